@@ -1,0 +1,56 @@
+package main
+
+import (
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// streams are the command's standard input and outputs; tests pass buffers.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// Build information, set with -ldflags "-X main.version=...".
+var (
+	version = "dev"
+	commit  = "none"
+	date    = "unknown"
+)
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "meshbatch",
+		Short: "Generate and lint Kubernetes batch jobs for an Istio mesh with STRICT mTLS",
+		Long: `meshbatch makes Kubernetes Jobs and CronJobs work in an Istio mesh with STRICT mTLS.
+
+  meshbatch generate  expands a short job spec into every manifest the job needs
+  meshbatch lint      finds batch lifecycle and mTLS mistakes in existing manifests`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newGenerateCmd(),
+		newLintCmd(),
+		newVersionCmd(),
+	)
+	return root
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "version",
+		Short:   "Print the version, commit and build date",
+		Example: "  meshbatch version",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := io.WriteString(cmd.OutOrStdout(), "meshbatch "+version+" (commit "+commit+", built "+date+")\n")
+			return err
+		},
+	}
+}

@@ -1,0 +1,59 @@
+package lint
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// Finding is one reported problem, with everything every output format
+// needs.
+type Finding struct {
+	RuleID      string         `json:"ruleId"`
+	Slug        string         `json:"slug"`
+	Severity    rules.Severity `json:"-"`
+	Message     string         `json:"message"`
+	Remediation string         `json:"remediation"`
+	URL         string         `json:"docUrl"`
+	File        string         `json:"file"`
+	Line        int            `json:"line"`
+	Column      int            `json:"column"`
+	FieldPath   string         `json:"fieldPath,omitempty"`
+	Object      ObjectRef      `json:"object"`
+	// Suppressed says which suppression hid the finding ("" when shown).
+	Suppressed string `json:"-"`
+}
+
+// ObjectRef identifies the object a finding is about.
+type ObjectRef struct {
+	APIVersion string `json:"apiVersion,omitempty"`
+	Kind       string `json:"kind,omitempty"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name,omitempty"`
+}
+
+// String names the object as users write it: "Job batch/etl".
+func (o ObjectRef) String() string {
+	switch {
+	case o.Kind == "":
+		return ""
+	case o.Namespace == "":
+		return o.Kind + " " + o.Name
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// sortFindings orders findings by file, line, column, rule and message, so
+// output never depends on scheduling.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.File, b.File),
+			cmp.Compare(a.Line, b.Line),
+			cmp.Compare(a.Column, b.Column),
+			cmp.Compare(a.RuleID, b.RuleID),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+}

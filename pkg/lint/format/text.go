@@ -1,0 +1,81 @@
+package format
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// Text is the human format: one line per finding, in the file:line:col
+// form editors and terminals turn into links, then a summary line.
+type Text struct {
+	Color bool
+}
+
+var _ Formatter = (*Text)(nil)
+
+const (
+	ansiReset = "\x1b[0m"
+	ansiBold  = "\x1b[1m"
+)
+
+var severityColor = map[rules.Severity]string{
+	rules.Error:   "\x1b[31m", // red
+	rules.Warning: "\x1b[33m", // yellow
+	rules.Info:    "\x1b[36m", // cyan
+}
+
+// Format implements Formatter.
+func (t *Text) Format(w io.Writer, res *lint.Result) error {
+	bw := bufio.NewWriter(w)
+	for _, f := range res.Findings {
+		sev := f.Severity.String()
+		if t.Color {
+			sev = severityColor[f.Severity] + sev + ansiReset
+		}
+		fmt.Fprintf(bw, "%s:%d:%d: %s %s %s: %s (fix: %s)\n",
+			f.File, f.Line, f.Column, sev, f.RuleID, f.Slug, f.Message, f.Remediation)
+	}
+	fmt.Fprintln(bw, Summary(res))
+	return bw.Flush()
+}
+
+// Summary is the one-line tally shared by the human formats.
+func Summary(res *lint.Result) string {
+	c := res.Counts()
+	s := fmt.Sprintf("%s, %s, %s in %s from %s",
+		plural(c[rules.Error], "error"), plural(c[rules.Warning], "warning"), plural(c[rules.Info], "info"),
+		plural(res.Stats.Objects, "object"), plural(res.Stats.Files, "file"))
+	var extra []string
+	if n := len(res.Suppressed); n > 0 {
+		extra = append(extra, fmt.Sprintf("%d suppressed", n))
+	}
+	if n := res.Stats.Skipped; n > 0 {
+		extra = append(extra, fmt.Sprintf("%s of kinds no rule reads", plural(n, "object")))
+	}
+	if n := res.Stats.Silenced; n > 0 {
+		extra = append(extra, fmt.Sprintf("%d checks silenced by partial input", n))
+	}
+	for i, e := range extra {
+		if i == 0 {
+			s += " ("
+		} else {
+			s += ", "
+		}
+		s += e
+	}
+	if len(extra) > 0 {
+		s += ")"
+	}
+	return s
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,226 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// loaded is everything read from the input, in input order.
+type loaded struct {
+	files    int
+	objects  []*manifest.Object
+	problems []manifest.Problem
+	errors   []error
+}
+
+// fileResult holds one file's documents; workers fill docs[i] in parallel.
+type fileResult struct {
+	docs []docResult
+}
+
+type docResult struct {
+	objects  []*manifest.Object
+	problems []manifest.Problem
+}
+
+// job is a batch of documents of one file for a worker.
+type job struct {
+	file   string
+	res    *fileResult
+	first  int
+	chunks []manifest.Chunk
+}
+
+// batchSize is how many documents a worker takes at once: big enough to
+// keep channel traffic negligible, small enough to spread one huge file
+// over every worker.
+const batchSize = 32
+
+// load reads every path. Files are read and split into documents by one
+// goroutine (cheap: a read and a scan for "---"); parsing and decoding,
+// where the time goes, is spread over opts.Workers goroutines by batches of
+// documents, so even a single huge file from stdin uses every core.
+func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
+	out := &loaded{}
+	jobs := make(chan job, opts.Workers*2)
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Go(func() {
+			for j := range jobs {
+				for i, c := range j.chunks {
+					objs, probs := manifest.ReadDocument(j.file, j.first+i, c, opts.Limits)
+					j.res.docs[j.first+i] = docResult{objects: objs, problems: probs}
+				}
+			}
+		})
+	}
+
+	var results []*fileResult
+	send := func(name string, data []byte) {
+		chunks := manifest.SplitDocuments(data)
+		fr := &fileResult{docs: make([]docResult, len(chunks))}
+		results = append(results, fr)
+		for first := 0; first < len(chunks); first += batchSize {
+			end := min(first+batchSize, len(chunks))
+			jobs <- job{file: name, res: fr, first: first, chunks: chunks[first:end]}
+		}
+	}
+	walkErr := walkInputs(ctx, paths, opts, out, send)
+	close(jobs)
+	wg.Wait()
+	if walkErr != nil {
+		return nil, walkErr
+	}
+	for _, fr := range results {
+		for _, d := range fr.docs {
+			out.objects = append(out.objects, d.objects...)
+			out.problems = append(out.problems, d.problems...)
+		}
+	}
+	return out, nil
+}
+
+// walkInputs reads each path and hands its bytes to send. Unreadable paths
+// are recorded and skipped; only a cancelled context stops the walk.
+func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, send func(string, []byte)) error {
+	limit := opts.Limits.MaxFileBytes
+	if limit <= 0 {
+		limit = manifest.DefaultMaxFileBytes
+	}
+	readOne := func(name string, r io.Reader) {
+		data, err := readLimited(r, limit)
+		if err != nil {
+			out.errors = append(out.errors, errorf(name, "%v", err))
+			return
+		}
+		out.files++
+		send(name, data)
+	}
+	stdinUsed := false
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if p == "-" {
+			if stdinUsed {
+				continue
+			}
+			stdinUsed = true
+			if opts.Stdin == nil {
+				out.errors = append(out.errors, errorf(StdinName, "no standard input"))
+				continue
+			}
+			readOne(StdinName, opts.Stdin)
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
+			continue
+		}
+		if !info.IsDir() {
+			// A path named on the command line is read whatever its name
+			// or type: it may be a process substitution like <(helm template).
+			readPath(p, readOne, out)
+			continue
+		}
+		files, errs := walkDir(p)
+		out.errors = append(out.errors, errs...)
+		for _, f := range files {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			readPath(f, readOne, out)
+		}
+	}
+	return nil
+}
+
+func readPath(p string, readOne func(string, io.Reader), out *loaded) {
+	f, err := os.Open(p)
+	if err != nil {
+		out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
+		return
+	}
+	defer f.Close()
+	readOne(p, f)
+}
+
+// readLimited reads all of r, refusing more than limit bytes.
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, describeFSError(err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than the %d-byte limit; raise it with --max-file-size if this is a real manifest", limit)
+	}
+	return data, nil
+}
+
+// manifestExt lists the file extensions a directory walk reads.
+var manifestExt = map[string]bool{".yaml": true, ".yml": true, ".json": true}
+
+// walkDir lists the manifest files under root in lexical order. It does not
+// follow symbolic links to directories (so link loops cannot trap it), reads
+// links to files, skips sockets, pipes and devices, and skips hidden
+// directories such as .git.
+func walkDir(root string) ([]string, []error) {
+	var files []string
+	var errs []error
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			errs = append(errs, errorf(p, "%v", describeFSError(err)))
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !manifestExt[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		mode := d.Type()
+		if mode&fs.ModeSymlink != 0 {
+			info, err := os.Stat(p)
+			if err != nil {
+				errs = append(errs, errorf(p, "broken symbolic link: %v", describeFSError(err)))
+				return nil
+			}
+			mode = info.Mode().Type()
+		}
+		if mode.IsRegular() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, errorf(root, "%v", err))
+	}
+	sort.Strings(files)
+	return files, errs
+}
+
+// describeFSError drops the repeated path from *PathError messages.
+func describeFSError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

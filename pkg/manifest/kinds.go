@@ -1,0 +1,223 @@
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	securityv1 "istio.io/client-go/pkg/apis/security/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	sigsjson "sigs.k8s.io/json"
+)
+
+// kind says how to decode one group/kind and which versions exist.
+type kind struct {
+	versions []string
+	decode   func(js []byte) (any, *decodeError)
+}
+
+// decodeError is a decoding failure with the field path it concerns (as
+// precise as the decoder tells) and, for Istio specs, a field name to search.
+type decodeError struct {
+	path  string // field path, "" when unknown
+	field string // bare field name, when only that is known
+	msg   string
+}
+
+// kinds lists what meshbatch decodes, keyed by "group/Kind" ("" is the core
+// group). Istio kinds of every served version decode into the v1 client-go
+// types: their specs are the same protobuf messages.
+var kinds = map[string]kind{
+	"/Namespace":       k8s[corev1.Namespace]("v1"),
+	"/ServiceAccount":  k8s[corev1.ServiceAccount]("v1"),
+	"/Service":         k8s[corev1.Service]("v1"),
+	"/Pod":             k8s[corev1.Pod]("v1"),
+	"/ConfigMap":       k8s[corev1.ConfigMap]("v1"),
+	"apps/Deployment":  k8s[appsv1.Deployment]("v1"),
+	"apps/StatefulSet": k8s[appsv1.StatefulSet]("v1"),
+	"apps/DaemonSet":   k8s[appsv1.DaemonSet]("v1"),
+	"apps/ReplicaSet":  k8s[appsv1.ReplicaSet]("v1"),
+	"batch/Job":        k8s[batchv1.Job]("v1"),
+	"batch/CronJob":    k8s[batchv1.CronJob]("v1", "v1beta1"),
+
+	"security.istio.io/PeerAuthentication": istio(securityVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &securityv1.PeerAuthentication{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"security.istio.io/AuthorizationPolicy": istio(securityVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &securityv1.AuthorizationPolicy{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"security.istio.io/RequestAuthentication": istio(securityVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &securityv1.RequestAuthentication{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"networking.istio.io/DestinationRule": istio(networkingVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &networkingv1.DestinationRule{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"networking.istio.io/ServiceEntry": istio(networkingVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &networkingv1.ServiceEntry{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"networking.istio.io/Sidecar": istio(networkingVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &networkingv1.Sidecar{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"networking.istio.io/VirtualService": istio(networkingVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &networkingv1.VirtualService{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"networking.istio.io/Gateway": istio(networkingVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &networkingv1.Gateway{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+	"networking.istio.io/WorkloadEntry": istio(networkingVersions, func() (any, *metav1.ObjectMeta, proto.Message) {
+		o := &networkingv1.WorkloadEntry{}
+		return o, &o.ObjectMeta, &o.Spec
+	}),
+}
+
+var (
+	securityVersions   = []string{"v1", "v1beta1"}
+	networkingVersions = []string{"v1", "v1beta1", "v1alpha3"}
+)
+
+// k8s decodes a Kubernetes built-in type the way the API server does with
+// strict field validation: case-sensitive, unknown and duplicate fields
+// rejected.
+func k8s[T any](versions ...string) kind {
+	return kind{versions: versions, decode: func(js []byte) (any, *decodeError) {
+		obj := new(T)
+		strict, err := sigsjson.UnmarshalStrict(js, obj)
+		if err != nil {
+			return nil, jsonError(err)
+		}
+		if len(strict) > 0 {
+			return nil, jsonError(strict[0])
+		}
+		return obj, nil
+	}}
+}
+
+// istioEnvelope holds everything of an Istio object but its spec, which
+// protojson decodes: the JSON shims in istio.io/api accept unknown fields.
+type istioEnvelope struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Metadata   metav1.ObjectMeta `json:"metadata"`
+	Spec       json.RawMessage   `json:"spec"`
+	Status     json.RawMessage   `json:"status,omitempty"`
+}
+
+var strictProto = protojson.UnmarshalOptions{}
+
+func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Message)) kind {
+	return kind{versions: versions, decode: func(js []byte) (any, *decodeError) {
+		var env istioEnvelope
+		strict, err := sigsjson.UnmarshalStrict(js, &env)
+		if err != nil {
+			return nil, jsonError(err)
+		}
+		if len(strict) > 0 {
+			return nil, jsonError(strict[0])
+		}
+		obj, meta, spec := newObj()
+		*meta = env.Metadata
+		if len(env.Spec) > 0 && string(env.Spec) != "null" {
+			if err := strictProto.Unmarshal(env.Spec, spec); err != nil {
+				return nil, protoError(err)
+			}
+		}
+		return obj, nil
+	}}
+}
+
+var (
+	jsonTypeRE    = regexp.MustCompile(`cannot unmarshal (\w+) into Go struct field \w+\.(\S+) of type (\S+)`)
+	jsonValueRE   = regexp.MustCompile(`cannot unmarshal (\w+) into Go value of type (\S+)`)
+	jsonStrictRE  = regexp.MustCompile(`^(?:json: )?(unknown|duplicate) field "([^"]*)"`)
+	protoFieldRE  = regexp.MustCompile(`(?:unknown field|field) "?([A-Za-z_][\w]*)"?`)
+	protoPrefixRE = regexp.MustCompile(`^proto:\s*(?:syntax error\s*)?(?:\(line \d+:\d+\):\s*)?`)
+)
+
+func jsonError(err error) *decodeError {
+	msg := err.Error()
+	if m := jsonStrictRE.FindStringSubmatch(msg); m != nil {
+		return &decodeError{path: m[2], msg: fmt.Sprintf("%s field %q", m[1], m[2])}
+	}
+	if m := jsonTypeRE.FindStringSubmatch(msg); m != nil {
+		return &decodeError{path: m[2], msg: fmt.Sprintf("%s: expected %s, found a %s", m[2], goTypeName(m[3]), m[1])}
+	}
+	if m := jsonValueRE.FindStringSubmatch(msg); m != nil {
+		return &decodeError{msg: fmt.Sprintf("expected %s, found a %s", goTypeName(m[2]), m[1])}
+	}
+	return &decodeError{msg: strings.TrimPrefix(msg, "json: ")}
+}
+
+// goTypeName turns a Go type in a decoder message into words a YAML author
+// knows.
+func goTypeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["), strings.HasPrefix(t, "v1.") || strings.HasPrefix(t, "struct"):
+		return "a mapping"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "an integer"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "a boolean"
+	}
+	return t
+}
+
+func protoError(err error) *decodeError {
+	msg := protoPrefixRE.ReplaceAllString(err.Error(), "")
+	de := &decodeError{msg: msg}
+	if m := protoFieldRE.FindStringSubmatch(msg); m != nil {
+		de.field = m[1]
+	}
+	return de
+}
+
+// lookupKind finds the decoder for an apiVersion and kind. known is false
+// for kinds meshbatch does not read; err is set for a known kind at a
+// version that does not exist.
+func lookupKind(apiVersion, kindName string) (k kind, known bool, err error) {
+	group, version := splitAPIVersion(apiVersion)
+	k, known = kinds[group+"/"+kindName]
+	if !known {
+		return kind{}, false, nil
+	}
+	if !slices.Contains(k.versions, version) {
+		want := k.versions[0]
+		if group != "" {
+			want = group + "/" + want
+		}
+		return k, true, fmt.Errorf("%s is not served as %q; use apiVersion: %s", kindName, apiVersion, want)
+	}
+	return k, true, nil
+}
+
+func splitAPIVersion(apiVersion string) (group, version string) {
+	if i := strings.LastIndexByte(apiVersion, '/'); i >= 0 {
+		return apiVersion[:i], apiVersion[i+1:]
+	}
+	return "", apiVersion
+}
+
+// IsKnownKind reports whether meshbatch decodes objects of this kind.
+func IsKnownKind(apiVersion, kindName string) bool {
+	_, known, _ := lookupKind(apiVersion, kindName)
+	return known
+}

@@ -1,0 +1,214 @@
+package manifest
+
+import (
+	"fmt"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Problem is a document that could not be read as a Kubernetes object.
+// The linter reports it as an invalid-input finding.
+type Problem struct {
+	File string
+	Doc  int
+	Pos  Pos
+	Msg  string
+	// What is known of the object, if anything: its kind and name.
+	APIVersion, Kind, Namespace, Name string
+}
+
+func (p Problem) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Pos.Line, p.Pos.Col, p.Msg)
+}
+
+// ReadFile reads every document of a file. Problems do not stop it: each
+// document stands on its own.
+func ReadFile(file string, data []byte, lim Limits) ([]*Object, []Problem) {
+	lim = lim.withDefaults()
+	if int64(len(data)) > lim.MaxFileBytes {
+		return nil, []Problem{{File: file, Pos: Pos{Line: 1, Col: 1},
+			Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit; raise it with --max-file-size if this file is a real manifest", len(data), lim.MaxFileBytes)}}
+	}
+	var objs []*Object
+	var probs []Problem
+	for i, c := range SplitDocuments(data) {
+		o, p := ReadDocument(file, i, c, lim)
+		objs = append(objs, o...)
+		probs = append(probs, p...)
+	}
+	return objs, probs
+}
+
+// ReadDocument reads one YAML document: one object, or the items of a
+// kind: List.
+func ReadDocument(file string, doc int, c Chunk, lim Limits) ([]*Object, []Problem) {
+	lim = lim.withDefaults()
+	r := docReader{file: file, doc: doc, chunk: c, lim: lim}
+	root, err := ParseNode(c.Data)
+	if err != nil {
+		r.problem(err.(*PosError).Pos, err.(*PosError).Msg, nil)
+		return nil, r.probs
+	}
+	if root == nil {
+		return nil, nil
+	}
+	if root.Kind != yaml.MappingNode {
+		r.problem(Pos{Line: root.Line, Col: root.Column},
+			fmt.Sprintf("a manifest must be a mapping with apiVersion and kind, not a %s", kindName(root.Kind)), nil)
+		return nil, r.probs
+	}
+	apiVersion, kindStr, ok := r.typeMeta(root)
+	if !ok {
+		return nil, r.probs
+	}
+	if kindStr == "List" || (strings.HasSuffix(kindStr, "List") && child(root, "items") != nil) {
+		items := child(root, "items")
+		if items == nil || items.Kind != yaml.SequenceNode {
+			r.problem(Pos{Line: root.Line, Col: root.Column}, "a List needs an items list", nil)
+			return nil, r.probs
+		}
+		for i, item := range items.Content {
+			if item.Kind != yaml.MappingNode {
+				r.problem(Pos{Line: item.Line, Col: item.Column}, fmt.Sprintf("List item %d is a %s, not an object", i, kindName(item.Kind)), nil)
+				continue
+			}
+			av, k, ok := r.typeMeta(item)
+			if !ok {
+				continue
+			}
+			r.object(item, av, k, i, fmt.Sprintf("items[%d]", i))
+		}
+		return r.objs, r.probs
+	}
+	r.object(root, apiVersion, kindStr, -1, "")
+	return r.objs, r.probs
+}
+
+type docReader struct {
+	file  string
+	doc   int
+	chunk Chunk
+	lim   Limits
+	objs  []*Object
+	probs []Problem
+}
+
+// problem records a problem at a document-relative position.
+func (r *docReader) problem(p Pos, msg string, o *Object) {
+	pr := Problem{File: r.file, Doc: r.doc, Pos: Pos{Line: p.Line + r.chunk.StartLine - 1, Col: p.Col}, Msg: msg}
+	if o != nil {
+		pr.APIVersion, pr.Kind, pr.Namespace, pr.Name = o.APIVersion, o.Kind, o.Namespace, o.Name
+	}
+	r.probs = append(r.probs, pr)
+}
+
+// typeMeta reads apiVersion and kind, which must both be strings.
+func (r *docReader) typeMeta(n *yaml.Node) (apiVersion, kind string, ok bool) {
+	get := func(field string) (string, bool) {
+		v := child(n, field)
+		if v == nil {
+			r.problem(Pos{Line: n.Line, Col: n.Column}, fmt.Sprintf("%s is missing: every manifest needs apiVersion and kind", field), nil)
+			return "", false
+		}
+		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || v.Value == "" {
+			r.problem(Pos{Line: v.Line, Col: v.Column}, fmt.Sprintf("%s must be a non-empty string", field), nil)
+			return "", false
+		}
+		return v.Value, true
+	}
+	apiVersion, ok1 := get("apiVersion")
+	kind, ok2 := get("kind")
+	return apiVersion, kind, ok1 && ok2
+}
+
+func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, base string) {
+	o := &Object{
+		File: r.file, Doc: r.doc, Item: item,
+		APIVersion: apiVersion, Kind: kindName,
+		doc: r.chunk.Data, docLine: r.chunk.StartLine, basePath: base,
+	}
+	readMeta(n, o)
+	k, known, err := lookupKind(apiVersion, kindName)
+	if err != nil {
+		v := child(n, "apiVersion")
+		r.problem(Pos{Line: v.Line, Col: v.Column}, err.Error(), o)
+		return
+	}
+	if !known {
+		r.objs = append(r.objs, o)
+		return
+	}
+	js, err := toJSON(n, r.lim)
+	if err != nil {
+		pe := err.(*PosError)
+		r.problem(pe.Pos, pe.Msg, o)
+		return
+	}
+	typed, derr := k.decode(js)
+	if derr != nil {
+		pos := Pos{Line: n.Line, Col: n.Column}
+		switch {
+		case derr.path != "":
+			pos = locate(n, derr.path)
+		case derr.field != "":
+			if spec := child(n, "spec"); spec != nil {
+				if p, ok := findKey(spec, derr.field); ok {
+					pos = p
+				} else {
+					pos = locate(n, "spec")
+				}
+			}
+		}
+		r.problem(pos, fmt.Sprintf("%s %s: %s", kindName, o.Name, derr.msg), o)
+		return
+	}
+	o.Typed = typed
+	r.objs = append(r.objs, o)
+}
+
+// readMeta copies name, namespace, labels and annotations straight from the
+// node, so that even kinds meshbatch does not decode can be named and
+// suppressed.
+func readMeta(n *yaml.Node, o *Object) {
+	meta := child(n, "metadata")
+	if meta == nil || meta.Kind != yaml.MappingNode {
+		return
+	}
+	o.Name = scalar(child(meta, "name"))
+	o.Namespace = scalar(child(meta, "namespace"))
+	o.Labels = stringMap(child(meta, "labels"))
+	o.Annotations = stringMap(child(meta, "annotations"))
+}
+
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func stringMap(n *yaml.Node) map[string]string {
+	if n == nil || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if v := n.Content[i+1]; v.Kind == yaml.ScalarNode {
+			m[n.Content[i].Value] = v.Value
+		}
+	}
+	return m
+}

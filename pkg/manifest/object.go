@@ -1,0 +1,79 @@
+package manifest
+
+import (
+	"fmt"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Object is one Kubernetes object read from a manifest.
+type Object struct {
+	File       string // the path as given, or "<stdin>"
+	Doc        int    // 0-based index of the YAML document in the file
+	Item       int    // index in a kind: List, or -1
+	APIVersion string
+	Kind       string
+	Namespace  string // as written; "" when the manifest names none
+	Name       string
+	Labels     map[string]string
+	// Annotations are kept for every kind: suppression annotations work on
+	// objects meshbatch does not otherwise read.
+	Annotations map[string]string
+	// Typed is the strictly decoded object (*batchv1.Job,
+	// *networkingv1.DestinationRule, ...), or nil for kinds no rule reads.
+	Typed any
+
+	doc      []byte     // the document's bytes
+	docLine  int        // line of doc's first byte in the file
+	basePath string     // "items[3]" for list items, "" otherwise
+	node     *yaml.Node // parsed lazily by Pos, for objects with findings
+}
+
+// Ref names the object the way users write it: "Job batch/etl".
+func (o *Object) Ref() string {
+	if o.Namespace == "" {
+		return o.Kind + " " + o.Name
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// Pos returns the file position of the field at path (see the path syntax
+// in path.go), or of its nearest existing ancestor. It parses the object's
+// document again on first use, so it is meant for findings, not hot loops.
+// It is not safe for concurrent use on the same object.
+func (o *Object) Pos(path string) Pos {
+	if o.node == nil {
+		n, err := ParseNode(o.doc)
+		if err != nil || n == nil {
+			return Pos{Line: o.docLine, Col: 1}
+		}
+		o.node = n
+	}
+	if o.basePath != "" {
+		path = o.basePath + "." + path
+	}
+	p := locate(o.node, path)
+	p.Line += o.docLine - 1
+	return p
+}
+
+// Path joins field path segments: Path("spec", "containers", 0, "name").
+// Strings are field names (quoted when needed), ints are list indexes.
+func Path(parts ...any) string {
+	var b []byte
+	for _, p := range parts {
+		switch v := p.(type) {
+		case int:
+			b = fmt.Appendf(b, "[%d]", v)
+		case string:
+			seg := Key(v)
+			if len(b) == 0 && seg[0] == '.' {
+				seg = seg[1:]
+			}
+			b = append(b, seg...)
+		default:
+			panic(fmt.Sprintf("manifest.Path: unsupported segment %T", p))
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,389 @@
+package manifest
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// Limits bound the work done on hostile input. The zero value means the
+// defaults below.
+type Limits struct {
+	MaxFileBytes int64 // larger files are refused before parsing
+	MaxDepth     int   // deepest nesting of mappings and sequences
+	MaxNodes     int   // nodes per document after alias expansion
+}
+
+// Default limits: far above any real manifest (the largest CRD in the Istio
+// release is about 30 levels deep and 60,000 nodes), far below what would
+// hurt a CI runner.
+const (
+	DefaultMaxFileBytes = 64 << 20
+	DefaultMaxDepth     = 100
+	DefaultMaxNodes     = 1_000_000
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultMaxDepth
+	}
+	if l.MaxNodes <= 0 {
+		l.MaxNodes = DefaultMaxNodes
+	}
+	return l
+}
+
+// PosError is an error at a position inside a document.
+type PosError struct {
+	Pos Pos
+	Msg string
+}
+
+func (e *PosError) Error() string { return fmt.Sprintf("line %d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg) }
+
+var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+
+// ParseNode parses one YAML document into its root node. Lines in errors
+// and nodes are relative to the document.
+func ParseNode(doc []byte) (*yaml.Node, error) {
+	var n yaml.Node
+	if err := yaml.Unmarshal(doc, &n); err != nil {
+		return nil, yamlError(err)
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		return n.Content[0], nil
+	}
+	return nil, nil // empty document
+}
+
+// yamlError turns a yaml.v3 error into a PosError, pulling out the line it
+// names and dropping the "yaml: " prefix users have no use for.
+func yamlError(err error) error {
+	msg := err.Error()
+	if te, ok := err.(*yaml.TypeError); ok && len(te.Errors) > 0 {
+		msg = te.Errors[0]
+	}
+	m := yamlLineRE.FindStringSubmatch(msg)
+	if m == nil {
+		return &PosError{Pos: Pos{Line: 1, Col: 1}, Msg: msg}
+	}
+	line, _ := strconv.Atoi(m[1])
+	if line == 0 {
+		line = 1
+	}
+	return &PosError{Pos: Pos{Line: line, Col: 1}, Msg: m[2]}
+}
+
+// toJSON converts a YAML node tree to JSON the way Kubernetes reads YAML:
+// mapping keys become strings, tags decide scalar types, aliases and merge
+// keys are expanded. It refuses duplicate keys, values JSON cannot hold,
+// nesting deeper than the limit, and alias expansion past the node budget.
+func toJSON(n *yaml.Node, lim Limits) ([]byte, error) {
+	c := converter{lim: lim.withDefaults()}
+	c.buf.Grow(512)
+	if err := c.node(n, 0); err != nil {
+		return nil, err
+	}
+	return c.buf.Bytes(), nil
+}
+
+type converter struct {
+	buf   bytes.Buffer
+	lim   Limits
+	nodes int
+}
+
+func errAt(n *yaml.Node, format string, args ...any) error {
+	return &PosError{Pos: Pos{Line: n.Line, Col: n.Column}, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (c *converter) node(n *yaml.Node, depth int) error {
+	c.nodes++
+	if c.nodes > c.lim.MaxNodes {
+		return errAt(n, "document expands to more than %d nodes (alias bomb?); raise --max-nodes if it is real", c.lim.MaxNodes)
+	}
+	if depth > c.lim.MaxDepth {
+		return errAt(n, "document nests deeper than %d levels", c.lim.MaxDepth)
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			c.buf.WriteString("null")
+			return nil
+		}
+		return c.node(n.Content[0], depth)
+	case yaml.AliasNode:
+		return c.node(n.Alias, depth+1)
+	case yaml.SequenceNode:
+		c.buf.WriteByte('[')
+		for i, item := range n.Content {
+			if i > 0 {
+				c.buf.WriteByte(',')
+			}
+			if err := c.node(item, depth+1); err != nil {
+				return err
+			}
+		}
+		c.buf.WriteByte(']')
+		return nil
+	case yaml.MappingNode:
+		return c.mapping(n, depth)
+	case yaml.ScalarNode:
+		return c.scalar(n)
+	}
+	return errAt(n, "unsupported YAML node")
+}
+
+func (c *converter) mapping(n *yaml.Node, depth int) error {
+	pairs, err := mappingPairs(n, 0)
+	if err != nil {
+		return err
+	}
+	c.buf.WriteByte('{')
+	for i, p := range pairs {
+		if i > 0 {
+			c.buf.WriteByte(',')
+		}
+		appendJSONString(&c.buf, p.key)
+		c.buf.WriteByte(':')
+		if err := c.node(p.value, depth+1); err != nil {
+			return err
+		}
+	}
+	c.buf.WriteByte('}')
+	return nil
+}
+
+type pair struct {
+	key     string
+	keyNode *yaml.Node
+	value   *yaml.Node
+}
+
+// mappingPairs lists a mapping's entries with merge keys ("<<") expanded:
+// explicit keys win over merged ones, earlier merged maps over later ones.
+func mappingPairs(n *yaml.Node, depth int) ([]pair, error) {
+	if depth > 32 {
+		return nil, errAt(n, "merge keys nest too deeply")
+	}
+	pairs := make([]pair, 0, len(n.Content)/2)
+	var merged []pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			m, err := mergeSources(v, depth)
+			if err != nil {
+				return nil, err
+			}
+			merged = append(merged, m...)
+			continue
+		}
+		key, err := keyString(k)
+		if err != nil {
+			return nil, err
+		}
+		if j := indexOfKey(pairs, key); j >= 0 {
+			return nil, errAt(k, "duplicate key %q (first at line %d)", key, pairs[j].keyNode.Line)
+		}
+		pairs = append(pairs, pair{key: key, keyNode: k, value: v})
+	}
+	for _, m := range merged {
+		if indexOfKey(pairs, m.key) < 0 {
+			pairs = append(pairs, m)
+		}
+	}
+	return pairs, nil
+}
+
+func mergeSources(v *yaml.Node, depth int) ([]pair, error) {
+	for v.Kind == yaml.AliasNode {
+		v = v.Alias
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		return mappingPairs(v, depth+1)
+	case yaml.SequenceNode:
+		var out []pair
+		for _, item := range v.Content {
+			for item.Kind == yaml.AliasNode {
+				item = item.Alias
+			}
+			if item.Kind != yaml.MappingNode {
+				return nil, errAt(item, "a merge key (<<) takes a mapping or a list of mappings")
+			}
+			ps, err := mappingPairs(item, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range ps {
+				if indexOfKey(out, p.key) < 0 {
+					out = append(out, p)
+				}
+			}
+		}
+		return out, nil
+	}
+	return nil, errAt(v, "a merge key (<<) takes a mapping or a list of mappings")
+}
+
+func indexOfKey(pairs []pair, key string) int {
+	for i := range pairs {
+		if pairs[i].key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+func keyString(k *yaml.Node) (string, error) {
+	for k.Kind == yaml.AliasNode {
+		k = k.Alias
+	}
+	if k.Kind != yaml.ScalarNode {
+		return "", errAt(k, "a mapping key must be a scalar, not a %s", kindName(k.Kind))
+	}
+	return k.Value, nil
+}
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.ScalarNode:
+		return "scalar"
+	}
+	return "node"
+}
+
+func (c *converter) scalar(n *yaml.Node) error {
+	switch n.ShortTag() {
+	case "!!null":
+		c.buf.WriteString("null")
+	case "!!bool":
+		var b bool
+		if err := n.Decode(&b); err != nil {
+			return errAt(n, "not a boolean: %s", yamlError(err).(*PosError).Msg)
+		}
+		c.buf.WriteString(strconv.FormatBool(b))
+	case "!!int":
+		if isPlainInt(n.Value) {
+			c.buf.WriteString(strings.TrimPrefix(n.Value, "+"))
+			return nil
+		}
+		var i int64
+		if err := n.Decode(&i); err != nil {
+			var u uint64
+			if err2 := n.Decode(&u); err2 != nil {
+				return errAt(n, "integer out of range")
+			}
+			c.buf.WriteString(strconv.FormatUint(u, 10))
+			return nil
+		}
+		c.buf.WriteString(strconv.FormatInt(i, 10))
+	case "!!float":
+		var f float64
+		if err := n.Decode(&f); err != nil {
+			return errAt(n, "not a number")
+		}
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return errAt(n, "%s cannot be represented in JSON", n.Value)
+		}
+		c.buf.Write(strconv.AppendFloat(c.buf.AvailableBuffer(), f, 'g', -1, 64))
+	case "!!binary":
+		appendJSONString(&c.buf, strings.Join(strings.Fields(n.Value), ""))
+	default: // !!str, !!timestamp and custom tags are kept as text
+		appendJSONString(&c.buf, n.Value)
+	}
+	return nil
+}
+
+// isPlainInt reports whether s is a decimal integer JSON can carry as is.
+func isPlainInt(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '-' || s[0] == '+' {
+		s = s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 || (len(s) > 1 && s[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString writes s as a JSON string literal.
+func appendJSONString(buf *bytes.Buffer, s string) {
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			buf.WriteString(s[start:i])
+			switch b {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(b)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hexDigits[b>>4])
+				buf.WriteByte(hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
+}
+
+// YAMLToJSON converts a single YAML document (or a JSON text, which is YAML)
+// to JSON under the given limits. Errors are *PosError with positions
+// relative to data. An empty document gives "null".
+func YAMLToJSON(data []byte, lim Limits) ([]byte, error) {
+	n, err := ParseNode(data)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil {
+		return []byte("null"), nil
+	}
+	return toJSON(n, lim)
+}

@@ -1,0 +1,97 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// DocsBase is where each rule's page lives; a finding's URL is DocsBase +
+// ID + ".md".
+const DocsBase = "https://github.com/meshbatch/meshbatch/blob/main/docs/rules/"
+
+// URL returns the rule's documentation page.
+func (r *Rule) URL() string { return DocsBase + r.ID + ".md" }
+
+// InvalidInput is reported by the engine, not by a check: a document that
+// does not parse or does not decode strictly into its kind.
+var InvalidInput = &Rule{
+	ID:       "MB001",
+	Slug:     "invalid-input",
+	Severity: Error,
+	Summary:  "A document is not valid YAML or does not decode into its kind",
+	Rationale: "A manifest the API server would reject never reaches the cluster, and a field the decoder " +
+		"does not know is a typo the cluster ignores or refuses: Istio's own Go types accept unknown fields " +
+		"silently, so `kubectl apply` of a misspelt PeerAuthentication field fails only at admission time. " +
+		"meshbatch decodes Kubernetes kinds the way the API server does with strict field validation, and " +
+		"Istio specs with protobuf's strict JSON decoder, so unknown fields and bad enum values are caught here. " +
+		"The other documents of the file are still linted.",
+	Remediation: "Fix the YAML syntax or the field named in the message; `kubectl explain <kind>.<field>` shows the valid fields.",
+	Kinds:       []string{"*"},
+	Sources:     []string{"istio/api *_json.gen.go (AllowUnknownFields: true)", "istio/istio pkg/util/protomarshal ApplyYAMLStrict"},
+	Bad:         "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICTT\n",
+	Good:        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICT\n",
+}
+
+// All returns every rule, ordered by id. It builds a fresh slice each time
+// so that callers may filter it.
+func All() []*Rule {
+	all := []*Rule{
+		InvalidInput,
+		JobSidecarNeverExits,
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all
+}
+
+// Lookup finds a rule by id or slug, case-insensitively.
+func Lookup(idOrSlug string) *Rule {
+	for _, r := range All() {
+		if strings.EqualFold(r.ID, idOrSlug) || strings.EqualFold(r.Slug, idOrSlug) {
+			return r
+		}
+	}
+	return nil
+}
+
+var (
+	idRE   = regexp.MustCompile(`^MB\d{3}$`)
+	slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+)
+
+// Validate checks a rule set for what users and docs rely on: well-formed
+// unique ids and slugs, and documentation that is present.
+func Validate(rs []*Rule) error {
+	ids, slugs := map[string]bool{}, map[string]bool{}
+	for _, r := range rs {
+		switch {
+		case !idRE.MatchString(r.ID):
+			return fmt.Errorf("rule %q: id must look like MB123", r.ID)
+		case !slugRE.MatchString(r.Slug):
+			return fmt.Errorf("rule %s: slug %q must be kebab-case", r.ID, r.Slug)
+		case ids[r.ID]:
+			return fmt.Errorf("rule %s: duplicate id", r.ID)
+		case slugs[r.Slug]:
+			return fmt.Errorf("rule %s: duplicate slug %q", r.ID, r.Slug)
+		case r.Severity < Info || r.Severity > Error:
+			return fmt.Errorf("rule %s: no severity", r.ID)
+		case r.Summary == "" || strings.HasSuffix(r.Summary, "."):
+			return fmt.Errorf("rule %s: summary must be one line without a final period", r.ID)
+		case r.Rationale == "":
+			return fmt.Errorf("rule %s: no rationale", r.ID)
+		case !strings.HasSuffix(r.Remediation, "."):
+			return fmt.Errorf("rule %s: remediation must be a sentence ending with a period", r.ID)
+		case len(r.Kinds) == 0:
+			return fmt.Errorf("rule %s: no kinds", r.ID)
+		case len(r.Sources) == 0:
+			return fmt.Errorf("rule %s: no sources", r.ID)
+		case r.Bad == "" || r.Good == "":
+			return fmt.Errorf("rule %s: needs a bad and a good example", r.ID)
+		case r.Check == nil && r != InvalidInput:
+			return fmt.Errorf("rule %s: no check", r.ID)
+		}
+		ids[r.ID], slugs[r.Slug] = true, true
+	}
+	return nil
+}

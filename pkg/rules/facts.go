@@ -1,0 +1,146 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Facts are what the linter knows about the cluster the manifests go to.
+// Every field has an "unknown" zero value; rules that need an unknown fact
+// say what they assumed and report at a lower severity.
+type Facts struct {
+	IstioVersion      Version
+	KubernetesVersion Version
+	// NativeSidecars is istiod's ENABLE_NATIVE_SIDECARS: "true", "false",
+	// "auto" or "" (unknown).
+	NativeSidecars string
+	// OutboundPolicy is the mesh outboundTrafficPolicy.mode: "ALLOW_ANY",
+	// "REGISTRY_ONLY" or "" (unknown; Istio's default is ALLOW_ANY).
+	OutboundPolicy string
+	RootNamespace  string   // "" means Istio's default, istio-system
+	TrustDomain    string   // "" means Istio's default, cluster.local
+	TrustAliases   []string // meshConfig.trustDomainAliases
+	// MaxCertTTL is istiod's MAX_WORKLOAD_CERT_TTL; 0 means the default, 90 days.
+	MaxCertTTL time.Duration
+	// HoldApplication is the mesh-wide holdApplicationUntilProxyStarts:
+	// "true", "false" or "" (unknown; Istio's default is false).
+	HoldApplication string
+}
+
+// Defaults Istio uses when the corresponding fact is not given.
+const (
+	DefaultRootNamespace = "istio-system"
+	DefaultTrustDomain   = "cluster.local"
+	DefaultMaxCertTTL    = 90 * 24 * time.Hour
+)
+
+// Root returns the mesh root namespace.
+func (f Facts) Root() string {
+	if f.RootNamespace == "" {
+		return DefaultRootNamespace
+	}
+	return f.RootNamespace
+}
+
+// Domain returns the trust domain.
+func (f Facts) Domain() string {
+	if f.TrustDomain == "" {
+		return DefaultTrustDomain
+	}
+	return f.TrustDomain
+}
+
+// MaxTTL returns MAX_WORKLOAD_CERT_TTL.
+func (f Facts) MaxTTL() time.Duration {
+	if f.MaxCertTTL == 0 {
+		return DefaultMaxCertTTL
+	}
+	return f.MaxCertTTL
+}
+
+// Version is a major.minor release; the zero value means unknown.
+type Version struct{ Major, Minor int }
+
+// ParseVersion reads "1.28", "v1.28" or "1.28.3" (the patch is ignored).
+// The empty string gives the zero (unknown) version.
+func ParseVersion(s string) (Version, error) {
+	if s == "" {
+		return Version{}, nil
+	}
+	parts := strings.Split(strings.TrimPrefix(s, "v"), ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR, like 1.28", s)
+	}
+	maj, err1 := strconv.Atoi(parts[0])
+	min, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil || maj < 0 || min < 0 {
+		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR, like 1.28", s)
+	}
+	return Version{maj, min}, nil
+}
+
+// Known reports whether the version was given.
+func (v Version) Known() bool { return v != Version{} }
+
+func (v Version) String() string {
+	if !v.Known() {
+		return "unknown"
+	}
+	return fmt.Sprintf("%d.%d", v.Major, v.Minor)
+}
+
+// AtLeast answers v >= major.minor, or Unknown when v is unknown.
+func (v Version) AtLeast(major, minor int) Tri {
+	if !v.Known() {
+		return Unknown
+	}
+	return TriOf(v.Major > major || (v.Major == major && v.Minor >= minor))
+}
+
+// Tri is a yes/no answer that may not be known.
+type Tri int
+
+// Tri values.
+const (
+	Unknown Tri = iota
+	Yes
+	No
+)
+
+// TriOf converts a bool.
+func TriOf(b bool) Tri {
+	if b {
+		return Yes
+	}
+	return No
+}
+
+func (t Tri) String() string {
+	switch t {
+	case Yes:
+		return "yes"
+	case No:
+		return "no"
+	}
+	return "unknown"
+}
+
+// ParseDuration reads a Go duration ("36h", "90m") and also whole days
+// ("90d"), which is how Istio documents certificate lifetimes. Note that
+// Istio itself (SECRET_TTL, MAX_WORKLOAD_CERT_TTL) takes only Go durations.
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("duration %q: want a Go duration like 36h or whole days like 90d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("duration %q: want a Go duration like 36h or whole days like 90d", s)
+	}
+	return d, nil
+}

@@ -1,0 +1,262 @@
+package rules
+
+import (
+	"strings"
+
+	typev1beta1 "istio.io/api/type/v1beta1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
+	securityv1 "istio.io/client-go/pkg/apis/security/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// Index is every loaded object, arranged for the lookups cross-object rules
+// make: by kind, by namespace, by host. Building it is linear in the number
+// of objects, and no rule needs to scan all objects for each object.
+type Index struct {
+	Objects   []*manifest.Object
+	Workloads []*Workload // every pod template, batch or not, in input order
+
+	byKind          map[string][]*manifest.Object
+	byKindNS        map[string][]*manifest.Object // "Kind/namespace"
+	namespaces      map[string]*manifest.Object
+	serviceAccounts map[string]*manifest.Object // "ns/name"
+	services        map[string]*manifest.Object // FQDN
+}
+
+// Workload is a pod template and the object that owns it.
+type Workload struct {
+	Object       *manifest.Object
+	Namespace    string // the object's namespace, "default" when unset
+	Template     *corev1.PodTemplateSpec
+	TemplatePath string // field path of Template in Object
+	// Job is the JobSpec of a Job or of a CronJob's jobTemplate, nil for
+	// other workloads; JobPath is its field path.
+	Job     *batchv1.JobSpec
+	JobPath string
+	CronJob *batchv1.CronJob // set for CronJobs only
+}
+
+// IsBatch reports whether the workload is a Job or CronJob.
+func (w *Workload) IsBatch() bool { return w.Job != nil }
+
+// PodPath returns the field path of a field inside the pod template's spec:
+// PodPath("containers", 0) is "spec.template.spec.containers[0]" on a Job.
+func (w *Workload) PodPath(parts ...any) string {
+	return joinPath(w.templateField("spec"), parts...)
+}
+
+// TemplateAnnotationPath returns the field path of a pod template annotation.
+func (w *Workload) TemplateAnnotationPath(key string) string {
+	return w.templateField("metadata.annotations") + manifest.Key(key)
+}
+
+// TemplateLabelPath returns the field path of a pod template label.
+func (w *Workload) TemplateLabelPath(key string) string {
+	return w.templateField("metadata.labels") + manifest.Key(key)
+}
+
+// templateField prefixes a path inside the template; a Pod is its own
+// template.
+func (w *Workload) templateField(sub string) string {
+	if w.TemplatePath == "" {
+		return sub
+	}
+	return w.TemplatePath + "." + sub
+}
+
+// Containers returns the app containers and app init containers (those that
+// are not Istio's), each with its field path.
+func (w *Workload) Containers() []ContainerRef {
+	var out []ContainerRef
+	for i := range w.Template.Spec.InitContainers {
+		c := &w.Template.Spec.InitContainers[i]
+		if !isIstioContainer(c.Name) {
+			out = append(out, ContainerRef{Container: c, Path: w.PodPath("initContainers", i), Init: true})
+		}
+	}
+	for i := range w.Template.Spec.Containers {
+		c := &w.Template.Spec.Containers[i]
+		if !isIstioContainer(c.Name) {
+			out = append(out, ContainerRef{Container: c, Path: w.PodPath("containers", i)})
+		}
+	}
+	return out
+}
+
+// ContainerRef is a container and its field path.
+type ContainerRef struct {
+	Container *corev1.Container
+	Path      string
+	Init      bool
+}
+
+func isIstioContainer(name string) bool {
+	return name == "istio-proxy" || name == "istio-init" || name == "istio-validation"
+}
+
+func joinPath(base string, parts ...any) string {
+	if len(parts) == 0 {
+		return base
+	}
+	return base + "." + manifest.Path(parts...)
+}
+
+// NewIndex arranges objects for lookup. Objects keep their input order
+// everywhere, so rules see them deterministically.
+func NewIndex(objs []*manifest.Object) *Index {
+	ix := &Index{
+		Objects:         objs,
+		byKind:          map[string][]*manifest.Object{},
+		byKindNS:        map[string][]*manifest.Object{},
+		namespaces:      map[string]*manifest.Object{},
+		serviceAccounts: map[string]*manifest.Object{},
+		services:        map[string]*manifest.Object{},
+	}
+	for _, o := range objs {
+		if o.Typed == nil {
+			continue
+		}
+		ns := NamespaceOf(o)
+		ix.byKind[o.Kind] = append(ix.byKind[o.Kind], o)
+		ix.byKindNS[o.Kind+"/"+ns] = append(ix.byKindNS[o.Kind+"/"+ns], o)
+		switch o.Typed.(type) {
+		case *corev1.Namespace:
+			if _, dup := ix.namespaces[o.Name]; !dup {
+				ix.namespaces[o.Name] = o
+			}
+		case *corev1.ServiceAccount:
+			ix.serviceAccounts[ns+"/"+o.Name] = o
+		case *corev1.Service:
+			ix.services[o.Name+"."+ns+".svc.cluster.local"] = o
+		}
+		if w := WorkloadOf(o); w != nil {
+			ix.Workloads = append(ix.Workloads, w)
+		}
+	}
+	return ix
+}
+
+// WorkloadOf returns the pod template an object carries, or nil for kinds
+// without one.
+func WorkloadOf(o *manifest.Object) *Workload {
+	w := &Workload{Object: o, Namespace: NamespaceOf(o)}
+	switch t := o.Typed.(type) {
+	case *batchv1.Job:
+		w.Template, w.TemplatePath, w.Job, w.JobPath = &t.Spec.Template, "spec.template", &t.Spec, "spec"
+	case *batchv1.CronJob:
+		w.Template, w.TemplatePath = &t.Spec.JobTemplate.Spec.Template, "spec.jobTemplate.spec.template"
+		w.Job, w.JobPath, w.CronJob = &t.Spec.JobTemplate.Spec, "spec.jobTemplate.spec", t
+	case *appsv1.Deployment:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+	case *appsv1.StatefulSet:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+	case *appsv1.DaemonSet:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+	case *appsv1.ReplicaSet:
+		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
+	case *corev1.Pod:
+		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
+	default:
+		return nil
+	}
+	return w
+}
+
+// NamespaceOf returns an object's namespace, "default" when it names none
+// (what kubectl apply does without -n). A Namespace object is its own.
+func NamespaceOf(o *manifest.Object) string {
+	if o.Kind == "Namespace" {
+		return o.Name
+	}
+	if o.Namespace == "" {
+		return "default"
+	}
+	return o.Namespace
+}
+
+// BatchWorkloads returns the Jobs and CronJobs.
+func (ix *Index) BatchWorkloads() []*Workload {
+	var out []*Workload
+	for _, w := range ix.Workloads {
+		if w.IsBatch() {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// OfKind returns the decoded objects of a kind, in input order.
+func (ix *Index) OfKind(kind string) []*manifest.Object { return ix.byKind[kind] }
+
+// InNamespace returns the decoded objects of a kind in one namespace.
+func (ix *Index) InNamespace(kind, ns string) []*manifest.Object { return ix.byKindNS[kind+"/"+ns] }
+
+// Namespace returns the Namespace object of that name, if loaded.
+func (ix *Index) Namespace(name string) (*corev1.Namespace, *manifest.Object) {
+	o := ix.namespaces[name]
+	if o == nil {
+		return nil, nil
+	}
+	return o.Typed.(*corev1.Namespace), o
+}
+
+// ServiceAccount returns the ServiceAccount ns/name, if loaded.
+func (ix *Index) ServiceAccount(ns, name string) *manifest.Object {
+	return ix.serviceAccounts[ns+"/"+name]
+}
+
+// Service returns the Service with that cluster-local FQDN
+// (name.namespace.svc.cluster.local), if loaded.
+func (ix *Index) Service(fqdn string) *manifest.Object { return ix.services[fqdn] }
+
+// FQDN expands a short host the way Istio does for DestinationRules: a
+// name without dots is a Service in the rule's own namespace.
+func FQDN(host, ns string) string {
+	if host != "" && !strings.Contains(host, ".") && host != "*" {
+		return host + "." + ns + ".svc.cluster.local"
+	}
+	return host
+}
+
+// SelectorMatches reports whether an Istio workload selector picks pods with
+// these labels. A nil or empty selector matches every pod.
+func SelectorMatches(sel *typev1beta1.WorkloadSelector, podLabels map[string]string) bool {
+	if sel == nil {
+		return true
+	}
+	for k, v := range sel.GetMatchLabels() {
+		if podLabels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// PeerAuthentication returns the typed object.
+func PeerAuthentication(o *manifest.Object) *securityv1.PeerAuthentication {
+	return o.Typed.(*securityv1.PeerAuthentication)
+}
+
+// AuthorizationPolicy returns the typed object.
+func AuthorizationPolicy(o *manifest.Object) *securityv1.AuthorizationPolicy {
+	return o.Typed.(*securityv1.AuthorizationPolicy)
+}
+
+// DestinationRule returns the typed object.
+func DestinationRule(o *manifest.Object) *networkingv1.DestinationRule {
+	return o.Typed.(*networkingv1.DestinationRule)
+}
+
+// ServiceEntry returns the typed object.
+func ServiceEntry(o *manifest.Object) *networkingv1.ServiceEntry {
+	return o.Typed.(*networkingv1.ServiceEntry)
+}
+
+// Sidecar returns the typed object.
+func Sidecar(o *manifest.Object) *networkingv1.Sidecar {
+	return o.Typed.(*networkingv1.Sidecar)
+}

@@ -1,0 +1,117 @@
+// Package rules holds meshbatch's lint rules and the API they are written
+// against.
+//
+// A rule is a value: its id, slug, severity and documentation sit next to
+// its check, and All returns every rule in a fixed order. Rules never touch
+// files, positions, suppression or output: they look at the Index of loaded
+// objects and report through a Pass. The lint engine does the rest.
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// Severity orders findings; a higher value is worse.
+type Severity int
+
+// Severities, from least to most severe.
+const (
+	Info Severity = iota + 1
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// ParseSeverity reads "error", "warning" or "info" (any case).
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "error":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "info":
+		return Info, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q: use error, warning or info", s)
+}
+
+// Rule is one lint check and everything a user needs to know about it.
+type Rule struct {
+	ID          string   // "MB101": stable; a retired id is never reused
+	Slug        string   // "job-sidecar-never-exits": kebab-case, stable
+	Severity    Severity // the default; cluster facts or config may lower it
+	Summary     string   // one line, no period
+	Rationale   string   // why it matters, with the mechanism
+	Remediation string   // one or two sentences a user can act on
+	Kinds       []string // the kinds the rule reads
+	Sources     []string // where the facts come from (issues, code, docs)
+	Bad, Good   string   // example manifests (YAML) for the rule's docs
+	Check       func(*Pass)
+}
+
+// Diagnostic is what a rule reports; the engine turns it into a finding
+// with a file position.
+type Diagnostic struct {
+	Rule     *Rule
+	Severity Severity
+	Object   *manifest.Object
+	Path     string // field path inside Object, see manifest.Path
+	Message  string
+}
+
+// Pass is one rule's run over the loaded objects.
+type Pass struct {
+	Rule  *Rule
+	Index *Index
+	Facts Facts
+	// Partial is set when the input is known to be a slice of the world
+	// (pre-commit passes only changed files). Rules report "X is missing"
+	// through Missingf, which stays silent then.
+	Partial bool
+
+	report func(Diagnostic)
+	// Silenced counts Missingf calls dropped in partial mode.
+	Silenced int
+}
+
+// NewPass prepares a run of rule r; report receives every diagnostic.
+func NewPass(r *Rule, ix *Index, facts Facts, partial bool, report func(Diagnostic)) *Pass {
+	return &Pass{Rule: r, Index: ix, Facts: facts, Partial: partial, report: report}
+}
+
+// Reportf reports a problem at the rule's severity.
+func (p *Pass) Reportf(obj *manifest.Object, path, format string, args ...any) {
+	p.ReportSeverityf(p.Rule.Severity, obj, path, format, args...)
+}
+
+// ReportSeverityf reports at a given severity, for verdicts that rest on a
+// cluster fact the user did not state: say what was assumed and report
+// lower than the rule's default.
+func (p *Pass) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
+	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// Missingf reports that an object the verdict needs is absent from the
+// input. In partial mode the absence proves nothing, so it is counted, not
+// reported.
+func (p *Pass) Missingf(obj *manifest.Object, path, format string, args ...any) {
+	if p.Partial {
+		p.Silenced++
+		return
+	}
+	p.Reportf(obj, path, format, args...)
+}
