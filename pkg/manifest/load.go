@@ -150,13 +150,13 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, 
 		pos := Pos{Line: n.Line, Col: n.Column}
 		switch {
 		case derr.path != "":
-			pos = locate(n, derr.path)
+			pos = Locate(n, derr.path)
 		case derr.field != "":
 			if spec := child(n, "spec"); spec != nil {
-				if p, ok := findKey(spec, derr.field); ok {
+				if p, ok := FindKey(spec, derr.field); ok {
 					pos = p
 				} else {
-					pos = locate(n, "spec")
+					pos = Locate(n, "spec")
 				}
 			}
 		}

@@ -52,7 +52,7 @@ func (o *Object) Pos(path string) Pos {
 	if o.basePath != "" {
 		path = o.basePath + "." + path
 	}
-	p := locate(o.node, path)
+	p := Locate(o.node, path)
 	p.Line += o.docLine - 1
 	return p
 }

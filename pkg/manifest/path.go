@@ -73,11 +73,11 @@ func Key(key string) string {
 	return "." + key
 }
 
-// locate walks a node tree along path and returns the position of the
+// Locate walks a node tree along path and returns the position of the
 // deepest node it reaches: the key of the last mapping entry found, or the
 // list item. A path that leaves the tree early points at its last existing
 // ancestor, which is where the missing field would go.
-func locate(root *yaml.Node, path string) Pos {
+func Locate(root *yaml.Node, path string) Pos {
 	n := root
 	pos := Pos{Line: root.Line, Col: root.Column}
 	for _, seg := range parsePath(path) {
@@ -106,22 +106,22 @@ func locate(root *yaml.Node, path string) Pos {
 	return pos
 }
 
-// findKey returns the position of the first mapping key named key in a
+// FindKey returns the position of the first mapping key named key in a
 // depth-first walk of n, for errors that name a field but not its path.
-func findKey(n *yaml.Node, key string) (Pos, bool) {
+func FindKey(n *yaml.Node, key string) (Pos, bool) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == key {
 				return Pos{Line: n.Content[i].Line, Col: n.Content[i].Column}, true
 			}
-			if p, ok := findKey(n.Content[i+1], key); ok {
+			if p, ok := FindKey(n.Content[i+1], key); ok {
 				return p, true
 			}
 		}
 	case yaml.SequenceNode, yaml.DocumentNode:
 		for _, c := range n.Content {
-			if p, ok := findKey(c, key); ok {
+			if p, ok := FindKey(c, key); ok {
 				return p, true
 			}
 		}

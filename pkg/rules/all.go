@@ -37,10 +37,9 @@ var InvalidInput = &Rule{
 // All returns every rule, ordered by id. It builds a fresh slice each time
 // so that callers may filter it.
 func All() []*Rule {
-	all := []*Rule{
-		InvalidInput,
-		JobSidecarNeverExits,
-	}
+	all := []*Rule{InvalidInput}
+	all = append(all, workloadRules()...)
+	all = append(all, meshRules()...)
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all
 }

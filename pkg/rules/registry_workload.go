@@ -1,0 +1,9 @@
+package rules
+
+// workloadRules are the rules about pod templates: lifecycle (MB1xx),
+// startup and injection (MB2xx), proxy resources (MB3xx).
+func workloadRules() []*Rule {
+	return []*Rule{
+		JobSidecarNeverExits,
+	}
+}
