@@ -2,17 +2,67 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/meshbatch/meshbatch/pkg/generate"
 )
 
-// newGenerateCmd is replaced by the generate work (issue 2).
 func newGenerateCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "generate",
-		Short: "Generate the manifests of a batch job from a job spec (not implemented yet)",
-		RunE: func(*cobra.Command, []string) error {
-			return usageError{errors.New("generate is not implemented yet")}
+	var opts generate.Options
+	cmd := &cobra.Command{
+		Use:   "generate -f SPEC [-o DIR [--check] [--force]]",
+		Short: "Generate the manifests of a batch job from a job spec",
+		Long: `Generate expands a job spec (kind: BatchJob, see docs/jobspec.md) into every
+manifest the job needs in an Istio mesh with STRICT mTLS: Namespace,
+ServiceAccount, PeerAuthentication, AuthorizationPolicies, DestinationRules,
+ServiceEntries, Sidecar, and the Job or CronJob.
+
+Without -o the manifests go to standard output as one YAML stream. With -o DIR
+each object is written to its own file, atomically; files the spec no longer
+produces are removed, and files meshbatch did not generate are never
+overwritten unless --force. With --check nothing is written: the command
+prints a diff and exits 1 when DIR is out of date.
+
+Exit codes: 0 done (or up to date), 1 --check found differences,
+2 bad flags, a bad job spec (nothing is written) or an I/O error.`,
+		Example: `  meshbatch generate -f etl-daily.yaml
+  meshbatch generate -f etl-daily.yaml -o deploy/etl-daily/
+  meshbatch generate -f etl-daily.yaml -o deploy/etl-daily/ --check`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Stdout, opts.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			return runGenerate(cmd, opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.SpecFile, "file", "f", "", "the job spec (required)")
+	f.StringVarP(&opts.OutDir, "output-dir", "o", "", "write one file per object into this directory instead of standard output")
+	f.BoolVar(&opts.Check, "check", false, "with -o: write nothing; print a diff and exit 1 if the directory is out of date")
+	f.BoolVar(&opts.Force, "force", false, "with -o: overwrite files that meshbatch did not generate")
+	return cmd
+}
+
+func runGenerate(cmd *cobra.Command, opts generate.Options) error {
+	if opts.SpecFile == "" {
+		return usagef("generate: pass the job spec with -f FILE")
+	}
+	if opts.Check && opts.OutDir == "" {
+		return usagef("generate: --check compares a directory: pass -o DIR")
+	}
+	err := generate.Run(opts)
+	var specErr *generate.SpecError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &specErr):
+		for _, p := range specErr.Problems {
+			cmd.PrintErrln(p.String())
+		}
+		return usageError{fmt.Errorf("%s: %d problem(s) in the job spec; nothing was written", specErr.File, len(specErr.Problems))}
+	case errors.Is(err, generate.ErrOutOfDate):
+		return errOutOfDate
+	}
+	return usageError{err}
 }

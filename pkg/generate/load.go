@@ -1,0 +1,410 @@
+package generate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	sigsjson "sigs.k8s.io/json"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// maxSpecBytes bounds the file read: a job spec is a few dozen lines.
+const maxSpecBytes = 1 << 20
+
+// specLimits bound the YAML → JSON conversion (aliases, nesting).
+var specLimits = manifest.Limits{MaxFileBytes: maxSpecBytes, MaxDepth: 32, MaxNodes: 100_000}
+
+// Problem is one thing wrong with a job spec, at a position in its file.
+type Problem struct {
+	File string
+	Pos  manifest.Pos
+	Msg  string
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Pos.Line, p.Pos.Col, p.Msg)
+}
+
+// SpecError lists everything found wrong with a job spec, in file order.
+// Nothing is generated from a spec with problems.
+type SpecError struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *SpecError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads a job spec strictly and validates it. file names the spec in
+// messages and in the generated header. Errors are *SpecError.
+func Load(file string, data []byte) (*Job, error) {
+	spec, loc, err := decode(file, data)
+	if err != nil {
+		return nil, err
+	}
+	return validate(file, spec, loc)
+}
+
+// locator turns field paths of the spec into file positions.
+type locator struct {
+	root       *yaml.Node
+	lineOffset int // line of the document's first byte in the file, minus 1
+}
+
+func (l locator) pos(path string) manifest.Pos {
+	if l.root == nil {
+		return manifest.Pos{Line: 1 + l.lineOffset, Col: 1}
+	}
+	p := manifest.Locate(l.root, path)
+	p.Line += l.lineOffset
+	return p
+}
+
+// decode parses the YAML and decodes it strictly into a BatchJob.
+func decode(file string, data []byte) (*BatchJob, locator, error) {
+	fail := func(pos manifest.Pos, format string, args ...any) (*BatchJob, locator, error) {
+		return nil, locator{}, &SpecError{File: file, Problems: []Problem{{File: file, Pos: pos, Msg: fmt.Sprintf(format, args...)}}}
+	}
+	start := manifest.Pos{Line: 1, Col: 1}
+	if len(data) > maxSpecBytes {
+		return fail(start, "the file is %d bytes; a job spec is at most %d", len(data), maxSpecBytes)
+	}
+	chunks := manifest.SplitDocuments(data)
+	switch {
+	case len(chunks) == 0:
+		return fail(start, "the file is empty: it needs a %s (apiVersion: %s)", SpecKind, SpecAPIVersion)
+	case len(chunks) > 1:
+		return fail(manifest.Pos{Line: chunks[1].StartLine, Col: 1}, "a spec file holds one %s; put the second job in a file of its own", SpecKind)
+	}
+	chunk := chunks[0]
+	off := chunk.StartLine - 1
+	posErr := func(err error) (*BatchJob, locator, error) {
+		var pe *manifest.PosError
+		if errors.As(err, &pe) {
+			return fail(manifest.Pos{Line: pe.Pos.Line + off, Col: pe.Pos.Col}, "%s", pe.Msg)
+		}
+		return fail(start, "%v", err)
+	}
+	root, err := manifest.ParseNode(chunk.Data)
+	if err != nil {
+		return posErr(err)
+	}
+	if root == nil || root.Kind != yaml.MappingNode {
+		return fail(manifest.Pos{Line: chunk.StartLine, Col: 1}, "a job spec is a mapping with apiVersion, kind, metadata and spec")
+	}
+	loc := locator{root: root, lineOffset: off}
+	js, err := manifest.YAMLToJSON(chunk.Data, specLimits)
+	if err != nil {
+		return posErr(err)
+	}
+	spec := &BatchJob{}
+	strict, err := sigsjson.UnmarshalStrict(js, spec, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+	var probs []Problem
+	for _, se := range strict {
+		probs = append(probs, strictProblem(file, loc, se))
+	}
+	if err != nil {
+		probs = append(probs, typeProblem(file, loc, js, err))
+	}
+	if len(probs) > 0 {
+		return nil, loc, newSpecError(file, probs)
+	}
+	return spec, loc, nil
+}
+
+var strictRE = regexp.MustCompile(`^(?:json: )?(unknown|duplicate) field "([^"]*)"`)
+
+// strictProblem explains an unknown field, suggesting the field meant.
+func strictProblem(file string, loc locator, err error) Problem {
+	m := strictRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return Problem{File: file, Pos: loc.pos(""), Msg: err.Error()}
+	}
+	path := m[2]
+	msg := fmt.Sprintf("%s field %q", m[1], path)
+	if m[1] == "unknown" {
+		parent, name := splitLast(path)
+		if known := fieldNames(parent); len(known) > 0 {
+			if s := suggest(name, known); s != "" {
+				msg += fmt.Sprintf("; did you mean %q?", s)
+			} else {
+				msg += fmt.Sprintf(" (%s takes: %s)", orTop(parent), strings.Join(known, ", "))
+			}
+		}
+	}
+	return Problem{File: file, Pos: loc.pos(path), Msg: msg}
+}
+
+func orTop(path string) string {
+	if path == "" {
+		return "the top level"
+	}
+	return path
+}
+
+// typeProblem explains a value of the wrong type, at its position: the
+// decoder gives the path without list indexes, so the path is recovered
+// from the byte offset it reports.
+func typeProblem(file string, loc locator, js []byte, err error) Problem {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return Problem{File: file, Pos: loc.pos(""), Msg: "not valid JSON/YAML: " + se.Error()}
+		}
+		return Problem{File: file, Pos: loc.pos(""), Msg: strings.TrimPrefix(err.Error(), "json: ")}
+	}
+	path, literal := jsonValueAt(js, te.Offset)
+	if path == "" {
+		path = te.Field
+	}
+	want := kindWords(te.Type)
+	found := te.Value
+	var msg string
+	switch {
+	case strings.HasSuffix(path, "Version") && strings.HasPrefix(found, "number"):
+		msg = fmt.Sprintf("%s: write the version as a string, like \"1.28\" (YAML reads an unquoted %s as a number, and 1.30 as 1.3)", path, literal)
+	case strings.HasPrefix(found, "number") && want == "an integer":
+		if _, perr := strconv.ParseInt(literal, 10, 64); perr == nil {
+			msg = fmt.Sprintf("%s: %s is out of range", path, literal)
+		} else {
+			msg = fmt.Sprintf("%s: expected an integer, found %s", path, literal)
+		}
+	default:
+		if strings.HasPrefix(found, "number") {
+			found = "number"
+		}
+		msg = fmt.Sprintf("%s: expected %s, found %s %s", path, want, article(found), found)
+		if want == "a string" && (found == "number" || found == "bool") {
+			msg += fmt.Sprintf(" (quote it: %q)", literal)
+		}
+	}
+	return Problem{File: file, Pos: loc.pos(path), Msg: msg}
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// kindWords names a Go type the way a YAML author thinks of it.
+func kindWords(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping"
+	}
+	return t.String()
+}
+
+// jsonValueAt finds the innermost value of a JSON text whose bytes end at
+// or contain offset, and returns its field path (spec.destinations[1].port)
+// and, for a scalar, its literal text.
+func jsonValueAt(js []byte, offset int64) (path, literal string) {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.UseNumber()
+	bestLen := int64(-1)
+	consider := func(p string, start, end int64, lit string) {
+		if start < offset && offset <= end && (bestLen < 0 || end-start < bestLen) {
+			bestLen, path, literal = end-start, p, lit
+		}
+	}
+	var walk func(p string) error
+	walk = func(p string) error {
+		start := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key, _ := kt.(string)
+				if err := walk(joinField(p, key)); err != nil {
+					return err
+				}
+			}
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s[%d]", p, i)); err != nil {
+					return err
+				}
+			}
+		default:
+			consider(p, start, dec.InputOffset(), fmt.Sprint(tok))
+			return nil
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return err
+		}
+		consider(p, start, dec.InputOffset(), "")
+		return nil
+	}
+	if err := walk(""); err != nil && !errors.Is(err, io.EOF) {
+		return "", ""
+	}
+	return path, literal
+}
+
+func joinField(path, key string) string {
+	seg := manifest.Key(key)
+	if path == "" {
+		return strings.TrimPrefix(seg, ".")
+	}
+	return path + seg
+}
+
+// splitLast splits "spec.destinations[1].prot" into its parent path and
+// last field name.
+func splitLast(path string) (parent, name string) {
+	i := strings.LastIndexByte(path, '.')
+	if i < 0 {
+		return "", path
+	}
+	return path[:i], path[i+1:]
+}
+
+// fieldNames lists the fields allowed at a path of the spec, in
+// declaration order; nil when the path is not a struct (a map of labels).
+func fieldNames(path string) []string {
+	t := typeAt(reflect.TypeFor[BatchJob](), path)
+	if t == nil || t.Kind() != reflect.Struct {
+		return nil
+	}
+	var names []string
+	for f := range t.Fields() {
+		if name := jsonName(f); name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// typeAt walks a field path (indexes ignored) through Go types.
+func typeAt(t reflect.Type, path string) reflect.Type {
+	for _, part := range strings.Split(path, ".") {
+		if i := strings.IndexByte(part, '['); i >= 0 {
+			part = part[:i]
+		}
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if part == "" {
+			continue
+		}
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		found := false
+		for f := range t.Fields() {
+			if jsonName(f) == part {
+				t, found = f.Type, true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+		t = t.Elem()
+	}
+	return t
+}
+
+func jsonName(f reflect.StructField) string {
+	tag := f.Tag.Get("json")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "-" {
+		return ""
+	}
+	return name
+}
+
+// suggest returns the candidate closest to a misspelt word, or "" when
+// none is close: same letters ignoring case, '-' and '_', or within a
+// small edit distance.
+func suggest(word string, candidates []string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s))
+	}
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		if norm(c) == norm(word) {
+			return c
+		}
+		d := editDistance(norm(word), norm(c))
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	limit := max(1, min(len(word), len(best))/3)
+	if bestDist >= 0 && bestDist <= limit {
+		return best
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// newSpecError sorts problems into file order.
+func newSpecError(file string, probs []Problem) *SpecError {
+	slices.SortStableFunc(probs, func(a, b Problem) int {
+		if a.Pos.Line != b.Pos.Line {
+			return a.Pos.Line - b.Pos.Line
+		}
+		return a.Pos.Col - b.Pos.Col
+	})
+	return &SpecError{File: file, Problems: probs}
+}
