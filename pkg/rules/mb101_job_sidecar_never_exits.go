@@ -62,37 +62,33 @@ spec:
 
 func checkJobSidecarNeverExits(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		inj := p.Index.Injection(w)
-		if inj.Sidecar == No || (inj.Ambient && inj.Sidecar != Yes) {
+		m := meshOf(p, w)
+		v := neverExits(m)
+		if v == No {
 			continue
 		}
-		native, why := p.Facts.NativeSidecar(w)
-		if native == Yes || len(QuitCalls(w)) > 0 || usesExitWrapper(w) {
-			continue
-		}
-		apps := w.Containers()
-		path := w.PodPath("containers")
-		if len(apps) > 0 {
-			path = apps[0].Path
-		}
-		if inj.Sidecar == Yes && native == No {
+		path := m.firstAppPath()
+		if v == Yes {
 			p.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
 					"it is injected (%s) as a classic sidecar (%s) and no container calls /quitquitquit",
-				w.Object.Ref(), inj.Reason, why)
+				w.Object.Ref(), m.Inj.Reason, m.NativeWhy)
 			continue
-		}
-		var assumed []string
-		if inj.Sidecar == Unknown {
-			assumed = append(assumed, "assumed injected: "+inj.Reason)
-		}
-		if native == Unknown {
-			assumed = append(assumed, "assumed a classic sidecar: "+why)
 		}
 		p.ReportSeverityf(Warning, w.Object, path,
 			"%s may keep its istio-proxy sidecar running after the app exits (%s); no container calls /quitquitquit",
-			w.Object.Ref(), strings.Join(assumed, "; "))
+			w.Object.Ref(), strings.Join(m.assumptions(), "; "))
 	}
+}
+
+// neverExits is MB101's verdict, shared with the rules about its
+// consequences: Yes when the pod certainly keeps a classic proxy that
+// nothing stops, Unknown when that rests on missing facts.
+func neverExits(m podMesh) Tri {
+	if m.Classic() == No || m.Stops() {
+		return No
+	}
+	return m.Classic()
 }
 
 // exitWrappers are programs known to stop the proxy when the app ends.

@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
@@ -39,7 +40,9 @@ type Injection struct {
 // Injection works out sidecar injection the way Istio's webhook does
 // (objectSelector plus namespaceSelector, then injectRequired), from the
 // pod template labels, hostNetwork and the namespace labels when the
-// Namespace object is loaded.
+// Namespace object is loaded. A template that already contains an
+// istio-proxy container (istioctl kube-inject output, or a pod copied from
+// a cluster) has a proxy whatever the webhook does.
 func (ix *Index) Injection(w *Workload) Injection {
 	t := w.Template
 	podLabel, hasPodLabel := t.Labels[LabelInject]
@@ -54,6 +57,10 @@ func (ix *Index) Injection(w *Workload) Injection {
 		inj.Ambient = true
 	}
 
+	if _, _, ok := InjectedProxy(w); ok {
+		return Injection{Sidecar: Yes, Ambient: inj.Ambient, Reason: "the pod template already contains an injected istio-proxy container"}
+	}
+
 	switch {
 	case t.Spec.HostNetwork:
 		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: "the pod uses hostNetwork, which Istio never injects"}
@@ -61,6 +68,18 @@ func (ix *Index) Injection(w *Workload) Injection {
 		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: "Istio never injects pods in " + w.Namespace}
 	case hasPodLabel && podLabel == "false":
 		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: `the pod label sidecar.istio.io/inject is "false"`}
+	}
+
+	// Once the webhook is called, injectRequired reads the label, or the
+	// deprecated annotation when there is no label, and injects only for
+	// y, yes, true or on (any case); any other value means "do not
+	// inject". When the webhook is not called there is no sidecar either.
+	sel, what := podAnnot, "(deprecated) annotation"
+	if hasPodLabel {
+		sel, what = podLabel, "label"
+	}
+	if sel != "" && !injectTruthy(sel) {
+		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: fmt.Sprintf("the pod %s sidecar.istio.io/inject is %q, which the injector reads as false", what, sel)}
 	}
 
 	if nsObj != nil {
@@ -80,73 +99,130 @@ func (ix *Index) Injection(w *Workload) Injection {
 	} else {
 		inj.Reason = fmt.Sprintf("Namespace %s is not in the input, so its injection label is unknown", w.Namespace)
 	}
-	// The deprecated annotation is read by the webhook, once it is called.
-	if inj.Sidecar == Yes && !hasPodLabel && podAnnot == "false" {
-		inj.Sidecar, inj.Reason = No, `the (deprecated) annotation sidecar.istio.io/inject is "false"`
-	}
 	return inj
+}
+
+// injectTruthy is how Istio's injectRequired reads sidecar.istio.io/inject.
+func injectTruthy(v string) bool {
+	switch strings.ToLower(v) {
+	case "y", "yes", "true", "on":
+		return true
+	}
+	return false
+}
+
+// InjectedProxy returns the istio-proxy container of a template that was
+// injected before it reached the manifest, and whether it is a native
+// sidecar (an init container with restartPolicy: Always).
+func InjectedProxy(w *Workload) (c *corev1.Container, native bool, ok bool) {
+	for i := range w.Template.Spec.InitContainers {
+		ic := &w.Template.Spec.InitContainers[i]
+		if ic.Name == "istio-proxy" {
+			return ic, ic.RestartPolicy != nil && *ic.RestartPolicy == corev1.ContainerRestartPolicyAlways, true
+		}
+	}
+	// A container named istio-proxy without an image is an injection
+	// customisation (merged into the injected one), not an injected proxy;
+	// so is one with the special image "auto".
+	for i := range w.Template.Spec.Containers {
+		c := &w.Template.Spec.Containers[i]
+		if c.Name == "istio-proxy" && c.Image != "" && c.Image != "auto" {
+			return c, false, true
+		}
+	}
+	return nil, false, false
+}
+
+// ProxyOverride returns a container named istio-proxy in the template that
+// customises the injected one (Istio merges it into the injected
+// container), with its field path.
+func ProxyOverride(w *Workload) (*corev1.Container, string) {
+	for i := range w.Template.Spec.Containers {
+		if c := &w.Template.Spec.Containers[i]; c.Name == "istio-proxy" {
+			return c, w.PodPath("containers", i)
+		}
+	}
+	for i := range w.Template.Spec.InitContainers {
+		if c := &w.Template.Spec.InitContainers[i]; c.Name == "istio-proxy" {
+			return c, w.PodPath("initContainers", i)
+		}
+	}
+	return nil, ""
+}
+
+// NativeRequested reports whether the pod template asks for a native
+// sidecar with sidecar.istio.io/nativeSidecar. Istio's template treats any
+// non-empty value other than "false" as a request.
+func NativeRequested(w *Workload) bool {
+	v := w.Template.Annotations[AnnotNative]
+	return v != "" && v != "false"
 }
 
 // NativeSidecar says whether Istio will inject istio-proxy as a Kubernetes
 // native sidecar (an init container with restartPolicy: Always), which
 // stops by itself when the app containers end. The reason names the facts
 // the answer rests on, or the ones that are missing.
+//
+// It answers what Istio renders, not whether Kubernetes accepts it: a
+// native sidecar on Kubernetes < 1.29 gets the pod rejected, which MB106
+// reports.
 func (f Facts) NativeSidecar(w *Workload) (Tri, string) {
-	k8s129 := f.KubernetesVersion.AtLeast(1, 29)
-	switch w.Template.Annotations[AnnotNative] {
-	case "false":
-		return No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
-	case "true":
-		switch and(f.IstioVersion.AtLeast(1, 24), k8s129) {
-		case Yes:
-			return Yes, `sidecar.istio.io/nativeSidecar: "true" on Istio >= 1.24 and Kubernetes >= 1.29`
-		case No:
-			return No, fmt.Sprintf("sidecar.istio.io/nativeSidecar needs Istio >= 1.24 and Kubernetes >= 1.29 (facts: Istio %s, Kubernetes %s)", f.IstioVersion, f.KubernetesVersion)
+	if _, native, ok := InjectedProxy(w); ok {
+		if native {
+			return Yes, "the template already contains istio-proxy as a native sidecar (an init container with restartPolicy: Always)"
 		}
-		return Unknown, "sidecar.istio.io/nativeSidecar is honoured only on Istio >= 1.24 and Kubernetes >= 1.29, and the versions were not given"
+		return No, "the template already contains istio-proxy as an ordinary container (injected before it was committed)"
+	}
+	ignored := ""
+	if v, ok := w.Template.Annotations[AnnotNative]; ok && v != "" {
+		// Istio's template: native unless the annotation is "false"
+		// (sidecar.istio.io/nativeSidecar exists from Istio 1.24).
+		switch f.IstioVersion.AtLeast(1, 24) {
+		case Yes:
+			if v == "false" {
+				return No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
+			}
+			return Yes, fmt.Sprintf("sidecar.istio.io/nativeSidecar: %q on Istio >= 1.24", v)
+		case Unknown:
+			if v == "false" {
+				return No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
+			}
+			return Unknown, "sidecar.istio.io/nativeSidecar is honoured only from Istio 1.24, and the Istio version was not given"
+		}
+		ignored = fmt.Sprintf("Istio %s ignores sidecar.istio.io/nativeSidecar (added in 1.24); ", f.IstioVersion)
 	}
 	switch f.NativeSidecars {
 	case "true":
-		switch and(f.IstioVersion.AtLeast(1, 19), k8s129) {
-		case Yes:
-			return Yes, "istiod runs with ENABLE_NATIVE_SIDECARS=true"
-		case No:
-			return No, fmt.Sprintf("ENABLE_NATIVE_SIDECARS=true needs Istio >= 1.19 and Kubernetes >= 1.29 (facts: Istio %s, Kubernetes %s)", f.IstioVersion, f.KubernetesVersion)
+		// The variable exists from Istio 1.19.
+		if f.IstioVersion.AtLeast(1, 19) == No {
+			return No, ignored + fmt.Sprintf("Istio %s has no native sidecar support (ENABLE_NATIVE_SIDECARS needs 1.19)", f.IstioVersion)
 		}
-		return Unknown, "ENABLE_NATIVE_SIDECARS=true works only on Istio >= 1.19 and Kubernetes >= 1.29, and the versions were not given"
+		return Yes, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=true"
 	case "false":
-		return No, "istiod runs with ENABLE_NATIVE_SIDECARS=false"
+		return No, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=false"
 	}
 	// "auto" or unset: the default became "auto" in Istio 1.27, and auto
 	// means native only when every node's kubelet is >= 1.33.
 	switch f.IstioVersion.AtLeast(1, 27) {
 	case No:
-		return No, fmt.Sprintf("Istio %s does not use native sidecars unless asked (annotation or ENABLE_NATIVE_SIDECARS=true)", f.IstioVersion)
+		return No, ignored + fmt.Sprintf("Istio %s does not use native sidecars unless asked (annotation or ENABLE_NATIVE_SIDECARS=true)", f.IstioVersion)
 	case Unknown:
-		return Unknown, "the Istio version was not given: native sidecars are the default only from Istio 1.27 on Kubernetes >= 1.33"
+		return Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27 on Kubernetes >= 1.33"
 	}
 	switch f.KubernetesVersion.AtLeast(1, 33) {
 	case Yes:
-		return Yes, "Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto on Kubernetes >= 1.33"
+		return Yes, ignored + "Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto on Kubernetes >= 1.33"
 	case No:
-		return No, fmt.Sprintf("ENABLE_NATIVE_SIDECARS=auto (Istio's default) enables native sidecars only when all nodes run Kubernetes >= 1.33 (fact: %s)", f.KubernetesVersion)
+		return No, ignored + fmt.Sprintf("ENABLE_NATIVE_SIDECARS=auto (Istio's default) enables native sidecars only when all nodes run Kubernetes >= 1.33 (fact: %s)", f.KubernetesVersion)
 	}
-	return Unknown, "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
-}
-
-func and(a, b Tri) Tri {
-	if a == No || b == No {
-		return No
-	}
-	if a == Yes && b == Yes {
-		return Yes
-	}
-	return Unknown
+	return Unknown, ignored + "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
 }
 
 // ProxyConfig parses the pod's proxy.istio.io/config annotation the way the
-// injector does (YAML or JSON, unknown fields rejected). It returns nil,
-// nil when the annotation is absent.
+// injector applies it: YAML or JSON, unknown fields ignored (Istio's
+// protomarshal.ApplyYAML retries without them). It returns nil, nil when
+// the annotation is absent, and an error when Istio would fail the
+// injection (bad YAML, a value of the wrong type).
 func ProxyConfig(w *Workload) (*meshv1alpha1.ProxyConfig, error) {
 	raw, ok := w.Template.Annotations[AnnotProxyConfig]
 	if !ok {
@@ -155,8 +231,19 @@ func ProxyConfig(w *Workload) (*meshv1alpha1.ProxyConfig, error) {
 	return ParseProxyConfig(raw)
 }
 
-// ParseProxyConfig parses a ProxyConfig given as YAML or JSON text.
+// ParseProxyConfig parses a ProxyConfig given as YAML or JSON text,
+// ignoring unknown fields as Istio does.
 func ParseProxyConfig(raw string) (*meshv1alpha1.ProxyConfig, error) {
+	return parseProxyConfig(raw, protojson.UnmarshalOptions{DiscardUnknown: true})
+}
+
+// ParseProxyConfigStrict parses like ParseProxyConfig but also rejects
+// unknown fields, which Istio drops silently.
+func ParseProxyConfigStrict(raw string) (*meshv1alpha1.ProxyConfig, error) {
+	return parseProxyConfig(raw, protojson.UnmarshalOptions{})
+}
+
+func parseProxyConfig(raw string, opts protojson.UnmarshalOptions) (*meshv1alpha1.ProxyConfig, error) {
 	js, err := manifest.YAMLToJSON([]byte(raw), manifest.Limits{MaxDepth: 20, MaxNodes: 10000})
 	if err != nil {
 		return nil, fmt.Errorf("not valid YAML: %v", err)
@@ -165,7 +252,7 @@ func ParseProxyConfig(raw string) (*meshv1alpha1.ProxyConfig, error) {
 	if string(js) == "null" {
 		return pc, nil
 	}
-	if err := (protojson.UnmarshalOptions{}).Unmarshal(js, pc); err != nil {
+	if err := opts.Unmarshal(js, pc); err != nil {
 		msg := err.Error()
 		if i := strings.LastIndex(msg, "):"); i >= 0 {
 			msg = strings.TrimSpace(msg[i+2:])

@@ -5,5 +5,11 @@ package rules
 func workloadRules() []*Rule {
 	return []*Rule{
 		JobSidecarNeverExits,
+		QuitquitquitWrong,
+		QuitVsRestartPolicy,
+		CronJobForbidStall,
+		NoActiveDeadline,
+		NativeSidecarUnsupported,
+		ExitOnZeroMisuse,
 	}
 }

@@ -1,0 +1,413 @@
+package rules
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// podMesh is what the workload rules need to know about one batch pod
+// template: does it get a sidecar, is it native, how does it stop.
+type podMesh struct {
+	W   *Workload
+	Inj Injection
+	// Intent is set when the template itself carries Istio configuration
+	// (an istio.io label or annotation, or an injected proxy): even when
+	// the namespace is unknown, the author expects a mesh.
+	Intent bool
+	Native Tri
+	// NativeWhy explains Native.
+	NativeWhy string
+	// NativeAssumed is set when the template asks for a native sidecar
+	// and only missing facts (the Istio version) keep the answer open: the
+	// rules take the author at their word and stay quiet.
+	NativeAssumed bool
+	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars')
+	Wrapper       bool       // a known wrapper stops the proxy
+}
+
+func meshOf(p *Pass, w *Workload) podMesh {
+	m := podMesh{W: w, Inj: p.Index.Injection(w), Intent: meshIntent(w)}
+	m.Native, m.NativeWhy = p.Facts.NativeSidecar(w)
+	m.NativeAssumed = m.Native == Unknown && NativeRequested(w)
+	for _, q := range QuitSites(w) {
+		if q.Istio() {
+			m.Quits = append(m.Quits, q)
+		}
+	}
+	m.Wrapper = usesExitWrapper(w)
+	return m
+}
+
+// Sidecar says whether the pod gets an istio-proxy sidecar: No for pods
+// that are not injected and for ambient pods (no explicit injection).
+func (m podMesh) Sidecar() Tri {
+	switch {
+	case m.Inj.Sidecar == No:
+		return No
+	case m.Inj.Ambient && m.Inj.Sidecar != Yes:
+		return No
+	}
+	return m.Inj.Sidecar
+}
+
+// Relevant reports whether sidecar rules should look at the pod: it gets
+// a sidecar, or it may and its template shows the author expects one.
+func (m podMesh) Relevant() bool {
+	s := m.Sidecar()
+	return s == Yes || (s == Unknown && m.Intent)
+}
+
+// Classic says whether the sidecar is an ordinary container that outlives
+// the app: Yes only when injection and the classic mode are both known.
+func (m podMesh) Classic() Tri {
+	switch {
+	case m.Sidecar() == No, m.Native == Yes, m.NativeAssumed:
+		return No
+	case m.Sidecar() == Yes && m.Native == No:
+		return Yes
+	}
+	return Unknown
+}
+
+// Stops reports whether something in the pod stops a classic proxy.
+func (m podMesh) Stops() bool { return len(m.Quits) > 0 || m.Wrapper }
+
+// assumptions lists what an Unknown verdict rested on, for messages.
+func (m podMesh) assumptions() []string {
+	var out []string
+	if m.Sidecar() == Unknown {
+		out = append(out, "assumed injected: "+m.Inj.Reason)
+	}
+	if m.Native == Unknown && !m.NativeAssumed {
+		out = append(out, "assumed a classic sidecar: "+m.NativeWhy)
+	}
+	return out
+}
+
+// firstAppPath is the field path of the first app container, where
+// findings about the app's lifecycle point.
+func (m podMesh) firstAppPath() string {
+	for _, c := range m.W.Containers() {
+		if !c.Init {
+			return c.Path
+		}
+	}
+	return m.W.PodPath("containers")
+}
+
+// meshIntent reports whether a pod template carries Istio configuration.
+func meshIntent(w *Workload) bool {
+	if _, _, ok := InjectedProxy(w); ok {
+		return true
+	}
+	for _, m := range []map[string]string{w.Template.Labels, w.Template.Annotations} {
+		for k := range m {
+			if isIstioKey(k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isIstioKey reports whether a label or annotation key is one Istio reads
+// on pods (sidecar.istio.io/*, proxy.istio.io/*, *.sidecar.istio.io/*,
+// istio.io/rev, istio.io/dataplane-mode).
+func isIstioKey(k string) bool {
+	prefix, _, ok := strings.Cut(k, "/")
+	if !ok {
+		return false
+	}
+	switch {
+	case prefix == "sidecar.istio.io", prefix == "proxy.istio.io", strings.HasSuffix(prefix, ".sidecar.istio.io"):
+		return true
+	case k == LabelRev, k == LabelDataplaneMode:
+		return true
+	}
+	return false
+}
+
+// sev lowers a rule's severity by one step when the verdict rests on an
+// assumption.
+func sev(r *Rule, certain bool) Severity {
+	if certain || r.Severity == Info {
+		return r.Severity
+	}
+	return r.Severity - 1
+}
+
+// assumed formats assumptions for the end of a message, "" when none.
+func assumed(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(list, "; ") + ")"
+}
+
+// QuitWhen says when a quit call runs relative to the app's outcome.
+type QuitWhen int
+
+// QuitWhen values.
+const (
+	QuitUnknown   QuitWhen = iota // cannot tell from the script
+	QuitAlways                    // after the app, whatever its exit status
+	QuitOnSuccess                 // only when the app succeeded
+	QuitOnFailure                 // only when the app failed
+)
+
+// QuitSite is one call to a /quitquitquit endpoint in an app container's
+// command line, as far as a shell-unaware reading can tell.
+type QuitSite struct {
+	QuitCall
+	Command string // the simple command around the URL, e.g. "curl -fsS -X POST http://..."
+	Tool    string // "curl", "wget", or "" for anything else
+	Host    string // host as written ("127.0.0.1", "localhost", "$(POD_IP)"); "" when not found
+	Port    int    // numeric port; 0 when absent or not a number
+	PortVar bool   // the port is a variable or otherwise not a number
+	NoPort  bool   // a URL without a port (80 or 443, never Istio's)
+	Post    Tri    // the request is a POST
+	When    QuitWhen
+}
+
+// Istio reports whether the call may reach Istio: port 15020 (pilot-agent)
+// or 15000 (Envoy admin), or a port the text does not pin down. Other
+// sidecars have quit endpoints too (cloud-sql-proxy on its admin port).
+func (q QuitSite) Istio() bool {
+	switch {
+	case q.Port == 15020 || q.Port == 15000:
+		return true
+	case q.NoPort || q.Port != 0:
+		return false
+	}
+	return true
+}
+
+// Loopback reports whether the host is this pod's loopback address;
+// Unknown for variables.
+func (q QuitSite) Loopback() Tri {
+	h := strings.Trim(q.Host, "[]")
+	switch {
+	case h == "":
+		return Unknown
+	case h == "localhost" || h == "::1" || strings.HasPrefix(h, "127."):
+		return Yes
+	case strings.ContainsAny(h, "$`{}()"):
+		if strings.Contains(h, "POD_IP") || strings.Contains(h, "INSTANCE_IP") || strings.Contains(h, "HOSTNAME") {
+			return No
+		}
+		return Unknown
+	}
+	return No
+}
+
+// QuitSites finds every call to a quit endpoint in the app containers'
+// command lines and reads, heuristically, its method, address and when it
+// runs relative to the app.
+func QuitSites(w *Workload) []QuitSite {
+	var out []QuitSite
+	for _, qc := range QuitCalls(w) {
+		c := qc.Container.Container
+		full := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
+		text := qc.Text
+		if !strings.ContainsAny(strings.TrimSpace(text), " \t\n;") {
+			// exec form: the URL is one argument; read the whole line
+			text = full
+		}
+		errexit := shellErrexit(full)
+		for off := 0; ; {
+			// the endpoint's path, not a flag like cloud-sql-proxy's --quitquitquit
+			i := strings.Index(text[off:], "/quitquitquit")
+			if i < 0 {
+				break
+			}
+			at := off + i
+			off = at + len("/quitquitquit")
+			out = append(out, readQuit(qc, text, at, errexit))
+		}
+	}
+	return out
+}
+
+var (
+	sepBefore = []string{"&&", "||", ";", "\n", "|", "(", "{", "`"}
+	sepAfter  = []string{"&&", "||", ";", "\n", "|", ")", "}", "`"}
+)
+
+func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
+	q := QuitSite{QuitCall: qc}
+	// the simple command around the URL; $(...) and ${...} are words, not
+	// separators
+	masked := maskExpansions(text)
+	start, sep := 0, ""
+	for _, s := range sepBefore {
+		if j := strings.LastIndex(masked[:at], s); j >= 0 && j+len(s) > start {
+			start, sep = j+len(s), s
+		}
+	}
+	end := len(text)
+	for _, s := range sepAfter {
+		if j := strings.Index(masked[at:], s); j >= 0 && at+j < end {
+			end = at + j
+		}
+	}
+	cmd := strings.TrimSpace(text[start:end])
+	q.Command = strings.Trim(cmd, `"' `)
+
+	// when it runs
+	lineStart := strings.LastIndex(text[:at], "\n") + 1
+	line := text[lineStart:at]
+	words := strings.Fields(q.Command)
+	switch {
+	case regexp.MustCompile(`(^|[\s;])trap\s`).MatchString(line):
+		q.When = QuitAlways // runs when the shell exits, errexit or not
+	case len(words) > 0 && (words[0] == "then" || words[0] == "else" || words[0] == "do"):
+		q.When = QuitUnknown
+	case sep == "&&":
+		q.When = QuitOnSuccess
+	case sep == "||":
+		q.When = QuitOnFailure
+	case sep == ";" || sep == "\n":
+		prev := strings.TrimSpace(text[:start-len(sep)])
+		pw := strings.Fields(prev)
+		switch {
+		case prev == "" || endsWithShellInvocation(prev):
+			q.When = QuitUnknown // nothing runs before it
+		case pw[len(pw)-1] == "then" || pw[len(pw)-1] == "else" || pw[len(pw)-1] == "do":
+			q.When = QuitUnknown // a branch or loop body
+		case errexit:
+			q.When = QuitOnSuccess
+		default:
+			q.When = QuitAlways
+		}
+	default:
+		q.When = QuitUnknown
+	}
+
+	// tool, method and address
+	for len(words) > 0 && (words[0] == "then" || words[0] == "else" || words[0] == "do" || words[0] == "exec" || words[0] == "command" || strings.Contains(words[0], "=")) {
+		words = words[1:]
+	}
+	if len(words) > 0 {
+		switch tool := words[0][strings.LastIndex(words[0], "/")+1:]; tool {
+		case "curl", "wget":
+			q.Tool = tool
+		}
+	}
+	q.Post = methodIsPost(q.Tool, q.Command)
+	q.Host, q.Port, q.PortVar, q.NoPort = quitAddress(q.Command)
+	return q
+}
+
+// maskExpansions returns text with the insides of $(...) and ${...}
+// replaced by the same number of 'x' bytes, so that separator positions
+// stay valid in the original.
+func maskExpansions(text string) string {
+	b := []byte(text)
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != '$' || (b[i+1] != '(' && b[i+1] != '{') {
+			continue
+		}
+		open, closing := b[i+1], byte(')')
+		if open == '{' {
+			closing = '}'
+		}
+		depth := 0
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case open:
+				depth++
+			case closing:
+				depth--
+			}
+			done := depth == 0
+			b[j] = 'x'
+			if done {
+				i = j
+				break
+			}
+		}
+	}
+	return string(b)
+}
+
+var (
+	curlPostRE = regexp.MustCompile(`(?i)(^|\s)(-[a-zA-Z]*X\s*=?\s*['"]?POST|--request[\s=]+['"]?POST|-d\b|-[a-zA-Z]*d\s|--data|--json|-F\s|--form)`)
+	wgetPostRE = regexp.MustCompile(`(?i)--post-data|--post-file|--method[\s=]+['"]?POST`)
+)
+
+func methodIsPost(tool, cmd string) Tri {
+	switch tool {
+	case "curl":
+		return TriOf(curlPostRE.MatchString(cmd)) // curl sends GET unless told otherwise
+	case "wget":
+		return TriOf(wgetPostRE.MatchString(cmd))
+	}
+	if strings.Contains(strings.ToLower(cmd), "post") {
+		return Yes
+	}
+	return Unknown
+}
+
+var quitURLRE = regexp.MustCompile(`(?:https?://)?(\[[^\]]*\]|[^\s/'":\[]+)(?::([^\s/'"]+))?/quitquitquit`)
+
+// quitAddress reads host and port from the URL in a quit command.
+func quitAddress(cmd string) (host string, port int, portVar, noPort bool) {
+	m := quitURLRE.FindStringSubmatch(cmd)
+	if m == nil {
+		return "", 0, true, false
+	}
+	host = m[1]
+	switch {
+	case m[2] == "":
+		noPort = true
+	default:
+		if n, err := strconv.Atoi(m[2]); err == nil {
+			port = n
+		} else {
+			portVar = true
+		}
+	}
+	return host, port, portVar, noPort
+}
+
+var errexitRE = regexp.MustCompile(`(^|[\s;&|])set\s+(-[a-zA-Z]*e[a-zA-Z]*\b|-o\s+errexit)|(^|/|\s)(ba|da|z|k|a)?sh\s+(-[a-zA-Z]+\s+)*-[a-zA-Z]*e[a-zA-Z]*\b`)
+
+// shellErrexit reports whether the command line turns on errexit (set -e,
+// sh -e), so that a failing app stops the script before a following quit.
+func shellErrexit(full string) bool { return errexitRE.MatchString(full) }
+
+var shellInvocationRE = regexp.MustCompile(`(^|/)(ba|da|z|k|a)?sh(\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c$`)
+
+func endsWithShellInvocation(s string) bool {
+	return shellInvocationRE.MatchString(strings.TrimSpace(s))
+}
+
+// effectiveRunAsUser returns the UID a container runs as from the
+// manifest (container securityContext over pod securityContext) and the
+// field path that sets it; ok is false when neither sets it.
+func effectiveRunAsUser(w *Workload, c ContainerRef) (uid int64, path string, ok bool) {
+	if sc := c.Container.SecurityContext; sc != nil && sc.RunAsUser != nil {
+		return *sc.RunAsUser, c.Path + ".securityContext.runAsUser", true
+	}
+	if psc := w.Template.Spec.SecurityContext; psc != nil && psc.RunAsUser != nil {
+		return *psc.RunAsUser, w.PodPath("securityContext", "runAsUser"), true
+	}
+	return 0, "", false
+}
+
+// envPath returns the field path of an env entry of a container.
+func envPath(base string, i int) string { return fmt.Sprintf("%s.env[%d]", base, i) }
+
+// envIndex finds an env var by name.
+func envIndex(c *corev1.Container, name string) int {
+	for i, e := range c.Env {
+		if e.Name == name {
+			return i
+		}
+	}
+	return -1
+}
