@@ -1,24 +1,31 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
+// lintFlags are the flags that are not settings (settings, bound to the
+// config file and MESHBATCH_* variables, are read through lint.Resolve).
 type lintFlags struct {
-	facts           lint.RawFacts
-	failOn          string
-	minSeverity     string
-	format          string
-	partial         bool
-	noInlineIgnores bool
-	maxFileSize     int64
+	config           string
+	noConfig         bool
+	outputs          []string
+	suppress         []string
+	partial          bool
+	noInlineIgnores  bool
+	skipNonManifests bool
+	maxFileSize      int64
 }
 
 func newLintCmd() *cobra.Command {
@@ -31,67 +38,108 @@ func newLintCmd() *cobra.Command {
 break batch jobs in a STRICT-mTLS mesh, each with file:line, rule id, severity
 and the fix.
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above --fail-on,
-2 bad flags or unreadable input.`,
+Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
+MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
+parent, or given with --config), then the defaults.
+
+Several reports can be written in one run: --format and --output pair by
+position, and a format without an --output goes to standard output.
+
+Exit codes, the same for every format: 0 nothing at or above --fail-on,
+1 findings at or above --fail-on (whether --min-severity shows them or not),
+2 bad flags, bad config or unreadable input.`,
 		Example: `  meshbatch lint deploy/
   helm template charts/etl | meshbatch lint -
-  meshbatch lint --istio-version 1.28 --kubernetes-version 1.31 --fail-on warning k8s/`,
-		Args: cobra.MinimumNArgs(1),
+  meshbatch lint --istio-version 1.28 --kubernetes-version 1.31 --fail-on warning k8s/
+  meshbatch lint --format text --format sarif --output - --output meshbatch.sarif deploy/
+  meshbatch lint --format github deploy/          # annotations in a GitHub Actions job
+  meshbatch lint --suppress 'MB301=Job batch/*' --no-inline-ignores deploy/
+  meshbatch lint --partial --skip-non-manifests changed.yaml   # what the pre-commit hook runs`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usagef("lint needs at least one PATH: a file, a directory, or - for standard input")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLint(cmd, args, fl)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.facts.IstioVersion, "istio-version", "", "Istio version of the cluster (e.g. 1.28)")
-	f.StringVar(&fl.facts.KubernetesVersion, "kubernetes-version", "", "Kubernetes version of the cluster (e.g. 1.31)")
-	f.StringVar(&fl.facts.NativeSidecars, "native-sidecars", "", "istiod ENABLE_NATIVE_SIDECARS: true, false or auto")
-	f.StringVar(&fl.facts.OutboundPolicy, "outbound-policy", "", "mesh outboundTrafficPolicy: ALLOW_ANY or REGISTRY_ONLY")
-	f.StringVar(&fl.facts.RootNamespace, "root-namespace", "", "mesh root namespace (default istio-system)")
-	f.StringVar(&fl.facts.TrustDomain, "trust-domain", "", "mesh trust domain (default cluster.local)")
-	f.StringSliceVar(&fl.facts.TrustDomainAliases, "trust-domain-alias", nil, "mesh trust domain alias (repeatable)")
-	f.StringVar(&fl.facts.MaxCertTTL, "max-cert-ttl", "", "istiod MAX_WORKLOAD_CERT_TTL (default 90d)")
-	f.StringVar(&fl.facts.HoldApplication, "hold-application", "", "mesh-wide holdApplicationUntilProxyStarts: true or false")
-	f.StringVar(&fl.failOn, "fail-on", "error", "exit 1 when a finding at or above this severity is shown: error, warning, info or none")
-	f.StringVar(&fl.minSeverity, "min-severity", "info", "show findings at or above this severity: error, warning or info")
-	f.StringVarP(&fl.format, "format", "f", "text", "output format: "+strings.Join(format.Names(), ", "))
+	f.StringVar(&fl.config, "config", "", "config file (default: .meshbatch.yaml in the working directory or a parent; env MESHBATCH_CONFIG)")
+	f.BoolVar(&fl.noConfig, "no-config", false, "read no config file")
+	addFactFlags(f)
+	f.String("fail-on", "error", "exit 1 when a finding at or above this severity is reported (shown or not): error, warning, info or none")
+	f.String("min-severity", "info", "show findings at or above this severity: error, warning or info (does not change the exit code)")
+	f.StringArrayP("format", "f", nil, "output format, repeatable: "+strings.Join(format.Names(), ", ")+" (default text)")
+	f.StringArrayVarP(&fl.outputs, "output", "o", nil, "file for the report of the --format at the same position, repeatable (- is standard output)")
+	f.StringArrayVar(&fl.suppress, "suppress", nil, "hide findings: RULES[=Kind namespace/name] with globs, like 'MB301=Job batch/*' (repeatable)")
 	f.BoolVar(&fl.partial, "partial", false, "the input is only part of the manifests (pre-commit): rules stay silent about objects they cannot see")
 	f.BoolVar(&fl.noInlineIgnores, "no-inline-ignores", false, "ignore meshbatch.dev/ignore annotations (for audits)")
+	f.BoolVar(&fl.skipNonManifests, "skip-non-manifests", false, "skip YAML documents without apiVersion or kind instead of reporting them (pre-commit)")
 	f.Int64Var(&fl.maxFileSize, "max-file-size", 0, "largest file to read, in bytes (default 64 MiB)")
 	return cmd
 }
 
+// addFactFlags registers one flag per cluster fact (see lint.RawFacts).
+func addFactFlags(f *pflag.FlagSet) {
+	for _, ff := range lint.FactFields() {
+		if ff.List {
+			f.StringSlice(ff.Flag, nil, ff.Usage)
+		} else {
+			f.String(ff.Flag, "", ff.Usage)
+		}
+	}
+}
+
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
-	facts, err := fl.facts.Parse()
+	cfg, err := loadConfig(cmd, fl)
 	if err != nil {
 		return usageError{err}
 	}
-	failOn, err := parseThreshold(fl.failOn, true)
+	set, err := lint.Resolve(cfg, cmd.Flags())
 	if err != nil {
-		return usagef("--fail-on: %v", err)
+		return usageError{err}
 	}
-	minSev, err := parseThreshold(fl.minSeverity, false)
+	outputs, err := format.Pair(set.Formats, fl.outputs)
 	if err != nil {
-		return usagef("--min-severity: %v", err)
+		return usageError{err}
 	}
-	formatter, err := format.New(fl.format, format.Options{Color: colorOK(cmd), Version: version})
+	ruleSet, overrides, err := cfg.RuleSet()
 	if err != nil {
-		return usagef("--format: %v", err)
+		return usageError{err}
+	}
+	sups, err := cfg.Suppressions()
+	if err != nil {
+		return usageError{err}
+	}
+	for _, s := range fl.suppress {
+		sup, err := lint.ParseSuppress(s)
+		if err != nil {
+			return usagef("--suppress %v", err)
+		}
+		sups = append(sups, sup)
 	}
 	opts := lint.Options{
-		Facts:           facts,
-		Partial:         fl.partial,
-		NoInlineIgnores: fl.noInlineIgnores,
-		Stdin:           cmd.InOrStdin(),
+		Facts:             set.Facts,
+		Rules:             ruleSet,
+		SeverityOverrides: overrides,
+		Suppressions:      sups,
+		NoInlineIgnores:   fl.noInlineIgnores,
+		Partial:           fl.partial,
+		MinSeverity:       set.MinSeverity,
+		SkipNonManifests:  fl.skipNonManifests,
+		Stdin:             cmd.InOrStdin(),
 	}
 	opts.Limits.MaxFileBytes = fl.maxFileSize
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
 		return err
 	}
-	failed := failOn > 0 && res.Worst() >= failOn
-	res.Findings = lint.FilterMinSeverity(res.Findings, minSev)
-	if err := formatter.Format(cmd.OutOrStdout(), res); err != nil {
-		return err
+	for _, o := range outputs {
+		if err := writeReport(cmd, o, res, set.FailOn); err != nil {
+			return err
+		}
 	}
 	for _, e := range res.InputErrors {
 		cmd.PrintErrln("meshbatch: " + e.Error())
@@ -99,18 +147,63 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if len(res.InputErrors) > 0 {
 		return usagef("%d input path(s) could not be read", len(res.InputErrors))
 	}
-	if failed {
+	if res.Failed(set.FailOn) {
 		return errFindings
 	}
 	return nil
 }
 
-// parseThreshold reads a severity; "none" (allowed for --fail-on) is 0.
-func parseThreshold(s string, allowNone bool) (rules.Severity, error) {
-	if allowNone && strings.EqualFold(s, "none") {
-		return 0, nil
+// loadConfig finds and reads the config file: --config, else
+// MESHBATCH_CONFIG, else the nearest .meshbatch.yaml upwards from the
+// working directory. It returns an empty config when there is none or
+// with --no-config.
+func loadConfig(cmd *cobra.Command, fl lintFlags) (*lint.Config, error) {
+	if fl.noConfig {
+		return &lint.Config{}, nil
 	}
-	return rules.ParseSeverity(s)
+	file := fl.config
+	if !cmd.Flags().Changed("config") {
+		file = os.Getenv("MESHBATCH_CONFIG")
+	}
+	if file == "" {
+		found, err := lint.FindConfig(".")
+		if err != nil || found == "" {
+			return &lint.Config{}, err
+		}
+		file = found
+	}
+	return lint.LoadConfig(file)
+}
+
+// writeReport writes one report to standard output or to its file.
+func writeReport(cmd *cobra.Command, o format.Output, res *lint.Result, failOn rules.Severity) error {
+	var w io.Writer = cmd.OutOrStdout()
+	var file *os.File
+	if o.Path != format.Stdout {
+		var err error
+		if file, err = os.Create(o.Path); err != nil {
+			return usagef("--output %s: %v", o.Path, errors.Unwrap(err))
+		}
+		w = file
+	}
+	f, err := format.New(o.Format, format.Options{
+		Color:   o.Format == "text" && file == nil && colorOK(cmd),
+		Version: version,
+		FailOn:  failOn,
+	})
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	err = f.Format(w, res)
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("writing the %s report to %s: %v", o.Format, o.Path, err)
+	}
+	return nil
 }
 
 // colorOK reports whether to colour output: only on a terminal, and never

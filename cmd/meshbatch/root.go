@@ -26,18 +26,28 @@ func newRootCmd(s streams) *cobra.Command {
 		Long: `meshbatch makes Kubernetes Jobs and CronJobs work in an Istio mesh with STRICT mTLS.
 
   meshbatch generate  expands a short job spec into every manifest the job needs
-  meshbatch lint      finds batch lifecycle and mTLS mistakes in existing manifests`,
+  meshbatch lint      finds batch lifecycle and mTLS mistakes in existing manifests
+  meshbatch rules     lists the lint rules and explains each one`,
+		Example: `  meshbatch generate -f examples/etl-daily.yaml | meshbatch lint -
+  meshbatch lint --fail-on warning deploy/
+  meshbatch rules explain MB101`,
+		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("meshbatch {{.Version}}\n")
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(
 		newGenerateCmd(),
 		newLintCmd(),
+		newRulesCmd(),
+		newCompletionCmd(),
 		newVersionCmd(),
+		newDocsCmd(),
 	)
 	return root
 }

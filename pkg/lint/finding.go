@@ -21,8 +21,15 @@ type Finding struct {
 	Column      int            `json:"column"`
 	FieldPath   string         `json:"fieldPath,omitempty"`
 	Object      ObjectRef      `json:"object"`
-	// Suppressed says which suppression hid the finding ("" when shown).
+	// Suppressed says which suppression hid the finding ("" when shown):
+	// "annotation meshbatch.dev/ignore on Job batch/etl",
+	// ".meshbatch.yaml:12", "--suppress MB301=Job batch/*".
 	Suppressed string `json:"-"`
+	// SuppressedBy is SuppressedByAnnotation, SuppressedByConfig or
+	// SuppressedByFlag when Suppressed is set.
+	SuppressedBy string `json:"-"`
+	// SuppressReason is the reason the suppression gives, if any.
+	SuppressReason string `json:"-"`
 }
 
 // ObjectRef identifies the object a finding is about.

@@ -4,10 +4,12 @@
 package lint
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
@@ -27,9 +29,17 @@ type Options struct {
 	Suppressions      []Suppression
 	NoInlineIgnores   bool // ignore meshbatch.dev/ignore annotations (audits)
 	Partial           bool // the input is a slice of the world (pre-commit)
-	Limits            manifest.Limits
-	Workers           int       // parsing goroutines; 0 means GOMAXPROCS
-	Stdin             io.Reader // read for the path "-"
+	// MinSeverity hides findings below it (0 shows all). Hidden findings
+	// still count for Result.Worst, so the exit code does not depend on
+	// what is shown.
+	MinSeverity rules.Severity
+	// SkipNonManifests drops, instead of reporting as MB001, documents
+	// without apiVersion or kind: other YAML files (CI workflows, Helm
+	// values, Chart.yaml) that pre-commit's "types: [yaml]" passes along.
+	SkipNonManifests bool
+	Limits           manifest.Limits
+	Workers          int       // parsing goroutines; 0 means GOMAXPROCS
+	Stdin            io.Reader // read for the path "-"
 }
 
 // Result is the outcome of a run.
@@ -37,17 +47,33 @@ type Result struct {
 	Findings   []Finding // shown findings, sorted
 	Suppressed []Finding // hidden by a suppression, sorted
 	Stats      Stats
+	// Files lists every file read, in input order, with the objects it
+	// holds (for formats that report per object, like JUnit).
+	Files []FileObjects
 	// InputErrors are paths that could not be read at all. The rest of the
 	// input is still linted; the command exits 2 when there are any.
 	InputErrors []error
+
+	hiddenWorst rules.Severity // worst finding hidden by MinSeverity
+}
+
+// FileObjects is one input file and the objects read from it.
+type FileObjects struct {
+	File    string
+	Objects []ObjectRef
 }
 
 // Stats count what a run saw.
 type Stats struct {
-	Files    int // files read
-	Objects  int // objects loaded, of any kind
-	Skipped  int // objects of kinds no rule reads
-	Silenced int // "missing object" verdicts dropped in partial mode
+	Files        int // files read
+	Objects      int // objects loaded, of any kind
+	Skipped      int // objects of kinds no rule reads
+	NotManifests int // documents dropped by SkipNonManifests
+	Hidden       int // findings below MinSeverity, not shown
+	// Silenced counts "missing object" verdicts dropped in partial mode,
+	// SilencedByRule the same per rule id.
+	Silenced       int
+	SilencedByRule map[string]int
 }
 
 // Counts returns the number of shown findings per severity.
@@ -59,13 +85,20 @@ func (r *Result) Counts() map[rules.Severity]int {
 	return c
 }
 
-// Worst returns the highest severity among shown findings, 0 if none.
+// Worst returns the highest severity among unsuppressed findings, shown or
+// hidden by MinSeverity, 0 if none: it decides the exit code.
 func (r *Result) Worst() rules.Severity {
-	var worst rules.Severity
+	worst := r.hiddenWorst
 	for _, f := range r.Findings {
 		worst = max(worst, f.Severity)
 	}
 	return worst
+}
+
+// Failed reports whether a finding at or above failOn was reported; a
+// failOn of 0 ("none") never fails.
+func (r *Result) Failed(failOn rules.Severity) bool {
+	return failOn > 0 && r.Worst() >= failOn
 }
 
 // Run lints the manifests under paths ("-" is standard input).
@@ -85,8 +118,13 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			res.Stats.Skipped++
 		}
 	}
+	res.Files = inventory(loaded)
 	e := newEmitter(opts, res)
-	for _, p := range loaded.problems {
+	problems := loaded.problems
+	if opts.SkipNonManifests {
+		problems = dropNonManifests(problems, &res.Stats)
+	}
+	for _, p := range problems {
 		e.problem(p)
 	}
 	ix := rules.NewIndex(loaded.objects)
@@ -103,11 +141,82 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, e.diagnostic)
 		r.Check(pass)
-		res.Stats.Silenced += pass.Silenced
+		if pass.Silenced > 0 {
+			if res.Stats.SilencedByRule == nil {
+				res.Stats.SilencedByRule = map[string]int{}
+			}
+			res.Stats.SilencedByRule[r.ID] += pass.Silenced
+			res.Stats.Silenced += pass.Silenced
+		}
 	}
 	sortFindings(res.Findings)
 	sortFindings(res.Suppressed)
+	res.hideBelow(opts.MinSeverity)
 	return res, nil
+}
+
+// hideBelow drops shown findings below min, remembering the worst of them.
+func (r *Result) hideBelow(min rules.Severity) {
+	kept := r.Findings[:0]
+	for _, f := range r.Findings {
+		if f.Severity >= min {
+			kept = append(kept, f)
+			continue
+		}
+		r.hiddenWorst = max(r.hiddenWorst, f.Severity)
+		r.Stats.Hidden++
+	}
+	r.Findings = kept
+}
+
+// inventory lists the files read and their objects, in input order. Files
+// whose documents all failed to parse are listed too, without objects.
+func inventory(l *loaded) []FileObjects {
+	var out []FileObjects
+	index := map[string]int{}
+	add := func(file string) int {
+		i, ok := index[file]
+		if !ok {
+			i = len(out)
+			index[file] = i
+			out = append(out, FileObjects{File: file})
+		}
+		return i
+	}
+	for _, o := range l.objects {
+		i := add(o.File)
+		out[i].Objects = append(out[i].Objects, ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name})
+	}
+	for _, p := range l.problems {
+		add(p.File)
+	}
+	return out
+}
+
+// dropNonManifests removes the problems of documents that lack apiVersion
+// or kind: with SkipNonManifests they are other YAML, not broken manifests.
+//
+// manifest.Problem has no field for this, so the loader's two messages
+// are matched here; TestSkipNonManifests breaks if they change.
+func dropNonManifests(probs []manifest.Problem, st *Stats) []manifest.Problem {
+	type docKey struct {
+		file string
+		doc  int
+	}
+	skip := map[docKey]bool{}
+	for _, p := range probs {
+		if p.Kind == "" && (strings.HasPrefix(p.Msg, "apiVersion is missing") || strings.HasPrefix(p.Msg, "kind is missing")) {
+			skip[docKey{p.File, p.Doc}] = true
+		}
+	}
+	st.NotManifests += len(skip)
+	out := probs[:0:0]
+	for _, p := range probs {
+		if !skip[docKey{p.File, p.Doc}] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // emitter turns diagnostics and problems into findings, applying severity
@@ -134,7 +243,7 @@ func (e *emitter) problem(p manifest.Problem) {
 		File: p.File, Line: p.Pos.Line, Column: p.Pos.Col,
 		Object: ObjectRef{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name},
 	}
-	e.add(f, "")
+	e.add(f)
 }
 
 func (e *emitter) diagnostic(d rules.Diagnostic) {
@@ -146,24 +255,25 @@ func (e *emitter) diagnostic(d rules.Diagnostic) {
 		File: o.File, Line: pos.Line, Column: pos.Col, FieldPath: d.Path,
 		Object: ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name},
 	}
-	inline := ""
 	if !e.opts.NoInlineIgnores {
-		inline = inlineIgnore(o, d, func() (map[string]string, string) { return templateAnnotations(o) })
+		origin, reason := inlineIgnore(o, d, func() (map[string]string, string) { return templateAnnotations(o) })
+		if origin != "" {
+			f.Suppressed, f.SuppressedBy, f.SuppressReason = origin, SuppressedByAnnotation, reason
+		}
 	}
-	e.add(f, inline)
+	e.add(f)
 }
 
-func (e *emitter) add(f Finding, inline string) {
-	f.Suppressed = inline
+// add files a finding as shown or suppressed. Every suppression level ends
+// here: the annotation was checked by the caller (it needs the object),
+// config entries and --suppress flags are checked now, in order.
+func (e *emitter) add(f Finding) {
 	for i := range e.opts.Suppressions {
 		if f.Suppressed != "" {
 			break
 		}
 		if s := &e.opts.Suppressions[i]; s.matches(&f) {
-			f.Suppressed = s.Origin
-			if f.Suppressed == "" {
-				f.Suppressed = "suppression"
-			}
+			f.Suppressed, f.SuppressedBy, f.SuppressReason = cmp.Or(s.Origin, "suppression"), cmp.Or(s.Source, SuppressedByConfig), s.Reason
 		}
 	}
 	if f.Suppressed != "" {
@@ -186,16 +296,4 @@ func templateAnnotations(o *manifest.Object) (map[string]string, string) {
 // errorf builds an input error that names the path.
 func errorf(path string, format string, args ...any) error {
 	return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, args...))
-}
-
-// FilterMinSeverity keeps findings at or above min. It changes what is
-// shown, never the exit code, which callers decide before filtering.
-func FilterMinSeverity(fs []Finding, min rules.Severity) []Finding {
-	out := fs[:0:0]
-	for _, f := range fs {
-		if f.Severity >= min {
-			out = append(out, f)
-		}
-	}
-	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
 // Formatter writes a lint result.
@@ -20,10 +21,33 @@ type Formatter interface {
 type Options struct {
 	Color   bool   // ANSI colour (text only)
 	Version string // tool version, for formats that record it
+	// Rules is the rule catalogue formats that describe rules (SARIF) list;
+	// nil means rules.All().
+	Rules []*rules.Rule
+	// FailOn is the exit threshold (0 = none): JSON records whether the
+	// run failed, JUnit fails the test cases with findings at or above it.
+	FailOn rules.Severity
 }
 
+func (o Options) rules() []*rules.Rule {
+	if o.Rules == nil {
+		return rules.All()
+	}
+	return o.Rules
+}
+
+// Tool identity recorded by the machine-readable formats.
+const (
+	ToolName       = "meshbatch"
+	InformationURI = "https://github.com/meshbatch/meshbatch"
+)
+
 var formats = map[string]func(Options) Formatter{
-	"text": func(o Options) Formatter { return &Text{Color: o.Color} },
+	"text":   func(o Options) Formatter { return &Text{Color: o.Color} },
+	"json":   func(o Options) Formatter { return &JSON{Version: o.Version, FailOn: o.FailOn} },
+	"sarif":  func(o Options) Formatter { return &SARIF{Version: o.Version, Rules: o.rules()} },
+	"github": func(Options) Formatter { return &GitHub{} },
+	"junit":  func(o Options) Formatter { return &JUnit{FailOn: o.FailOn} },
 }
 
 // Names lists the format names, sorted.
@@ -43,4 +67,48 @@ func New(name string, opts Options) (Formatter, error) {
 		return nil, fmt.Errorf("unknown format %q: use one of %s", name, strings.Join(Names(), ", "))
 	}
 	return f(opts), nil
+}
+
+// Stdout is the output path that means standard output.
+const Stdout = "-"
+
+// Output is one report: a format and where it goes.
+type Output struct {
+	Format string
+	Path   string // Stdout or a file
+}
+
+// Pair matches --format and --output values by position, the way several
+// reports are asked for in one run:
+//
+//	--format text --format sarif --output - --output lint.sarif
+//
+// A format without an output goes to standard output; at most one report
+// may go there. No format at all means one text report on standard output.
+func Pair(formats, outputs []string) ([]Output, error) {
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	if len(outputs) > len(formats) {
+		return nil, fmt.Errorf("--output: %d outputs for %d formats; give one --format per --output, in the same order", len(outputs), len(formats))
+	}
+	var out []Output
+	toStdout := ""
+	for i, f := range formats {
+		if _, err := New(f, Options{}); err != nil {
+			return nil, fmt.Errorf("--format: %v", err)
+		}
+		o := Output{Format: strings.ToLower(f), Path: Stdout}
+		if i < len(outputs) && outputs[i] != "" {
+			o.Path = outputs[i]
+		}
+		if o.Path == Stdout {
+			if toStdout != "" {
+				return nil, fmt.Errorf("--format %s and --format %s would both write to standard output; send one to a file with --output (formats and outputs pair by position)", toStdout, o.Format)
+			}
+			toStdout = o.Format
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
@@ -17,10 +19,7 @@ type Text struct {
 
 var _ Formatter = (*Text)(nil)
 
-const (
-	ansiReset = "\x1b[0m"
-	ansiBold  = "\x1b[1m"
-)
+const ansiReset = "\x1b[0m"
 
 var severityColor = map[rules.Severity]string{
 	rules.Error:   "\x1b[31m", // red
@@ -43,7 +42,8 @@ func (t *Text) Format(w io.Writer, res *lint.Result) error {
 	return bw.Flush()
 }
 
-// Summary is the one-line tally shared by the human formats.
+// Summary is the one-line tally shared by the human formats. Everything
+// that was read but not shown is counted, so a quiet run says why.
 func Summary(res *lint.Result) string {
 	c := res.Counts()
 	s := fmt.Sprintf("%s, %s, %s in %s from %s",
@@ -53,22 +53,25 @@ func Summary(res *lint.Result) string {
 	if n := len(res.Suppressed); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d suppressed", n))
 	}
+	if n := res.Stats.Hidden; n > 0 {
+		extra = append(extra, fmt.Sprintf("%d below --min-severity", n))
+	}
 	if n := res.Stats.Skipped; n > 0 {
 		extra = append(extra, fmt.Sprintf("%s of kinds no rule reads", plural(n, "object")))
 	}
-	if n := res.Stats.Silenced; n > 0 {
-		extra = append(extra, fmt.Sprintf("%d checks silenced by partial input", n))
+	if n := res.Stats.NotManifests; n > 0 {
+		extra = append(extra, fmt.Sprintf("%s without apiVersion/kind skipped", plural(n, "document")))
 	}
-	for i, e := range extra {
-		if i == 0 {
-			s += " ("
-		} else {
-			s += ", "
+	if n := res.Stats.Silenced; n > 0 {
+		ids := make([]string, 0, len(res.Stats.SilencedByRule))
+		for id := range res.Stats.SilencedByRule {
+			ids = append(ids, id)
 		}
-		s += e
+		sort.Strings(ids)
+		extra = append(extra, fmt.Sprintf("%s silenced by partial input: %s", plural(n, "check"), strings.Join(ids, ", ")))
 	}
 	if len(extra) > 0 {
-		s += ")"
+		s += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return s
 }

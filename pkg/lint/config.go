@@ -1,0 +1,464 @@
+package lint
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// ConfigFileNames are the names config discovery looks for, in order, in
+// the working directory and then in each parent directory.
+var ConfigFileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
+
+// Config is the .meshbatch.yaml file. Its shape is a published contract
+// (docs/configuration.md, docs/schemas/meshbatch-config.schema.json):
+//
+//	rules:
+//	  disable: [MB105]
+//	  severity: {MB301: error}
+//	ignore:
+//	  - rules: [MB101]
+//	    paths: ["vendor/**"]
+//	    kinds: [Job]
+//	    namespaces: ["legacy-*"]
+//	    names: ["old-*"]
+//	    reason: jobs being retired in Q1
+//	facts:
+//	  istioVersion: "1.28"
+//	failOn: warning
+//
+// Unknown keys are errors with file:line:column.
+type Config struct {
+	Rules       RulesConfig   `json:"rules,omitempty"`
+	Ignore      []IgnoreEntry `json:"ignore,omitempty"`
+	Facts       RawFacts      `json:"facts,omitempty"`
+	Format      string        `json:"format,omitempty"`      // default output format
+	FailOn      string        `json:"failOn,omitempty"`      // error, warning, info or none
+	MinSeverity string        `json:"minSeverity,omitempty"` // error, warning or info
+
+	// File is the path of the file as the user would type it from the
+	// working directory, "" for no file; Dir is its absolute directory,
+	// which ignore paths are relative to.
+	File string `json:"-"`
+	Dir  string `json:"-"`
+	pos  map[string]manifest.Pos
+}
+
+// RulesConfig selects rules and changes their severities. Entries are rule
+// ids or slugs; disable and enable also take globs over ids ("MB3*", "*").
+// enable wins over disable, so `disable: ["*"]` with `enable: [MB101]` runs
+// only MB101. MB001 (invalid input) cannot be disabled.
+type RulesConfig struct {
+	Disable  []string          `json:"disable,omitempty"`
+	Enable   []string          `json:"enable,omitempty"`
+	Severity map[string]string `json:"severity,omitempty"`
+}
+
+// IgnoreEntry hides the findings that match all of its non-empty fields.
+// Paths are doublestar globs relative to the config file's directory; the
+// other fields are globs (path.Match) over the object's kind, namespace
+// and name.
+type IgnoreEntry struct {
+	Rules      []string `json:"rules,omitempty"`
+	Paths      []string `json:"paths,omitempty"`
+	Kinds      []string `json:"kinds,omitempty"`
+	Namespaces []string `json:"namespaces,omitempty"`
+	Names      []string `json:"names,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+}
+
+// FindConfig looks for a config file in dir and then in each parent
+// directory, and returns its path, or "" when there is none.
+func FindConfig(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		for _, name := range ConfigFileNames {
+			p := filepath.Join(dir, name)
+			info, err := os.Stat(p)
+			if err == nil && !info.IsDir() {
+				return p, nil
+			}
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("%s: %v", p, describeFSError(err))
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", nil
+		}
+		dir = parent
+	}
+}
+
+// LoadConfig reads and strictly decodes a config file. Errors start with
+// file:line:column and say what to write instead.
+func LoadConfig(file string) (*Config, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %v", file, describeFSError(err))
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil, err
+	}
+	return ParseConfig(displayPath(abs), filepath.Dir(abs), data)
+}
+
+// displayPath shows an absolute path relative to the working directory
+// when that is shorter, as users would type it.
+func displayPath(abs string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return abs
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && len(rel) < len(abs) {
+		return rel
+	}
+	return abs
+}
+
+// ParseConfig decodes config data; name is used in errors and dir is the
+// directory ignore paths are relative to. The whole file is checked: rule
+// ids, severities, globs and facts.
+func ParseConfig(name, dir string, data []byte) (*Config, error) {
+	c := &Config{File: name, Dir: dir, pos: map[string]manifest.Pos{}}
+	root, err := manifest.ParseNode(data)
+	if err != nil {
+		var pe *manifest.PosError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
+		}
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if root == nil { // an empty file is a valid, empty config
+		return c, nil
+	}
+	d := nodeDecoder{file: name, pos: c.pos}
+	if err := d.decode(root, reflect.ValueOf(c).Elem(), ""); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Where returns "file:line:column" of a field path in the config ("facts",
+// "ignore[2]"), or the file name alone when the path is not in the file.
+func (c *Config) Where(fieldPath string) string {
+	if p, ok := c.pos[fieldPath]; ok {
+		return fmt.Sprintf("%s:%d:%d", c.File, p.Line, p.Col)
+	}
+	return c.File
+}
+
+// Has reports whether the file sets a field path ("failOn",
+// "facts.istioVersion").
+func (c *Config) Has(fieldPath string) bool {
+	_, ok := c.pos[fieldPath]
+	return ok
+}
+
+func (c *Config) errorf(fieldPath, format string, args ...any) error {
+	return fmt.Errorf("%s: %s: %s", c.Where(fieldPath), fieldPath, fmt.Sprintf(format, args...))
+}
+
+// validate checks everything that does not need flags or the environment:
+// rule ids, severities, globs and facts.
+func (c *Config) validate() error {
+	if _, _, err := c.RuleSet(); err != nil {
+		return err
+	}
+	if _, err := c.Suppressions(); err != nil {
+		return err
+	}
+	if _, err := c.Facts.Parse(); err != nil {
+		var fe *FactError
+		if errors.As(err, &fe) {
+			return c.errorf("facts."+fe.Key, "%s", fe.Msg)
+		}
+		return err
+	}
+	for _, k := range []string{"failOn", "minSeverity"} {
+		v := map[string]string{"failOn": c.FailOn, "minSeverity": c.MinSeverity}[k]
+		if v == "" {
+			continue
+		}
+		if _, err := ParseThreshold(v, k == "failOn"); err != nil {
+			return c.errorf(k, "%v", err)
+		}
+	}
+	return nil
+}
+
+// ParseThreshold reads a severity; "none" (allowed for fail-on) is 0.
+func ParseThreshold(s string, allowNone bool) (rules.Severity, error) {
+	if allowNone && strings.EqualFold(s, "none") {
+		return 0, nil
+	}
+	sev, err := rules.ParseSeverity(s)
+	if err != nil && allowNone {
+		return 0, fmt.Errorf("unknown severity %q: use error, warning, info or none", s)
+	}
+	return sev, err
+}
+
+// RuleSet returns the rules to run (nil means all) and the severity
+// overrides the config asks for.
+func (c *Config) RuleSet() ([]*rules.Rule, map[string]rules.Severity, error) {
+	all := rules.All()
+	disabled := map[string]bool{}
+	mark := func(list []string, key string, on bool) error {
+		for i, entry := range list {
+			p := fmt.Sprintf("rules.%s[%d]", key, i)
+			ids, err := matchRuleEntry(entry, all)
+			if err != nil {
+				return c.errorf(p, "%v", err)
+			}
+			for _, id := range ids {
+				if id == rules.InvalidInput.ID && !on {
+					if !strings.ContainsAny(entry, "*?[") {
+						return c.errorf(p, "MB001 (invalid input) cannot be disabled; hide its findings for some files with an ignore entry with paths")
+					}
+					continue
+				}
+				disabled[id] = !on
+			}
+		}
+		return nil
+	}
+	if err := mark(c.Rules.Disable, "disable", false); err != nil {
+		return nil, nil, err
+	}
+	if err := mark(c.Rules.Enable, "enable", true); err != nil {
+		return nil, nil, err
+	}
+	var set []*rules.Rule
+	if len(c.Rules.Disable) > 0 {
+		for _, r := range all {
+			if !disabled[r.ID] {
+				set = append(set, r)
+			}
+		}
+	}
+	var overrides map[string]rules.Severity
+	keys := make([]string, 0, len(c.Rules.Severity))
+	for k := range c.Rules.Severity {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		p := "rules.severity" + manifest.Key(k)
+		r := rules.Lookup(k)
+		if r == nil {
+			return nil, nil, c.errorf(p, "%v", UnknownRule(k))
+		}
+		sev, err := rules.ParseSeverity(c.Rules.Severity[k])
+		if err != nil {
+			return nil, nil, c.errorf(p, "%v", err)
+		}
+		if overrides == nil {
+			overrides = map[string]rules.Severity{}
+		}
+		overrides[r.ID] = sev
+	}
+	return set, overrides, nil
+}
+
+// matchRuleEntry resolves a rule id, slug or id glob to rule ids.
+func matchRuleEntry(entry string, all []*rules.Rule) ([]string, error) {
+	if !strings.ContainsAny(entry, "*?[") {
+		r := rules.Lookup(entry)
+		if r == nil {
+			return nil, UnknownRule(entry)
+		}
+		return []string{r.ID}, nil
+	}
+	var ids []string
+	for _, r := range all {
+		ok, err := path.Match(strings.ToUpper(entry), r.ID)
+		if err != nil {
+			return nil, fmt.Errorf("bad pattern %q", entry)
+		}
+		if ok {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("pattern %q matches no rule; `meshbatch rules` lists them", entry)
+	}
+	return ids, nil
+}
+
+// Suppressions turns the ignore entries into suppressions whose Origin is
+// the entry's file:line.
+func (c *Config) Suppressions() ([]Suppression, error) {
+	var out []Suppression
+	for i, e := range c.Ignore {
+		p := fmt.Sprintf("ignore[%d]", i)
+		s := Suppression{
+			Rules: e.Rules, Paths: e.Paths, Base: c.Dir,
+			Kinds: e.Kinds, Namespaces: e.Namespaces, Names: e.Names,
+			Reason: e.Reason, Source: SuppressedByConfig,
+		}
+		s.Origin = c.Where(p)
+		if i := strings.LastIndexByte(s.Origin, ':'); i > 0 && c.Has(p) {
+			s.Origin = s.Origin[:i] // file:line reads better than file:line:col here
+		}
+		if len(e.Rules)+len(e.Paths)+len(e.Kinds)+len(e.Namespaces)+len(e.Names) == 0 {
+			return nil, c.errorf(p, "an ignore entry needs at least one of rules, paths, kinds, namespaces or names (it would hide every finding)")
+		}
+		for j, r := range e.Rules {
+			if r != "*" && rules.Lookup(r) == nil {
+				return nil, c.errorf(fmt.Sprintf("%s.rules[%d]", p, j), "%v", UnknownRule(r))
+			}
+		}
+		if err := s.ValidateGlobs(); err != nil {
+			return nil, c.errorf(p, "%v", err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// nodeDecoder decodes a YAML node tree into the config structs, strictly:
+// unknown and duplicate keys and wrong shapes are errors at their line,
+// and scalars keep their text (so `istioVersion: 1.30` is "1.30", not the
+// number 1.3).
+type nodeDecoder struct {
+	file string
+	pos  map[string]manifest.Pos
+}
+
+func (d *nodeDecoder) errorf(n *yaml.Node, fieldPath, format string, args ...any) error {
+	where := fmt.Sprintf("%s:%d:%d", d.file, n.Line, n.Column)
+	if fieldPath == "" {
+		return fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...))
+	}
+	return fmt.Errorf("%s: %s: %s", where, fieldPath, fmt.Sprintf(format, args...))
+}
+
+func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, fieldPath string) error {
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+		return nil // "key:" with no value leaves the zero value
+	}
+	switch v.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return d.errorf(n, fieldPath, "expected a mapping, found %s", describeNode(n))
+		}
+		fields := map[string]int{}
+		var names []string
+		t := v.Type()
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if name != "" && name != "-" {
+				fields[name] = i
+				names = append(names, name)
+			}
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			p := joinField(fieldPath, k.Value)
+			idx, ok := fields[k.Value]
+			if !ok {
+				msg := fmt.Sprintf("unknown key %q", k.Value)
+				if s := didYouMean(k.Value, names); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				msg += "; valid keys here: " + strings.Join(names, ", ")
+				return d.errorf(k, "", "%s", msgAt(fieldPath, msg))
+			}
+			if seen[k.Value] {
+				return d.errorf(k, p, "duplicate key")
+			}
+			seen[k.Value] = true
+			d.pos[p] = manifest.Pos{Line: k.Line, Col: k.Column}
+			if err := d.decode(val, v.Field(idx), p); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return d.errorf(n, fieldPath, "expected a list, found %s (write [%s] for one item)", describeNode(n), n.Value)
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", fieldPath, i)
+			d.pos[p] = manifest.Pos{Line: item.Line, Col: item.Column}
+			if err := d.decode(item, s.Index(i), p); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return d.errorf(n, fieldPath, "expected a mapping, found %s", describeNode(n))
+		}
+		m := reflect.MakeMap(v.Type())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			p := fieldPath + manifest.Key(k.Value)
+			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
+				return d.errorf(k, p, "duplicate key")
+			}
+			d.pos[p] = manifest.Pos{Line: k.Line, Col: k.Column}
+			elem := reflect.New(v.Type().Elem()).Elem()
+			if err := d.decode(val, elem, p); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(k.Value), elem)
+		}
+		v.Set(m)
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return d.errorf(n, fieldPath, "expected a single value, found %s", describeNode(n))
+		}
+		v.SetString(n.Value)
+	default:
+		return d.errorf(n, fieldPath, "unsupported field type %s", v.Type())
+	}
+	return nil
+}
+
+func msgAt(fieldPath, msg string) string {
+	if fieldPath == "" {
+		return msg
+	}
+	return "in " + fieldPath + ": " + msg
+}
+
+func joinField(base, key string) string {
+	if base == "" {
+		return key
+	}
+	return base + "." + key
+}
+
+func describeNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}

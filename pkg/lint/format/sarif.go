@@ -1,0 +1,290 @@
+package format
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// SARIF writes SARIF 2.1.0 for GitHub code scanning and other SARIF
+// consumers. The output is checked against the official schema in
+// testdata/sarif-schema-2.1.0.json by the tests.
+//
+// GitHub specifics honoured: every rule appears in tool.driver.rules with
+// help text (GitHub shows help, not helpUri); each result has one
+// physicalLocation with a relative uri and region.startLine/startColumn;
+// a partialFingerprint keyed on rule, object and field path (not on the
+// line) keeps alerts stable when lines move.
+type SARIF struct {
+	Version string
+	Rules   []*rules.Rule
+}
+
+var _ Formatter = (*SARIF)(nil)
+
+const (
+	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifVersion = "2.1.0"
+	// srcRoot is the uriBaseId of every artifact: the directory meshbatch
+	// ran in, which should be the repository root for code scanning.
+	srcRoot = "%SRCROOT%"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	Results     []sarifResult     `json:"results"`
+	ColumnKind  string            `json:"columnKind"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifMultiText struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown,omitempty"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      sarifText      `json:"fullDescription"`
+	Help                 sarifMultiText `json:"help"`
+	HelpURI              string         `json:"helpUri"`
+	DefaultConfiguration sarifRuleConf  `json:"defaultConfiguration"`
+	Properties           sarifRuleProps `json:"properties"`
+}
+
+type sarifRuleConf struct {
+	Level string `json:"level"`
+}
+
+type sarifRuleProps struct {
+	Tags []string `json:"tags"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
+}
+
+type sarifResult struct {
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          *sarifResultProps  `json:"properties,omitempty"`
+}
+
+type sarifResultProps struct {
+	FieldPath   string `json:"fieldPath,omitempty"`
+	Remediation string `json:"remediation"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           sarifRegion   `json:"region"`
+}
+
+type sarifArtifact struct {
+	URI       string `json:"uri"`
+	URIBaseID string `json:"uriBaseId,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine   int `json:"startLine"`
+	StartColumn int `json:"startColumn,omitempty"`
+}
+
+type sarifLogical struct {
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"` // inSource (annotation) or external (config, flag)
+	Justification string `json:"justification,omitempty"`
+}
+
+// Format implements Formatter.
+func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
+	driver := sarifDriver{Name: ToolName, Version: s.Version, InformationURI: InformationURI, Rules: []sarifRule{}}
+	index := map[string]int{}
+	for _, r := range s.Rules {
+		index[r.ID] = len(driver.Rules)
+		driver.Rules = append(driver.Rules, sarifRuleOf(r))
+	}
+	run := sarifRun{
+		Tool:        sarifTool{Driver: driver},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: len(res.InputErrors) == 0}},
+		Results:     []sarifResult{},
+		ColumnKind:  "unicodeCodePoints",
+	}
+	for _, e := range res.InputErrors {
+		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications,
+			sarifNotification{Level: "error", Message: sarifText{Text: e.Error()}})
+	}
+	add := func(f lint.Finding) {
+		i, ok := index[f.RuleID]
+		if !ok { // a rule outside the catalogue given: still a valid result
+			r := rules.Lookup(f.RuleID)
+			if r == nil {
+				r = &rules.Rule{ID: f.RuleID, Slug: f.Slug, Severity: f.Severity, Summary: f.Slug, Remediation: f.Remediation}
+			}
+			i = len(run.Tool.Driver.Rules)
+			index[f.RuleID] = i
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
+		}
+		run.Results = append(run.Results, sarifResultOf(f, i))
+	}
+	for _, f := range res.Findings {
+		add(f)
+	}
+	for _, f := range res.Suppressed {
+		add(f)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+func sarifRuleOf(r *rules.Rule) sarifRule {
+	text := r.Summary + ".\n\n" + r.Rationale + "\n\nFix: " + r.Remediation + "\n\nDocumentation: " + r.URL()
+	md := "**" + r.Summary + "**\n\n" + r.Rationale + "\n\n**Fix:** " + r.Remediation +
+		"\n\n[" + r.ID + " " + r.Slug + "](" + r.URL() + ")"
+	return sarifRule{
+		ID:                   r.ID,
+		Name:                 r.Slug,
+		ShortDescription:     sarifText{Text: r.Summary},
+		FullDescription:      sarifText{Text: r.Rationale},
+		Help:                 sarifMultiText{Text: text, Markdown: md},
+		HelpURI:              r.URL(),
+		DefaultConfiguration: sarifRuleConf{Level: sarifLevel(r.Severity)},
+		Properties:           sarifRuleProps{Tags: ruleTags(r)},
+	}
+}
+
+// ruleTags are shown as filters in code scanning: the kinds a rule reads.
+func ruleTags(r *rules.Rule) []string {
+	tags := []string{"kubernetes", "istio"}
+	for _, k := range r.Kinds {
+		if k != "*" {
+			tags = append(tags, k)
+		}
+	}
+	return tags
+}
+
+func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
+	msg := f.Message + "\nFix: " + f.Remediation
+	loc := sarifLocation{PhysicalLocation: sarifPhysical{
+		ArtifactLocation: sarifArtifact{URI: sarifURI(f.File), URIBaseID: srcRoot},
+		Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
+	}}
+	if ref := f.Object.String(); ref != "" {
+		loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: ref, Kind: "object"}}
+	}
+	res := sarifResult{
+		RuleID: f.RuleID, RuleIndex: ruleIndex, Level: sarifLevel(f.Severity),
+		Message:             sarifText{Text: msg},
+		Locations:           []sarifLocation{loc},
+		PartialFingerprints: map[string]string{"meshbatchFinding/v1": fingerprint(f)},
+		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation},
+	}
+	if f.Suppressed != "" {
+		kind := "external"
+		if f.SuppressedBy == lint.SuppressedByAnnotation {
+			kind = "inSource"
+		}
+		just := f.Suppressed
+		if f.SuppressReason != "" {
+			just += ": " + f.SuppressReason
+		}
+		res.Suppressions = []sarifSuppression{{Kind: kind, Justification: just}}
+	}
+	return res
+}
+
+// fingerprint identifies a finding across line shifts: rule, file, object
+// and field path (plus the message for findings without an object).
+func fingerprint(f lint.Finding) string {
+	key := strings.Join([]string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}, "\x00")
+	if f.Object.Kind == "" {
+		key += "\x00" + f.Message
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:16])
+}
+
+func sarifLevel(s rules.Severity) string {
+	switch s {
+	case rules.Error:
+		return "error"
+	case rules.Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+// sarifURI turns a file path into a relative URI reference: slashes,
+// percent-encoded segments ("my dir/a.yaml" is "my%20dir/a.yaml"), no
+// leading "./". Absolute paths below the working directory are made
+// relative to it, other absolute paths become file: URIs; standard input is
+// "%3Cstdin%3E".
+func sarifURI(file string) string {
+	p := filepath.Clean(file)
+	if filepath.IsAbs(p) {
+		wd, err := os.Getwd()
+		rel, err2 := filepath.Rel(wd, p)
+		if err != nil || err2 != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+		}
+		p = rel
+	}
+	segs := strings.Split(filepath.ToSlash(p), "/")
+	for i, s := range segs {
+		segs[i] = strings.ReplaceAll(url.PathEscape(s), ":", "%3A")
+	}
+	return strings.Join(segs, "/")
+}

@@ -1,0 +1,200 @@
+package lint
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// testRule reports every Job at warning, an info about it, and says the
+// Job's ServiceAccount is missing through Missingf: a cross-object verdict.
+var testRule = &rules.Rule{
+	ID: "MB999", Slug: "test-rule", Severity: rules.Warning,
+	Check: func(p *rules.Pass) {
+		for _, o := range p.Index.OfKind("Job") {
+			p.Reportf(o, "spec", "%s is a Job", o.Ref())
+			p.ReportSeverityf(rules.Info, o, "metadata", "%s has metadata", o.Ref())
+			if p.Index.ServiceAccount(rules.NamespaceOf(o), "runner") == nil {
+				p.Missingf(o, "spec", "ServiceAccount runner of %s is missing", o.Ref())
+			}
+		}
+	},
+}
+
+const jobYAML = `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: etl
+  namespace: batch
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: etl
+          image: etl:1
+`
+
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func ids(fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.RuleID+"/"+f.Severity.String()+": "+f.Message)
+	}
+	return out
+}
+
+// TestPartial: in partial mode the "missing" verdict is counted, not
+// reported, and the other findings stay.
+func TestPartial(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"job.yaml": jobYAML})
+	for _, partial := range []bool{false, true} {
+		res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{testRule}, Partial: partial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"MB999/info: Job batch/etl has metadata", "MB999/warning: Job batch/etl is a Job", "MB999/warning: ServiceAccount runner of Job batch/etl is missing"}
+		wantSilenced := 0
+		if partial {
+			want, wantSilenced = want[:2], 1
+		}
+		if diff := cmp.Diff(want, ids(res.Findings)); diff != "" {
+			t.Errorf("partial=%v findings (-want +got):\n%s", partial, diff)
+		}
+		if res.Stats.Silenced != wantSilenced || res.Stats.SilencedByRule["MB999"] != wantSilenced {
+			t.Errorf("partial=%v: silenced %d %v, want %d", partial, res.Stats.Silenced, res.Stats.SilencedByRule, wantSilenced)
+		}
+	}
+}
+
+// TestMinSeverityKeepsTheExitCode: hidden findings still count for Worst.
+func TestMinSeverityKeepsTheExitCode(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"job.yaml": jobYAML})
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{testRule}, MinSeverity: rules.Error})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 || res.Stats.Hidden != 3 {
+		t.Errorf("findings %v, hidden %d; want none shown, 3 hidden", ids(res.Findings), res.Stats.Hidden)
+	}
+	if res.Worst() != rules.Warning || !res.Failed(rules.Warning) || res.Failed(rules.Error) || res.Failed(0) {
+		t.Errorf("Worst = %v; Failed(warning) = %v", res.Worst(), res.Failed(rules.Warning))
+	}
+}
+
+// TestSuppressionLevels: annotation first, then config and flag entries in
+// order; each records where it came from; --no-inline-ignores drops only
+// the annotation level.
+func TestSuppressionLevels(t *testing.T) {
+	annotated := strings.Replace(jobYAML, "  namespace: batch\n", "  namespace: batch\n  annotations:\n    meshbatch.dev/ignore: test-rule\n    meshbatch.dev/ignore-reason: known\n", 1)
+	dir := writeFiles(t, map[string]string{"a/job.yaml": annotated, "b/job.yaml": strings.Replace(jobYAML, "name: etl", "name: other", 1)})
+	cfg := Suppression{Paths: []string{"b/**"}, Base: dir, Rules: []string{"MB999"}, Origin: ".meshbatch.yaml:3", Source: SuppressedByConfig, Reason: "vendored"}
+	flagSup, err := ParseSuppress("*=Job batch/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Rules: []*rules.Rule{testRule}, Suppressions: []Suppression{cfg, flagSup}}
+	res, err := Run(context.Background(), []string{dir}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, f := range res.Suppressed {
+		got[f.SuppressedBy+" "+f.Suppressed+" "+f.SuppressReason]++
+	}
+	want := map[string]int{
+		"annotation annotation meshbatch.dev/ignore on Job batch/etl known": 3,
+		"config .meshbatch.yaml:3 vendored":                                 3,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("suppressions (-want +got):\n%s", diff)
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("shown: %v", ids(res.Findings))
+	}
+
+	opts.NoInlineIgnores = true
+	opts.Suppressions = []Suppression{cfg}
+	res, err = Run(context.Background(), []string{dir}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 3 || len(res.Suppressed) != 3 {
+		t.Errorf("--no-inline-ignores: %d shown, %d suppressed; want 3 and 3", len(res.Findings), len(res.Suppressed))
+	}
+}
+
+// TestSkipNonManifests pins the loader messages dropNonManifests relies on:
+// a YAML file that is not a manifest is MB001 by default and skipped with
+// the option; a manifest with an error is reported either way.
+func TestSkipNonManifests(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"ci.yaml":    "on: push\njobs:\n  lint: {}\n",
+		"Chart.yaml": "apiVersion: v2\nname: etl\n",
+		"bad.yaml":   "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\nspec: {bogus: 1}\n",
+		"job.yaml":   jobYAML,
+	})
+	run := func(skip bool) *Result {
+		res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.InvalidInput}, SkipNonManifests: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	files := func(res *Result) []string {
+		var out []string
+		for _, f := range res.Findings {
+			out = append(out, filepath.Base(f.File))
+		}
+		return out
+	}
+	if got := files(run(false)); !cmp.Equal(got, []string{"Chart.yaml", "bad.yaml", "ci.yaml", "ci.yaml"}) {
+		t.Errorf("without the option: MB001 in %v", got)
+	}
+	res := run(true)
+	if got := files(res); !cmp.Equal(got, []string{"bad.yaml"}) {
+		t.Errorf("with the option: MB001 in %v, want only bad.yaml", got)
+	}
+	if res.Stats.NotManifests != 2 {
+		t.Errorf("NotManifests = %d, want 2", res.Stats.NotManifests)
+	}
+}
+
+func TestInventory(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.yaml": jobYAML + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: runner, namespace: batch}\n", "b.yaml": "key: [unclosed\n"})
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.InvalidInput}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Files {
+		var objs []string
+		for _, o := range f.Objects {
+			objs = append(objs, o.String())
+		}
+		got = append(got, filepath.Base(f.File)+": "+strings.Join(objs, ", "))
+	}
+	if diff := cmp.Diff([]string{"a.yaml: Job batch/etl, ServiceAccount batch/runner", "b.yaml: "}, got); diff != "" {
+		t.Errorf("inventory (-want +got):\n%s", diff)
+	}
+}
