@@ -66,6 +66,31 @@ type locator struct {
 	lineOffset int // line of the document's first byte in the file, minus 1
 }
 
+// text returns a scalar's text as written in the file, "" if path does
+// not lead to a scalar.
+func (l locator) text(path string) string {
+	n := l.root
+	for _, part := range strings.Split(path, ".") {
+		key, rest, _ := strings.Cut(part, "[")
+		if n = mappingValue(n, key); n == nil {
+			return ""
+		}
+		for rest != "" {
+			idx, after, _ := strings.Cut(rest, "]")
+			i, err := strconv.Atoi(idx)
+			if err != nil || n.Kind != yaml.SequenceNode || i >= len(n.Content) {
+				return ""
+			}
+			n = n.Content[i]
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
 func (l locator) pos(path string) manifest.Pos {
 	if l.root == nil {
 		return manifest.Pos{Line: 1 + l.lineOffset, Col: 1}
@@ -173,12 +198,15 @@ func typeProblem(file string, loc locator, js []byte, err error) Problem {
 	if path == "" {
 		path = te.Field
 	}
+	if written := loc.text(path); written != "" {
+		literal = written // as the user wrote it: 1.30, not JSON's 1.3
+	}
 	want := kindWords(te.Type)
 	found := te.Value
 	var msg string
 	switch {
 	case strings.HasSuffix(path, "Version") && strings.HasPrefix(found, "number"):
-		msg = fmt.Sprintf("%s: write the version as a string, like \"1.28\" (YAML reads an unquoted %s as a number, and 1.30 as 1.3)", path, literal)
+		msg = fmt.Sprintf("%s: write the version as a string, like %q: YAML reads an unquoted %s as a number", path, literal, literal)
 	case strings.HasPrefix(found, "number") && want == "an integer":
 		if _, perr := strconv.ParseInt(literal, 10, 64); perr == nil {
 			msg = fmt.Sprintf("%s: %s is out of range", path, literal)
@@ -190,8 +218,13 @@ func typeProblem(file string, loc locator, js []byte, err error) Problem {
 			found = "number"
 		}
 		msg = fmt.Sprintf("%s: expected %s, found %s %s", path, want, article(found), found)
-		if want == "a string" && (found == "number" || found == "bool") {
+		switch {
+		case want == "a string" && (found == "number" || found == "bool"):
 			msg += fmt.Sprintf(" (quote it: %q)", literal)
+		case want == "an integer" && found == "string":
+			if _, perr := strconv.ParseInt(literal, 10, 32); perr == nil {
+				msg += fmt.Sprintf(" (write it without quotes: %s)", literal)
+			}
 		}
 	}
 	return Problem{File: file, Pos: loc.pos(path), Msg: msg}
@@ -354,21 +387,28 @@ func jsonName(f reflect.StructField) string {
 }
 
 // suggest returns the candidate closest to a misspelt word, or "" when
-// none is close: same letters ignoring case, '-' and '_', or within a
-// small edit distance.
+// none is close: same letters ignoring case, '-' and '_', the only
+// candidate the word begins, or within a small edit distance.
 func suggest(word string, candidates []string) string {
 	norm := func(s string) string {
 		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s))
 	}
 	best, bestDist := "", -1
+	var prefixed []string
 	for _, c := range candidates {
 		if norm(c) == norm(word) {
 			return c
+		}
+		if len(word) >= 3 && strings.HasPrefix(norm(c), norm(word)) {
+			prefixed = append(prefixed, c)
 		}
 		d := editDistance(norm(word), norm(c))
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
 		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0] // "native" for native-sidecar
 	}
 	limit := max(1, min(len(word), len(best))/3)
 	if bestDist >= 0 && bestDist <= limit {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Rendering never relies on a YAML library's map ordering (go-yaml v2,
@@ -178,6 +179,9 @@ func setIfAbsent(n *yaml.Node, path []string, value string) {
 }
 
 func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
 			return n.Content[i+1]
@@ -204,7 +208,7 @@ func jsonNode(dec *json.Decoder) (*yaml.Node, error) {
 				if err != nil {
 					return nil, err
 				}
-				n.Content = append(n.Content, scalar("!!str", kt.(string)))
+				n.Content = append(n.Content, stringNode(kt.(string)))
 			}
 			child, err := jsonNode(dec)
 			if err != nil {
@@ -217,11 +221,7 @@ func jsonNode(dec *json.Decoder) (*yaml.Node, error) {
 		}
 		return n, nil
 	case string:
-		n := scalar("!!str", t)
-		if strings.Contains(t, "\n") {
-			n.Style = yaml.LiteralStyle // scripts stay readable
-		}
-		return n, nil
+		return stringNode(t), nil
 	case json.Number:
 		if strings.ContainsAny(string(t), ".eE") {
 			return scalar("!!float", string(t)), nil
@@ -233,6 +233,36 @@ func jsonNode(dec *json.Decoder) (*yaml.Node, error) {
 		return scalar("!!null", "null"), nil
 	}
 	return nil, fmt.Errorf("unexpected JSON token %v", tok)
+}
+
+// stringNode is a string scalar that every YAML reader reads back as the
+// same string. yaml.v3 quotes what YAML 1.2 would take for another type,
+// but kubectl reads manifests with go-yaml v2, a YAML 1.1 parser, where
+// yes, on, n, 0777 and 1:30 are not strings: a label value yes would
+// become a boolean and the object be rejected. Such strings are quoted.
+func stringNode(s string) *yaml.Node {
+	n := scalar("!!str", s)
+	switch {
+	case strings.Contains(s, "\n"):
+		n.Style = yaml.LiteralStyle // scripts stay readable
+	case readsBackAsString(s):
+	case strings.Contains(s, `"`):
+		n.Style = yaml.SingleQuotedStyle // JSON in an annotation stays legible
+	default:
+		n.Style = yaml.DoubleQuotedStyle
+	}
+	return n
+}
+
+// readsBackAsString reports whether s, written as a plain scalar, is read
+// back as the string s by the YAML 1.1 reader Kubernetes tools use.
+func readsBackAsString(s string) bool {
+	var v any
+	if err := sigsyaml.Unmarshal([]byte(s), &v); err != nil {
+		return false
+	}
+	str, ok := v.(string)
+	return ok && str == s
 }
 
 func scalar(tag, value string) *yaml.Node {

@@ -382,8 +382,12 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	}
 
 	if j.Mode == ModeClassicSidecar && len(j.Command) == 0 {
-		v.errorf("spec.command", "required with a classic sidecar (dataplane %s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
-			"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", dp)
+		why := "dataplane: sidecar"
+		if dp == DataplaneAuto {
+			why = fmt.Sprintf("dataplane auto picks one, as native sidecars need Istio 1.24+ and Kubernetes 1.29+ and the cluster runs Istio %s on Kubernetes %s", j.IstioVersion, j.KubernetesVersion)
+		}
+		v.errorf("spec.command", "required with a classic sidecar (%s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
+			"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", why)
 	}
 
 	if m.Proxy != nil && j.Mode == ModeAmbient {
@@ -510,7 +514,7 @@ func (v *validator) inMesh(path string, d Destination) (InMeshDestination, bool)
 	}
 	if len(d.WorkloadSelector) == 0 {
 		v.errorf(path, "workloadSelector is required: the labels of the server's pods, which scope the AuthorizationPolicy "+
-			"that admits the job; a policy without a selector applies to the whole namespace %s and would deny every other client of it", ns)
+			"that admits the job; a policy without a selector applies to the whole namespace of %s and would deny every other client of it", d.Service)
 	}
 	for _, k := range sortedKeys(d.WorkloadSelector) {
 		v.labelPair(path+".workloadSelector"+keySeg(k), k, d.WorkloadSelector[k])
