@@ -11,5 +11,18 @@ func workloadRules() []*Rule {
 		NoActiveDeadline,
 		NativeSidecarUnsupported,
 		ExitOnZeroMisuse,
+		StartupRace,
+		HoldNoopNative,
+		AppInitContainerNetwork,
+		ProxyConfigInvalid,
+		AnnotationOnWrongObject,
+		InjectAnnotationDeprecated,
+		HostNetworkNotInjected,
+		UID1337,
+		AmbientSidecarMix,
+		ProxyMemoryUnset,
+		ProxyResourcesPartial,
+		ProxyResourcesInvalid,
+		SidecarScopeMissing,
 	}
 }

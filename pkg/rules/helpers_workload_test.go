@@ -1,0 +1,89 @@
+package rules_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// TestWorkloadRuleExamples checks the documentation examples of the
+// workload rules (MB1xx-MB3xx): Bad must make the rule fire, Good must
+// not, and both must be valid input. A "# facts:" line works as in the
+// fixtures.
+func TestWorkloadRuleExamples(t *testing.T) {
+	for _, r := range rules.All() {
+		if !strings.HasPrefix(r.ID, "MB1") && !strings.HasPrefix(r.ID, "MB2") && !strings.HasPrefix(r.ID, "MB3") {
+			continue
+		}
+		t.Run(r.ID, func(t *testing.T) {
+			for _, ex := range []struct {
+				name, text string
+				fire       bool
+			}{{"Bad", r.Bad, true}, {"Good", r.Good, false}} {
+				file := filepath.Join(t.TempDir(), "example.yaml")
+				if err := os.WriteFile(file, []byte(ex.text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				_, facts, partial := parseFixture(t, file, []byte(ex.text))
+				res, err := lint.Run(context.Background(), []string{file}, lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := 0
+				for _, f := range res.Findings {
+					if f.RuleID != r.ID {
+						t.Errorf("%s example is not valid input: %s %s", ex.name, f.RuleID, f.Message)
+						continue
+					}
+					n++
+				}
+				if ex.fire && n == 0 {
+					t.Errorf("the Bad example does not make %s fire", r.ID)
+				}
+				if !ex.fire && n > 0 {
+					t.Errorf("the Good example makes %s fire: %s", r.ID, messages(res))
+				}
+			}
+		})
+	}
+}
+
+// TestQuitSites pins down how quit calls in command lines are read.
+func TestQuitSites(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		post  rules.Tri
+		when  rules.QuitWhen
+		port  int
+		istio bool
+	}{
+		{[]string{"sh", "-c", "/app; rc=$?; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit; exit $rc"}, rules.Yes, rules.QuitAlways, 15020, true},
+		{[]string{"sh", "-c", "/app && curl -XPOST localhost:15020/quitquitquit"}, rules.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "/app || curl --request=POST localhost:15020/quitquitquit"}, rules.Yes, rules.QuitOnFailure, 15020, true},
+		{[]string{"bash", "-ec", "/app\ncurl -sd '' http://127.0.0.1:15020/quitquitquit"}, rules.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "set -o errexit; /app; wget -qO- http://localhost:15020/quitquitquit"}, rules.No, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "trap \"curl -X POST localhost:15000/quitquitquit\" EXIT; /app"}, rules.Yes, rules.QuitAlways, 15000, true},
+		{[]string{"sh", "-c", "/app; curl -X POST http://$(POD_IP):15020/quitquitquit"}, rules.Yes, rules.QuitAlways, 15020, true},
+		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:${ISTIO_STATUS_PORT}/quitquitquit"}, rules.Yes, rules.QuitAlways, 0, true},
+		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:9091/quitquitquit"}, rules.Yes, rules.QuitAlways, 9091, false},
+		{[]string{"curl", "-X", "POST", "http://localhost:15020/quitquitquit"}, rules.Yes, rules.QuitUnknown, 15020, true},
+		{[]string{"sh", "-c", "if /app; then\n curl -X POST localhost:15020/quitquitquit\nfi"}, rules.Yes, rules.QuitUnknown, 15020, true},
+	} {
+		w := jobWithArgs(tc.args)
+		sites := rules.QuitSites(w)
+		if len(sites) != 1 {
+			t.Errorf("%q: %d quit sites, want 1", tc.args, len(sites))
+			continue
+		}
+		q := sites[0]
+		if q.Post != tc.post || q.When != tc.when || q.Port != tc.port || q.Istio() != tc.istio {
+			t.Errorf("%q: got post=%v when=%v port=%d istio=%v, want post=%v when=%v port=%d istio=%v",
+				tc.args, q.Post, q.When, q.Port, q.Istio(), tc.post, tc.when, tc.port, tc.istio)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+
+	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
+)
+
+// ProxyConfigInvalid checks the proxy.istio.io/config annotation.
+var ProxyConfigInvalid = &Rule{
+	ID:       "MB204",
+	Slug:     "proxy-config-invalid",
+	Severity: Error,
+	Summary:  "The pod's proxy.istio.io/config annotation breaks injection or carries a field Istio drops",
+	Rationale: "The injector validates proxy.istio.io/config before injecting (validateAnnotations, then " +
+		"protomarshal.ApplyYAML into a ProxyConfig). Text that is not YAML, or a value of the wrong type (the string " +
+		"\"true\" where a boolean goes, a number for a duration), fails the injection, and the webhook then denies the pod: " +
+		"the Job controller cannot create pods at all. An unknown field does not fail: ApplyYAML retries with unknown " +
+		"fields allowed and drops them, so a misspelt holdApplicationUntilProxyStart silently does nothing and the app " +
+		"races the proxy again. (The catalogue said a typo denies the pod; Istio's code says it is dropped, so this rule " +
+		"reports it as a warning.) istioctl analyze reports the former as IST0125, but only on live pods.",
+	Remediation: "Write proxy.istio.io/config as JSON or YAML with ProxyConfig's field names and types, e.g. '{\"holdApplicationUntilProxyStarts\": true, \"proxyMetadata\": {\"SECRET_TTL\": \"24h\"}}'.",
+	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Sources: []string{
+		"istio/istio pkg/kube/inject/validate.go (validateProxyConfig)",
+		"istio/istio pkg/util/protomarshal/protomarshal.go (ApplyYAML allows unknown fields)",
+		"istio/istio pkg/kube/inject/webhook.go (injection error denies the pod)",
+		"istio/api mesh/v1alpha1/proxy.proto",
+	},
+	Bad: `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  template:
+    metadata:
+      labels: {sidecar.istio.io/inject: "true"}
+      annotations:
+        proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": "true"}'
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: etl
+          image: registry.example.com/etl:1.4.2
+`,
+	Good: `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  template:
+    metadata:
+      labels: {sidecar.istio.io/inject: "true"}
+      annotations:
+        proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: etl
+          image: registry.example.com/etl:1.4.2
+`,
+	Check: checkProxyConfigInvalid,
+}
+
+var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+func checkProxyConfigInvalid(p *Pass) {
+	for _, w := range p.Index.BatchWorkloads() {
+		raw, ok := w.Template.Annotations[AnnotProxyConfig]
+		if !ok {
+			continue
+		}
+		m := meshOf(p, w)
+		if m.Sidecar() == No {
+			continue
+		}
+		certain := m.Sidecar() == Yes
+		path := w.TemplateAnnotationPath(AnnotProxyConfig)
+		if _, err := ParseProxyConfig(raw); err != nil {
+			p.ReportSeverityf(sev(p.Rule, certain), w.Object, path,
+				"%s: proxy.istio.io/config is %v; the injector fails on it and the webhook denies every pod of the Job%s",
+				w.Object.Ref(), err, assumed(m.assumptions()))
+			continue
+		}
+		_, err := ParseProxyConfigStrict(raw)
+		if err == nil {
+			continue
+		}
+		field := ""
+		if mm := unknownFieldRE.FindStringSubmatch(err.Error()); mm != nil {
+			field = mm[1]
+		}
+		hint := ""
+		if s := closestProxyConfigField(field); s != "" {
+			hint = " (did you mean " + s + "?)"
+		}
+		s := Warning
+		if !certain {
+			s = Info
+		}
+		p.ReportSeverityf(s, w.Object, path,
+			"%s: proxy.istio.io/config has the field %q, which ProxyConfig does not have%s; Istio drops it silently, so "+
+				"the setting has no effect", w.Object.Ref(), field, hint)
+	}
+}
+
+// closestProxyConfigField suggests the ProxyConfig field a misspelt name
+// was meant to be, or "".
+func closestProxyConfigField(name string) string {
+	if name == "" {
+		return ""
+	}
+	best, bestD := "", 4
+	fields := (&meshv1alpha1.ProxyConfig{}).ProtoReflect().Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		f := fields.Get(i).JSONName()
+		if strings.EqualFold(f, name) {
+			return f
+		}
+		if d := editDistance(strings.ToLower(f), strings.ToLower(name)); d < bestD {
+			best, bestD = f, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
