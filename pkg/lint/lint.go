@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -120,10 +121,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	res.Files = inventory(loaded)
 	e := newEmitter(opts, res)
-	problems := loaded.problems
-	if opts.SkipNonManifests {
-		problems = dropNonManifests(problems, &res.Stats)
-	}
+	problems := dropNonManifests(loaded.problems, notManifestFilter(paths, opts.SkipNonManifests), &res.Stats)
 	for _, p := range problems {
 		e.problem(p)
 	}
@@ -193,21 +191,40 @@ func inventory(l *loaded) []FileObjects {
 	return out
 }
 
+// notManifestFilter says for which files a document without apiVersion or
+// kind is other YAML rather than a broken manifest: every file with
+// SkipNonManifests, and otherwise hidden files that a directory walk found
+// (.meshbatch.yaml, .pre-commit-config.yaml, .gitlab-ci.yml at a repository
+// root), but not a hidden file named on the command line.
+func notManifestFilter(paths []string, all bool) func(file string) bool {
+	explicit := map[string]bool{}
+	for _, p := range paths {
+		explicit[filepath.Clean(p)] = true
+	}
+	return func(file string) bool {
+		return all || (strings.HasPrefix(filepath.Base(file), ".") && !explicit[filepath.Clean(file)])
+	}
+}
+
 // dropNonManifests removes the problems of documents that lack apiVersion
-// or kind: with SkipNonManifests they are other YAML, not broken manifests.
+// or kind in the files skip selects: they are other YAML, not broken
+// manifests.
 //
 // manifest.Problem has no field for this, so the loader's two messages
 // are matched here; TestSkipNonManifests breaks if they change.
-func dropNonManifests(probs []manifest.Problem, st *Stats) []manifest.Problem {
+func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *Stats) []manifest.Problem {
 	type docKey struct {
 		file string
 		doc  int
 	}
 	skip := map[docKey]bool{}
 	for _, p := range probs {
-		if p.Kind == "" && (strings.HasPrefix(p.Msg, "apiVersion is missing") || strings.HasPrefix(p.Msg, "kind is missing")) {
+		if p.Kind == "" && (strings.HasPrefix(p.Msg, "apiVersion is missing") || strings.HasPrefix(p.Msg, "kind is missing")) && skipFile(p.File) {
 			skip[docKey{p.File, p.Doc}] = true
 		}
+	}
+	if len(skip) == 0 {
+		return probs
 	}
 	st.NotManifests += len(skip)
 	out := probs[:0:0]

@@ -149,10 +149,11 @@ func TestSuppressionLevels(t *testing.T) {
 // the option; a manifest with an error is reported either way.
 func TestSkipNonManifests(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"ci.yaml":    "on: push\njobs:\n  lint: {}\n",
-		"Chart.yaml": "apiVersion: v2\nname: etl\n",
-		"bad.yaml":   "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\nspec: {bogus: 1}\n",
-		"job.yaml":   jobYAML,
+		"ci.yaml":        "on: push\njobs:\n  lint: {}\n",
+		"Chart.yaml":     "apiVersion: v2\nname: etl\n",
+		"bad.yaml":       "apiVersion: batch/v1\nkind: Job\nmetadata: {name: x}\nspec: {bogus: 1}\n",
+		"job.yaml":       jobYAML,
+		".hidden/x.yaml": "not: a manifest\n", // hidden directories are not walked
 	})
 	run := func(skip bool) *Result {
 		res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.InvalidInput}, SkipNonManifests: skip})
@@ -177,6 +178,32 @@ func TestSkipNonManifests(t *testing.T) {
 	}
 	if res.Stats.NotManifests != 2 {
 		t.Errorf("NotManifests = %d, want 2", res.Stats.NotManifests)
+	}
+}
+
+// TestHiddenFilesAreNotManifests: `meshbatch lint .` at a repository root
+// does not report .pre-commit-config.yaml or .meshbatch.yaml as broken
+// manifests, but a hidden file named on the command line is still checked.
+func TestHiddenFilesAreNotManifests(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		".pre-commit-config.yaml": "repos: []\n",
+		".meshbatch.yaml":         "failOn: warning\n",
+		"job.yaml":                jobYAML,
+	})
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.InvalidInput}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 || res.Stats.NotManifests != 2 {
+		t.Errorf("directory walk: findings %v, NotManifests %d; want none and 2", ids(res.Findings), res.Stats.NotManifests)
+	}
+	named := filepath.Join(dir, ".pre-commit-config.yaml")
+	res, err = Run(context.Background(), []string{named}, Options{Rules: []*rules.Rule{rules.InvalidInput}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 2 {
+		t.Errorf("named hidden file: findings %v, want apiVersion and kind missing", ids(res.Findings))
 	}
 }
 
