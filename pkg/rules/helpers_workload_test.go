@@ -87,3 +87,22 @@ func TestQuitSites(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkloadMessagesHideCredentials lints every workload fixture and
+// checks that no message echoes the value planted next to a
+// credential-like name.
+func TestWorkloadMessagesHideCredentials(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "MB[123]*", "*.yaml"))
+	res, err := lint.Run(context.Background(), files, lint.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) == 0 {
+		t.Fatal("no findings at all: the fixtures were not read")
+	}
+	for _, f := range res.Findings {
+		if strings.Contains(f.Message, "hunter2") {
+			t.Errorf("%s:%d: %s prints a credential's value: %s", f.File, f.Line, f.RuleID, f.Message)
+		}
+	}
+}

@@ -17,7 +17,10 @@ var JobSidecarNeverExits = &Rule{
 		"restartPolicy: Always) end with the pod: Istio injects them with sidecar.istio.io/nativeSidecar: \"true\" " +
 		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27 when " +
 		"every node runs Kubernetes 1.33+. Otherwise the app must stop the proxy itself with a POST to " +
-		"127.0.0.1:15020/quitquitquit. The verdict depends on cluster facts: pass --istio-version, " +
+		"127.0.0.1:15020/quitquitquit; a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port) does " +
+		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
+		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
+		"The verdict depends on cluster facts: pass --istio-version, " +
 		"--kubernetes-version and --native-sidecars for an exact answer; without them the rule says what it " +
 		"assumed and reports a warning.",
 	Remediation: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+ on Kubernetes 1.29+); " +

@@ -74,7 +74,9 @@ func checkStartupRace(p *Pass) {
 		}
 		path := m.firstAppPath()
 		setting := "nothing sets holdApplicationUntilProxyStarts"
-		if _, ok := w.Template.Annotations[AnnotProxyConfig]; ok {
+		if _, _, pre := InjectedProxy(w); pre {
+			setting = "the injected istio-proxy container has no postStart \"pilot-agent wait\" hook"
+		} else if _, ok := w.Template.Annotations[AnnotProxyConfig]; ok {
 			path = w.TemplateAnnotationPath(AnnotProxyConfig)
 			if pc, err := ProxyConfig(w); err == nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 				setting = "proxy.istio.io/config sets holdApplicationUntilProxyStarts: false"

@@ -61,7 +61,12 @@ spec:
 	Check: checkProxyConfigInvalid,
 }
 
-var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+var (
+	unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+	// credentialLikeRE matches variable names that look like credentials
+	// (SECRET_TTL and the other SECRET_* agent settings are durations).
+	credentialLikeRE = regexp.MustCompile(`(?i)PASSW(OR)?D|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|SECRET(_?KEY|_?ACCESS|["'\s:=]|$)|CREDENTIAL`)
+)
 
 func checkProxyConfigInvalid(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
@@ -74,11 +79,21 @@ func checkProxyConfigInvalid(p *Pass) {
 			continue
 		}
 		certain := m.Sidecar() == Yes
+		var as []string
+		if !certain {
+			as = append(as, "assumed injected: "+m.Inj.Reason)
+		}
 		path := w.TemplateAnnotationPath(AnnotProxyConfig)
 		if _, err := ParseProxyConfig(raw); err != nil {
+			what := err.Error()
+			if credentialLikeRE.MatchString(raw) {
+				// proxyMetadata becomes istio-proxy's environment: do not
+				// echo values next to credential-like names
+				what = "not a valid ProxyConfig (details not shown: it names credential-like variables)"
+			}
 			p.ReportSeverityf(sev(p.Rule, certain), w.Object, path,
-				"%s: proxy.istio.io/config is %v; the injector fails on it and the webhook denies every pod of the Job%s",
-				w.Object.Ref(), err, assumed(m.assumptions()))
+				"%s: proxy.istio.io/config is %s; the injector fails on it and the webhook denies every pod of the Job%s",
+				w.Object.Ref(), what, assumed(as))
 			continue
 		}
 		_, err := ParseProxyConfigStrict(raw)

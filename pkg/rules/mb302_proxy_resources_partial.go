@@ -97,7 +97,7 @@ func checkProxyResourcesPartial(p *Pass) {
 		case !mem:
 			effects = append(effects, "a memory request equal to the limit")
 		case !memLim:
-			effects = append(effects, "no memory limit, so its memory is unbounded")
+			effects = append(effects, "no memory limit (its memory is unbounded)")
 		}
 		var as []string
 		if m.Sidecar() == Unknown {

@@ -171,7 +171,7 @@ func (f Facts) NativeSidecar(w *Workload) (Tri, string) {
 		if native {
 			return Yes, "the template already contains istio-proxy as a native sidecar (an init container with restartPolicy: Always)"
 		}
-		return No, "the template already contains istio-proxy as an ordinary container (injected before it was committed)"
+		return No, "the template already contains istio-proxy as an ordinary container, injected before it was committed"
 	}
 	ignored := ""
 	if v, ok := w.Template.Annotations[AnnotNative]; ok && v != "" {
@@ -277,6 +277,14 @@ func ProxyMetadata(w *Workload, key string) (string, bool) {
 // holdApplicationUntilProxyStarts from the pod annotation, else the
 // mesh-wide default.
 func (f Facts) HoldsApplication(w *Workload) Tri {
+	// An already injected classic proxy shows the hold itself: the
+	// injector gives it a postStart hook running "pilot-agent wait".
+	if c, native, ok := InjectedProxy(w); ok && !native {
+		if ps := c.Lifecycle; ps != nil && ps.PostStart != nil && ps.PostStart.Exec != nil {
+			return TriOf(strings.Contains(strings.Join(ps.PostStart.Exec.Command, " "), "wait"))
+		}
+		return No
+	}
 	if pc, err := ProxyConfig(w); err == nil && pc != nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 		return TriOf(pc.GetHoldApplicationUntilProxyStarts().GetValue())
 	}
