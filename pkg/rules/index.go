@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	typev1beta1 "istio.io/api/type/v1beta1"
@@ -25,6 +26,16 @@ type Index struct {
 	namespaces      map[string]*manifest.Object
 	serviceAccounts map[string]*manifest.Object // "ns/name"
 	services        map[string]*manifest.Object // FQDN
+
+	// For the mesh rules (see helpers_mesh.go).
+	seenNS        map[string]bool               // every namespace any object names
+	workloadsByNS map[string][]*Workload        // every pod template, by namespace
+	byLabel       map[string][]*Workload        // pod templates by "ns\x00key=value" of their labels
+	batchByName   map[string]*Workload          // Jobs and CronJobs, "ns/name"
+	seHosts       map[string][]*manifest.Object // ServiceEntries by exact host
+	seWildcards   map[string][]*manifest.Object // ServiceEntries by wildcard suffix (".example.com")
+	drHosts       map[string][]*manifest.Object // DestinationRules by host, expanded to an FQDN
+	identities    identityIndex                 // AuthorizationPolicies by the identities they name, built on first use
 }
 
 // Workload is a pod template and the object that owns it.
@@ -115,15 +126,26 @@ func NewIndex(objs []*manifest.Object) *Index {
 		namespaces:      map[string]*manifest.Object{},
 		serviceAccounts: map[string]*manifest.Object{},
 		services:        map[string]*manifest.Object{},
+		seenNS:          map[string]bool{},
+		workloadsByNS:   map[string][]*Workload{},
+		byLabel:         map[string][]*Workload{},
+		batchByName:     map[string]*Workload{},
+		seHosts:         map[string][]*manifest.Object{},
+		seWildcards:     map[string][]*manifest.Object{},
+		drHosts:         map[string][]*manifest.Object{},
 	}
 	for _, o := range objs {
 		if o.Typed == nil {
+			if o.Namespace != "" {
+				ix.seenNS[o.Namespace] = true
+			}
 			continue
 		}
 		ns := NamespaceOf(o)
+		ix.seenNS[ns] = true
 		ix.byKind[o.Kind] = append(ix.byKind[o.Kind], o)
 		ix.byKindNS[o.Kind+"/"+ns] = append(ix.byKindNS[o.Kind+"/"+ns], o)
-		switch o.Typed.(type) {
+		switch t := o.Typed.(type) {
 		case *corev1.Namespace:
 			if _, dup := ix.namespaces[o.Name]; !dup {
 				ix.namespaces[o.Name] = o
@@ -132,12 +154,45 @@ func NewIndex(objs []*manifest.Object) *Index {
 			ix.serviceAccounts[ns+"/"+o.Name] = o
 		case *corev1.Service:
 			ix.services[o.Name+"."+ns+".svc.cluster.local"] = o
+		case *networkingv1.ServiceEntry:
+			for _, h := range t.Spec.GetHosts() {
+				h = strings.ToLower(h)
+				if suffix, ok := strings.CutPrefix(h, "*"); ok && suffix != "" {
+					ix.seWildcards[suffix] = appendOnce(ix.seWildcards[suffix], o)
+				} else if h != "" {
+					ix.seHosts[h] = appendOnce(ix.seHosts[h], o)
+				}
+			}
+		case *networkingv1.DestinationRule:
+			if h := t.Spec.GetHost(); h != "" {
+				fq := strings.ToLower(FQDN(h, ns))
+				ix.drHosts[fq] = append(ix.drHosts[fq], o)
+			}
 		}
 		if w := WorkloadOf(o); w != nil {
 			ix.Workloads = append(ix.Workloads, w)
+			ix.workloadsByNS[w.Namespace] = append(ix.workloadsByNS[w.Namespace], w)
+			for k, v := range w.Template.Labels {
+				key := w.Namespace + "\x00" + k + "=" + v
+				ix.byLabel[key] = append(ix.byLabel[key], w)
+			}
+			if w.IsBatch() {
+				if _, dup := ix.batchByName[w.Namespace+"/"+o.Name]; !dup {
+					ix.batchByName[w.Namespace+"/"+o.Name] = w
+				}
+			}
 		}
 	}
 	return ix
+}
+
+// appendOnce appends o unless it is already the last element (an object
+// that names a host twice).
+func appendOnce(list []*manifest.Object, o *manifest.Object) []*manifest.Object {
+	if n := len(list); n > 0 && list[n-1] == o {
+		return list
+	}
+	return append(list, o)
 }
 
 // WorkloadOf returns the pod template an object carries, or nil for kinds
@@ -176,6 +231,89 @@ func NamespaceOf(o *manifest.Object) string {
 		return "default"
 	}
 	return o.Namespace
+}
+
+// ServiceAccount returns the service account the pods run as, which is
+// their mesh identity: serviceAccountName, else the deprecated
+// serviceAccount, else "default".
+func (w *Workload) ServiceAccount() string {
+	if sa := w.Template.Spec.ServiceAccountName; sa != "" {
+		return sa
+	}
+	if sa := w.Template.Spec.DeprecatedServiceAccount; sa != "" {
+		return sa
+	}
+	return "default"
+}
+
+// ServiceAccountPath returns the field path where the pod names its
+// service account (serviceAccountName, or where it would go).
+func (w *Workload) ServiceAccountPath() string {
+	if w.Template.Spec.ServiceAccountName == "" && w.Template.Spec.DeprecatedServiceAccount != "" {
+		return w.PodPath("serviceAccount")
+	}
+	return w.PodPath("serviceAccountName")
+}
+
+// WorkloadsIn returns the pod templates of one namespace, in input order.
+func (ix *Index) WorkloadsIn(ns string) []*Workload { return ix.workloadsByNS[ns] }
+
+// SelectedWorkloads returns the pod templates of ns whose labels match an
+// Istio matchLabels selector, in input order; an empty selector selects
+// every one. The lookup starts from the selector's rarest label, so it
+// does not scan the namespace.
+func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload {
+	if len(sel) == 0 {
+		return ix.workloadsByNS[ns]
+	}
+	var smallest []*Workload
+	first := true
+	for k, v := range sel {
+		c := ix.byLabel[ns+"\x00"+k+"="+v]
+		if first || len(c) < len(smallest) {
+			smallest, first = c, false
+		}
+	}
+	var out []*Workload
+	for _, w := range smallest {
+		if matchLabelsOn(sel, w.Template.Labels) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Batch returns the Job or CronJob ns/name, if loaded (a Job wins over a
+// CronJob of the same name).
+func (ix *Index) Batch(ns, name string) *Workload { return ix.batchByName[ns+"/"+name] }
+
+// KnownNamespace reports whether any loaded object lives in, or is, the
+// namespace: evidence that the name is a namespace of this cluster.
+func (ix *Index) KnownNamespace(ns string) bool { return ix.seenNS[ns] }
+
+// ServiceEntriesFor returns the ServiceEntries whose hosts match host,
+// exactly or through a wildcard ("*.example.com" matches any subdomain),
+// exact matches first. The lookup walks the host's labels, not the
+// entries.
+func (ix *Index) ServiceEntriesFor(host string) []*manifest.Object {
+	host = strings.ToLower(host)
+	out := append([]*manifest.Object(nil), ix.seHosts[host]...)
+	for i := 0; i < len(host); i++ {
+		if host[i] == '.' {
+			for _, o := range ix.seWildcards[host[i:]] {
+				if !slices.Contains(out, o) {
+					out = append(out, o)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// DestinationRulesFor returns the DestinationRules whose host, expanded to
+// an FQDN, is exactly fqdn.
+func (ix *Index) DestinationRulesFor(fqdn string) []*manifest.Object {
+	return ix.drHosts[strings.ToLower(fqdn)]
 }
 
 // BatchWorkloads returns the Jobs and CronJobs.

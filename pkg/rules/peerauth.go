@@ -62,3 +62,27 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 	}
 	return MTLS{}
 }
+
+// MeshMTLS is the mode the mesh-wide PeerAuthentication (selector-less, in
+// the root namespace) sets, for hosts that span namespaces.
+func (ix *Index) MeshMTLS(f Facts) MTLS {
+	for _, o := range ix.InNamespace("PeerAuthentication", f.Root()) {
+		pa := PeerAuthentication(o)
+		if len(pa.Spec.GetSelector().GetMatchLabels()) != 0 {
+			continue
+		}
+		if m := pa.Spec.GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
+			return MTLS{Mode: m.String(), Source: o}
+		}
+		break
+	}
+	return MTLS{}
+}
+
+// Describe names the policy that decided, for messages.
+func (m MTLS) Describe() string {
+	if m.Source == nil {
+		return "no PeerAuthentication applies (PERMISSIVE)"
+	}
+	return m.Source.Ref() + " sets " + m.Mode
+}

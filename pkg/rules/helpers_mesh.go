@@ -1,0 +1,681 @@
+package rules
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	networking "istio.io/api/networking/v1alpha3"
+	securityv1beta1 "istio.io/api/security/v1beta1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// AnnotJob is the annotation `meshbatch generate` puts on the objects it
+// makes for one Job, "<namespace>/<job name>": it pairs an
+// AuthorizationPolicy in a destination namespace with the Job it admits.
+const AnnotJob = "meshbatch.dev/job"
+
+// Well-known Istio keys the mesh rules read.
+const (
+	metaDNSCapture      = "ISTIO_META_DNS_CAPTURE"
+	metaDNSAutoAllocate = "ISTIO_META_DNS_AUTO_ALLOCATE"
+	envSecretTTL        = "SECRET_TTL"
+	labelAutoallocate   = "networking.istio.io/enable-autoallocate-ip"
+	labelTLSMode        = "security.istio.io/tlsMode"
+)
+
+// ---------------------------------------------------------------------------
+// Identities and AuthorizationPolicy sources
+
+// localTrustDomains are the trust domains a principal may name and still
+// mean this mesh: cluster.local always (Istio treats it as a pointer to the
+// local trust domain), the mesh trust domain and its aliases.
+func localTrustDomains(f Facts) []string {
+	tds := []string{DefaultTrustDomain}
+	if d := f.Domain(); d != DefaultTrustDomain {
+		tds = append(tds, d)
+	}
+	for _, a := range f.TrustAliases {
+		if a != "" && !slices.Contains(tds, a) {
+			tds = append(tds, a)
+		}
+	}
+	return tds
+}
+
+// istioMatch is Istio's string matching for policy values: "*" matches any
+// non-empty value, a leading "*" is a suffix match, a trailing "*" a prefix
+// match, anything else (including a "*" in the middle) is exact.
+func istioMatch(pattern, value string) bool {
+	switch {
+	case pattern == "*":
+		return value != ""
+	case strings.HasPrefix(pattern, "*"):
+		return strings.HasSuffix(value, pattern[1:])
+	case strings.HasSuffix(pattern, "*"):
+		return strings.HasPrefix(value, pattern[:len(pattern)-1])
+	}
+	return pattern == value
+}
+
+// principalMatches reports whether an AuthorizationPolicy principal
+// matches the identity of pods running as sa in ns, with Istio's
+// trust-domain handling.
+func principalMatches(pattern, ns, sa string, f Facts) bool {
+	id := "/ns/" + ns + "/sa/" + sa
+	for _, td := range localTrustDomains(f) {
+		if istioMatch(pattern, td+id) {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceAccountMatches reads a serviceAccounts entry ("ns/sa", or "sa" in
+// the policy's namespace).
+func serviceAccountMatches(entry, policyNS, ns, sa string) bool {
+	ens, esa, ok := strings.Cut(entry, "/")
+	if !ok {
+		ens, esa = policyNS, entry
+	}
+	return ens == ns && esa == sa
+}
+
+func anyMatch(list []string, match func(string) bool) bool {
+	for _, v := range list {
+		if match(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// sourceAdmits reports whether a source can match pods running as sa in ns.
+// Only the identity fields are read; IP blocks and request principals are
+// assumed to match.
+func sourceAdmits(src *securityv1beta1.Source, policyNS, ns, sa string, f Facts) bool {
+	pm := func(p string) bool { return principalMatches(p, ns, sa, f) }
+	nm := func(p string) bool { return istioMatch(p, ns) }
+	sm := func(e string) bool { return serviceAccountMatches(e, policyNS, ns, sa) }
+	switch {
+	case len(src.GetPrincipals()) > 0 && !anyMatch(src.GetPrincipals(), pm),
+		anyMatch(src.GetNotPrincipals(), pm),
+		len(src.GetNamespaces()) > 0 && !anyMatch(src.GetNamespaces(), nm),
+		anyMatch(src.GetNotNamespaces(), nm),
+		len(src.GetServiceAccounts()) > 0 && !anyMatch(src.GetServiceAccounts(), sm),
+		anyMatch(src.GetNotServiceAccounts(), sm):
+		return false
+	}
+	return true
+}
+
+// ruleAdmits reports whether a rule's from clause can match pods running
+// as sa in ns (a rule without from matches any source).
+func ruleAdmits(r *securityv1beta1.Rule, policyNS, ns, sa string, f Facts) bool {
+	if len(r.GetFrom()) == 0 {
+		return true
+	}
+	for _, from := range r.GetFrom() {
+		if sourceAdmits(from.GetSource(), policyNS, ns, sa, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// apTargetsByRef reports whether the policy is attached with targetRef(s)
+// (to a Gateway, Service, ServiceEntry or waypoint) rather than a selector.
+func apTargetsByRef(ap *securityv1beta1.AuthorizationPolicy) bool {
+	return ap.GetTargetRef() != nil || len(ap.GetTargetRefs()) > 0
+}
+
+// identityIndex maps "ns/sa" to the AuthorizationPolicies whose ALLOW rules
+// name that identity exactly (a principal without wildcards, or a
+// serviceAccounts entry), and "ns/name" to the policies annotated for that
+// Job. Built once, on first use.
+type identityIndex struct {
+	once  sync.Once
+	byID  map[string][]*manifest.Object
+	byJob map[string][]*manifest.Object
+}
+
+func (ix *Index) buildIdentities(f Facts) {
+	ix.identities.once.Do(func() {
+		ix.identities.byID = map[string][]*manifest.Object{}
+		ix.identities.byJob = map[string][]*manifest.Object{}
+		local := localTrustDomains(f)
+		for _, o := range ix.OfKind("AuthorizationPolicy") {
+			if job := o.Annotations[AnnotJob]; job != "" {
+				ix.identities.byJob[job] = append(ix.identities.byJob[job], o)
+			}
+			ap := AuthorizationPolicy(o)
+			if ap.Spec.GetAction() != securityv1beta1.AuthorizationPolicy_ALLOW {
+				continue
+			}
+			seen := map[string]bool{}
+			add := func(key string) {
+				if !seen[key] {
+					seen[key] = true
+					ix.identities.byID[key] = append(ix.identities.byID[key], o)
+				}
+			}
+			for _, r := range ap.Spec.GetRules() {
+				for _, from := range r.GetFrom() {
+					src := from.GetSource()
+					for _, p := range src.GetPrincipals() {
+						if pr, ok := parsePrincipal(p); ok && !strings.Contains(p, "*") && slices.Contains(local, pr.TrustDomain) {
+							add(pr.Namespace + "/" + pr.SA)
+						}
+					}
+					for _, e := range src.GetServiceAccounts() {
+						ns, sa, ok := strings.Cut(e, "/")
+						if !ok {
+							ns, sa = NamespaceOf(o), e
+						}
+						add(ns + "/" + sa)
+					}
+				}
+			}
+		}
+	})
+}
+
+// PoliciesNaming returns the ALLOW AuthorizationPolicies that name the
+// identity of pods running as sa in ns exactly.
+func (ix *Index) PoliciesNaming(ns, sa string, f Facts) []*manifest.Object {
+	ix.buildIdentities(f)
+	return ix.identities.byID[ns+"/"+sa]
+}
+
+// PoliciesForJob returns the AuthorizationPolicies annotated
+// meshbatch.dev/job: ns/name.
+func (ix *Index) PoliciesForJob(ns, name string, f Facts) []*manifest.Object {
+	ix.buildIdentities(f)
+	return ix.identities.byJob[ns+"/"+name]
+}
+
+// principal is a parsed "<trust domain>/ns/<namespace>/sa/<account>".
+type principal struct{ TrustDomain, Namespace, SA string }
+
+func parsePrincipal(s string) (principal, bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 5 || parts[1] != "ns" || parts[3] != "sa" || parts[0] == "" || parts[2] == "" || parts[4] == "" {
+		return principal{}, false
+	}
+	return principal{parts[0], parts[2], parts[4]}, true
+}
+
+// identityString is how a workload identity appears in a principal.
+func identityString(f Facts, ns, sa string) string {
+	return f.Domain() + "/ns/" + ns + "/sa/" + sa
+}
+
+// ---------------------------------------------------------------------------
+// Visibility (exportTo) and sidecar scope
+
+// SidecarFor returns the Sidecar resource that scopes a workload's proxy,
+// the way Istio picks it: one in the pod's namespace whose workloadSelector
+// matches, else the namespace's selector-less one, else the root
+// namespace's selector-less one. Nil when none is loaded.
+func (ix *Index) SidecarFor(w *Workload, f Facts) *manifest.Object {
+	var nsDefault *manifest.Object
+	for _, o := range ix.InNamespace("Sidecar", w.Namespace) {
+		sel := Sidecar(o).Spec.GetWorkloadSelector().GetLabels()
+		if len(sel) == 0 {
+			if nsDefault == nil {
+				nsDefault = o
+			}
+			continue
+		}
+		if matchLabelsOn(sel, w.Template.Labels) {
+			return o
+		}
+	}
+	if nsDefault != nil {
+		return nsDefault
+	}
+	for _, o := range ix.InNamespace("Sidecar", f.Root()) {
+		if len(Sidecar(o).Spec.GetWorkloadSelector().GetLabels()) == 0 {
+			return o
+		}
+	}
+	return nil
+}
+
+// matchLabelsOn reports whether every selector label is on the pod.
+func matchLabelsOn(sel, podLabels map[string]string) bool {
+	for k, v := range sel {
+		if podLabels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// labelsCompatible reports whether two selectors can select the same pod:
+// no key is given two different values.
+func labelsCompatible(a, b map[string]string) bool {
+	for k, v := range a {
+		if w, ok := b[k]; ok && w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// Hosts
+
+// hostClass says where a host name points.
+type hostClass int
+
+const (
+	hostUnknown  hostClass = iota // cannot tell (IPs, private suffixes, bare words)
+	hostCluster                   // a Kubernetes Service
+	hostExternal                  // a name outside the cluster
+)
+
+// clusterHost is a host resolved to a Kubernetes Service.
+type clusterHost struct{ Name, Namespace string }
+
+func (c clusterHost) FQDN() string { return c.Name + "." + c.Namespace + ".svc.cluster.local" }
+
+// classifyHost tells a Service name from an external one, the way a pod in
+// clientNS resolves it with the cluster's search path: "x" and "x.ns"
+// (ns a namespace seen in the input) and "x.ns.svc[.cluster.local]" are
+// Services; a name ending in a public top-level domain is external.
+// Single-label names count as Services only when that Service is loaded,
+// so that words in arguments are not taken for hosts.
+func (ix *Index) classifyHost(host, clientNS string) (hostClass, clusterHost) {
+	h := strings.TrimSuffix(strings.ToLower(host), ".")
+	if h == "" || net.ParseIP(h) != nil || h == "localhost" || strings.HasPrefix(h, "[") {
+		return hostUnknown, clusterHost{}
+	}
+	labels := strings.Split(h, ".")
+	if i := slices.Index(labels, "svc"); i == 2 {
+		return hostCluster, clusterHost{labels[0], labels[1]}
+	}
+	switch {
+	case strings.HasSuffix(h, ".cluster.local") || strings.HasSuffix(h, ".local") ||
+		strings.HasSuffix(h, ".svc") || strings.HasSuffix(h, ".internal"):
+		return hostUnknown, clusterHost{}
+	case len(labels) == 1:
+		if ix.Service(h+"."+clientNS+".svc.cluster.local") != nil {
+			return hostCluster, clusterHost{h, clientNS}
+		}
+		return hostUnknown, clusterHost{}
+	case len(labels) == 2 && ix.KnownNamespace(labels[1]):
+		return hostCluster, clusterHost{labels[0], labels[1]}
+	}
+	if publicTLD(labels[len(labels)-1]) {
+		return hostExternal, clusterHost{}
+	}
+	return hostUnknown, clusterHost{}
+}
+
+var gTLDs = map[string]bool{
+	"com": true, "net": true, "org": true, "edu": true, "gov": true, "mil": true, "int": true,
+	"io": true, "dev": true, "app": true, "cloud": true, "ai": true, "co": true, "info": true,
+	"biz": true, "xyz": true, "tech": true, "online": true, "site": true, "page": true,
+	"services": true, "systems": true, "digital": true, "network": true, "solutions": true,
+	"aws": true, "azure": true, "google": true, "goog": true, "microsoft": true, "amazon": true,
+}
+
+// publicTLD reports whether a label is a top-level domain of the public
+// DNS: the usual generic ones and every two-letter country code.
+func publicTLD(label string) bool {
+	if gTLDs[label] {
+		return true
+	}
+	return len(label) == 2 && label[0] >= 'a' && label[0] <= 'z' && label[1] >= 'a' && label[1] <= 'z'
+}
+
+// hostRef is a host a container names in its environment or command line.
+type hostRef struct {
+	Host   string
+	Port   uint32 // 0 when not given and not implied by the scheme
+	Scheme string // lower case, "" for bare host[:port] values
+	Path   string // field path of the env value or args/command entry
+	Where  string // "env DATABASE_URL of container etl", for messages
+}
+
+// schemes are the URL schemes whose authority is a network host, with the
+// port they imply. Others (s3://bucket, file://, gs://) name no host.
+var schemes = map[string]uint32{
+	"http": 80, "https": 443, "ws": 80, "wss": 443, "grpc": 0, "grpcs": 0, "h2c": 80,
+	"postgres": 5432, "postgresql": 5432, "pgsql": 5432, "mysql": 3306, "mariadb": 3306,
+	"sqlserver": 1433, "mongodb": 27017, "redis": 6379, "rediss": 6379,
+	"amqp": 5672, "amqps": 5671, "kafka": 9092, "nats": 4222, "tcp": 0, "tls": 0,
+	"ftp": 21, "sftp": 22, "ssh": 22, "ldap": 389, "ldaps": 636, "smtp": 25, "smtps": 465,
+	"clickhouse": 9000, "cassandra": 9042, "elasticsearch": 9200, "memcached": 11211,
+}
+
+var (
+	urlRE     = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*)://(?:[^\s/@?#]*@)?([a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?)(?::(\d{1,5}))?`)
+	dsnHostRE = regexp.MustCompile(`(?i)\bhost=([a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?)`)
+	dsnPortRE = regexp.MustCompile(`(?i)\bport=(\d{1,5})\b`)
+	bareRE    = regexp.MustCompile(`(?i)^([a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?)(?::(\d{1,5}))?$`)
+)
+
+// hostEnvSuffixes mark env vars whose bare value is a host ("DB_HOST",
+// libpq's "PGHOST").
+var hostEnvSuffixes = []string{"HOSTNAME", "HOST", "_SERVER", "_ENDPOINT", "_ADDR", "_ADDRESS"}
+
+// envStem is an env var name without its host or port suffix, so that
+// DB_HOST pairs with DB_PORT and PGHOST with PGPORT.
+func envStem(name, suffix string) (string, bool) {
+	stem, ok := strings.CutSuffix(strings.ToUpper(name), suffix)
+	return strings.TrimSuffix(stem, "_"), ok
+}
+
+// credentialName reports whether an env var name looks like it holds a
+// secret; meshbatch never reads or prints such values.
+func credentialName(name string) bool {
+	n := strings.ToUpper(name)
+	for _, w := range []string{"PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hostRefs finds the network hosts the app containers name: URLs with a
+// known scheme and libpq-style host= settings in env values, args and
+// command entries, and bare host[:port] values of env vars named like
+// *_HOST (with a sibling *_PORT). Values of env vars whose names look like
+// credentials are skipped.
+func hostRefs(w *Workload) []hostRef {
+	var out []hostRef
+	for _, c := range w.Containers() {
+		cname := c.Container.Name
+		ports := map[string]uint32{}
+		for _, e := range c.Container.Env {
+			if stem, ok := envStem(e.Name, "PORT"); ok {
+				if n, err := strconv.ParseUint(e.Value, 10, 16); err == nil {
+					ports[stem] = uint32(n)
+				}
+			}
+		}
+		for i, e := range c.Container.Env {
+			if e.Value == "" || credentialName(e.Name) {
+				continue
+			}
+			path := fmt.Sprintf("%s.env[%d].value", c.Path, i)
+			where := fmt.Sprintf("env %s of container %s", e.Name, cname)
+			refs := scanHosts(e.Value, path, where)
+			if len(refs) == 0 {
+				refs = bareHost(e, ports, path, where)
+			}
+			out = append(out, refs...)
+		}
+		for i, s := range c.Container.Command {
+			out = append(out, scanHosts(s, fmt.Sprintf("%s.command[%d]", c.Path, i), "the command of container "+cname)...)
+		}
+		for i, s := range c.Container.Args {
+			out = append(out, scanHosts(s, fmt.Sprintf("%s.args[%d]", c.Path, i), "the args of container "+cname)...)
+		}
+	}
+	return out
+}
+
+func scanHosts(s, path, where string) []hostRef {
+	var out []hostRef
+	for _, m := range urlRE.FindAllStringSubmatch(s, -1) {
+		scheme := strings.ToLower(m[1])
+		if inner, ok := strings.CutPrefix(scheme, "jdbc:"); ok {
+			scheme = inner
+		}
+		def, ok := schemes[scheme]
+		if !ok {
+			continue
+		}
+		out = append(out, hostRef{Host: strings.ToLower(m[2]), Port: portOr(m[3], def), Scheme: scheme, Path: path, Where: where})
+	}
+	if len(out) == 0 {
+		if m := dsnHostRE.FindStringSubmatch(s); m != nil {
+			port := uint32(0)
+			if pm := dsnPortRE.FindStringSubmatch(s); pm != nil {
+				port = portOr(pm[1], 0)
+			}
+			out = append(out, hostRef{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where})
+		}
+	}
+	return out
+}
+
+func bareHost(e corev1.EnvVar, ports map[string]uint32, path, where string) []hostRef {
+	for _, suf := range hostEnvSuffixes {
+		prefix, ok := envStem(e.Name, suf)
+		if !ok {
+			continue
+		}
+		m := bareRE.FindStringSubmatch(strings.TrimSpace(e.Value))
+		if m == nil || !strings.Contains(m[1], ".") && m[2] == "" {
+			// a single word without a port is too weak a signal
+			if m == nil || ports[prefix] == 0 {
+				return nil
+			}
+		}
+		port := portOr(m[2], ports[prefix])
+		return []hostRef{{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where}}
+	}
+	return nil
+}
+
+func portOr(s string, def uint32) uint32 {
+	if n, err := strconv.ParseUint(s, 10, 16); err == nil && n > 0 {
+		return uint32(n)
+	}
+	return def
+}
+
+// hostPort prints host[:port].
+func hostPort(host string, port uint32) string {
+	if port == 0 {
+		return host
+	}
+	return host + ":" + strconv.Itoa(int(port))
+}
+
+// ---------------------------------------------------------------------------
+// DestinationRule TLS settings
+
+// tlsSite is one place a DestinationRule sets client TLS.
+type tlsSite struct {
+	TLS    *networking.ClientTLSSettings
+	Path   string // field path of the tls block
+	Port   uint32 // the port-level setting's port, 0 for every port
+	Subset string // the subset, "" for the rule itself
+}
+
+// ModePath is the field path of the site's mode.
+func (s tlsSite) ModePath() string { return s.Path + ".mode" }
+
+// Where names the site for messages.
+func (s tlsSite) Where() string {
+	w := ""
+	if s.Subset != "" {
+		w = "subset " + s.Subset + " "
+	}
+	if s.Port != 0 {
+		return w + "port " + strconv.Itoa(int(s.Port))
+	}
+	if w == "" {
+		return "all ports"
+	}
+	return strings.TrimSpace(w)
+}
+
+// tlsSites lists every tls block of a DestinationRule: the traffic
+// policy's, its port-level settings', and the same for each subset.
+func tlsSites(o *manifest.Object) []tlsSite {
+	dr := DestinationRule(o)
+	var out []tlsSite
+	add := func(tp *networking.TrafficPolicy, base, subset string) {
+		if tp == nil {
+			return
+		}
+		if t := tp.GetTls(); t != nil {
+			out = append(out, tlsSite{TLS: t, Path: base + ".tls", Subset: subset})
+		}
+		for i, pl := range tp.GetPortLevelSettings() {
+			if t := pl.GetTls(); t != nil {
+				out = append(out, tlsSite{TLS: t, Path: fmt.Sprintf("%s.portLevelSettings[%d].tls", base, i), Port: pl.GetPort().GetNumber(), Subset: subset})
+			}
+		}
+	}
+	add(dr.Spec.GetTrafficPolicy(), "spec.trafficPolicy", "")
+	for i, ss := range dr.Spec.GetSubsets() {
+		add(ss.GetTrafficPolicy(), fmt.Sprintf("spec.subsets[%d].trafficPolicy", i), ss.GetName())
+	}
+	return out
+}
+
+// ---------------------------------------------------------------------------
+// Ports and protocols
+
+// servicePortProtocol derives a Kubernetes Service port's protocol the
+// way Istio does: appProtocol, else the name prefix before "-".
+func servicePortProtocol(p corev1.ServicePort) string {
+	if p.AppProtocol != nil && *p.AppProtocol != "" {
+		return strings.ToUpper(*p.AppProtocol)
+	}
+	name, _, _ := strings.Cut(p.Name, "-")
+	return strings.ToUpper(name)
+}
+
+// httpProtocol reports whether Istio treats the protocol as HTTP.
+func httpProtocol(proto string) bool {
+	switch proto {
+	case "HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY":
+		return true
+	}
+	return false
+}
+
+// serviceTargetPort maps a Service port to the container port it targets
+// (a name is resolved against the selected pods when it can be, else 0).
+func (ix *Index) serviceTargetPort(svc *corev1.Service, port uint32) uint32 {
+	for _, p := range svc.Spec.Ports {
+		if uint32(p.Port) != port {
+			continue
+		}
+		switch {
+		case p.TargetPort.IntValue() > 0:
+			return uint32(p.TargetPort.IntValue())
+		case p.TargetPort.String() == "" || p.TargetPort.String() == "0":
+			return port
+		}
+		for _, w := range ix.WorkloadsIn(svc.Namespace) {
+			if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, w.Template.Labels) {
+				continue
+			}
+			for _, c := range w.Containers() {
+				for _, cp := range c.Container.Ports {
+					if cp.Name == p.TargetPort.String() {
+						return uint32(cp.ContainerPort)
+					}
+				}
+			}
+		}
+		return 0
+	}
+	return port
+}
+
+// ServiceMTLS is the mTLS mode the pods behind a Service accept on a
+// Service port (0 for any): the Service's selector stands for the pod
+// labels. When the Service is not loaded, only namespace-wide and
+// mesh-wide policies can be applied.
+func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f Facts) MTLS {
+	o := ix.Service(h.FQDN())
+	if o == nil {
+		return ix.EffectiveMTLS(h.Namespace, nil, 0, f)
+	}
+	svc := o.Typed.(*corev1.Service)
+	target := uint32(0)
+	if port != 0 {
+		target = ix.serviceTargetPort(svc, port)
+	}
+	return ix.EffectiveMTLS(NamespaceOf(o), svc.Spec.Selector, target, f)
+}
+
+// ---------------------------------------------------------------------------
+// Reporting
+
+// missingSeverityf reports an "X is absent from the input" verdict at a
+// given severity; like Missingf it stays silent in partial mode.
+func (p *Pass) missingSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
+	if p.Partial {
+		p.Silenced++
+		return
+	}
+	p.ReportSeverityf(sev, obj, path, format, args...)
+}
+
+// refs names objects for messages: "AuthorizationPolicy db/a, ... (3)".
+func refs(objs []*manifest.Object, limit int) string {
+	var names []string
+	for i, o := range objs {
+		if i == limit {
+			names = append(names, fmt.Sprintf("and %d more", len(objs)-limit))
+			break
+		}
+		names = append(names, o.Ref())
+	}
+	return strings.Join(names, ", ")
+}
+
+// keysInOrder returns a map's keys in order, for stable messages.
+func keysInOrder[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// injectionField is where a finding about a pod's (missing) sidecar
+// points: the inject label when the template has one, hostNetwork when
+// set, else the template's labels.
+func injectionField(w *Workload) string {
+	if _, ok := w.Template.Labels[LabelInject]; ok {
+		return w.TemplateLabelPath(LabelInject)
+	}
+	if w.Template.Spec.HostNetwork {
+		return w.PodPath("hostNetwork")
+	}
+	if _, ok := w.Template.Annotations[LabelInject]; ok {
+		return w.TemplateAnnotationPath(LabelInject)
+	}
+	return w.templateField("metadata")
+}
+
+// inMesh says whether a pod's traffic goes through Istio: a sidecar is
+// injected, or it is enrolled in ambient mode.
+func (ix *Index) inMesh(w *Workload) Tri {
+	inj := ix.Injection(w)
+	if inj.Ambient {
+		return Yes
+	}
+	return inj.Sidecar
+}
+
+// hasSidecar says whether the pod gets an istio-proxy container (ambient
+// pods without explicit injection do not).
+func (ix *Index) hasSidecar(w *Workload) Tri {
+	inj := ix.Injection(w)
+	if inj.Ambient && inj.Sidecar != Yes {
+		return No
+	}
+	return inj.Sidecar
+}

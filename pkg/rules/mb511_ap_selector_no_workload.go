@@ -1,0 +1,104 @@
+package rules
+
+// APSelectorNoWorkload flags AuthorizationPolicies whose selector picks no
+// pod template of their namespace, when the input shows that namespace's
+// workloads.
+var APSelectorNoWorkload = &Rule{
+	ID:       "MB511",
+	Slug:     "ap-selector-no-workload",
+	Severity: Warning,
+	Summary:  "AuthorizationPolicy selector matches none of the pod templates of its namespace",
+	Rationale: "An AuthorizationPolicy applies only to pods whose labels include every selector label. A selector that " +
+		"matches nothing, usually a label that differs between the policy and the workload's pod template (app vs " +
+		"app.kubernetes.io/name, a renamed Deployment), leaves the intended server unprotected, or leaves an ALLOW " +
+		"for a Job unused while another policy denies it. istioctl analyze checks selectors only against running " +
+		"Pods (IST0127) and skips the check offline. The rule compares the selector with the pod templates of the " +
+		"policy's namespace and speaks only when the input holds some of them, so a policy for a namespace whose " +
+		"workloads live in another repository is not reported; in --partial mode it stays silent.",
+	Remediation: "Make the selector's matchLabels a subset of the target pod template's labels (spec.template.metadata.labels), " +
+		"or delete the policy if its workload is gone.",
+	Kinds: []string{"AuthorizationPolicy", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"},
+	Sources: []string{
+		"istio/istio pkg/config/analysis/analyzers/authz (IST0127 NoMatchingWorkloadsFound, live Pods only)",
+		"istio/api type/v1beta1/selector.proto (matchLabels)",
+	},
+	Bad: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: database}
+spec:
+  serviceName: postgres
+  selector:
+    matchLabels: {app.kubernetes.io/name: postgres}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: postgres}
+    spec:
+      containers:
+        - {name: postgres, image: postgres:16}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: etl-to-postgres, namespace: database}
+spec:
+  selector:
+    matchLabels: {app: postgres}
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/etl"]
+`,
+	Good: `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: postgres, namespace: database}
+spec:
+  serviceName: postgres
+  selector:
+    matchLabels: {app.kubernetes.io/name: postgres}
+  template:
+    metadata:
+      labels: {app.kubernetes.io/name: postgres}
+    spec:
+      containers:
+        - {name: postgres, image: postgres:16}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: etl-to-postgres, namespace: database}
+spec:
+  selector:
+    matchLabels: {app.kubernetes.io/name: postgres}
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/etl"]
+`,
+	Check: checkAPSelectorNoWorkload,
+}
+
+func checkAPSelectorNoWorkload(p *Pass) {
+	for _, o := range p.Index.OfKind("AuthorizationPolicy") {
+		ap := AuthorizationPolicy(o)
+		sel := ap.Spec.GetSelector().GetMatchLabels()
+		if len(sel) == 0 || apTargetsByRef(&ap.Spec) {
+			continue
+		}
+		ns := NamespaceOf(o)
+		all := p.Index.WorkloadsIn(ns)
+		if len(all) == 0 || len(p.Index.SelectedWorkloads(ns, sel)) > 0 {
+			continue
+		}
+		p.missingSeverityf(Warning, o, "spec.selector.matchLabels",
+			"%s selects %s, but none of the %d pod templates of namespace %s in the input has those labels (for example %s has %s): "+
+				"the policy applies to no workload", o.Ref(), selectorKey(sel), len(all), ns, all[0].Object.Ref(), labelList(all[0].Template.Labels))
+	}
+}
+
+// labelList prints labels canonically, "none" when empty.
+func labelList(l map[string]string) string {
+	if len(l) == 0 {
+		return "no labels"
+	}
+	return selectorKey(l)
+}
