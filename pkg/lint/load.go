@@ -39,6 +39,9 @@ type job struct {
 	res    *fileResult
 	first  int
 	chunks []manifest.Chunk
+	// regular is set for regular files: their objects let go of the
+	// file's bytes, which findings read back (see ReleaseDocument).
+	regular bool
 }
 
 // batchSize is how many documents a worker takes at once: big enough to
@@ -59,6 +62,11 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			for j := range jobs {
 				for i, c := range j.chunks {
 					objs, probs := manifest.ReadDocument(j.file, j.first+i, c, opts.Limits)
+					if j.regular {
+						for _, o := range objs {
+							o.ReleaseDocument()
+						}
+					}
 					j.res.docs[j.first+i] = docResult{objects: objs, problems: probs}
 				}
 			}
@@ -66,13 +74,13 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	}
 
 	var results []*fileResult
-	send := func(name string, data []byte) {
+	send := func(name string, data []byte, regular bool) {
 		chunks := manifest.SplitDocuments(data)
 		fr := &fileResult{docs: make([]docResult, len(chunks))}
 		results = append(results, fr)
 		for first := 0; first < len(chunks); first += batchSize {
 			end := min(first+batchSize, len(chunks))
-			jobs <- job{file: name, res: fr, first: first, chunks: chunks[first:end]}
+			jobs <- job{file: name, res: fr, first: first, chunks: chunks[first:end], regular: regular}
 		}
 	}
 	walkErr := walkInputs(ctx, paths, opts, out, send)
@@ -92,19 +100,19 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 
 // walkInputs reads each path and hands its bytes to send. Unreadable paths
 // are recorded and skipped; only a cancelled context stops the walk.
-func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, send func(string, []byte)) error {
+func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, send func(string, []byte, bool)) error {
 	limit := opts.Limits.MaxFileBytes
 	if limit <= 0 {
 		limit = manifest.DefaultMaxFileBytes
 	}
-	readOne := func(name string, r io.Reader) {
+	readOne := func(name string, r io.Reader, regular bool) {
 		data, err := readLimited(r, limit)
 		if err != nil {
 			out.errors = append(out.errors, errorf(name, "%v", err))
 			return
 		}
 		out.files++
-		send(name, data)
+		send(name, data, regular)
 	}
 	stdinUsed := false
 	for _, p := range paths {
@@ -120,7 +128,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 				out.errors = append(out.errors, errorf(StdinName, "no standard input"))
 				continue
 			}
-			readOne(StdinName, opts.Stdin)
+			readOne(StdinName, opts.Stdin, false)
 			continue
 		}
 		info, err := os.Stat(p)
@@ -146,14 +154,15 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	return nil
 }
 
-func readPath(p string, readOne func(string, io.Reader), out *loaded) {
+func readPath(p string, readOne func(string, io.Reader, bool), out *loaded) {
 	f, err := os.Open(p)
 	if err != nil {
 		out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
 		return
 	}
 	defer f.Close()
-	readOne(p, f)
+	info, err := f.Stat()
+	readOne(p, f, err == nil && info.Mode().IsRegular())
 }
 
 // readLimited reads all of r, refusing more than limit bytes.

@@ -146,7 +146,7 @@ var (
 	jsonValueRE   = regexp.MustCompile(`cannot unmarshal (\w+) into Go value of type (\S+)`)
 	jsonStrictRE  = regexp.MustCompile(`^(?:json: )?(unknown|duplicate) field "([^"]*)"`)
 	protoFieldRE  = regexp.MustCompile(`(?:unknown field|field) "?([A-Za-z_][\w]*)"?`)
-	protoPrefixRE = regexp.MustCompile(`^proto:\s*(?:syntax error\s*)?(?:\(line \d+:\d+\):\s*)?`)
+	protoPrefixRE = regexp.MustCompile(`^proto:[\s\x{a0}]*(?:syntax error[\s\x{a0}]*)?(?:\(line \d+:\d+\):[\s\x{a0}]*)?`)
 )
 
 func jsonError(err error) *decodeError {

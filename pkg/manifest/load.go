@@ -3,6 +3,7 @@ package manifest
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -127,9 +128,12 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, 
 		File: r.file, Doc: r.doc, Item: item,
 		APIVersion: apiVersion, Kind: kindName,
 		doc: r.chunk.Data, docLine: r.chunk.StartLine, basePath: base,
+		docOff: int64(r.chunk.Offset), docLen: len(r.chunk.Data),
 	}
-	readMeta(n, o)
 	k, known, err := lookupKind(apiVersion, kindName)
+	// Decoded objects take their labels and annotations from the typed
+	// metadata below instead: one copy of each map, not two.
+	readMeta(n, o, !known || err != nil)
 	if err != nil {
 		v := child(n, "apiVersion")
 		r.problem(Pos{Line: v.Line, Col: v.Column}, err.Error(), o)
@@ -139,7 +143,10 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, 
 		r.objs = append(r.objs, o)
 		return
 	}
-	js, err := toJSON(n, r.lim)
+	bp := jsonBufs.Get().(*[]byte)
+	defer jsonBufs.Put(bp)
+	js, err := appendJSON((*bp)[:0], n, r.lim)
+	*bp = js[:0] // keep the grown buffer; decoders copy what they keep
 	if err != nil {
 		pe := err.(*PosError)
 		r.problem(pe.Pos, pe.Msg, o)
@@ -164,21 +171,47 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, 
 		return
 	}
 	o.Typed = typed
+	if m, ok := typed.(metaMaps); ok {
+		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
+	}
 	r.objs = append(r.objs, o)
 }
 
-// readMeta copies name, namespace, labels and annotations straight from the
-// node, so that even kinds meshbatch does not decode can be named and
-// suppressed.
-func readMeta(n *yaml.Node, o *Object) {
+// metaMaps is the part of metav1.Object the loader reads; every decoded
+// kind embeds ObjectMeta.
+type metaMaps interface {
+	GetLabels() map[string]string
+	GetAnnotations() map[string]string
+}
+
+// nilIfEmpty keeps Labels and Annotations nil when there are none, as
+// readMeta leaves them.
+func nilIfEmpty(m map[string]string) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// jsonBufs recycles the JSON text of decoded documents: it is garbage as
+// soon as the decoder has copied what it keeps, and allocating it afresh
+// for every document costs as much as the copy.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+// readMeta copies name and namespace straight from the node, and labels
+// and annotations when maps is set, so that even kinds meshbatch does not
+// decode can be named and suppressed.
+func readMeta(n *yaml.Node, o *Object, maps bool) {
 	meta := child(n, "metadata")
 	if meta == nil || meta.Kind != yaml.MappingNode {
 		return
 	}
 	o.Name = scalar(child(meta, "name"))
 	o.Namespace = scalar(child(meta, "namespace"))
-	o.Labels = stringMap(child(meta, "labels"))
-	o.Annotations = stringMap(child(meta, "annotations"))
+	if maps {
+		o.Labels = stringMap(child(meta, "labels"))
+		o.Annotations = stringMap(child(meta, "annotations"))
+	}
 }
 
 func child(n *yaml.Node, key string) *yaml.Node {

@@ -2,6 +2,9 @@ package manifest
 
 import (
 	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -23,10 +26,51 @@ type Object struct {
 	// *networkingv1.DestinationRule, ...), or nil for kinds no rule reads.
 	Typed any
 
-	doc      []byte     // the document's bytes
+	doc      []byte     // the document's bytes; nil once released
 	docLine  int        // line of doc's first byte in the file
+	docOff   int64      // byte offset of doc in File, to read it back
+	docLen   int        // len(doc), kept when doc is released
+	docSum   uint64     // hash of doc, to notice a file changed since
 	basePath string     // "items[3]" for list items, "" otherwise
 	node     *yaml.Node // parsed lazily by Pos, for objects with findings
+}
+
+// docSeed hashes released documents; the hashes never leave the process.
+var docSeed = maphash.MakeSeed()
+
+// ReleaseDocument drops the object's reference to its document's bytes,
+// which otherwise keeps the whole file in memory until the object goes:
+// on a large input the files weigh as much as the decoded objects. Pos then
+// reads the document back from File. Call it only when File is a regular
+// file that stays in place during the run; if the document changed in the
+// meantime, Pos falls back to the document's first line.
+func (o *Object) ReleaseDocument() {
+	if o.doc == nil || o.node != nil {
+		return
+	}
+	o.docSum = maphash.Bytes(docSeed, o.doc)
+	o.doc = nil
+}
+
+// document returns the object's document bytes, reading them back from
+// File if they were released; nil if that fails or they changed.
+func (o *Object) document() []byte {
+	if o.doc != nil || o.docLen == 0 {
+		return o.doc
+	}
+	f, err := os.Open(o.File)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	buf := make([]byte, o.docLen)
+	if _, err := f.ReadAt(buf, o.docOff); err != nil && err != io.EOF {
+		return nil
+	}
+	if maphash.Bytes(docSeed, buf) != o.docSum {
+		return nil
+	}
+	return buf
 }
 
 // Ref names the object the way users write it: "Job batch/etl".
@@ -39,11 +83,12 @@ func (o *Object) Ref() string {
 
 // Pos returns the file position of the field at path (see the path syntax
 // in path.go), or of its nearest existing ancestor. It parses the object's
-// document again on first use, so it is meant for findings, not hot loops.
+// document again on first use (reading it back from File if it was
+// released), so it is meant for findings, not hot loops.
 // It is not safe for concurrent use on the same object.
 func (o *Object) Pos(path string) Pos {
 	if o.node == nil {
-		n, err := ParseNode(o.doc)
+		n, err := ParseNode(o.document())
 		if err != nil || n == nil {
 			return Pos{Line: o.docLine, Col: 1}
 		}

@@ -6,6 +6,7 @@ import "bytes"
 type Chunk struct {
 	Data      []byte // the document's bytes, without its "---" line
 	StartLine int    // 1-based line in the file of Data's first byte
+	Offset    int    // byte offset in the file of Data's first byte
 }
 
 // utf8BOM is stripped from the start of a file; yaml.v3 rejects it mid-stream.
@@ -15,12 +16,15 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // Documents that hold only comments and blank lines are dropped, but they
 // still count towards the line numbers of the documents after them.
 func SplitDocuments(data []byte) []Chunk {
-	data = bytes.TrimPrefix(data, utf8BOM)
+	bom := 0
+	if bytes.HasPrefix(data, utf8BOM) {
+		data, bom = data[len(utf8BOM):], len(utf8BOM)
+	}
 	var chunks []Chunk
 	start, startLine, line := 0, 1, 1
 	flush := func(end int) {
 		if doc := data[start:end]; !blankDocument(doc) {
-			chunks = append(chunks, Chunk{Data: doc, StartLine: startLine})
+			chunks = append(chunks, Chunk{Data: doc, StartLine: startLine, Offset: bom + start})
 		}
 	}
 	for pos := 0; pos < len(data); {

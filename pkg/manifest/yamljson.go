@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -88,16 +87,18 @@ func yamlError(err error) error {
 // keys are expanded. It refuses duplicate keys, values JSON cannot hold,
 // nesting deeper than the limit, and alias expansion past the node budget.
 func toJSON(n *yaml.Node, lim Limits) ([]byte, error) {
-	c := converter{lim: lim.withDefaults()}
-	c.buf.Grow(512)
-	if err := c.node(n, 0); err != nil {
-		return nil, err
-	}
-	return c.buf.Bytes(), nil
+	return appendJSON(make([]byte, 0, 512), n, lim)
+}
+
+// appendJSON is toJSON appending to buf, so callers can reuse buffers.
+func appendJSON(buf []byte, n *yaml.Node, lim Limits) ([]byte, error) {
+	c := converter{buf: buf, lim: lim.withDefaults()}
+	err := c.node(n, 0)
+	return c.buf, err
 }
 
 type converter struct {
-	buf   bytes.Buffer
+	buf   []byte
 	lim   Limits
 	nodes int
 }
@@ -117,23 +118,23 @@ func (c *converter) node(n *yaml.Node, depth int) error {
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
-			c.buf.WriteString("null")
+			c.buf = append(c.buf, "null"...)
 			return nil
 		}
 		return c.node(n.Content[0], depth)
 	case yaml.AliasNode:
 		return c.node(n.Alias, depth+1)
 	case yaml.SequenceNode:
-		c.buf.WriteByte('[')
+		c.buf = append(c.buf, '[')
 		for i, item := range n.Content {
 			if i > 0 {
-				c.buf.WriteByte(',')
+				c.buf = append(c.buf, ',')
 			}
 			if err := c.node(item, depth+1); err != nil {
 				return err
 			}
 		}
-		c.buf.WriteByte(']')
+		c.buf = append(c.buf, ']')
 		return nil
 	case yaml.MappingNode:
 		return c.mapping(n, depth)
@@ -144,22 +145,81 @@ func (c *converter) node(n *yaml.Node, depth int) error {
 }
 
 func (c *converter) mapping(n *yaml.Node, depth int) error {
+	if !hasMergeKey(n) {
+		return c.plainMapping(n, depth)
+	}
 	pairs, err := mappingPairs(n, 0)
 	if err != nil {
 		return err
 	}
-	c.buf.WriteByte('{')
+	c.buf = append(c.buf, '{')
 	for i, p := range pairs {
 		if i > 0 {
-			c.buf.WriteByte(',')
+			c.buf = append(c.buf, ',')
 		}
-		appendJSONString(&c.buf, p.key)
-		c.buf.WriteByte(':')
+		c.buf = appendJSONString(c.buf, p.key)
+		c.buf = append(c.buf, ':')
 		if err := c.node(p.value, depth+1); err != nil {
 			return err
 		}
 	}
-	c.buf.WriteByte('}')
+	c.buf = append(c.buf, '}')
+	return nil
+}
+
+func hasMergeKey(n *yaml.Node) bool {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			return true
+		}
+	}
+	return false
+}
+
+// bigMapping is the number of keys above which duplicates are found with
+// a map rather than by comparing every pair.
+const bigMapping = 32
+
+// plainMapping writes a mapping without merge keys, the common case, with
+// the same checks and errors as mappingPairs but without building pairs:
+// every key is checked before any value is written, as there.
+func (c *converter) plainMapping(n *yaml.Node, depth int) error {
+	var seen map[string]*yaml.Node
+	if len(n.Content)/2 > bigMapping {
+		seen = make(map[string]*yaml.Node, len(n.Content)/2)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		key, err := keyString(k)
+		if err != nil {
+			return err
+		}
+		if seen != nil {
+			if first, dup := seen[key]; dup {
+				return errAt(k, "duplicate key %q (first at line %d)", key, first.Line)
+			}
+			seen[key] = k
+			continue
+		}
+		for j := 0; j < i; j += 2 {
+			if prev, _ := keyString(n.Content[j]); prev == key {
+				return errAt(k, "duplicate key %q (first at line %d)", key, n.Content[j].Line)
+			}
+		}
+	}
+	c.buf = append(c.buf, '{')
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if i > 0 {
+			c.buf = append(c.buf, ',')
+		}
+		key, _ := keyString(n.Content[i])
+		c.buf = appendJSONString(c.buf, key)
+		c.buf = append(c.buf, ':')
+		if err := c.node(n.Content[i+1], depth+1); err != nil {
+			return err
+		}
+	}
+	c.buf = append(c.buf, '}')
 	return nil
 }
 
@@ -269,16 +329,20 @@ func kindName(k yaml.Kind) string {
 func (c *converter) scalar(n *yaml.Node) error {
 	switch n.ShortTag() {
 	case "!!null":
-		c.buf.WriteString("null")
+		c.buf = append(c.buf, "null"...)
 	case "!!bool":
+		if n.Value == "true" || n.Value == "false" {
+			c.buf = append(c.buf, n.Value...)
+			return nil
+		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
 			return errAt(n, "not a boolean: %s", yamlError(err).(*PosError).Msg)
 		}
-		c.buf.WriteString(strconv.FormatBool(b))
+		c.buf = strconv.AppendBool(c.buf, b)
 	case "!!int":
 		if isPlainInt(n.Value) {
-			c.buf.WriteString(strings.TrimPrefix(n.Value, "+"))
+			c.buf = append(c.buf, strings.TrimPrefix(n.Value, "+")...)
 			return nil
 		}
 		var i int64
@@ -287,10 +351,10 @@ func (c *converter) scalar(n *yaml.Node) error {
 			if err2 := n.Decode(&u); err2 != nil {
 				return errAt(n, "integer out of range")
 			}
-			c.buf.WriteString(strconv.FormatUint(u, 10))
+			c.buf = strconv.AppendUint(c.buf, u, 10)
 			return nil
 		}
-		c.buf.WriteString(strconv.FormatInt(i, 10))
+		c.buf = strconv.AppendInt(c.buf, i, 10)
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
@@ -299,11 +363,11 @@ func (c *converter) scalar(n *yaml.Node) error {
 		if math.IsInf(f, 0) || math.IsNaN(f) {
 			return errAt(n, "%s cannot be represented in JSON", n.Value)
 		}
-		c.buf.Write(strconv.AppendFloat(c.buf.AvailableBuffer(), f, 'g', -1, 64))
+		c.buf = strconv.AppendFloat(c.buf, f, 'g', -1, 64)
 	case "!!binary":
-		appendJSONString(&c.buf, strings.Join(strings.Fields(n.Value), ""))
+		c.buf = appendJSONString(c.buf, strings.Join(strings.Fields(n.Value), ""))
 	default: // !!str, !!timestamp and custom tags are kept as text
-		appendJSONString(&c.buf, n.Value)
+		c.buf = appendJSONString(c.buf, n.Value)
 	}
 	return nil
 }
@@ -329,9 +393,9 @@ func isPlainInt(s string) bool {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString writes s as a JSON string literal.
-func appendJSONString(buf *bytes.Buffer, s string) {
-	buf.WriteByte('"')
+// appendJSONString appends s as a JSON string literal.
+func appendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		b := s[i]
@@ -340,21 +404,19 @@ func appendJSONString(buf *bytes.Buffer, s string) {
 				i++
 				continue
 			}
-			buf.WriteString(s[start:i])
+			buf = append(buf, s[start:i]...)
 			switch b {
 			case '"', '\\':
-				buf.WriteByte('\\')
-				buf.WriteByte(b)
+				buf = append(buf, '\\', b)
 			case '\n':
-				buf.WriteString(`\n`)
+				buf = append(buf, `\n`...)
 			case '\r':
-				buf.WriteString(`\r`)
+				buf = append(buf, `\r`...)
 			case '\t':
-				buf.WriteString(`\t`)
+				buf = append(buf, `\t`...)
 			default:
-				buf.WriteString(`\u00`)
-				buf.WriteByte(hexDigits[b>>4])
-				buf.WriteByte(hexDigits[b&0xF])
+				buf = append(buf, `\u00`...)
+				buf = append(buf, hexDigits[b>>4], hexDigits[b&0xF])
 			}
 			i++
 			start = i
@@ -362,16 +424,16 @@ func appendJSONString(buf *bytes.Buffer, s string) {
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			buf.WriteString(s[start:i])
-			buf.WriteString(`\ufffd`)
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
 			i += size
 			start = i
 			continue
 		}
 		i += size
 	}
-	buf.WriteString(s[start:])
-	buf.WriteByte('"')
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
 }
 
 // YAMLToJSON converts a single YAML document (or a JSON text, which is YAML)
