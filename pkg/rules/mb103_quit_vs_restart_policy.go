@@ -13,7 +13,8 @@ var QuitVsRestartPolicy = &Rule{
 		"With restartPolicy: Never a failed pod is replaced by a new one, so the proxy must be stopped on failure too: " +
 		"a quit that runs only on success (`app && curl ...`, or after the app under `set -e`) leaves the proxy running " +
 		"when the app fails, the pod stays Running, and the Job neither fails nor retries until activeDeadlineSeconds, " +
-		"if any. With restartPolicy: OnFailure the kubelet restarts the failed app container inside the same pod; " +
+		"if any; a quit that runs only on failure (`app || curl ...`) leaves a successful pod running the same way. " +
+		"With restartPolicy: OnFailure the kubelet restarts the failed app container inside the same pod; " +
 		"a quit that also runs on failure (`app; curl ...`, `trap ... EXIT`) has already stopped the proxy, which exits " +
 		"cleanly and is therefore not restarted, so the retry runs with its traffic still redirected to a proxy that is gone " +
 		"and every connection fails.",
@@ -78,18 +79,23 @@ func checkQuitVsRestartPolicy(p *Pass) {
 				break
 			}
 		case corev1.RestartPolicyNever, "":
-			onlySuccess := true
+			onSuccess, onFailure := false, false
 			for _, q := range m.Quits {
-				onlySuccess = onlySuccess && q.When == QuitOnSuccess
-			}
-			if !onlySuccess {
-				continue
+				onSuccess = onSuccess || q.When != QuitOnFailure
+				onFailure = onFailure || q.When != QuitOnSuccess
 			}
 			q := m.Quits[0]
-			p.ReportSeverityf(s, w.Object, q.Path,
-				"%s: container %s stops the proxy only when it succeeds (after && or under set -e); with "+
-					"restartPolicy: Never a failed run leaves the proxy running, so the pod never finishes and the Job "+
-					"neither fails nor retries%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.assumptions()))
+			switch {
+			case !onFailure:
+				p.ReportSeverityf(s, w.Object, q.Path,
+					"%s: container %s stops the proxy only when it succeeds (after && or under set -e); with "+
+						"restartPolicy: Never a failed run leaves the proxy running, so the pod never finishes and the Job "+
+						"neither fails nor retries%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.assumptions()))
+			case !onSuccess:
+				p.ReportSeverityf(s, w.Object, q.Path,
+					"%s: container %s stops the proxy only when it fails (after ||); a successful run leaves the proxy "+
+						"running, so the pod never completes%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.assumptions()))
+			}
 		}
 	}
 }
