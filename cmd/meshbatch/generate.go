@@ -60,7 +60,11 @@ func runGenerate(cmd *cobra.Command, opts generate.Options) error {
 		for _, p := range specErr.Problems {
 			cmd.PrintErrln(p.String())
 		}
-		return usageError{fmt.Errorf("%s: %d problem(s) in the job spec; nothing was written", specErr.File, len(specErr.Problems))}
+		problems := "1 problem"
+		if n := len(specErr.Problems); n != 1 {
+			problems = fmt.Sprintf("%d problems", n)
+		}
+		return usageError{fmt.Errorf("%s: %s in the job spec; nothing was written", specErr.File, problems)}
 	case errors.Is(err, generate.ErrOutOfDate):
 		return errOutOfDate
 	}

@@ -17,14 +17,16 @@ import (
 const QuitCommand = "curl -fsS -X POST http://127.0.0.1:15020/quitquitquit"
 
 // classicWrapper runs the app ("$@") under /bin/sh for a classic sidecar:
-// it forwards SIGTERM to the app, waits for it (again if the wait was cut
-// short by a signal), stops the proxy whether the app succeeded or failed,
-// and exits with the app's code. A classic sidecar is an ordinary
-// container, so without the quit call the pod never completes.
+// it forwards SIGTERM to the app (also one that came before the app had
+// started), waits for it (again if the wait was cut short by a signal),
+// stops the proxy whether the app succeeded or failed, and exits with the
+// app's code. A classic sidecar is an ordinary container, so without the
+// quit call the pod never completes.
 var classicWrapper = strings.Join([]string{
-	`trap 'kill -TERM "$app" 2>/dev/null' TERM INT`,
+	`trap 'stop=1; kill -TERM "$app" 2>/dev/null' TERM INT`,
 	`"$@" &`,
 	`app=$!`,
+	`[ -z "$stop" ] || kill -TERM "$app" 2>/dev/null`,
 	`while :; do`,
 	`  wait "$app"; code=$?`,
 	`  kill -0 "$app" 2>/dev/null || break`,

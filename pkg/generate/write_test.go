@@ -1,0 +1,266 @@
+package generate
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// specWithDestinations is a sidecar-mode spec with the given destination
+// entries (YAML list items, indented for spec.destinations).
+func specWithDestinations(dests string) string {
+	return `apiVersion: meshbatch.dev/v1alpha1
+kind: BatchJob
+metadata: {name: etl, namespace: batch}
+spec:
+  image: registry.example.com/etl:1
+  command: ["/etl"]
+  mesh: {dataplane: sidecar}
+  destinations:
+` + dests
+}
+
+const (
+	destDB  = "    - {name: db, service: postgres.database, port: 5432, workloadSelector: {app: postgres}}\n"
+	destAPI = "    - {name: api, host: api.example.com, port: 443, protocol: HTTPS}\n"
+)
+
+// writeSpec writes a spec file and returns its path.
+func writeSpec(t *testing.T, dir, body string) string {
+	t.Helper()
+	path := filepath.Join(dir, "etl.yaml")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// snapshot reads every entry of a directory, hidden ones included, so that
+// a failed run can be shown to have changed nothing.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.IsDir() {
+			out[e.Name()+"/"] = ""
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = string(data)
+	}
+	return out
+}
+
+func run(t *testing.T, opts Options) (stdout, stderr string, err error) {
+	t.Helper()
+	var o, e bytes.Buffer
+	opts.Stdout, opts.Stderr = &o, &e
+	err = Run(opts)
+	return o.String(), e.String(), err
+}
+
+func TestWriteDirOneFilePerObject(t *testing.T) {
+	tmp := t.TempDir()
+	spec := writeSpec(t, tmp, specWithDestinations(destDB+destAPI))
+	out := filepath.Join(tmp, "deploy")
+	_, stderr, err := run(t, Options{SpecFile: spec, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := snapshot(t, out)
+	var names []string
+	for name, data := range got {
+		names = append(names, name)
+		if want := Header(spec); !strings.HasPrefix(data, want) {
+			t.Errorf("%s does not start with %q", name, want)
+		}
+		if strings.Contains(data, "\n---") {
+			t.Errorf("%s holds more than one document", name)
+		}
+	}
+	slices.Sort(names)
+	want := []string{
+		"authorizationpolicy-database-batch-etl-to-db.yaml",
+		"destinationrule-batch-etl-db.yaml",
+		"job-batch-etl.yaml",
+		"namespace-batch.yaml",
+		"peerauthentication-batch-default.yaml",
+		"serviceaccount-batch-etl.yaml",
+		"serviceentry-batch-etl-api.yaml",
+		"sidecar-batch-etl.yaml",
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
+	}
+	if stderr != out+": 8 written, 0 unchanged\n" {
+		t.Errorf("summary %q", stderr)
+	}
+
+	// A second run changes nothing and says so.
+	if _, stderr, err = run(t, Options{SpecFile: spec, OutDir: out}); err != nil || stderr != out+": 0 written, 8 unchanged\n" {
+		t.Errorf("second run: %q, %v", stderr, err)
+	}
+	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out, Check: true}); err != nil {
+		t.Errorf("--check right after writing: %v", err)
+	}
+}
+
+func TestWriteDirRemovesOnlyItsOwnStaleFiles(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "deploy")
+	spec := writeSpec(t, tmp, specWithDestinations(destDB+destAPI))
+	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	// Files of another spec and hand-written files share the directory.
+	other := Header("other.yaml") + "kind: ConfigMap\n"
+	mustWrite(t, filepath.Join(out, "configmap-batch-other.yaml"), other)
+	mustWrite(t, filepath.Join(out, "kustomization.yaml"), "resources: []\n")
+
+	// The API destination is dropped from the spec: its ServiceEntry goes.
+	writeSpec(t, tmp, specWithDestinations(destDB))
+	stdout, _, err := run(t, Options{SpecFile: spec, OutDir: out, Check: true})
+	if !errors.Is(err, ErrOutOfDate) {
+		t.Fatalf("--check: %v, want ErrOutOfDate", err)
+	}
+	for _, want := range []string{"--- " + filepath.ToSlash(out) + "/serviceentry-batch-etl-api.yaml\n", "+++ /dev/null\n"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("--check diff lacks %q:\n%s", want, stdout)
+		}
+	}
+	_, stderr, err := run(t, Options{SpecFile: spec, OutDir: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(stderr, ", 1 stale removed\n") {
+		t.Errorf("summary %q", stderr)
+	}
+	got := snapshot(t, out)
+	if _, ok := got["serviceentry-batch-etl-api.yaml"]; ok {
+		t.Error("the stale ServiceEntry is still there")
+	}
+	if got["configmap-batch-other.yaml"] != other || got["kustomization.yaml"] != "resources: []\n" {
+		t.Error("files that this spec did not generate were touched")
+	}
+}
+
+func TestWriteDirRefusesForeignFiles(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "deploy")
+	spec := writeSpec(t, tmp, specWithDestinations(destAPI))
+	handWritten := "apiVersion: batch/v1\nkind: Job\n# tuned by hand\n"
+	mustWrite(t, filepath.Join(out, "job-batch-etl.yaml"), handWritten)
+	before := snapshot(t, out)
+
+	_, _, err := run(t, Options{SpecFile: spec, OutDir: out})
+	if err == nil || !strings.Contains(err.Error(), "job-batch-etl.yaml: not generated by meshbatch") || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("err = %v, want a refusal naming the file and --force", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("a refused run changed the directory:\n%s", diff)
+	}
+
+	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out, Force: true}); err != nil {
+		t.Fatalf("--force: %v", err)
+	}
+	if got := snapshot(t, out)["job-batch-etl.yaml"]; !strings.HasPrefix(got, Header(spec)) {
+		t.Errorf("--force did not overwrite:\n%s", got)
+	}
+}
+
+func TestCheckShowsADiffOfEditedFiles(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "deploy")
+	spec := writeSpec(t, tmp, specWithDestinations(destAPI))
+	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	job := filepath.Join(out, "job-batch-etl.yaml")
+	data, _ := os.ReadFile(job)
+	mustWrite(t, job, strings.Replace(string(data), "activeDeadlineSeconds: 86400", "activeDeadlineSeconds: 60", 1))
+	os.Remove(filepath.Join(out, "namespace-batch.yaml"))
+	before := snapshot(t, out)
+
+	stdout, _, err := run(t, Options{SpecFile: spec, OutDir: out, Check: true})
+	if !errors.Is(err, ErrOutOfDate) {
+		t.Fatalf("err = %v, want ErrOutOfDate", err)
+	}
+	for _, want := range []string{
+		"-  activeDeadlineSeconds: 60\n+  activeDeadlineSeconds: 86400\n",
+		"--- /dev/null\n+++ " + filepath.ToSlash(out) + "/namespace-batch.yaml (generated)\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("diff lacks %q:\n%s", want, stdout)
+		}
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("--check changed the directory:\n%s", diff)
+	}
+}
+
+func TestBadSpecWritesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "deploy")
+	spec := writeSpec(t, tmp, specWithDestinations(destAPI)+"    - {name: bad, host: x.example.com, port: 99999, protocol: TCP}\n")
+	_, _, err := run(t, Options{SpecFile: spec, OutDir: out})
+	var specErr *SpecError
+	if !errors.As(err, &specErr) {
+		t.Fatalf("err = %v, want *SpecError", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the output directory was created for a bad spec (%v)", err)
+	}
+}
+
+// TestFailedWriteRestoresTheDirectory makes one rename fail half-way (a
+// directory sits where a file goes) and checks that the files renamed
+// before it are put back.
+func TestFailedWriteRestoresTheDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "deploy")
+	spec := writeSpec(t, tmp, specWithDestinations(destDB+destAPI))
+	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	// Change the spec so that every file changes, and block the Job's.
+	writeSpec(t, tmp, strings.Replace(specWithDestinations(destDB), "dataplane: sidecar", "dataplane: ambient", 1))
+	job := filepath.Join(out, "job-batch-etl.yaml")
+	if err := os.Remove(job); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(job, "blocker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, out)
+
+	_, _, err := run(t, Options{SpecFile: spec, OutDir: out})
+	if err == nil || !strings.Contains(err.Error(), "the directory was restored") {
+		t.Fatalf("err = %v, want a failed rename", err)
+	}
+	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+		t.Errorf("the directory changed (-before +after):\n%s", diff)
+	}
+}
+
+func mustWrite(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
