@@ -3,11 +3,16 @@ package ruledoc
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"strings"
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
+
+// update is accepted so that `make golden` can pass -update to every
+// package; this package has no golden files to rewrite.
+var _ = flag.Bool("update", false, "no golden files here")
 
 // TestEveryRuleRenders: each rule's explain text and page carry every
 // section, for every rule in the registry.
