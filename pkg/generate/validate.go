@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -721,10 +721,23 @@ func (v *validator) enumError(path, value string, allowed []string) {
 	v.errorf(path, "%s", msg)
 }
 
-var cronFieldRE = regexp.MustCompile(`^[0-9A-Za-z*?/,\-]+$`)
+// cronFields are the five fields of a schedule, with their ranges and
+// names, as Kubernetes' parser (robfig/cron) reads them.
+var cronFields = []struct {
+	name     string
+	min, max int
+	names    []string // index + min is the value
+}{
+	{"minute", 0, 59, nil},
+	{"hour", 0, 23, nil},
+	{"day of month", 1, 31, nil},
+	{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
+	{"day of week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+}
 
-// checkSchedule is a light check of a cron schedule (the API server does
-// the full one): five fields, or a @descriptor.
+// checkSchedule checks a cron schedule the way the API server will, so
+// that a typo fails here and not at apply time: five fields (or a
+// @descriptor), each a list of *, values or ranges, with optional steps.
 func checkSchedule(s string) string {
 	if strings.HasPrefix(s, "@") {
 		switch s {
@@ -737,12 +750,51 @@ func checkSchedule(s string) string {
 		return "sets a time zone, which Kubernetes rejects in schedule; it has a timeZone field for that"
 	}
 	fields := strings.Fields(s)
-	if len(fields) != 5 {
+	if len(fields) != len(cronFields) {
 		return fmt.Sprintf("has %d fields; a cron schedule has 5 (minute hour day-of-month month day-of-week)", len(fields))
 	}
-	for _, f := range fields {
-		if !cronFieldRE.MatchString(f) {
-			return fmt.Sprintf("has an invalid field %q", f)
+	for i, f := range fields {
+		if msg := checkCronField(f, i); msg != "" {
+			return fmt.Sprintf("has a bad %s %q: %s", cronFields[i].name, f, msg)
+		}
+	}
+	return ""
+}
+
+func checkCronField(f string, i int) string {
+	spec := cronFields[i]
+	value := func(v string) (int, bool) {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n, n >= spec.min && n <= spec.max
+		}
+		if j := slices.Index(spec.names, strings.ToLower(v)); j >= 0 {
+			return j + spec.min, true
+		}
+		return 0, false
+	}
+	for _, part := range strings.Split(f, ",") {
+		rng, step, hasStep := strings.Cut(part, "/")
+		if hasStep {
+			if n, err := strconv.Atoi(step); err != nil || n < 1 {
+				return fmt.Sprintf("step %q is not a positive number", step)
+			}
+		}
+		if rng == "*" || (rng == "?" && (i == 2 || i == 4)) {
+			continue
+		}
+		lo, hi, isRange := strings.Cut(rng, "-")
+		a, ok := value(lo)
+		if !ok {
+			return fmt.Sprintf("%q is not a value from %d to %d", lo, spec.min, spec.max)
+		}
+		if isRange {
+			b, ok := value(hi)
+			if !ok {
+				return fmt.Sprintf("%q is not a value from %d to %d", hi, spec.min, spec.max)
+			}
+			if b < a {
+				return fmt.Sprintf("range %s ends before it starts", rng)
+			}
 		}
 	}
 	return ""
