@@ -212,6 +212,13 @@ func (p *dirPlan) apply() (err error) {
 	if len(p.changes) == 0 {
 		return nil
 	}
+	if _, statErr := os.Stat(p.dir); errors.Is(statErr, fs.ErrNotExist) {
+		defer func() {
+			if err != nil {
+				os.Remove(p.dir) // created for this run: leave no trace of a failure
+			}
+		}()
+	}
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}
