@@ -5,8 +5,6 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
-
-	yaml "go.yaml.in/yaml/v3"
 )
 
 // Object is one Kubernetes object read from a manifest.
@@ -26,13 +24,13 @@ type Object struct {
 	// *networkingv1.DestinationRule, ...), or nil for kinds no rule reads.
 	Typed any
 
-	doc      []byte     // the document's bytes; nil once released
-	docLine  int        // line of doc's first byte in the file
-	docOff   int64      // byte offset of doc in File, to read it back
-	docLen   int        // len(doc), kept when doc is released
-	docSum   uint64     // hash of doc, to notice a file changed since
-	basePath string     // "items[3]" for list items, "" otherwise
-	node     *yaml.Node // parsed lazily by Pos, for objects with findings
+	doc      []byte   // the document's bytes; nil once released
+	docLine  int      // line of doc's first byte in the file
+	docOff   int64    // byte offset of doc in File, to read it back
+	docLen   int      // len(doc), kept when doc is released
+	docSum   uint64   // hash of doc, to notice a file changed since
+	basePath string   // "items[3]" for list items, "" otherwise
+	pos      *posTree // built lazily by Pos, for objects with findings
 }
 
 // docSeed hashes released documents; the hashes never leave the process.
@@ -45,7 +43,7 @@ var docSeed = maphash.MakeSeed()
 // file that stays in place during the run; if the document changed in the
 // meantime, Pos falls back to the document's first line.
 func (o *Object) ReleaseDocument() {
-	if o.doc == nil || o.node != nil {
+	if o.doc == nil || o.pos != nil {
 		return
 	}
 	o.docSum = maphash.Bytes(docSeed, o.doc)
@@ -87,17 +85,17 @@ func (o *Object) Ref() string {
 // released), so it is meant for findings, not hot loops.
 // It is not safe for concurrent use on the same object.
 func (o *Object) Pos(path string) Pos {
-	if o.node == nil {
+	if o.pos == nil {
 		n, err := ParseNode(o.document())
 		if err != nil || n == nil {
 			return Pos{Line: o.docLine, Col: 1}
 		}
-		o.node = n
+		o.pos = newPosTree(n)
 	}
 	if o.basePath != "" {
 		path = o.basePath + "." + path
 	}
-	p := Locate(o.node, path)
+	p := o.pos.locate(path)
 	p.Line += o.docLine - 1
 	return p
 }
