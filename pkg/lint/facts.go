@@ -25,6 +25,7 @@ type RawFacts struct {
 	TrustDomainAliases []string `json:"trustDomainAliases,omitempty" flag:"trust-domain-alias" usage:"mesh trust domain alias (repeatable)"`
 	MaxCertTTL         string   `json:"maxCertTTL,omitempty" flag:"max-cert-ttl" usage:"istiod MAX_WORKLOAD_CERT_TTL (default 90d)"`
 	HoldApplication    string   `json:"holdApplicationUntilProxyStarts,omitempty" flag:"hold-application" usage:"mesh-wide holdApplicationUntilProxyStarts: true or false"`
+	DNSAutoAllocate    string   `json:"dnsAutoAllocate,omitempty" flag:"dns-auto-allocate" usage:"sidecars capture DNS and get ServiceEntry addresses allocated mesh-wide: true or false"`
 }
 
 // FactField describes one field of RawFacts for flag and config binding.
@@ -118,6 +119,12 @@ func (r RawFacts) Parse() (rules.Facts, error) {
 		f.HoldApplication = v
 	default:
 		return fail("holdApplicationUntilProxyStarts", "hold-application", "%q is not one of true, false", r.HoldApplication)
+	}
+	switch v := strings.ToLower(r.DNSAutoAllocate); v {
+	case "", "true", "false":
+		f.DNSAutoAllocate = v
+	default:
+		return fail("dnsAutoAllocate", "dns-auto-allocate", "%q is not one of true, false", r.DNSAutoAllocate)
 	}
 	f.RootNamespace = r.RootNamespace
 	f.TrustDomain = r.TrustDomain

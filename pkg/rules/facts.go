@@ -27,6 +27,12 @@ type Facts struct {
 	// HoldApplication is the mesh-wide holdApplicationUntilProxyStarts:
 	// "true", "false" or "" (unknown; Istio's default is false).
 	HoldApplication string
+	// DNSAutoAllocate says whether every sidecar captures DNS and gets
+	// addresses allocated for ServiceEntries without addresses (mesh-wide
+	// proxyMetadata ISTIO_META_DNS_CAPTURE, with ISTIO_META_DNS_AUTO_ALLOCATE
+	// or istiod's PILOT_ENABLE_IP_AUTOALLOCATE): "true", "false" or ""
+	// (unknown; Istio's default is false, DNS capture being off).
+	DNSAutoAllocate string
 }
 
 // Defaults Istio uses when the corresponding fact is not given.
