@@ -28,7 +28,6 @@ const (
 	metaDNSAutoAllocate = "ISTIO_META_DNS_AUTO_ALLOCATE"
 	envSecretTTL        = "SECRET_TTL"
 	labelAutoallocate   = "networking.istio.io/enable-autoallocate-ip"
-	labelTLSMode        = "security.istio.io/tlsMode"
 )
 
 // ---------------------------------------------------------------------------
@@ -295,7 +294,7 @@ func (c clusterHost) FQDN() string { return c.Name + "." + c.Namespace + ".svc.c
 // so that words in arguments are not taken for hosts.
 func (ix *Index) classifyHost(host, clientNS string) (hostClass, clusterHost) {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
-	if h == "" || net.ParseIP(h) != nil || h == "localhost" || strings.HasPrefix(h, "[") {
+	if h == "" || net.ParseIP(h) != nil || h == "localhost" || strings.ContainsAny(h, "[*") {
 		return hostUnknown, clusterHost{}
 	}
 	labels := strings.Split(h, ".")
@@ -408,19 +407,28 @@ func hostRefs(w *Workload) []hostRef {
 			if e.Value == "" || credentialName(e.Name) {
 				continue
 			}
-			path := fmt.Sprintf("%s.env[%d].value", c.Path, i)
-			where := fmt.Sprintf("env %s of container %s", e.Name, cname)
-			refs := scanHosts(e.Value, path, where)
+			refs := scanHosts(e.Value, "", "")
 			if len(refs) == 0 {
-				refs = bareHost(e, ports, path, where)
+				refs = bareHost(e, ports, "", "")
+			}
+			for k := range refs {
+				refs[k].Path = fmt.Sprintf("%s.env[%d].value", c.Path, i)
+				refs[k].Where = fmt.Sprintf("env %s of container %s", e.Name, cname)
 			}
 			out = append(out, refs...)
 		}
-		for i, s := range c.Container.Command {
-			out = append(out, scanHosts(s, fmt.Sprintf("%s.command[%d]", c.Path, i), "the command of container "+cname)...)
-		}
-		for i, s := range c.Container.Args {
-			out = append(out, scanHosts(s, fmt.Sprintf("%s.args[%d]", c.Path, i), "the args of container "+cname)...)
+		for _, f := range []struct {
+			name string
+			list []string
+		}{{"command", c.Container.Command}, {"args", c.Container.Args}} {
+			for i, s := range f.list {
+				refs := scanHosts(s, "", "")
+				for k := range refs {
+					refs[k].Path = fmt.Sprintf("%s.%s[%d]", c.Path, f.name, i)
+					refs[k].Where = "the " + f.name + " of container " + cname
+				}
+				out = append(out, refs...)
+			}
 		}
 	}
 	return out
@@ -428,6 +436,9 @@ func hostRefs(w *Workload) []hostRef {
 
 func scanHosts(s, path, where string) []hostRef {
 	var out []hostRef
+	if !strings.Contains(s, "://") && !strings.Contains(s, "host=") && !strings.Contains(s, "HOST=") && !strings.Contains(s, "Host=") {
+		return nil // the common case: no URL, no DSN
+	}
 	for _, m := range urlRE.FindAllStringSubmatch(s, -1) {
 		scheme := strings.ToLower(m[1])
 		if inner, ok := strings.CutPrefix(scheme, "jdbc:"); ok {
@@ -544,12 +555,28 @@ func tlsSites(o *manifest.Object) []tlsSite {
 
 // servicePortProtocol derives a Kubernetes Service port's protocol the
 // way Istio does: appProtocol, else the name prefix before "-".
+// An unknown protocol is "" (left to protocol detection).
 func servicePortProtocol(p corev1.ServicePort) string {
+	proto := ""
 	if p.AppProtocol != nil && *p.AppProtocol != "" {
-		return strings.ToUpper(*p.AppProtocol)
+		proto = strings.ToUpper(*p.AppProtocol)
+	} else {
+		name, _, _ := strings.Cut(p.Name, "-")
+		proto = strings.ToUpper(name)
 	}
-	name, _, _ := strings.Cut(p.Name, "-")
-	return strings.ToUpper(name)
+	if knownProtocol(proto) {
+		return proto
+	}
+	return ""
+}
+
+// knownProtocol reports whether Istio recognises a port protocol name.
+func knownProtocol(proto string) bool {
+	switch proto {
+	case "HTTP", "HTTP2", "HTTPS", "GRPC", "GRPC-WEB", "TCP", "TLS", "UDP", "MONGO", "MYSQL", "REDIS", "HTTP_PROXY":
+		return true
+	}
+	return false
 }
 
 // httpProtocol reports whether Istio treats the protocol as HTTP.
@@ -663,7 +690,7 @@ func injectionField(w *Workload) string {
 // inMesh says whether a pod's traffic goes through Istio: a sidecar is
 // injected, or it is enrolled in ambient mode.
 func (ix *Index) inMesh(w *Workload) Tri {
-	inj := ix.Injection(w)
+	inj := ix.injectionOf(w)
 	if inj.Ambient {
 		return Yes
 	}
@@ -673,7 +700,7 @@ func (ix *Index) inMesh(w *Workload) Tri {
 // hasSidecar says whether the pod gets an istio-proxy container (ambient
 // pods without explicit injection do not).
 func (ix *Index) hasSidecar(w *Workload) Tri {
-	inj := ix.Injection(w)
+	inj := ix.injectionOf(w)
 	if inj.Ambient && inj.Sidecar != Yes {
 		return No
 	}

@@ -21,7 +21,7 @@ type ttlSetting struct {
 // template (the injector merges that container into the one it injects).
 func secretTTLSettings(w *Workload) []ttlSetting {
 	var out []ttlSetting
-	if v, ok := ProxyMetadata(w, envSecretTTL); ok {
+	if v, ok := w.proxyMetadata(envSecretTTL); ok {
 		out = append(out, ttlSetting{Raw: v, Path: w.TemplateAnnotationPath(AnnotProxyConfig),
 			Where: "proxyMetadata SECRET_TTL in " + AnnotProxyConfig})
 	}

@@ -3,7 +3,9 @@ package rules
 import (
 	"slices"
 	"strings"
+	"sync"
 
+	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 	typev1beta1 "istio.io/api/type/v1beta1"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	securityv1 "istio.io/client-go/pkg/apis/security/v1"
@@ -31,6 +33,7 @@ type Index struct {
 	seenNS        map[string]bool               // every namespace any object names
 	workloadsByNS map[string][]*Workload        // every pod template, by namespace
 	byLabel       map[string][]*Workload        // pod templates by "ns\x00key=value" of their labels
+	batch         []*Workload                   // Jobs and CronJobs, in input order
 	batchByName   map[string]*Workload          // Jobs and CronJobs, "ns/name"
 	seHosts       map[string][]*manifest.Object // ServiceEntries by exact host
 	seWildcards   map[string][]*manifest.Object // ServiceEntries by wildcard suffix (".example.com")
@@ -49,6 +52,58 @@ type Workload struct {
 	Job     *batchv1.JobSpec
 	JobPath string
 	CronJob *batchv1.CronJob // set for CronJobs only
+
+	mc *meshCache // what the mesh rules derive from the template, once
+}
+
+// meshCache holds per-template results several mesh rules need: parsing
+// the proxy.istio.io/config annotation and scanning the containers for
+// hosts are the costly steps of a run, so each is done once per template.
+type meshCache struct {
+	pcOnce   sync.Once
+	pc       *meshv1alpha1.ProxyConfig
+	pcErr    error
+	refsOnce sync.Once
+	refs     []hostRef
+	injOnce  sync.Once
+	inj      Injection
+}
+
+// injectionOf is ix.Injection(w), worked out once per template.
+func (ix *Index) injectionOf(w *Workload) Injection {
+	if w.mc == nil {
+		return ix.Injection(w)
+	}
+	w.mc.injOnce.Do(func() { w.mc.inj = ix.Injection(w) })
+	return w.mc.inj
+}
+
+// proxyConfig is ProxyConfig(w), parsed once. Callers must not modify it.
+func (w *Workload) proxyConfig() (*meshv1alpha1.ProxyConfig, error) {
+	if w.mc == nil {
+		return ProxyConfig(w)
+	}
+	w.mc.pcOnce.Do(func() { w.mc.pc, w.mc.pcErr = ProxyConfig(w) })
+	return w.mc.pc, w.mc.pcErr
+}
+
+// proxyMetadata is ProxyMetadata(w, key) on the cached ProxyConfig.
+func (w *Workload) proxyMetadata(key string) (string, bool) {
+	pc, err := w.proxyConfig()
+	if err != nil || pc == nil {
+		return "", false
+	}
+	v, ok := pc.GetProxyMetadata()[key]
+	return v, ok
+}
+
+// hostRefs is hostRefs(w), computed once.
+func (w *Workload) hostRefs() []hostRef {
+	if w.mc == nil {
+		return hostRefs(w)
+	}
+	w.mc.refsOnce.Do(func() { w.mc.refs = hostRefs(w) })
+	return w.mc.refs
 }
 
 // IsBatch reports whether the workload is a Job or CronJob.
@@ -177,6 +232,7 @@ func NewIndex(objs []*manifest.Object) *Index {
 				ix.byLabel[key] = append(ix.byLabel[key], w)
 			}
 			if w.IsBatch() {
+				ix.batch = append(ix.batch, w)
 				if _, dup := ix.batchByName[w.Namespace+"/"+o.Name]; !dup {
 					ix.batchByName[w.Namespace+"/"+o.Name] = w
 				}
@@ -198,7 +254,7 @@ func appendOnce(list []*manifest.Object, o *manifest.Object) []*manifest.Object 
 // WorkloadOf returns the pod template an object carries, or nil for kinds
 // without one.
 func WorkloadOf(o *manifest.Object) *Workload {
-	w := &Workload{Object: o, Namespace: NamespaceOf(o)}
+	w := &Workload{Object: o, Namespace: NamespaceOf(o), mc: &meshCache{}}
 	switch t := o.Typed.(type) {
 	case *batchv1.Job:
 		w.Template, w.TemplatePath, w.Job, w.JobPath = &t.Spec.Template, "spec.template", &t.Spec, "spec"
@@ -318,13 +374,7 @@ func (ix *Index) DestinationRulesFor(fqdn string) []*manifest.Object {
 
 // BatchWorkloads returns the Jobs and CronJobs.
 func (ix *Index) BatchWorkloads() []*Workload {
-	var out []*Workload
-	for _, w := range ix.Workloads {
-		if w.IsBatch() {
-			out = append(out, w)
-		}
-	}
-	return out
+	return slices.Clip(ix.batch)
 }
 
 // OfKind returns the decoded objects of a kind, in input order.

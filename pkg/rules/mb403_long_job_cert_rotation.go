@@ -65,7 +65,7 @@ func checkLongJobCertRotation(p *Pass) {
 		if ttl > p.Facts.MaxTTL() {
 			continue // MB401: no certificate at all
 		}
-		if p.Index.Injection(w).Ambient && p.Index.hasSidecar(w) == No {
+		if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == No {
 			ttl, why = 24*time.Hour, "ztunnel's default for ambient pods"
 		}
 		if run <= ttl {

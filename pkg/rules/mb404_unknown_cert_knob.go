@@ -108,6 +108,9 @@ func checkCertEnv(p *Pass, w *Workload) {
 	for cpath, c := range all {
 		istiod := isIstiodContainer(c.Name, c.Image)
 		for j, e := range c.Env {
+			if e.Name != "PILOT_CERT_DURATION" && istiodOnlyEnv[e.Name] == "" && !slices.Contains(agentOnlyEnv, e.Name) {
+				continue
+			}
 			path := fmt.Sprintf("%s.env[%d].name", cpath, j)
 			switch {
 			case e.Name == "PILOT_CERT_DURATION":
@@ -142,7 +145,7 @@ func checkCertEnv(p *Pass, w *Workload) {
 }
 
 func checkCertProxyMetadata(p *Pass, w *Workload) {
-	pc, err := ProxyConfig(w)
+	pc, err := w.proxyConfig()
 	if err != nil || pc == nil {
 		return
 	}
@@ -161,7 +164,7 @@ func checkCertProxyMetadata(p *Pass, w *Workload) {
 		}
 	}
 	if _, ok := md[envSecretTTL]; ok && p.Index.hasSidecar(w) == No {
-		inj := p.Index.Injection(w)
+		inj := p.Index.injectionOf(w)
 		why := inj.Reason
 		if inj.Ambient {
 			why = "it is an ambient pod, whose certificates ztunnel requests"

@@ -78,7 +78,7 @@ func checkAppReadsCertFiles(p *Pass) {
 			continue
 		}
 		paths := certPaths
-		if out, ok := ProxyMetadata(w, "OUTPUT_CERTS"); ok && out != "" {
+		if out, ok := w.proxyMetadata("OUTPUT_CERTS"); ok && out != "" {
 			paths = append([]string{strings.TrimSuffix(out, "/")}, certPaths...)
 		}
 		ttl, _ := effectiveSecretTTL(w)

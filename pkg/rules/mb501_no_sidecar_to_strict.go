@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
@@ -25,7 +26,8 @@ var NoSidecarToStrict = &Rule{
 		"in-mesh upstreams from what the files show: URLs and host settings in env values, args and commands that " +
 		"name Services (name.namespace, name.namespace.svc.cluster.local, or a loaded Service's short name); " +
 		"egress hosts of the Sidecar resource that selects the Job; DestinationRules annotated meshbatch.dev/job " +
-		"for the Job (or in its namespace when it is the only Job there); and ALLOW AuthorizationPolicies that name " +
+		"for the Job, or exported only to its namespace (exportTo \".\") for a Service of another namespace when " +
+		"the Job is the only one there; and ALLOW AuthorizationPolicies that name " +
 		"the Job's identity or are annotated for it. It reports only when a loaded PeerAuthentication makes the " +
 		"upstream STRICT. Ambient Jobs are in the mesh (ztunnel does the mTLS) and are not reported.",
 	Remediation: "Put the Job back in the mesh with a native sidecar (sidecar.istio.io/nativeSidecar: \"true\") or ambient mode " +
@@ -103,7 +105,7 @@ func checkNoSidecarToStrict(p *Pass) {
 		jobsPerNS[w.Namespace]++
 	}
 	for _, w := range batch {
-		inj := p.Index.Injection(w)
+		inj := p.Index.injectionOf(w)
 		if inj.Sidecar != No || inj.Ambient {
 			continue
 		}
@@ -153,7 +155,7 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 	}
 
 	// 1. Hosts in env values, args and commands.
-	for _, r := range hostRefs(w) {
+	for _, r := range w.hostRefs() {
 		if class, h := ix.classifyHost(r.Host, w.Namespace); class == hostCluster {
 			service(h, r.Port, r.Where, r.Path)
 		}
@@ -176,10 +178,12 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 	// 3. DestinationRules meant for the Job.
 	jobKey := w.Namespace + "/" + w.Object.Name
 	for _, o := range ix.InNamespace("DestinationRule", w.Namespace) {
-		if o.Annotations[AnnotJob] != jobKey && !(soleJob && o.Annotations[AnnotJob] == "") {
+		mine := o.Annotations[AnnotJob] == jobKey
+		private := slices.Equal(drExportTo(o), []string{"."})
+		if !mine && !(soleJob && private && o.Annotations[AnnotJob] == "") {
 			continue
 		}
-		if class, h := ix.classifyHost(DestinationRule(o).Spec.GetHost(), w.Namespace); class == hostCluster {
+		if class, h := ix.classifyHost(DestinationRule(o).Spec.GetHost(), w.Namespace); class == hostCluster && (mine || h.Namespace != w.Namespace) {
 			service(h, 0, o.Ref(), "")
 		}
 	}

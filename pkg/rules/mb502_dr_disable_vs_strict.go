@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // DRDisableVsStrict catches client-side plaintext toward servers that only
@@ -18,8 +19,9 @@ var DRDisableVsStrict = &Rule{
 		"setting, else namespace policy, else the mesh-wide policy in the root namespace), the server sidecar resets " +
 		"those connections: clients see \"connection reset by peer\" or 503 UF/URX. The rule resolves the host to a " +
 		"Service (its selector stands for the pod labels, and a port-level setting's Service port is mapped to the " +
-		"container port) or, for wildcard hosts, to the namespace-wide or mesh-wide policy. Kiali reports the same " +
-		"conflict on live clusters (KIA0207, KIA0208).",
+		"container port) or, for wildcard hosts, to the namespace-wide or mesh-wide policy. Destinations enrolled in " +
+		"ambient mode are skipped: a sidecar reaches them over HBONE, which carries mTLS whatever the tls block says. " +
+		"Kiali reports the same conflict on live clusters (KIA0207, KIA0208).",
 	Remediation: "Remove tls.mode: DISABLE (auto-mTLS then sends Istio mTLS to sidecar'd servers), or set ISTIO_MUTUAL; " +
 		"if the server really must accept plaintext, make its PeerAuthentication PERMISSIVE for that port instead.",
 	Kinds: []string{"DestinationRule", "PeerAuthentication", "Service"},
@@ -67,7 +69,7 @@ func checkDRDisableVsStrict(p *Pass) {
 				continue
 			}
 			m, what := hostMTLS(p, host, s.Port)
-			if m.Mode != "STRICT" {
+			if m.Mode != "STRICT" || ambientHost(p, host) {
 				continue
 			}
 			p.Reportf(o, s.ModePath(),
@@ -104,4 +106,31 @@ func hostMTLS(p *Pass, fqdn string, port uint32) (MTLS, string) {
 		return p.Index.ServiceMTLS(h, port, p.Facts), "it is a Service in namespace " + h.Namespace
 	}
 	return MTLS{}, ""
+}
+
+// ambientHost reports whether the workloads behind a cluster host are
+// enrolled in ambient mode, as far as the input shows: a sidecar then
+// reaches them over HBONE whatever the DestinationRule says.
+func ambientHost(p *Pass, fqdn string) bool {
+	labels := strings.Split(strings.TrimPrefix(fqdn, "*."), ".")
+	if len(labels) < 2 {
+		return false
+	}
+	ns := labels[1]
+	if strings.HasPrefix(fqdn, "*.") {
+		ns = labels[0]
+	}
+	if nsObj, _ := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
+		return true
+	}
+	if o := p.Index.Service(fqdn); o != nil {
+		ws := p.Index.SelectedWorkloads(ns, o.Typed.(*corev1.Service).Spec.Selector)
+		for _, w := range ws {
+			if !p.Index.injectionOf(w).Ambient || p.Index.hasSidecar(w) != No {
+				return false
+			}
+		}
+		return len(ws) > 0
+	}
+	return false
 }

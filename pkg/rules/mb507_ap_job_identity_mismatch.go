@@ -132,6 +132,12 @@ func checkAnnotatedPolicy(p *Pass, o *manifest.Object, ap *securityv1beta1.Autho
 		return
 	}
 	path, listed := firstIdentityField(ap)
+	if td := foreignTrustDomainMatch(ap, policyNS, w.Namespace, sa, p.Facts); td != "" {
+		p.ReportSeverityf(Info, o, path,
+			"%s is annotated for %s and admits it only if the mesh trust domain is %s (assumed: %s, Istio's default; pass "+
+				"--trust-domain): otherwise the Job is denied", o.Ref(), w.Object.Ref(), td, p.Facts.Domain())
+		return
+	}
 	p.Reportf(o, path,
 		"%s is annotated for %s, which runs as %s, but it admits %s: the Job is denied",
 		o.Ref(), w.Object.Ref(), identityString(p.Facts, w.Namespace, sa), listed)
@@ -212,4 +218,29 @@ func identitiesIn(ix *Index, ns string) nsIdentities {
 		}
 	}
 	return ids
+}
+
+// foreignTrustDomainMatch returns the trust domain of a principal that
+// would admit the Job if it were the mesh's, when the trust domain was not
+// given: the verdict then rests on an assumption.
+func foreignTrustDomainMatch(ap *securityv1beta1.AuthorizationPolicy, policyNS, ns, sa string, f Facts) string {
+	if f.TrustDomain != "" {
+		return ""
+	}
+	for _, r := range ap.GetRules() {
+		for _, from := range r.GetFrom() {
+			for _, v := range from.GetSource().GetPrincipals() {
+				pr, ok := parsePrincipal(v)
+				if !ok || slices.Contains(localTrustDomains(f), pr.TrustDomain) {
+					continue
+				}
+				g := f
+				g.TrustDomain = pr.TrustDomain
+				if ruleAdmits(r, policyNS, ns, sa, g) {
+					return pr.TrustDomain
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -112,7 +112,7 @@ func checkAPNeedsMTLS(p *Pass) {
 					what = "cannot be evaluated: a DENY rule on identity then matches every request or none"
 				}
 				p.Reportf(o, path,
-					"%s matches on peer identity, but %s accepts plaintext only (%s): without mTLS there is no identity and the rule %s",
+					"%s matches on peer identity, but mTLS is off for %s (%s): without mTLS there is no peer identity, so the rule %s",
 					o.Ref(), target, m.Describe(), what)
 			}
 		}
@@ -187,7 +187,7 @@ func disabledTarget(p *Pass, ns string, sel map[string]string, ports []uint32) (
 	found := false
 	for _, w := range p.Index.SelectedWorkloads(ns, sel) {
 		found = true
-		if p.Index.Injection(w).Ambient {
+		if p.Index.injectionOf(w).Ambient {
 			continue
 		}
 		if m := check(w.Template.Labels); m.Source != nil {

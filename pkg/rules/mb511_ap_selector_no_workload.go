@@ -13,8 +13,9 @@ var APSelectorNoWorkload = &Rule{
 		"app.kubernetes.io/name, a renamed Deployment), leaves the intended server unprotected, or leaves an ALLOW " +
 		"for a Job unused while another policy denies it. istioctl analyze checks selectors only against running " +
 		"Pods (IST0127) and skips the check offline. The rule compares the selector with the pod templates of the " +
-		"policy's namespace and speaks only when the input holds some of them, so a policy for a namespace whose " +
-		"workloads live in another repository is not reported; in --partial mode it stays silent.",
+		"policy's namespace and speaks only when the input holds some of its server workloads (anything but Jobs and " +
+		"CronJobs), so a policy for a namespace whose servers live in another repository, such as the destination " +
+		"policies meshbatch generate writes, is not reported; in --partial mode it stays silent.",
 	Remediation: "Make the selector's matchLabels a subset of the target pod template's labels (spec.template.metadata.labels), " +
 		"or delete the policy if its workload is gone.",
 	Kinds: []string{"AuthorizationPolicy", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"},
@@ -85,12 +86,22 @@ func checkAPSelectorNoWorkload(p *Pass) {
 			continue
 		}
 		ns := NamespaceOf(o)
-		all := p.Index.WorkloadsIn(ns)
-		if len(all) == 0 || len(p.Index.SelectedWorkloads(ns, sel)) > 0 {
+		if len(p.Index.SelectedWorkloads(ns, sel)) > 0 {
+			continue
+		}
+		// Servers are what policies select: only when the input holds some
+		// server workloads of the namespace is the absence telling.
+		var all []*Workload
+		for _, w := range p.Index.WorkloadsIn(ns) {
+			if !w.IsBatch() {
+				all = append(all, w)
+			}
+		}
+		if len(all) == 0 {
 			continue
 		}
 		p.missingSeverityf(Warning, o, "spec.selector.matchLabels",
-			"%s selects %s, but none of the %d pod templates of namespace %s in the input has those labels (for example %s has %s): "+
+			"%s selects %s, but none of the %d workloads of namespace %s in the input has those labels (for example %s has %s): "+
 				"the policy applies to no workload", o.Ref(), selectorKey(sel), len(all), ns, all[0].Object.Ref(), labelList(all[0].Template.Labels))
 	}
 }

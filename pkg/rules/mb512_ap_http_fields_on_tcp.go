@@ -107,7 +107,7 @@ func tcpTargets(ix *Index) map[string][]tcpTarget {
 			proto := servicePortProtocol(sp)
 			switch {
 			case proto == "TCP" || proto == "TLS" || proto == "HTTPS" || proto == "MYSQL" || proto == "MONGO" || proto == "REDIS":
-			case !httpProtocol(proto) && !knownProtocol(proto) && wellKnownTCP[uint32(sp.Port)]:
+			case proto == "" && wellKnownTCP[uint32(sp.Port)]:
 				proto = ""
 			default:
 				continue
@@ -118,15 +118,6 @@ func tcpTargets(ix *Index) map[string][]tcpTarget {
 		}
 	}
 	return out
-}
-
-// knownProtocol reports whether Istio recognises a port-name protocol.
-func knownProtocol(proto string) bool {
-	switch proto {
-	case "HTTP", "HTTP2", "HTTPS", "GRPC", "GRPC-WEB", "TCP", "TLS", "UDP", "MONGO", "MYSQL", "REDIS", "HTTP_PROXY":
-		return true
-	}
-	return false
 }
 
 func checkAPHTTPFieldsOnTCP(p *Pass) {

@@ -24,5 +24,16 @@ func meshRules() []*Rule {
 		APSelectorNoWorkload,
 		APHTTPFieldsOnTCP,
 		APAllowWithoutSelector,
+
+		ExternalHostNoSE,
+		SETCPNoAddress,
+		StartTLSDBOrigination,
+		ServerFirstPermissive,
+		IstioMutualToExternal,
+		DoubleTLS,
+		DRNoServerVerify,
+		DRCredentialNameNoSelector,
+		DRHostNotFound,
+		TLSMaterialMismatch,
 	}
 }

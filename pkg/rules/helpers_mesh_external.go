@@ -1,0 +1,189 @@
+package rules
+
+import (
+	"strings"
+
+	networking "istio.io/api/networking/v1alpha3"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// exportedTo applies Istio's exportTo semantics: empty or "*" is every
+// namespace, "." the object's own, "~" none, anything else a namespace.
+func exportedTo(exportTo []string, objNS, clientNS string) bool {
+	if len(exportTo) == 0 {
+		return true
+	}
+	for _, e := range exportTo {
+		switch e {
+		case "*":
+			return true
+		case ".":
+			if objNS == clientNS {
+				return true
+			}
+		case "~":
+		default:
+			if e == clientNS {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// exportNamespaces describes where an object is exported, for messages.
+func exportNamespaces(exportTo []string, objNS string) string {
+	if len(exportTo) == 0 {
+		return "every namespace"
+	}
+	var out []string
+	for _, e := range exportTo {
+		switch e {
+		case "*":
+			return "every namespace"
+		case ".":
+			out = append(out, objNS)
+		case "~":
+		default:
+			out = append(out, e)
+		}
+	}
+	if len(out) == 0 {
+		return "no namespace"
+	}
+	return "namespace " + strings.Join(out, ", ")
+}
+
+// seExportTo and drExportTo read exportTo of the typed objects.
+func seExportTo(o *manifest.Object) []string { return ServiceEntry(o).Spec.GetExportTo() }
+func drExportTo(o *manifest.Object) []string { return DestinationRule(o).Spec.GetExportTo() }
+
+// outboundPolicy is the outbound traffic policy a workload's sidecar uses:
+// its Sidecar resource's, else the mesh fact. Known is false when neither
+// says.
+type outboundPolicy struct {
+	Mode   string // ALLOW_ANY or REGISTRY_ONLY ("" when unknown)
+	Source string // what decided it, for messages
+}
+
+func (ix *Index) outboundPolicyFor(w *Workload, f Facts) outboundPolicy {
+	if sc := ix.SidecarFor(w, f); sc != nil {
+		if m := Sidecar(sc).Spec.GetOutboundTrafficPolicy(); m != nil {
+			return outboundPolicy{Mode: m.GetMode().String(), Source: sc.Ref()}
+		}
+	}
+	if f.OutboundPolicy != "" {
+		return outboundPolicy{Mode: f.OutboundPolicy, Source: "the mesh-wide setting, --outbound-policy"}
+	}
+	return outboundPolicy{}
+}
+
+// originates reports whether a TLS mode makes the sidecar originate TLS
+// with user-supplied settings.
+func originates(t *networking.ClientTLSSettings) bool {
+	m := t.GetMode()
+	return m == networking.ClientTLSSettings_SIMPLE || m == networking.ClientTLSSettings_MUTUAL
+}
+
+// coveredByPortLevel reports whether a port-level setting of the same
+// traffic policy overrides the policy-wide tls block for port.
+func coveredByPortLevel(sites []tlsSite, site tlsSite, port uint32) bool {
+	for _, s := range sites {
+		if s.Subset == site.Subset && s.Port == port && s.Port != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// portProtocol is the protocol Istio uses for a ServiceEntry port, upper
+// case ("" when unset).
+func sePortProtocol(p *networking.ServicePort) string { return strings.ToUpper(p.GetProtocol()) }
+
+// tlsProtocol reports whether the app itself speaks TLS on the port.
+func tlsProtocol(proto string) bool { return proto == "HTTPS" || proto == "TLS" }
+
+// visibleServiceEntries splits the ServiceEntries for a host into those a
+// proxy in clientNS sees and those exported elsewhere.
+func (ix *Index) visibleServiceEntries(host, clientNS string) (visible, hidden []*manifest.Object) {
+	for _, o := range ix.ServiceEntriesFor(host) {
+		if exportedTo(seExportTo(o), NamespaceOf(o), clientNS) {
+			visible = append(visible, o)
+		} else {
+			hidden = append(hidden, o)
+		}
+	}
+	return visible, hidden
+}
+
+// sePort returns the ServiceEntry port with that number.
+func sePort(o *manifest.Object, number uint32) *networking.ServicePort {
+	for _, p := range ServiceEntry(o).Spec.GetPorts() {
+		if p.GetNumber() == number {
+			return p
+		}
+	}
+	return nil
+}
+
+// isMeshExternal reports whether a ServiceEntry describes a service
+// outside the mesh (location MESH_EXTERNAL, the default).
+func isMeshExternal(o *manifest.Object) bool {
+	return ServiceEntry(o).Spec.GetLocation() == networking.ServiceEntry_MESH_EXTERNAL
+}
+
+// knownPort is a port Istio knows for a DestinationRule host, with the
+// protocol it uses on each: from the ServiceEntries for the host visible
+// in the rule's namespace, else from the Service.
+type knownPort struct {
+	Number uint32
+	Proto  string // upper case; "" when left to detection
+	Name   string
+	Source *manifest.Object
+}
+
+func (ix *Index) hostPortsOf(fqdn, clientNS string) []knownPort {
+	var out []knownPort
+	visible, _ := ix.visibleServiceEntries(fqdn, clientNS)
+	for _, o := range visible {
+		for _, p := range ServiceEntry(o).Spec.GetPorts() {
+			proto := sePortProtocol(p)
+			if proto == "" {
+				proto = "TCP" // a ServiceEntry port without protocol is TCP
+			}
+			out = append(out, knownPort{Number: p.GetNumber(), Proto: proto, Name: p.GetName(), Source: o})
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if o := ix.Service(fqdn); o != nil {
+		for _, p := range o.Typed.(*corev1.Service).Spec.Ports {
+			out = append(out, knownPort{Number: uint32(p.Port), Proto: servicePortProtocol(p), Name: p.Name, Source: o})
+		}
+	}
+	return out
+}
+
+// dbPort reports whether a port is PostgreSQL's or MySQL's, by number or
+// by name, and which.
+func dbPort(number uint32, name string) string {
+	n := strings.ToLower(name)
+	switch {
+	case number == 5432 || strings.Contains(n, "postgres") || strings.Contains(n, "pgsql"):
+		return "PostgreSQL"
+	case number == 3306 || strings.Contains(n, "mysql") || strings.Contains(n, "mariadb"):
+		return "MySQL"
+	}
+	return ""
+}
+
+// lower returns the next lower severity (Info stays Info).
+func lower(s Severity) Severity {
+	if s > Info {
+		return s - 1
+	}
+	return s
+}
