@@ -20,8 +20,8 @@ var APServiceAccountsCompat = &Rule{
 		"notNamespaces (\"Cannot set serviceAccounts with namespaces or principals\", IST0106). On Istio before 1.25 the " +
 		"CRD has no such field: kubectl's strict field validation refuses the policy, and where unknown fields are " +
 		"pruned (or ignored by an older istiod) the source becomes empty and matches every client, which turns an allow-list into allow-all. A \"*\" is " +
-		"not a wildcard there but a literal character, and a spiffe:// or trust-domain form never matches. Without " +
-		"--istio-version the version check is a note.",
+		"not a wildcard there but a literal character, and a spiffe:// or trust-domain form never matches. The version " +
+		"check needs --istio-version.",
 	Remediation: "Use either serviceAccounts or principals/namespaces in one source (split them into two sources of the rule), " +
 		"write entries as <namespace>/<service account>, and on Istio before 1.25 use principals: " +
 		"[\"cluster.local/ns/<namespace>/sa/<service account>\"] instead.",
@@ -100,15 +100,10 @@ func identityFieldsSet(principals, notPrincipals, namespaces, notNamespaces []st
 
 func checkServiceAccountsField(p *Pass, o *manifest.Object, base, name string, vals []string) {
 	path := base + "." + name
-	switch v := p.Facts.IstioVersion.AtLeast(1, 25); v {
-	case No:
+	if p.Facts.IstioVersion.AtLeast(1, 25) == No {
 		p.Reportf(o, path,
 			"%s uses %s, which Istio %s does not know (added in 1.25): the policy is refused, or the field is dropped and "+
 				"the source matches every client", o.Ref(), name, p.Facts.IstioVersion)
-	case Unknown:
-		p.ReportSeverityf(Info, o, path,
-			"%s uses %s, which needs Istio 1.25 or later (the Istio version was not given; on older versions the field "+
-				"is refused or dropped, and a source left empty matches every client)", o.Ref(), name)
 	}
 	if len(vals) > 16 {
 		p.Reportf(o, path, "%s lists %d %s; the API server accepts at most 16", o.Ref(), len(vals), name)

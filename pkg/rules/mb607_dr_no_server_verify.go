@@ -22,9 +22,9 @@ var DRNoServerVerify = &Rule{
 		"too, ENABLE_AUTO_SNI (default from 1.21) sends the HTTP Host as SNI and validates the certificate against it, " +
 		"but only for HTTP traffic. So the rule warns when insecureSkipVerify is true; when a public-CA origination " +
 		"sets sni but no subjectAltNames (the name is never checked), or sets neither on a TCP or TLS port (no SNI, no " +
-		"check); and, with --istio-version below 1.21, when caCertificates is empty. Without --istio-version an empty " +
-		"caCertificates is a note. meshbatch generate's shape, tls: {mode: SIMPLE, sni: <host>, subjectAltNames: " +
-		"[<host>]}, is verified on every supported Istio.",
+		"check); and, with --istio-version below 1.21, when caCertificates is empty. Without --istio-version the rule " +
+		"assumes a supported Istio (1.21 went out of support in 2024). meshbatch generate's shape, tls: {mode: SIMPLE, " +
+		"sni: <host>, subjectAltNames: [<host>]}, is verified on every Istio from 1.21.",
 	Remediation: "Set subjectAltNames to the server's DNS name (and sni to the same name), keep insecureSkipVerify off, and set " +
 		"caCertificates (or credentialName) when the server's certificate is not from a public CA or Istio is older than 1.21.",
 	Kinds: []string{"DestinationRule", "ServiceEntry", "Service"},
@@ -127,11 +127,6 @@ func checkServerVerify(p *Pass, o *manifest.Object, host string, s tlsSite, port
 					"subjectAltNames to the server's name", o.Ref(), host, s.Where())
 			return
 		}
-	}
-	if t.GetCaCertificates() == "" && t.GetCredentialName() == "" && v121 == Unknown {
-		p.ReportSeverityf(Info, o, s.ModePath(),
-			"%s originates TLS to %s (%s) without caCertificates: Istio 1.21 and later verify the server against the OS CA "+
-				"bundle, older versions verify nothing (assumed: Istio >= 1.21; pass --istio-version)", o.Ref(), host, s.Where())
 	}
 }
 

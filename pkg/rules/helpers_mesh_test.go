@@ -1,0 +1,279 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+func TestPrincipalMatches(t *testing.T) {
+	f := Facts{TrustDomain: "prod.example.com", TrustAliases: []string{"old.example.com"}}
+	for _, c := range []struct {
+		pattern string
+		want    bool
+	}{
+		{"cluster.local/ns/batch/sa/etl", true}, // cluster.local always means the local trust domain
+		{"prod.example.com/ns/batch/sa/etl", true},
+		{"old.example.com/ns/batch/sa/etl", true}, // an alias
+		{"other.example.com/ns/batch/sa/etl", false},
+		{"spiffe://cluster.local/ns/batch/sa/etl", false},
+		{"cluster.local/ns/batch/sa/*", true},
+		{"*/ns/batch/sa/etl", true},
+		{"cluster.local/ns/*/sa/etl", false}, // "*" in the middle is literal
+		{"*", true},
+		{"cluster.local/ns/batch/sa/other", false},
+	} {
+		if got := principalMatches(c.pattern, "batch", "etl", f); got != c.want {
+			t.Errorf("principalMatches(%q) = %v, want %v", c.pattern, got, c.want)
+		}
+	}
+	if principalMatches("prod.example.com/ns/batch/sa/etl", "batch", "etl", Facts{}) {
+		t.Error("a foreign trust domain matched without the fact")
+	}
+}
+
+func TestServiceAccountMatches(t *testing.T) {
+	if !serviceAccountMatches("etl", "batch", "batch", "etl") || !serviceAccountMatches("batch/etl", "db", "batch", "etl") {
+		t.Error("serviceAccounts entries did not match")
+	}
+	if serviceAccountMatches("etl", "db", "batch", "etl") {
+		t.Error("a bare account matched outside the policy's namespace")
+	}
+}
+
+func TestClassifyHost(t *testing.T) {
+	svc := mustObjects(t, `apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: batch}
+spec:
+  selector: {app: api}
+  ports: [{port: 80}]
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: io}
+`)
+	ix := NewIndex(svc)
+	for _, c := range []struct {
+		host string
+		want hostClass
+		svc  clusterHost
+	}{
+		{"postgres.database.svc.cluster.local", hostCluster, clusterHost{"postgres", "database"}},
+		{"postgres.database.svc", hostCluster, clusterHost{"postgres", "database"}},
+		{"api", hostCluster, clusterHost{"api", "batch"}}, // a loaded Service of the client's namespace
+		{"etl", hostUnknown, clusterHost{}},               // a word, not a loaded Service
+		{"cache.io", hostCluster, clusterHost{"cache", "io"}},
+		{"api.example.com", hostExternal, clusterHost{}},
+		{"orders.cluster-abc.eu-west-1.rds.amazonaws.com", hostExternal, clusterHost{}},
+		{"db.corp.internal", hostUnknown, clusterHost{}},
+		{"10.0.0.7", hostUnknown, clusterHost{}},
+		{"*.example.com", hostUnknown, clusterHost{}},
+		{"minio.storage.local", hostUnknown, clusterHost{}},
+	} {
+		got, h := ix.classifyHost(c.host, "batch")
+		if got != c.want || h != c.svc {
+			t.Errorf("classifyHost(%q) = %v %v, want %v %v", c.host, got, h, c.want, c.svc)
+		}
+	}
+}
+
+func TestHostRefs(t *testing.T) {
+	objs := mustObjects(t, `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: etl
+          image: registry.example.com/etl:1
+          args: ["--sink=jdbc:mysql://db.example.com/orders", "--bucket=s3://exports.example.com/x"]
+          env:
+            - {name: DATABASE_URL, value: "postgres://u:p@pg.example.com:6432/db?sslmode=verify-full"}
+            - {name: DSN, value: "host=warehouse.example.org port=5439 dbname=w"}
+            - {name: CACHE_HOST, value: redis.example.net}
+            - {name: CACHE_PORT, value: "6380"}
+            - {name: DB_PASSWORD, value: "https://secret.example.com"}
+            - {name: PLAIN, value: "hello world"}
+`)
+	w := WorkloadOf(objs[0])
+	var got []string
+	for _, r := range hostRefs(w) {
+		got = append(got, hostPort(r.Host, r.Port)+" @ "+r.Path)
+	}
+	want := []string{
+		"pg.example.com:6432 @ spec.template.spec.containers[0].env[0].value",
+		"warehouse.example.org:5439 @ spec.template.spec.containers[0].env[1].value",
+		"redis.example.net:6380 @ spec.template.spec.containers[0].env[2].value",
+		"db.example.com:3306 @ spec.template.spec.containers[0].args[0]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("hostRefs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestMeshRuleExamples checks every mesh rule's documented Bad example
+// makes it fire and its Good example keeps it silent.
+func TestMeshRuleExamples(t *testing.T) {
+	for _, r := range meshRules() {
+		for _, ex := range []struct {
+			name, yaml string
+			fire       bool
+		}{{"Bad", r.Bad, true}, {"Good", r.Good, false}} {
+			var diags []Diagnostic
+			ix := NewIndex(mustObjects(t, ex.yaml))
+			r.Check(NewPass(r, ix, Facts{}, false, func(d Diagnostic) { diags = append(diags, d) }))
+			if fired := len(diags) > 0; fired != ex.fire {
+				t.Errorf("%s %s example: fired=%v, want %v (%v)", r.ID, ex.name, fired, ex.fire, diags)
+			}
+		}
+	}
+}
+
+// TestGeneratedShapeLintsClean lints the object shapes `meshbatch generate`
+// agreed to emit (in-mesh destination, external HTTPS API with TLS
+// origination, external Postgres over TCP) with the mesh rules: no warning
+// and no error. pkg/generate's invariant test checks the real output.
+func TestGeneratedShapeLintsClean(t *testing.T) {
+	objs := mustObjects(t, generatedShape)
+	ix := NewIndex(objs)
+	facts := Facts{IstioVersion: Version{1, 28}, KubernetesVersion: Version{1, 31}, TrustDomain: "cluster.local"}
+	for _, r := range meshRules() {
+		r.Check(NewPass(r, ix, facts, false, func(d Diagnostic) {
+			if d.Severity >= Warning {
+				t.Errorf("%s %s on %s %s: %s", d.Rule.ID, d.Severity, d.Object.Ref(), d.Path, d.Message)
+			}
+		}))
+	}
+}
+
+func mustObjects(t *testing.T, y string) []*manifest.Object {
+	t.Helper()
+	objs, problems := manifest.ReadFile("in.yaml", []byte(y), manifest.Limits{})
+	if len(problems) > 0 {
+		t.Fatalf("bad test input: %v", problems)
+	}
+	return objs
+}
+
+const generatedShape = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: batch
+  labels: {istio-injection: enabled}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: etl, namespace: batch}
+automountServiceAccountToken: false
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: batch}
+spec:
+  mtls: {mode: STRICT}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: etl-to-postgres
+  namespace: database
+  annotations: {meshbatch.dev/job: batch/etl}
+spec:
+  selector:
+    matchLabels: {app: postgres}
+  action: ALLOW
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/etl"]
+      to:
+        - operation:
+            ports: ["5432"]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: etl-postgres, namespace: batch}
+spec:
+  host: postgres.database.svc.cluster.local
+  exportTo: ["."]
+  trafficPolicy:
+    tls: {mode: ISTIO_MUTUAL}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: etl-rates, namespace: batch}
+spec:
+  hosts: [api.exchangerate.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  exportTo: ["."]
+  ports:
+    - {number: 80, name: http, protocol: HTTP}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: etl-rates, namespace: batch}
+spec:
+  host: api.exchangerate.example.com
+  exportTo: ["."]
+  trafficPolicy:
+    portLevelSettings:
+      - port: {number: 80}
+        tls:
+          mode: SIMPLE
+          sni: api.exchangerate.example.com
+          subjectAltNames: [api.exchangerate.example.com]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: etl-warehouse, namespace: batch}
+spec:
+  hosts: [warehouse.db.example.com]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  exportTo: ["."]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: etl, namespace: batch}
+spec:
+  workloadSelector:
+    labels: {meshbatch.dev/job: etl}
+  egress:
+    - hosts:
+        - ./api.exchangerate.example.com
+        - ./warehouse.db.example.com
+        - database/postgres.database.svc.cluster.local
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  activeDeadlineSeconds: 7200
+  template:
+    metadata:
+      labels:
+        meshbatch.dev/job: etl
+        sidecar.istio.io/inject: "true"
+      annotations:
+        sidecar.istio.io/nativeSidecar: "true"
+        proxy.istio.io/config: '{"proxyMetadata": {"SECRET_TTL": "48h", "ISTIO_META_DNS_CAPTURE": "true", "ISTIO_META_DNS_AUTO_ALLOCATE": "true"}}'
+    spec:
+      serviceAccountName: etl
+      restartPolicy: Never
+      containers:
+        - name: etl
+          image: registry.example.com/etl:1.4.2
+          env:
+            - {name: DATABASE_URL, value: "postgres://postgres.database.svc.cluster.local:5432/orders?sslmode=verify-full"}
+            - {name: RATES_URL, value: "http://api.exchangerate.example.com/v1/latest"}
+            - {name: WAREHOUSE_HOST, value: warehouse.db.example.com}
+            - {name: WAREHOUSE_PORT, value: "5432"}
+`
