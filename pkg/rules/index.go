@@ -372,7 +372,8 @@ func (ix *Index) DestinationRulesFor(fqdn string) []*manifest.Object {
 	return ix.drHosts[strings.ToLower(fqdn)]
 }
 
-// BatchWorkloads returns the Jobs and CronJobs.
+// BatchWorkloads returns the Jobs and CronJobs, in input order. The slice
+// is the index's own: read it, do not reorder or modify it.
 func (ix *Index) BatchWorkloads() []*Workload {
 	return slices.Clip(ix.batch)
 }
