@@ -26,7 +26,8 @@ var ExternalHostNoSE = &Rule{
 		"namespace in the input, and from the egress hosts of Sidecar resources. Severity: error under REGISTRY_ONLY, " +
 		"warning under ALLOW_ANY or when the policy is unknown (--outbound-policy not given; Istio's default " +
 		"ALLOW_ANY is assumed), one level lower when the Job's injection is unknown. Jobs without a sidecar (not " +
-		"injected or ambient) are not reported.",
+		"injected or ambient) are not reported. Every verdict rests on a ServiceEntry being absent, so the rule is " +
+		"silent in --partial mode.",
 	Remediation: "Add a ServiceEntry for the host (location: MESH_EXTERNAL, resolution: DNS, the port and its protocol) in the " +
 		"Job's namespace with exportTo: [\".\"], or export an existing one to that namespace.",
 	Kinds: []string{"Job", "CronJob", "ServiceEntry", "Sidecar"},
@@ -117,7 +118,7 @@ func checkExternalHostNoSE(p *Pass) {
 				sev = lower(sev)
 				why += "; assumed injected: " + p.Index.injectionOf(w).Reason
 			}
-			p.ReportSeverityf(sev, w.Object, r.Path,
+			p.missingSeverityf(sev, w.Object, r.Path,
 				"%s calls %s (%s), but %s: %s", w.Object.Ref(), hostPort(r.Host, r.Port), r.Where, problem, why)
 		}
 	}
@@ -196,7 +197,7 @@ func checkSidecarEgress(p *Pass, o *manifest.Object) {
 			case "*":
 				where = "any namespace"
 			}
-			p.ReportSeverityf(sev, o, fmt.Sprintf("spec.egress[%d].hosts[%d]", i, j),
+			p.missingSeverityf(sev, o, fmt.Sprintf("spec.egress[%d].hosts[%d]", i, j),
 				"%s imports %s, but no ServiceEntry in %s exported to namespace %s declares it, so the egress entry imports "+
 					"nothing: %s", o.Ref(), host, where, ns, why)
 		}

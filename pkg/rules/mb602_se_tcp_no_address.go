@@ -28,7 +28,8 @@ var SETCPNoAddress = &Rule{
 		"labelled networking.istio.io/enable-autoallocate-ip: \"false\". The rule stays silent when every Job or " +
 		"CronJob that can see the entry (its namespace with exportTo \".\", or all) sets both keys in its " +
 		"proxy.istio.io/config, or when --dns-auto-allocate=true says the mesh does it; without that fact it reports " +
-		"a note, since Istio's default is no DNS capture. istioctl analyze reports the same as IST0134.",
+		"a note, since Istio's default is no DNS capture. In --partial mode an entry whose clients are not in the " +
+		"input is not reported. istioctl analyze reports the same as IST0134.",
 	Remediation: "Give the ServiceEntry the host's addresses, or enable DNS capture and auto-allocation for the client pods " +
 		"(proxy.istio.io/config proxyMetadata ISTIO_META_DNS_CAPTURE: \"true\" and ISTIO_META_DNS_AUTO_ALLOCATE: \"true\") or " +
 		"mesh-wide; avoid resolution NONE for TCP ports without addresses.",
@@ -144,7 +145,8 @@ func allocationVerdict(p *Pass, o *manifest.Object, c *dnsClients) (Severity, st
 		return 0, "", true
 	}
 	n, uncovered := c.seeing(seExportTo(o), NamespaceOf(o))
-	if n > 0 && uncovered == nil {
+	if (n > 0 && uncovered == nil) || (n == 0 && p.Partial) {
+		// Covered, or no client in a partial input: their absence proves nothing.
 		return 0, "", true
 	}
 	why := "no Job that can see it sets ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in its proxy.istio.io/config"

@@ -15,8 +15,8 @@ var DRHostNotFound = &Rule{
 		"outlier settings never apply, so a Job that relies on the sidecar for TLS sends plaintext. The same happens " +
 		"when the rule exists but its exportTo (\".\" in another namespace) hides it from the Job that calls the host. " +
 		"Only external hosts are checked: a rule for a cluster Service whose Service is not in the input is normal " +
-		"(the Service belongs to another team or chart). istioctl reports unknown hosts on live clusters only " +
-		"(IST0174); Kiali as KIA0202.",
+		"(the Service belongs to another team or chart). Both verdicts rest on an absence, so the rule is silent in " +
+		"--partial mode. istioctl reports unknown hosts on live clusters only (IST0174); Kiali as KIA0202.",
 	Remediation: "Add a ServiceEntry for the external host next to the DestinationRule (exported to the client's namespace), " +
 		"or export the rule to the namespace of the Job that uses it.",
 	Kinds: []string{"DestinationRule", "ServiceEntry", "Job", "CronJob"},
@@ -74,7 +74,7 @@ func checkDRHostNotFound(p *Pass) {
 		if visible, _ := p.Index.visibleServiceEntries(host, ns); len(visible) > 0 {
 			continue
 		}
-		p.Reportf(o, "spec.host",
+		p.missingSeverityf(Warning, o, "spec.host",
 			"%s is for %s, but no ServiceEntry visible in namespace %s declares that host, so Istio has no cluster to "+
 				"apply it to: its settings (TLS origination included) never take effect", o.Ref(), raw, ns)
 	}
@@ -112,7 +112,7 @@ func checkJobDRVisibility(p *Pass) {
 				continue
 			}
 			d := drs[0]
-			p.Reportf(w.Object, r.Path,
+			p.missingSeverityf(Warning, w.Object, r.Path,
 				"%s calls %s (%s), but %s for that host is exported to %s, not to namespace %s: its settings do not apply "+
 					"to this Job's traffic", w.Object.Ref(), r.Host, r.Where, d.Ref(), exportNamespaces(drExportTo(d), NamespaceOf(d)), w.Namespace)
 		}
