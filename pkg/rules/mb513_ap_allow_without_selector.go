@@ -19,10 +19,12 @@ var APAllowWithoutSelector = &Rule{
 		"policy without selector (or targetRefs) applies to every workload of its namespace, and in the root namespace " +
 		"to every workload of the mesh. So an ALLOW written to let one Job reach one database, " +
 		"from: [{source: {principals: [cluster.local/ns/batch/sa/etl]}}], but left without selector, locks every other " +
-		"client out of every service of that namespace: the web app that shares the database namespace with a cache, " +
-		"the monitoring scraper, the other Jobs. The rule reports selector-less ALLOW policies whose every rule " +
-		"restricts the client to listed identities (principals or serviceAccounts). Namespace-based allow-lists " +
-		"(namespaces: [...]) and allow-nothing policies (no rules) are common deliberate patterns and are not reported. " +
+		"client out of every service of that namespace, including the namespace's own workloads: the web app that " +
+		"shares the database namespace with a cache, the monitoring scraper, the other Jobs. The rule reports " +
+		"selector-less ALLOW policies whose every rule restricts the client to listed identities (principals, " +
+		"serviceAccounts) or to other namespaces. An allow-list that includes the policy's own namespace (\"same " +
+		"namespace plus ...\"), IP or JWT based rules, and allow-nothing policies (no rules) are common deliberate " +
+		"patterns and are not reported. " +
 		"Severity: an error in the root namespace, where it cuts off the whole mesh, and for a policy annotated " +
 		"meshbatch.dev/job, which was meant for one destination; a warning elsewhere, because a namespace-wide " +
 		"identity allow-list can be intended.",
@@ -71,7 +73,7 @@ func checkAPAllowWithoutSelector(p *Pass) {
 			apTargetsByRef(&ap.Spec) || len(ap.Spec.GetRules()) == 0 {
 			continue
 		}
-		clients := identityOnlyClients(&ap.Spec)
+		clients := identityOnlyClients(&ap.Spec, NamespaceOf(o))
 		if clients == nil {
 			continue
 		}
@@ -97,11 +99,18 @@ func checkAPAllowWithoutSelector(p *Pass) {
 	}
 }
 
-// identityOnlyClients lists the identities an ALLOW policy admits when every
-// rule restricts its sources to principals or service accounts; nil when a
-// rule admits any source, a namespace, an IP block or a JWT.
-func identityOnlyClients(ap *securityv1beta1.AuthorizationPolicy) []string {
+// identityOnlyClients lists the clients an ALLOW policy admits when every
+// rule restricts its sources to principals, service accounts or other
+// namespaces; nil when a rule admits any source, an IP block, a JWT, a whole
+// trust domain, or the policy's own namespace (the deliberate "same
+// namespace plus ..." allow-list).
+func identityOnlyClients(ap *securityv1beta1.AuthorizationPolicy, policyNS string) []string {
 	var clients []string
+	add := func(c string) {
+		if len(clients) < 4 && !slices.Contains(clients, c) {
+			clients = append(clients, c)
+		}
+	}
 	for _, r := range ap.GetRules() {
 		if len(r.GetFrom()) == 0 {
 			return nil
@@ -109,7 +118,7 @@ func identityOnlyClients(ap *securityv1beta1.AuthorizationPolicy) []string {
 		for _, from := range r.GetFrom() {
 			src := from.GetSource()
 			ids := append(append([]string{}, src.GetPrincipals()...), src.GetServiceAccounts()...)
-			if len(ids) == 0 || len(src.GetNamespaces()) > 0 || len(src.GetIpBlocks()) > 0 || len(src.GetRemoteIpBlocks()) > 0 ||
+			if len(ids)+len(src.GetNamespaces()) == 0 || len(src.GetIpBlocks()) > 0 || len(src.GetRemoteIpBlocks()) > 0 ||
 				len(src.GetRequestPrincipals()) > 0 || len(src.GetTrustDomains()) > 0 {
 				return nil
 			}
@@ -117,9 +126,13 @@ func identityOnlyClients(ap *securityv1beta1.AuthorizationPolicy) []string {
 				if id == "*" || strings.HasPrefix(id, "*") {
 					return nil // any authenticated client, or a whole trust domain
 				}
-				if len(clients) < 4 && !slices.Contains(clients, id) {
-					clients = append(clients, id)
+				add(id)
+			}
+			for _, ns := range src.GetNamespaces() {
+				if istioMatch(ns, policyNS) {
+					return nil
 				}
+				add("namespace " + ns)
 			}
 		}
 	}
