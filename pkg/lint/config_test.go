@@ -102,7 +102,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad enum fact", "facts:\n  nativeSidecars: maybe\n", `c.yaml:2:3: facts.nativeSidecars: "maybe" is not one of true, false, auto`},
 		{"bad failOn", "failOn: never\n", `c.yaml:1:1: failOn: unknown severity "never": use error, warning, info or none`},
 		{"none is no min severity", "minSeverity: none\n", `c.yaml:1:1: minSeverity: unknown severity "none"`},
-		{"YAML syntax", "rules:\n  disable: [MB101\n", `c.yaml:1:1: did not find expected ',' or ']'`},
+		{"YAML syntax", "rules:\n  disable: [MB101\n", `c.yaml:2:1: did not find expected ',' or ']'`},
 		{"YAML syntax with a line", "rules:\n\tdisable: []\n", `c.yaml:2:1: found character that cannot start any token`},
 		{"not a mapping", "- a\n", `c.yaml:1:1: expected a mapping, found a list`},
 	} {

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -99,10 +100,10 @@ func k8s[T any](versions ...string) kind {
 		obj := new(T)
 		strict, err := sigsjson.UnmarshalStrict(js, obj)
 		if err != nil {
-			return nil, jsonError(err)
+			return nil, jsonError(js, err)
 		}
 		if len(strict) > 0 {
-			return nil, jsonError(strict[0])
+			return nil, jsonError(js, strict[0])
 		}
 		return obj, nil
 	}}
@@ -125,10 +126,10 @@ func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Mess
 		var env istioEnvelope
 		strict, err := sigsjson.UnmarshalStrict(js, &env)
 		if err != nil {
-			return nil, jsonError(err)
+			return nil, jsonError(js, err)
 		}
 		if len(strict) > 0 {
-			return nil, jsonError(strict[0])
+			return nil, jsonError(js, strict[0])
 		}
 		obj, meta, spec := newObj()
 		*meta = env.Metadata
@@ -149,13 +150,24 @@ var (
 	protoPrefixRE = regexp.MustCompile(`^proto:[\s\x{a0}]*(?:syntax error[\s\x{a0}]*)?(?:\(line \d+:\d+\):[\s\x{a0}]*)?`)
 )
 
-func jsonError(err error) *decodeError {
+// jsonError explains a decoding error of js. The messages name fields and
+// types, never values.
+func jsonError(js []byte, err error) *decodeError {
 	msg := err.Error()
 	if m := jsonStrictRE.FindStringSubmatch(msg); m != nil {
 		return &decodeError{path: m[2], msg: fmt.Sprintf("%s field %q", m[1], m[2])}
 	}
 	if m := jsonTypeRE.FindStringSubmatch(msg); m != nil {
-		return &decodeError{path: m[2], msg: fmt.Sprintf("%s: expected %s, found a %s", m[2], goTypeName(m[3]), m[1])}
+		path := m[2]
+		// The decoder names the field without list indexes; the offset
+		// it stopped at gives the full path.
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			if p, _ := JSONValueAt(js, te.Offset); p != "" {
+				path = p
+			}
+		}
+		return &decodeError{path: path, msg: fmt.Sprintf("%s: expected %s, found a %s", path, goTypeName(m[3]), m[1])}
 	}
 	if m := jsonValueRE.FindStringSubmatch(msg); m != nil {
 		return &decodeError{msg: fmt.Sprintf("expected %s, found a %s", goTypeName(m[2]), m[1])}
@@ -181,8 +193,19 @@ func goTypeName(t string) string {
 	return t
 }
 
+// protoValueREs match the protojson messages that quote the value they
+// refuse; the value is cut off (the position shows it).
+var protoValueREs = []*regexp.Regexp{
+	regexp.MustCompile(`^(invalid value for \w+ (?:field \S+|key)): .*$`),
+	regexp.MustCompile(`^(unexpected token) .*$`),
+	regexp.MustCompile(`^(invalid google\.protobuf\.\w+ value) .*$`),
+}
+
 func protoError(err error) *decodeError {
 	msg := protoPrefixRE.ReplaceAllString(err.Error(), "")
+	for _, re := range protoValueREs {
+		msg = re.ReplaceAllString(msg, "$1")
+	}
 	de := &decodeError{msg: msg}
 	if m := protoFieldRE.FindStringSubmatch(msg); m != nil {
 		de.field = m[1]

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -143,13 +144,20 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, 
 		r.objs = append(r.objs, o)
 		return
 	}
+	if bytes.IndexByte(r.chunk.Data, '*') >= 0 { // no '*', no alias
+		if err := CheckAliases(n); err != nil {
+			pe := err.(*PosError)
+			r.problem(pe.Pos, pe.MessageAt(r.chunk.StartLine), o)
+			return
+		}
+	}
 	bp := jsonBufs.Get().(*[]byte)
 	defer jsonBufs.Put(bp)
 	js, err := appendJSON((*bp)[:0], n, r.lim)
 	*bp = js[:0] // keep the grown buffer; decoders copy what they keep
 	if err != nil {
 		pe := err.(*PosError)
-		r.problem(pe.Pos, pe.Msg, o)
+		r.problem(pe.Pos, pe.MessageAt(r.chunk.StartLine), o)
 		return
 	}
 	typed, derr := k.decode(js)

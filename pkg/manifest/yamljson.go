@@ -45,9 +45,28 @@ func (l Limits) withDefaults() Limits {
 type PosError struct {
 	Pos Pos
 	Msg string
+	// firstLine is the document line Msg names as "(first at line N)",
+	// for MessageAt; 0 when it names none.
+	firstLine int
 }
 
 func (e *PosError) Error() string { return fmt.Sprintf("line %d:%d: %s", e.Pos.Line, e.Pos.Col, e.Msg) }
+
+// MessageAt returns Msg for a document that starts at line start of its
+// file: a line the message names is made a line of the file, like Pos
+// once the caller shifts it.
+func (e *PosError) MessageAt(start int) string {
+	if e.firstLine == 0 || start <= 1 {
+		return e.Msg
+	}
+	return strings.Replace(e.Msg, fmt.Sprintf("(first at line %d)", e.firstLine), fmt.Sprintf("(first at line %d)", e.firstLine+start-1), 1)
+}
+
+func dupErr(k *yaml.Node, key string, firstLine int) *PosError {
+	e := errAt(k, "duplicate key %q (first at line %d)", key, firstLine).(*PosError)
+	e.firstLine = firstLine
+	return e
+}
 
 var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
@@ -56,7 +75,7 @@ var yamlLineRE = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 func ParseNode(doc []byte) (*yaml.Node, error) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(doc, &n); err != nil {
-		return nil, yamlError(err)
+		return nil, refineParseError(doc, yamlError(err).(*PosError))
 	}
 	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		return n.Content[0], nil
@@ -76,6 +95,9 @@ func yamlError(err error) error {
 		return &PosError{Pos: Pos{Line: 1, Col: 1}, Msg: msg}
 	}
 	line, _ := strconv.Atoi(m[1])
+	if m[1] != "" && parserProblem(m[2]) {
+		line++ // yaml.v3 counts the lines of parser errors from 0
+	}
 	if line == 0 {
 		line = 1
 	}
@@ -196,14 +218,14 @@ func (c *converter) plainMapping(n *yaml.Node, depth int) error {
 		}
 		if seen != nil {
 			if first, dup := seen[key]; dup {
-				return errAt(k, "duplicate key %q (first at line %d)", key, first.Line)
+				return dupErr(k, key, first.Line)
 			}
 			seen[key] = k
 			continue
 		}
 		for j := 0; j < i; j += 2 {
 			if prev, _ := keyString(n.Content[j]); prev == key {
-				return errAt(k, "duplicate key %q (first at line %d)", key, n.Content[j].Line)
+				return dupErr(k, key, n.Content[j].Line)
 			}
 		}
 	}
@@ -252,7 +274,7 @@ func mappingPairs(n *yaml.Node, depth int) ([]pair, error) {
 			return nil, err
 		}
 		if j := indexOfKey(pairs, key); j >= 0 {
-			return nil, errAt(k, "duplicate key %q (first at line %d)", key, pairs[j].keyNode.Line)
+			return nil, dupErr(k, key, pairs[j].keyNode.Line)
 		}
 		pairs = append(pairs, pair{key: key, keyNode: k, value: v})
 	}
@@ -337,7 +359,8 @@ func (c *converter) scalar(n *yaml.Node) error {
 		}
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return errAt(n, "not a boolean: %s", yamlError(err).(*PosError).Msg)
+			// yaml.v3's message quotes the value, which may be a secret.
+			return errAt(n, "tagged !!bool but not a boolean: write true or false")
 		}
 		c.buf = strconv.AppendBool(c.buf, b)
 	case "!!int":
@@ -361,7 +384,7 @@ func (c *converter) scalar(n *yaml.Node) error {
 			return errAt(n, "not a number")
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return errAt(n, "%s cannot be represented in JSON", n.Value)
+			return errAt(n, "infinity and NaN cannot be represented in JSON")
 		}
 		c.buf = strconv.AppendFloat(c.buf, f, 'g', -1, 64)
 	case "!!binary":
@@ -446,6 +469,9 @@ func YAMLToJSON(data []byte, lim Limits) ([]byte, error) {
 	}
 	if n == nil {
 		return []byte("null"), nil
+	}
+	if err := CheckAliases(n); err != nil {
+		return nil, err
 	}
 	return toJSON(n, lim)
 }

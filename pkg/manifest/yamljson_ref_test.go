@@ -97,7 +97,7 @@ func (c *refConverter) scalar(n *yaml.Node) error {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return errAt(n, "not a boolean: %s", yamlError(err).(*PosError).Msg)
+			return errAt(n, "tagged !!bool but not a boolean: write true or false")
 		}
 		c.buf.WriteString(strconv.FormatBool(b))
 	case "!!int":
@@ -121,7 +121,7 @@ func (c *refConverter) scalar(n *yaml.Node) error {
 			return errAt(n, "not a number")
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return errAt(n, "%s cannot be represented in JSON", n.Value)
+			return errAt(n, "infinity and NaN cannot be represented in JSON")
 		}
 		c.buf.Write(strconv.AppendFloat(c.buf.AvailableBuffer(), f, 'g', -1, 64))
 	case "!!binary":
