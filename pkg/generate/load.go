@@ -1,11 +1,9 @@
 package generate
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"regexp"
 	"slices"
@@ -121,7 +119,7 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 	posErr := func(err error) (*BatchJob, locator, error) {
 		var pe *manifest.PosError
 		if errors.As(err, &pe) {
-			return fail(manifest.Pos{Line: pe.Pos.Line + off, Col: pe.Pos.Col}, "%s", pe.Msg)
+			return fail(manifest.Pos{Line: pe.Pos.Line + off, Col: pe.Pos.Col}, "%s", pe.MessageAt(chunk.StartLine))
 		}
 		return fail(start, "%v", err)
 	}
@@ -194,13 +192,15 @@ func typeProblem(file string, loc locator, js []byte, err error) Problem {
 		}
 		return Problem{File: file, Pos: loc.pos(""), Msg: strings.TrimPrefix(err.Error(), "json: ")}
 	}
-	path, literal := jsonValueAt(js, te.Offset)
+	path, literal := manifest.JSONValueAt(js, te.Offset)
 	if path == "" {
 		path = te.Field
 	}
 	if written := loc.text(path); written != "" {
 		literal = written // as the user wrote it: 1.30, not JSON's 1.3
 	}
+	// An env value may be a credential: name the field, never the value.
+	hideValue := envValueRE.MatchString(path)
 	want := kindWords(te.Type)
 	found := te.Value
 	var msg string
@@ -219,6 +219,8 @@ func typeProblem(file string, loc locator, js []byte, err error) Problem {
 		}
 		msg = fmt.Sprintf("%s: expected %s, found %s %s", path, want, article(found), found)
 		switch {
+		case want == "a string" && (found == "number" || found == "bool") && hideValue:
+			msg += " (quote it)"
 		case want == "a string" && (found == "number" || found == "bool"):
 			msg += fmt.Sprintf(" (quote it: %q)", literal)
 		case want == "an integer" && found == "string":
@@ -229,6 +231,9 @@ func typeProblem(file string, loc locator, js []byte, err error) Problem {
 	}
 	return Problem{File: file, Pos: loc.pos(path), Msg: msg}
 }
+
+// envValueRE matches the field path of an env value in a job spec.
+var envValueRE = regexp.MustCompile(`^spec\.env\[\d+\]\.value$`)
 
 func article(word string) string {
 	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
@@ -256,59 +261,6 @@ func kindWords(t reflect.Type) string {
 		return "a mapping"
 	}
 	return t.String()
-}
-
-// jsonValueAt finds the innermost value of a JSON text whose bytes end at
-// or contain offset, and returns its field path (spec.destinations[1].port)
-// and, for a scalar, its literal text.
-func jsonValueAt(js []byte, offset int64) (path, literal string) {
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.UseNumber()
-	bestLen := int64(-1)
-	consider := func(p string, start, end int64, lit string) {
-		if start < offset && offset <= end && (bestLen < 0 || end-start < bestLen) {
-			bestLen, path, literal = end-start, p, lit
-		}
-	}
-	var walk func(p string) error
-	walk = func(p string) error {
-		start := dec.InputOffset()
-		tok, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		switch tok {
-		case json.Delim('{'):
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				key, _ := kt.(string)
-				if err := walk(joinField(p, key)); err != nil {
-					return err
-				}
-			}
-		case json.Delim('['):
-			for i := 0; dec.More(); i++ {
-				if err := walk(fmt.Sprintf("%s[%d]", p, i)); err != nil {
-					return err
-				}
-			}
-		default:
-			consider(p, start, dec.InputOffset(), fmt.Sprint(tok))
-			return nil
-		}
-		if _, err := dec.Token(); err != nil { // the closing delimiter
-			return err
-		}
-		consider(p, start, dec.InputOffset(), "")
-		return nil
-	}
-	if err := walk(""); err != nil && !errors.Is(err, io.EOF) {
-		return "", ""
-	}
-	return path, literal
 }
 
 func joinField(path, key string) string {

@@ -589,6 +589,12 @@ func (v *validator) external(j *Job, path string, d Destination) (ExternalDestin
 	if tls == TLSOriginate && j.Mode == ModeAmbient {
 		v.errorf(path+".tls", "originate needs a sidecar: in ambient mode ztunnel only carries TCP and cannot originate TLS; let the app speak TLS (protocol: HTTPS or TLS with tls: app), or use dataplane: native-sidecar")
 	}
+	if tls == TLSOriginate && j.IstioVersion.AtLeast(1, 21) == rules.No {
+		plain := map[string]string{ProtoHTTP: ProtoHTTPS, ProtoGRPC: ProtoTLS, ProtoTCP: ProtoTLS}[proto]
+		v.errorf(path+".tls", "originate on Istio %s would not verify the server's certificate: before 1.21 a DestinationRule without "+
+			"caCertificates checks none (unless istiod runs with VERIFY_CERTIFICATE_AT_CLIENT=true); let the app speak TLS "+
+			"(protocol: %s with tls: app), or upgrade Istio to 1.21", j.IstioVersion, cmpOr(plain, ProtoTLS))
+	}
 	app := d.AppPort
 	switch {
 	case app != 0 && tls != TLSOriginate:
