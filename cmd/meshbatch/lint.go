@@ -12,6 +12,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -25,7 +26,9 @@ type lintFlags struct {
 	partial          bool
 	noInlineIgnores  bool
 	skipNonManifests bool
-	maxFileSize      int64
+	maxFileSize      byteSize
+	maxDepth         positiveInt
+	maxNodes         positiveInt
 }
 
 func newLintCmd() *cobra.Command {
@@ -77,7 +80,12 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.BoolVar(&fl.partial, "partial", false, "the input is only part of the manifests (pre-commit): rules stay silent about objects they cannot see")
 	f.BoolVar(&fl.noInlineIgnores, "no-inline-ignores", false, "ignore meshbatch.dev/ignore annotations (for audits)")
 	f.BoolVar(&fl.skipNonManifests, "skip-non-manifests", false, "skip YAML documents without apiVersion or kind instead of reporting them (pre-commit)")
-	f.Int64Var(&fl.maxFileSize, "max-file-size", 0, "largest file to read, in bytes (default 64 MiB)")
+	fl.maxFileSize = manifest.DefaultMaxFileBytes
+	fl.maxDepth = manifest.DefaultMaxDepth
+	fl.maxNodes = manifest.DefaultMaxNodes
+	f.Var(&fl.maxFileSize, "max-file-size", "largest file or standard input to read: bytes, or K, M, G (see docs/limits.md)")
+	f.Var(&fl.maxDepth, "max-depth", "deepest nesting of mappings and lists in a document")
+	f.Var(&fl.maxNodes, "max-nodes", "most YAML nodes in a document once aliases are expanded")
 	return cmd
 }
 
@@ -131,7 +139,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		SkipNonManifests:  fl.skipNonManifests,
 		Stdin:             cmd.InOrStdin(),
 	}
-	opts.Limits.MaxFileBytes = fl.maxFileSize
+	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes)}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
 		return err

@@ -263,14 +263,6 @@ func kindWords(t reflect.Type) string {
 	return t.String()
 }
 
-func joinField(path, key string) string {
-	seg := manifest.Key(key)
-	if path == "" {
-		return strings.TrimPrefix(seg, ".")
-	}
-	return path + seg
-}
-
 // splitLast splits "spec.destinations[1].prot" into its parent path and
 // last field name.
 func splitLast(path string) (parent, name string) {

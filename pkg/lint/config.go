@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -90,6 +91,10 @@ func FindConfig(dir string) (string, error) {
 			p := filepath.Join(dir, name)
 			info, err := os.Stat(p)
 			if err == nil && !info.IsDir() {
+				if !info.Mode().IsRegular() {
+					// A pipe would block the run until someone writes to it.
+					return "", fmt.Errorf("%s: not a regular file (%s); pass --config or --no-config", p, info.Mode().Type())
+				}
 				return p, nil
 			}
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -107,7 +112,7 @@ func FindConfig(dir string) (string, error) {
 // LoadConfig reads and strictly decodes a config file. Errors start with
 // file:line:column and say what to write instead.
 func LoadConfig(file string) (*Config, error) {
-	data, err := os.ReadFile(file)
+	data, err := readConfig(file)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %v", file, describeFSError(err))
 	}
@@ -116,6 +121,27 @@ func LoadConfig(file string) (*Config, error) {
 		return nil, err
 	}
 	return ParseConfig(displayPath(abs), filepath.Dir(abs), data)
+}
+
+// MaxConfigBytes bounds the config file read: real ones are a few lines.
+const MaxConfigBytes = 1 << 20
+
+// readConfig reads a config file of at most MaxConfigBytes. It may be a
+// pipe (--config <(...)), which it reads until the writer closes it.
+func readConfig(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxConfigBytes {
+		return nil, fmt.Errorf("larger than %d bytes: is this the config file?", MaxConfigBytes)
+	}
+	return data, nil
 }
 
 // displayPath shows an absolute path relative to the working directory
@@ -146,6 +172,10 @@ func ParseConfig(name, dir string, data []byte) (*Config, error) {
 	}
 	if root == nil { // an empty file is a valid, empty config
 		return c, nil
+	}
+	if err := manifest.CheckAliases(root); err != nil {
+		pe := err.(*manifest.PosError)
+		return nil, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
 	}
 	d := nodeDecoder{file: name, pos: c.pos}
 	if err := d.decode(root, reflect.ValueOf(c).Elem(), ""); err != nil {

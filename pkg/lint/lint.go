@@ -10,6 +10,7 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -111,6 +112,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if stdinWasEmpty(paths, opts, loaded) {
+		loaded.problems = append(loaded.problems, manifest.Problem{File: StdinName, Pos: manifest.Pos{Line: 1, Col: 1},
+			Msg: "standard input holds no YAML document, so nothing was linted (did the command before the pipe fail?)"})
+	}
 	res := &Result{InputErrors: loaded.errors}
 	res.Stats.Files = loaded.files
 	res.Stats.Objects = len(loaded.objects)
@@ -151,6 +156,31 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	sortFindings(res.Suppressed)
 	res.hideBelow(opts.MinSeverity)
 	return res, nil
+}
+
+// stdinWasEmpty reports whether "-" was read without error and held no
+// document: in a pipeline that usually means the command before it failed,
+// and a run that lints nothing must not pass silently.
+func stdinWasEmpty(paths []string, opts Options, l *loaded) bool {
+	if opts.Stdin == nil || !slices.Contains(paths, "-") {
+		return false
+	}
+	for _, err := range l.errors {
+		if strings.HasPrefix(err.Error(), StdinName+":") {
+			return false
+		}
+	}
+	for _, o := range l.objects {
+		if o.File == StdinName {
+			return false
+		}
+	}
+	for _, p := range l.problems {
+		if p.File == StdinName {
+			return false
+		}
+	}
+	return true
 }
 
 // hideBelow drops shown findings below min, remembering the worst of them.

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
@@ -105,7 +106,11 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	if limit <= 0 {
 		limit = manifest.DefaultMaxFileBytes
 	}
-	readOne := func(name string, r io.Reader, regular bool) {
+	readOne := func(name string, r io.Reader, regular bool, size int64) {
+		if size > limit { // refused before reading a byte of it
+			out.errors = append(out.errors, errorf(name, "%s", overLimit(size, limit)))
+			return
+		}
 		data, err := readLimited(r, limit)
 		if err != nil {
 			out.errors = append(out.errors, errorf(name, "%v", err))
@@ -128,7 +133,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 				out.errors = append(out.errors, errorf(StdinName, "no standard input"))
 				continue
 			}
-			readOne(StdinName, opts.Stdin, false)
+			readOne(StdinName, opts.Stdin, false, -1)
 			continue
 		}
 		info, err := os.Stat(p)
@@ -154,7 +159,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	return nil
 }
 
-func readPath(p string, readOne func(string, io.Reader, bool), out *loaded) {
+func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loaded) {
 	f, err := os.Open(p)
 	if err != nil {
 		out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
@@ -162,7 +167,12 @@ func readPath(p string, readOne func(string, io.Reader, bool), out *loaded) {
 	}
 	defer f.Close()
 	info, err := f.Stat()
-	readOne(p, f, err == nil && info.Mode().IsRegular())
+	regular := err == nil && info.Mode().IsRegular()
+	size := int64(-1)
+	if regular {
+		size = info.Size()
+	}
+	readOne(p, f, regular, size)
 }
 
 // readLimited reads all of r, refusing more than limit bytes.
@@ -172,9 +182,35 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 		return nil, describeFSError(err)
 	}
 	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than the %d-byte limit; raise it with --max-file-size if this is a real manifest", limit)
+		return nil, errors.New(overLimit(-1, limit))
 	}
 	return data, nil
+}
+
+// overLimit explains a file over the size limit; size is -1 when only
+// the limit is known (a pipe).
+func overLimit(size, limit int64) string {
+	what := "larger than"
+	if size >= 0 {
+		what = fmt.Sprintf("%s, over", humanBytes(size))
+	}
+	return fmt.Sprintf("%s the %s limit, so not read; raise it with --max-file-size if this is a real manifest", what, humanBytes(limit))
+}
+
+// humanBytes writes a size the way --max-file-size takes it.
+func humanBytes(n int64) string {
+	for _, u := range []struct {
+		unit   string
+		factor int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.factor {
+			if n%u.factor == 0 {
+				return fmt.Sprintf("%d %s", n/u.factor, u.unit)
+			}
+			return fmt.Sprintf("%.1f %s", float64(n)/float64(u.factor), u.unit)
+		}
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // manifestExt lists the file extensions a directory walk reads.
@@ -208,7 +244,11 @@ func walkDir(root string) ([]string, []error) {
 		if mode&fs.ModeSymlink != 0 {
 			info, err := os.Stat(p)
 			if err != nil {
-				errs = append(errs, errorf(p, "broken symbolic link: %v", describeFSError(err)))
+				what := "broken symbolic link"
+				if errors.Is(err, syscall.ELOOP) {
+					what = "symbolic link loop"
+				}
+				errs = append(errs, errorf(p, "%s: %v", what, describeFSError(err)))
 				return nil
 			}
 			mode = info.Mode().Type()
