@@ -212,7 +212,7 @@ var fieldDocs = map[string]fieldDoc{
 	"spec.destinations[].tls": {
 		Desc: "External only: who speaks TLS to the server.", Default: "app for HTTPS, TLS, POSTGRES, MYSQL; none for HTTP, GRPC, TCP", Enum: []string{TLSApp, TLSOriginate, TLSNone},
 		Generates: "originate: a DestinationRule `mode: SIMPLE` with `sni` and `subjectAltNames` set to the host on the app's port, and the app's plain port forwarded to the server's TLS port; app and none: no DestinationRule",
-		Why:       "TLS must be done exactly once: twice (app and proxy) breaks the handshake, and the proxy cannot do it for STARTTLS databases or in ambient mode",
+		Why:       "TLS must be done exactly once: twice (app and proxy) breaks the handshake, and the proxy cannot do it for STARTTLS databases or in ambient mode; before Istio 1.21 a DestinationRule without a CA checks no server certificate, so originate is refused there",
 	},
 	"spec.destinations[].appPort": {
 		Desc: "External, tls: originate only: the port the app sends plain text to.", Default: "80 for HTTP, port otherwise", Min: ptr(1), Max: ptr(65535), Example: "80",

@@ -96,6 +96,7 @@ type change struct {
 	name     string
 	old, new []byte // nil: the file does not exist (old) or goes away (new)
 	foreign  bool   // it exists and meshbatch did not generate it
+	special  string // it exists and is not a regular file: "a symbolic link", ...
 }
 
 // dirPlan is what writing the files to a directory would change.
@@ -108,9 +109,17 @@ type dirPlan struct {
 // planDir compares the generated files with the directory. Files that
 // carry this spec's header and are no longer generated are stale: a
 // destination removed from the spec must not leave its policy behind.
+// Only the files the spec writes are read whole; for the others the first
+// line says whether they are this spec's, so a large unrelated file in
+// the directory costs nothing.
 func planDir(dir, source string, files []File) (*dirPlan, error) {
 	p := &dirPlan{dir: dir}
+	wanted := map[string]bool{}
+	for _, f := range files {
+		wanted[f.Name] = true
+	}
 	existing := map[string][]byte{}
+	special := map[string]string{} // entries that are not regular files
 	entries, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -118,18 +127,36 @@ func planDir(dir, source string, files []File) (*dirPlan, error) {
 		return nil, err
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), ".yaml") {
+		if !strings.HasSuffix(e.Name(), ".yaml") {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if !e.Type().IsRegular() {
+			special[e.Name()] = describeType(e.Type())
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if !wanted[e.Name()] {
+			first, err := readFirstLine(path)
+			if err != nil {
+				return nil, err
+			}
+			if src, ok := headerSource(first); !ok || src != source {
+				continue // not this spec's: never touched
+			}
+		}
+		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
 		existing[e.Name()] = data
 	}
-	wanted := map[string]bool{}
 	for _, f := range files {
-		wanted[f.Name] = true
+		if what := special[f.Name]; what != "" {
+			// Renaming over it would replace a link or a pipe someone put
+			// there: meshbatch never wrote one.
+			p.changes = append(p.changes, change{name: f.Name, new: f.Data, foreign: true, special: what})
+			continue
+		}
 		old, ok := existing[f.Name]
 		if ok && bytes.Equal(old, f.Data) {
 			p.unchanged++
@@ -147,14 +174,45 @@ func planDir(dir, source string, files []File) (*dirPlan, error) {
 	return p, nil
 }
 
+func describeType(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file"
+}
+
+// readFirstLine reads a file's first line, at most 4 KiB of it.
+func readFirstLine(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	buf := make([]byte, 4096)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return nil, err
+	}
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	return line, nil
+}
+
 // refuseForeign stops before a file meshbatch did not write is replaced.
 func (p *dirPlan) refuseForeign(force bool) error {
-	if force {
-		return nil
-	}
 	var names []string
 	for _, c := range p.changes {
-		if c.foreign {
+		if c.special != "" {
+			return fmt.Errorf("%s is %s, where meshbatch writes a file: move it away (--force does not replace it); nothing was written",
+				filepath.Join(p.dir, c.name), c.special)
+		}
+		if c.foreign && !force {
 			names = append(names, filepath.Join(p.dir, c.name))
 		}
 	}
@@ -251,7 +309,7 @@ func (p *dirPlan) apply() (err error) {
 	for i, s := range steps {
 		var opErr error
 		if s.tmp != "" {
-			opErr = os.Rename(s.tmp, s.target)
+			opErr = rename(s.tmp, s.target)
 		} else {
 			opErr = os.Remove(s.target)
 		}
@@ -268,6 +326,9 @@ func (p *dirPlan) apply() (err error) {
 	}
 	return syncDir(p.dir)
 }
+
+// rename is os.Rename; tests make it fail half-way.
+var rename = os.Rename
 
 // writeTemp writes data to a new hidden file in dir and syncs it.
 func writeTemp(dir string, data []byte) (string, error) {

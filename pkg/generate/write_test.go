@@ -51,8 +51,16 @@ func snapshot(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if e.IsDir() {
+		switch {
+		case e.IsDir():
 			out[e.Name()+"/"] = ""
+			continue
+		case e.Type()&os.ModeSymlink != 0:
+			target, _ := os.Readlink(filepath.Join(dir, e.Name()))
+			out[e.Name()] = "-> " + target
+			continue
+		case !e.Type().IsRegular():
+			out[e.Name()] = e.Type().String()
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
@@ -225,9 +233,9 @@ func TestBadSpecWritesNothing(t *testing.T) {
 	}
 }
 
-// TestFailedWriteRestoresTheDirectory makes one rename fail half-way (a
-// directory sits where a file goes) and checks that the files renamed
-// before it are put back.
+// TestFailedWriteRestoresTheDirectory makes the Namespace's rename fail, after
+// the stale files were removed and the Job's was renamed, and checks that
+// all of it is undone.
 func TestFailedWriteRestoresTheDirectory(t *testing.T) {
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "deploy")
@@ -235,23 +243,73 @@ func TestFailedWriteRestoresTheDirectory(t *testing.T) {
 	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
-	// Change the spec so that every file changes, and block the Job's.
+	// Change the spec so that every file changes.
 	writeSpec(t, tmp, strings.Replace(specWithDestinations(destDB), "dataplane: sidecar", "dataplane: ambient", 1))
-	job := filepath.Join(out, "job-batch-etl.yaml")
-	if err := os.Remove(job); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(job, "blocker"), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	before := snapshot(t, out)
+	calls := 0
+	rename = func(from, to string) error {
+		if filepath.Base(to) == "namespace-batch.yaml" {
+			return &os.LinkError{Op: "rename", Old: from, New: to, Err: errors.New("disk full")}
+		}
+		calls++
+		return os.Rename(from, to)
+	}
+	defer func() { rename = os.Rename }()
 
 	_, _, err := run(t, Options{SpecFile: spec, OutDir: out})
-	if err == nil || !strings.Contains(err.Error(), "the directory was restored") {
+	if err == nil || !strings.Contains(err.Error(), "disk full; the directory was restored") {
 		t.Fatalf("err = %v, want a failed rename", err)
+	}
+	if calls == 0 {
+		t.Fatal("no rename before the failing one: nothing to restore")
 	}
 	if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
 		t.Errorf("the directory changed (-before +after):\n%s", diff)
+	}
+}
+
+// TestWriteDirNeverReplacesLinksOrPipes: a symbolic link, a named pipe or
+// a directory where a generated file goes is refused, even with --force,
+// and nothing is written; unrelated ones are left alone.
+func TestWriteDirNeverReplacesLinksOrPipes(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func(path string) error
+		what string
+	}{
+		{"symlink", func(p string) error { return os.Symlink("../elsewhere.yaml", p) }, "a symbolic link"},
+		{"directory", func(p string) error { return os.Mkdir(p, 0o755) }, "a directory"},
+		{"fifo", func(p string) error { return mkfifo(p) }, "a named pipe"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			out := filepath.Join(tmp, "deploy")
+			spec := writeSpec(t, tmp, specWithDestinations(destAPI))
+			if _, _, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil {
+				t.Fatal(err)
+			}
+			writeSpec(t, tmp, specWithDestinations(destDB+destAPI))
+			job := filepath.Join(out, "job-batch-etl.yaml")
+			if err := os.Remove(job); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.make(job); err != nil {
+				t.Skipf("cannot make %s here: %v", tc.what, err)
+			}
+			if err := tc.make(filepath.Join(out, "unrelated.yaml")); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, out)
+			for _, force := range []bool{false, true} {
+				_, _, err := run(t, Options{SpecFile: spec, OutDir: out, Force: force})
+				if err == nil || !strings.Contains(err.Error(), "job-batch-etl.yaml is "+tc.what+", where meshbatch writes a file") {
+					t.Errorf("force=%v: err = %v", force, err)
+				}
+				if diff := cmp.Diff(before, snapshot(t, out)); diff != "" {
+					t.Errorf("force=%v: the directory changed (-before +after):\n%s", force, diff)
+				}
+			}
+		})
 	}
 }
 
