@@ -194,7 +194,7 @@ func overLimit(size, limit int64) string {
 	if size >= 0 {
 		what = fmt.Sprintf("%s, over", humanBytes(size))
 	}
-	return fmt.Sprintf("%s the %s limit, so not read; raise it with --max-file-size if this is a real manifest", what, humanBytes(limit))
+	return fmt.Sprintf("%s the limit of %s, so not read; raise it with --max-file-size if this is a real manifest", what, humanBytes(limit))
 }
 
 // humanBytes writes a size the way --max-file-size takes it.
