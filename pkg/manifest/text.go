@@ -96,10 +96,11 @@ func firstNonText(doc []byte) (offset int, msg string) {
 			return offset + i, "not UTF-8 text (a binary file, or another encoding?): manifests are UTF-8"
 		case !yamlPrintable(r):
 			hint := ""
-			if r == 0 {
-				hint = " (a binary file?)"
-			} else if r == 0x1b {
+			switch {
+			case r == 0x1b:
 				hint = " (a terminal colour code? pipe uncoloured output)"
+			case r < 0x20 || r == 0x7f:
+				hint = " (a binary file?)"
 			}
 			return offset + i, fmt.Sprintf("control character U+%04X is not allowed in YAML%s", r, hint)
 		}
