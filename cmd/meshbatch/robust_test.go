@@ -261,7 +261,9 @@ func TestUnreadablePaths(t *testing.T) {
 // failingReader is a standard input that cannot be read.
 type failingReader struct{}
 
-func (failingReader) Read([]byte) (int, error) { return 0, errors.New("read /dev/stdin: bad file descriptor") }
+func (failingReader) Read([]byte) (int, error) {
+	return 0, errors.New("read /dev/stdin: bad file descriptor")
+}
 
 // TestUnreadableStdin: a closed or failing standard input is an unreadable
 // path (exit 2), and a file next to it is still linted.
