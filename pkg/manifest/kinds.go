@@ -167,12 +167,26 @@ func jsonError(js []byte, err error) *decodeError {
 				path = p
 			}
 		}
-		return &decodeError{path: path, msg: fmt.Sprintf("%s: expected %s, found a %s", path, goTypeName(m[3]), m[1])}
+		return &decodeError{path: path, msg: fmt.Sprintf("%s: expected %s, found %s", path, goTypeName(m[3]), jsonTypeName(m[1]))}
 	}
 	if m := jsonValueRE.FindStringSubmatch(msg); m != nil {
-		return &decodeError{msg: fmt.Sprintf("expected %s, found a %s", goTypeName(m[2]), m[1])}
+		return &decodeError{msg: fmt.Sprintf("expected %s, found %s", goTypeName(m[2]), jsonTypeName(m[1]))}
 	}
 	return &decodeError{msg: strings.TrimPrefix(msg, "json: ")}
+}
+
+// jsonTypeName names a JSON value's type, as a decoder reports it, in a
+// YAML author's words.
+func jsonTypeName(t string) string {
+	switch t {
+	case "object":
+		return "a mapping"
+	case "array":
+		return "a list"
+	case "bool":
+		return "a boolean"
+	}
+	return "a " + t // a string, a number
 }
 
 // goTypeName turns a Go type in a decoder message into words a YAML author

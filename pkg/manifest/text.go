@@ -187,3 +187,17 @@ func problemLine(doc []byte, msg string, from int) int {
 	}
 	return lo
 }
+
+// looksNumeric reports whether s is made of what YAML numbers are made of
+// (digits, signs, a point, an exponent, 0x/0o prefixes, underscores).
+func looksNumeric(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range strings.ToLower(s) {
+		if !strings.ContainsRune("0123456789+-._xoeabcdf", r) {
+			return false
+		}
+	}
+	return strings.ContainsAny(s, "0123456789")
+}

@@ -372,6 +372,9 @@ func (c *converter) scalar(n *yaml.Node) error {
 		if err := n.Decode(&i); err != nil {
 			var u uint64
 			if err2 := n.Decode(&u); err2 != nil {
+				if !looksNumeric(n.Value) {
+					return errAt(n, "tagged !!int but not an integer")
+				}
 				return errAt(n, "integer out of range")
 			}
 			c.buf = strconv.AppendUint(c.buf, u, 10)
@@ -381,7 +384,7 @@ func (c *converter) scalar(n *yaml.Node) error {
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return errAt(n, "not a number")
+			return errAt(n, "tagged !!float but not a number")
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
 			return errAt(n, "infinity and NaN cannot be represented in JSON")
