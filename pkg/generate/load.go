@@ -55,7 +55,14 @@ func Load(file string, data []byte) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
-	return validate(file, spec, loc)
+	job, err := validate(file, spec, loc)
+	if err != nil {
+		return nil, err
+	}
+	if probs := selfCheck(loc, job); len(probs) > 0 {
+		return nil, newSpecError(file, probs)
+	}
+	return job, nil
 }
 
 // locator turns field paths of the spec into file positions.
