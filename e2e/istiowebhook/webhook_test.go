@@ -208,6 +208,16 @@ specs: {host: kafka.example.com}`,
 			want: `unknown field "specs"`,
 		},
 		{
+			name: "Sidecar egress host without namespace",
+			yaml: `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: etl, namespace: etl}
+spec:
+  egress:
+    - hosts: ["postgres.database.svc.cluster.local"]`,
+			want: "host must be of form namespace/dnsName",
+		},
+		{
 			name: "Sidecar duplicated egress host (warning)",
 			yaml: `apiVersion: networking.istio.io/v1
 kind: Sidecar

@@ -210,6 +210,16 @@ spec:
 			want: `"spec.trafficPolicy.loadBalancer" must validate one and only one schema (oneOf)`,
 		},
 		{
+			// istiod's webhook: "host must be of form namespace/dnsName".
+			name: "Sidecar egress host without namespace (Istio-only)",
+			yaml: `apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: etl, namespace: etl}
+spec:
+  egress:
+    - hosts: ["postgres.database.svc.cluster.local"]`,
+		},
+		{
 			// istiod's webhook: "`provider` must not be with non CUSTOM action".
 			name: "AuthorizationPolicy DENY with provider (Istio-only)",
 			yaml: `apiVersion: security.istio.io/v1
