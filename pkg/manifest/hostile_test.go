@@ -84,6 +84,31 @@ func deepBlock(levels int) string {
 	return b.String()
 }
 
+// TestDenseDocumentsAreRefusedUnparsed: a document with more line breaks
+// and commas than twice the node limit is refused before yaml.v3 builds a
+// node for each (64 MiB of "a," took 6 GB and 36 s); the rest of the file
+// is read.
+func TestDenseDocumentsAreRefusedUnparsed(t *testing.T) {
+	dense := "apiVersion: example.com/v1\nkind: Blob\nmetadata: {name: d}\ndata: [" + strings.Repeat("a,", 2_100_000) + "]\n"
+	start := time.Now()
+	objs, probs := ReadFile("in.yaml", []byte(dense+"---\n"+saDoc), Limits{})
+	if len(probs) != 1 || len(objs) != 1 || !strings.Contains(probs[0].Msg, "document has 2100004 line breaks and commas, more than 2000000 (2 × --max-nodes), so it is not parsed") {
+		t.Fatalf("objects %d, problems %v", len(objs), probs)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v: was it parsed?", d)
+	}
+	// The bound follows --max-nodes: under a raised limit the document
+	// is parsed.
+	small := "apiVersion: example.com/v1\nkind: Blob\nmetadata: {name: d}\ndata: [" + strings.Repeat("a,", 21_000) + "]\n"
+	if _, probs := ReadFile("in.yaml", []byte(small), Limits{MaxNodes: 10_000}); len(probs) != 1 {
+		t.Errorf("with --max-nodes 10000: %v", probs)
+	}
+	if objs, probs := ReadFile("in.yaml", []byte(small), Limits{MaxNodes: 20_000}); len(probs) != 0 || len(objs) != 1 {
+		t.Errorf("with --max-nodes 20000: %v", probs)
+	}
+}
+
 // TestReadableOddities: a BOM, CRLF line endings and UTF-16 are text, and
 // read as such, with the right lines.
 func TestReadableOddities(t *testing.T) {

@@ -47,6 +47,10 @@ func ReadFile(file string, data []byte, lim Limits) ([]*Object, []Problem) {
 func ReadDocument(file string, doc int, c Chunk, lim Limits) ([]*Object, []Problem) {
 	lim = lim.withDefaults()
 	r := docReader{file: file, doc: doc, chunk: c, lim: lim}
+	if msg := tooDense(c.Data, lim); msg != "" {
+		r.problem(Pos{Line: 1, Col: 1}, msg, nil)
+		return nil, r.probs
+	}
 	root, err := ParseNode(c.Data)
 	if err != nil {
 		r.problem(err.(*PosError).Pos, err.(*PosError).Msg, nil)

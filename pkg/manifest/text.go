@@ -146,10 +146,18 @@ func leadingTab(doc []byte, line int) (Pos, bool) {
 	return Pos{}, false
 }
 
+// maxBisect is the largest document problemLine bisects: each step parses
+// a prefix again, which is nothing for a manifest and too much for a huge
+// generated document, where yaml.v3's line stands.
+const maxBisect = 1 << 20
+
 // problemLine finds the line of a parser error: the first line from which
 // on the document's prefix fails with the same message, by bisection over
 // the lines from the one yaml.v3 named (a few parses, on errors only).
 func problemLine(doc []byte, msg string, from int) int {
+	if len(doc) > maxBisect {
+		return from
+	}
 	var ends []int // ends[i]: the offset just past line i+1
 	for i, b := range doc {
 		if b == '\n' {
@@ -200,4 +208,23 @@ func looksNumeric(s string) bool {
 		}
 	}
 	return strings.ContainsAny(s, "0123456789")
+}
+
+// DenseFactor bounds the nodes a document may hold before it is parsed:
+// yaml.v3 builds every node (about 200 bytes each) before meshbatch sees
+// any, so 64 MiB of "a," would take 6 GB. A node starts after a comma or
+// a line break (or holds a key and a value between two of them), so a
+// document with more than DenseFactor × MaxNodes of those is refused
+// unparsed: it could not stay under MaxNodes anyway, unless most of its
+// lines are one long block scalar.
+const DenseFactor = 2
+
+// tooDense explains why a document is refused unparsed, "" when it is not.
+func tooDense(doc []byte, lim Limits) string {
+	n := bytes.Count(doc, []byte{'\n'}) + bytes.Count(doc, []byte{','})
+	if n <= DenseFactor*lim.MaxNodes {
+		return ""
+	}
+	return fmt.Sprintf("document has %d line breaks and commas, more than %d (2 × --max-nodes), so it is not parsed: "+
+		"each may start a node, which costs memory; raise --max-nodes if it is real", n, DenseFactor*lim.MaxNodes)
 }
