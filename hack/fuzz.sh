@@ -6,7 +6,7 @@
 #   FUZZ=regexp           only the targets whose name matches
 #   FUZZPARALLEL=N        fuzzing workers per target (default: GOMAXPROCS;
 #                         use 1 for long runs on a shared machine)
-#   FUZZMINIMIZETIME=5s   time spent minimizing each new input (go's default
+#   FUZZMINIMIZETIME=2s   time spent minimizing each new input (go's default
 #                         of 60s stalls short runs on large seeds)
 #
 # Inputs that crash are written to <package>/testdata/fuzz/<Target>/ by go
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FUZZTIME=${FUZZTIME:-30s}
-FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-5s}
+FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-2s}
 GO=${GO:-go}
 
 targets=()
