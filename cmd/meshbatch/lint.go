@@ -150,7 +150,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		}
 	}
 	for _, e := range res.InputErrors {
-		cmd.PrintErrln("meshbatch: " + e.Error())
+		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))
 	}
 	if len(res.InputErrors) > 0 {
 		return usagef("%d input path(s) could not be read", len(res.InputErrors))

@@ -436,3 +436,39 @@ func cmpMaps(a, b map[string]string) string {
 	}
 	return strings.Join(diff, "\n")
 }
+
+// TestNoTerminalInjection: file names, object names and values with line
+// breaks, escape sequences or bidi overrides cannot start a GitHub Actions
+// workflow command, recolour or hide lines, in the text and github
+// formats or on stderr.
+func TestNoTerminalInjection(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file names cannot hold line breaks on Windows")
+	}
+	dir := t.TempDir()
+	evil := "x\n::warning file=evil.yaml::pwned\x1b[2K\u202e"
+	writeFile(t, filepath.Join(dir, "in", "a\n::error::b\x1b[1m.yaml"), []byte(
+		"apiVersion: batch/v1\nkind: Job\nmetadata: {name: \"x\\n::warning file=evil.yaml::pwned\\e[2K\\u202e\", namespace: batch}\n"+
+			"spec: {template: {spec: {restartPolicy: Never, containers: [{name: a, image: 5}]}}}\n"))
+	if err := os.Symlink("nowhere\n::error::c", filepath.Join(dir, "in", "d\n::notice::e.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"text", "github"} {
+		r := runIn(t, dir, nil, "lint", "--no-config", "--format", f, "in")
+		r.want(t, exitUsage, `pwned`)
+		for i, out := range []string{r.stdout, r.stderr} {
+			commands := 0
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "::") {
+					commands++
+				}
+			}
+			if want := map[bool]int{true: 1}[f == "github" && i == 0]; commands != want {
+				t.Errorf("%s: %d lines start a workflow command, want %d (one per finding):\n%s", f, commands, want, out)
+			}
+			if strings.ContainsAny(out, "\x1b\u202e") || strings.Contains(out, evil) {
+				t.Errorf("%s: raw control characters in the output:\n%q", f, out)
+			}
+		}
+	}
+}

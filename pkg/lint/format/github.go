@@ -25,7 +25,7 @@ var _ Formatter = (*GitHub)(nil)
 func (*GitHub) Format(w io.Writer, res *lint.Result) error {
 	bw := bufio.NewWriter(w)
 	for _, f := range res.Findings {
-		props := []string{"file=" + ghProperty(f.File)}
+		props := []string{"file=" + ghProperty(Printable(f.File))}
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))
 		}
@@ -33,7 +33,7 @@ func (*GitHub) Format(w io.Writer, res *lint.Result) error {
 			props = append(props, fmt.Sprintf("col=%d", f.Column))
 		}
 		props = append(props, "title="+ghProperty(f.RuleID+" "+f.Slug))
-		msg := f.Message + "\nFix: " + f.Remediation + "\n" + f.URL
+		msg := Printable(f.Message) + "\nFix: " + f.Remediation + "\n" + f.URL
 		fmt.Fprintf(bw, "::%s %s::%s\n", ghCommand(f.Severity), strings.Join(props, ","), ghData(msg))
 	}
 	fmt.Fprintln(bw, Summary(res))
