@@ -270,13 +270,25 @@ func (p *dirPlan) apply() (err error) {
 	if len(p.changes) == 0 {
 		return nil
 	}
-	if _, statErr := os.Stat(p.dir); errors.Is(statErr, fs.ErrNotExist) {
-		defer func() {
-			if err != nil {
-				os.Remove(p.dir) // created for this run: leave no trace of a failure
-			}
-		}()
+	// The directories this run creates (the output directory and any
+	// missing parents) go again if it fails: leave no trace of a failure.
+	var created []string
+	for d := filepath.Clean(p.dir); ; d = filepath.Dir(d) {
+		if _, statErr := os.Lstat(d); !errors.Is(statErr, fs.ErrNotExist) {
+			break
+		}
+		created = append(created, d)
+		if filepath.Dir(d) == d {
+			break
+		}
 	}
+	defer func() {
+		if err != nil {
+			for _, d := range created { // deepest first; only empty ones go
+				os.Remove(d)
+			}
+		}
+	}()
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
 	}

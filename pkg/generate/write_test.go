@@ -268,6 +268,27 @@ func TestFailedWriteRestoresTheDirectory(t *testing.T) {
 	}
 }
 
+// TestFailedWriteLeavesNoNewDirectories: a run that fails removes the
+// output directory it created, and the missing parents it created too.
+func TestFailedWriteLeavesNoNewDirectories(t *testing.T) {
+	tmp := t.TempDir()
+	spec := writeSpec(t, tmp, specWithDestinations(destAPI))
+	rename = func(from, to string) error {
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: errors.New("disk full")}
+	}
+	defer func() { rename = os.Rename }()
+	_, _, err := run(t, Options{SpecFile: spec, OutDir: filepath.Join(tmp, "a", "b", "deploy")})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v, want the failed rename", err)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "a")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a/ was left behind (%v)", err)
+	}
+	if diff := cmp.Diff(map[string]string{"etl.yaml": specWithDestinations(destAPI)}, snapshot(t, tmp)); diff != "" {
+		t.Errorf("the parent directory changed (-want +got):\n%s", diff)
+	}
+}
+
 // TestWriteDirNeverReplacesLinksOrPipes: a symbolic link, a named pipe or
 // a directory where a generated file goes is refused, even with --force,
 // and nothing is written; unrelated ones are left alone.
