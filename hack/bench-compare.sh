@@ -48,7 +48,7 @@ fi
 for n in $SIZES; do
 	c=$(corpus "$n")
 	echo
-	echo "== $n objects, $(du -sm "$c" | cut -f1) MB in $(find "$c" -name '*.yaml' | wc -l) files"
+	echo "== $n objects, $(find "$c" -name '*.yaml' -printf '%s\n' | awk '{s += $1} END {printf "%.1f", s / 1e6}') MB in $(find "$c" -name '*.yaml' | wc -l) files"
 	args=(-n "$RUNS" -cmd "lint=$bin/meshbatch lint $FACTS $c" -cmd "floor=$bin/floor $c" -ratio lint/floor)
 	if [ -n "$istioctl" ]; then
 		args+=(-cmd "istioctl=$istioctl analyze --use-kube=false -A $c" -ratio lint/istioctl)
