@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -183,35 +184,32 @@ func loadConfig(cmd *cobra.Command, fl lintFlags) (*lint.Config, error) {
 	return lint.LoadConfig(file)
 }
 
-// writeReport writes one report to standard output or to its file.
+// writeReport writes one report to standard output or to its file (see
+// format.WriteFile: a report file is replaced atomically).
 func writeReport(cmd *cobra.Command, o format.Output, res *lint.Result, failOn rules.Severity) error {
-	var w io.Writer = cmd.OutOrStdout()
-	var file *os.File
-	if o.Path != format.Stdout {
-		var err error
-		if file, err = os.Create(o.Path); err != nil {
-			return usagef("--output %s: %v", o.Path, errors.Unwrap(err))
-		}
-		w = file
-	}
 	f, err := format.New(o.Format, format.Options{
-		Color:   o.Format == "text" && file == nil && colorOK(cmd),
+		Color:   o.Format == "text" && o.Path == format.Stdout && colorOK(cmd),
 		Version: version,
 		FailOn:  failOn,
 	})
 	if err != nil {
 		return usagef("--format: %v", err)
 	}
-	err = f.Format(w, res)
-	if file != nil {
-		if cerr := file.Close(); err == nil {
-			err = cerr
+	if o.Path == format.Stdout {
+		if err := f.Format(cmd.OutOrStdout(), res); err != nil {
+			return fmt.Errorf("writing the %s report: %v", o.Format, err)
 		}
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("writing the %s report to %s: %v", o.Format, o.Path, err)
+	err = format.WriteFile(o.Path, func(w io.Writer) error { return f.Format(w, res) })
+	var pe *fs.PathError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe):
+		return usagef("--output %s: %v", o.Path, pe.Err)
 	}
-	return nil
+	return fmt.Errorf("writing the %s report to %s: %v", o.Format, o.Path, err)
 }
 
 // colorOK reports whether to colour output: only on a terminal, and never

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -188,7 +187,7 @@ func TestSpecialFilesInAWalk(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "in/sa.yaml"), []byte(saYAML))
-	if err := syscall.Mkfifo(filepath.Join(dir, "in/pipe.yaml"), 0o644); err != nil {
+	if err := mkfifo(filepath.Join(dir, "in/pipe.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink("pipe.yaml", filepath.Join(dir, "in/link-to-pipe.yaml")); err != nil {
@@ -306,7 +305,7 @@ func TestHostileConfig(t *testing.T) {
 	}
 	pipeDir := filepath.Join(dir, "pipe")
 	writeFile(t, filepath.Join(pipeDir, "sa.yaml"), []byte(saYAML))
-	if err := syscall.Mkfifo(filepath.Join(pipeDir, ".meshbatch.yaml"), 0o644); err != nil {
+	if err := mkfifo(filepath.Join(pipeDir, ".meshbatch.yaml")); err != nil {
 		t.Fatal(err)
 	}
 	r := runIn(t, pipeDir, nil, "lint", "sa.yaml")
