@@ -2,88 +2,129 @@ package manifest
 
 import yaml "go.yaml.in/yaml/v3"
 
-// posTree is a compact copy of a document's node tree that holds only what
-// Locate reads: kinds, positions, mapping keys and alias targets. Objects
-// with findings keep it between Pos calls; a yaml.Node tree weighs about
-// five times as much, and a large input can have findings on most objects.
+// posTree is a compact, pointer-free copy of what Locate reads from a
+// document's node tree: for each mapping, its keys and their positions; for
+// each sequence, its items' positions; for each entry, which collection its
+// value is (aliases resolved). Objects with findings keep it between Pos
+// calls; a yaml.Node tree weighs about three times as much, and a large
+// input can have findings on most objects.
 type posTree struct {
-	nodes []posNode
-	kids  []int32 // children of nodes[i] are kids[first : first+n]
+	keys      string     // the text of every mapping key, concatenated
+	colls     []posColl  // mappings and sequences
+	entries   []posEntry // colls[i]'s entries are entries[first : first+n]
+	root      int32      // the root's collection, -1 for a scalar
+	line, col int32      // the root's position
 }
 
-type posNode struct {
-	key       string // Value of a mapping key node, "" for other nodes
-	line, col int32
-	kind      yaml.Kind
-	alias     int32 // node an alias points to, -1 for none
-	first, n  int32
+type posColl struct {
+	kind     yaml.Kind // MappingNode or SequenceNode
+	first, n int32
+}
+
+// posEntry is a mapping entry (its key's text and position) or a sequence
+// item (its position).
+type posEntry struct {
+	keyOff, keyLen int32 // in keys; zero for sequence items
+	line, col      int32 // of the key, or of the item
+	val            int32 // the collection the value is, -1 for a scalar
 }
 
 func newPosTree(root *yaml.Node) *posTree {
-	count := countNodes(root)
-	t := &posTree{nodes: make([]posNode, 0, count), kids: make([]int32, 0, count)}
-	var anchors map[*yaml.Node]int32
-	var add func(n *yaml.Node, isKey bool) int32
-	add = func(n *yaml.Node, isKey bool) int32 {
-		i := int32(len(t.nodes))
-		pn := posNode{line: int32(n.Line), col: int32(n.Column), kind: n.Kind, alias: -1}
-		if isKey {
-			pn.key = n.Value
+	colls, entries, keyBytes := countPos(root)
+	t := &posTree{
+		colls:   make([]posColl, 0, colls),
+		entries: make([]posEntry, entries),
+		line:    int32(root.Line), col: int32(root.Column),
+	}
+	keys := make([]byte, 0, keyBytes)
+	var anchored map[*yaml.Node]int32 // collections with an anchor, for aliases
+	used := 0
+	var add func(n *yaml.Node) int32
+	add = func(n *yaml.Node) int32 {
+		alias := false
+		for n.Kind == yaml.AliasNode && n.Alias != nil {
+			n, alias = n.Alias, true
 		}
-		if n.Kind == yaml.AliasNode {
-			if j, ok := anchors[n.Alias]; ok {
-				pn.alias = j
-			}
+		if n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode {
+			return -1
 		}
-		t.nodes = append(t.nodes, pn)
+		if i, ok := anchored[n]; ok && alias {
+			return i
+		}
+		i := int32(len(t.colls))
 		if n.Anchor != "" {
-			if anchors == nil {
-				anchors = map[*yaml.Node]int32{}
+			if anchored == nil {
+				anchored = map[*yaml.Node]int32{}
 			}
-			anchors[n] = i
+			anchored[n] = i
 		}
-		if len(n.Content) > 0 {
-			first := len(t.kids)
-			t.kids = append(t.kids, make([]int32, len(n.Content))...)
-			for c, child := range n.Content {
-				t.kids[first+c] = add(child, n.Kind == yaml.MappingNode && c%2 == 0)
+		count := len(n.Content)
+		if n.Kind == yaml.MappingNode {
+			count /= 2
+		}
+		first := used
+		used += count
+		if used > len(t.entries) { // an alias to a node not seen yet; yaml.v3 never makes one
+			t.entries = append(t.entries, make([]posEntry, used-len(t.entries))...)
+		}
+		t.colls = append(t.colls, posColl{kind: n.Kind, first: int32(first), n: int32(count)})
+		for e := range count {
+			if n.Kind == yaml.SequenceNode {
+				item := n.Content[e]
+				t.entries[first+e] = posEntry{line: int32(item.Line), col: int32(item.Column)}
+				t.entries[first+e].val = add(item)
+				continue
 			}
-			t.nodes[i].first, t.nodes[i].n = int32(first), int32(len(n.Content))
+			k := n.Content[2*e]
+			t.entries[first+e] = posEntry{keyOff: int32(len(keys)), keyLen: int32(len(k.Value)), line: int32(k.Line), col: int32(k.Column)}
+			keys = append(keys, k.Value...)
+			t.entries[first+e].val = add(n.Content[2*e+1])
 		}
 		return i
 	}
-	add(root, false)
+	t.root = add(root)
+	t.keys = string(keys)
 	return t
 }
 
-func countNodes(n *yaml.Node) int {
-	c := 1
-	for _, k := range n.Content {
-		c += countNodes(k)
+// countPos sizes a posTree: collections and entries reachable without
+// following aliases (an alias reuses its target), and key bytes.
+func countPos(n *yaml.Node) (colls, entries, keyBytes int) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		colls, entries = 1, len(n.Content)/2
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			keyBytes += len(n.Content[i].Value)
+		}
+	case yaml.SequenceNode:
+		colls, entries = 1, len(n.Content)
 	}
-	return c
+	for _, c := range n.Content {
+		cc, ce, ck := countPos(c)
+		colls, entries, keyBytes = colls+cc, entries+ce, keyBytes+ck
+	}
+	return colls, entries, keyBytes
 }
 
-func (t *posTree) child(n *posNode, i int) *posNode { return &t.nodes[t.kids[int(n.first)+i]] }
+func (t *posTree) key(e *posEntry) string { return t.keys[e.keyOff : e.keyOff+e.keyLen] }
 
 // locate is Locate on the compact tree; the two must agree.
 func (t *posTree) locate(path string) Pos {
-	n := &t.nodes[0]
-	pos := Pos{Line: int(n.line), Col: int(n.col)}
+	pos := Pos{Line: int(t.line), Col: int(t.col)}
+	cur := t.root
 	for _, seg := range parsePath(path) {
-		for n.kind == yaml.AliasNode && n.alias >= 0 {
-			n = &t.nodes[n.alias]
+		if cur < 0 {
+			return pos
 		}
-		var next *posNode
+		c := &t.colls[cur]
+		var next *posEntry
 		switch {
-		case seg.index >= 0 && n.kind == yaml.SequenceNode && seg.index < int(n.n):
-			next = t.child(n, seg.index)
-			pos = Pos{Line: int(next.line), Col: int(next.col)}
-		case seg.index < 0 && n.kind == yaml.MappingNode:
-			for i := 0; i+1 < int(n.n); i += 2 {
-				if k := t.child(n, i); k.key == seg.key {
-					next = t.child(n, i+1)
-					pos = Pos{Line: int(k.line), Col: int(k.col)}
+		case seg.index >= 0 && c.kind == yaml.SequenceNode && seg.index < int(c.n):
+			next = &t.entries[int(c.first)+seg.index]
+		case seg.index < 0 && c.kind == yaml.MappingNode:
+			for i := c.first; i < c.first+c.n; i++ {
+				if e := &t.entries[i]; t.key(e) == seg.key {
+					next = e
 					break
 				}
 			}
@@ -91,7 +132,8 @@ func (t *posTree) locate(path string) Pos {
 		if next == nil {
 			return pos
 		}
-		n = next
+		pos = Pos{Line: int(next.line), Col: int(next.col)}
+		cur = next.val
 	}
 	return pos
 }
