@@ -13,6 +13,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -56,7 +57,7 @@ func checkSpecError(t *testing.T, data []byte, err error) {
 	if len(se.Problems) == 0 {
 		t.Fatalf("SpecError without problems")
 	}
-	lines := bytes.Count(data, []byte("\n")) + 1
+	lines := bytes.Count(manifest.NormalizeLineBreaks(bytes.Clone(data)), []byte("\n")) + 1 // a lone CR is a line break
 	for _, p := range se.Problems {
 		if strings.Contains(p.Msg, "a meshbatch bug") {
 			t.Fatalf("generate refused its own output: %s\nspec:\n%s", p, data)

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,6 +112,7 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 		return nil, locator{}, &SpecError{File: file, Problems: []Problem{{File: file, Pos: pos, Msg: fmt.Sprintf(format, args...)}}}
 	}
 	start := manifest.Pos{Line: 1, Col: 1}
+	data = manifest.NormalizeLineBreaks(bytes.Clone(data)) // lone CRs are line breaks to YAML
 	if len(data) > maxSpecBytes {
 		return fail(start, "the file is %d bytes; a job spec is at most %d", len(data), maxSpecBytes)
 	}

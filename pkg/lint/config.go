@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -162,7 +163,7 @@ func displayPath(abs string) string {
 // ids, severities, globs and facts.
 func ParseConfig(name, dir string, data []byte) (*Config, error) {
 	c := &Config{File: name, Dir: dir, pos: map[string]manifest.Pos{}}
-	root, err := manifest.ParseNode(data)
+	root, err := manifest.ParseNode(manifest.NormalizeLineBreaks(bytes.Clone(data)))
 	if err != nil {
 		var pe *manifest.PosError
 		if errors.As(err, &pe) {

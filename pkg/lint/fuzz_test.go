@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -52,7 +53,7 @@ func FuzzLintFile(f *testing.F) {
 		if len(data) > 64<<10 {
 			return
 		}
-		lines := bytes.Count(data, []byte("\n")) + 1
+		lines := bytes.Count(manifest.NormalizeLineBreaks(bytes.Clone(data)), []byte("\n")) + 1 // a lone CR is a line break
 		facts := fuzzFacts[len(data)%len(fuzzFacts)]
 		res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 1})
 		if err != nil {

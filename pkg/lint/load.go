@@ -116,6 +116,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.errors = append(out.errors, errorf(name, "%v", err))
 			return
 		}
+		data = manifest.NormalizeLineBreaks(data) // lone CRs are line breaks to YAML
 		out.files++
 		send(name, data, regular)
 	}

@@ -32,9 +32,10 @@ func seedFiles(f *testing.F, limit int) {
 }
 
 // lineCount is the number of lines a position may name in data: one past
-// the last newline counts (an error at the end of the input).
+// the last line break counts (an error at the end of the input), and a
+// lone CR is a line break, as in YAML.
 func lineCount(data []byte) int {
-	return bytes.Count(data, []byte("\n")) + 1
+	return bytes.Count(NormalizeLineBreaks(bytes.Clone(data)), []byte("\n")) + 1
 }
 
 // FuzzReadFile feeds arbitrary bytes through the loader (split into

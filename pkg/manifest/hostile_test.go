@@ -120,6 +120,10 @@ func TestReadableOddities(t *testing.T) {
 		{"CRLF", strings.ReplaceAll("# x\n"+saDoc+"---\n"+saDoc, "\n", "\r\n"), 8},
 		{"BOM and CRLF", "\ufeff" + strings.ReplaceAll(saDoc, "\n", "\r\n"), 3},
 		{"no final newline", strings.TrimSuffix(saDoc, "\n"), 3},
+		// Found by FuzzReadFile: YAML counts a lone CR (old Mac line
+		// endings) as a line break; positions were past the last line.
+		{"CR only", strings.ReplaceAll("# x\n"+saDoc+"---\n"+saDoc, "\n", "\r"), 8},
+		{"CR and LF mixed", "# x\r" + saDoc, 4},
 		{"document end marker", saDoc + "...\n", 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

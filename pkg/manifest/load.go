@@ -28,6 +28,9 @@ func (p Problem) Error() string {
 // document stands on its own.
 func ReadFile(file string, data []byte, lim Limits) ([]*Object, []Problem) {
 	lim = lim.withDefaults()
+	if hasLoneCR(data) {
+		data = NormalizeLineBreaks(bytes.Clone(data))
+	}
 	if int64(len(data)) > lim.MaxFileBytes {
 		return nil, []Problem{{File: file, Pos: Pos{Line: 1, Col: 1},
 			Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit; raise it with --max-file-size if this file is a real manifest", len(data), lim.MaxFileBytes)}}

@@ -65,6 +65,7 @@ func (o *Object) document() []byte {
 	if _, err := f.ReadAt(buf, o.docOff); err != nil && err != io.EOF {
 		return nil
 	}
+	NormalizeLineBreaks(buf) // as the loader did (a document ends with a line feed or the file)
 	if maphash.Bytes(docSeed, buf) != o.docSum {
 		return nil
 	}

@@ -228,3 +228,38 @@ func tooDense(doc []byte, lim Limits) string {
 	return fmt.Sprintf("document has %d line breaks and commas, more than %d (2 × --max-nodes), so it is not parsed: "+
 		"each may start a node, which costs memory; raise --max-nodes if it is real", n, DenseFactor*lim.MaxNodes)
 }
+
+// NormalizeLineBreaks turns every carriage return that is not followed by
+// a line feed (old Mac line endings) into a line feed, in place, and
+// returns data. YAML counts a lone CR as a line break, and meshbatch
+// counts lines by line feeds: without this a file with lone CRs got
+// positions past its last line. Scalars do not change: YAML folds line
+// breaks of every kind into line feeds anyway.
+func NormalizeLineBreaks(data []byte) []byte {
+	for i := bytes.IndexByte(data, '\r'); i >= 0; {
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			data[i] = '\n'
+		}
+		j := bytes.IndexByte(data[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return data
+}
+
+// hasLoneCR reports whether NormalizeLineBreaks would change data.
+func hasLoneCR(data []byte) bool {
+	for i := bytes.IndexByte(data, '\r'); i >= 0; {
+		if i+1 >= len(data) || data[i+1] != '\n' {
+			return true
+		}
+		j := bytes.IndexByte(data[i+1:], '\r')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
