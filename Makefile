@@ -6,6 +6,7 @@ COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE    ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
 STATICCHECK_VERSION := v0.8.2
+CI_FUZZTIME ?= 10s
 
 .PHONY: help build demo test unit check e2e e2e-tools golden docs bench bench-compare fuzz clean
 
@@ -21,8 +22,10 @@ demo: ## generate the manifests of the shipped example, then lint them
 
 test: check unit e2e ## everything CI runs: static checks, unit and golden tests, validation against a real API server
 
-unit: ## unit, golden and CLI script tests
+unit: ## unit, golden and CLI script tests, determinism, a short run of every fuzz target
 	$(GO) test -count=1 ./...
+	$(GO) test -count=20 -run 'TestGolden|TestDeterministic' ./pkg/generate
+	FUZZTIME=$(CI_FUZZTIME) hack/fuzz.sh
 
 check: ## gofmt, go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -47,7 +50,7 @@ bench: ## Go benchmarks of lint at 1k, 10k and 100k objects
 bench-compare: ## meshbatch lint vs the decode floor (and istioctl when on PATH)
 	hack/bench-compare.sh
 
-fuzz: ## run every fuzz target for FUZZTIME each (default 30s)
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s; make unit runs each for 10s)
 	hack/fuzz.sh
 
 clean:
