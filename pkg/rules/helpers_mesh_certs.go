@@ -47,7 +47,7 @@ func secretTTLSettings(w *Workload) []ttlSetting {
 // DEFAULT_WORKLOAD_CERT_TTL, also 24h by default).
 func effectiveSecretTTL(w *Workload) (time.Duration, string) {
 	const def = 24 * time.Hour
-	settings := secretTTLSettings(w)
+	settings := w.secretTTLSettings()
 	if len(settings) == 0 {
 		return def, "the default SECRET_TTL, 24h"
 	}

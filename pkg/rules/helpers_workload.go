@@ -29,17 +29,40 @@ type podMesh struct {
 	Wrapper       bool       // a known wrapper stops the proxy
 }
 
+// meshOf returns what the workload rules need to know about a pod
+// template, worked out once per template (see meshCache) for the facts of
+// the run.
 func meshOf(p *Pass, w *Workload) podMesh {
-	m := podMesh{W: w, Inj: p.Index.Injection(w), Intent: meshIntent(w)}
-	m.Native, m.NativeWhy = p.Facts.NativeSidecar(w)
-	m.NativeAssumed = m.Native == Unknown && NativeRequested(w)
-	for _, q := range QuitSites(w) {
-		if q.Istio() {
-			m.Quits = append(m.Quits, q)
-		}
+	if w.mc == nil {
+		return computeMesh(p.Index, p.Facts, w)
 	}
-	m.Wrapper = usesExitWrapper(w)
+	k := nativeFactsOf(p.Facts)
+	w.mc.meshOnce.Do(func() { w.mc.meshKey, w.mc.mesh = k, computeMesh(p.Index, p.Facts, w) })
+	if w.mc.meshKey != k {
+		// another set of facts than the first caller's (an Index reused
+		// across runs): correct, only not cached
+		return computeMesh(p.Index, p.Facts, w)
+	}
+	return w.mc.mesh
+}
+
+func computeMesh(ix *Index, f Facts, w *Workload) podMesh {
+	pf := w.podFacts()
+	m := podMesh{W: w, Inj: ix.injectionOf(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
+	m.Native, m.NativeWhy = f.NativeSidecar(w)
+	m.NativeAssumed = m.Native == Unknown && pf.requested
 	return m
+}
+
+// nativeFacts are the facts Facts.NativeSidecar reads: the key of the
+// cached meshOf.
+type nativeFacts struct {
+	istio, kubernetes Version
+	nativeSidecars    string
+}
+
+func nativeFactsOf(f Facts) nativeFacts {
+	return nativeFacts{istio: f.IstioVersion, kubernetes: f.KubernetesVersion, nativeSidecars: f.NativeSidecars}
 }
 
 // Sidecar says whether the pod gets an istio-proxy sidecar: No for pods

@@ -56,17 +56,64 @@ type Workload struct {
 	mc *meshCache // what the mesh rules derive from the template, once
 }
 
-// meshCache holds per-template results several mesh rules need: parsing
-// the proxy.istio.io/config annotation and scanning the containers for
-// hosts are the costly steps of a run, so each is done once per template.
+// meshCache holds what rules derive from one pod template: parsing the
+// proxy.istio.io/config annotation, working out injection and the
+// sidecar's lifecycle (meshOf), reading quit calls with regexps and
+// scanning the containers for hosts are the costly steps of a run, and
+// many rules need each, so each is done once per template. Every entry is
+// built on first use under its own sync.Once, so rules running in parallel
+// may share a Workload; Index.Prepare builds them ahead, in parallel.
 type meshCache struct {
 	pcOnce   sync.Once
 	pc       *meshv1alpha1.ProxyConfig
 	pcErr    error
+	pcStrict error // the error of ParseProxyConfigStrict
 	refsOnce sync.Once
 	refs     []hostRef
 	injOnce  sync.Once
 	inj      Injection
+	contOnce sync.Once
+	cont     []ContainerRef
+	podOnce  sync.Once
+	pod      podFacts
+	ttlOnce  sync.Once
+	ttl      []ttlSetting
+	// The sidecar verdicts of meshOf depend on cluster facts: they are
+	// kept for the facts of the first caller (one run uses one set).
+	meshOnce sync.Once
+	meshKey  nativeFacts
+	mesh     podMesh
+}
+
+// podFacts are what meshOf and the lifecycle rules read from a template's
+// own containers, independent of the cluster facts and of other objects.
+type podFacts struct {
+	intent    bool       // meshIntent
+	requested bool       // NativeRequested
+	quits     []QuitSite // QuitSites that may reach Istio
+	wrapper   bool       // usesExitWrapper
+	waits     bool       // waitsForProxy
+}
+
+// podFacts works out the template's podFacts once.
+func (w *Workload) podFacts() *podFacts {
+	if w.mc == nil {
+		pf := computePodFacts(w)
+		return &pf
+	}
+	w.mc.podOnce.Do(func() { w.mc.pod = computePodFacts(w) })
+	return &w.mc.pod
+}
+
+func computePodFacts(w *Workload) podFacts {
+	pf := podFacts{intent: meshIntent(w), requested: NativeRequested(w), wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
+	for _, q := range QuitSites(w) {
+		if q.Istio() {
+			pf.quits = append(pf.quits, q)
+		}
+	}
+	pf.quits = slices.Clip(pf.quits)
+	return pf
 }
 
 // injectionOf is ix.Injection(w), worked out once per template.
@@ -83,8 +130,29 @@ func (w *Workload) proxyConfig() (*meshv1alpha1.ProxyConfig, error) {
 	if w.mc == nil {
 		return ProxyConfig(w)
 	}
-	w.mc.pcOnce.Do(func() { w.mc.pc, w.mc.pcErr = ProxyConfig(w) })
+	w.mc.pcOnce.Do(w.parseProxyConfig)
 	return w.mc.pc, w.mc.pcErr
+}
+
+// proxyConfigStrictErr is the error ParseProxyConfigStrict returns for the
+// template's proxy.istio.io/config (nil when it is absent), found once.
+func (w *Workload) proxyConfigStrictErr() error {
+	if w.mc == nil {
+		raw, ok := w.Template.Annotations[AnnotProxyConfig]
+		if !ok {
+			return nil
+		}
+		_, err := ParseProxyConfigStrict(raw)
+		return err
+	}
+	w.mc.pcOnce.Do(w.parseProxyConfig)
+	return w.mc.pcStrict
+}
+
+func (w *Workload) parseProxyConfig() {
+	if raw, ok := w.Template.Annotations[AnnotProxyConfig]; ok {
+		w.mc.pc, w.mc.pcErr, w.mc.pcStrict = parseProxyConfigBoth(raw)
+	}
 }
 
 // proxyMetadata is ProxyMetadata(w, key) on the cached ProxyConfig.
@@ -104,6 +172,15 @@ func (w *Workload) hostRefs() []hostRef {
 	}
 	w.mc.refsOnce.Do(func() { w.mc.refs = hostRefs(w) })
 	return w.mc.refs
+}
+
+// secretTTLSettings is secretTTLSettings(w), computed once.
+func (w *Workload) secretTTLSettings() []ttlSetting {
+	if w.mc == nil {
+		return secretTTLSettings(w)
+	}
+	w.mc.ttlOnce.Do(func() { w.mc.ttl = secretTTLSettings(w) })
+	return w.mc.ttl
 }
 
 // IsBatch reports whether the workload is a Job or CronJob.
@@ -135,8 +212,17 @@ func (w *Workload) templateField(sub string) string {
 }
 
 // Containers returns the app containers and app init containers (those that
-// are not Istio's), each with its field path.
+// are not Istio's), each with its field path. The list is worked out once
+// per template and shared: read it, do not modify it.
 func (w *Workload) Containers() []ContainerRef {
+	if w.mc == nil {
+		return w.containers()
+	}
+	w.mc.contOnce.Do(func() { w.mc.cont = w.containers() })
+	return slices.Clip(w.mc.cont)
+}
+
+func (w *Workload) containers() []ContainerRef {
 	var out []ContainerRef
 	for i := range w.Template.Spec.InitContainers {
 		c := &w.Template.Spec.InitContainers[i]

@@ -63,7 +63,7 @@ func checkExitOnZeroMisuse(p *Pass) {
 		}
 		s := sev(p.Rule, m.Classic() == Yes)
 		why := "nothing sends a Job's classic istio-proxy SIGTERM when the app exits, so the pod still never completes"
-		if v, ok := ProxyMetadata(w, envExitOnZero); ok && truthy(v) {
+		if v, ok := w.proxyMetadata(envExitOnZero); ok && truthy(v) {
 			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(AnnotProxyConfig),
 				"%s sets %s in proxyMetadata to end its sidecar, but the variable only shortens the drain after SIGTERM: %s%s",
 				w.Object.Ref(), envExitOnZero, why, assumed(m.assumptions()))

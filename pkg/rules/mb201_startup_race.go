@@ -61,7 +61,7 @@ spec:
 func checkStartupRace(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Classic() == No || !m.Relevant() || m.Wrapper || waitsForProxy(w) {
+		if m.Classic() == No || !m.Relevant() || m.Wrapper || w.podFacts().waits {
 			continue
 		}
 		hold := p.Facts.HoldsApplication(w)
@@ -78,7 +78,7 @@ func checkStartupRace(p *Pass) {
 			setting = "the injected istio-proxy container has no postStart \"pilot-agent wait\" hook"
 		} else if _, ok := w.Template.Annotations[AnnotProxyConfig]; ok {
 			path = w.TemplateAnnotationPath(AnnotProxyConfig)
-			if pc, err := ProxyConfig(w); err == nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
+			if pc, err := w.proxyConfig(); err == nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 				setting = "proxy.istio.io/config sets holdApplicationUntilProxyStarts: false"
 			} else {
 				setting = "proxy.istio.io/config does not set holdApplicationUntilProxyStarts"

@@ -54,7 +54,7 @@ spec:
 
 func checkHoldNoopNative(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		pc, err := ProxyConfig(w)
+		pc, err := w.proxyConfig()
 		if err != nil || pc == nil || !pc.GetHoldApplicationUntilProxyStarts().GetValue() {
 			continue
 		}

@@ -84,7 +84,7 @@ func checkProxyConfigInvalid(p *Pass) {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
 		path := w.TemplateAnnotationPath(AnnotProxyConfig)
-		if _, err := ParseProxyConfig(raw); err != nil {
+		if _, err := w.proxyConfig(); err != nil {
 			what := err.Error()
 			if credentialLikeRE.MatchString(raw) {
 				// proxyMetadata becomes istio-proxy's environment: do not
@@ -96,7 +96,7 @@ func checkProxyConfigInvalid(p *Pass) {
 				w.Object.Ref(), what, assumed(as))
 			continue
 		}
-		_, err := ParseProxyConfigStrict(raw)
+		err := w.proxyConfigStrictErr()
 		if err == nil {
 			continue
 		}

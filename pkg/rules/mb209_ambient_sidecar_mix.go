@@ -72,7 +72,7 @@ var sidecarOnlyAnnotations = append([]string{AnnotNative, AnnotProxyConfig}, Pro
 
 func checkAmbientSidecarMix(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		inj := p.Index.Injection(w)
+		inj := p.Index.injectionOf(w)
 		if !inj.Ambient {
 			continue
 		}

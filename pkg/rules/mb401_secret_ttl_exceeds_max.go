@@ -65,7 +65,7 @@ func checkSecretTTLExceedsMax(p *Pass) {
 		if p.Index.hasSidecar(w) == No {
 			continue // MB404 says the setting does nothing here
 		}
-		for _, s := range secretTTLSettings(w) {
+		for _, s := range w.secretTTLSettings() {
 			d, err := time.ParseDuration(s.Raw)
 			if err != nil || d <= maxTTL {
 				continue

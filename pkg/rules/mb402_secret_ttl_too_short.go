@@ -63,7 +63,7 @@ func checkSecretTTLTooShort(p *Pass) {
 		if p.Index.hasSidecar(w) == No {
 			continue
 		}
-		for _, s := range secretTTLSettings(w) {
+		for _, s := range w.secretTTLSettings() {
 			d, err := time.ParseDuration(s.Raw)
 			if err != nil || d <= 0 || d >= minSecretTTL {
 				continue

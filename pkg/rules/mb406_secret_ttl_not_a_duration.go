@@ -59,7 +59,7 @@ func checkSecretTTLNotADuration(p *Pass) {
 		if p.Index.hasSidecar(w) == No {
 			continue
 		}
-		for _, s := range secretTTLSettings(w) {
+		for _, s := range w.secretTTLSettings() {
 			d, err := time.ParseDuration(s.Raw)
 			switch {
 			case err != nil:

@@ -244,10 +244,37 @@ func ParseProxyConfigStrict(raw string) (*meshv1alpha1.ProxyConfig, error) {
 }
 
 func parseProxyConfig(raw string, opts protojson.UnmarshalOptions) (*meshv1alpha1.ProxyConfig, error) {
+	js, err := proxyConfigJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	return unmarshalProxyConfig(js, opts)
+}
+
+// parseProxyConfigBoth is ParseProxyConfig and the error of
+// ParseProxyConfigStrict, converting the YAML once and decoding once when
+// the text has no unknown fields (then both decoders agree).
+func parseProxyConfigBoth(raw string) (pc *meshv1alpha1.ProxyConfig, err, strictErr error) {
+	js, err := proxyConfigJSON(raw)
+	if err != nil {
+		return nil, err, err
+	}
+	if pc, strictErr = unmarshalProxyConfig(js, protojson.UnmarshalOptions{}); strictErr == nil {
+		return pc, nil, nil
+	}
+	pc, err = unmarshalProxyConfig(js, protojson.UnmarshalOptions{DiscardUnknown: true})
+	return pc, err, strictErr
+}
+
+func proxyConfigJSON(raw string) ([]byte, error) {
 	js, err := manifest.YAMLToJSON([]byte(raw), manifest.Limits{MaxDepth: 20, MaxNodes: 10000})
 	if err != nil {
 		return nil, fmt.Errorf("not valid YAML: %v", err)
 	}
+	return js, nil
+}
+
+func unmarshalProxyConfig(js []byte, opts protojson.UnmarshalOptions) (*meshv1alpha1.ProxyConfig, error) {
 	pc := &meshv1alpha1.ProxyConfig{}
 	if string(js) == "null" {
 		return pc, nil
@@ -264,14 +291,7 @@ func parseProxyConfig(raw string, opts protojson.UnmarshalOptions) (*meshv1alpha
 
 // ProxyMetadata returns one proxyMetadata variable of the pod's
 // proxy.istio.io/config, if set (and the annotation parses).
-func ProxyMetadata(w *Workload, key string) (string, bool) {
-	pc, err := ProxyConfig(w)
-	if err != nil || pc == nil {
-		return "", false
-	}
-	v, ok := pc.GetProxyMetadata()[key]
-	return v, ok
-}
+func ProxyMetadata(w *Workload, key string) (string, bool) { return w.proxyMetadata(key) }
 
 // HoldsApplication says whether the app containers wait for the proxy:
 // holdApplicationUntilProxyStarts from the pod annotation, else the
@@ -285,7 +305,7 @@ func (f Facts) HoldsApplication(w *Workload) Tri {
 		}
 		return No
 	}
-	if pc, err := ProxyConfig(w); err == nil && pc != nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
+	if pc, err := w.proxyConfig(); err == nil && pc != nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 		return TriOf(pc.GetHoldApplicationUntilProxyStarts().GetValue())
 	}
 	switch f.HoldApplication {
