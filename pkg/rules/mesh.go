@@ -280,13 +280,23 @@ func unmarshalProxyConfig(js []byte, opts protojson.UnmarshalOptions) (*meshv1al
 		return pc, nil
 	}
 	if err := opts.Unmarshal(js, pc); err != nil {
-		msg := err.Error()
-		if i := strings.LastIndex(msg, "):"); i >= 0 {
-			msg = strings.TrimSpace(msg[i+2:])
-		}
-		return nil, fmt.Errorf("not a ProxyConfig: %s", strings.TrimPrefix(msg, "proto: "))
+		return nil, fmt.Errorf("not a ProxyConfig: %s", protoErrorText(err.Error()))
 	}
 	return pc, nil
+}
+
+// protoErrorText is a protojson error message without its "proto:"
+// prefix and position. protojson deliberately writes the space after
+// "proto:" as a non-breaking space in some builds and not in others, so
+// both are stripped: messages must not change between builds.
+func protoErrorText(msg string) string {
+	if i := strings.LastIndex(msg, "):"); i >= 0 {
+		msg = strings.TrimSpace(msg[i+2:])
+	}
+	if rest, ok := strings.CutPrefix(msg, "proto:"); ok {
+		msg = strings.TrimLeft(rest, " \u00a0")
+	}
+	return msg
 }
 
 // ProxyMetadata returns one proxyMetadata variable of the pod's
