@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
@@ -8,30 +9,6 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
-
-// exportedTo applies Istio's exportTo semantics: empty or "*" is every
-// namespace, "." the object's own, "~" none, anything else a namespace.
-func exportedTo(exportTo []string, objNS, clientNS string) bool {
-	if len(exportTo) == 0 {
-		return true
-	}
-	for _, e := range exportTo {
-		switch e {
-		case "*":
-			return true
-		case ".":
-			if objNS == clientNS {
-				return true
-			}
-		case "~":
-		default:
-			if e == clientNS {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // exportNamespaces describes where an object is exported, for messages.
 func exportNamespaces(exportTo []string, objNS string) string {
@@ -105,17 +82,67 @@ func sePortProtocol(p *networking.ServicePort) string { return strings.ToUpper(p
 // tlsProtocol reports whether the app itself speaks TLS on the port.
 func tlsProtocol(proto string) bool { return proto == "HTTPS" || proto == "TLS" }
 
-// visibleServiceEntries splits the ServiceEntries for a host into those a
-// proxy in clientNS sees and those exported elsewhere.
-func (ix *Index) visibleServiceEntries(host, clientNS string) (visible, hidden []*manifest.Object) {
-	for _, o := range ix.ServiceEntriesFor(host) {
-		if exportedTo(seExportTo(o), NamespaceOf(o), clientNS) {
-			visible = append(visible, o)
-		} else {
-			hidden = append(hidden, o)
+// visibleServiceEntries returns the ServiceEntries for a host (as
+// ServiceEntriesFor finds them, in the same order) that a proxy in
+// clientNS sees. It reads the entries exported to every namespace and
+// those exported to clientNS, never the ones other namespaces keep to
+// themselves, so it costs what it returns.
+func (ix *Index) visibleServiceEntries(host, clientNS string) []*manifest.Object {
+	host = strings.ToLower(host)
+	out := mergeSERefs(nil, ix.seHostsAll[host], ix.seHostsNS[hostNS{host, clientNS}])
+	for i := 0; i < len(host); i++ {
+		if host[i] != '.' {
+			continue
+		}
+		suffix := host[i:]
+		all, mine := ix.seWildAll[suffix], ix.seWildNS[hostNS{suffix, clientNS}]
+		if len(all)+len(mine) == 0 {
+			continue
+		}
+		for _, o := range mergeSERefs(nil, all, mine) {
+			if !slices.Contains(out, o) {
+				out = append(out, o)
+			}
 		}
 	}
-	return visible, hidden
+	return out
+}
+
+// mergeSERefs appends the objects of two lists in input order to out.
+// The lists are disjoint and each is in input order.
+func mergeSERefs(out []*manifest.Object, a, b []seRef) []*manifest.Object {
+	for len(a) > 0 || len(b) > 0 {
+		if len(b) == 0 || (len(a) > 0 && a[0].ord < b[0].ord) {
+			out, a = append(out, a[0].o), a[1:]
+		} else {
+			out, b = append(out, b[0].o), b[1:]
+		}
+	}
+	return out
+}
+
+// firstServiceEntryFor is ServiceEntriesFor(host)[0], or nil, without
+// building the list.
+func (ix *Index) firstServiceEntryFor(host string) *manifest.Object {
+	host = strings.ToLower(host)
+	if l := ix.seHosts[host]; len(l) > 0 {
+		return l[0]
+	}
+	for i := 0; i < len(host); i++ {
+		if host[i] == '.' {
+			if l := ix.seWildcards[host[i:]]; len(l) > 0 {
+				return l[0]
+			}
+		}
+	}
+	return nil
+}
+
+// destinationRuleVisible reports whether a DestinationRule for fqdn (as
+// DestinationRulesFor finds them) is exported to clientNS.
+func (ix *Index) destinationRuleVisible(fqdn, clientNS string) bool {
+	fqdn = strings.ToLower(fqdn)
+	return ix.drAll[fqdn] || ix.drNS[hostNS{fqdn, clientNS}]
 }
 
 // sePort returns the ServiceEntry port with that number.
@@ -146,8 +173,7 @@ type knownPort struct {
 
 func (ix *Index) hostPortsOf(fqdn, clientNS string) []knownPort {
 	var out []knownPort
-	visible, _ := ix.visibleServiceEntries(fqdn, clientNS)
-	for _, o := range visible {
+	for _, o := range ix.visibleServiceEntries(fqdn, clientNS) {
 		for _, p := range ServiceEntry(o).Spec.GetPorts() {
 			proto := sePortProtocol(p)
 			if proto == "" {

@@ -33,25 +33,30 @@ type podMesh struct {
 // template, worked out once per template (see meshCache) for the facts of
 // the run.
 func meshOf(p *Pass, w *Workload) podMesh {
-	if w.mc == nil {
-		return computeMesh(p.Index, p.Facts, w)
-	}
-	k := nativeFactsOf(p.Facts)
-	w.mc.meshOnce.Do(func() { w.mc.meshKey, w.mc.mesh = k, computeMesh(p.Index, p.Facts, w) })
-	if w.mc.meshKey != k {
-		// another set of facts than the first caller's (an Index reused
-		// across runs): correct, only not cached
-		return computeMesh(p.Index, p.Facts, w)
-	}
-	return w.mc.mesh
-}
-
-func computeMesh(ix *Index, f Facts, w *Workload) podMesh {
 	pf := w.podFacts()
-	m := podMesh{W: w, Inj: ix.injectionOf(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
-	m.Native, m.NativeWhy = f.NativeSidecar(w)
+	m := podMesh{W: w, Inj: p.Index.injectionOf(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
+	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
 	m.NativeAssumed = m.Native == Unknown && pf.requested
 	return m
+}
+
+// nativeSidecar is f.NativeSidecar(w), worked out once per template for
+// the facts of the first caller.
+func (w *Workload) nativeSidecar(f Facts) (Tri, string) {
+	if w.mc == nil {
+		return f.NativeSidecar(w)
+	}
+	k := nativeFactsOf(f)
+	w.mc.nativeOnce.Do(func() {
+		w.mc.nativeKey = k
+		w.mc.native, w.mc.nativeWhy = f.NativeSidecar(w)
+	})
+	if w.mc.nativeKey != k {
+		// another set of facts than the first caller's (an Index reused
+		// with other facts): correct, only not cached
+		return f.NativeSidecar(w)
+	}
+	return w.mc.native, w.mc.nativeWhy
 }
 
 // nativeFacts are the facts Facts.NativeSidecar reads: the key of the

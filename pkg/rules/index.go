@@ -39,6 +39,17 @@ type Index struct {
 	seWildcards   map[string][]*manifest.Object // ServiceEntries by wildcard suffix (".example.com")
 	drHosts       map[string][]*manifest.Object // DestinationRules by host, expanded to an FQDN
 	identities    identityIndex                 // AuthorizationPolicies by the identities they name, built on first use
+	// ServiceEntries and DestinationRules by visibility (exportTo), so
+	// that a lookup for one client namespace costs what it returns,
+	// however many namespaces declare the host: those exported to every
+	// namespace by host, the others by host and each namespace they are
+	// exported to.
+	seHostsAll map[string][]seRef
+	seHostsNS  map[hostNS][]seRef
+	seWildAll  map[string][]seRef
+	seWildNS   map[hostNS][]seRef
+	drAll      map[string]bool // hosts with a DestinationRule exported to every namespace
+	drNS       map[hostNS]bool // hosts with a DestinationRule exported to that namespace
 }
 
 // Workload is a pod template and the object that owns it.
@@ -78,11 +89,12 @@ type meshCache struct {
 	pod      podFacts
 	ttlOnce  sync.Once
 	ttl      []ttlSetting
-	// The sidecar verdicts of meshOf depend on cluster facts: they are
-	// kept for the facts of the first caller (one run uses one set).
-	meshOnce sync.Once
-	meshKey  nativeFacts
-	mesh     podMesh
+	// The native-sidecar verdict depends on cluster facts: it is kept
+	// for the facts of the first caller (a run uses one set).
+	nativeOnce sync.Once
+	nativeKey  nativeFacts
+	native     Tri
+	nativeWhy  string
 }
 
 // podFacts are what meshOf and the lifecycle rules read from a template's
@@ -274,8 +286,14 @@ func NewIndex(objs []*manifest.Object) *Index {
 		seHosts:         map[string][]*manifest.Object{},
 		seWildcards:     map[string][]*manifest.Object{},
 		drHosts:         map[string][]*manifest.Object{},
+		seHostsAll:      map[string][]seRef{},
+		seHostsNS:       map[hostNS][]seRef{},
+		seWildAll:       map[string][]seRef{},
+		seWildNS:        map[hostNS][]seRef{},
+		drAll:           map[string]bool{},
+		drNS:            map[hostNS]bool{},
 	}
-	for _, o := range objs {
+	for ord, o := range objs {
 		if o.Typed == nil {
 			if o.Namespace != "" {
 				ix.seenNS[o.Namespace] = true
@@ -296,18 +314,29 @@ func NewIndex(objs []*manifest.Object) *Index {
 		case *corev1.Service:
 			ix.services[o.Name+"."+ns+".svc.cluster.local"] = o
 		case *networkingv1.ServiceEntry:
+			all, to := exportScope(t.Spec.GetExportTo(), ns)
+			ref := seRef{o, ord}
 			for _, h := range t.Spec.GetHosts() {
 				h = strings.ToLower(h)
 				if suffix, ok := strings.CutPrefix(h, "*"); ok && suffix != "" {
 					ix.seWildcards[suffix] = appendOnce(ix.seWildcards[suffix], o)
+					addSERef(ix.seWildAll, ix.seWildNS, suffix, all, to, ref)
 				} else if h != "" {
 					ix.seHosts[h] = appendOnce(ix.seHosts[h], o)
+					addSERef(ix.seHostsAll, ix.seHostsNS, h, all, to, ref)
 				}
 			}
 		case *networkingv1.DestinationRule:
 			if h := t.Spec.GetHost(); h != "" {
 				fq := strings.ToLower(FQDN(h, ns))
 				ix.drHosts[fq] = append(ix.drHosts[fq], o)
+				all, to := exportScope(t.Spec.GetExportTo(), ns)
+				if all {
+					ix.drAll[fq] = true
+				}
+				for _, n := range to {
+					ix.drNS[hostNS{fq, n}] = true
+				}
 			}
 		}
 		if w := WorkloadOf(o); w != nil {
@@ -335,6 +364,52 @@ func appendOnce(list []*manifest.Object, o *manifest.Object) []*manifest.Object 
 		return list
 	}
 	return append(list, o)
+}
+
+// hostNS is a host (or wildcard suffix) and a client namespace.
+type hostNS struct{ host, ns string }
+
+// seRef is a ServiceEntry and its position in the input, by which lists
+// of them are merged back into input order.
+type seRef struct {
+	o   *manifest.Object
+	ord int
+}
+
+// exportScope reads exportTo as exportedTo does: all is set when every
+// namespace sees the object, else to lists the namespaces that do.
+func exportScope(exportTo []string, objNS string) (all bool, to []string) {
+	if len(exportTo) == 0 {
+		return true, nil
+	}
+	for _, e := range exportTo {
+		switch e {
+		case "*":
+			return true, nil
+		case ".":
+			to = append(to, objNS)
+		case "~":
+		default:
+			to = append(to, e)
+		}
+	}
+	return false, to
+}
+
+// addSERef files a ServiceEntry under key, once per list.
+func addSERef(all map[string][]seRef, byNS map[hostNS][]seRef, key string, toAll bool, to []string, r seRef) {
+	add := func(list []seRef) []seRef {
+		if n := len(list); n > 0 && list[n-1].o == r.o {
+			return list
+		}
+		return append(list, r)
+	}
+	if toAll {
+		all[key] = add(all[key])
+	}
+	for _, ns := range to {
+		byNS[hostNS{key, ns}] = add(byNS[hostNS{key, ns}])
+	}
 }
 
 // WorkloadOf returns the pod template an object carries, or nil for kinds

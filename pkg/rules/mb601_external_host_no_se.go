@@ -130,10 +130,10 @@ func checkExternalHostNoSE(p *Pass) {
 // missingSE says what is wrong with the ServiceEntries for host:port as
 // seen from clientNS, "" when a visible one declares it.
 func missingSE(ix *Index, host string, port uint32, clientNS string) string {
-	visible, hidden := ix.visibleServiceEntries(host, clientNS)
+	visible := ix.visibleServiceEntries(host, clientNS)
 	if len(visible) == 0 {
-		if len(hidden) > 0 {
-			o := hidden[0]
+		// every entry for the host is hidden from clientNS
+		if o := ix.firstServiceEntryFor(host); o != nil {
 			return fmt.Sprintf("%s is exported to %s, not to namespace %s", o.Ref(), exportNamespaces(seExportTo(o), NamespaceOf(o)), clientNS)
 		}
 		return "no ServiceEntry declares that host"
@@ -207,8 +207,7 @@ func checkSidecarEgress(p *Pass, o *manifest.Object) {
 // seInNamespace reports whether a ServiceEntry for host in namespace from
 // ("." the client's, "*" any) is exported to clientNS.
 func seInNamespace(ix *Index, host, from, clientNS string) bool {
-	visible, _ := ix.visibleServiceEntries(host, clientNS)
-	for _, o := range visible {
+	for _, o := range ix.visibleServiceEntries(host, clientNS) {
 		switch from {
 		case "*":
 			return true

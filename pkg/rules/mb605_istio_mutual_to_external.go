@@ -71,9 +71,8 @@ func checkIstioMutualToExternal(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
 		host := strings.ToLower(FQDN(DestinationRule(o).Spec.GetHost(), ns))
-		visible, _ := p.Index.visibleServiceEntries(host, ns)
 		var external *manifest.Object
-		for _, se := range visible {
+		for _, se := range p.Index.visibleServiceEntries(host, ns) {
 			if isMeshExternal(se) {
 				external = se
 				break

@@ -66,8 +66,7 @@ func checkDRNoServerVerify(p *Pass) {
 		var ports []knownPort
 		portsDone := false
 		seSANs := false
-		visible, _ := p.Index.visibleServiceEntries(host, ns)
-		for _, se := range visible {
+		for _, se := range p.Index.visibleServiceEntries(host, ns) {
 			if len(ServiceEntry(se).Spec.GetSubjectAltNames()) > 0 {
 				seSANs = true
 			}

@@ -71,7 +71,7 @@ func checkDRHostNotFound(p *Pass) {
 		if class, _ := p.Index.classifyHost(host, ns); class != hostExternal {
 			continue
 		}
-		if visible, _ := p.Index.visibleServiceEntries(host, ns); len(visible) > 0 {
+		if len(p.Index.visibleServiceEntries(host, ns)) > 0 {
 			continue
 		}
 		p.missingSeverityf(Warning, o, "spec.host",
@@ -98,17 +98,7 @@ func checkJobDRVisibility(p *Pass) {
 				continue
 			}
 			drs := p.Index.DestinationRulesFor(r.Host)
-			if len(drs) == 0 {
-				continue
-			}
-			visible := false
-			for _, d := range drs {
-				if exportedTo(drExportTo(d), NamespaceOf(d), w.Namespace) {
-					visible = true
-					break
-				}
-			}
-			if visible {
+			if len(drs) == 0 || p.Index.destinationRuleVisible(r.Host, w.Namespace) {
 				continue
 			}
 			d := drs[0]
