@@ -54,7 +54,16 @@ func ReadDocument(file string, doc int, c Chunk, lim Limits) ([]*Object, []Probl
 		r.problem(Pos{Line: 1, Col: 1}, msg, nil)
 		return nil, r.probs
 	}
-	root, err := ParseNode(c.Data)
+	if r.fast() {
+		return r.objs, nil
+	}
+	return r.slow()
+}
+
+// slow reads the document through a yaml.v3 node tree: every document the
+// fast path declines, and every problem.
+func (r *docReader) slow() ([]*Object, []Problem) {
+	root, err := ParseNode(r.chunk.Data)
 	if err != nil {
 		r.problem(err.(*PosError).Pos, err.(*PosError).Msg, nil)
 		return nil, r.probs
@@ -129,6 +138,68 @@ func (r *docReader) typeMeta(n *yaml.Node) (apiVersion, kind string, ok bool) {
 	apiVersion, ok1 := get("apiVersion")
 	kind, ok2 := get("kind")
 	return apiVersion, kind, ok1 && ok2
+}
+
+// fast reads a document with the fast path when it can, and when the
+// document is one object that loads without a problem: anything else is
+// left to slow, from scratch, so that problems are reported as they always
+// were.
+func (r *docReader) fast() bool {
+	p := fastParsers.Get().(*fastParser)
+	defer func() {
+		p.d = nil // the pool must not keep the file alive
+		fastParsers.Put(p)
+	}()
+	if !p.parse(r.chunk.Data, r.lim) {
+		return false
+	}
+	av, kd := p.child(0, "apiVersion"), p.child(0, "kind")
+	if !p.isStr(av) || !p.isStr(kd) {
+		return false
+	}
+	apiVersion, kindName := p.internedStr(av), p.internedStr(kd)
+	if strings.HasSuffix(kindName, "List") {
+		return false
+	}
+	k, known, err := lookupKind(apiVersion, kindName)
+	if err != nil {
+		return false
+	}
+	o := &Object{
+		File: r.file, Doc: r.doc, Item: -1,
+		APIVersion: apiVersion, Kind: kindName,
+		doc: r.chunk.Data, docLine: r.chunk.StartLine,
+		docOff: int64(r.chunk.Offset), docLen: len(r.chunk.Data),
+	}
+	if meta := p.child(0, "metadata"); meta >= 0 && p.nodes[meta].kind == fMap {
+		o.Name = p.str(p.child(meta, "name"))
+		o.Namespace = p.str(p.child(meta, "namespace"))
+		if !known {
+			o.Labels = p.stringMap(p.child(meta, "labels"))
+			o.Annotations = p.stringMap(p.child(meta, "annotations"))
+		}
+	}
+	if !known { // no rule reads it: no JSON, no decoding
+		r.objs = append(r.objs, o)
+		return true
+	}
+	bp := jsonBufs.Get().(*[]byte)
+	defer jsonBufs.Put(bp)
+	js, ok := p.appendJSON((*bp)[:0], 0)
+	*bp = js[:0]
+	if !ok {
+		return false
+	}
+	typed, derr := k.decode(js)
+	if derr != nil {
+		return false
+	}
+	o.Typed = typed
+	if m, ok := typed.(metaMaps); ok {
+		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
+	}
+	r.objs = append(r.objs, o)
+	return true
 }
 
 func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, base string) {
