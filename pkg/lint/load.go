@@ -111,7 +111,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.errors = append(out.errors, errorf(name, "%s", overLimit(size, limit)))
 			return
 		}
-		data, err := readLimited(r, limit)
+		data, err := readLimited(r, limit, size)
 		if err != nil {
 			out.errors = append(out.errors, errorf(name, "%v", err))
 			return
@@ -176,11 +176,29 @@ func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loade
 	readOne(p, f, regular, size)
 }
 
-// readLimited reads all of r, refusing more than limit bytes.
-func readLimited(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, describeFSError(err)
+// readLimited reads all of r, refusing more than limit bytes. size is the
+// file's size when known (-1 otherwise): reading into a buffer of that size
+// saves io.ReadAll's doublings, which allocated twice the input.
+func readLimited(r io.Reader, limit, size int64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	var data []byte
+	if size >= 0 && size <= limit {
+		data = make([]byte, 0, size+1) // +1: the read that finds the end needs room
+	} else {
+		data = make([]byte, 0, 512)
+	}
+	for {
+		if len(data) == cap(data) { // a pipe, or a file that grew
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := r.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, describeFSError(err)
+		}
 	}
 	if int64(len(data)) > limit {
 		return nil, errors.New(overLimit(-1, limit))
