@@ -10,8 +10,11 @@ import (
 	"io"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
@@ -40,7 +43,7 @@ type Options struct {
 	// values, Chart.yaml) that pre-commit's "types: [yaml]" passes along.
 	SkipNonManifests bool
 	Limits           manifest.Limits
-	Workers          int       // parsing goroutines; 0 means GOMAXPROCS
+	Workers          int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
 	Stdin            io.Reader // read for the path "-"
 }
 
@@ -135,27 +138,153 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if ruleSet == nil {
 		ruleSet = rules.All()
 	}
+	var checks []*rules.Rule
 	for _, r := range ruleSet {
-		if r.Check == nil {
-			continue
+		if r.Check != nil {
+			checks = append(checks, r)
 		}
+	}
+	if len(checks) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, e.diagnostic)
-		r.Check(pass)
-		if pass.Silenced > 0 {
+		ix.Prepare(opts.Facts, opts.Workers)
+	}
+	outs, err := runChecks(ctx, checks, ix, opts)
+	if err != nil {
+		return nil, err
+	}
+	// Findings and counts go out rule by rule in registry order, and each
+	// rule's diagnostics in the order it reported them, as if the rules
+	// had run one after the other.
+	var diags []rules.Diagnostic
+	for _, out := range outs {
+		diags = append(diags, out.diags...)
+	}
+	pos, err := positions(ctx, diags, opts.Workers)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range diags {
+		e.diagnostic(d, pos[i])
+	}
+	for i, out := range outs {
+		if out.silenced > 0 {
 			if res.Stats.SilencedByRule == nil {
 				res.Stats.SilencedByRule = map[string]int{}
 			}
-			res.Stats.SilencedByRule[r.ID] += pass.Silenced
-			res.Stats.Silenced += pass.Silenced
+			res.Stats.SilencedByRule[checks[i].ID] += out.silenced
+			res.Stats.Silenced += out.silenced
 		}
 	}
 	sortFindings(res.Findings)
 	sortFindings(res.Suppressed)
 	res.hideBelow(opts.MinSeverity)
 	return res, nil
+}
+
+// ruleOutput is what one rule's pass reported.
+type ruleOutput struct {
+	diags    []rules.Diagnostic
+	silenced int
+}
+
+// runChecks runs the rules' checks on up to opts.Workers goroutines; each
+// rule's diagnostics and silenced count go to its own slot. Rules only
+// read the index (whose caches are built by Prepare, or under a
+// sync.Once), so they may run in any order.
+func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, error) {
+	outs := make([]ruleOutput, len(checks))
+	err := forEach(ctx, len(checks), opts.Workers, func(i int) {
+		r, out := checks[i], &outs[i]
+		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, func(d rules.Diagnostic) { out.diags = append(out.diags, d) })
+		r.Check(pass)
+		out.silenced = pass.Silenced
+	})
+	if err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// positions finds the file position of every diagnostic on up to workers
+// goroutines. Object.Pos parses the object's document again on first use
+// and may not run concurrently on one object, so the diagnostics are
+// grouped by object and each worker takes whole groups.
+func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]manifest.Pos, error) {
+	pos := make([]manifest.Pos, len(diags))
+	group := make(map[*manifest.Object]int, len(diags)/2)
+	var groups [][]int32
+	for i, d := range diags {
+		g, ok := group[d.Object]
+		if !ok {
+			g = len(groups)
+			group[d.Object] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], int32(i))
+	}
+	err := forEach(ctx, len(groups), workers, func(g int) {
+		for _, i := range groups[g] {
+			pos[i] = diags[i].Object.Pos(diags[i].Path)
+		}
+	})
+	return pos, err
+}
+
+// forEach calls fn(i) for every i in [0, n) on up to workers goroutines,
+// which take the next i from a shared counter. It stops starting calls
+// once ctx is done and returns its error then. A panic in fn is raised
+// again on the calling goroutine, with the stack where it happened.
+func forEach(ctx context.Context, n, workers int, fn func(i int)) error {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := range n {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fn(i)
+		}
+		return nil
+	}
+	var (
+		next     atomic.Int64
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		panicked any
+		stopped  error
+	)
+	for range workers {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					mu.Lock()
+					if panicked == nil {
+						panicked = fmt.Sprintf("%v\n\n%s", p, debug.Stack())
+					}
+					mu.Unlock()
+				}
+			}()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					mu.Lock()
+					stopped = err
+					mu.Unlock()
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
+	return stopped
 }
 
 // stdinWasEmpty reports whether "-" was read without error and held no
@@ -293,9 +422,9 @@ func (e *emitter) problem(p manifest.Problem) {
 	e.add(f)
 }
 
-func (e *emitter) diagnostic(d rules.Diagnostic) {
+// diagnostic files a rule's diagnostic found at pos (see positions).
+func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 	o := d.Object
-	pos := o.Pos(d.Path)
 	f := Finding{
 		RuleID: d.Rule.ID, Slug: d.Rule.Slug, Severity: e.severity(d.Rule, d.Severity),
 		Message: d.Message, Remediation: d.Rule.Remediation, URL: d.Rule.URL(),
