@@ -47,6 +47,7 @@ const (
 type fnode struct {
 	off, end int32 // a scalar's text: doc[off:end], or strs[off:end] if inStrs
 	next     int32
+	pos      int32 // where the node starts in doc, as yaml.v3 places it
 	kind     fkind
 	style    fstyle
 	inStrs   bool
@@ -55,6 +56,7 @@ type fnode struct {
 // ftok is a scanned scalar not yet stored.
 type ftok struct {
 	off, end int
+	start    int // where the token starts (its opening quote, its indicator)
 	after    int // just past the scalar (its closing quote, its last non-space)
 	style    fstyle
 	inStrs   bool
@@ -90,7 +92,11 @@ func (p *fastParser) parse(doc []byte, lim Limits) bool {
 	if !ok || ind < 0 || p.d[p.pos] == '-' && p.blankAt(p.pos+1) {
 		return false // empty, or a list: the yaml.v3 path says what is wrong
 	}
-	if !p.blockMapping(ind, 0) {
+	if p.d[p.pos] == '{' { // a one-line flow mapping: JSON-like annotations
+		if !p.flow(0) || !p.endLine(p.pos) {
+			return false
+		}
+	} else if !p.blockMapping(ind, 0) {
 		return false
 	}
 	ind, ok = p.nextContent()
@@ -219,12 +225,12 @@ func (p *fastParser) pushTok(t ftok, depth int) bool {
 	if t.style == fPlain && t.end-t.off == 2 && p.d[t.off] == '<' && p.d[t.off+1] == '<' {
 		return false // tagged !!merge, even as a value
 	}
-	return p.push(fnode{off: int32(t.off), end: int32(t.end), kind: fScalar, style: t.style, inStrs: t.inStrs})
+	return p.push(fnode{off: int32(t.off), end: int32(t.end), pos: int32(t.start), kind: fScalar, style: t.style, inStrs: t.inStrs})
 }
 
 // open starts a collection; close ends it.
 func (p *fastParser) open(k fkind, depth int) (int, bool) {
-	if depth > p.maxDepth || !p.push(fnode{kind: k}) {
+	if depth > p.maxDepth || !p.push(fnode{kind: k, pos: int32(p.pos)}) {
 		return 0, false
 	}
 	return len(p.nodes) - 1, true
@@ -290,7 +296,7 @@ func (p *fastParser) mapValue(n, depth int) bool {
 			return false
 		}
 		p.lineStart = p.nextLine(i)
-		return p.nextLinesValue(n, depth, true)
+		return p.nextLinesValue(n, depth, true, i)
 	}
 	p.pos = i
 	return p.inlineValue(n, depth)
@@ -300,7 +306,8 @@ func (p *fastParser) mapValue(n, depth int) bool {
 // list entry, in a collection at column n: a more indented mapping, list or
 // one-line flow collection, a list at the same column after a key, or
 // nothing (null).
-func (p *fastParser) nextLinesValue(n, depth int, inMap bool) bool {
+// A null is placed at nullAt.
+func (p *fastParser) nextLinesValue(n, depth int, inMap bool, nullAt int) bool {
 	ind, ok := p.nextContent()
 	switch {
 	case !ok:
@@ -314,7 +321,7 @@ func (p *fastParser) nextLinesValue(n, depth int, inMap bool) bool {
 	case ind == n && inMap && p.isSeqEntry():
 		return p.blockSeq(n, depth)
 	}
-	return p.pushTok(ftok{style: fPlain}, depth) // null
+	return p.pushTok(ftok{style: fPlain, start: nullAt}, depth) // null
 }
 
 // blockSeq reads a block list whose entries are at column n.
@@ -329,7 +336,7 @@ func (p *fastParser) blockSeq(n, depth int) bool {
 		switch {
 		case p.atEOL(j) || p.d[j] == '#' && j > i:
 			p.lineStart = p.nextLine(j)
-			if !p.nextLinesValue(n, depth+1, false) {
+			if !p.nextLinesValue(n, depth+1, false, i) { // yaml.v3 puts a null entry just past its '-'
 				return false
 			}
 		case p.d[j] == '-' && p.blankAt(j+1):
@@ -392,20 +399,23 @@ func (p *fastParser) inlineValue(n, depth int) bool {
 }
 
 // scalar scans a plain or quoted scalar at p.pos.
-func (p *fastParser) scalar(flow bool) (ftok, bool) {
+func (p *fastParser) scalar(flow bool) (t ftok, ok bool) {
 	if p.pos >= len(p.d) {
 		return ftok{}, false
 	}
 	switch p.d[p.pos] {
 	case '\'':
-		return p.singleQuoted()
+		t, ok = p.singleQuoted()
 	case '"':
-		return p.doubleQuoted()
+		t, ok = p.doubleQuoted()
+	default:
+		if !p.plainStart(flow) {
+			return ftok{}, false
+		}
+		t, ok = p.plain(flow)
 	}
-	if !p.plainStart(flow) {
-		return ftok{}, false
-	}
-	return p.plain(flow)
+	t.start = p.pos
+	return t, ok
 }
 
 // plainStart reports whether a plain scalar may start at p.pos.
@@ -684,7 +694,7 @@ func (p *fastParser) blockScalar(n, depth int) bool {
 	if !literal {
 		style = fFolded
 	}
-	if !p.pushTok(ftok{off: off, end: len(p.strs), style: style, inStrs: true}, depth) {
+	if !p.pushTok(ftok{off: off, end: len(p.strs), start: p.pos, style: style, inStrs: true}, depth) {
 		return false
 	}
 	p.lineStart = ls
@@ -1077,4 +1087,116 @@ func appendJSONText(buf, s []byte) []byte {
 	}
 	buf = append(buf, s[start:]...)
 	return append(buf, '"')
+}
+
+// posTree builds the position tree of the parsed document, the one
+// newPosTree builds from yaml.v3's nodes.
+func (p *fastParser) posTree() *posTree {
+	colls, entries, keyBytes := 0, 0, 0
+	for i := range p.nodes {
+		n := &p.nodes[i]
+		if n.kind == fScalar {
+			continue
+		}
+		colls++
+		for j := i + 1; j < int(n.next); j = int(p.nodes[j].next) {
+			entries++
+			if n.kind == fMap {
+				keyBytes += int(p.nodes[j].end - p.nodes[j].off)
+				j = j + 1 // the key's value
+			}
+		}
+	}
+	var lc lineCounter
+	lc.d = p.d
+	line, col := lc.at(int(p.nodes[0].pos))
+	t := &posTree{colls: make([]posColl, 0, colls), entries: make([]posEntry, entries), line: line, col: col}
+	keys := make([]byte, 0, keyBytes)
+	used := 0
+	var add func(i int) int32
+	add = func(i int) int32 {
+		n := &p.nodes[i]
+		if n.kind == fScalar {
+			return -1
+		}
+		count := 0
+		for j := i + 1; j < int(n.next); j = int(p.nodes[j].next) {
+			count++
+			if n.kind == fMap {
+				j++
+			}
+		}
+		c := int32(len(t.colls))
+		kind := yaml.SequenceNode
+		if n.kind == fMap {
+			kind = yaml.MappingNode
+		}
+		first := used
+		used += count
+		t.colls = append(t.colls, posColl{kind: kind, first: int32(first), n: int32(count)})
+		e := first
+		for j := i + 1; j < int(n.next); j = int(p.nodes[j].next) {
+			line, col := lc.at(int(p.nodes[j].pos))
+			t.entries[e] = posEntry{line: line, col: col}
+			if n.kind == fMap {
+				k := p.text(&p.nodes[j])
+				t.entries[e].keyOff, t.entries[e].keyLen = int32(len(keys)), int32(len(k))
+				keys = append(keys, k...)
+				j++
+			}
+			t.entries[e].val = add(j)
+			e++
+		}
+		return c
+	}
+	t.root = add(0)
+	t.keys = string(keys)
+	return t
+}
+
+// lineCounter turns offsets into yaml.v3's 1-based lines and columns
+// (columns count characters); offsets asked in increasing order cost one
+// pass over the document.
+type lineCounter struct {
+	d                []byte
+	off, line, start int // line holds off; start is the offset of its first byte
+}
+
+func (lc *lineCounter) at(off int) (int32, int32) {
+	if off < lc.off || lc.line == 0 {
+		lc.off, lc.line, lc.start = 0, 1, 0
+	}
+	seg := lc.d[lc.off:off]
+	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
+		lc.line += n
+		lc.start = lc.off + bytes.LastIndexByte(seg, '\n') + 1
+	}
+	lc.off = off
+	return int32(lc.line), int32(1 + utf8.RuneCount(lc.d[lc.start:off]))
+}
+
+// fastPosTree is the position tree of doc by the fast path, nil if it
+// declines the document.
+func fastPosTree(doc []byte) *posTree {
+	p := fastParsers.Get().(*fastParser)
+	defer putFastParser(p)
+	if !p.parse(doc, Limits{}.withDefaults()) {
+		return nil
+	}
+	return p.posTree()
+}
+
+// fastYAMLToJSON is YAMLToJSON by the fast path; false if it declines.
+func fastYAMLToJSON(data []byte, lim Limits) ([]byte, bool) {
+	p := fastParsers.Get().(*fastParser)
+	defer putFastParser(p)
+	if !p.parse(data, lim.withDefaults()) {
+		return nil, false
+	}
+	return p.appendJSON(make([]byte, 0, len(data)+len(data)/4), 0)
+}
+
+func putFastParser(p *fastParser) {
+	p.d = nil // the pool must not keep the document alive
+	fastParsers.Put(p)
 }

@@ -154,6 +154,24 @@ var fastEdgeCases = []string{
 	"a: [[[[]]]]\n",
 	"a: {b: {c: {}}}\n",
 	"a:\n  {}\n",
+	"{a: 1}\n",
+	"{ \"holdApplicationUntilProxyStarts\": true }",
+	"{ \"holdApplicationUntilProxyStarts\": true, \"proxyMetadata\": {\"A\": \"1\"} }\n",
+	"{\"a\":1}\n",
+	"{a: 1}\nb: 2\n",
+	" {a: 1}\n",
+	"{a: 1} # c\n",
+	"{a: 1}# c\n",
+	"{}\n",
+	"[a]\n",
+	"{a: 1,\n b: 2}\n",
+	"- é: 1\n  b: 2\n",
+	"a: {é: 1, b: [ü, x]}\n",
+	"é: [x, 'ü', y]\nb:\n- ü\n-\n- x\n",
+	"a:\n-\n- # c\n-   \n- x\n",
+	"a:\n  -\n  -\nb: 1\n",
+	"a:\n  - - x\n",
+	"a: 1\n# c\n\n   # d\nb:\n  c: |\n    x\n  d: >-\n    y\n  e: [1]\n  f:\n  - {g: h}\n",
 	"a:\n  [x, y]\nb: 1\n",
 	"a:\n  {}\n  b: 1\n",
 	"a:\n  {b: 1}: 2\n",
@@ -269,6 +287,11 @@ func checkFast(t testing.TB, doc []byte) bool {
 		if msg := p.compare(0, n); msg != "" {
 			t.Fatalf("fast path read %q differently: %s", doc, msg)
 		}
+		if li == 0 {
+			if got, want := p.posTree(), newPosTree(n); !reflect.DeepEqual(got, want) {
+				t.Fatalf("position tree of %q:\n got %+v\nwant %+v", doc, *got, *want)
+			}
+		}
 		want, werr := toJSON(n, lim)
 		got, ok := p.appendJSON(nil, 0)
 		if ok && werr != nil {
@@ -277,11 +300,31 @@ func checkFast(t testing.TB, doc []byte) bool {
 		if ok && !bytes.Equal(got, want) {
 			t.Fatalf("%q (limits %+v):\n fast %s\nslow %s", doc, lim, got, want)
 		}
+		js, err := YAMLToJSON(doc, lim)
+		wjs, werr := slowYAMLToJSON(doc, lim)
+		if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() || !bytes.Equal(js, wjs) {
+			t.Fatalf("YAMLToJSON(%q, %+v) = %s, %v; yaml.v3 path %s, %v", doc, lim, js, err, wjs, werr)
+		}
 		if li == 0 {
 			accepted = true
 		}
 	}
 	return accepted
+}
+
+// slowYAMLToJSON is YAMLToJSON without the fast path.
+func slowYAMLToJSON(data []byte, lim Limits) ([]byte, error) {
+	n, err := ParseNode(data)
+	if err != nil {
+		return nil, err
+	}
+	if n == nil {
+		return []byte("null"), nil
+	}
+	if err := CheckAliases(n); err != nil {
+		return nil, err
+	}
+	return toJSON(n, lim)
 }
 
 // compare checks the subtree at i against yaml.v3's node, "" if they agree.

@@ -146,10 +146,7 @@ func (r *docReader) typeMeta(n *yaml.Node) (apiVersion, kind string, ok bool) {
 // were.
 func (r *docReader) fast() bool {
 	p := fastParsers.Get().(*fastParser)
-	defer func() {
-		p.d = nil // the pool must not keep the file alive
-		fastParsers.Put(p)
-	}()
+	defer putFastParser(p)
 	if !p.parse(r.chunk.Data, r.lim) {
 		return false
 	}

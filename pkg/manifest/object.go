@@ -87,11 +87,14 @@ func (o *Object) Ref() string {
 // It is not safe for concurrent use on the same object.
 func (o *Object) Pos(path string) Pos {
 	if o.pos == nil {
-		n, err := ParseNode(o.document())
-		if err != nil || n == nil {
-			return Pos{Line: o.docLine, Col: 1}
+		doc := o.document()
+		if o.pos = fastPosTree(doc); o.pos == nil {
+			n, err := ParseNode(doc)
+			if err != nil || n == nil {
+				return Pos{Line: o.docLine, Col: 1}
+			}
+			o.pos = newPosTree(n)
 		}
-		o.pos = newPosTree(n)
 	}
 	if o.basePath != "" {
 		path = o.basePath + "." + path

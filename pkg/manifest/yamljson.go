@@ -466,6 +466,9 @@ func appendJSONString(buf []byte, s string) []byte {
 // to JSON under the given limits. Errors are *PosError with positions
 // relative to data. An empty document gives "null".
 func YAMLToJSON(data []byte, lim Limits) ([]byte, error) {
+	if js, ok := fastYAMLToJSON(data, lim); ok {
+		return js, nil
+	}
 	n, err := ParseNode(data)
 	if err != nil {
 		return nil, err
