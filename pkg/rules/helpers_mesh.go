@@ -36,7 +36,11 @@ const (
 // localTrustDomains are the trust domains a principal may name and still
 // mean this mesh: cluster.local always (Istio treats it as a pointer to the
 // local trust domain), the mesh trust domain and its aliases.
+// The result may be shared: read it, do not modify it.
 func localTrustDomains(f Facts) []string {
+	if f.Domain() == DefaultTrustDomain && len(f.TrustAliases) == 0 {
+		return onlyDefaultTrustDomain[:1:1] // the common case, without allocating
+	}
 	tds := []string{DefaultTrustDomain}
 	if d := f.Domain(); d != DefaultTrustDomain {
 		tds = append(tds, d)
@@ -48,6 +52,8 @@ func localTrustDomains(f Facts) []string {
 	}
 	return tds
 }
+
+var onlyDefaultTrustDomain = [1]string{DefaultTrustDomain}
 
 // istioMatch is Istio's string matching for policy values: "*" matches any
 // non-empty value, a leading "*" is a suffix match, a trailing "*" a prefix
@@ -204,11 +210,15 @@ func (ix *Index) PoliciesForJob(ns, name string, f Facts) []*manifest.Object {
 type principal struct{ TrustDomain, Namespace, SA string }
 
 func parsePrincipal(s string) (principal, bool) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 5 || parts[1] != "ns" || parts[3] != "sa" || parts[0] == "" || parts[2] == "" || parts[4] == "" {
+	// exactly five "/"-separated parts, read without allocating
+	td, rest, ok1 := strings.Cut(s, "/")
+	nsWord, rest, ok2 := strings.Cut(rest, "/")
+	ns, rest, ok3 := strings.Cut(rest, "/")
+	saWord, sa, ok4 := strings.Cut(rest, "/")
+	if !ok1 || !ok2 || !ok3 || !ok4 || strings.Contains(sa, "/") || nsWord != "ns" || saWord != "sa" || td == "" || ns == "" || sa == "" {
 		return principal{}, false
 	}
-	return principal{parts[0], parts[2], parts[4]}, true
+	return principal{td, ns, sa}, true
 }
 
 // identityString is how a workload identity appears in a principal.

@@ -418,13 +418,26 @@ func endsWithShellInvocation(s string) bool {
 // manifest (container securityContext over pod securityContext) and the
 // field path that sets it; ok is false when neither sets it.
 func effectiveRunAsUser(w *Workload, c ContainerRef) (uid int64, path string, ok bool) {
+	uid, podLevel, ok := runAsUser(w, c)
+	switch {
+	case !ok:
+		return 0, "", false
+	case podLevel:
+		return uid, w.PodPath("securityContext", "runAsUser"), true
+	}
+	return uid, c.Path + ".securityContext.runAsUser", true
+}
+
+// runAsUser is effectiveRunAsUser without the field path: podLevel says
+// that the pod's securityContext sets it.
+func runAsUser(w *Workload, c ContainerRef) (uid int64, podLevel, ok bool) {
 	if sc := c.Container.SecurityContext; sc != nil && sc.RunAsUser != nil {
-		return *sc.RunAsUser, c.Path + ".securityContext.runAsUser", true
+		return *sc.RunAsUser, false, true
 	}
 	if psc := w.Template.Spec.SecurityContext; psc != nil && psc.RunAsUser != nil {
-		return *psc.RunAsUser, w.PodPath("securityContext", "runAsUser"), true
+		return *psc.RunAsUser, true, true
 	}
-	return 0, "", false
+	return 0, false, false
 }
 
 // envPath returns the field path of an env entry of a container.

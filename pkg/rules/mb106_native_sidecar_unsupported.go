@@ -66,10 +66,10 @@ func checkNativeSidecarUnsupported(p *Pass) {
 		if m.Sidecar() == No {
 			continue
 		}
-		path := w.TemplateAnnotationPath(AnnotNative)
 		requested := NativeRequested(w)
 		k8s := p.Facts.KubernetesVersion
 		if m.Native == Yes && k8s.AtLeast(1, 29) == No {
+			path := w.TemplateAnnotationPath(AnnotNative)
 			how := fmt.Sprintf(`sidecar.istio.io/nativeSidecar: %q`, w.Template.Annotations[AnnotNative])
 			if !requested {
 				how = "istiod's ENABLE_NATIVE_SIDECARS=true"
@@ -86,7 +86,7 @@ func checkNativeSidecarUnsupported(p *Pass) {
 			continue
 		}
 		if requested && p.Facts.IstioVersion.AtLeast(1, 24) == No && m.Native != Yes {
-			p.ReportSeverityf(Warning, w.Object, path,
+			p.ReportSeverityf(Warning, w.Object, w.TemplateAnnotationPath(AnnotNative),
 				"%s asks for a native sidecar with sidecar.istio.io/nativeSidecar, but Istio %s ignores that annotation "+
 					"(added in 1.24): the pod gets a classic sidecar that outlives the app", w.Object.Ref(), p.Facts.IstioVersion)
 		}

@@ -82,7 +82,7 @@ func checkAppInitContainerNetwork(p *Pass) {
 			if !c.Init {
 				continue
 			}
-			if uid, _, ok := effectiveRunAsUser(w, c); ok && uid == 1337 {
+			if uid, _, ok := runAsUser(w, c); ok && uid == 1337 {
 				continue // the other documented workaround
 			}
 			net := usesNetwork(c)

@@ -3,6 +3,7 @@ package rules
 import (
 	"regexp"
 	"strings"
+	"sync"
 
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 )
@@ -69,6 +70,7 @@ var (
 )
 
 func checkProxyConfigInvalid(p *Pass) {
+	closest := map[string]string{} // closestProxyConfigField's answers
 	for _, w := range p.Index.BatchWorkloads() {
 		raw, ok := w.Template.Annotations[AnnotProxyConfig]
 		if !ok {
@@ -78,13 +80,17 @@ func checkProxyConfigInvalid(p *Pass) {
 		if m.Sidecar() == No {
 			continue
 		}
+		_, err := w.proxyConfig()
+		if err == nil && w.proxyConfigStrictErr() == nil {
+			continue // the common case: nothing to report, no message to build
+		}
 		certain := m.Sidecar() == Yes
 		var as []string
 		if !certain {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
 		path := w.TemplateAnnotationPath(AnnotProxyConfig)
-		if _, err := w.proxyConfig(); err != nil {
+		if err != nil {
 			what := err.Error()
 			if credentialLikeRE.MatchString(raw) {
 				// proxyMetadata becomes istio-proxy's environment: do not
@@ -96,17 +102,20 @@ func checkProxyConfigInvalid(p *Pass) {
 				w.Object.Ref(), what, assumed(as))
 			continue
 		}
-		err := w.proxyConfigStrictErr()
-		if err == nil {
-			continue
-		}
+		err = w.proxyConfigStrictErr()
 		field := ""
 		if mm := unknownFieldRE.FindStringSubmatch(err.Error()); mm != nil {
 			field = mm[1]
 		}
+		suggestion, ok := closest[field]
+		if !ok {
+			// the same misspellings recur across a repository's Jobs
+			suggestion = closestProxyConfigField(field)
+			closest[field] = suggestion
+		}
 		hint := ""
-		if s := closestProxyConfigField(field); s != "" {
-			hint = " (did you mean " + s + "?)"
+		if suggestion != "" {
+			hint = " (did you mean " + suggestion + "?)"
 		}
 		s := Warning
 		if !certain {
@@ -124,15 +133,30 @@ func closestProxyConfigField(name string) string {
 	if name == "" {
 		return ""
 	}
-	best, bestD := "", 4
+	return closestField(name, proxyConfigFields())
+}
+
+// proxyConfigFields are ProxyConfig's JSON field names, in declaration
+// order, and the same in lower case.
+var proxyConfigFields = sync.OnceValue(func() [][2]string {
 	fields := (&meshv1alpha1.ProxyConfig{}).ProtoReflect().Descriptor().Fields()
-	for i := 0; i < fields.Len(); i++ {
+	out := make([][2]string, fields.Len())
+	for i := range out {
 		f := fields.Get(i).JSONName()
-		if strings.EqualFold(f, name) {
-			return f
+		out[i] = [2]string{f, strings.ToLower(f)}
+	}
+	return out
+})
+
+func closestField(name string, fields [][2]string) string {
+	best, bestD := "", 4
+	lower := strings.ToLower(name)
+	for _, f := range fields {
+		if strings.EqualFold(f[0], name) {
+			return f[0]
 		}
-		if d := editDistance(strings.ToLower(f), strings.ToLower(name)); d < bestD {
-			best, bestD = f, d
+		if d := editDistance(f[1], lower); d < bestD {
+			best, bestD = f[0], d
 		}
 	}
 	return best

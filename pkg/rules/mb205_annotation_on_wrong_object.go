@@ -62,6 +62,9 @@ spec:
 
 func checkAnnotationOnWrongObject(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
+		if !misplacedIstioKeys(w) {
+			continue // the common case: nothing to sort, no message to build
+		}
 		where := []struct {
 			labels, annots map[string]string
 			prefix, what   string
@@ -95,6 +98,23 @@ func checkAnnotationOnWrongObject(p *Pass) {
 			}
 		}
 	}
+}
+
+// misplacedIstioKeys reports whether the labels or annotations that never
+// reach the pod carry an Istio key checkAnnotationOnWrongObject reads.
+func misplacedIstioKeys(w *Workload) bool {
+	sets := [4]map[string]string{w.Object.Labels, w.Object.Annotations}
+	if w.CronJob != nil {
+		sets[2], sets[3] = w.CronJob.Spec.JobTemplate.Labels, w.CronJob.Spec.JobTemplate.Annotations
+	}
+	for _, set := range sets {
+		for k := range set {
+			if isIstioKey(k) && k != "sidecar.istio.io/status" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func orderedKeys(m map[string]string) []string {

@@ -59,16 +59,17 @@ func checkUID1337(p *Pass) {
 		if !m.Relevant() {
 			continue
 		}
-		reported := map[string]bool{}
+		podReported := false // the pod-level setting is reported once, container-level ones each
 		for _, c := range w.Containers() {
 			if c.Init {
 				continue
 			}
-			uid, path, ok := effectiveRunAsUser(w, c)
-			if !ok || uid != 1337 || reported[path] {
+			uid, podLevel, ok := runAsUser(w, c)
+			if !ok || uid != 1337 || (podLevel && podReported) {
 				continue
 			}
-			reported[path] = true
+			podReported = podReported || podLevel
+			_, path, _ := effectiveRunAsUser(w, c)
 			var as []string
 			if m.Sidecar() == Unknown {
 				as = append(as, "assumed injected: "+m.Inj.Reason)

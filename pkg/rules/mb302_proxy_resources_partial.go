@@ -63,7 +63,7 @@ spec:
 func checkProxyResourcesPartial(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		a := w.Template.Annotations
-		var set, missing []string
+		set, missing := make([]string, 0, 4), make([]string, 0, 4) // on the stack
 		for _, k := range ProxyResourceAnnotations {
 			if _, ok := a[k]; ok {
 				set = append(set, k)

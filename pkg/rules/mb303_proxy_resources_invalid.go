@@ -63,6 +63,10 @@ spec:
 	Check: checkProxyResourcesInvalid,
 }
 
+// proxyResourceKeys are ProxyResourceAnnotations, in the same order, as an
+// array that nothing can change.
+var proxyResourceKeys = [4]string{AnnotProxyCPU, AnnotProxyMemory, AnnotProxyCPULimit, AnnotProxyMemLimit}
+
 func checkProxyResourcesInvalid(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		a := w.Template.Annotations
@@ -83,8 +87,10 @@ func checkProxyResourcesInvalid(p *Pass) {
 		if m.Sidecar() == Unknown {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
-		q := map[string]*resource.Quantity{}
-		for _, k := range ProxyResourceAnnotations {
+		// the quantities that parse, by index in proxyResourceKeys
+		var q [4]resource.Quantity
+		var parsed [4]bool
+		for i, k := range proxyResourceKeys {
 			v, ok := a[k]
 			if !ok {
 				continue
@@ -99,14 +105,15 @@ func checkProxyResourcesInvalid(p *Pass) {
 				p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(k),
 					"%s: %s is negative (%q); the API server rejects the pod%s", w.Object.Ref(), k, v, assumed(as))
 			default:
-				q[k] = &n
+				q[i], parsed[i] = n, true
 			}
 		}
-		for _, pair := range [][2]string{{AnnotProxyCPU, AnnotProxyCPULimit}, {AnnotProxyMemory, AnnotProxyMemLimit}} {
-			req, lim := q[pair[0]], q[pair[1]]
-			if req == nil || lim == nil || lim.Cmp(*req) >= 0 {
+		for _, rl := range [2][2]int{{0, 2}, {1, 3}} { // CPU and its limit, memory and its limit
+			r, l := rl[0], rl[1]
+			if !parsed[r] || !parsed[l] || q[l].Cmp(q[r]) >= 0 {
 				continue
 			}
+			pair := [2]string{proxyResourceKeys[r], proxyResourceKeys[l]}
 			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(pair[1]),
 				"%s: %s (%s) is below %s (%s); the API server rejects a container whose limit is below its request, "+
 					"so the Job never gets a pod%s", w.Object.Ref(), pair[1], a[pair[1]], pair[0], a[pair[0]], assumed(as))

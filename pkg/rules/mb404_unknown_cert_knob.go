@@ -93,49 +93,56 @@ func checkUnknownCertKnob(p *Pass) {
 func pathKey(k string) string { return fmt.Sprintf("[%q]", k) }
 
 func checkCertEnv(p *Pass, w *Workload) {
-	all := func(yield func(path string, c *corev1.Container) bool) {
-		for i := range w.Template.Spec.InitContainers {
-			if !yield(w.PodPath("initContainers", i), &w.Template.Spec.InitContainers[i]) {
-				return
-			}
+	spec := &w.Template.Spec
+	for i := range spec.InitContainers {
+		checkContainerCertEnv(p, w, &spec.InitContainers[i], "initContainers", i)
+	}
+	for i := range spec.Containers {
+		checkContainerCertEnv(p, w, &spec.Containers[i], "containers", i)
+	}
+}
+
+var citadelFlags = []string{"--workload-cert-ttl", "--max-workload-cert-ttl"}
+
+// checkContainerCertEnv checks one container, the list'th entry of the pod
+// spec's list; its field path is built only for a finding.
+func checkContainerCertEnv(p *Pass, w *Workload, c *corev1.Container, list string, i int) {
+	cpath := ""
+	containerPath := func() string {
+		if cpath == "" {
+			cpath = w.PodPath(list, i)
 		}
-		for i := range w.Template.Spec.Containers {
-			if !yield(w.PodPath("containers", i), &w.Template.Spec.Containers[i]) {
-				return
-			}
+		return cpath
+	}
+	istiod := isIstiodContainer(c.Name, c.Image)
+	for j, e := range c.Env {
+		if e.Name != "PILOT_CERT_DURATION" && istiodOnlyEnv[e.Name] == "" && !slices.Contains(agentOnlyEnv, e.Name) {
+			continue
+		}
+		path := fmt.Sprintf("%s.env[%d].name", containerPath(), j)
+		switch {
+		case e.Name == "PILOT_CERT_DURATION":
+			p.Reportf(w.Object, path,
+				"%s sets PILOT_CERT_DURATION in container %s, a variable no Istio component reads: workload certificate "+
+					"lifetime is SECRET_TTL (proxyMetadata), capped by istiod's MAX_WORKLOAD_CERT_TTL", w.Object.Ref(), c.Name)
+		case istiodOnlyEnv[e.Name] != "" && !istiod:
+			p.Reportf(w.Object, path,
+				"%s sets %s in container %s, but that is an istiod setting (%s): it does nothing in this pod",
+				w.Object.Ref(), e.Name, c.Name, istiodOnlyEnv[e.Name])
+		case slices.Contains(agentOnlyEnv, e.Name) && c.Name != "istio-proxy" && !istiod:
+			p.Reportf(w.Object, path,
+				"%s sets %s in container %s, but only pilot-agent in the istio-proxy container reads it: "+
+					"put it in proxyMetadata of the pod's %s annotation", w.Object.Ref(), e.Name, c.Name, AnnotProxyConfig)
 		}
 	}
-	for cpath, c := range all {
-		istiod := isIstiodContainer(c.Name, c.Image)
-		for j, e := range c.Env {
-			if e.Name != "PILOT_CERT_DURATION" && istiodOnlyEnv[e.Name] == "" && !slices.Contains(agentOnlyEnv, e.Name) {
-				continue
-			}
-			path := fmt.Sprintf("%s.env[%d].name", cpath, j)
-			switch {
-			case e.Name == "PILOT_CERT_DURATION":
-				p.Reportf(w.Object, path,
-					"%s sets PILOT_CERT_DURATION in container %s, a variable no Istio component reads: workload certificate "+
-						"lifetime is SECRET_TTL (proxyMetadata), capped by istiod's MAX_WORKLOAD_CERT_TTL", w.Object.Ref(), c.Name)
-			case istiodOnlyEnv[e.Name] != "" && !istiod:
-				p.Reportf(w.Object, path,
-					"%s sets %s in container %s, but that is an istiod setting (%s): it does nothing in this pod",
-					w.Object.Ref(), e.Name, c.Name, istiodOnlyEnv[e.Name])
-			case slices.Contains(agentOnlyEnv, e.Name) && c.Name != "istio-proxy" && !istiod:
-				p.Reportf(w.Object, path,
-					"%s sets %s in container %s, but only pilot-agent in the istio-proxy container reads it: "+
-						"put it in proxyMetadata of the pod's %s annotation", w.Object.Ref(), e.Name, c.Name, AnnotProxyConfig)
-			}
-		}
-		for j, a := range append(append([]string{}, c.Command...), c.Args...) {
-			for _, flag := range []string{"--workload-cert-ttl", "--max-workload-cert-ttl"} {
+	for _, l := range [2]struct {
+		field string
+		args  []string
+	}{{"command", c.Command}, {"args", c.Args}} {
+		for j, a := range l.args {
+			for _, flag := range citadelFlags {
 				if strings.Contains(a, flag) {
-					field := "command"
-					idx := j
-					if j >= len(c.Command) {
-						field, idx = "args", j-len(c.Command)
-					}
-					p.Reportf(w.Object, fmt.Sprintf("%s.%s[%d]", cpath, field, idx),
+					p.Reportf(w.Object, fmt.Sprintf("%s.%s[%d]", containerPath(), l.field, j),
 						"%s passes %s to container %s: that was a Citadel flag, removed with Citadel; istiod caps workload "+
 							"certificates with the MAX_WORKLOAD_CERT_TTL environment variable", w.Object.Ref(), flag, c.Name)
 				}

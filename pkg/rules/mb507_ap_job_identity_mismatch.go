@@ -195,7 +195,7 @@ func checkPrincipalTypos(p *Pass, o *manifest.Object, ap *securityv1beta1.Author
 				}
 				p.missingSeverityf(Warning, o, fmt.Sprintf("spec.rules[%d].from[%d].source.principals[%d]", i, j, k),
 					"%s admits %s, but no workload of namespace %s in the input runs as service account %s and no such "+
-						"ServiceAccount is loaded; the Jobs there run as %s", o.Ref(), v, pr.Namespace, pr.SA, strings.Join(ids.jobs, ", "))
+						"ServiceAccount is loaded; the Jobs there run as %s", o.Ref(), v, pr.Namespace, pr.SA, ids.jobList())
 			}
 		}
 	}
@@ -204,20 +204,28 @@ func checkPrincipalTypos(p *Pass, o *manifest.Object, ap *securityv1beta1.Author
 // nsIdentities are the batch workloads of a namespace ("Job ns/name (sa)",
 // at most five) and the service accounts any of its workloads runs as.
 type nsIdentities struct {
-	jobs []string
+	jobs []*Workload // the first five Jobs and CronJobs
 	used map[string]bool
 }
 
 func identitiesIn(ix *Index, ns string) nsIdentities {
 	ids := nsIdentities{used: map[string]bool{}}
 	for _, w := range ix.WorkloadsIn(ns) {
-		sa := w.ServiceAccount()
-		ids.used[sa] = true
+		ids.used[w.ServiceAccount()] = true
 		if w.IsBatch() && len(ids.jobs) < 5 {
-			ids.jobs = append(ids.jobs, fmt.Sprintf("%s (%s)", w.Object.Ref(), sa))
+			ids.jobs = append(ids.jobs, w)
 		}
 	}
 	return ids
+}
+
+// jobList names the Jobs and their service accounts, for a message.
+func (ids nsIdentities) jobList() string {
+	names := make([]string, len(ids.jobs))
+	for i, w := range ids.jobs {
+		names[i] = fmt.Sprintf("%s (%s)", w.Object.Ref(), w.ServiceAccount())
+	}
+	return strings.Join(names, ", ")
 }
 
 // foreignTrustDomainMatch returns the trust domain of a principal that
