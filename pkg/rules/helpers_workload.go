@@ -261,6 +261,7 @@ func QuitSites(w *Workload) []QuitSite {
 }
 
 var (
+	trapRE    = regexp.MustCompile(`(^|[\s;])trap\s`)
 	sepBefore = []string{"&&", "||", ";", "\n", "|", "(", "{", "`"}
 	sepAfter  = []string{"&&", "||", ";", "\n", "|", ")", "}", "`"}
 )
@@ -290,7 +291,7 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	line := text[lineStart:at]
 	words := strings.Fields(q.Command)
 	switch {
-	case regexp.MustCompile(`(^|[\s;])trap\s`).MatchString(line):
+	case trapRE.MatchString(line):
 		q.When = QuitAlways // runs when the shell exits, errexit or not
 	case len(words) > 0 && (words[0] == "then" || words[0] == "else" || words[0] == "do"):
 		q.When = QuitUnknown
