@@ -2,8 +2,13 @@ package manifest
 
 import (
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/meshbatch/meshbatch/internal/corpusgen"
 )
 
 // docGen writes random YAML documents close to the fast path's subset, in
@@ -253,7 +258,7 @@ func genDocWild(src []byte, seed uint64) (string, bool) {
 }
 
 func TestFastPathGenerated(t *testing.T) {
-	n := 20000
+	n := 8000
 	if testing.Short() {
 		n = 2000
 	}
@@ -266,7 +271,7 @@ func TestFastPathGenerated(t *testing.T) {
 		checkReadDocument(t, Chunk{Data: doc, StartLine: 5, Offset: 9})
 	}
 	t.Logf("%d of %d generated documents taken by the fast path", accepted, n)
-	if accepted < n/10 {
+	if accepted < n/5 {
 		t.Errorf("only %d of %d generated documents taken: the generator no longer tests the fast path", accepted, n)
 	}
 }
@@ -282,6 +287,123 @@ func FuzzFastPathGen(f *testing.F) {
 			return
 		}
 		doc := []byte(genDoc(src, uint64(len(src))))
+		checkFast(t, doc)
+		checkReadDocument(t, Chunk{Data: doc, StartLine: 1})
+	})
+}
+
+// mutationBases are documents of every kind meshbatch decodes, from the
+// generated corpus and the generate goldens, for mutateDoc.
+var mutationBases = sync.OnceValue(func() [][]byte {
+	var docs [][]byte
+	seen := map[string]bool{}
+	add := func(data []byte) {
+		for _, c := range SplitDocuments(data) {
+			var p fastParser
+			if !p.parse(c.Data, Limits{}.withDefaults()) {
+				continue
+			}
+			kind := p.str(p.child(0, "kind"))
+			if !seen[kind] || len(docs) < 200 {
+				seen[kind] = true
+				docs = append(docs, c.Data)
+			}
+		}
+	}
+	for _, f := range corpusgen.Generate(corpusgen.Options{Objects: 400}) {
+		add(f.Data)
+	}
+	goldens, _ := filepath.Glob("../generate/testdata/*/want.yaml")
+	for _, g := range goldens {
+		if data, err := os.ReadFile(g); err == nil {
+			add(data)
+		}
+	}
+	return docs
+})
+
+// mutationValues replace a value: other types, nulls, numbers JSON or the
+// types cannot hold, quoted numbers, collections where scalars belong.
+var mutationValues = []string{"1", "\"1\"", "1.5", "true", "\"true\"", "null", "~", "", "[]", "{}", "[a]", "{a: 1}", "-1",
+	"99999999999999999999", "0x10", "1e3", "\"500m\"", "500m", "x", "2001-12-14", ".inf", "'a'", "yes", "\"\\u00e9\"", "TRUE",
+	"-0", "+1", "0o17", "1_000", "3000000000", "-3000000000", "1.0", "0.5Gi", "\"\"", "[1, 2]", "[\"a\", 1]", "{a: b, c: [d]}",
+	"2147483648", "65536", "-2147483649", "|\n    x\n", ">-\n    y\n", "[null]", "{a: null}", "0", "'0'", "abc==", "YWJj"}
+
+// mutateDoc changes base in ways steered by src: values, keys (renamed,
+// recased, unknown), lines duplicated or dropped.
+func mutateDoc(base []byte, src []byte) []byte {
+	lines := strings.SplitAfter(string(base), "\n")
+	for i := 0; i+3 <= len(src); i += 3 {
+		l := int(src[i+1]) * 7 % len(lines)
+		line := lines[l]
+		ind := len(line) - len(strings.TrimLeft(line, " -"))
+		colon := strings.Index(line, ": ")
+		switch src[i] % 6 {
+		case 0, 1, 2: // a value
+			v := mutationValues[int(src[i+2])%len(mutationValues)]
+			if colon > 0 {
+				lines[l] = line[:colon+2] + v + "\n"
+			} else if strings.HasPrefix(strings.TrimLeft(line, " "), "- ") {
+				lines[l] = line[:ind] + v + "\n"
+			}
+		case 3: // a key
+			if colon > ind {
+				key := line[ind:colon]
+				switch src[i+2] % 3 {
+				case 0:
+					key = strings.ToUpper(key[:1]) + key[1:]
+				case 1:
+					key += "x"
+				default:
+					key = "status"
+				}
+				lines[l] = line[:ind] + key + line[colon:]
+			}
+		case 4:
+			lines = append(lines[:l+1], lines[l:]...)
+		case 5:
+			if len(lines) > 1 {
+				lines = append(lines[:l], lines[l+1:]...)
+			}
+		}
+	}
+	return []byte(strings.Join(lines, ""))
+}
+
+func TestFastPathMutated(t *testing.T) {
+	bases := mutationBases()
+	n := 6000
+	if testing.Short() {
+		n = 2000
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	accepted, tried0, taken0 := 0, fastDecodes.tried, fastDecodes.taken
+	for range n {
+		src := make([]byte, 3*(1+r.IntN(4)))
+		for i := range src {
+			src[i] = byte(r.UintN(256))
+		}
+		doc := mutateDoc(bases[r.IntN(len(bases))], src)
+		if checkFast(t, doc) {
+			accepted++
+		}
+		checkReadDocument(t, Chunk{Data: doc, StartLine: 3, Offset: 7})
+	}
+	t.Logf("%d of %d mutated documents taken by the fast path; the direct decoder took %d of the %d the JSON path decodes",
+		accepted, n, fastDecodes.taken-taken0, fastDecodes.tried-tried0)
+}
+
+// FuzzFastPathMutate lets the fuzzer mutate real manifests, for the direct
+// decoder's type checks.
+func FuzzFastPathMutate(f *testing.F) {
+	f.Add([]byte{0})
+	f.Add([]byte{5, 0, 1, 2, 3, 4, 5, 6, 7, 8})
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) == 0 || len(src) > 64 {
+			return
+		}
+		bases := mutationBases()
+		doc := mutateDoc(bases[int(src[0])%len(bases)], src[1:])
 		checkFast(t, doc)
 		checkReadDocument(t, Chunk{Data: doc, StartLine: 1})
 	})

@@ -71,6 +71,7 @@ type fastParser struct {
 	nodes     []fnode
 	strs      []byte  // text of scalars that differs from their source (escapes, block scalars)
 	keys      []int32 // scratch for duplicate checks
+	scratch   []byte  // JSON text for UnmarshalJSON methods
 }
 
 var fastParsers = sync.Pool{New: func() any { return new(fastParser) }}
@@ -84,7 +85,7 @@ const maxFastKey = 1000
 // so that the yaml.v3 path reports them.
 func (p *fastParser) parse(doc []byte, lim Limits) bool {
 	*p = fastParser{d: doc, maxDepth: lim.MaxDepth, maxNodes: lim.MaxNodes,
-		nodes: p.nodes[:0], strs: p.strs[:0], keys: p.keys[:0]}
+		nodes: p.nodes[:0], strs: p.strs[:0], keys: p.keys[:0], scratch: p.scratch[:0]}
 	if len(doc) >= 1<<31-1 || !fastText(doc) {
 		return false
 	}

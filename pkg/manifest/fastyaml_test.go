@@ -307,9 +307,52 @@ func checkFast(t testing.TB, doc []byte) bool {
 		}
 		if li == 0 {
 			accepted = true
+			checkFastDecode(t, &p, doc)
 		}
 	}
 	return accepted
+}
+
+// fastDecodes counts, for known kinds the JSON path decodes, how often the
+// direct decoder did too.
+var fastDecodes struct{ tried, taken int }
+
+// checkFastDecode compares the direct decoder with the JSON path: what it
+// decodes must equal what sigs.k8s.io/json and protojson make of the JSON.
+func checkFastDecode(t testing.TB, p *fastParser, doc []byte) {
+	t.Helper()
+	av, kd := p.child(0, "apiVersion"), p.child(0, "kind")
+	if !p.isStr(av) || !p.isStr(kd) {
+		return
+	}
+	k, known, err := lookupKind(p.str(av), p.str(kd))
+	if !known || err != nil {
+		return
+	}
+	got, ok := k.fast(p)
+	js, jok := p.appendJSON(nil, 0)
+	if !jok {
+		if ok {
+			t.Fatalf("direct decoder took %q, which has no JSON", doc)
+		}
+		return
+	}
+	want, derr := k.decode(js)
+	if derr == nil {
+		fastDecodes.tried++
+		if ok {
+			fastDecodes.taken++
+		}
+	}
+	if !ok {
+		return
+	}
+	if derr != nil {
+		t.Fatalf("direct decoder took %q, the JSON path says %s", doc, derr.msg)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("direct decoder read %q as\n%+v\nthe JSON path as\n%+v", doc, got, want)
+	}
 }
 
 // slowYAMLToJSON is YAMLToJSON without the fast path.
@@ -510,6 +553,7 @@ func TestFastPathShare(t *testing.T) {
 			t.Errorf("%s: the fast path takes only %.2f%% of the documents; declined, for example:\n%s", name, pct, strings.Join(declined, "\n---\n"))
 		}
 	}
+	fastDecodes.tried, fastDecodes.taken = 0, 0
 	var gen [][]byte
 	for _, f := range corpusgen.Generate(corpusgen.Options{Objects: 2000}) {
 		gen = append(gen, f.Data)
@@ -528,6 +572,10 @@ func TestFastPathShare(t *testing.T) {
 		gd = append(gd, data)
 	}
 	share("generate goldens", gd)
+	t.Logf("direct decoder: %d of %d objects of known kinds", fastDecodes.taken, fastDecodes.tried)
+	if fastDecodes.taken < fastDecodes.tried*99/100 {
+		t.Errorf("the direct decoder takes only %d of %d objects", fastDecodes.taken, fastDecodes.tried)
+	}
 }
 
 func FuzzFastPath(f *testing.F) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,6 +24,9 @@ import (
 type kind struct {
 	versions []string
 	decode   func(js []byte) (any, *decodeError)
+	// fast decodes a document the fast path parsed, as decode would decode
+	// its JSON; false when it cannot say, and then decode decides.
+	fast func(p *fastParser) (any, bool)
 }
 
 // decodeError is a decoding failure with the field path it concerns (as
@@ -106,6 +110,9 @@ func k8s[T any](versions ...string) kind {
 			return nil, jsonError(js, strict[0])
 		}
 		return obj, nil
+	}, fast: func(p *fastParser) (any, bool) {
+		obj := new(T)
+		return obj, p.decodeInto(0, reflect.ValueOf(obj).Elem())
 	}}
 }
 
@@ -139,6 +146,19 @@ func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Mess
 			}
 		}
 		return obj, nil
+	}, fast: func(p *fastParser) (any, bool) {
+		var env istioEnvelope
+		if !p.decodeInto(0, reflect.ValueOf(&env).Elem()) {
+			return nil, false
+		}
+		obj, meta, spec := newObj()
+		*meta = env.Metadata
+		if len(env.Spec) > 0 && string(env.Spec) != "null" {
+			if err := strictProto.Unmarshal(env.Spec, spec); err != nil {
+				return nil, false
+			}
+		}
+		return obj, true
 	}}
 }
 

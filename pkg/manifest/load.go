@@ -180,16 +180,19 @@ func (r *docReader) fast() bool {
 		r.objs = append(r.objs, o)
 		return true
 	}
-	bp := jsonBufs.Get().(*[]byte)
-	defer jsonBufs.Put(bp)
-	js, ok := p.appendJSON((*bp)[:0], 0)
-	*bp = js[:0]
-	if !ok {
-		return false
-	}
-	typed, derr := k.decode(js)
-	if derr != nil {
-		return false
+	typed, ok := k.fast(p)
+	if !ok { // the JSON path decides
+		bp := jsonBufs.Get().(*[]byte)
+		defer jsonBufs.Put(bp)
+		js, ok := p.appendJSON((*bp)[:0], 0)
+		*bp = js[:0]
+		if !ok {
+			return false
+		}
+		var derr *decodeError
+		if typed, derr = k.decode(js); derr != nil {
+			return false
+		}
 	}
 	o.Typed = typed
 	if m, ok := typed.(metaMaps); ok {
