@@ -462,11 +462,11 @@ func (e *emitter) add(f Finding) {
 // templateAnnotations returns the pod template annotations of a workload
 // object and the field path prefix of its template.
 func templateAnnotations(o *manifest.Object) (map[string]string, string) {
-	w := rules.WorkloadOf(o)
-	if w == nil || w.TemplatePath == "" {
+	ann, path := rules.TemplateAnnotations(o)
+	if path == "" {
 		return nil, ""
 	}
-	return w.Template.Annotations, w.TemplatePath + "."
+	return ann, path + "."
 }
 
 // errorf builds an input error that names the path.

@@ -293,6 +293,8 @@ func NewIndex(objs []*manifest.Object) *Index {
 		drAll:           map[string]bool{},
 		drNS:            map[hostNS]bool{},
 	}
+	var cells []workloadCell // what is left of the current slab
+	slab := 0                // its size
 	for ord, o := range objs {
 		if o.Typed == nil {
 			if o.Namespace != "" {
@@ -339,7 +341,16 @@ func NewIndex(objs []*manifest.Object) *Index {
 				}
 			}
 		}
-		if w := WorkloadOf(o); w != nil {
+		if hasPodTemplate(o) {
+			if len(cells) == 0 {
+				slab = min(max(2*slab, 8), 256)
+				cells = make([]workloadCell, slab)
+			}
+			c := &cells[0]
+			cells = cells[1:]
+			w := &c.w
+			w.mc = &c.mc
+			w.init(o)
 			ix.Workloads = append(ix.Workloads, w)
 			ix.workloadsByNS[w.Namespace] = append(ix.workloadsByNS[w.Namespace], w)
 			for k, v := range w.Template.Labels {
@@ -415,7 +426,56 @@ func addSERef(all map[string][]seRef, byNS map[hostNS][]seRef, key string, toAll
 // WorkloadOf returns the pod template an object carries, or nil for kinds
 // without one.
 func WorkloadOf(o *manifest.Object) *Workload {
-	w := &Workload{Object: o, Namespace: NamespaceOf(o), mc: &meshCache{}}
+	if !hasPodTemplate(o) {
+		return nil
+	}
+	w := &Workload{mc: &meshCache{}}
+	w.init(o)
+	return w
+}
+
+// hasPodTemplate reports whether WorkloadOf finds a pod template in o.
+func hasPodTemplate(o *manifest.Object) bool {
+	switch o.Typed.(type) {
+	case *batchv1.Job, *batchv1.CronJob, *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet, *appsv1.ReplicaSet, *corev1.Pod:
+		return true
+	}
+	return false
+}
+
+// TemplateAnnotations returns the annotations of the pod template an object
+// carries and the field path of that template ("spec.template"), without
+// building a Workload; nil and "" for kinds without one and for Pods,
+// which are their own template.
+func TemplateAnnotations(o *manifest.Object) (map[string]string, string) {
+	switch t := o.Typed.(type) {
+	case *batchv1.Job:
+		return t.Spec.Template.Annotations, "spec.template"
+	case *batchv1.CronJob:
+		return t.Spec.JobTemplate.Spec.Template.Annotations, "spec.jobTemplate.spec.template"
+	case *appsv1.Deployment:
+		return t.Spec.Template.Annotations, "spec.template"
+	case *appsv1.StatefulSet:
+		return t.Spec.Template.Annotations, "spec.template"
+	case *appsv1.DaemonSet:
+		return t.Spec.Template.Annotations, "spec.template"
+	case *appsv1.ReplicaSet:
+		return t.Spec.Template.Annotations, "spec.template"
+	}
+	return nil, ""
+}
+
+// workloadCell keeps a Workload next to its cache: NewIndex allocates them
+// in slabs, in input order, so that rules walking the workloads read
+// memory in order.
+type workloadCell struct {
+	w  Workload
+	mc meshCache
+}
+
+// init fills w from o, which hasPodTemplate accepts.
+func (w *Workload) init(o *manifest.Object) {
+	w.Object, w.Namespace = o, NamespaceOf(o)
 	switch t := o.Typed.(type) {
 	case *batchv1.Job:
 		w.Template, w.TemplatePath, w.Job, w.JobPath = &t.Spec.Template, "spec.template", &t.Spec, "spec"
@@ -432,10 +492,7 @@ func WorkloadOf(o *manifest.Object) *Workload {
 		w.Template, w.TemplatePath = &t.Spec.Template, "spec.template"
 	case *corev1.Pod:
 		w.Template = &corev1.PodTemplateSpec{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
-	default:
-		return nil
 	}
-	return w
 }
 
 // NamespaceOf returns an object's namespace, "default" when it names none
