@@ -7,4 +7,10 @@
 // bytes of each document are kept so that a field path can be turned back
 // into a line and column only when a finding needs one: holding a yaml.Node
 // tree per object would cost several kilobytes each.
+//
+// Most documents never meet yaml.v3: a scanner for the block-style YAML
+// manifests are written in (fastyaml.go) reads them into a flat node array
+// and decodes that straight into the typed object (fastdecode.go). It
+// declines everything else and every document with a problem, which then
+// take the yaml.v3 path, so messages and positions come from one place.
 package manifest

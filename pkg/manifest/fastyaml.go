@@ -11,17 +11,18 @@ import (
 )
 
 // The fast path: a scanner for the block-style YAML that Kubernetes
-// manifests are written in, about ten times cheaper than building a
-// yaml.v3 node tree (a heap object per scalar). It takes block mappings and
+// manifests are written in, over ten times cheaper than building a yaml.v3
+// node tree (a heap object per scalar). It takes block mappings and
 // sequences indented with spaces, plain and quoted scalars on one line,
-// comments, one-line flow collections and |/> block scalars without an
-// indentation indicator. On anything else (anchors, aliases, tags, merge
-// keys, multi-line plain or quoted scalars, tabs outside scalars, complex
-// keys, directives) and on anything it is not sure yaml.v3 reads the same
-// way, it declines, and the document takes the yaml.v3 path, which also
-// makes every error message and position. What it accepts, it must read
-// exactly as yaml.v3 does: the differential tests and FuzzFastPath hold it
-// to that, node for node and byte for byte of JSON.
+// comments, one-line flow collections (also as the whole document) and
+// |/> block scalars without an indentation indicator. On anything else
+// (anchors, aliases, tags, merge keys, multi-line plain or quoted scalars,
+// tabs outside scalars, complex keys, directives) and on anything it is
+// not sure yaml.v3 reads the same way, it declines, and the document takes
+// the yaml.v3 path, which also makes every error message and position.
+// What it accepts, it must read exactly as yaml.v3 does: fastyaml_test.go
+// and the FuzzFastPath* targets hold it to that, node for node, position
+// for position and byte for byte of JSON.
 
 type fkind uint8
 
