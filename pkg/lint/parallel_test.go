@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -97,5 +98,41 @@ func TestParallelRuleIsolation(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, []string{dir}, Options{Rules: reporters, Workers: 4}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled run: err = %v, want context.Canceled", err)
+	}
+}
+
+// BenchmarkRulePhase is what Run does between loading and positions:
+// NewIndex, Index.Prepare and every rule's check on GOMAXPROCS workers, on
+// a fresh index each time (a used index has its caches built). Compare
+// -cpu 1,2 for the effect of the workers.
+func BenchmarkRulePhase(b *testing.B) {
+	facts := benchFacts(b)
+	var checks []*rules.Rule
+	for _, r := range rules.All() {
+		if r.Check != nil {
+			checks = append(checks, r)
+		}
+	}
+	for _, s := range benchSizes {
+		b.Run("N="+s.name, func(b *testing.B) {
+			objs := memCorpus(b, s.n)
+			opts := Options{Facts: facts, Workers: runtime.GOMAXPROCS(0)}
+			var diags int
+			m := startCount(b)
+			for b.Loop() {
+				ix := rules.NewIndex(objs)
+				ix.Prepare(facts, opts.Workers)
+				outs, err := runChecks(context.Background(), checks, ix, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				diags = 0
+				for _, o := range outs {
+					diags += len(o.diags)
+				}
+			}
+			perObject(b, s.n, m)
+			b.ReportMetric(float64(diags), "diagnostics")
+		})
 	}
 }
