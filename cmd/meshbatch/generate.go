@@ -21,9 +21,11 @@ ServiceEntries, Sidecar, and the Job or CronJob.
 
 Without -o the manifests go to standard output as one YAML stream. With -o DIR
 each object is written to its own file, atomically; files the spec no longer
-produces are removed, and files meshbatch did not generate are never
-overwritten unless --force. With --check nothing is written: the command
-prints a diff and exits 1 when DIR is out of date.
+produces are removed, and files meshbatch did not generate, or generated from
+another spec, are never overwritten unless --force. The jobs of one namespace
+share its Namespace and PeerAuthentication files, which name every spec that
+generates them. With --check nothing is written: the command prints a diff and
+exits 1 when DIR is out of date.
 
 Exit codes: 0 done (or up to date), 1 --check found differences,
 2 bad flags, a bad job spec (nothing is written) or an I/O error.`,
@@ -40,7 +42,7 @@ Exit codes: 0 done (or up to date), 1 --check found differences,
 	f.StringVarP(&opts.SpecFile, "file", "f", "", "the job spec (required)")
 	f.StringVarP(&opts.OutDir, "output-dir", "o", "", "write one file per object into this directory instead of standard output")
 	f.BoolVar(&opts.Check, "check", false, "with -o: write nothing; print a diff and exit 1 if the directory is out of date")
-	f.BoolVar(&opts.Force, "force", false, "with -o: overwrite files that meshbatch did not generate")
+	f.BoolVar(&opts.Force, "force", false, "with -o: overwrite files that meshbatch did not generate, or generated from another spec")
 	return cmd
 }
 

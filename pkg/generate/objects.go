@@ -36,6 +36,9 @@ type Object struct {
 	Namespace string // "" for cluster-scoped objects
 	Name      string
 	Obj       any
+	// Shared objects are the same for every job of a namespace: several
+	// specs may write the same file (see planDir).
+	Shared bool
 }
 
 // kindOrder is the order objects are written in: what a kubectl apply of
@@ -125,7 +128,7 @@ func (b builder) namespace() Object {
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 		ObjectMeta: metav1.ObjectMeta{Name: b.job.Namespace, Labels: labels},
 	}
-	return Object{Kind: "Namespace", Name: ns.Name, Obj: ns}
+	return Object{Kind: "Namespace", Name: ns.Name, Obj: ns, Shared: true}
 }
 
 func (b builder) serviceAccount() Object {
@@ -147,7 +150,7 @@ func (b builder) peerAuthentication() Object {
 		},
 	}
 	pa.Spec.Mtls = &securityv1beta1.PeerAuthentication_MutualTLS{Mode: securityv1beta1.PeerAuthentication_MutualTLS_STRICT}
-	return Object{Kind: "PeerAuthentication", Namespace: pa.Namespace, Name: pa.Name, Obj: pa}
+	return Object{Kind: "PeerAuthentication", Namespace: pa.Namespace, Name: pa.Name, Obj: pa, Shared: true}
 }
 
 // Principal is the job's identity as AuthorizationPolicy writes it:

@@ -44,15 +44,48 @@ func cleanSource(source string) string {
 	}, s)
 }
 
-// headerSource returns the spec a generated file came from, if data
-// starts with a meshbatch header.
-func headerSource(data []byte) (string, bool) {
-	line, _, _ := bytes.Cut(data, []byte("\n"))
+// alsoPrefix starts each further header line of a shared file (a
+// Namespace or PeerAuthentication that several specs generate alike): one
+// line per spec, so that a spec path is never split or joined.
+const alsoPrefix = "# also generated from "
+
+// sharedHeader is the header of a file generated alike from several
+// specs: the first in sorted order on the usual first line, the others
+// each on a line of its own.
+func sharedHeader(sources []string) string {
+	sorted := slices.Clone(sources)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var b strings.Builder
+	b.WriteString(Header(sorted[0]))
+	for _, s := range sorted[1:] {
+		b.WriteString(alsoPrefix + s + "\n")
+	}
+	return b.String()
+}
+
+// parseHeader returns the specs a generated file names in its header and
+// what follows the header; ok is false when data does not start with a
+// meshbatch header.
+func parseHeader(data []byte) (sources []string, body []byte, ok bool) {
+	line, rest, _ := bytes.Cut(data, []byte("\n"))
 	s, ok := strings.CutPrefix(string(line), headerPrefix)
 	if !ok {
-		return "", false
+		return nil, nil, false
 	}
-	return strings.CutSuffix(s, strings.TrimSuffix(headerSuffix, "\n"))
+	if s, ok = strings.CutSuffix(s, strings.TrimSuffix(headerSuffix, "\n")); !ok {
+		return nil, nil, false
+	}
+	sources = []string{s}
+	for bytes.HasPrefix(rest, []byte(alsoPrefix)) {
+		line, after, found := bytes.Cut(rest, []byte("\n"))
+		if !found {
+			break
+		}
+		sources = append(sources, strings.TrimPrefix(string(line), alsoPrefix))
+		rest = after
+	}
+	return sources, rest, true
 }
 
 // topLevelOrder is the order of an object's top-level keys; other keys
@@ -77,8 +110,9 @@ func Render(source string, objs []Object) ([]byte, error) {
 
 // File is one generated file of an output directory.
 type File struct {
-	Name string // base name
-	Data []byte
+	Name   string // base name
+	Data   []byte
+	Shared bool // see Object.Shared
 }
 
 // Files renders one file per object, each with the header.
@@ -96,7 +130,7 @@ func Files(source string, objs []Object) ([]File, error) {
 			return nil, fmt.Errorf("two objects would be written to %s", name)
 		}
 		seen[name] = true
-		files = append(files, File{Name: name, Data: buf.Bytes()})
+		files = append(files, File{Name: name, Data: buf.Bytes(), Shared: o.Shared})
 	}
 	return files, nil
 }

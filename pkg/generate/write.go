@@ -63,9 +63,9 @@ func Run(opts Options) error {
 		return err
 	}
 	if opts.Check {
-		return p.check(opts.Stdout)
+		return p.check(opts.Stdout, opts.Stderr)
 	}
-	if err := p.refuseForeign(opts.Force); err != nil {
+	if err := p.refuse(opts.Force); err != nil {
 		return err
 	}
 	if err := p.apply(); err != nil {
@@ -97,6 +97,11 @@ type change struct {
 	old, new []byte // nil: the file does not exist (old) or goes away (new)
 	foreign  bool   // it exists and meshbatch did not generate it
 	special  string // it exists and is not a regular file: "a symbolic link", ...
+	// owners are the other specs that generated the file, when this spec
+	// would change what they wrote: two specs that disagree about a
+	// shared object, or that write the same object.
+	owners []string
+	shared bool
 }
 
 // dirPlan is what writing the files to a directory would change.
@@ -109,9 +114,11 @@ type dirPlan struct {
 // planDir compares the generated files with the directory. Files that
 // carry this spec's header and are no longer generated are stale: a
 // destination removed from the spec must not leave its policy behind.
-// Only the files the spec writes are read whole; for the others the first
-// line says whether they are this spec's, so a large unrelated file in
-// the directory costs nothing.
+// Shared files (the Namespace and its PeerAuthentication) name in their
+// header every spec that generates them; each spec adds or removes only
+// itself, so per-spec runs of the jobs of one namespace agree.
+// Only files with a meshbatch header are read whole; for the others the
+// first 4 KiB say so, and a large unrelated file costs nothing.
 func planDir(dir, source string, files []File) (*dirPlan, error) {
 	p := &dirPlan{dir: dir}
 	wanted := map[string]bool{}
@@ -136,12 +143,12 @@ func planDir(dir, source string, files []File) (*dirPlan, error) {
 		}
 		path := filepath.Join(dir, e.Name())
 		if !wanted[e.Name()] {
-			first, err := readFirstLine(path)
+			head, err := readHead(path)
 			if err != nil {
 				return nil, err
 			}
-			if src, ok := headerSource(first); !ok || src != source {
-				continue // not this spec's: never touched
+			if !bytes.HasPrefix(head, []byte(headerPrefix)) {
+				continue // not meshbatch's: never touched
 			}
 		}
 		data, err := os.ReadFile(path)
@@ -158,20 +165,57 @@ func planDir(dir, source string, files []File) (*dirPlan, error) {
 			continue
 		}
 		old, ok := existing[f.Name]
-		if ok && bytes.Equal(old, f.Data) {
+		if !ok {
+			p.changes = append(p.changes, change{name: f.Name, new: f.Data})
+			continue
+		}
+		sources, body, generated := parseHeader(old)
+		if !generated {
+			p.changes = append(p.changes, change{name: f.Name, old: old, new: f.Data, foreign: true})
+			continue
+		}
+		c := change{name: f.Name, old: old, new: f.Data, shared: f.Shared}
+		if others := without(sources, source); len(others) > 0 {
+			_, newBody, _ := parseHeader(f.Data)
+			if f.Shared && bytes.Equal(body, newBody) {
+				c.new = append([]byte(sharedHeader(append(others, source))), body...)
+			} else {
+				c.owners = others
+			}
+		}
+		if bytes.Equal(c.old, c.new) {
 			p.unchanged++
 			continue
 		}
-		_, generated := headerSource(old)
-		p.changes = append(p.changes, change{name: f.Name, old: old, new: f.Data, foreign: ok && !generated})
+		p.changes = append(p.changes, c)
 	}
 	for _, name := range sortedKeys(existing) {
-		if src, ok := headerSource(existing[name]); ok && src == source && !wanted[name] {
-			p.changes = append(p.changes, change{name: name, old: existing[name]})
+		if wanted[name] {
+			continue
 		}
+		sources, body, _ := parseHeader(existing[name])
+		if !slices.Contains(sources, source) {
+			continue // another spec's
+		}
+		c := change{name: name, old: existing[name]}
+		if others := without(sources, source); len(others) > 0 {
+			c.new = append([]byte(sharedHeader(others)), body...)
+		}
+		p.changes = append(p.changes, c)
 	}
 	slices.SortFunc(p.changes, func(a, b change) int { return strings.Compare(a.name, b.name) })
 	return p, nil
+}
+
+// without returns list without s.
+func without(list []string, s string) []string {
+	var out []string
+	for _, x := range list {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func describeType(m fs.FileMode) string {
@@ -188,8 +232,8 @@ func describeType(m fs.FileMode) string {
 	return "not a regular file"
 }
 
-// readFirstLine reads a file's first line, at most 4 KiB of it.
-func readFirstLine(path string) ([]byte, error) {
+// readHead reads the first 4 KiB of a file.
+func readHead(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -200,12 +244,12 @@ func readFirstLine(path string) ([]byte, error) {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return nil, err
 	}
-	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
-	return line, nil
+	return buf[:n], nil
 }
 
-// refuseForeign stops before a file meshbatch did not write is replaced.
-func (p *dirPlan) refuseForeign(force bool) error {
+// refuse stops before a file meshbatch did not write, or that another
+// spec wrote differently, is replaced.
+func (p *dirPlan) refuse(force bool) error {
 	var names []string
 	for _, c := range p.changes {
 		if c.special != "" {
@@ -216,16 +260,60 @@ func (p *dirPlan) refuseForeign(force bool) error {
 			names = append(names, filepath.Join(p.dir, c.name))
 		}
 	}
-	if len(names) == 0 {
+	if len(names) > 0 {
+		return fmt.Errorf("%s: not generated by meshbatch (no %q header), so not overwritten; move it away or pass --force; nothing was written",
+			strings.Join(names, ", "), strings.TrimSpace(headerPrefix))
+	}
+	if force {
 		return nil
 	}
-	return fmt.Errorf("%s: not generated by meshbatch (no %q header), so not overwritten; move it away or pass --force; nothing was written",
-		strings.Join(names, ", "), strings.TrimSpace(headerPrefix))
+	var shared, owned []change
+	for _, c := range p.changes {
+		switch {
+		case len(c.owners) == 0:
+		case c.shared:
+			shared = append(shared, c)
+		default:
+			owned = append(owned, c)
+		}
+	}
+	var msgs []string
+	for _, cs := range [][]change{shared, owned} {
+		if len(cs) > 0 {
+			msgs = append(msgs, p.conflict(cs))
+		}
+	}
+	if len(msgs) > 0 {
+		return fmt.Errorf("%s; nothing was written", strings.Join(msgs, "; "))
+	}
+	return nil
 }
 
-// check writes a unified diff of every change and reports whether there
-// were any.
-func (p *dirPlan) check(w io.Writer) error {
+// conflict says why changes, all to shared files or all to others, would
+// overwrite what other specs generated.
+func (p *dirPlan) conflict(cs []change) string {
+	var paths, owners []string
+	for _, c := range cs {
+		paths = append(paths, filepath.Join(p.dir, c.name))
+		owners = append(owners, c.owners...)
+	}
+	slices.Sort(owners)
+	owners = slices.Compact(owners)
+	if cs[0].shared {
+		return fmt.Sprintf("%s: also generated from %s, differently: the jobs of one namespace share these files, "+
+			"so their specs must agree on mesh.dataplane and mesh.istioVersion",
+			strings.Join(paths, ", "), strings.Join(owners, ", "))
+	}
+	return fmt.Sprintf("%s: generated from %s: two specs would write the same objects "+
+		"(the same name, or the same serviceAccount, in one namespace?); "+
+		"if this spec was moved or renamed, pass --force to take the files over",
+		strings.Join(paths, ", "), strings.Join(owners, ", "))
+}
+
+// check writes a unified diff of every change to w and reports whether
+// there were any; a change that another spec's run would undo is also
+// explained on explain.
+func (p *dirPlan) check(w, explain io.Writer) error {
 	if len(p.changes) == 0 {
 		return nil
 	}
@@ -240,6 +328,9 @@ func (p *dirPlan) check(w io.Writer) error {
 		}
 		if _, err := w.Write(diff.Diff(oldName, c.old, newName, c.new)); err != nil {
 			return err
+		}
+		if len(c.owners) > 0 && explain != nil {
+			fmt.Fprintln(explain, p.conflict([]change{c}))
 		}
 	}
 	return ErrOutOfDate
