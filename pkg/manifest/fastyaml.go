@@ -1188,6 +1188,62 @@ func fastPosTree(doc []byte) *posTree {
 	return p.posTree()
 }
 
+// fastPositions sets out[i] to the position of paths[i] in doc, as
+// fastPosTree(doc).locate would, but on the parser's own nodes: no tree is
+// built. False if the fast path declines doc.
+func fastPositions(doc []byte, paths []string, out []Pos) bool {
+	p := fastParsers.Get().(*fastParser)
+	defer putFastParser(p)
+	if !p.parse(doc, Limits{}.withDefaults()) {
+		return false
+	}
+	for i, path := range paths {
+		out[i] = p.locate(path)
+	}
+	return true
+}
+
+// locate is posTree.locate on the parsed nodes; the two must agree.
+func (p *fastParser) locate(path string) Pos {
+	var lc lineCounter
+	lc.d = p.d
+	line, col := lc.at(int(p.nodes[0].pos))
+	pos := Pos{Line: int(line), Col: int(col)}
+	cur := 0
+	for _, seg := range parsePath(path) {
+		n := &p.nodes[cur]
+		if (n.kind != fMap || seg.index >= 0) && (n.kind != fSeq || seg.index < 0) {
+			return pos
+		}
+		entry, item := -1, 0 // entry: the key of a mapping entry, or a sequence item
+		for j := cur + 1; j < int(n.next); j = int(p.nodes[j].next) {
+			if n.kind == fSeq {
+				if item == seg.index {
+					entry = j
+					break
+				}
+				item++
+				continue
+			}
+			if string(p.text(&p.nodes[j])) == seg.key {
+				entry = j
+				break
+			}
+			j++ // the key's value
+		}
+		if entry < 0 {
+			return pos
+		}
+		line, col := lc.at(int(p.nodes[entry].pos))
+		pos = Pos{Line: int(line), Col: int(col)}
+		cur = entry
+		if n.kind == fMap {
+			cur++ // the value
+		}
+	}
+	return pos
+}
+
 // fastYAMLToJSON is YAMLToJSON by the fast path; false if it declines.
 func fastYAMLToJSON(data []byte, lim Limits) ([]byte, bool) {
 	p := fastParsers.Get().(*fastParser)

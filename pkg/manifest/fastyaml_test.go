@@ -288,8 +288,16 @@ func checkFast(t testing.TB, doc []byte) bool {
 			t.Fatalf("fast path read %q differently: %s", doc, msg)
 		}
 		if li == 0 {
-			if got, want := p.posTree(), newPosTree(n); !reflect.DeepEqual(got, want) {
-				t.Fatalf("position tree of %q:\n got %+v\nwant %+v", doc, *got, *want)
+			tree := newPosTree(n)
+			if got := p.posTree(); !reflect.DeepEqual(got, tree) {
+				t.Fatalf("position tree of %q:\n got %+v\nwant %+v", doc, *got, *tree)
+			}
+			var ps []string
+			paths(n, "", 0, &ps)
+			for _, path := range ps {
+				if got, want := p.locate(path), tree.locate(path); got != want {
+					t.Fatalf("%q: path %q: the parser's nodes say %+v, the tree %+v", doc, path, got, want)
+				}
 			}
 		}
 		want, werr := toJSON(n, lim)
