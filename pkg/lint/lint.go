@@ -208,9 +208,9 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 }
 
 // positions finds the file position of every diagnostic on up to workers
-// goroutines. Object.Pos parses the object's document again on first use
-// and may not run concurrently on one object, so the diagnostics are
-// grouped by object and each worker takes whole groups.
+// goroutines. Object.Positions parses the object's document again and may
+// not run concurrently on one object, so the diagnostics are grouped by
+// object and each worker takes whole groups, one call for each.
 func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]manifest.Pos, error) {
 	pos := make([]manifest.Pos, len(diags))
 	group := make(map[*manifest.Object]int, len(diags)/2)
@@ -225,8 +225,12 @@ func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]ma
 		groups[g] = append(groups[g], int32(i))
 	}
 	err := forEach(ctx, len(groups), workers, func(g int) {
-		for _, i := range groups[g] {
-			pos[i] = diags[i].Object.Pos(diags[i].Path)
+		paths := make([]string, len(groups[g]))
+		for k, i := range groups[g] {
+			paths[k] = diags[i].Path
+		}
+		for k, p := range diags[groups[g][0]].Object.Positions(paths) {
+			pos[groups[g][k]] = p
 		}
 	})
 	return pos, err
