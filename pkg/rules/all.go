@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -34,14 +33,74 @@ var InvalidInput = &Rule{
 	Good:        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICT\n",
 }
 
-// All returns every rule, ordered by id. It builds a fresh slice each time
-// so that callers may filter it.
+// All returns every rule, ordered by id: the registry. A new rule is added
+// here, in its place. It builds a fresh slice each time so that callers may
+// filter it.
 func All() []*Rule {
-	all := []*Rule{InvalidInput}
-	all = append(all, workloadRules()...)
-	all = append(all, meshRules()...)
-	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
-	return all
+	return []*Rule{
+		InvalidInput,
+
+		// Pod lifecycle: the sidecar and the end of the job (MB1xx).
+		JobSidecarNeverExits,
+		QuitquitquitWrong,
+		QuitVsRestartPolicy,
+		CronJobForbidStall,
+		NoActiveDeadline,
+		NativeSidecarUnsupported,
+		ExitOnZeroMisuse,
+
+		// Startup and injection (MB2xx).
+		StartupRace,
+		HoldNoopNative,
+		AppInitContainerNetwork,
+		ProxyConfigInvalid,
+		AnnotationOnWrongObject,
+		InjectAnnotationDeprecated,
+		HostNetworkNotInjected,
+		UID1337,
+		AmbientSidecarMix,
+
+		// Proxy resources and scope (MB3xx).
+		ProxyMemoryUnset,
+		ProxyResourcesPartial,
+		ProxyResourcesInvalid,
+		SidecarScopeMissing,
+
+		// Workload certificates (MB4xx).
+		SecretTTLExceedsMax,
+		SecretTTLTooShort,
+		LongJobCertRotation,
+		UnknownCertKnob,
+		AppReadsCertFiles,
+		SecretTTLNotADuration,
+
+		// mTLS, identity and authorization (MB5xx).
+		NoSidecarToStrict,
+		DRDisableVsStrict,
+		PAPortLevelMTLS,
+		PADuplicates,
+		PADisableAmbient,
+		APPrincipalSyntax,
+		APJobIdentityMismatch,
+		JobDefaultSA,
+		APServiceAccountsCompat,
+		APNeedsMTLS,
+		APSelectorNoWorkload,
+		APHTTPFieldsOnTCP,
+		APAllowWithoutSelector,
+
+		// External services and TLS origination (MB6xx).
+		ExternalHostNoSE,
+		SETCPNoAddress,
+		StartTLSDBOrigination,
+		ServerFirstPermissive,
+		IstioMutualToExternal,
+		DoubleTLS,
+		DRNoServerVerify,
+		DRCredentialNameNoSelector,
+		DRHostNotFound,
+		TLSMaterialMismatch,
+	}
 }
 
 // Lookup finds a rule by id or slug, case-insensitively.
@@ -63,10 +122,12 @@ var (
 // unique ids and slugs, and documentation that is present.
 func Validate(rs []*Rule) error {
 	ids, slugs := map[string]bool{}, map[string]bool{}
-	for _, r := range rs {
+	for i, r := range rs {
 		switch {
 		case !idRE.MatchString(r.ID):
 			return fmt.Errorf("rule %q: id must look like MB123", r.ID)
+		case i > 0 && r.ID < rs[i-1].ID:
+			return fmt.Errorf("rule %s: listed after %s; keep the registry ordered by id", r.ID, rs[i-1].ID)
 		case !slugRE.MatchString(r.Slug):
 			return fmt.Errorf("rule %s: slug %q must be kebab-case", r.ID, r.Slug)
 		case ids[r.ID]:

@@ -42,6 +42,31 @@ func TestRegistryIsValid(t *testing.T) {
 	}
 }
 
+// TestValidateRejects shows the meta-test can fail: each broken registry
+// is refused with the reason.
+func TestValidateRejects(t *testing.T) {
+	all := rules.All()
+	renamed := *all[1]
+	renamed.Slug = "Not Kebab"
+	noFix := *all[2]
+	noFix.Remediation = ""
+	for _, tc := range []struct {
+		name string
+		rs   []*rules.Rule
+		want string
+	}{
+		{"out of order", []*rules.Rule{all[2], all[1]}, "keep the registry ordered by id"},
+		{"duplicate id", []*rules.Rule{all[1], all[1]}, "duplicate id"},
+		{"bad slug", []*rules.Rule{&renamed}, "must be kebab-case"},
+		{"no remediation", []*rules.Rule{&noFix}, "remediation must be a sentence"},
+	} {
+		err := rules.Validate(tc.rs)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Validate = %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
 func TestRules(t *testing.T) {
 	for _, r := range rules.All() {
 		t.Run(r.ID, func(t *testing.T) {
