@@ -79,15 +79,18 @@ func Run(opts Options) error {
 
 func readSpec(name string) ([]byte, error) {
 	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		defer f.Close()
+		var data []byte
+		if data, err = io.ReadAll(io.LimitReader(f, maxSpecBytes+1)); err == nil {
+			return data, nil
+		}
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxSpecBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err // the path is named once, first
 	}
-	return data, nil
+	return nil, fmt.Errorf("%s: cannot read the job spec: %w", name, err)
 }
 
 // change is one file of the output directory that differs from the
