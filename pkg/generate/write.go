@@ -54,11 +54,12 @@ func Run(opts Options) error {
 		_, err = opts.Stdout.Write(out)
 		return err
 	}
-	files, err := Files(job.Source, objs)
+	source := sourceFrom(opts.OutDir, opts.SpecFile)
+	files, err := Files(source, objs)
 	if err != nil {
 		return err
 	}
-	p, err := planDir(opts.OutDir, job.Source, files)
+	p, err := planDir(opts.OutDir, source, files)
 	if err != nil {
 		return err
 	}
@@ -75,6 +76,22 @@ func Run(opts Options) error {
 		fmt.Fprintln(opts.Stderr, p.summary())
 	}
 	return nil
+}
+
+// sourceFrom is how the files in dir name their spec: its path relative
+// to dir, so that the same spec is recognised wherever generate runs from
+// and in any checkout of a repository holding both.
+func sourceFrom(dir, specFile string) string {
+	absDir, err1 := filepath.Abs(dir)
+	absSpec, err2 := filepath.Abs(specFile)
+	if err1 != nil || err2 != nil {
+		return cleanSource(specFile)
+	}
+	rel, err := filepath.Rel(absDir, absSpec)
+	if err != nil { // another volume
+		return cleanSource(absSpec)
+	}
+	return cleanSource(rel)
 }
 
 func readSpec(name string) ([]byte, error) {

@@ -2,6 +2,7 @@ package generate
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,7 +43,7 @@ func TestSharedFilesNameEverySpecOfTheNamespace(t *testing.T) {
 		}
 	}
 	got := snapshot(t, out)
-	wantHeader := Header(daily) + alsoPrefix + cleanSource(hourly) + "\n"
+	wantHeader := Header("../daily.yaml") + alsoPrefix + "../hourly.yaml\n"
 	for _, name := range []string{"namespace-batch.yaml", "peerauthentication-batch-default.yaml"} {
 		if !strings.HasPrefix(got[name], wantHeader) {
 			t.Errorf("%s starts with\n%s\nwant\n%s", name, firstLines(got[name], 2), wantHeader)
@@ -67,7 +68,7 @@ func TestSharedFilesNameEverySpecOfTheNamespace(t *testing.T) {
 		t.Fatal(err)
 	}
 	got = snapshot(t, out)
-	if ns := got["namespace-batch.yaml"]; !strings.HasPrefix(ns, Header(daily)+"apiVersion: v1\n") {
+	if ns := got["namespace-batch.yaml"]; !strings.HasPrefix(ns, Header("../daily.yaml")+"apiVersion: v1\n") {
 		t.Errorf("namespace-batch.yaml after hourly left:\n%s", firstLines(ns, 2))
 	}
 	if _, ok := got["namespace-reports.yaml"]; !ok {
@@ -98,7 +99,7 @@ func TestSharedFilesRefuseADisagreement(t *testing.T) {
 	before := snapshot(t, out)
 
 	_, _, err := run(t, Options{SpecFile: ambient, OutDir: out})
-	if err == nil || !strings.Contains(err.Error(), "namespace-batch.yaml: also generated from "+cleanSource(daily)) ||
+	if err == nil || !strings.Contains(err.Error(), "namespace-batch.yaml: also generated from ../daily.yaml") ||
 		!strings.Contains(err.Error(), "mesh.dataplane") {
 		t.Fatalf("err = %v, want the disagreement on namespace-batch.yaml named", err)
 	}
@@ -128,7 +129,7 @@ func TestFilesOfAnotherSpecNeedForce(t *testing.T) {
 	before := snapshot(t, out)
 
 	_, _, err := run(t, Options{SpecFile: moved, OutDir: out})
-	if err == nil || !strings.Contains(err.Error(), "job-batch-etl.yaml") || !strings.Contains(err.Error(), "generated from "+cleanSource(old)) ||
+	if err == nil || !strings.Contains(err.Error(), "job-batch-etl.yaml") || !strings.Contains(err.Error(), "generated from ../old.yaml") ||
 		!strings.Contains(err.Error(), "--force") {
 		t.Fatalf("err = %v, want the other spec's files named, and --force", err)
 	}
@@ -140,7 +141,7 @@ func TestFilesOfAnotherSpecNeedForce(t *testing.T) {
 		t.Fatalf("--force: %v", err)
 	}
 	got := snapshot(t, out)
-	if job := got["job-batch-etl.yaml"]; !strings.HasPrefix(job, Header(moved)) {
+	if job := got["job-batch-etl.yaml"]; !strings.HasPrefix(job, Header("../moved.yaml")) {
 		t.Errorf("--force did not take the Job over:\n%s", firstLines(job, 1))
 	}
 	if _, _, err := run(t, Options{SpecFile: moved, OutDir: out, Check: true}); err != nil {
@@ -170,5 +171,31 @@ func TestParseHeader(t *testing.T) {
 		if ok != tc.ok || string(body) != tc.body || !cmp.Equal(sources, tc.sources) {
 			t.Errorf("parseHeader(%q) = %q, %q, %v; want %q, %q, %v", tc.data, sources, body, ok, tc.sources, tc.body, tc.ok)
 		}
+	}
+}
+
+// The header names the spec relative to the output directory: the same
+// spec is recognised whichever directory generate runs from, and by path
+// as typed or absolute.
+func TestSpecIsRecognisedFromAnyDirectory(t *testing.T) {
+	tmp := t.TempDir()
+	t.Chdir(tmp)
+	writeNamedSpec(t, "specs", "etl.yaml", jobSpec("etl", "batch", "native-sidecar"))
+	if _, _, err := run(t, Options{SpecFile: "specs/etl.yaml", OutDir: "deploy"}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join("deploy", "job-batch-etl.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Header("../specs/etl.yaml"); !strings.HasPrefix(string(data), want) {
+		t.Errorf("header %q, want %q", firstLines(string(data), 1), want)
+	}
+	if _, _, err := run(t, Options{SpecFile: filepath.Join(tmp, "specs", "etl.yaml"), OutDir: "deploy", Check: true}); err != nil {
+		t.Errorf("--check with an absolute spec path: %v", err)
+	}
+	t.Chdir("specs")
+	if _, _, err := run(t, Options{SpecFile: "etl.yaml", OutDir: "../deploy", Check: true}); err != nil {
+		t.Errorf("--check from the spec's directory: %v", err)
 	}
 }

@@ -92,7 +92,7 @@ func TestWriteDirOneFilePerObject(t *testing.T) {
 	var names []string
 	for name, data := range got {
 		names = append(names, name)
-		if want := Header(spec); !strings.HasPrefix(data, want) {
+		if want := Header(sourceFrom(out, spec)); !strings.HasPrefix(data, want) {
 			t.Errorf("%s does not start with %q", name, want)
 		}
 		if strings.Contains(data, "\n---") {
@@ -184,7 +184,7 @@ func TestWriteDirRefusesForeignFiles(t *testing.T) {
 	if _, _, err := run(t, Options{SpecFile: spec, OutDir: out, Force: true}); err != nil {
 		t.Fatalf("--force: %v", err)
 	}
-	if got := snapshot(t, out)["job-batch-etl.yaml"]; !strings.HasPrefix(got, Header(spec)) {
+	if got := snapshot(t, out)["job-batch-etl.yaml"]; !strings.HasPrefix(got, Header(sourceFrom(out, spec))) {
 		t.Errorf("--force did not overwrite:\n%s", got)
 	}
 }
