@@ -21,7 +21,8 @@ var PADuplicates = &Rule{
 		"PeerAuthentications with a selector in the root namespace are ignored outright (\"PeerAuthentication " +
 		"policies with workload selectors are ignored when deployed in the root namespace\"). Kiali reports duplicates " +
 		"on live clusters (KIA0002, KIA0003). Workload policies are compared by identical selectors, which is what the " +
-		"files can prove.",
+		"files can prove. Manifests with the same namespace and name are one object, not two policies, and are not " +
+		"compared.",
 	Remediation: "Keep one selector-less PeerAuthentication per namespace (and one in the root namespace for the mesh), merge " +
 		"workload policies with the same selector, and move workload policies out of the root namespace.",
 	Kinds: []string{"PeerAuthentication"},
@@ -82,6 +83,11 @@ func checkPADuplicates(p *Pass) {
 		prev := first[key]
 		if prev == nil {
 			first[key] = o
+			continue
+		}
+		if prev.Name == o.Name {
+			// The same kind, namespace and name: two manifests of one
+			// object (the later apply wins), not two policies.
 			continue
 		}
 		p.Reportf(o, "metadata.name",
