@@ -100,7 +100,10 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 }
 
 // walkInputs reads each path and hands its bytes to send. Unreadable paths
-// are recorded and skipped; only a cancelled context stops the walk.
+// are recorded and skipped; only a cancelled context stops the walk. A
+// file reached twice (named twice, as ./a.yaml and a.yaml, through a
+// symbolic link, or named and also found in a directory given too) is
+// read once, under the name and at the place it was first reached.
 func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, send func(string, []byte, bool)) error {
 	limit := opts.Limits.MaxFileBytes
 	if limit <= 0 {
@@ -120,6 +123,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 		out.files++
 		send(name, data, regular)
 	}
+	seen := &seenFiles{}
 	stdinUsed := false
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
@@ -145,7 +149,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 		if !info.IsDir() {
 			// A path named on the command line is read whatever its name
 			// or type: it may be a process substitution like <(helm template).
-			readPath(p, readOne, out)
+			readPath(p, readOne, out, seen)
 			continue
 		}
 		files, errs := walkDir(p)
@@ -154,13 +158,13 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			readPath(f, readOne, out)
+			readPath(f, readOne, out, seen)
 		}
 	}
 	return nil
 }
 
-func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loaded) {
+func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loaded, seen *seenFiles) {
 	f, err := os.Open(p)
 	if err != nil {
 		out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
@@ -168,12 +172,37 @@ func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loade
 	}
 	defer f.Close()
 	info, err := f.Stat()
+	if err == nil && !seen.add(info) {
+		return // already read under another name
+	}
 	regular := err == nil && info.Mode().IsRegular()
 	size := int64(-1)
 	if regular {
 		size = info.Size()
 	}
 	readOne(p, f, regular, size)
+}
+
+// seenFiles remembers the files read, by identity (os.SameFile: device
+// and inode on Unix), so that no file is read twice. Files are grouped by
+// size, so a file is compared only with the few of the same size.
+type seenFiles struct {
+	bySize map[int64][]os.FileInfo
+}
+
+// add records info and reports whether its file was not seen before.
+func (s *seenFiles) add(info os.FileInfo) bool {
+	if s.bySize == nil {
+		s.bySize = map[int64][]os.FileInfo{}
+	}
+	size := info.Size()
+	for _, prev := range s.bySize[size] {
+		if os.SameFile(prev, info) {
+			return false
+		}
+	}
+	s.bySize[size] = append(s.bySize[size], info)
+	return true
 }
 
 // readLimited reads all of r, refusing more than limit bytes. size is the
