@@ -120,7 +120,11 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 	switch {
 	case len(chunks) == 0:
 		return fail(start, "the file is empty: it needs a %s (apiVersion: %s)", SpecKind, SpecAPIVersion)
-	case len(chunks) > 1:
+	}
+	if msg := notASpec(chunks[0].Data); msg != "" {
+		return fail(manifest.Pos{Line: chunks[0].StartLine, Col: 1}, "%s", msg)
+	}
+	if len(chunks) > 1 {
 		return fail(manifest.Pos{Line: chunks[1].StartLine, Col: 1}, "a spec file holds one %s; put the second job in a file of its own", SpecKind)
 	}
 	chunk := chunks[0]
@@ -157,6 +161,27 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 		return nil, loc, newSpecError(file, probs)
 	}
 	return spec, loc, nil
+}
+
+// notASpec explains a document that is plainly some other manifest (a
+// Kubernetes Job given to generate instead of lint, say), before its
+// fields are reported one by one as unknown; "" otherwise, also for a
+// misspelt spec kind, which validation explains better.
+func notASpec(doc []byte) string {
+	var head struct {
+		APIVersion any `yaml:"apiVersion"`
+		Kind       any `yaml:"kind"`
+	}
+	if yaml.Unmarshal(doc, &head) != nil {
+		return ""
+	}
+	apiVersion, _ := head.APIVersion.(string)
+	kind, _ := head.Kind.(string)
+	if apiVersion == "" || kind == "" || strings.HasPrefix(apiVersion, "meshbatch.dev/") || strings.EqualFold(kind, SpecKind) {
+		return ""
+	}
+	return fmt.Sprintf("this is a %s (%s), not a job spec: generate reads apiVersion: %s, kind: %s (docs/jobspec.md); "+
+		"to check existing manifests, run meshbatch lint", kind, apiVersion, SpecAPIVersion, SpecKind)
 }
 
 var strictRE = regexp.MustCompile(`^(?:json: )?(unknown|duplicate) field "([^"]*)"`)
