@@ -30,16 +30,22 @@ exits 1 when DIR is out of date.
 Exit codes: 0 done (or up to date), 1 --check found differences,
 2 bad flags, a bad job spec (nothing is written) or an I/O error.`,
 		Example: `  meshbatch generate -f etl-daily.yaml
+  envsubst < etl-daily.yaml.tmpl | meshbatch generate -f -
   meshbatch generate -f etl-daily.yaml -o deploy/etl-daily/
   meshbatch generate -f etl-daily.yaml -o deploy/etl-daily/ --check`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("generate: pass the job spec with -f: meshbatch generate -f %s", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Stdout, opts.Stderr = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			opts.Stdin, opts.Stdout, opts.Stderr = cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()
 			return runGenerate(cmd, opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&opts.SpecFile, "file", "f", "", "the job spec (required)")
+	f.StringVarP(&opts.SpecFile, "file", "f", "", "the job spec (required; - reads it from standard input, without -o)")
 	f.StringVarP(&opts.OutDir, "output-dir", "o", "", "write one file per object into this directory instead of standard output")
 	f.BoolVar(&opts.Check, "check", false, "with -o: write nothing; print a diff and exit 1 if the directory is out of date")
 	f.BoolVar(&opts.Force, "force", false, "with -o: overwrite files that meshbatch did not generate, or generated from another spec")
@@ -52,6 +58,12 @@ func runGenerate(cmd *cobra.Command, opts generate.Options) error {
 	}
 	if opts.Check && opts.OutDir == "" {
 		return usagef("generate: --check compares a directory: pass -o DIR")
+	}
+	if opts.Force && opts.OutDir == "" {
+		return usagef("generate: --force is about files in a directory: pass -o DIR, or drop --force")
+	}
+	if opts.SpecFile == "-" && opts.OutDir != "" {
+		return usagef("generate: -o names the spec file in every file it writes: pass the spec as a file, not -f -")
 	}
 	err := generate.Run(opts)
 	var specErr *generate.SpecError

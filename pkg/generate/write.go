@@ -20,7 +20,8 @@ var ErrOutOfDate = errors.New("generated manifests are out of date")
 
 // Options configure a run of generate.
 type Options struct {
-	SpecFile string    // the job spec to read
+	SpecFile string    // the job spec to read; "-" is Stdin (not with OutDir)
+	Stdin    io.Reader // read for SpecFile "-"
 	OutDir   string    // write one file per object here; "" writes the stream to Stdout
 	Check    bool      // with OutDir: change nothing, diff OutDir against the output
 	Force    bool      // with OutDir: overwrite files meshbatch did not generate
@@ -37,11 +38,14 @@ func Run(opts Options) error {
 	if opts.Check && opts.OutDir == "" {
 		return errors.New("--check compares a directory: pass -o DIR")
 	}
-	data, err := readSpec(opts.SpecFile)
+	if opts.SpecFile == "-" && opts.OutDir != "" {
+		return errors.New("-o names the spec file in every file it writes: pass the spec as a file, not -f -")
+	}
+	data, err := readSpec(opts.SpecFile, opts.Stdin)
 	if err != nil {
 		return err
 	}
-	job, err := Load(cleanSource(opts.SpecFile), data)
+	job, err := Load(specName(opts.SpecFile), data)
 	if err != nil {
 		return err
 	}
@@ -94,7 +98,25 @@ func sourceFrom(dir, specFile string) string {
 	return cleanSource(rel)
 }
 
-func readSpec(name string) ([]byte, error) {
+// specName is how messages and the stream's header name the spec.
+func specName(specFile string) string {
+	if specFile == "-" {
+		return "<stdin>"
+	}
+	return cleanSource(specFile)
+}
+
+func readSpec(name string, stdin io.Reader) ([]byte, error) {
+	if name == "-" {
+		if stdin == nil {
+			return nil, errors.New("-f -: no standard input")
+		}
+		data, err := io.ReadAll(io.LimitReader(stdin, maxSpecBytes+1))
+		if err != nil {
+			return nil, fmt.Errorf("<stdin>: cannot read the job spec: %w", err)
+		}
+		return data, nil
+	}
 	f, err := os.Open(name)
 	if err == nil {
 		defer f.Close()
