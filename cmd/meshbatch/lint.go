@@ -38,9 +38,11 @@ func newLintCmd() *cobra.Command {
 		Use:   "lint PATH...",
 		Short: "Check manifests for batch lifecycle and mTLS problems",
 		Long: `Lint reads Kubernetes and Istio manifests from files, directories (recursively:
-.yaml, .yml and .json) and standard input ("-"), and reports the mistakes that
-break batch jobs in a STRICT-mTLS mesh, each with file:line, rule id, severity
-and the fix.
+.yaml, .yml and .json files, skipping hidden directories such as .git) and
+standard input ("-"), and reports the mistakes that break batch jobs in a
+STRICT-mTLS mesh, each with file:line, rule id, severity and the fix. A
+directory that holds none of these files is named on stderr (the exit code
+does not change), and a file reached twice is read once.
 
 Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
 MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
@@ -149,6 +151,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		if err := writeReport(cmd, o, res, set.FailOn); err != nil {
 			return err
 		}
+	}
+	for _, n := range res.Notices {
+		cmd.PrintErrln("meshbatch: " + format.Printable(n))
 	}
 	for _, e := range res.InputErrors {
 		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))

@@ -58,6 +58,10 @@ type Result struct {
 	// InputErrors are paths that could not be read at all. The rest of the
 	// input is still linted; the command exits 2 when there are any.
 	InputErrors []error
+	// Notices say that an input, while not an error, is likely not what was
+	// meant, such as a directory with no file to lint. They do not change
+	// the exit code; the command prints them on stderr.
+	Notices []string
 
 	hiddenWorst rules.Severity // worst finding hidden by MinSeverity
 }
@@ -119,7 +123,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		loaded.problems = append(loaded.problems, manifest.Problem{File: StdinName, Pos: manifest.Pos{Line: 1, Col: 1},
 			Msg: "standard input holds no YAML document, so nothing was linted (did the command before the pipe fail?)"})
 	}
-	res := &Result{InputErrors: loaded.errors}
+	res := &Result{InputErrors: loaded.errors, Notices: loaded.notices}
 	res.Stats.Files = loaded.files
 	res.Stats.Objects = len(loaded.objects)
 	for _, o := range loaded.objects {

@@ -22,6 +22,7 @@ type loaded struct {
 	objects  []*manifest.Object
 	problems []manifest.Problem
 	errors   []error
+	notices  []string
 }
 
 // fileResult holds one file's documents; workers fill docs[i] in parallel.
@@ -154,6 +155,11 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 		}
 		files, errs := walkDir(p)
 		out.errors = append(out.errors, errs...)
+		if len(files) == 0 && len(errs) == 0 {
+			// Not an error (an empty folder is a valid input), but a CI
+			// job pointed at the wrong one must not pass unnoticed.
+			out.notices = append(out.notices, p+": no .yaml, .yml or .json files (hidden directories are skipped)")
+		}
 		for _, f := range files {
 			if err := ctx.Err(); err != nil {
 				return err

@@ -59,3 +59,22 @@ func TestEachFileReadOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestNoticeForDirectoryWithoutFiles: a directory that yields no file to
+// lint gets a notice; one with a file does not, nor does one whose only
+// file was already read.
+func TestNoticeForDirectoryWithoutFiles(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"empty/.git/x.yaml": jobYAML, "empty/notes.md": "x", "full/a.yaml": jobYAML})
+	t.Chdir(dir)
+	res, err := Run(context.Background(), []string{"full/a.yaml", "empty", "full"}, Options{Rules: []*rules.Rule{testRule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"empty: no .yaml, .yml or .json files (hidden directories are skipped)"}
+	if diff := cmp.Diff(want, res.Notices); diff != "" {
+		t.Errorf("notices (-want +got):\n%s", diff)
+	}
+	if len(res.InputErrors) != 0 {
+		t.Errorf("input errors: %v", res.InputErrors)
+	}
+}
