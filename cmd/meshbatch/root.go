@@ -12,13 +12,6 @@ type streams struct {
 	out, err io.Writer
 }
 
-// Build information, set with -ldflags "-X main.version=...".
-var (
-	version = "dev"
-	commit  = "none"
-	date    = "unknown"
-)
-
 func newRootCmd(s streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "meshbatch",
