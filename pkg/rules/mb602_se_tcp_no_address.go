@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
-
-	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
 
 // SETCPNoAddress catches TCP ServiceEntries that sidecars can only match by
@@ -25,11 +23,15 @@ var SETCPNoAddress = &Rule{
 		"with automatic allocation, which needs ISTIO_META_DNS_CAPTURE=\"true\" in the proxy's proxyMetadata plus " +
 		"either ISTIO_META_DNS_AUTO_ALLOCATE=\"true\" (deprecated in 1.25) or istiod's PILOT_ENABLE_IP_AUTOALLOCATE " +
 		"(the default from Istio 1.25). Allocation never applies to wildcard hosts, to resolution NONE, or to an entry " +
-		"labelled networking.istio.io/enable-autoallocate-ip: \"false\". The rule stays silent when every Job or " +
-		"CronJob that can see the entry (its namespace with exportTo \".\", or all) sets both keys in its " +
-		"proxy.istio.io/config, or when --dns-auto-allocate=true says the mesh does it; without that fact it reports " +
-		"a note, since Istio's default is no DNS capture. In --partial mode an entry whose clients are not in the " +
-		"input is not reported. istioctl analyze reports the same as IST0134.",
+		"labelled networking.istio.io/enable-autoallocate-ip: \"false\". The rule is about sidecar clients: it stays " +
+		"silent when no Job or CronJob with a sidecar can see the entry (its namespace with exportTo \".\", or all). " +
+		"Ambient pods have no sidecar: ztunnel resolves ServiceEntry hosts through its DNS proxy, on by default in " +
+		"ambient mode from Istio 1.25. When allocation would give the entry an address, the rule also stays silent " +
+		"when every Job or CronJob with a sidecar that can see the entry sets both keys in its proxy.istio.io/config, " +
+		"or when --dns-auto-allocate=true says the mesh does it; without that fact it reports a note, since Istio's " +
+		"default for sidecars is no DNS capture. In --partial mode an entry that no Job with a sidecar in the input " +
+		"can see is not reported, since its clients may be outside the input, and counts as a check silenced by " +
+		"partial input. istioctl analyze reports the same as IST0134, for any client.",
 	Remediation: "Give the ServiceEntry the host's addresses, or enable DNS capture and auto-allocation for the client pods " +
 		"(proxy.istio.io/config proxyMetadata ISTIO_META_DNS_CAPTURE: \"true\" and ISTIO_META_DNS_AUTO_ALLOCATE: \"true\") or " +
 		"mesh-wide; avoid resolution NONE for TCP ports without addresses.",
@@ -49,6 +51,18 @@ spec:
   resolution: DNS
   ports:
     - {number: 5432, name: tcp-postgres, protocol: TCP}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  template:
+    metadata:
+      labels: {sidecar.istio.io/inject: "true"}
+    spec:
+      restartPolicy: Never
+      containers:
+        - {name: etl, image: registry.example.com/etl:1.4.2}
 `,
 	Good: `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -110,15 +124,27 @@ func checkSETCPNoAddress(p *Pass) {
 			why = "its hosts are wildcards, for which no address is allocated"
 		case optOut:
 			why = "it opts out of address allocation (" + labelAutoallocate + ": \"false\")"
-		default:
-			if clients == nil {
-				clients = newDNSClients(p)
+		case p.Facts.DNSAutoAllocate == "true":
+			continue // the mesh allocates an address for every client
+		}
+		if clients == nil {
+			clients = newDNSClients(p)
+		}
+		n, uncovered := clients.seeing(seExportTo(o), NamespaceOf(o))
+		if n == 0 {
+			// No Job with a sidecar can see the entry (ambient pods have
+			// none). In a partial input its clients may be elsewhere: the
+			// check could not be made, which the summary counts.
+			if p.Partial {
+				p.Silenced++
 			}
-			var ok bool
-			sev, why, ok = allocationVerdict(p, o, clients)
-			if ok {
-				continue
+			continue
+		}
+		if why == "" {
+			if uncovered == nil {
+				continue // every client resolves the host to an allocated address
 			}
+			sev, why = allocationVerdict(p, uncovered)
 		}
 		for _, i := range tcp {
 			port := se.Spec.GetPorts()[i]
@@ -137,27 +163,16 @@ func protoName(port *networking.ServicePort) string {
 	return "no protocol, so TCP"
 }
 
-// allocationVerdict decides whether DNS capture with address allocation
-// covers the clients of a ServiceEntry: ok when it does, else the
-// severity and the reason.
-func allocationVerdict(p *Pass, o *manifest.Object, c *dnsClients) (Severity, string, bool) {
-	if p.Facts.DNSAutoAllocate == "true" {
-		return 0, "", true
-	}
-	n, uncovered := c.seeing(seExportTo(o), NamespaceOf(o))
-	if (n > 0 && uncovered == nil) || (n == 0 && p.Partial) {
-		// Covered, or no client in a partial input: their absence proves nothing.
-		return 0, "", true
-	}
-	why := "no Job that can see it sets ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in its proxy.istio.io/config"
-	if uncovered != nil {
-		why = fmt.Sprintf("%s can see it and does not set ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in its proxy.istio.io/config",
-			uncovered.Object.Ref())
-	}
+// allocationVerdict gives the severity and the reason for an entry that
+// address allocation would cover, seen by a client with a sidecar whose
+// proxy does not resolve its host to an allocated address.
+func allocationVerdict(p *Pass, uncovered *Workload) (Severity, string) {
+	why := fmt.Sprintf("%s can see it and does not set ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in its proxy.istio.io/config",
+		uncovered.Object.Ref())
 	if p.Facts.DNSAutoAllocate == "false" {
-		return Warning, why + ", and the mesh does not capture DNS (--dns-auto-allocate=false)", false
+		return Warning, why + ", and the mesh does not capture DNS (--dns-auto-allocate=false)"
 	}
-	return Info, why + " (assumed: the mesh does not capture DNS mesh-wide, Istio's default; pass --dns-auto-allocate)", false
+	return Info, why + " (assumed: the mesh does not capture DNS mesh-wide, Istio's default; pass --dns-auto-allocate)"
 }
 
 // dnsAllocates reports whether a pod's proxy resolves ServiceEntry hosts to

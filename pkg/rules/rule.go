@@ -84,7 +84,9 @@ type Pass struct {
 	Partial bool
 
 	report func(Diagnostic)
-	// Silenced counts Missingf calls dropped in partial mode.
+	// Silenced counts Missingf calls dropped in partial mode, and checks
+	// a rule skipped there because what they need may be outside the
+	// input (MB602's clients).
 	Silenced int
 }
 
