@@ -59,6 +59,7 @@ func All() []*Rule {
 		HostNetworkNotInjected,
 		UID1337,
 		AmbientSidecarMix,
+		UnknownIstioKey,
 
 		// Proxy resources and scope (MB3xx).
 		ProxyMemoryUnset,
