@@ -2,10 +2,11 @@ package rules
 
 import (
 	"regexp"
-	"strings"
 	"sync"
 
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
+
+	"github.com/meshbatch/meshbatch/internal/suggest"
 )
 
 // ProxyConfigInvalid checks the proxy.istio.io/config annotation.
@@ -133,51 +134,16 @@ func closestProxyConfigField(name string) string {
 	if name == "" {
 		return ""
 	}
-	return closestField(name, proxyConfigFields())
+	return suggest.Closest(name, proxyConfigFields())
 }
 
 // proxyConfigFields are ProxyConfig's JSON field names, in declaration
-// order, and the same in lower case.
-var proxyConfigFields = sync.OnceValue(func() [][2]string {
+// order.
+var proxyConfigFields = sync.OnceValue(func() []string {
 	fields := (&meshv1alpha1.ProxyConfig{}).ProtoReflect().Descriptor().Fields()
-	out := make([][2]string, fields.Len())
+	out := make([]string, fields.Len())
 	for i := range out {
-		f := fields.Get(i).JSONName()
-		out[i] = [2]string{f, strings.ToLower(f)}
+		out[i] = fields.Get(i).JSONName()
 	}
 	return out
 })
-
-func closestField(name string, fields [][2]string) string {
-	best, bestD := "", 4
-	lower := strings.ToLower(name)
-	for _, f := range fields {
-		if strings.EqualFold(f[0], name) {
-			return f[0]
-		}
-		if d := editDistance(f[1], lower); d < bestD {
-			best, bestD = f[0], d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
