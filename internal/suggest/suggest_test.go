@@ -18,7 +18,7 @@ func TestDistance(t *testing.T) {
 }
 
 func TestClosest(t *testing.T) {
-	fields := []string{"image", "command", "serviceAccount", "native-sidecar", "sidecar"}
+	fields := []string{"image", "command", "args", "serviceAccount", "maxDuration", "workloadSelector", "native-sidecar", "sidecar"}
 	for _, tc := range []struct{ word, want string }{
 		{"imgae", "image"},
 		{"ServiceAccount", "serviceAccount"},  // case
@@ -28,6 +28,9 @@ func TestClosest(t *testing.T) {
 		{"co", ""},                            // too short to count as a beginning
 		{"schedule", ""},                      // nothing close
 		{"comand", "command"},
+		{"workload", "workloadSelector"},
+		{"timeout", ""},
+		{"a", ""}, // too short to guess
 	} {
 		if got := Closest(tc.word, fields); got != tc.want {
 			t.Errorf("Closest(%q) = %q, want %q", tc.word, got, tc.want)

@@ -14,6 +14,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 	sigsjson "sigs.k8s.io/json"
 
+	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
 
@@ -197,7 +198,7 @@ func strictProblem(file string, loc locator, err error) Problem {
 	if m[1] == "unknown" {
 		parent, name := splitLast(path)
 		if known := fieldNames(parent); len(known) > 0 {
-			if s := suggest(name, known); s != "" {
+			if s := suggest.Closest(name, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
 				msg += fmt.Sprintf(" (%s takes: %s)", orTop(parent), strings.Join(known, ", "))
@@ -362,64 +363,6 @@ func jsonName(f reflect.StructField) string {
 		return ""
 	}
 	return name
-}
-
-// suggest returns the candidate closest to a misspelt word, or "" when
-// none is close: same letters ignoring case, '-' and '_', the only
-// candidate the word begins, or within a small edit distance.
-func suggest(word string, candidates []string) string {
-	norm := func(s string) string {
-		return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(s))
-	}
-	best, bestDist := "", -1
-	var prefixed []string
-	for _, c := range candidates {
-		if norm(c) == norm(word) {
-			return c
-		}
-		if len(word) >= 3 && strings.HasPrefix(norm(c), norm(word)) {
-			prefixed = append(prefixed, c)
-		}
-		d := editDistance(norm(word), norm(c))
-		if bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if len(prefixed) == 1 {
-		return prefixed[0] // "native" for native-sidecar
-	}
-	limit := max(1, min(len(word), len(best))/3)
-	if bestDist >= 0 && bestDist <= limit {
-		return best
-	}
-	return ""
-}
-
-// editDistance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours ("imgae")
-// cost one each.
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 // newSpecError sorts problems into file order.

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -721,7 +722,7 @@ func (v *validator) version(path, s string) (rules.Version, bool) {
 
 func (v *validator) enumError(path, value string, allowed []string) {
 	msg := fmt.Sprintf("%q is not one of %s", value, strings.Join(allowed, ", "))
-	if s := suggest(value, allowed); s != "" {
+	if s := suggest.Closest(value, allowed); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
 	v.errorf(path, "%s", msg)

@@ -29,21 +29,3 @@ func TestCheckSchedule(t *testing.T) {
 		}
 	}
 }
-
-// TestSuggest pins the did-you-mean heuristics.
-func TestSuggest(t *testing.T) {
-	fields := []string{"image", "command", "args", "serviceAccount", "maxDuration", "workloadSelector"}
-	for word, want := range map[string]string{
-		"imgae":           "image",            // transposition
-		"comand":          "command",          // a missing letter
-		"service_account": "serviceAccount",   // another spelling of the same name
-		"ServiceAccount":  "serviceAccount",   // case
-		"workload":        "workloadSelector", // the only field it begins
-		"timeout":         "",                 // nothing close
-		"a":               "",                 // too short to guess
-	} {
-		if got := suggest(word, fields); got != want {
-			t.Errorf("suggest(%q) = %q, want %q", word, got, want)
-		}
-	}
-}
