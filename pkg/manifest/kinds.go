@@ -18,6 +18,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsjson "sigs.k8s.io/json"
+
+	"github.com/meshbatch/meshbatch/internal/suggest"
 )
 
 // kind says how to decode one group/kind and which versions exist.
@@ -104,10 +106,10 @@ func k8s[T any](versions ...string) kind {
 		obj := new(T)
 		strict, err := sigsjson.UnmarshalStrict(js, obj)
 		if err != nil {
-			return nil, jsonError(js, err)
+			return nil, jsonError(js, err, reflect.TypeFor[T]())
 		}
 		if len(strict) > 0 {
-			return nil, jsonError(js, strict[0])
+			return nil, jsonError(js, strict[0], reflect.TypeFor[T]())
 		}
 		return obj, nil
 	}, fast: func(p *fastParser) (any, bool) {
@@ -133,16 +135,16 @@ func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Mess
 		var env istioEnvelope
 		strict, err := sigsjson.UnmarshalStrict(js, &env)
 		if err != nil {
-			return nil, jsonError(js, err)
+			return nil, jsonError(js, err, reflect.TypeFor[istioEnvelope]())
 		}
 		if len(strict) > 0 {
-			return nil, jsonError(js, strict[0])
+			return nil, jsonError(js, strict[0], reflect.TypeFor[istioEnvelope]())
 		}
 		obj, meta, spec := newObj()
 		*meta = env.Metadata
 		if len(env.Spec) > 0 && string(env.Spec) != "null" {
 			if err := strictProto.Unmarshal(env.Spec, spec); err != nil {
-				return nil, protoError(err)
+				return nil, protoError(err, spec)
 			}
 		}
 		return obj, nil
@@ -170,12 +172,19 @@ var (
 	protoPrefixRE = regexp.MustCompile(`^proto:[\s\x{a0}]*(?:syntax error[\s\x{a0}]*)?(?:\(line \d+:\d+\):[\s\x{a0}]*)?`)
 )
 
-// jsonError explains a decoding error of js. The messages name fields and
-// types, never values.
-func jsonError(js []byte, err error) *decodeError {
+// jsonError explains a decoding error of js into a value of type t. The
+// messages name fields and types, never values.
+func jsonError(js []byte, err error, t reflect.Type) *decodeError {
 	msg := err.Error()
 	if m := jsonStrictRE.FindStringSubmatch(msg); m != nil {
-		return &decodeError{path: m[2], msg: fmt.Sprintf("%s field %q", m[1], m[2])}
+		de := &decodeError{path: m[2], msg: fmt.Sprintf("%s field %q", m[1], m[2])}
+		if m[1] == "unknown" {
+			parent, name := splitFieldPath(m[2])
+			if s := suggest.Closest(name, jsonFieldsAt(t, parent)); s != "" {
+				de.msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+		}
+		return de
 	}
 	if m := jsonTypeRE.FindStringSubmatch(msg); m != nil {
 		path := m[2]
@@ -235,7 +244,8 @@ var protoValueREs = []*regexp.Regexp{
 	regexp.MustCompile(`^(invalid google\.protobuf\.\w+ value) .*$`),
 }
 
-func protoError(err error) *decodeError {
+// protoError explains a protojson error decoding spec.
+func protoError(err error, spec proto.Message) *decodeError {
 	msg := protoPrefixRE.ReplaceAllString(err.Error(), "")
 	for _, re := range protoValueREs {
 		msg = re.ReplaceAllString(msg, "$1")
@@ -243,6 +253,13 @@ func protoError(err error) *decodeError {
 	de := &decodeError{msg: msg}
 	if m := protoFieldRE.FindStringSubmatch(msg); m != nil {
 		de.field = m[1]
+		// protojson names the field, not where it is: the suggestion is
+		// taken from every field of the spec's messages.
+		if strings.HasPrefix(msg, "unknown field") {
+			if s := suggest.Closest(m[1], protoFieldNames(spec.ProtoReflect().Descriptor())); s != "" && s != m[1] {
+				de.msg += fmt.Sprintf("; did you mean %q?", s)
+			}
+		}
 	}
 	return de
 }
