@@ -148,6 +148,16 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			checks = append(checks, r)
 		}
 	}
+	knownRule := func(r string) bool {
+		return rules.Lookup(r) != nil || slices.ContainsFunc(ruleSet, func(rr *rules.Rule) bool {
+			return strings.EqualFold(rr.ID, r) || strings.EqualFold(rr.Slug, r)
+		})
+	}
+	for _, o := range loaded.objects {
+		for _, p := range ignoreAnnotationProblems(o, knownRule) {
+			e.problem(p)
+		}
+	}
 	if len(checks) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, err

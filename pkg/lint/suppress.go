@@ -1,11 +1,15 @@
 package lint
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -132,7 +136,8 @@ func matchGlobs(globs []string, v string) bool {
 	return false
 }
 
-// ValidateGlobs reports the first malformed pattern of a suppression.
+// ValidateGlobs reports the first malformed pattern of a suppression,
+// including a kind that cannot be one (see checkKind).
 func (s *Suppression) ValidateGlobs() error {
 	for _, g := range s.Paths {
 		if !doublestar.ValidatePattern(g) {
@@ -149,7 +154,60 @@ func (s *Suppression) ValidateGlobs() error {
 			}
 		}
 	}
+	for _, k := range s.Kinds {
+		if err := checkKind(k); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// knownKinds are the kinds meshbatch decodes (the table in pkg/manifest,
+// which TestKnownKinds checks this list against), for did-you-mean.
+var knownKinds = []string{
+	"Namespace", "ServiceAccount", "Service", "Pod", "ConfigMap",
+	"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
+	"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication",
+	"DestinationRule", "ServiceEntry", "Sidecar", "VirtualService", "Gateway", "WorkloadEntry",
+}
+
+// checkKind reports a kind glob that cannot match a kind: one with a "/"
+// (a namespace/name given without its kind), one that does not start with
+// an upper-case letter or a glob, and one a letter or so away from a kind
+// meshbatch reads ("Jobs"). Other kinds are accepted: findings of the
+// invalid-input rule name objects of any kind.
+func checkKind(k string) error {
+	if k == "" {
+		return errors.New("a kind is empty")
+	}
+	if strings.Contains(k, "/") {
+		return fmt.Errorf("%q is not a kind: a kind has no \"/\"", k)
+	}
+	if strings.ContainsAny(k[:1], "*?[") || slices.Contains(knownKinds, k) {
+		return nil
+	}
+	suggestion := kindSuggestion(k)
+	if r, _ := utf8.DecodeRuneInString(k); !unicode.IsUpper(r) {
+		if suggestion != "" {
+			return fmt.Errorf("%q is not a kind: kinds start with an upper-case letter (did you mean %s?)", k, suggestion)
+		}
+		return fmt.Errorf("%q is not a kind: kinds start with an upper-case letter, like Job", k)
+	}
+	if suggestion != "" {
+		return fmt.Errorf("unknown kind %q (did you mean %s?)", k, suggestion)
+	}
+	return nil
+}
+
+// kindSuggestion returns the kind meshbatch reads that k is a typo of,
+// else "". It is stricter than didYouMean: a real kind meshbatch does not
+// read (Node, Secret) must not be taken for a typo of one it does (Pod).
+func kindSuggestion(k string) string {
+	s := didYouMean(k, knownKinds)
+	if s == "" || editDistance(strings.ToLower(k), strings.ToLower(s)) > max(1, len(k)/4) {
+		return ""
+	}
+	return s
 }
 
 // ParseSuppress reads a --suppress value:
@@ -160,14 +218,19 @@ func (s *Suppression) ValidateGlobs() error {
 // names objects the way findings do, "Kind namespace/name" or "Kind name",
 // each part a glob: "MB301=Job batch/*", "MB101,MB203=CronJob */nightly-*",
 // "*=Job legacy/*". "Kind name" without a namespace matches that name in
-// any namespace; no TARGET matches every object.
+// any namespace; no TARGET matches every object. A kind must look like one
+// (see checkKind), so that "MB301=batch/etl" and "MB301=Jobs batch/*" are
+// errors rather than suppressions that match nothing.
 func ParseSuppress(s string) (Suppression, error) {
 	sup := Suppression{Origin: "--suppress " + s, Source: SuppressedByFlag}
 	rulesPart, target, hasTarget := strings.Cut(s, "=")
+	form := func(kind, nsName string) string {
+		return fmt.Sprintf("want RULES[=Kind namespace/name], like %s=%s %s", cmp.Or(strings.TrimSpace(rulesPart), "MB301"), kind, nsName)
+	}
 	for _, r := range strings.Split(rulesPart, ",") {
 		r = strings.TrimSpace(r)
 		if r == "" {
-			return sup, fmt.Errorf("%q: want RULES[=Kind namespace/name], like MB301=Job batch/*", s)
+			return sup, fmt.Errorf("%q: %s", s, form("Job", "batch/*"))
 		}
 		if r != "*" && rules.Lookup(r) == nil {
 			return sup, fmt.Errorf("%q: %v", s, UnknownRule(r))
@@ -191,6 +254,18 @@ func ParseSuppress(s string) (Suppression, error) {
 		default:
 			return sup, fmt.Errorf("%q: the target must be \"Kind namespace/name\" or \"Kind name\", like MB301=Job batch/*", s)
 		}
+		for _, k := range sup.Kinds {
+			if err := checkKind(k); err != nil {
+				example := "batch/*"
+				if len(fields) == 2 {
+					example = fields[1]
+				} else if strings.Contains(k, "/") {
+					example = k // namespace/name without its kind
+					err = fmt.Errorf("%v (is the kind missing before namespace/name?)", err)
+				}
+				return sup, fmt.Errorf("%q: %v; %s", s, err, form(cmp.Or(kindSuggestion(k), "Job"), example))
+			}
+		}
 	}
 	if err := sup.ValidateGlobs(); err != nil {
 		return sup, fmt.Errorf("%q: %v", s, err)
@@ -201,15 +276,20 @@ func ParseSuppress(s string) (Suppression, error) {
 // UnknownRule is the error for a rule id or slug that names no rule; it
 // suggests the closest one.
 func UnknownRule(r string) error {
+	return fmt.Errorf("unknown rule %q%s; `meshbatch rules` lists them", r, didYouMeanRule(r))
+}
+
+// didYouMeanRule returns " (did you mean ID?)" for the rule id or slug
+// closest to r, or "" when none is close.
+func didYouMeanRule(r string) string {
 	var names []string
 	for _, rule := range rules.All() {
 		names = append(names, rule.ID, rule.Slug)
 	}
-	msg := fmt.Sprintf("unknown rule %q", r)
 	if s := didYouMean(r, names); s != "" {
-		msg += fmt.Sprintf(" (did you mean %s?)", s)
+		return fmt.Sprintf(" (did you mean %s?)", s)
 	}
-	return errors.New(msg + "; `meshbatch rules` lists them")
+	return ""
 }
 
 // inlineIgnore returns the annotation that silences a finding on an object:
@@ -227,6 +307,62 @@ func inlineIgnore(o *manifest.Object, d rules.Diagnostic, templateAnnotations fu
 	}
 	return "", ""
 }
+
+// ignoreAnnotationProblems reports the unknown rule ids and slugs in the
+// meshbatch.dev/ignore annotations of o and of its pod template, as
+// invalid-input problems at the annotation: a typo there would otherwise
+// hide nothing, silently, while the same typo in the config file or in
+// --suppress is an error. known says whether a rule id or slug names a
+// rule: one of the registry or of Options.Rules.
+func ignoreAnnotationProblems(o *manifest.Object, known func(string) bool) []manifest.Problem {
+	type place struct {
+		value, path, where string
+	}
+	var places []place
+	if v, ok := o.Annotations[AnnotIgnore]; ok {
+		places = append(places, place{v, "metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore})
+	}
+	if ann, prefix := rules.TemplateAnnotations(o); prefix != "" {
+		if v, ok := ann[AnnotIgnore]; ok {
+			places = append(places, place{v, prefix + ".metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore + " on the pod template"})
+		}
+	}
+	var out []manifest.Problem
+	for _, pl := range places {
+		var unknown []string
+		for _, r := range strings.Split(pl.value, ",") {
+			r = strings.TrimSpace(r)
+			if r != "" && r != "*" && !known(r) && !slices.Contains(unknown, r) {
+				unknown = append(unknown, r)
+				if len(unknown) > maxUnknownIgnores {
+					break // a hostile annotation: no need to count them all
+				}
+			}
+		}
+		if len(unknown) == 0 {
+			continue
+		}
+		pos := o.Positions([]string{pl.path})[0]
+		add := func(msg string) {
+			out = append(out, manifest.Problem{
+				File: o.File, Doc: o.Doc, Pos: pos, Msg: msg,
+				APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name,
+			})
+		}
+		for i, r := range unknown {
+			if i == maxUnknownIgnores {
+				add(fmt.Sprintf("%s names more unknown rules than these %d", pl.where, maxUnknownIgnores))
+				break
+			}
+			add(fmt.Sprintf("%s names unknown rule %q%s, so it hides nothing; `meshbatch rules` lists the rules", pl.where, r, didYouMeanRule(r)))
+		}
+	}
+	return out
+}
+
+// maxUnknownIgnores caps the findings for one meshbatch.dev/ignore
+// annotation, which a hostile manifest could fill with a million items.
+const maxUnknownIgnores = 5
 
 // didYouMean returns the candidate closest to s by case-insensitive edit
 // distance, if it is close enough to be a typo, else "".

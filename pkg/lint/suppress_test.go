@@ -1,12 +1,18 @@
 package lint
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
 // TestMatchPath pins the path-ignore semantics kube-linter broke three
@@ -92,6 +98,19 @@ func TestParseSuppress(t *testing.T) {
 		{in: "=Job a/b", err: "want RULES[=Kind namespace/name]"},
 		{in: "MB101=Job a b", err: `the target must be "Kind namespace/name" or "Kind name"`},
 		{in: "MB101=Job [a/b", err: `bad pattern "[a"`},
+		// The kind left out, misspelt or in lower case is an error that
+		// shows the form, not a suppression that matches nothing.
+		{in: "MB302=reporting/export-invoices", err: `"MB302=reporting/export-invoices": "reporting/export-invoices" is not a kind: a kind has no "/" (is the kind missing before namespace/name?); want RULES[=Kind namespace/name], like MB302=Job reporting/export-invoices`},
+		{in: "MB302=Jobs reporting/*", err: `"MB302=Jobs reporting/*": unknown kind "Jobs" (did you mean Job?); want RULES[=Kind namespace/name], like MB302=Job reporting/*`},
+		{in: "MB302=Deploymnet web", err: `unknown kind "Deploymnet" (did you mean Deployment?); want RULES[=Kind namespace/name], like MB302=Deployment web`},
+		{in: "MB302=cronjob */nightly", err: `"cronjob" is not a kind: kinds start with an upper-case letter (did you mean CronJob?)`},
+		{in: "MB302=secret a/b", err: `"secret" is not a kind: kinds start with an upper-case letter, like Job`},
+		{in: "MB302=Job/x a/b", err: `"Job/x" is not a kind`},
+		// Kinds meshbatch does not decode, and globs, are accepted: MB001
+		// names objects of any kind.
+		{in: "MB001=Secret a/b", want: Suppression{Rules: []string{"MB001"}, Kinds: []string{"Secret"}, Namespaces: []string{"a"}, Names: []string{"b"}}},
+		{in: "MB001=Node n1", want: Suppression{Rules: []string{"MB001"}, Kinds: []string{"Node"}, Names: []string{"n1"}}},
+		{in: "MB101=*Job a/*", want: Suppression{Rules: []string{"MB101"}, Kinds: []string{"*Job"}, Namespaces: []string{"a"}, Names: []string{"*"}}},
 	} {
 		got, err := ParseSuppress(tc.in)
 		if tc.err != "" {
@@ -118,5 +137,72 @@ func TestDidYouMean(t *testing.T) {
 		if got := didYouMean(in, []string{"rules", "ignore", "facts", "format", "failOn", "minSeverity"}); got != want {
 			t.Errorf("didYouMean(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestKnownKinds: every kind the did-you-mean list offers is one
+// pkg/manifest decodes. (A kind added there and not here only loses its
+// did-you-mean; any kind with a capital letter is accepted.)
+func TestKnownKinds(t *testing.T) {
+	apiVersions := []string{"v1", "apps/v1", "batch/v1", "security.istio.io/v1", "networking.istio.io/v1"}
+	for _, k := range knownKinds {
+		found := false
+		for _, av := range apiVersions {
+			found = found || manifest.IsKnownKind(av, k)
+		}
+		if !found {
+			t.Errorf("knownKinds lists %s, which pkg/manifest does not decode", k)
+		}
+	}
+}
+
+// TestUnknownRuleInIgnoreAnnotation: an unknown id or slug in a
+// meshbatch.dev/ignore annotation, on the object or its pod template, is
+// an MB001 finding at the annotation with a did-you-mean, like the same
+// typo in the config file or --suppress is an error. Known ids, "*" and
+// empty items say nothing, and the known ids still suppress.
+func TestUnknownRuleInIgnoreAnnotation(t *testing.T) {
+	job := strings.Replace(jobYAML, "  namespace: batch\n", "  namespace: batch\n  annotations:\n    meshbatch.dev/ignore: \"MB101, MB6O1,\"\n", 1)
+	job = strings.Replace(job, "  template:\n", "  template:\n    metadata:\n      annotations: {meshbatch.dev/ignore: \"job-sidecar-never-exit,*\"}\n", 1)
+	clean := strings.Replace(jobYAML, "name: etl", "name: clean", 1)
+	clean = strings.Replace(clean, "  namespace: batch\n", "  namespace: batch\n  annotations:\n    meshbatch.dev/ignore: \"mb101,job-sidecar-never-exits, *\"\n", 1)
+	dir := writeFiles(t, map[string]string{"job.yaml": job + "---\n" + clean})
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{testRule}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		if f.RuleID == "MB001" {
+			got = append(got, fmt.Sprintf("%d:%d %s %s: %s", f.Line, f.Column, f.Severity, f.Object, f.Message))
+		}
+	}
+	want := []string{
+		"7:5 error Job batch/etl: meshbatch.dev/ignore names unknown rule \"MB6O1\" (did you mean MB601?), so it hides nothing; `meshbatch rules` lists the rules",
+		"11:21 error Job batch/etl: meshbatch.dev/ignore on the pod template names unknown rule \"job-sidecar-never-exit\" (did you mean job-sidecar-never-exits?), so it hides nothing; `meshbatch rules` lists the rules",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("MB001 findings (-want +got):\n%s", diff)
+	}
+	if len(res.Suppressed) != 3 {
+		t.Errorf("%d suppressed, want the 3 findings of Job batch/clean (\"*\")", len(res.Suppressed))
+	}
+}
+
+// TestUnknownRulesInIgnoreAnnotationAreCapped: a hostile annotation with
+// many items gets a bounded number of findings.
+func TestUnknownRulesInIgnoreAnnotationAreCapped(t *testing.T) {
+	var items []string
+	for i := range 10000 {
+		items = append(items, fmt.Sprintf("x%d", i), "x0")
+	}
+	job := strings.Replace(jobYAML, "  namespace: batch\n", "  namespace: batch\n  annotations:\n    meshbatch.dev/ignore: \""+strings.Join(items, ",")+"\"\n", 1)
+	res, err := Run(context.Background(), []string{writeFiles(t, map[string]string{"job.yaml": job})}, Options{Rules: []*rules.Rule{rules.InvalidInput}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	more := slices.ContainsFunc(res.Findings, func(f Finding) bool { return strings.Contains(f.Message, "more unknown rules than these") })
+	if len(res.Findings) != maxUnknownIgnores+1 || !more {
+		t.Errorf("%d findings, want %d: %v", len(res.Findings), maxUnknownIgnores+1, ids(res.Findings))
 	}
 }
