@@ -21,7 +21,12 @@ Ids and slugs both work in suppressions and in the config file.`,
   meshbatch rules --format json | jq -r '.[].id'
   meshbatch rules --format markdown > rules.md
   meshbatch rules explain MB101`,
-		Args: cobra.NoArgs,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("rules lists every rule; to explain one, run: meshbatch rules explain %s", args[0])
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := ruledoc.List(cmd.OutOrStdout(), rules.All(), formatName); err != nil {
 				if strings.HasPrefix(err.Error(), "unknown format") {

@@ -65,8 +65,9 @@ func checkSidecarScopeMissing(p *Pass) {
 			continue
 		}
 		p.Missingf(w.Object, w.TemplatePath+".metadata",
-			"%s: no Sidecar resource with egress hosts applies to its pods (none in namespace %s selects them, and "+
-				"there is no default in %s), so its proxy receives the configuration of every service in the mesh",
+			"%s: no Sidecar resource with egress hosts applies to its pods (none in the input selects them in "+
+				"namespace %s or is a default in the root namespace %s), so its proxy receives the configuration of "+
+				"every service in the mesh",
 			w.Object.Ref(), w.Namespace, p.Facts.Root())
 	}
 }
