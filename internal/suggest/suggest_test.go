@@ -37,3 +37,15 @@ func TestClosest(t *testing.T) {
 		}
 	}
 }
+
+// The config file's keys, as the lint config reports them.
+func TestClosestConfigKey(t *testing.T) {
+	keys := []string{"rules", "ignore", "facts", "format", "failOn", "minSeverity"}
+	for in, want := range map[string]string{
+		"failon": "failOn", "ignor": "ignore", "minseverity": "minSeverity", "xyz": "", "fats": "facts",
+	} {
+		if got := Closest(in, keys); got != want {
+			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

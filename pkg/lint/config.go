@@ -15,6 +15,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -412,7 +413,7 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, fieldPath string) er
 			idx, ok := fields[k.Value]
 			if !ok {
 				msg := fmt.Sprintf("unknown key %q", k.Value)
-				if s := didYouMean(k.Value, names); s != "" {
+				if s := suggest.Closest(k.Value, names); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}
 				msg += "; valid keys here: " + strings.Join(names, ", ")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bmatcuk/doublestar/v4"
 
+	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -200,11 +201,11 @@ func checkKind(k string) error {
 }
 
 // kindSuggestion returns the kind meshbatch reads that k is a typo of,
-// else "". It is stricter than didYouMean: a real kind meshbatch does not
-// read (Node, Secret) must not be taken for a typo of one it does (Pod).
+// else "". It is stricter than suggest.Closest: a real kind meshbatch does
+// not read (Node, Secret) must not be taken for a typo of one it does (Pod).
 func kindSuggestion(k string) string {
-	s := didYouMean(k, knownKinds)
-	if s == "" || editDistance(strings.ToLower(k), strings.ToLower(s)) > max(1, len(k)/4) {
+	s := suggest.Closest(k, knownKinds)
+	if s == "" || suggest.Distance(strings.ToLower(k), strings.ToLower(s)) > max(1, len(k)/4) {
 		return ""
 	}
 	return s
@@ -286,7 +287,7 @@ func didYouMeanRule(r string) string {
 	for _, rule := range rules.All() {
 		names = append(names, rule.ID, rule.Slug)
 	}
-	if s := didYouMean(r, names); s != "" {
+	if s := suggest.Closest(r, names); s != "" {
 		return fmt.Sprintf(" (did you mean %s?)", s)
 	}
 	return ""
@@ -363,35 +364,3 @@ func ignoreAnnotationProblems(o *manifest.Object, known func(string) bool) []man
 // maxUnknownIgnores caps the findings for one meshbatch.dev/ignore
 // annotation, which a hostile manifest could fill with a million items.
 const maxUnknownIgnores = 5
-
-// didYouMean returns the candidate closest to s by case-insensitive edit
-// distance, if it is close enough to be a typo, else "".
-func didYouMean(s string, candidates []string) string {
-	best, bestD := "", max(2, len(s)/3)+1
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

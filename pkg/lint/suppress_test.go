@@ -130,16 +130,6 @@ func TestParseSuppress(t *testing.T) {
 	}
 }
 
-func TestDidYouMean(t *testing.T) {
-	for in, want := range map[string]string{
-		"failon": "failOn", "ignor": "ignore", "minseverity": "minSeverity", "xyz": "", "fats": "facts",
-	} {
-		if got := didYouMean(in, []string{"rules", "ignore", "facts", "format", "failOn", "minSeverity"}); got != want {
-			t.Errorf("didYouMean(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestKnownKinds: every kind the did-you-mean list offers is one
 // pkg/manifest decodes. (A kind added there and not here only loses its
 // did-you-mean; any kind with a capital letter is accepted.)
