@@ -386,9 +386,6 @@ func notManifestFilter(paths []string, all bool) func(file string) bool {
 // dropNonManifests removes the problems of documents that lack apiVersion
 // or kind in the files skip selects: they are other YAML, not broken
 // manifests.
-//
-// manifest.Problem has no field for this, so the loader's two messages
-// are matched here; TestSkipNonManifests breaks if they change.
 func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *Stats) []manifest.Problem {
 	type docKey struct {
 		file string
@@ -396,7 +393,7 @@ func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *
 	}
 	skip := map[docKey]bool{}
 	for _, p := range probs {
-		if p.Kind == "" && (strings.HasPrefix(p.Msg, "apiVersion is missing") || strings.HasPrefix(p.Msg, "kind is missing")) && skipFile(p.File) {
+		if p.NotManifest && skipFile(p.File) {
 			skip[docKey{p.File, p.Doc}] = true
 		}
 	}

@@ -18,6 +18,10 @@ type Problem struct {
 	Msg  string
 	// What is known of the object, if anything: its kind and name.
 	APIVersion, Kind, Namespace, Name string
+	// NotManifest is set when the document lacks apiVersion or kind: it
+	// may be other YAML (a CI workflow, Helm values) rather than a broken
+	// manifest.
+	NotManifest bool
 }
 
 func (p Problem) Error() string {
@@ -123,10 +127,15 @@ func (r *docReader) problem(p Pos, msg string, o *Object) {
 
 // typeMeta reads apiVersion and kind, which must both be strings.
 func (r *docReader) typeMeta(n *yaml.Node) (apiVersion, kind string, ok bool) {
-	get := func(field string) (string, bool) {
-		v := child(n, field)
+	av, kd := child(n, "apiVersion"), child(n, "kind")
+	if av == nil && kd == nil {
+		r.probs = append(r.probs, r.notManifest(n, "apiVersion and kind are missing: this is not a Kubernetes manifest "+
+			"(other YAML, like a CI workflow or Helm values?); lint --skip-non-manifests passes over such documents"))
+		return "", "", false
+	}
+	get := func(field string, v *yaml.Node) (string, bool) {
 		if v == nil {
-			r.problem(Pos{Line: n.Line, Col: n.Column}, fmt.Sprintf("%s is missing: every manifest needs apiVersion and kind", field), nil)
+			r.probs = append(r.probs, r.notManifest(n, field+" is missing: every manifest needs apiVersion and kind"))
 			return "", false
 		}
 		if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" || v.Value == "" {
@@ -135,9 +144,14 @@ func (r *docReader) typeMeta(n *yaml.Node) (apiVersion, kind string, ok bool) {
 		}
 		return v.Value, true
 	}
-	apiVersion, ok1 := get("apiVersion")
-	kind, ok2 := get("kind")
+	apiVersion, ok1 := get("apiVersion", av)
+	kind, ok2 := get("kind", kd)
 	return apiVersion, kind, ok1 && ok2
+}
+
+// notManifest is the problem of a document without apiVersion or kind.
+func (r *docReader) notManifest(n *yaml.Node, msg string) Problem {
+	return Problem{File: r.file, Doc: r.doc, Pos: Pos{Line: n.Line + r.chunk.StartLine - 1, Col: n.Column}, Msg: msg, NotManifest: true}
 }
 
 // fast reads a document with the fast path when it can, and when the
