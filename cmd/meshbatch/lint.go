@@ -89,6 +89,12 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.Var(&fl.maxFileSize, "max-file-size", "largest file or standard input to read: bytes, or K, M, G (see docs/limits.md)")
 	f.Var(&fl.maxDepth, "max-depth", "deepest nesting of mappings and lists in a document")
 	f.Var(&fl.maxNodes, "max-nodes", "most YAML nodes in a document once aliases are expanded")
+	complete := func(flag string, values ...string) {
+		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+	complete("format", format.Names()...)
+	complete("fail-on", "error", "warning", "info", "none")
+	complete("min-severity", "error", "warning", "info")
 	return cmd
 }
 
