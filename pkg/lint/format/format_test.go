@@ -67,6 +67,7 @@ func testResult() *lint.Result {
 			{File: "vendor/old.yaml", Objects: []lint.ObjectRef{{APIVersion: "batch/v1", Kind: "Job", Namespace: "legacy", Name: "old"}}},
 		},
 		InputErrors: []error{errors.New("missing.yaml: no such file or directory")},
+		Notices:     []string{"charts/: no .yaml, .yml or .json files (hidden directories are skipped)"},
 	}
 }
 

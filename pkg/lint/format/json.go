@@ -28,6 +28,7 @@ type jsonReport struct {
 	Findings      []jsonFinding `json:"findings"`
 	Suppressed    []jsonFinding `json:"suppressed"`
 	InputErrors   []string      `json:"inputErrors"`
+	Notices       []string      `json:"notices"`
 	Summary       jsonSummary   `json:"summary"`
 }
 
@@ -92,6 +93,7 @@ func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 		Findings:      jsonFindings(res.Findings),
 		Suppressed:    jsonFindings(res.Suppressed),
 		InputErrors:   []string{},
+		Notices:       append([]string{}, res.Notices...),
 		Summary: jsonSummary{
 			Errors: c[rules.Error], Warnings: c[rules.Warning], Infos: c[rules.Info],
 			Files: res.Stats.Files, Objects: res.Stats.Objects,
