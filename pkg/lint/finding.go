@@ -2,7 +2,9 @@ package lint
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -21,6 +23,9 @@ type Finding struct {
 	Column      int            `json:"column"`
 	FieldPath   string         `json:"fieldPath,omitempty"`
 	Object      ObjectRef      `json:"object"`
+	// Related are the other objects the finding is about, with the line
+	// their document starts on.
+	Related []RelatedObject `json:"related,omitempty"`
 	// Suppressed says which suppression hid the finding ("" when shown):
 	// "annotation meshbatch.dev/ignore on Job batch/etl",
 	// ".meshbatch.yaml:12", "--suppress MB301=Job batch/*".
@@ -30,6 +35,27 @@ type Finding struct {
 	SuppressedBy string `json:"-"`
 	// SuppressReason is the reason the suppression gives, if any.
 	SuppressReason string `json:"-"`
+}
+
+// RelatedObject is another object a finding is about, and where it is.
+type RelatedObject struct {
+	File   string    `json:"file"`
+	Line   int       `json:"line"`
+	Object ObjectRef `json:"object"`
+}
+
+// SeeAlso is what the one-line formats append to the message: where the
+// related objects are, " (see PeerAuthentication istio-system/default at
+// mesh/pa.yaml:3)", or "".
+func (f *Finding) SeeAlso() string {
+	if len(f.Related) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, r := range f.Related {
+		parts = append(parts, fmt.Sprintf("%s at %s:%d", r.Object, r.File, r.Line))
+	}
+	return " (see " + strings.Join(parts, "; ") + ")"
 }
 
 // ObjectRef identifies the object a finding is about.

@@ -360,7 +360,7 @@ func inventory(l *loaded) []FileObjects {
 	}
 	for _, o := range l.objects {
 		i := add(o.File)
-		out[i].Objects = append(out[i].Objects, ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name})
+		out[i].Objects = append(out[i].Objects, refOf(o))
 	}
 	for _, p := range l.problems {
 		add(p.File)
@@ -444,7 +444,10 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 		RuleID: d.Rule.ID, Slug: d.Rule.Slug, Severity: e.severity(d.Rule, d.Severity),
 		Message: d.Message, Remediation: d.Rule.Remediation, URL: d.Rule.URL(),
 		File: o.File, Line: pos.Line, Column: pos.Col, FieldPath: d.Path,
-		Object: ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name},
+		Object: refOf(o),
+	}
+	for _, r := range d.Related {
+		f.Related = append(f.Related, RelatedObject{File: r.File, Line: r.Line(), Object: refOf(r)})
 	}
 	if !e.opts.NoInlineIgnores {
 		origin, reason := inlineIgnore(o, d, func() (map[string]string, string) { return templateAnnotations(o) })
@@ -453,6 +456,10 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 		}
 	}
 	e.add(f)
+}
+
+func refOf(o *manifest.Object) ObjectRef {
+	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
 }
 
 // add files a finding as shown or suppressed. Every suppression level ends

@@ -230,3 +230,27 @@ func TestInventory(t *testing.T) {
 		t.Errorf("inventory (-want +got):\n%s", diff)
 	}
 }
+
+// A finding about two objects points at the other one too: here the
+// PeerAuthentication in another file that the second one duplicates.
+func TestFindingsNameTheRelatedObject(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"a.yaml": "# the first\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: strict, namespace: batch}\nspec: {mtls: {mode: STRICT}}\n",
+		"b.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: permissive, namespace: batch}\nspec: {mtls: {mode: PERMISSIVE}}\n",
+	})
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.PADuplicates}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 1 {
+		t.Fatalf("findings %v, want one MB504", ids(res.Findings))
+	}
+	want := []RelatedObject{{File: filepath.Join(dir, "a.yaml"), Line: 1,
+		Object: ObjectRef{APIVersion: "security.istio.io/v1", Kind: "PeerAuthentication", Namespace: "batch", Name: "strict"}}}
+	if diff := cmp.Diff(want, res.Findings[0].Related); diff != "" {
+		t.Errorf("related (-want +got):\n%s", diff)
+	}
+	if see := res.Findings[0].SeeAlso(); !strings.Contains(see, "PeerAuthentication batch/strict at "+filepath.Join(dir, "a.yaml")+":1") {
+		t.Errorf("SeeAlso() = %q", see)
+	}
+}

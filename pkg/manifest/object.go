@@ -81,6 +81,9 @@ func (o *Object) readDocument(buf []byte) (doc []byte, read bool) {
 	return buf, true
 }
 
+// Line is the line of File its document starts on.
+func (o *Object) Line() int { return o.docLine }
+
 // Ref names the object the way users write it: "Job batch/etl".
 func (o *Object) Ref() string {
 	if o.Namespace == "" {

@@ -117,17 +117,17 @@ func checkNoSidecarToStrict(p *Pass) {
 			id := identityString(p.Facts, w.Namespace, w.ServiceAccount())
 			switch {
 			case u.Policy != nil && u.MTLS.Mode == "STRICT":
-				p.Reportf(w.Object, path,
+				p.Because(append([]*manifest.Object{u.Policy}, u.MTLS.Objects()...)...).Reportf(w.Object, path,
 					"%s gets no sidecar (%s) but %s admits it by its identity %s to %s, where %s: the plaintext "+
 						"connection is reset, and a pod without a sidecar presents no identity anyway",
 					w.Object.Ref(), inj.Reason, u.Policy.Ref(), id, u.Name, u.MTLS.Describe())
 			case u.Policy != nil:
-				p.Reportf(w.Object, path,
+				p.Because(u.Policy).Reportf(w.Object, path,
 					"%s gets no sidecar (%s) but %s admits it only by its identity %s, which a pod without a sidecar "+
 						"never presents: every request of the Job to %s is denied",
 					w.Object.Ref(), inj.Reason, u.Policy.Ref(), id, u.Name)
 			default:
-				p.Reportf(w.Object, path,
+				p.Because(u.MTLS.Objects()...).Reportf(w.Object, path,
 					"%s gets no sidecar (%s) but calls %s (%s), where %s: the plaintext connection is reset",
 					w.Object.Ref(), inj.Reason, u.Name, u.Ref, u.MTLS.Describe())
 			}

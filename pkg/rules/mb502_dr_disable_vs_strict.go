@@ -72,7 +72,7 @@ func checkDRDisableVsStrict(p *Pass) {
 			if m.Mode != "STRICT" || ambientHost(p, host) {
 				continue
 			}
-			p.Reportf(o, s.ModePath(),
+			p.Because(m.Objects()...).Reportf(o, s.ModePath(),
 				"%s sends plaintext to %s (%s) but %s, where %s: the server sidecar resets the connections",
 				o.Ref(), host, s.Where(), what, m.Describe())
 		}

@@ -90,7 +90,7 @@ func checkPADuplicates(p *Pass) {
 			// object (the later apply wins), not two policies.
 			continue
 		}
-		p.Reportf(o, "metadata.name",
+		p.Because(prev).Reportf(o, "metadata.name",
 			"%s is a second %s, next to %s: Istio applies only the oldest of them, which the files do not tell",
 			o.Ref(), scope, prev.Ref())
 	}

@@ -111,7 +111,7 @@ func checkAPNeedsMTLS(p *Pass) {
 				if ap.Spec.GetAction() == securityv1beta1.AuthorizationPolicy_DENY {
 					what = "cannot be evaluated: a DENY rule on identity then matches every request or none"
 				}
-				p.Reportf(o, path,
+				p.Because(m.Objects()...).Reportf(o, path,
 					"%s matches on peer identity, but mTLS is off for %s (%s): without mTLS there is no peer identity, so the rule %s",
 					o.Ref(), target, m.Describe(), what)
 			}

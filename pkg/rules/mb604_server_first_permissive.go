@@ -85,7 +85,7 @@ func checkServerFirstPermissive(p *Pass) {
 			if m.Mode != "PERMISSIVE" || !backedBySidecar(p, ns, svc.Spec.Selector) {
 				continue
 			}
-			p.Reportf(o, fmt.Sprintf("spec.ports[%d]", i),
+			p.Because(m.Objects()...).Reportf(o, fmt.Sprintf("spec.ports[%d]", i),
 				"%s exposes %s on port %d and %s: a plaintext client and the server wait for each other to speak first "+
 					"until the client times out (\"reading initial communication packet\")", o.Ref(), proto, sp.Port, m.Describe())
 		}

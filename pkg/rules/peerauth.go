@@ -79,6 +79,14 @@ func (ix *Index) MeshMTLS(f Facts) MTLS {
 	return MTLS{}
 }
 
+// Objects is the policy that decided, for Pass.Because; none when none did.
+func (m MTLS) Objects() []*manifest.Object {
+	if m.Source == nil {
+		return nil
+	}
+	return []*manifest.Object{m.Source}
+}
+
 // Describe names the policy that decided, for messages.
 func (m MTLS) Describe() string {
 	if m.Source == nil {

@@ -71,6 +71,10 @@ type Diagnostic struct {
 	Object   *manifest.Object
 	Path     string // field path inside Object, see manifest.Path
 	Message  string
+	// Related are the other objects the finding is about (the
+	// PeerAuthentication that makes a DestinationRule wrong), for the
+	// formats to point at; see Pass.Because.
+	Related []*manifest.Object
 }
 
 // Pass is one rule's run over the loaded objects.
@@ -105,6 +109,31 @@ func (p *Pass) Reportf(obj *manifest.Object, path, format string, args ...any) {
 // lower than the rule's default.
 func (p *Pass) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// Because names the other objects behind the next report, so that a
+// finding on one object can say where the others are:
+//
+//	p.Because(pa).Reportf(dr, path, "... %s ...", pa.Ref())
+func (p *Pass) Because(objs ...*manifest.Object) Because {
+	return Because{pass: p, related: objs}
+}
+
+// Because reports with related objects; see Pass.Because.
+type Because struct {
+	pass    *Pass
+	related []*manifest.Object
+}
+
+// Reportf is Pass.Reportf with the related objects.
+func (b Because) Reportf(obj *manifest.Object, path, format string, args ...any) {
+	b.ReportSeverityf(b.pass.Rule.Severity, obj, path, format, args...)
+}
+
+// ReportSeverityf is Pass.ReportSeverityf with the related objects.
+func (b Because) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
+	b.pass.report(Diagnostic{Rule: b.pass.Rule, Severity: sev, Object: obj, Path: path,
+		Message: fmt.Sprintf(format, args...), Related: b.related})
 }
 
 // Missingf reports that an object the verdict needs is absent from the

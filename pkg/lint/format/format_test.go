@@ -30,7 +30,7 @@ var testRules = []*rules.Rule{
 }
 
 // testResult has one finding of each severity, a finding with characters
-// every format must escape, a parse error without an object, suppressed
+// every format must escape, one with a related object, a parse error without an object, suppressed
 // findings of each origin, an input error and partial-mode counts.
 func testResult() *lint.Result {
 	job := lint.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "batch", Name: "etl"}
@@ -45,7 +45,9 @@ func testResult() *lint.Result {
 				File: "deploy/my jobs/etl.yaml", Line: 14, Column: 11, FieldPath: "spec.template.spec.containers[0]", Object: job},
 			{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Warning, Message: "CronJob batch/nightly sets no proxy memory limit",
 				Remediation: "Set proxy resources.", URL: rules.DocsBase + "MB301.md",
-				File: "deploy/nightly.yaml", Line: 9, Column: 7, FieldPath: "spec.jobTemplate.spec.template.metadata.annotations", Object: cron},
+				File: "deploy/nightly.yaml", Line: 9, Column: 7, FieldPath: "spec.jobTemplate.spec.template.metadata.annotations", Object: cron,
+				Related: []lint.RelatedObject{{File: "mesh/sidecar.yaml", Line: 4,
+					Object: lint.ObjectRef{APIVersion: "networking.istio.io/v1", Kind: "Sidecar", Namespace: "batch", Name: "default"}}}},
 			{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Info, Message: "CronJob batch/nightly: an info note",
 				Remediation: "Set proxy resources.", URL: rules.DocsBase + "MB301.md",
 				File: "deploy/nightly.yaml", Line: 12, Column: 9, Object: cron},

@@ -33,7 +33,7 @@ func (*GitHub) Format(w io.Writer, res *lint.Result) error {
 			props = append(props, fmt.Sprintf("col=%d", f.Column))
 		}
 		props = append(props, "title="+ghProperty(f.RuleID+" "+f.Slug))
-		msg := Printable(f.Message) + "\nFix: " + f.Remediation + "\n" + f.URL
+		msg := Printable(f.Message+f.SeeAlso()) + "\nFix: " + f.Remediation + "\n" + f.URL
 		fmt.Fprintf(bw, "::%s %s::%s\n", ghCommand(f.Severity), strings.Join(props, ","), ghData(msg))
 	}
 	fmt.Fprintln(bw, Summary(res))

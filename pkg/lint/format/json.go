@@ -50,7 +50,16 @@ type jsonFinding struct {
 	Column      int              `json:"column"`
 	FieldPath   string           `json:"fieldPath"`
 	Object      jsonObject       `json:"object"`
+	Related     []jsonRelated    `json:"related,omitempty"`
 	Suppression *jsonSuppression `json:"suppression,omitempty"`
+}
+
+// jsonRelated is another object the finding is about: the line its
+// document starts on.
+type jsonRelated struct {
+	File   string     `json:"file"`
+	Line   int        `json:"line"`
+	Object jsonObject `json:"object"`
 }
 
 // jsonObject always has its four keys; "" when unknown (a document that
@@ -126,6 +135,9 @@ func jsonFindings(fs []lint.Finding) []jsonFinding {
 			Message: f.Message, Remediation: f.Remediation, DocURL: f.URL,
 			File: f.File, Line: f.Line, Column: f.Column, FieldPath: f.FieldPath,
 			Object: jsonObject(f.Object),
+		}
+		for _, r := range f.Related {
+			jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object)})
 		}
 		if f.Suppressed != "" {
 			jf.Suppression = &jsonSuppression{By: f.SuppressedBy, Origin: f.Suppressed, Reason: f.SuppressReason}

@@ -123,7 +123,7 @@ func (j *JUnit) testcase(file, name string, fs []lint.Finding) junitCase {
 	var first lint.Finding
 	for _, f := range fs {
 		line := fmt.Sprintf("%s:%d:%d: %s %s %s: %s (fix: %s) %s",
-			f.File, f.Line, f.Column, f.Severity, f.RuleID, f.Slug, f.Message, f.Remediation, f.URL)
+			f.File, f.Line, f.Column, f.Severity, f.RuleID, f.Slug, f.Message+f.SeeAlso(), f.Remediation, f.URL)
 		if j.FailOn > 0 && f.Severity >= j.FailOn {
 			if len(failing) == 0 {
 				first = f

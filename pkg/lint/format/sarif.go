@@ -106,6 +106,7 @@ type sarifResult struct {
 	Level               string             `json:"level"`
 	Message             sarifText          `json:"message"`
 	Locations           []sarifLocation    `json:"locations"`
+	RelatedLocations    []sarifRelated     `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 	Properties          *sarifResultProps  `json:"properties,omitempty"`
@@ -114,6 +115,14 @@ type sarifResult struct {
 type sarifResultProps struct {
 	FieldPath   string `json:"fieldPath,omitempty"`
 	Remediation string `json:"remediation"`
+}
+
+// sarifRelated is another object a result is about (SARIF's location
+// object with an id and a message).
+type sarifRelated struct {
+	ID               int           `json:"id"`
+	PhysicalLocation sarifPhysical `json:"physicalLocation"`
+	Message          sarifText     `json:"message"`
 }
 
 type sarifLocation struct {
@@ -231,6 +240,16 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{"meshbatchFinding/v1": fingerprint(f)},
 		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation},
+	}
+	for i, r := range f.Related {
+		res.RelatedLocations = append(res.RelatedLocations, sarifRelated{
+			ID: i + 1,
+			PhysicalLocation: sarifPhysical{
+				ArtifactLocation: sarifArtifact{URI: sarifURI(r.File), URIBaseID: srcRoot},
+				Region:           sarifRegion{StartLine: max(r.Line, 1)},
+			},
+			Message: sarifText{Text: r.Object.String()},
+		})
 	}
 	if f.Suppressed != "" {
 		kind := "external"

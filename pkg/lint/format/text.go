@@ -36,7 +36,7 @@ func (t *Text) Format(w io.Writer, res *lint.Result) error {
 			sev = severityColor[f.Severity] + sev + ansiReset
 		}
 		fmt.Fprintf(bw, "%s:%d:%d: %s %s %s: %s (fix: %s)\n",
-			Printable(f.File), f.Line, f.Column, sev, f.RuleID, f.Slug, Printable(f.Message), Printable(f.Remediation))
+			Printable(f.File), f.Line, f.Column, sev, f.RuleID, f.Slug, Printable(f.Message+f.SeeAlso()), Printable(f.Remediation))
 	}
 	fmt.Fprintln(bw, Summary(res))
 	return bw.Flush()
