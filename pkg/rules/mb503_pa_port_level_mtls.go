@@ -74,7 +74,7 @@ func checkPAPortLevelMTLS(p *Pass) {
 				continue
 			}
 			if svc, target := servicePortTarget(p.Index, ns, sel, port); svc != nil {
-				p.ReportSeverityf(Warning, o, path,
+				p.Because(svc).ReportSeverityf(Warning, o, path,
 					"%s keys portLevelMtls by %d, which is a port of %s that targets container port %d: portLevelMtls takes the "+
 						"container port, so this entry matches nothing and port %d keeps the policy-wide mode",
 					o.Ref(), port, svc.Ref(), target, target)

@@ -127,18 +127,18 @@ func checkAnnotatedPolicy(p *Pass, o *manifest.Object, ap *securityv1beta1.Autho
 		}
 	}
 	if len(ap.GetRules()) == 0 {
-		p.Reportf(o, "spec.rules", "%s is annotated for %s, but it has no rules, so it admits nothing: the Job is denied",
+		p.Because(w.Object).Reportf(o, "spec.rules", "%s is annotated for %s, but it has no rules, so it admits nothing: the Job is denied",
 			o.Ref(), w.Object.Ref())
 		return
 	}
 	path, listed := firstIdentityField(ap)
 	if td := foreignTrustDomainMatch(ap, policyNS, w.Namespace, sa, p.Facts); td != "" {
-		p.ReportSeverityf(Info, o, path,
+		p.Because(w.Object).ReportSeverityf(Info, o, path,
 			"%s is annotated for %s and admits it only if the mesh trust domain is %s (assumed: %s, Istio's default; pass "+
 				"--trust-domain): otherwise the Job is denied", o.Ref(), w.Object.Ref(), td, p.Facts.Domain())
 		return
 	}
-	p.Reportf(o, path,
+	p.Because(w.Object).Reportf(o, path,
 		"%s is annotated for %s, which runs as %s, but it admits %s: the Job is denied",
 		o.Ref(), w.Object.Ref(), identityString(p.Facts, w.Namespace, sa), listed)
 }

@@ -83,7 +83,7 @@ func checkIstioMutualToExternal(p *Pass) {
 		}
 		for _, s := range tlsSites(o) {
 			if s.TLS.GetMode() == networking.ClientTLSSettings_ISTIO_MUTUAL {
-				p.Reportf(o, s.ModePath(),
+				p.Because(external).Reportf(o, s.ModePath(),
 					"%s sends Istio mTLS to %s (%s), which %s declares MESH_EXTERNAL: the external server has no mesh "+
 						"certificate and the handshake fails", o.Ref(), host, s.Where(), external.Ref())
 			}

@@ -96,13 +96,13 @@ func checkDoubleTLS(p *Pass) {
 					routed = vsRoutedPorts(p.Index)
 				}
 				if vs := routed[fmt.Sprintf("%s:%d", host, kp.Number)]; vs != nil {
-					p.ReportSeverityf(Warning, o, s.ModePath(),
+					p.Because(kp.Source, vs).ReportSeverityf(Warning, o, s.ModePath(),
 						"%s originates TLS (%s, %s) to port %d of %s, which %s declares %s: %s sends plain HTTP there, but an "+
 							"app that calls port %d with TLS itself gets TLS inside TLS; originate on a separate plain port instead",
 						o.Ref(), s.TLS.GetMode(), s.Where(), kp.Number, host, kp.Source.Ref(), kp.Proto, vs.Ref(), kp.Number)
 					break
 				}
-				p.Reportf(o, s.ModePath(),
+				p.Because(kp.Source).Reportf(o, s.ModePath(),
 					"%s originates TLS (%s, %s) to port %d of %s, which %s declares %s: the app already speaks TLS there, "+
 						"so the server receives TLS inside TLS", o.Ref(), s.TLS.GetMode(), s.Where(), kp.Number, host, kp.Source.Ref(), kp.Proto)
 				break

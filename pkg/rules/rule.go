@@ -9,6 +9,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -116,7 +117,13 @@ func (p *Pass) ReportSeverityf(sev Severity, obj *manifest.Object, path, format 
 //
 //	p.Because(pa).Reportf(dr, path, "... %s ...", pa.Ref())
 func (p *Pass) Because(objs ...*manifest.Object) Because {
-	return Because{pass: p, related: objs}
+	var related []*manifest.Object
+	for _, o := range objs {
+		if o != nil && !slices.Contains(related, o) {
+			related = append(related, o)
+		}
+	}
+	return Because{pass: p, related: related}
 }
 
 // Because reports with related objects; see Pass.Because.
