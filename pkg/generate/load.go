@@ -122,8 +122,8 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 	case len(chunks) == 0:
 		return fail(start, "the file is empty: it needs a %s (apiVersion: %s)", SpecKind, SpecAPIVersion)
 	}
-	if msg := notASpec(chunks[0].Data); msg != "" {
-		return fail(manifest.Pos{Line: chunks[0].StartLine, Col: 1}, "%s", msg)
+	if msg, pos := notASpec(chunks[0].Data); msg != "" {
+		return fail(manifest.Pos{Line: chunks[0].StartLine + pos.Line - 1, Col: pos.Col}, "%s", msg)
 	}
 	if len(chunks) > 1 {
 		return fail(manifest.Pos{Line: chunks[1].StartLine, Col: 1}, "a spec file holds one %s; put the second job in a file of its own", SpecKind)
@@ -168,21 +168,30 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 // Kubernetes Job given to generate instead of lint, say), before its
 // fields are reported one by one as unknown; "" otherwise, also for a
 // misspelt spec kind, which validation explains better.
-func notASpec(doc []byte) string {
-	var head struct {
-		APIVersion any `yaml:"apiVersion"`
-		Kind       any `yaml:"kind"`
+func notASpec(doc []byte) (string, manifest.Pos) {
+	root, err := manifest.ParseNode(doc)
+	if err != nil || root == nil || root.Kind != yaml.MappingNode {
+		return "", manifest.Pos{} // decode says what is wrong
 	}
-	if yaml.Unmarshal(doc, &head) != nil {
-		return ""
+	var apiVersion, kind string
+	var at manifest.Pos // of kind, in doc
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			continue
+		}
+		switch k.Value {
+		case "apiVersion":
+			apiVersion = v.Value
+		case "kind":
+			kind, at = v.Value, manifest.Pos{Line: k.Line, Col: k.Column}
+		}
 	}
-	apiVersion, _ := head.APIVersion.(string)
-	kind, _ := head.Kind.(string)
 	if apiVersion == "" || kind == "" || strings.HasPrefix(apiVersion, "meshbatch.dev/") || strings.EqualFold(kind, SpecKind) {
-		return ""
+		return "", manifest.Pos{}
 	}
 	return fmt.Sprintf("this is a %s (%s), not a job spec: generate reads apiVersion: %s, kind: %s (docs/jobspec.md); "+
-		"to check existing manifests, run meshbatch lint", kind, apiVersion, SpecAPIVersion, SpecKind)
+		"to check existing manifests, run meshbatch lint", kind, apiVersion, SpecAPIVersion, SpecKind), at
 }
 
 var strictRE = regexp.MustCompile(`^(?:json: )?(unknown|duplicate) field "([^"]*)"`)
