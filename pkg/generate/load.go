@@ -205,8 +205,8 @@ func strictProblem(file string, loc locator, err error) Problem {
 	path := m[2]
 	msg := fmt.Sprintf("%s field %q", m[1], path)
 	if m[1] == "unknown" {
-		parent, name := splitLast(path)
-		if known := fieldNames(parent); len(known) > 0 {
+		parent, name := manifest.SplitFieldPath(path)
+		if known := manifest.JSONFieldsAt(reflect.TypeFor[BatchJob](), parent); len(known) > 0 {
 			if s := suggest.Closest(name, known); s != "" {
 				msg += fmt.Sprintf("; did you mean %q?", s)
 			} else {
@@ -307,64 +307,8 @@ func kindWords(t reflect.Type) string {
 	return t.String()
 }
 
-// splitLast splits "spec.destinations[1].prot" into its parent path and
-// last field name.
-func splitLast(path string) (parent, name string) {
-	i := strings.LastIndexByte(path, '.')
-	if i < 0 {
-		return "", path
-	}
-	return path[:i], path[i+1:]
-}
-
-// fieldNames lists the fields allowed at a path of the spec, in
-// declaration order; nil when the path is not a struct (a map of labels).
-func fieldNames(path string) []string {
-	t := typeAt(reflect.TypeFor[BatchJob](), path)
-	if t == nil || t.Kind() != reflect.Struct {
-		return nil
-	}
-	var names []string
-	for f := range t.Fields() {
-		if name := jsonName(f); name != "" {
-			names = append(names, name)
-		}
-	}
-	return names
-}
-
-// typeAt walks a field path (indexes ignored) through Go types.
-func typeAt(t reflect.Type, path string) reflect.Type {
-	for _, part := range strings.Split(path, ".") {
-		if i := strings.IndexByte(part, '['); i >= 0 {
-			part = part[:i]
-		}
-		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-			t = t.Elem()
-		}
-		if part == "" {
-			continue
-		}
-		if t.Kind() != reflect.Struct {
-			return nil
-		}
-		found := false
-		for f := range t.Fields() {
-			if jsonName(f) == part {
-				t, found = f.Type, true
-				break
-			}
-		}
-		if !found {
-			return nil
-		}
-	}
-	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
-		t = t.Elem()
-	}
-	return t
-}
-
+// jsonName is a struct field's name in JSON (and so in YAML), "" when
+// it has none.
 func jsonName(f reflect.StructField) string {
 	tag := f.Tag.Get("json")
 	name, _, _ := strings.Cut(tag, ",")

@@ -8,19 +8,21 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// splitFieldPath splits "spec.template.spec.containers[0].imagePullPolcy"
+// SplitFieldPath splits "spec.template.spec.containers[0].imagePullPolcy"
 // into its parent path and last field name.
-func splitFieldPath(path string) (parent, name string) {
+func SplitFieldPath(path string) (parent, name string) {
 	if i := strings.LastIndexByte(path, '.'); i >= 0 {
 		return path[:i], path[i+1:]
 	}
 	return "", path
 }
 
-// jsonFieldsAt returns the JSON field names of the struct that path leads
-// to from t (list indexes and map keys pass through to the element type),
-// or nil when the path leaves the Go types.
-func jsonFieldsAt(t reflect.Type, path string) []string {
+// JSONFieldsAt returns the JSON field names of the struct that path leads
+// to from t, in declaration order (list indexes and map keys pass through
+// to the element type), or nil when the path leaves the Go types or ends
+// at something other than a struct: the candidates of a did-you-mean for
+// an unknown field.
+func JSONFieldsAt(t reflect.Type, path string) []string {
 	for part := range strings.SplitSeq(path, ".") {
 		if part == "" {
 			continue

@@ -179,8 +179,8 @@ func jsonError(js []byte, err error, t reflect.Type) *decodeError {
 	if m := jsonStrictRE.FindStringSubmatch(msg); m != nil {
 		de := &decodeError{path: m[2], msg: fmt.Sprintf("%s field %q", m[1], m[2])}
 		if m[1] == "unknown" {
-			parent, name := splitFieldPath(m[2])
-			if s := suggest.Closest(name, jsonFieldsAt(t, parent)); s != "" {
+			parent, name := SplitFieldPath(m[2])
+			if s := suggest.Closest(name, JSONFieldsAt(t, parent)); s != "" {
 				de.msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 		}
