@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -163,14 +164,8 @@ func (s *Suppression) ValidateGlobs() error {
 	return nil
 }
 
-// knownKinds are the kinds meshbatch decodes (the table in pkg/manifest,
-// which TestKnownKinds checks this list against), for did-you-mean.
-var knownKinds = []string{
-	"Namespace", "ServiceAccount", "Service", "Pod", "ConfigMap",
-	"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob",
-	"PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication",
-	"DestinationRule", "ServiceEntry", "Sidecar", "VirtualService", "Gateway", "WorkloadEntry",
-}
+// knownKinds are the kinds meshbatch decodes, for did-you-mean.
+var knownKinds = sync.OnceValue(manifest.KnownKinds)
 
 // checkKind reports a kind glob that cannot match a kind: one with a "/"
 // (a namespace/name given without its kind), one that does not start with
@@ -184,7 +179,7 @@ func checkKind(k string) error {
 	if strings.Contains(k, "/") {
 		return fmt.Errorf("%q is not a kind: a kind has no \"/\"", k)
 	}
-	if strings.ContainsAny(k[:1], "*?[") || slices.Contains(knownKinds, k) {
+	if strings.ContainsAny(k[:1], "*?[") || slices.Contains(knownKinds(), k) {
 		return nil
 	}
 	suggestion := kindSuggestion(k)
@@ -204,7 +199,7 @@ func checkKind(k string) error {
 // else "". It is stricter than suggest.Closest: a real kind meshbatch does
 // not read (Node, Secret) must not be taken for a typo of one it does (Pod).
 func kindSuggestion(k string) string {
-	s := suggest.Closest(k, knownKinds)
+	s := suggest.Closest(k, knownKinds())
 	if s == "" || suggest.Distance(strings.ToLower(k), strings.ToLower(s)) > max(1, len(k)/4) {
 		return ""
 	}

@@ -290,6 +290,18 @@ func splitAPIVersion(apiVersion string) (group, version string) {
 	return "", apiVersion
 }
 
+// KnownKinds lists the kinds meshbatch decodes, sorted, each once (a kind
+// of several API groups or versions appears once).
+func KnownKinds() []string {
+	var out []string
+	for key := range kinds {
+		_, kind := splitAPIVersion(key) // "group/Kind": the part after the last "/"
+		out = append(out, kind)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
 // IsKnownKind reports whether meshbatch decodes objects of this kind.
 func IsKnownKind(apiVersion, kindName string) bool {
 	_, known, _ := lookupKind(apiVersion, kindName)
