@@ -118,15 +118,8 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 		return fail(start, "the file is %d bytes; a job spec is at most %d", len(data), maxSpecBytes)
 	}
 	chunks := manifest.SplitDocuments(data)
-	switch {
-	case len(chunks) == 0:
+	if len(chunks) == 0 {
 		return fail(start, "the file is empty: it needs a %s (apiVersion: %s)", SpecKind, SpecAPIVersion)
-	}
-	if msg, pos := notASpec(chunks[0].Data); msg != "" {
-		return fail(manifest.Pos{Line: chunks[0].StartLine + pos.Line - 1, Col: pos.Col}, "%s", msg)
-	}
-	if len(chunks) > 1 {
-		return fail(manifest.Pos{Line: chunks[1].StartLine, Col: 1}, "a spec file holds one %s; put the second job in a file of its own", SpecKind)
 	}
 	chunk := chunks[0]
 	off := chunk.StartLine - 1
@@ -138,10 +131,19 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 		return fail(start, "%v", err)
 	}
 	root, err := manifest.ParseNode(chunk.Data)
+	isMapping := err == nil && root != nil && root.Kind == yaml.MappingNode
+	if isMapping {
+		if msg, pos := notASpec(root); msg != "" {
+			return fail(manifest.Pos{Line: pos.Line + off, Col: pos.Col}, "%s", msg)
+		}
+	}
+	if len(chunks) > 1 {
+		return fail(manifest.Pos{Line: chunks[1].StartLine, Col: 1}, "a spec file holds one %s; put the second job in a file of its own", SpecKind)
+	}
 	if err != nil {
 		return posErr(err)
 	}
-	if root == nil || root.Kind != yaml.MappingNode {
+	if !isMapping {
 		return fail(manifest.Pos{Line: chunk.StartLine, Col: 1}, "a job spec is a mapping with apiVersion, kind, metadata and spec")
 	}
 	loc := locator{root: root, lineOffset: off}
@@ -167,14 +169,11 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 // notASpec explains a document that is plainly some other manifest (a
 // Kubernetes Job given to generate instead of lint, say), before its
 // fields are reported one by one as unknown; "" otherwise, also for a
-// misspelt spec kind, which validation explains better.
-func notASpec(doc []byte) (string, manifest.Pos) {
-	root, err := manifest.ParseNode(doc)
-	if err != nil || root == nil || root.Kind != yaml.MappingNode {
-		return "", manifest.Pos{} // decode says what is wrong
-	}
+// misspelt spec kind, which validation explains better. root is the
+// document's top-level mapping; the position is that of its kind key.
+func notASpec(root *yaml.Node) (string, manifest.Pos) {
 	var apiVersion, kind string
-	var at manifest.Pos // of kind, in doc
+	var at manifest.Pos
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if v.Kind != yaml.ScalarNode {
