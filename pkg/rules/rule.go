@@ -109,7 +109,7 @@ func (p *Pass) Reportf(obj *manifest.Object, path, format string, args ...any) {
 // cluster fact the user did not state: say what was assumed and report
 // lower than the rule's default.
 func (p *Pass) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
-	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path, Message: fmt.Sprintf(format, args...)})
+	p.Because().ReportSeverityf(sev, obj, path, format, args...)
 }
 
 // Because names the other objects behind the next report, so that a
