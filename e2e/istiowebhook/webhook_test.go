@@ -166,22 +166,12 @@ func TestWebhookRejectsBrokenManifests(t *testing.T) {
 		},
 		{
 			name: "PeerAuthentication portLevelMtls without selector",
-			yaml: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: etl}
-spec:
-  mtls: {mode: STRICT}
-  portLevelMtls:
-    9090: {mode: PERMISSIVE}`,
+			yaml: manifests.PortLevelMTLSWithoutSelector,
 			want: "mesh/namespace peer authentication cannot have port level mTLS",
 		},
 		{
 			name: "PeerAuthentication unknown mode",
-			yaml: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: etl}
-spec:
-  mtls: {mode: STRICTER}`,
+			yaml: manifests.UnknownMTLSMode,
 			want: `unknown value "\"STRICTER\"" for enum`,
 		},
 		{
@@ -209,12 +199,7 @@ specs: {host: kafka.example.com}`,
 		},
 		{
 			name: "Sidecar egress host without namespace",
-			yaml: `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: etl, namespace: etl}
-spec:
-  egress:
-    - hosts: ["postgres.database.svc.cluster.local"]`,
+			yaml: manifests.EgressHostWithoutNamespace,
 			want: "host must be of form namespace/dnsName",
 		},
 		{

@@ -178,22 +178,12 @@ spec:
 		},
 		{
 			name: "PeerAuthentication portLevelMtls without selector (CEL)",
-			yaml: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: etl}
-spec:
-  mtls: {mode: STRICT}
-  portLevelMtls:
-    9090: {mode: PERMISSIVE}`,
+			yaml: manifests.PortLevelMTLSWithoutSelector,
 			want: "spec: Invalid value: portLevelMtls requires selector",
 		},
 		{
 			name: "PeerAuthentication unknown mode (enum)",
-			yaml: `apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: etl}
-spec:
-  mtls: {mode: STRICTER}`,
+			yaml: manifests.UnknownMTLSMode,
 			want: `spec.mtls.mode: Unsupported value: "STRICTER"`,
 		},
 		{
@@ -212,12 +202,7 @@ spec:
 		{
 			// istiod's webhook: "host must be of form namespace/dnsName".
 			name: "Sidecar egress host without namespace (Istio-only)",
-			yaml: `apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: etl, namespace: etl}
-spec:
-  egress:
-    - hosts: ["postgres.database.svc.cluster.local"]`,
+			yaml: manifests.EgressHostWithoutNamespace,
 		},
 		{
 			// istiod's webhook: "`provider` must not be with non CUSTOM action".
