@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
 // loaded is everything read from the input, in input order.
@@ -23,6 +24,18 @@ type loaded struct {
 	problems []manifest.Problem
 	errors   []error
 	notices  []string
+	// workloads[i] is the pod template of objects[i], released (see
+	// rules.Workload.Release), or nil; templateIgnores holds the
+	// meshbatch.dev/ignore annotations of the released templates.
+	workloads       []*rules.Workload
+	templateIgnores map[*manifest.Object]templateIgnore
+}
+
+// templateIgnore is what suppression reads of a pod template once its
+// workload is released: the ignore annotations and the template's path.
+type templateIgnore struct {
+	annotations map[string]string
+	path        string // "spec.template"
 }
 
 // fileResult holds one file's documents; workers fill docs[i] in parallel.
@@ -31,8 +44,10 @@ type fileResult struct {
 }
 
 type docResult struct {
-	objects  []*manifest.Object
-	problems []manifest.Problem
+	objects   []*manifest.Object
+	problems  []manifest.Problem
+	workloads []*rules.Workload // aligned with objects, nil when there are none
+	ignores   []templateIgnore  // aligned with objects, when any template has one
 }
 
 // job is a batch of documents of one file for a worker.
@@ -69,7 +84,11 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 							o.ReleaseDocument()
 						}
 					}
-					j.res.docs[j.first+i] = docResult{objects: objs, problems: probs}
+					d := docResult{objects: objs, problems: probs}
+					if !opts.keepWorkloads {
+						d = releaseWorkloads(d)
+					}
+					j.res.docs[j.first+i] = d
 				}
 			}
 		})
@@ -93,11 +112,57 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	}
 	for _, fr := range results {
 		for _, d := range fr.docs {
-			out.objects = append(out.objects, d.objects...)
+			for i, o := range d.objects {
+				out.objects = append(out.objects, o)
+				var w *rules.Workload
+				if d.workloads != nil {
+					w = d.workloads[i]
+				}
+				if !opts.keepWorkloads { // else NewIndexOf reads the templates itself
+					out.workloads = append(out.workloads, w)
+				}
+				if d.ignores != nil && d.ignores[i].path != "" {
+					if out.templateIgnores == nil {
+						out.templateIgnores = map[*manifest.Object]templateIgnore{}
+					}
+					out.templateIgnores[o] = d.ignores[i]
+				}
+			}
 			out.problems = append(out.problems, d.problems...)
 		}
 	}
 	return out, nil
+}
+
+// releaseWorkloads summarises the pod templates of a document's objects
+// and releases their decoded objects: the rule phase decodes them again,
+// a part at a time (see runPasses), so that a large input never holds
+// every Job and CronJob decoded at once.
+func releaseWorkloads(d docResult) docResult {
+	for i, o := range d.objects {
+		w := rules.WorkloadOf(o)
+		if w == nil {
+			continue
+		}
+		if d.workloads == nil {
+			d.workloads = make([]*rules.Workload, len(d.objects))
+		}
+		d.workloads[i] = w
+		if ann, path := rules.TemplateAnnotations(o); path != "" {
+			if v, ok := ann[AnnotIgnore]; ok {
+				if d.ignores == nil {
+					d.ignores = make([]templateIgnore, len(d.objects))
+				}
+				keep := map[string]string{AnnotIgnore: v}
+				if r, ok := ann[AnnotIgnoreReason]; ok {
+					keep[AnnotIgnoreReason] = r
+				}
+				d.ignores[i] = templateIgnore{annotations: keep, path: path}
+			}
+		}
+		w.Release()
+	}
+	return d
 }
 
 // walkInputs reads each path and hands its bytes to send. Unreadable paths

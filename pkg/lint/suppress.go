@@ -292,13 +292,13 @@ func didYouMeanRule(r string) string {
 // the object's own, or, for a finding inside a pod template, the
 // template's, and the reason given next to it. It returns "" when none
 // applies.
-func inlineIgnore(o *manifest.Object, d rules.Diagnostic, templateAnnotations func() (map[string]string, string)) (origin, reason string) {
+func inlineIgnore(o *manifest.Object, d rules.Diagnostic, tmplAnn map[string]string, tmplPath string) (origin, reason string) {
 	if v, ok := o.Annotations[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
 		return "annotation " + AnnotIgnore + " on " + o.Ref(), o.Annotations[AnnotIgnoreReason]
 	}
-	if ann, prefix := templateAnnotations(); prefix != "" && strings.HasPrefix(d.Path, prefix) {
-		if v, ok := ann[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
-			return "annotation " + AnnotIgnore + " on the pod template of " + o.Ref(), ann[AnnotIgnoreReason]
+	if tmplPath != "" && strings.HasPrefix(d.Path, tmplPath+".") {
+		if v, ok := tmplAnn[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
+			return "annotation " + AnnotIgnore + " on the pod template of " + o.Ref(), tmplAnn[AnnotIgnoreReason]
 		}
 	}
 	return "", ""
@@ -310,7 +310,7 @@ func inlineIgnore(o *manifest.Object, d rules.Diagnostic, templateAnnotations fu
 // hide nothing, silently, while the same typo in the config file or in
 // --suppress is an error. known says whether a rule id or slug names a
 // rule: one of the registry or of Options.Rules.
-func ignoreAnnotationProblems(o *manifest.Object, known func(string) bool) []manifest.Problem {
+func ignoreAnnotationProblems(o *manifest.Object, tmplAnn map[string]string, tmplPath string, known func(string) bool) []manifest.Problem {
 	type place struct {
 		value, path, where string
 	}
@@ -318,9 +318,9 @@ func ignoreAnnotationProblems(o *manifest.Object, known func(string) bool) []man
 	if v, ok := o.Annotations[AnnotIgnore]; ok {
 		places = append(places, place{v, "metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore})
 	}
-	if ann, prefix := rules.TemplateAnnotations(o); prefix != "" {
-		if v, ok := ann[AnnotIgnore]; ok {
-			places = append(places, place{v, prefix + ".metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore + " on the pod template"})
+	if tmplPath != "" {
+		if v, ok := tmplAnn[AnnotIgnore]; ok {
+			places = append(places, place{v, tmplPath + ".metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore + " on the pod template"})
 		}
 	}
 	var out []manifest.Problem

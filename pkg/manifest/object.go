@@ -33,6 +33,72 @@ type Object struct {
 	docSum   uint64   // hash of doc, to notice a file changed since
 	basePath string   // "items[3]" for list items, "" otherwise
 	pos      *posTree // built lazily by Pos, for objects with findings
+	released bool     // Typed was dropped by ReleaseTyped
+}
+
+// ReleaseTyped drops the decoded object to save memory; Redecode decodes
+// it again from the document. Until RestoreTyped, Typed is nil but the
+// object still counts as decoded (Released).
+func (o *Object) ReleaseTyped() {
+	if o.Typed != nil {
+		o.Typed, o.released = nil, true
+	}
+}
+
+// Released reports whether Typed was dropped by ReleaseTyped.
+func (o *Object) Released() bool { return o.released }
+
+// DocumentSpan returns the byte range of their file that holds the
+// released documents of objs, which are all of one file, for Redecode:
+// end is 0 when none was released.
+func DocumentSpan(objs []*Object) (off, end int64) {
+	off = -1
+	for _, o := range objs {
+		if o.doc != nil || o.docLen == 0 {
+			continue
+		}
+		if off < 0 || o.docOff < off {
+			off = o.docOff
+		}
+		end = max(end, o.docOff+int64(o.docLen))
+	}
+	return max(off, 0), end
+}
+
+// RestoreTyped sets Typed again, as Redecode returned it.
+func (o *Object) RestoreTyped(typed any) { o.Typed, o.released = typed, false }
+
+// Redecode decodes the object's document again, with the limits it was
+// first read with. A released document is taken from span, the bytes of
+// File from offset spanOff on as the caller read them (one read for the
+// objects of a part of a file, see DocumentSpan; they may be modified in
+// place), or read back from File when span is nil. It fails when the
+// document cannot be read back or changed since it was read.
+func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
+	var doc []byte
+	start, end := o.docOff-spanOff, o.docOff-spanOff+int64(o.docLen)
+	switch {
+	case o.doc != nil || span == nil:
+		doc = o.document()
+	case start >= 0 && end <= int64(len(span)):
+		doc = NormalizeLineBreaks(span[start:end]) // as the loader did
+		if maphash.Bytes(docSeed, doc) != o.docSum {
+			doc = nil
+		}
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("%s: %s %s changed or went away while it was being linted; run lint again", o.File, o.Kind, o.Name)
+	}
+	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: o.docLine, Offset: int(o.docOff)}, lim)
+	for _, other := range objs {
+		if other.Item == o.Item && other.Kind == o.Kind && other.Typed != nil {
+			return other.Typed, nil
+		}
+	}
+	if len(probs) > 0 {
+		return nil, probs[0]
+	}
+	return nil, fmt.Errorf("%s: %s %s could not be decoded again", o.File, o.Kind, o.Name)
 }
 
 // docSeed hashes released documents; the hashes never leave the process.

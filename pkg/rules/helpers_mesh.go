@@ -156,7 +156,7 @@ func (ix *Index) buildIdentities(f Facts) {
 		ix.identities.byID = map[string][]*manifest.Object{}
 		ix.identities.byJob = map[string][]*manifest.Object{}
 		local := localTrustDomains(f)
-		for _, o := range ix.OfKind("AuthorizationPolicy") {
+		for _, o := range ix.byKind["AuthorizationPolicy"] { // not OfKind: the same on every view
 			if job := o.Annotations[AnnotJob]; job != "" {
 				ix.identities.byJob[job] = append(ix.identities.byJob[job], o)
 			}
@@ -612,14 +612,12 @@ func (ix *Index) serviceTargetPort(svc *corev1.Service, port uint32) uint32 {
 			return port
 		}
 		for _, w := range ix.WorkloadsIn(svc.Namespace) {
-			if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, w.Template.Labels) {
+			if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, w.Labels) {
 				continue
 			}
-			for _, c := range w.Containers() {
-				for _, cp := range c.Container.Ports {
-					if cp.Name == p.TargetPort.String() {
-						return uint32(cp.ContainerPort)
-					}
+			for _, np := range w.summary.ports {
+				if np.name != "" && np.name == p.TargetPort.String() {
+					return uint32(np.port)
 				}
 			}
 		}

@@ -19,8 +19,16 @@ import (
 // Index is every loaded object, arranged for the lookups cross-object rules
 // make: by kind, by namespace, by host. Building it is linear in the number
 // of objects, and no rule needs to scan all objects for each object.
+//
+// A rule loops over Workloads, BatchWorkloads or OfKind, and finds every
+// other object through a lookup (InNamespace, SelectedWorkloads,
+// WorkloadsIn, Batch, ServiceMTLS, ...), never through those loops: the
+// lint engine runs the rules on views of the index (WorkloadPass,
+// ObjectPass) in which the loops hold a part of the input and the lookups
+// all of it. From a lookup, a workload's template may be released: read
+// its summary (Labels, ServiceAccount, IsBatch, its injection), not its
+// Template.
 type Index struct {
-	Objects   []*manifest.Object
 	Workloads []*Workload // every pod template, batch or not, in input order
 
 	byKind          map[string][]*manifest.Object
@@ -33,12 +41,14 @@ type Index struct {
 	seenNS        map[string]bool               // every namespace any object names
 	workloadsByNS map[string][]*Workload        // every pod template, by namespace
 	byLabel       map[string][]*Workload        // pod templates by "ns\x00key=value" of their labels
-	batch         []*Workload                   // Jobs and CronJobs, in input order
+	batch         []*Workload                   // Jobs and CronJobs, in input order (of the pass, see WorkloadPass)
+	allBatch      []*Workload                   // Jobs and CronJobs, in input order, in every view
+	batchPerNS    map[string]int                // how many Jobs and CronJobs each namespace has
 	batchByName   map[string]*Workload          // Jobs and CronJobs, "ns/name"
 	seHosts       map[string][]*manifest.Object // ServiceEntries by exact host
 	seWildcards   map[string][]*manifest.Object // ServiceEntries by wildcard suffix (".example.com")
 	drHosts       map[string][]*manifest.Object // DestinationRules by host, expanded to an FQDN
-	identities    identityIndex                 // AuthorizationPolicies by the identities they name, built on first use
+	identities    *identityIndex                // AuthorizationPolicies by the identities they name, built on first use
 	// ServiceEntries and DestinationRules by visibility (exportTo), so
 	// that a lookup for one client namespace costs what it returns,
 	// however many namespaces declare the host: those exported to every
@@ -50,6 +60,36 @@ type Index struct {
 	seWildNS   map[hostNS][]seRef
 	drAll      map[string]bool // hosts with a DestinationRule exported to every namespace
 	drNS       map[hostNS]bool // hosts with a DestinationRule exported to that namespace
+
+	noObjectLoops bool // set on a WorkloadPass view: OfKind lists nothing
+}
+
+// WorkloadPass returns a view of the index for checking some of the
+// workloads: Workloads and BatchWorkloads hold only ws, OfKind lists
+// nothing, and every lookup (WorkloadsIn, SelectedWorkloads, Batch,
+// InNamespace, ...) still sees the whole input. Rules loop over the
+// workloads or over OfKind and look everything else up, so running every
+// rule on WorkloadPass views of each part of the workloads and once on
+// ObjectPass reports what one run on the whole index does; the lint
+// engine does that to keep only a part of the workloads decoded at a
+// time (see Workload.Release).
+func (ix *Index) WorkloadPass(ws []*Workload) *Index {
+	v := *ix
+	v.Workloads, v.batch, v.noObjectLoops = ws, nil, true
+	for _, w := range ws {
+		if w.IsBatch() {
+			v.batch = append(v.batch, w)
+		}
+	}
+	return &v
+}
+
+// ObjectPass returns a view of the index for the rules' loops over other
+// kinds: Workloads and BatchWorkloads are empty, the rest is the index.
+func (ix *Index) ObjectPass() *Index {
+	v := *ix
+	v.Workloads, v.batch, v.noObjectLoops = nil, nil, false
+	return &v
 }
 
 // Workload is a pod template and the object that owns it.
@@ -64,7 +104,38 @@ type Workload struct {
 	JobPath string
 	CronJob *batchv1.CronJob // set for CronJobs only
 
-	mc *meshCache // what the mesh rules derive from the template, once
+	// Template, Job and CronJob are nil while the workload is released
+	// (see Release): on a large input the lint engine keeps only the
+	// summary below for every workload and decodes the full object again
+	// for the pass that checks it. What other objects' rules look up about
+	// a workload (its labels, identity, injection) must come from here.
+	Labels  map[string]string // the pod template's labels
+	summary workloadSummary
+
+	injOnce sync.Once
+	inj     Injection
+	mc      *meshCache // what the rules derive from the template, once; nil while released
+}
+
+// workloadSummary is what Injection, ServiceAccount, IsBatch and the
+// Service port lookup read, taken from the template while it is decoded.
+type workloadSummary struct {
+	batch          bool
+	serviceAccount string
+	injectAnnot    string // the deprecated sidecar.istio.io/inject annotation
+	hostNetwork    bool
+	injectedProxy  bool // the template already holds an injected istio-proxy
+	// proxyMetadata ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE
+	// are "true" in proxy.istio.io/config (MB602 asks of every client).
+	dnsCapture, dnsAutoAllocate bool
+	ports                       []containerPort // the app containers' ports, in order
+}
+
+// containerPort is a container port and its name ("" if none), for
+// Services and PeerAuthentication port settings that target pods.
+type containerPort struct {
+	name string
+	port int32
 }
 
 // meshCache holds what rules derive from one pod template: parsing the
@@ -81,8 +152,6 @@ type meshCache struct {
 	pcStrict error // the error of ParseProxyConfigStrict
 	refsOnce sync.Once
 	refs     []hostRef
-	injOnce  sync.Once
-	inj      Injection
 	contOnce sync.Once
 	cont     []ContainerRef
 	podOnce  sync.Once
@@ -130,11 +199,8 @@ func computePodFacts(w *Workload) podFacts {
 
 // injectionOf is ix.Injection(w), worked out once per template.
 func (ix *Index) injectionOf(w *Workload) Injection {
-	if w.mc == nil {
-		return ix.Injection(w)
-	}
-	w.mc.injOnce.Do(func() { w.mc.inj = ix.Injection(w) })
-	return w.mc.inj
+	w.injOnce.Do(func() { w.inj = ix.Injection(w) })
+	return w.inj
 }
 
 // proxyConfig is ProxyConfig(w), parsed once. Callers must not modify it.
@@ -196,7 +262,7 @@ func (w *Workload) secretTTLSettings() []ttlSetting {
 }
 
 // IsBatch reports whether the workload is a Job or CronJob.
-func (w *Workload) IsBatch() bool { return w.Job != nil }
+func (w *Workload) IsBatch() bool { return w.summary.batch }
 
 // PodPath returns the field path of a field inside the pod template's spec:
 // PodPath("containers", 0) is "spec.template.spec.containers[0]" on a Job.
@@ -271,9 +337,14 @@ func joinPath(base string, parts ...any) string {
 
 // NewIndex arranges objects for lookup. Objects keep their input order
 // everywhere, so rules see them deterministically.
-func NewIndex(objs []*manifest.Object) *Index {
+func NewIndex(objs []*manifest.Object) *Index { return NewIndexOf(objs, nil) }
+
+// NewIndexOf is NewIndex for objects whose pod templates were read ahead
+// (by WorkloadOf, and perhaps released since): ws[i] is the workload of
+// objs[i], or nil for objects without a pod template. A nil ws makes the
+// index read the templates itself.
+func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 	ix := &Index{
-		Objects:         objs,
 		byKind:          map[string][]*manifest.Object{},
 		byKindNS:        map[string][]*manifest.Object{},
 		namespaces:      map[string]*manifest.Object{},
@@ -292,11 +363,17 @@ func NewIndex(objs []*manifest.Object) *Index {
 		seWildNS:        map[hostNS][]seRef{},
 		drAll:           map[string]bool{},
 		drNS:            map[hostNS]bool{},
+		identities:      &identityIndex{},
+		batchPerNS:      map[string]int{},
 	}
 	var cells []workloadCell // what is left of the current slab
 	slab := 0                // its size
 	for ord, o := range objs {
-		if o.Typed == nil {
+		var w *Workload
+		if ws != nil {
+			w = ws[ord]
+		}
+		if o.Typed == nil && w == nil {
 			if o.Namespace != "" {
 				ix.seenNS[o.Namespace] = true
 			}
@@ -341,30 +418,35 @@ func NewIndex(objs []*manifest.Object) *Index {
 				}
 			}
 		}
-		if hasPodTemplate(o) {
+		if w == nil && ws == nil && hasPodTemplate(o) {
 			if len(cells) == 0 {
 				slab = min(max(2*slab, 8), 256)
 				cells = make([]workloadCell, slab)
 			}
 			c := &cells[0]
 			cells = cells[1:]
-			w := &c.w
+			w = &c.w
 			w.mc = &c.mc
 			w.init(o)
-			ix.Workloads = append(ix.Workloads, w)
-			ix.workloadsByNS[w.Namespace] = append(ix.workloadsByNS[w.Namespace], w)
-			for k, v := range w.Template.Labels {
-				key := w.Namespace + "\x00" + k + "=" + v
-				ix.byLabel[key] = append(ix.byLabel[key], w)
-			}
-			if w.IsBatch() {
-				ix.batch = append(ix.batch, w)
-				if _, dup := ix.batchByName[w.Namespace+"/"+o.Name]; !dup {
-					ix.batchByName[w.Namespace+"/"+o.Name] = w
-				}
+		}
+		if w == nil {
+			continue
+		}
+		ix.Workloads = append(ix.Workloads, w)
+		ix.workloadsByNS[w.Namespace] = append(ix.workloadsByNS[w.Namespace], w)
+		for k, v := range w.Labels {
+			key := w.Namespace + "\x00" + k + "=" + v
+			ix.byLabel[key] = append(ix.byLabel[key], w)
+		}
+		if w.IsBatch() {
+			ix.batch = append(ix.batch, w)
+			ix.batchPerNS[w.Namespace]++
+			if _, dup := ix.batchByName[w.Namespace+"/"+o.Name]; !dup {
+				ix.batchByName[w.Namespace+"/"+o.Name] = w
 			}
 		}
 	}
+	ix.allBatch = ix.batch
 	return ix
 }
 
@@ -476,7 +558,67 @@ type workloadCell struct {
 // init fills w from o, which hasPodTemplate accepts.
 func (w *Workload) init(o *manifest.Object) {
 	w.Object, w.Namespace = o, NamespaceOf(o)
-	switch t := o.Typed.(type) {
+	w.attach()
+	w.summarize()
+}
+
+// Release drops the workload's decoded object and every cache derived
+// from it, keeping the summary that lookups from other objects read
+// (labels, service account, injection): at 100,000 objects the decoded
+// Jobs and CronJobs are most of the heap. Restore brings them back. A
+// rule that reads the template of a released workload panics (nil
+// Template), which the lint engine's tests run into rather than a wrong
+// verdict.
+func (w *Workload) Release() {
+	w.Object.ReleaseTyped()
+	w.Template, w.Job, w.CronJob = nil, nil, nil
+	w.mc = nil
+}
+
+// Restore gives a released workload its object back, decoded again (see
+// manifest.Object.Redecode), with empty caches.
+func (w *Workload) Restore(typed any) {
+	w.Object.RestoreTyped(typed)
+	w.attach()
+	w.mc = &meshCache{}
+}
+
+// Released reports whether the workload's object is released.
+func (w *Workload) Released() bool { return w.Template == nil }
+
+// summarize records what lookups read once the template is released.
+func (w *Workload) summarize() {
+	t := w.Template
+	w.Labels = t.Labels
+	w.summary = workloadSummary{
+		batch:          w.Job != nil,
+		serviceAccount: serviceAccountOf(&t.Spec),
+		injectAnnot:    t.Annotations[LabelInject],
+		hostNetwork:    t.Spec.HostNetwork,
+	}
+	_, _, w.summary.injectedProxy = InjectedProxy(w)
+	// Parsing the annotation is the costly part: only when it may say so.
+	if strings.Contains(t.Annotations[AnnotProxyConfig], metaDNSCapture) {
+		if pc, err := w.proxyConfig(); err == nil && pc != nil {
+			w.summary.dnsCapture = pc.GetProxyMetadata()[metaDNSCapture] == "true"
+			w.summary.dnsAutoAllocate = pc.GetProxyMetadata()[metaDNSAutoAllocate] == "true"
+		}
+	}
+	for _, cs := range [][]corev1.Container{t.Spec.InitContainers, t.Spec.Containers} { // as Containers lists them
+		for i := range cs {
+			if isIstioContainer(cs[i].Name) {
+				continue
+			}
+			for _, p := range cs[i].Ports {
+				w.summary.ports = append(w.summary.ports, containerPort{p.Name, p.ContainerPort})
+			}
+		}
+	}
+}
+
+// attach points Template, Job and CronJob into the object's typed value.
+func (w *Workload) attach() {
+	switch t := w.Object.Typed.(type) {
 	case *batchv1.Job:
 		w.Template, w.TemplatePath, w.Job, w.JobPath = &t.Spec.Template, "spec.template", &t.Spec, "spec"
 	case *batchv1.CronJob:
@@ -510,11 +652,13 @@ func NamespaceOf(o *manifest.Object) string {
 // ServiceAccount returns the service account the pods run as, which is
 // their mesh identity: serviceAccountName, else the deprecated
 // serviceAccount, else "default".
-func (w *Workload) ServiceAccount() string {
-	if sa := w.Template.Spec.ServiceAccountName; sa != "" {
+func (w *Workload) ServiceAccount() string { return w.summary.serviceAccount }
+
+func serviceAccountOf(spec *corev1.PodSpec) string {
+	if sa := spec.ServiceAccountName; sa != "" {
 		return sa
 	}
-	if sa := w.Template.Spec.DeprecatedServiceAccount; sa != "" {
+	if sa := spec.DeprecatedServiceAccount; sa != "" {
 		return sa
 	}
 	return "default"
@@ -550,7 +694,7 @@ func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload
 	}
 	var out []*Workload
 	for _, w := range smallest {
-		if matchLabelsOn(sel, w.Template.Labels) {
+		if matchLabelsOn(sel, w.Labels) {
 			out = append(out, w)
 		}
 	}
@@ -597,7 +741,12 @@ func (ix *Index) BatchWorkloads() []*Workload {
 }
 
 // OfKind returns the decoded objects of a kind, in input order.
-func (ix *Index) OfKind(kind string) []*manifest.Object { return ix.byKind[kind] }
+func (ix *Index) OfKind(kind string) []*manifest.Object {
+	if ix.noObjectLoops {
+		return nil
+	}
+	return ix.byKind[kind]
+}
 
 // InNamespace returns the decoded objects of a kind in one namespace.
 func (ix *Index) InNamespace(kind, ns string) []*manifest.Object { return ix.byKindNS[kind+"/"+ns] }

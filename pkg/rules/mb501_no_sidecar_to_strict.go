@@ -99,17 +99,12 @@ type upstream struct {
 }
 
 func checkNoSidecarToStrict(p *Pass) {
-	batch := p.Index.BatchWorkloads()
-	jobsPerNS := map[string]int{}
-	for _, w := range batch {
-		jobsPerNS[w.Namespace]++
-	}
-	for _, w := range batch {
+	for _, w := range p.Index.BatchWorkloads() {
 		inj := p.Index.injectionOf(w)
 		if inj.Sidecar != No || inj.Ambient {
 			continue
 		}
-		for _, u := range strictUpstreams(p, w, jobsPerNS[w.Namespace] == 1) {
+		for _, u := range strictUpstreams(p, w, p.Index.batchPerNS[w.Namespace] == 1) {
 			path := u.Path
 			if path == "" {
 				path = injectionField(w)

@@ -92,17 +92,15 @@ func servicePortTarget(ix *Index, ns string, sel map[string]string, port uint32)
 		return nil, 0
 	}
 	for _, w := range picked {
-		for _, c := range w.Containers() {
-			for _, cp := range c.Container.Ports {
-				if uint32(cp.ContainerPort) == port {
-					return nil, 0
-				}
+		for _, cp := range w.summary.ports {
+			if uint32(cp.port) == port {
+				return nil, 0
 			}
 		}
 	}
 	for _, so := range ix.InNamespace("Service", ns) {
 		svc := so.Typed.(*corev1.Service)
-		if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, picked[0].Template.Labels) {
+		if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, picked[0].Labels) {
 			continue
 		}
 		if target := ix.serviceTargetPort(svc, port); target != 0 && target != port && hasServicePort(svc, port) {

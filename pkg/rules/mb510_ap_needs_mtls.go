@@ -190,7 +190,7 @@ func disabledTarget(p *Pass, ns string, sel map[string]string, ports []uint32) (
 		if p.Index.injectionOf(w).Ambient {
 			continue
 		}
-		if m := check(w.Template.Labels); m.Source != nil {
+		if m := check(w.Labels); m.Source != nil {
 			return w.Object.Ref(), m
 		}
 	}

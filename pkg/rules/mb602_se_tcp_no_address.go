@@ -179,11 +179,11 @@ func allocationVerdict(p *Pass, uncovered *Workload) (Severity, string) {
 // allocated addresses: DNS capture on, and either the agent's
 // auto-allocation or istiod's (the default from Istio 1.25).
 func dnsAllocates(p *Pass, w *Workload) bool {
-	capture, _ := w.proxyMetadata(metaDNSCapture)
-	if capture != "true" {
+	// From the summary: the ServiceEntry loop asks this of released workloads.
+	if !w.summary.dnsCapture {
 		return false
 	}
-	if alloc, _ := w.proxyMetadata(metaDNSAutoAllocate); alloc == "true" {
+	if w.summary.dnsAutoAllocate {
 		return true
 	}
 	return p.Facts.IstioVersion.AtLeast(1, 25) == Yes
@@ -202,7 +202,7 @@ type dnsClients struct {
 
 func newDNSClients(p *Pass) *dnsClients {
 	c := &dnsClients{count: map[string]int{}, uncovered: map[string]*Workload{}}
-	for _, w := range p.Index.BatchWorkloads() {
+	for _, w := range p.Index.allBatch { // every client, not the pass's share
 		if p.Index.hasSidecar(w) == No {
 			continue
 		}

@@ -44,25 +44,26 @@ type Injection struct {
 // istio-proxy container (istioctl kube-inject output, or a pod copied from
 // a cluster) has a proxy whatever the webhook does.
 func (ix *Index) Injection(w *Workload) Injection {
-	t := w.Template
-	podLabel, hasPodLabel := t.Labels[LabelInject]
-	_, podRev := t.Labels[LabelRev]
-	podAnnot := t.Annotations[LabelInject]
+	// It reads the workload's summary only: it runs on released workloads.
+	labels := w.Labels
+	podLabel, hasPodLabel := labels[LabelInject]
+	_, podRev := labels[LabelRev]
+	podAnnot := w.summary.injectAnnot
 	ns, nsObj := ix.Namespace(w.Namespace)
 
 	inj := Injection{Sidecar: Unknown}
-	if t.Labels[LabelDataplaneMode] == "ambient" {
+	if labels[LabelDataplaneMode] == "ambient" {
 		inj.Ambient = true
-	} else if ns != nil && ns.Labels[LabelDataplaneMode] == "ambient" && t.Labels[LabelDataplaneMode] != "none" {
+	} else if ns != nil && ns.Labels[LabelDataplaneMode] == "ambient" && labels[LabelDataplaneMode] != "none" {
 		inj.Ambient = true
 	}
 
-	if _, _, ok := InjectedProxy(w); ok {
+	if w.summary.injectedProxy {
 		return Injection{Sidecar: Yes, Ambient: inj.Ambient, Reason: "the pod template already contains an injected istio-proxy container"}
 	}
 
 	switch {
-	case t.Spec.HostNetwork:
+	case w.summary.hostNetwork:
 		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: "the pod uses hostNetwork, which Istio never injects"}
 	case w.Namespace == "kube-system" || w.Namespace == "kube-public":
 		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: "Istio never injects pods in " + w.Namespace}

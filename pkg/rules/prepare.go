@@ -45,6 +45,9 @@ func (ix *Index) Prepare(f Facts, workers int) {
 // prepareWorkload fills the caches of one template that rules read.
 func (ix *Index) prepareWorkload(w *Workload, f Facts) {
 	ix.injectionOf(w)
+	if w.Released() { // only its injection is needed before it is restored
+		return
+	}
 	w.Containers()
 	w.proxyConfig()
 	w.secretTTLSettings()

@@ -1,0 +1,108 @@
+package lint
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/meshbatch/meshbatch/internal/corpusgen"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// TestPassesChangeNothing checks the memory-saving rule phase against the
+// plain one. Run releases every workload after loading and runs the rules
+// in passes over a part of the workloads at a time (runPasses); the
+// reference keeps every object decoded and runs each rule once over the
+// whole index. Both must give the same result on the rule fixtures, the
+// article, the examples, the shared corpus of real manifests and a
+// generated corpus, with one workload per pass (the most passes), a few,
+// and the default.
+func TestPassesChangeNothing(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, err := corpusgen.WriteDir(dir, corpusgen.Options{Objects: 1500}); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{dir, filepath.Join("..", "rules", "testdata"), filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples")}
+	if shared := filepath.Join("..", "..", "..", "shared", "corpus"); dirExists(shared) {
+		paths = append(paths, shared)
+	}
+	istio := RawFacts{IstioVersion: "1.28", KubernetesVersion: "1.31"}
+	old := RawFacts{IstioVersion: "1.22", KubernetesVersion: "1.28", NativeSidecars: "true", OutboundPolicy: "REGISTRY_ONLY", DNSAutoAllocate: "false"}
+	for _, tc := range []struct {
+		name    string
+		raw     RawFacts
+		partial bool
+	}{{"no facts", RawFacts{}, false}, {"facts", istio, false}, {"other facts, partial", old, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			facts, err := tc.raw.Parse()
+			if err != nil {
+				t.Fatal(err)
+			}
+			run := func(perPass int, keep bool) *Result {
+				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: 2, workloadsPerPass: perPass, keepWorkloads: keep})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			want := run(0, true)
+			if len(want.Findings) < 200 {
+				t.Fatalf("only %d findings: the input was not read", len(want.Findings))
+			}
+			for _, perPass := range []int{1, 7, 0} {
+				got := run(perPass, false)
+				if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Result{})); diff != "" {
+					t.Errorf("%d workloads per pass: the result differs from one pass over every object decoded (-want +got):\n%s", perPass, diff)
+				}
+			}
+		})
+	}
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// TestPassesReportAChangedFile: the passes read each workload's document
+// again; one that changed since loading is an input error naming the
+// file, and the other workloads are still checked.
+func TestPassesReportAChangedFile(t *testing.T) {
+	dir := t.TempDir()
+	job := func(name string) string {
+		return "apiVersion: batch/v1\nkind: Job\nmetadata: {name: " + name + ", namespace: batch}\n" +
+			"spec:\n  template:\n    metadata:\n      labels: {sidecar.istio.io/inject: \"true\"}\n" +
+			"    spec:\n      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1}\n"
+	}
+	changed, kept := filepath.Join(dir, "changed.yaml"), filepath.Join(dir, "kept.yaml")
+	for p, name := range map[string]string{changed: "etl", kept: "report"} {
+		if err := os.WriteFile(p, []byte(job(name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101")}}
+	l, err := load(context.Background(), []string{dir}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(changed, []byte(job("something-else")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix := rules.NewIndexOf(l.objects, l.workloads)
+	ix.Prepare(opts.Facts, opts.Workers)
+	outs, errs, err := runPasses(context.Background(), opts.Rules, ix, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), changed) || !strings.Contains(errs[0].Error(), "changed or went away") {
+		t.Fatalf("errors %v, want one naming %s", errs, changed)
+	}
+	if len(outs[0].diags) != 1 || outs[0].diags[0].Object.Name != "report" {
+		t.Fatalf("diagnostics %v, want one MB101 on Job report", outs[0].diags)
+	}
+}
