@@ -27,9 +27,46 @@ func TestPassesChangeNothing(t *testing.T) {
 	if _, _, err := corpusgen.WriteDir(dir, corpusgen.Options{Objects: 1500}); err != nil {
 		t.Fatal(err)
 	}
+	// Workloads in the forms the loader reads differently: a List (items
+	// decoded from one document), JSON, CRLF line ends, a file that
+	// holds nothing but workloads.
+	job := func(name string) string {
+		return "apiVersion: batch/v1\nkind: Job\nmetadata: {name: " + name + ", namespace: forms}\n" +
+			"spec:\n  template:\n    metadata:\n      labels: {sidecar.istio.io/inject: \"true\", app: " + name + "}\n" +
+			"    spec:\n      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1, ports: [{name: http, containerPort: 8080}]}\n"
+	}
+	list := "apiVersion: v1\nkind: List\nitems:\n"
+	for _, name := range []string{"in-list-a", "in-list-b"} {
+		for _, line := range strings.Split(strings.TrimSuffix(job(name), "\n"), "\n") {
+			list += "  " + map[bool]string{true: "- ", false: "  "}[strings.HasPrefix(line, "apiVersion")] + line + "\n"
+		}
+	}
+	forms := map[string]string{
+		"list.yaml": list,
+		"crlf.yaml": strings.ReplaceAll(job("crlf")+"---\n"+job("crlf-2"), "\n", "\r\n"),
+		"job.json": `{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "json", "namespace": "forms"},
+ "spec": {"template": {"metadata": {"labels": {"app": "json"}}, "spec": {"restartPolicy": "Never",
+ "containers": [{"name": "app", "image": "registry.example.com/app:1"}]}}}}`,
+		"pa.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: forms}\nspec:\n  portLevelMtls:\n    \"8080\": {mode: DISABLE}\n  selector: {matchLabels: {app: crlf}}\n",
+	}
+	for name, text := range forms {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	paths := []string{dir, filepath.Join("..", "rules", "testdata"), filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples")}
 	if shared := filepath.Join("..", "..", "..", "shared", "corpus"); dirExists(shared) {
 		paths = append(paths, shared)
+	}
+	var stream string // the generated corpus and the forms, as one stream
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.yaml"))
+	files = append(files, filepath.Join(dir, "list.yaml"), filepath.Join(dir, "crlf.yaml"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream += "---\n" + string(b)
 	}
 	istio := RawFacts{IstioVersion: "1.28", KubernetesVersion: "1.31"}
 	old := RawFacts{IstioVersion: "1.22", KubernetesVersion: "1.28", NativeSidecars: "true", OutboundPolicy: "REGISTRY_ONLY", DNSAutoAllocate: "false"}
@@ -54,11 +91,36 @@ func TestPassesChangeNothing(t *testing.T) {
 			if len(want.Findings) < 200 {
 				t.Fatalf("only %d findings: the input was not read", len(want.Findings))
 			}
+			forms := 0
+			for _, f := range want.Findings {
+				if f.Object.Namespace == "forms" {
+					forms++
+				}
+			}
+			if forms < 5 {
+				t.Fatalf("only %d findings on the Jobs of namespace forms: the List, JSON and CRLF files were not read", forms)
+			}
 			for _, perPass := range []int{1, 7, 0} {
 				got := run(perPass, false)
 				if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Result{})); diff != "" {
 					t.Errorf("%d workloads per pass: the result differs from one pass over every object decoded (-want +got):\n%s", perPass, diff)
 				}
+			}
+			// From standard input the documents stay in memory.
+			stdin := func(perPass int, keep bool) *Result {
+				res, err := Run(context.Background(), []string{"-"}, Options{Facts: facts, Partial: tc.partial, Workers: 2,
+					Stdin: strings.NewReader(stream), workloadsPerPass: perPass, keepWorkloads: keep})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			wantIn := stdin(0, true)
+			if len(wantIn.Findings) < 100 {
+				t.Fatalf("only %d findings from standard input: it was not read", len(wantIn.Findings))
+			}
+			if diff := cmp.Diff(wantIn, stdin(3, false), cmpopts.IgnoreUnexported(Result{})); diff != "" {
+				t.Errorf("standard input, 3 workloads per pass: the result differs (-want +got):\n%s", diff)
 			}
 		})
 	}
