@@ -47,10 +47,12 @@ type Options struct {
 	Workers          int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
 	Stdin            io.Reader // read for the path "-"
 
-	// For tests: workloadsPerPass 0 means the constant, and keepWorkloads
-	// runs the rules once on every object decoded, the reference the
-	// passes are checked against (TestPassesChangeNothing).
+	// For tests: workloadsPerPass and workloadsKept 0 mean the constants
+	// (a negative workloadsKept: none), and keepWorkloads runs the rules
+	// once on every object decoded, the reference the passes are checked
+	// against (TestPassesChangeNothing).
 	workloadsPerPass int
+	workloadsKept    int
 	keepWorkloads    bool
 }
 
@@ -209,10 +211,12 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 }
 
 // readSpan reads the part of their file that holds the released
-// documents of objs, all of one file (see manifest.DocumentSpan).
+// documents of objs, all of one file (see manifest.DocumentSpan). It reads
+// nothing when the documents are a small part of that span (a few objects
+// far apart in a large file): the caller then reads each document.
 func readSpan(objs []*manifest.Object) ([]byte, int64) {
-	off, end := manifest.DocumentSpan(objs)
-	if end <= off {
+	off, end, docBytes := manifest.DocumentSpan(objs)
+	if end <= off || end-off > 4*docBytes+64<<10 {
 		return nil, 0
 	}
 	f, err := os.Open(objs[0].File)
@@ -240,11 +244,16 @@ type ruleOutput struct {
 // the same time and peak memory within the noise at 100,000 objects.
 const workloadsPerPass = 512
 
+// workloadsKept is how many workloads the loader keeps decoded before it
+// releases the others: inputs of up to about 12,000 objects are linted
+// without decoding anything twice, for 25 MB of Jobs and CronJobs at most.
+const workloadsKept = 4096
+
 // runPasses runs the checks on every workload and every other object. The
-// loader released the workloads (see releaseWorkloads): each pass decodes
-// a part of them again, runs every check on an Index.WorkloadPass view of
-// that part, and releases them; a last pass runs the checks' loops over
-// the other kinds (Index.ObjectPass). A rule reports what one run over
+// loader released the workloads beyond the first few thousand (see
+// releaseWorkloads): each pass decodes a part of them again, runs every
+// check on an Index.WorkloadPass view of that part, and releases them; a
+// last pass runs the checks' loops over the other kinds (Index.ObjectPass). A rule reports what one run over
 // the whole index reports, though its loops may take turns differently:
 // Run sorts the findings, and TestPassesChangeNothing checks that the
 // results are the same. Workloads that cannot be decoded again (their
@@ -268,13 +277,12 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	var errs []error
 	for start := 0; start < len(ix.Workloads); start += size {
 		part := ix.Workloads[start:min(start+size, len(ix.Workloads))]
-		decoded := make([]any, len(part))
 		failed := make([]error, len(part))
 		// Workloads come in input order: those of one file are neighbours,
 		// and a worker reads the part of the file that holds them once.
 		var runs []int // start of each run of workloads of one file
 		for i, w := range part {
-			if i == 0 || w.Object.File != part[i-1].Object.File {
+			if i == 0 || w.Object.File != part[i-1].Object.File || w.Released() != part[i-1].Released() {
 				runs = append(runs, i)
 			}
 		}
@@ -287,9 +295,17 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 			for _, w := range part[runs[r]:end] {
 				objs = append(objs, w.Object)
 			}
+			if !part[runs[r]].Released() { // kept decoded by the loader, and prepared
+				return
+			}
 			span, off := readSpan(objs) // nil on an error: Redecode then reads each document and reports it
 			for i, o := range objs {
-				decoded[runs[r]+i], failed[runs[r]+i] = o.Redecode(span, off, opts.Limits)
+				typed, err := o.Redecode(span, off, opts.Limits)
+				if err != nil {
+					failed[runs[r]+i] = err
+					continue
+				}
+				part[runs[r]+i].Restore(typed, opts.Facts)
 			}
 		})
 		if err != nil {
@@ -301,12 +317,9 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 				errs = append(errs, failed[i])
 				continue
 			}
-			w.Restore(decoded[i])
 			restored = append(restored, w)
 		}
-		view := ix.WorkloadPass(restored)
-		view.Prepare(opts.Facts, opts.Workers)
-		got, err := runChecks(ctx, checks, view, opts)
+		got, err := runChecks(ctx, checks, ix.WorkloadPass(restored), opts)
 		for _, w := range restored {
 			w.Release()
 		}
@@ -342,9 +355,9 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 }
 
 // positions finds the file position of every diagnostic on up to workers
-// goroutines. Object.Positions parses the object's document again and may
-// not run concurrently on one object, so the diagnostics are grouped by
-// object and each worker takes whole groups, one call for each.
+// goroutines. Object.PositionsIn parses the object's document again and
+// may not run concurrently on one object, so the diagnostics are grouped
+// by object, one call for each, and each worker takes whole groups.
 func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]manifest.Pos, error) {
 	pos := make([]manifest.Pos, len(diags))
 	group := make(map[*manifest.Object]int, len(diags)/2)
@@ -358,13 +371,40 @@ func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]ma
 		}
 		groups[g] = append(groups[g], int32(i))
 	}
-	err := forEach(ctx, len(groups), workers, func(g int) {
-		paths := make([]string, len(groups[g]))
-		for k, i := range groups[g] {
-			paths[k] = diags[i].Path
+	// Objects of one file, in file order, share one read of the part of
+	// the file that holds them, by runs of at most objectsPerRead so that
+	// a single large file still spreads over the workers.
+	const objectsPerRead = 256
+	objectOf := func(g int) *manifest.Object { return diags[groups[g][0]].Object }
+	order := make([]int, len(groups))
+	for g := range order {
+		order[g] = g
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		oa, ob := objectOf(a), objectOf(b)
+		return cmp.Or(strings.Compare(oa.File, ob.File), oa.Doc-ob.Doc, oa.Item-ob.Item)
+	})
+	var runs [][]int
+	for i, g := range order {
+		if i == 0 || objectOf(g).File != objectOf(order[i-1]).File || len(runs[len(runs)-1]) == objectsPerRead {
+			runs = append(runs, nil)
 		}
-		for k, p := range diags[groups[g][0]].Object.Positions(paths) {
-			pos[groups[g][k]] = p
+		runs[len(runs)-1] = append(runs[len(runs)-1], g)
+	}
+	err := forEach(ctx, len(runs), workers, func(r int) {
+		objs := make([]*manifest.Object, len(runs[r]))
+		for k, g := range runs[r] {
+			objs[k] = objectOf(g)
+		}
+		span, off := readSpan(objs) // nil when none was released or on an error: PositionsIn reads each document
+		for _, g := range runs[r] {
+			paths := make([]string, len(groups[g]))
+			for k, i := range groups[g] {
+				paths[k] = diags[i].Path
+			}
+			for k, p := range objectOf(g).PositionsIn(span, off, paths) {
+				pos[groups[g][k]] = p
+			}
 		}
 	})
 	return pos, err

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -73,6 +74,13 @@ const batchSize = 32
 func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	out := &loaded{}
 	jobs := make(chan job, opts.Workers*2)
+	var keep atomic.Int64 // how many more workloads to keep decoded
+	switch {
+	case opts.workloadsKept == 0:
+		keep.Store(workloadsKept)
+	case opts.workloadsKept > 0:
+		keep.Store(int64(opts.workloadsKept))
+	}
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
@@ -86,7 +94,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 					}
 					d := docResult{objects: objs, problems: probs}
 					if !opts.keepWorkloads {
-						d = releaseWorkloads(d)
+						d = releaseWorkloads(d, &keep)
 					}
 					j.res.docs[j.first+i] = d
 				}
@@ -135,10 +143,10 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 }
 
 // releaseWorkloads summarises the pod templates of a document's objects
-// and releases their decoded objects: the rule phase decodes them again,
-// a part at a time (see runPasses), so that a large input never holds
-// every Job and CronJob decoded at once.
-func releaseWorkloads(d docResult) docResult {
+// and, once keep has run out, releases their decoded objects: the rule
+// phase decodes them again, a part at a time (see runPasses), so that a
+// large input never holds every Job and CronJob decoded at once.
+func releaseWorkloads(d docResult, keep *atomic.Int64) docResult {
 	for i, o := range d.objects {
 		w := rules.WorkloadOf(o)
 		if w == nil {
@@ -160,7 +168,9 @@ func releaseWorkloads(d docResult) docResult {
 				d.ignores[i] = templateIgnore{annotations: keep, path: path}
 			}
 		}
-		w.Release()
+		if keep.Add(-1) < 0 {
+			w.Release()
+		}
 	}
 	return d
 }

@@ -21,7 +21,8 @@ import (
 // whole index. Both must give the same result on the rule fixtures, the
 // article, the examples, the shared corpus of real manifests and a
 // generated corpus, with one workload per pass (the most passes), a few,
-// and the default.
+// and the default, and with every workload released, all but a few, and
+// as many kept decoded as the default keeps.
 func TestPassesChangeNothing(t *testing.T) {
 	dir := t.TempDir()
 	if _, _, err := corpusgen.WriteDir(dir, corpusgen.Options{Objects: 1500}); err != nil {
@@ -80,14 +81,15 @@ func TestPassesChangeNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			run := func(perPass int, keep bool) *Result {
-				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: 2, workloadsPerPass: perPass, keepWorkloads: keep})
+			run := func(perPass, kept int, keep bool) *Result {
+				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: 2,
+					workloadsPerPass: perPass, workloadsKept: kept, keepWorkloads: keep})
 				if err != nil {
 					t.Fatal(err)
 				}
 				return res
 			}
-			want := run(0, true)
+			want := run(0, 0, true)
 			if len(want.Findings) < 200 {
 				t.Fatalf("only %d findings: the input was not read", len(want.Findings))
 			}
@@ -100,16 +102,19 @@ func TestPassesChangeNothing(t *testing.T) {
 			if forms < 5 {
 				t.Fatalf("only %d findings on the Jobs of namespace forms: the List, JSON and CRLF files were not read", forms)
 			}
-			for _, perPass := range []int{1, 7, 0} {
-				got := run(perPass, false)
+			// kept -1 releases every workload, 50 all but the first 50,
+			// 0 (the default) none of this input's.
+			for _, c := range []struct{ perPass, kept int }{{1, -1}, {7, 50}, {0, -1}, {0, 0}} {
+				got := run(c.perPass, c.kept, false)
 				if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Result{})); diff != "" {
-					t.Errorf("%d workloads per pass: the result differs from one pass over every object decoded (-want +got):\n%s", perPass, diff)
+					t.Errorf("%d workloads per pass, %d kept decoded: the result differs from one pass over every object decoded (-want +got):\n%s",
+						c.perPass, c.kept, diff)
 				}
 			}
 			// From standard input the documents stay in memory.
 			stdin := func(perPass int, keep bool) *Result {
 				res, err := Run(context.Background(), []string{"-"}, Options{Facts: facts, Partial: tc.partial, Workers: 2,
-					Stdin: strings.NewReader(stream), workloadsPerPass: perPass, keepWorkloads: keep})
+					Stdin: strings.NewReader(stream), workloadsPerPass: perPass, workloadsKept: -1, keepWorkloads: keep})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -147,7 +152,7 @@ func TestPassesReportAChangedFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101")}}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101")}, workloadsKept: -1}
 	l, err := load(context.Background(), []string{dir}, opts)
 	if err != nil {
 		t.Fatal(err)

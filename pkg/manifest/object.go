@@ -49,9 +49,10 @@ func (o *Object) ReleaseTyped() {
 func (o *Object) Released() bool { return o.released }
 
 // DocumentSpan returns the byte range of their file that holds the
-// released documents of objs, which are all of one file, for Redecode:
-// end is 0 when none was released.
-func DocumentSpan(objs []*Object) (off, end int64) {
+// released documents of objs, which are all of one file, for Redecode and
+// PositionsIn, and how many bytes those documents have: end is 0 when none
+// was released.
+func DocumentSpan(objs []*Object) (off, end, docBytes int64) {
 	off = -1
 	for _, o := range objs {
 		if o.doc != nil || o.docLen == 0 {
@@ -61,8 +62,27 @@ func DocumentSpan(objs []*Object) (off, end int64) {
 			off = o.docOff
 		}
 		end = max(end, o.docOff+int64(o.docLen))
+		docBytes += int64(o.docLen)
 	}
-	return max(off, 0), end
+	return max(off, 0), end, docBytes
+}
+
+// documentIn returns the object's document: its own bytes, or the part of
+// span (File's bytes from spanOff on) that holds it, normalised in place
+// as the loader did; nil when span does not hold it or it changed.
+func (o *Object) documentIn(span []byte, spanOff int64) []byte {
+	if o.doc != nil {
+		return o.doc
+	}
+	start, end := o.docOff-spanOff, o.docOff-spanOff+int64(o.docLen)
+	if start < 0 || end > int64(len(span)) {
+		return nil
+	}
+	doc := NormalizeLineBreaks(span[start:end])
+	if maphash.Bytes(docSeed, doc) != o.docSum {
+		return nil
+	}
+	return doc
 }
 
 // RestoreTyped sets Typed again, as Redecode returned it.
@@ -76,15 +96,10 @@ func (o *Object) RestoreTyped(typed any) { o.Typed, o.released = typed, false }
 // document cannot be read back or changed since it was read.
 func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
 	var doc []byte
-	start, end := o.docOff-spanOff, o.docOff-spanOff+int64(o.docLen)
-	switch {
-	case o.doc != nil || span == nil:
+	if span == nil {
 		doc = o.document()
-	case start >= 0 && end <= int64(len(span)):
-		doc = NormalizeLineBreaks(span[start:end]) // as the loader did
-		if maphash.Bytes(docSeed, doc) != o.docSum {
-			doc = nil
-		}
+	} else {
+		doc = o.documentIn(span, spanOff)
 	}
 	if doc == nil {
 		return nil, fmt.Errorf("%s: %s %s changed or went away while it was being linted; run lint again", o.File, o.Kind, o.Name)
@@ -183,14 +198,25 @@ func (o *Object) Pos(path string) Pos {
 // most objects have findings, and a tree and a buffer for each came to
 // ~115 MB at 100k objects, allocated at the end of a run, where the heap
 // peaks. It is not safe for concurrent use on the same object.
-func (o *Object) Positions(paths []string) []Pos {
+func (o *Object) Positions(paths []string) []Pos { return o.PositionsIn(nil, 0, paths) }
+
+// PositionsIn is Positions for a caller that read the part of File that
+// holds the document (span, from offset spanOff on; see DocumentSpan), to
+// read a file once for all its objects with findings. A nil span reads the
+// document back as Positions does.
+func (o *Object) PositionsIn(span []byte, spanOff int64, paths []string) []Pos {
 	out := make([]Pos, len(paths))
 	if o.pos == nil {
-		bp := docBufs.Get().(*[]byte)
-		defer docBufs.Put(bp)
-		doc, read := o.readDocument(*bp)
-		if read {
-			*bp = doc[:0]
+		var doc []byte
+		if span != nil {
+			doc = o.documentIn(span, spanOff)
+		} else {
+			bp := docBufs.Get().(*[]byte)
+			defer docBufs.Put(bp)
+			var read bool
+			if doc, read = o.readDocument(*bp); read {
+				*bp = doc[:0]
+			}
 		}
 		full := make([]string, len(paths))
 		for i, path := range paths {

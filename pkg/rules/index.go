@@ -576,11 +576,13 @@ func (w *Workload) Release() {
 }
 
 // Restore gives a released workload its object back, decoded again (see
-// manifest.Object.Redecode), with empty caches.
-func (w *Workload) Restore(typed any) {
+// manifest.Object.Redecode), and builds the caches Prepare builds for the
+// facts f. Workloads may be restored concurrently.
+func (w *Workload) Restore(typed any, f Facts) {
 	w.Object.RestoreTyped(typed)
 	w.attach()
 	w.mc = &meshCache{}
+	w.prepareTemplate(f)
 }
 
 // Released reports whether the workload's object is released.

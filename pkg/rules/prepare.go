@@ -45,9 +45,13 @@ func (ix *Index) Prepare(f Facts, workers int) {
 // prepareWorkload fills the caches of one template that rules read.
 func (ix *Index) prepareWorkload(w *Workload, f Facts) {
 	ix.injectionOf(w)
-	if w.Released() { // only its injection is needed before it is restored
-		return
+	if !w.Released() { // else Restore builds the rest
+		w.prepareTemplate(f)
 	}
+}
+
+// prepareTemplate builds the caches derived from the template alone.
+func (w *Workload) prepareTemplate(f Facts) {
 	w.Containers()
 	w.proxyConfig()
 	w.secretTTLSettings()
