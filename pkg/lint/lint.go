@@ -140,7 +140,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			res.Stats.Skipped++
 		}
 	}
-	e := newEmitter(opts, res, loaded.templateIgnores)
+	e := newEmitter(opts, res, loaded.ignores)
 	problems := dropNonManifests(loaded.problems, notManifestFilter(paths, opts.SkipNonManifests), &res.Stats)
 	for _, p := range problems {
 		e.problem(p)
@@ -162,8 +162,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		})
 	}
 	for _, o := range loaded.objects {
-		ann, path := e.templateAnnotations(o)
-		for _, p := range ignoreAnnotationProblems(o, ann, path, knownRule) {
+		for _, p := range ignoreAnnotationProblems(o, e.ignoreAnnotations(o), knownRule) {
 			e.problem(p)
 		}
 	}
@@ -573,13 +572,13 @@ func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *
 // emitter turns diagnostics and problems into findings, applying severity
 // overrides and suppression in one place.
 type emitter struct {
-	opts            Options
-	res             *Result
-	templateIgnores map[*manifest.Object]templateIgnore
+	opts    Options
+	res     *Result
+	ignores map[*manifest.Object]ignoreAnnotations // of the workloads, which may be released
 }
 
-func newEmitter(opts Options, res *Result, templateIgnores map[*manifest.Object]templateIgnore) *emitter {
-	return &emitter{opts: opts, res: res, templateIgnores: templateIgnores}
+func newEmitter(opts Options, res *Result, ignores map[*manifest.Object]ignoreAnnotations) *emitter {
+	return &emitter{opts: opts, res: res, ignores: ignores}
 }
 
 func (e *emitter) severity(r *rules.Rule, reported rules.Severity) rules.Severity {
@@ -613,8 +612,7 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 		f.Related = append(f.Related, RelatedObject{File: r.File, Line: r.Line(), Object: refOf(r)})
 	}
 	if !e.opts.NoInlineIgnores {
-		ann, path := e.templateAnnotations(o)
-		origin, reason := inlineIgnore(o, d, ann, path)
+		origin, reason := inlineIgnore(o, d, e.ignoreAnnotations(o))
 		if origin != "" {
 			f.Suppressed, f.SuppressedBy, f.SuppressReason = origin, SuppressedByAnnotation, reason
 		}
@@ -645,16 +643,17 @@ func (e *emitter) add(f Finding) {
 	e.res.Findings = append(e.res.Findings, f)
 }
 
-// templateAnnotations returns the meshbatch.dev/ignore annotations of a
-// workload object's pod template and the field path of that template
-// ("spec.template"), as the loader kept them when it released the
-// workload; nil and "" when there are none.
-func (e *emitter) templateAnnotations(o *manifest.Object) (map[string]string, string) {
-	if o.Typed != nil { // not released (Options.keepWorkloads)
-		return rules.TemplateAnnotations(o)
+// ignoreAnnotations returns the meshbatch.dev/ignore annotations of an
+// object and its pod template: as the loader kept them for a workload,
+// whose annotations go when it is released, else the object's own.
+func (e *emitter) ignoreAnnotations(o *manifest.Object) ignoreAnnotations {
+	if ia, ok := e.ignores[o]; ok {
+		return ia
 	}
-	t := e.templateIgnores[o]
-	return t.annotations, t.path
+	if o.Released() {
+		return ignoreAnnotations{}
+	}
+	return ignoreAnnotationsOf(o)
 }
 
 // errorf builds an input error that names the path.

@@ -25,18 +25,40 @@ type loaded struct {
 	problems []manifest.Problem
 	errors   []error
 	notices  []string
-	// workloads[i] is the pod template of objects[i], released (see
-	// rules.Workload.Release), or nil; templateIgnores holds the
-	// meshbatch.dev/ignore annotations of the released templates.
-	workloads       []*rules.Workload
-	templateIgnores map[*manifest.Object]templateIgnore
+	// workloads[i] is the pod template of objects[i], perhaps released
+	// (see rules.Workload.Release), or nil; ignores holds what suppression
+	// reads of the workloads' annotations, which release drops.
+	workloads []*rules.Workload
+	ignores   map[*manifest.Object]ignoreAnnotations
 }
 
-// templateIgnore is what suppression reads of a pod template once its
-// workload is released: the ignore annotations and the template's path.
-type templateIgnore struct {
-	annotations map[string]string
-	path        string // "spec.template"
+// ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
+// reasons) of an object and of its pod template, and the template's path.
+type ignoreAnnotations struct {
+	own, template map[string]string
+	templatePath  string // "spec.template"; "" for objects without a template, and Pods
+}
+
+// ignoreAnnotationsOf reads them from a decoded object, keeping only the
+// keys suppression reads.
+func ignoreAnnotationsOf(o *manifest.Object) ignoreAnnotations {
+	ia := ignoreAnnotations{own: ignoreKeys(o.Annotations)}
+	if ann, path := rules.TemplateAnnotations(o); path != "" {
+		ia.template, ia.templatePath = ignoreKeys(ann), path
+	}
+	return ia
+}
+
+func ignoreKeys(ann map[string]string) map[string]string {
+	v, ok := ann[AnnotIgnore]
+	if !ok {
+		return nil
+	}
+	keep := map[string]string{AnnotIgnore: v}
+	if r, ok := ann[AnnotIgnoreReason]; ok {
+		keep[AnnotIgnoreReason] = r
+	}
+	return keep
 }
 
 // fileResult holds one file's documents; workers fill docs[i] in parallel.
@@ -47,8 +69,8 @@ type fileResult struct {
 type docResult struct {
 	objects   []*manifest.Object
 	problems  []manifest.Problem
-	workloads []*rules.Workload // aligned with objects, nil when there are none
-	ignores   []templateIgnore  // aligned with objects, when any template has one
+	workloads []*rules.Workload   // aligned with objects, nil when there are none
+	ignores   []ignoreAnnotations // aligned with objects, when a workload has any
 }
 
 // job is a batch of documents of one file for a worker.
@@ -129,11 +151,11 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				if !opts.keepWorkloads { // else NewIndexOf reads the templates itself
 					out.workloads = append(out.workloads, w)
 				}
-				if d.ignores != nil && d.ignores[i].path != "" {
-					if out.templateIgnores == nil {
-						out.templateIgnores = map[*manifest.Object]templateIgnore{}
+				if d.ignores != nil && (d.ignores[i].own != nil || d.ignores[i].template != nil) {
+					if out.ignores == nil {
+						out.ignores = map[*manifest.Object]ignoreAnnotations{}
 					}
-					out.templateIgnores[o] = d.ignores[i]
+					out.ignores[o] = d.ignores[i]
 				}
 			}
 			out.problems = append(out.problems, d.problems...)
@@ -156,17 +178,11 @@ func releaseWorkloads(d docResult, keep *atomic.Int64) docResult {
 			d.workloads = make([]*rules.Workload, len(d.objects))
 		}
 		d.workloads[i] = w
-		if ann, path := rules.TemplateAnnotations(o); path != "" {
-			if v, ok := ann[AnnotIgnore]; ok {
-				if d.ignores == nil {
-					d.ignores = make([]templateIgnore, len(d.objects))
-				}
-				keep := map[string]string{AnnotIgnore: v}
-				if r, ok := ann[AnnotIgnoreReason]; ok {
-					keep[AnnotIgnoreReason] = r
-				}
-				d.ignores[i] = templateIgnore{annotations: keep, path: path}
+		if ia := ignoreAnnotationsOf(o); ia.own != nil || ia.template != nil {
+			if d.ignores == nil {
+				d.ignores = make([]ignoreAnnotations, len(d.objects))
 			}
+			d.ignores[i] = ia
 		}
 		if keep.Add(-1) < 0 {
 			w.Release()

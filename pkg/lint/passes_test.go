@@ -48,6 +48,11 @@ func TestPassesChangeNothing(t *testing.T) {
 		"job.json": `{"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "json", "namespace": "forms"},
  "spec": {"template": {"metadata": {"labels": {"app": "json"}}, "spec": {"restartPolicy": "Never",
  "containers": [{"name": "app", "image": "registry.example.com/app:1"}]}}}}`,
+		// meshbatch.dev/ignore on a Job and on its template (read once
+		// the Job is released), and one naming an unknown rule.
+		"ignored.yaml": strings.Replace(job("ignored"), "metadata: {name: ignored, namespace: forms}",
+			"metadata:\n  name: ignored\n  namespace: forms\n  annotations: {meshbatch.dev/ignore: MB105, meshbatch.dev/ignore-reason: owned elsewhere}", 1) +
+			"---\n" + strings.Replace(job("ignored-template"), "      labels:", "      annotations: {meshbatch.dev/ignore: \"MB101,MB1O5\"}\n      labels:", 1),
 		"pa.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: forms}\nspec:\n  portLevelMtls:\n    \"8080\": {mode: DISABLE}\n  selector: {matchLabels: {app: crlf}}\n",
 	}
 	for name, text := range forms {
@@ -101,6 +106,9 @@ func TestPassesChangeNothing(t *testing.T) {
 			}
 			if forms < 5 {
 				t.Fatalf("only %d findings on the Jobs of namespace forms: the List, JSON and CRLF files were not read", forms)
+			}
+			if len(want.Suppressed) == 0 {
+				t.Fatalf("%d findings suppressed, want those of ignored.yaml", len(want.Suppressed))
 			}
 			// kept -1 releases every workload, 50 all but the first 50,
 			// 0 (the default) none of this input's.

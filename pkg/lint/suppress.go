@@ -292,13 +292,13 @@ func didYouMeanRule(r string) string {
 // the object's own, or, for a finding inside a pod template, the
 // template's, and the reason given next to it. It returns "" when none
 // applies.
-func inlineIgnore(o *manifest.Object, d rules.Diagnostic, tmplAnn map[string]string, tmplPath string) (origin, reason string) {
-	if v, ok := o.Annotations[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
-		return "annotation " + AnnotIgnore + " on " + o.Ref(), o.Annotations[AnnotIgnoreReason]
+func inlineIgnore(o *manifest.Object, d rules.Diagnostic, ia ignoreAnnotations) (origin, reason string) {
+	if v, ok := ia.own[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
+		return "annotation " + AnnotIgnore + " on " + o.Ref(), ia.own[AnnotIgnoreReason]
 	}
-	if tmplPath != "" && strings.HasPrefix(d.Path, tmplPath+".") {
-		if v, ok := tmplAnn[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
-			return "annotation " + AnnotIgnore + " on the pod template of " + o.Ref(), tmplAnn[AnnotIgnoreReason]
+	if ia.templatePath != "" && strings.HasPrefix(d.Path, ia.templatePath+".") {
+		if v, ok := ia.template[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
+			return "annotation " + AnnotIgnore + " on the pod template of " + o.Ref(), ia.template[AnnotIgnoreReason]
 		}
 	}
 	return "", ""
@@ -310,17 +310,17 @@ func inlineIgnore(o *manifest.Object, d rules.Diagnostic, tmplAnn map[string]str
 // hide nothing, silently, while the same typo in the config file or in
 // --suppress is an error. known says whether a rule id or slug names a
 // rule: one of the registry or of Options.Rules.
-func ignoreAnnotationProblems(o *manifest.Object, tmplAnn map[string]string, tmplPath string, known func(string) bool) []manifest.Problem {
+func ignoreAnnotationProblems(o *manifest.Object, ia ignoreAnnotations, known func(string) bool) []manifest.Problem {
 	type place struct {
 		value, path, where string
 	}
 	var places []place
-	if v, ok := o.Annotations[AnnotIgnore]; ok {
+	if v, ok := ia.own[AnnotIgnore]; ok {
 		places = append(places, place{v, "metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore})
 	}
-	if tmplPath != "" {
-		if v, ok := tmplAnn[AnnotIgnore]; ok {
-			places = append(places, place{v, tmplPath + ".metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore + " on the pod template"})
+	if ia.templatePath != "" {
+		if v, ok := ia.template[AnnotIgnore]; ok {
+			places = append(places, place{v, ia.templatePath + ".metadata.annotations" + manifest.Key(AnnotIgnore), AnnotIgnore + " on the pod template"})
 		}
 	}
 	var out []manifest.Problem

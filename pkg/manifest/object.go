@@ -20,7 +20,8 @@ type Object struct {
 	Name       string
 	Labels     map[string]string
 	// Annotations are kept for every kind: suppression annotations work on
-	// objects meshbatch does not otherwise read.
+	// objects meshbatch does not otherwise read. Both maps are nil while
+	// the object is released (ReleaseTyped).
 	Annotations map[string]string
 	// Typed is the strictly decoded object (*batchv1.Job,
 	// *networkingv1.DestinationRule, ...), or nil for kinds no rule reads.
@@ -41,7 +42,8 @@ type Object struct {
 // object still counts as decoded (Released).
 func (o *Object) ReleaseTyped() {
 	if o.Typed != nil {
-		o.Typed, o.released = nil, true
+		// Labels and Annotations are the typed object's maps: they go too.
+		o.Typed, o.released, o.Labels, o.Annotations = nil, true, nil, nil
 	}
 }
 
@@ -86,7 +88,12 @@ func (o *Object) documentIn(span []byte, spanOff int64) []byte {
 }
 
 // RestoreTyped sets Typed again, as Redecode returned it.
-func (o *Object) RestoreTyped(typed any) { o.Typed, o.released = typed, false }
+func (o *Object) RestoreTyped(typed any) {
+	o.Typed, o.released = typed, false
+	if m, ok := typed.(metaMaps); ok {
+		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
+	}
+}
 
 // Redecode decodes the object's document again, with the limits it was
 // first read with. A released document is taken from span, the bytes of
