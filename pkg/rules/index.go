@@ -443,11 +443,11 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		}
 	}
 	ix.allBatch = ix.batch
-	for ns, ws := range ix.workloadsByNS {
-		if len(ws) <= scanNamespace {
+	for ns, inNS := range ix.workloadsByNS {
+		if len(inNS) <= scanNamespace {
 			continue
 		}
-		for _, w := range ws {
+		for _, w := range inNS {
 			for k, v := range w.Labels {
 				key := ns + "\x00" + k + "=" + v
 				ix.byLabel[key] = append(ix.byLabel[key], w)
@@ -764,7 +764,8 @@ func (ix *Index) BatchWorkloads() []*Workload {
 	return slices.Clip(ix.batch)
 }
 
-// OfKind returns the decoded objects of a kind, in input order.
+// OfKind returns the decoded objects of a kind, in input order, for a
+// rule's loop over them: on a WorkloadPass view it returns nothing.
 func (ix *Index) OfKind(kind string) []*manifest.Object {
 	if ix.noObjectLoops {
 		return nil
