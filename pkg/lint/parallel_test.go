@@ -15,6 +15,19 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
+// wholeRunFacts are the cluster facts the tests that compare whole runs
+// lint under: none, a recent cluster, and an old one in partial mode.
+var wholeRunFacts = []struct {
+	name    string
+	raw     RawFacts
+	partial bool
+}{
+	{"no facts", RawFacts{}, false},
+	{"facts", RawFacts{IstioVersion: "1.28", KubernetesVersion: "1.31"}, false},
+	{"other facts, partial", RawFacts{IstioVersion: "1.22", KubernetesVersion: "1.28", NativeSidecars: "true",
+		OutboundPolicy: "REGISTRY_ONLY", DNSAutoAllocate: "false"}, true},
+}
+
 // TestParallelRunIsDeterministic lints a generated corpus and every rule
 // fixture with all rules on one worker and on several: rules and finding
 // positions run in parallel, and the result must not depend on it. Run it
@@ -29,13 +42,7 @@ func TestParallelRunIsDeterministic(t *testing.T) {
 		t.Fatal("no rule fixtures found")
 	}
 	paths := append([]string{dir}, fixtures...)
-	istio := RawFacts{IstioVersion: "1.28", KubernetesVersion: "1.31"}
-	old := RawFacts{IstioVersion: "1.22", KubernetesVersion: "1.28", NativeSidecars: "true", OutboundPolicy: "REGISTRY_ONLY", DNSAutoAllocate: "false"}
-	for _, tc := range []struct {
-		name    string
-		raw     RawFacts
-		partial bool
-	}{{"no facts", RawFacts{}, false}, {"facts", istio, false}, {"other facts, partial", old, true}} {
+	for _, tc := range wholeRunFacts {
 		t.Run(tc.name, func(t *testing.T) {
 			facts, err := tc.raw.Parse()
 			if err != nil {

@@ -74,13 +74,7 @@ func TestPassesChangeNothing(t *testing.T) {
 		}
 		stream += "---\n" + string(b)
 	}
-	istio := RawFacts{IstioVersion: "1.28", KubernetesVersion: "1.31"}
-	old := RawFacts{IstioVersion: "1.22", KubernetesVersion: "1.28", NativeSidecars: "true", OutboundPolicy: "REGISTRY_ONLY", DNSAutoAllocate: "false"}
-	for _, tc := range []struct {
-		name    string
-		raw     RawFacts
-		partial bool
-	}{{"no facts", RawFacts{}, false}, {"facts", istio, false}, {"other facts, partial", old, true}} {
+	for _, tc := range wholeRunFacts {
 		t.Run(tc.name, func(t *testing.T) {
 			facts, err := tc.raw.Parse()
 			if err != nil {
