@@ -278,10 +278,15 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		part := ix.Workloads[start:min(start+size, len(ix.Workloads))]
 		failed := make([]error, len(part))
 		// Workloads come in input order: those of one file are neighbours,
-		// and a worker reads the part of the file that holds them once.
+		// and a worker reads the part of the file that holds them once, by
+		// runs of at most workloadsPerRead so that the workloads of a single
+		// large file (or of standard input) still spread over the workers.
+		const workloadsPerRead = 64
 		var runs []int // start of each run of workloads of one file
 		for i, w := range part {
-			if i == 0 || w.Object.File != part[i-1].Object.File || w.Released() != part[i-1].Released() {
+			prev := i - 1
+			if i == 0 || w.Object.File != part[prev].Object.File || w.Released() != part[prev].Released() ||
+				i-runs[len(runs)-1] == workloadsPerRead {
 				runs = append(runs, i)
 			}
 		}
