@@ -284,32 +284,31 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		const workloadsPerRead = 64
 		var runs []int // start of each run of workloads of one file
 		for i, w := range part {
-			prev := i - 1
-			if i == 0 || w.Object.File != part[prev].Object.File || w.Released() != part[prev].Released() ||
-				i-runs[len(runs)-1] == workloadsPerRead {
+			if i == 0 || i-runs[len(runs)-1] == workloadsPerRead ||
+				w.Object.File != part[i-1].Object.File || w.Released() != part[i-1].Released() {
 				runs = append(runs, i)
 			}
 		}
 		err := forEach(ctx, len(runs), opts.Workers, func(r int) {
-			end := len(part)
+			first, end := runs[r], len(part)
 			if r+1 < len(runs) {
 				end = runs[r+1]
 			}
-			objs := make([]*manifest.Object, 0, end-runs[r])
-			for _, w := range part[runs[r]:end] {
-				objs = append(objs, w.Object)
-			}
-			if !part[runs[r]].Released() { // kept decoded by the loader, and prepared
+			if !part[first].Released() { // kept decoded by the loader, and prepared
 				return
+			}
+			objs := make([]*manifest.Object, 0, end-first)
+			for _, w := range part[first:end] {
+				objs = append(objs, w.Object)
 			}
 			span, off := readSpan(objs) // nil on an error: Redecode then reads each document and reports it
 			for i, o := range objs {
 				typed, err := o.Redecode(span, off, opts.Limits)
 				if err != nil {
-					failed[runs[r]+i] = err
+					failed[first+i] = err
 					continue
 				}
-				part[runs[r]+i].Restore(typed, opts.Facts)
+				part[first+i].Restore(typed, opts.Facts)
 			}
 		})
 		if err != nil {
