@@ -1071,20 +1071,7 @@ func appendJSONText(buf, s []byte) []byte {
 		if b >= 0x20 && b != '"' && b != '\\' {
 			continue
 		}
-		buf = append(buf, s[start:i]...)
-		switch b {
-		case '"', '\\':
-			buf = append(buf, '\\', b)
-		case '\n':
-			buf = append(buf, `\n`...)
-		case '\r':
-			buf = append(buf, `\r`...)
-		case '\t':
-			buf = append(buf, `\t`...)
-		default:
-			buf = append(buf, `\u00`...)
-			buf = append(buf, hexDigits[b>>4], hexDigits[b&0xF])
-		}
+		buf = appendASCIIEscape(append(buf, s[start:i]...), b)
 		start = i + 1
 	}
 	buf = append(buf, s[start:]...)

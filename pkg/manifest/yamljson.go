@@ -419,6 +419,22 @@ func isPlainInt(s string) bool {
 
 const hexDigits = "0123456789abcdef"
 
+// appendASCIIEscape appends the JSON escape of an ASCII byte that JSON
+// strings cannot hold as it is: a quote, a backslash or a control byte.
+func appendASCIIEscape(buf []byte, b byte) []byte {
+	switch b {
+	case '"', '\\':
+		return append(buf, '\\', b)
+	case '\n':
+		return append(buf, `\n`...)
+	case '\r':
+		return append(buf, `\r`...)
+	case '\t':
+		return append(buf, `\t`...)
+	}
+	return append(buf, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+}
+
 // appendJSONString appends s as a JSON string literal.
 func appendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
@@ -430,20 +446,7 @@ func appendJSONString(buf []byte, s string) []byte {
 				i++
 				continue
 			}
-			buf = append(buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				buf = append(buf, '\\', b)
-			case '\n':
-				buf = append(buf, `\n`...)
-			case '\r':
-				buf = append(buf, `\r`...)
-			case '\t':
-				buf = append(buf, `\t`...)
-			default:
-				buf = append(buf, `\u00`...)
-				buf = append(buf, hexDigits[b>>4], hexDigits[b&0xF])
-			}
+			buf = appendASCIIEscape(append(buf, s[start:i]...), b)
 			i++
 			start = i
 			continue
