@@ -209,6 +209,23 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	return res, nil
 }
 
+// fileRuns splits n items in file order into runs that one read of a file
+// serves (see readSpan): item i continues the run of item i-1 when
+// together(i) says so and the run has fewer than max items, so that one
+// large file still spreads over the workers. It returns each run's
+// [start, end).
+func fileRuns(n, max int, together func(i int) bool) [][2]int {
+	var runs [][2]int
+	for i := range n {
+		if last := len(runs) - 1; i > 0 && runs[last][1]-runs[last][0] < max && together(i) {
+			runs[last][1] = i + 1
+			continue
+		}
+		runs = append(runs, [2]int{i, i + 1})
+	}
+	return runs
+}
+
 // readSpan reads the part of their file that holds the released
 // documents of objs, all of one file (see manifest.DocumentSpan). It reads
 // nothing when the documents are a small part of that span (a few objects
@@ -282,18 +299,11 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		// runs of at most workloadsPerRead so that the workloads of a single
 		// large file (or of standard input) still spread over the workers.
 		const workloadsPerRead = 64
-		var runs []int // start of each run of workloads of one file
-		for i, w := range part {
-			if i == 0 || i-runs[len(runs)-1] == workloadsPerRead ||
-				w.Object.File != part[i-1].Object.File || w.Released() != part[i-1].Released() {
-				runs = append(runs, i)
-			}
-		}
+		runs := fileRuns(len(part), workloadsPerRead, func(i int) bool {
+			return part[i].Object.File == part[i-1].Object.File && part[i].Released() == part[i-1].Released()
+		})
 		err := forEach(ctx, len(runs), opts.Workers, func(r int) {
-			first, end := runs[r], len(part)
-			if r+1 < len(runs) {
-				end = runs[r+1]
-			}
+			first, end := runs[r][0], runs[r][1]
 			if !part[first].Released() { // kept decoded by the loader, and prepared
 				return
 			}
@@ -387,20 +397,17 @@ func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]ma
 		oa, ob := objectOf(a), objectOf(b)
 		return cmp.Or(strings.Compare(oa.File, ob.File), oa.Doc-ob.Doc, oa.Item-ob.Item)
 	})
-	var runs [][]int
-	for i, g := range order {
-		if i == 0 || objectOf(g).File != objectOf(order[i-1]).File || len(runs[len(runs)-1]) == objectsPerRead {
-			runs = append(runs, nil)
-		}
-		runs[len(runs)-1] = append(runs[len(runs)-1], g)
-	}
+	runs := fileRuns(len(order), objectsPerRead, func(i int) bool {
+		return objectOf(order[i]).File == objectOf(order[i-1]).File
+	})
 	err := forEach(ctx, len(runs), workers, func(r int) {
-		objs := make([]*manifest.Object, len(runs[r]))
-		for k, g := range runs[r] {
+		run := order[runs[r][0]:runs[r][1]]
+		objs := make([]*manifest.Object, len(run))
+		for k, g := range run {
 			objs[k] = objectOf(g)
 		}
 		span, off := readSpan(objs) // nil when none was released or on an error: PositionsIn reads each document
-		for _, g := range runs[r] {
+		for _, g := range run {
 			paths := make([]string, len(groups[g]))
 			for k, i := range groups[g] {
 				paths[k] = diags[i].Path

@@ -302,19 +302,29 @@ func (w *Workload) Containers() []ContainerRef {
 
 func (w *Workload) containers() []ContainerRef {
 	var out []ContainerRef
+	w.eachAppContainer(func(c *corev1.Container, init bool, i int) {
+		list := "containers"
+		if init {
+			list = "initContainers"
+		}
+		out = append(out, ContainerRef{Container: c, Path: w.PodPath(list, i), Init: init})
+	})
+	return out
+}
+
+// eachAppContainer calls fn for each container of the template that is
+// not Istio's, init containers first, with its index in its list.
+func (w *Workload) eachAppContainer(fn func(c *corev1.Container, init bool, i int)) {
 	for i := range w.Template.Spec.InitContainers {
-		c := &w.Template.Spec.InitContainers[i]
-		if !isIstioContainer(c.Name) {
-			out = append(out, ContainerRef{Container: c, Path: w.PodPath("initContainers", i), Init: true})
+		if c := &w.Template.Spec.InitContainers[i]; !isIstioContainer(c.Name) {
+			fn(c, true, i)
 		}
 	}
 	for i := range w.Template.Spec.Containers {
-		c := &w.Template.Spec.Containers[i]
-		if !isIstioContainer(c.Name) {
-			out = append(out, ContainerRef{Container: c, Path: w.PodPath("containers", i)})
+		if c := &w.Template.Spec.Containers[i]; !isIstioContainer(c.Name) {
+			fn(c, false, i)
 		}
 	}
-	return out
 }
 
 // ContainerRef is a container and its field path.
@@ -619,16 +629,11 @@ func (w *Workload) summarize() {
 			w.summary.dnsAutoAllocate = pc.GetProxyMetadata()[metaDNSAutoAllocate] == "true"
 		}
 	}
-	for _, cs := range [][]corev1.Container{t.Spec.InitContainers, t.Spec.Containers} { // as Containers lists them
-		for i := range cs {
-			if isIstioContainer(cs[i].Name) {
-				continue
-			}
-			for _, p := range cs[i].Ports {
-				w.summary.ports = append(w.summary.ports, containerPort{p.Name, p.ContainerPort})
-			}
+	w.eachAppContainer(func(c *corev1.Container, _ bool, _ int) { // not Containers: no paths needed
+		for _, p := range c.Ports {
+			w.summary.ports = append(w.summary.ports, containerPort{p.Name, p.ContainerPort})
 		}
-	}
+	})
 }
 
 // attach points Template, Job and CronJob into the object's typed value.
