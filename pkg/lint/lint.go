@@ -253,7 +253,8 @@ type ruleOutput struct {
 	silenced int
 }
 
-// workloadsPerPass is how many workloads runPasses keeps decoded at once:
+// workloadsPerPass is how many workloads (or other objects) runPasses
+// keeps decoded at once:
 // about 3 MB of Jobs and CronJobs and their caches, against ~180 MB for
 // the 35,000 of a 100,000-object input. More passes cost little (each
 // runs only the rules' loops over its own workloads): 256 and 1,024 took
@@ -261,19 +262,21 @@ type ruleOutput struct {
 const workloadsPerPass = 512
 
 // workloadsKept is how many workloads the loader keeps decoded before it
-// releases the others: inputs of up to about 12,000 objects are linted
+// releases the others, and the objects rules read only in loops: inputs of up to about 12,000 objects are linted
 // without decoding anything twice, for 25 MB of Jobs and CronJobs at most.
 const workloadsKept = 4096
 
 // runPasses runs the checks on every workload and every other object. The
-// loader released the workloads beyond the first few thousand (see
-// releaseWorkloads): each pass decodes a part of them again, runs every
-// check on an Index.WorkloadPass view of that part, and releases them; a
-// last pass runs the checks' loops over the other kinds (Index.ObjectPass). A rule reports what one run over
-// the whole index reports, though its loops may take turns differently:
-// Run sorts the findings, and TestPassesChangeNothing checks that the
-// results are the same. Workloads that cannot be decoded again (their
-// file changed since it was read) are left out and returned as errors.
+// loader released the workloads, and the objects rules read only in their
+// loops, beyond the first few thousand (see releaseObjects): a pass
+// decodes a part of them again, runs every check on a view of the index
+// for that part (Index.WorkloadPass, Index.ObjectPass), and releases them;
+// a last pass runs the checks' loops over the other kinds
+// (Index.ObjectPass(nil)). A rule reports what one run over the whole
+// index reports, though its loops may take turns differently: Run sorts
+// the findings, and TestPassesChangeNothing checks that the results are
+// the same. Objects that cannot be decoded again (their file changed
+// since it was read) are left out and returned as errors.
 func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, error) {
 	outs := make([]ruleOutput, len(checks))
 	if len(checks) == 0 {
@@ -293,34 +296,11 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	var errs []error
 	for start := 0; start < len(ix.Workloads); start += size {
 		part := ix.Workloads[start:min(start+size, len(ix.Workloads))]
-		failed := make([]error, len(part))
-		// Workloads come in input order: those of one file are neighbours,
-		// and a worker reads the part of the file that holds them once, by
-		// runs of at most workloadsPerRead so that the workloads of a single
-		// large file (or of standard input) still spread over the workers.
-		const workloadsPerRead = 64
-		runs := fileRuns(len(part), workloadsPerRead, func(i int) bool {
-			return part[i].Object.File == part[i-1].Object.File && part[i].Released() == part[i-1].Released()
-		})
-		err := forEach(ctx, len(runs), opts.Workers, func(r int) {
-			first, end := runs[r][0], runs[r][1]
-			if !part[first].Released() { // kept decoded by the loader, and prepared
-				return
-			}
-			objs := make([]*manifest.Object, 0, end-first)
-			for _, w := range part[first:end] {
-				objs = append(objs, w.Object)
-			}
-			span, off := readSpan(objs) // nil on an error: Redecode then reads each document and reports it
-			for i, o := range objs {
-				typed, err := o.Redecode(span, off, opts.Limits)
-				if err != nil {
-					failed[first+i] = err
-					continue
-				}
-				part[first+i].Restore(typed, opts.Facts)
-			}
-		})
+		objs := make([]*manifest.Object, len(part))
+		for i, w := range part {
+			objs[i] = w.Object
+		}
+		failed, err := decodeAgain(ctx, objs, opts, func(i int, typed any) { part[i].Restore(typed, opts.Facts) })
 		if err != nil {
 			return nil, nil, err
 		}
@@ -341,12 +321,75 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		}
 		add(got)
 	}
-	got, err := runChecks(ctx, checks, ix.ObjectPass(), opts)
+	// The objects rules read only in their loops, a part at a time too,
+	// left as the loader left them; then every other object at once.
+	loop := ix.LoopObjects()
+	for start := 0; start < len(loop); start += size {
+		part := loop[start:min(start+size, len(loop))]
+		wasReleased := make([]bool, len(part))
+		for i, o := range part {
+			wasReleased[i] = o.Released()
+		}
+		failed, err := decodeAgain(ctx, part, opts, func(i int, typed any) { part[i].RestoreTyped(typed) })
+		if err != nil {
+			return nil, nil, err
+		}
+		var restored []*manifest.Object
+		for i, o := range part {
+			if failed[i] != nil {
+				errs = append(errs, failed[i])
+				continue
+			}
+			restored = append(restored, o)
+		}
+		got, err := runChecks(ctx, checks, ix.ObjectPass(restored), opts)
+		for i, o := range part {
+			if wasReleased[i] {
+				o.ReleaseTyped()
+			}
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		add(got)
+	}
+	got, err := runChecks(ctx, checks, ix.ObjectPass(nil), opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	add(got)
 	return outs, errs, nil
+}
+
+// decodeAgain decodes the released objects among objs again and hands
+// each to restore(i, typed), on the workers. Objects come in input order:
+// those of one file are neighbours, and a worker reads the part of the
+// file that holds them once, by runs of at most objectsPerRead so that the
+// objects of a single large file (or of standard input) still spread over
+// the workers. failed[i] is the error of an object that cannot be decoded
+// again (its file changed).
+func decodeAgain(ctx context.Context, objs []*manifest.Object, opts Options, restore func(i int, typed any)) ([]error, error) {
+	const objectsPerRead = 64
+	failed := make([]error, len(objs))
+	runs := fileRuns(len(objs), objectsPerRead, func(i int) bool {
+		return objs[i].File == objs[i-1].File && objs[i].Released() == objs[i-1].Released()
+	})
+	err := forEach(ctx, len(runs), opts.Workers, func(r int) {
+		first, end := runs[r][0], runs[r][1]
+		if !objs[first].Released() { // kept decoded by the loader
+			return
+		}
+		span, off := readSpan(objs[first:end]) // nil on an error: Redecode then reads each document and reports it
+		for i := first; i < end; i++ {
+			typed, err := objs[i].Redecode(span, off, opts.Limits)
+			if err != nil {
+				failed[i] = err
+				continue
+			}
+			restore(i, typed)
+		}
+	})
+	return failed, err
 }
 
 // runChecks runs the rules' checks on up to opts.Workers goroutines; each

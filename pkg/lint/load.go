@@ -116,7 +116,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 					}
 					d := docResult{objects: objs, problems: probs}
 					if !opts.keepWorkloads {
-						d = releaseWorkloads(d, &keep)
+						d = releaseObjects(d, &keep)
 					}
 					j.res.docs[j.first+i] = d
 				}
@@ -164,26 +164,40 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	return out, nil
 }
 
-// releaseWorkloads summarises the pod templates of a document's objects
+// releaseObjects summarises the pod templates of a document's objects
 // and, once keep has run out, releases their decoded objects: the rule
 // phase decodes them again, a part at a time (see runPasses), so that a
-// large input never holds every Job and CronJob decoded at once.
-func releaseWorkloads(d docResult, keep *atomic.Int64) docResult {
+// large input never holds every Job and CronJob decoded at once. It does
+// the same with the objects rules read only in their loops, and releases
+// those they only look up by name at once (see rules.ReadingOf).
+func releaseObjects(d docResult, keep *atomic.Int64) docResult {
+	ignores := func(i int, ia ignoreAnnotations) {
+		if ia.own != nil || ia.template != nil {
+			if d.ignores == nil {
+				d.ignores = make([]ignoreAnnotations, len(d.objects))
+			}
+			d.ignores[i] = ia
+		}
+	}
 	for i, o := range d.objects {
 		w := rules.WorkloadOf(o)
 		if w == nil {
+			reading := rules.ReadingOf(o.Kind)
+			if o.Typed == nil || reading == rules.ReadByLookups {
+				continue
+			}
+			ignores(i, ignoreAnnotationsOf(o))
+			rules.Summarize(o)
+			if reading == rules.ReadByName || keep.Load() <= 0 {
+				o.ReleaseTyped()
+			}
 			continue
 		}
 		if d.workloads == nil {
 			d.workloads = make([]*rules.Workload, len(d.objects))
 		}
 		d.workloads[i] = w
-		if ia := ignoreAnnotationsOf(o); ia.own != nil || ia.template != nil {
-			if d.ignores == nil {
-				d.ignores = make([]ignoreAnnotations, len(d.objects))
-			}
-			d.ignores[i] = ia
-		}
+		ignores(i, ignoreAnnotationsOf(o))
 		if keep.Add(-1) < 0 {
 			w.Release()
 		}

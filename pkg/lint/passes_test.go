@@ -138,9 +138,10 @@ func dirExists(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// TestPassesReportAChangedFile: the passes read each workload's document
-// again; one that changed since loading is an input error naming the
-// file, and the other workloads are still checked.
+// TestPassesReportAChangedFile: the passes read each released object's
+// document again (a workload, an object read in loops); one that changed
+// since loading is an input error naming the file, and the other objects
+// are still checked.
 func TestPassesReportAChangedFile(t *testing.T) {
 	dir := t.TempDir()
 	job := func(name string) string {
@@ -148,18 +149,23 @@ func TestPassesReportAChangedFile(t *testing.T) {
 			"spec:\n  template:\n    metadata:\n      labels: {sidecar.istio.io/inject: \"true\"}\n" +
 			"    spec:\n      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1}\n"
 	}
+	policy := func(name string) string { // MB513: an ALLOW policy without a selector
+		return "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name + ", namespace: db}\n" +
+			"spec:\n  action: ALLOW\n  rules:\n    - from:\n        - source: {principals: [cluster.local/ns/batch/sa/etl]}\n"
+	}
 	changed, kept := filepath.Join(dir, "changed.yaml"), filepath.Join(dir, "kept.yaml")
-	for p, name := range map[string]string{changed: "etl", kept: "report"} {
-		if err := os.WriteFile(p, []byte(job(name)), 0o644); err != nil {
+	files := map[string]string{changed: job("etl") + "---\n" + policy("etl"), kept: job("report") + "---\n" + policy("report")}
+	for p, text := range files {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101")}, workloadsKept: -1}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101"), rules.Lookup("MB513")}, workloadsKept: -1}
 	l, err := load(context.Background(), []string{dir}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(changed, []byte(job("something-else")), 0o644); err != nil {
+	if err := os.WriteFile(changed, []byte(job("something-else")+"---\n"+policy("else")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ix := rules.NewIndexOf(l.objects, l.workloads)
@@ -168,10 +174,17 @@ func TestPassesReportAChangedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), changed) || !strings.Contains(errs[0].Error(), "changed or went away") {
-		t.Fatalf("errors %v, want one naming %s", errs, changed)
+	if len(errs) != 2 {
+		t.Fatalf("errors %v, want two, for the Job and the policy of %s", errs, changed)
 	}
-	if len(outs[0].diags) != 1 || outs[0].diags[0].Object.Name != "report" {
-		t.Fatalf("diagnostics %v, want one MB101 on Job report", outs[0].diags)
+	for _, err := range errs {
+		if !strings.Contains(err.Error(), changed) || !strings.Contains(err.Error(), "changed or went away") {
+			t.Fatalf("error %v, want one naming %s", err, changed)
+		}
+	}
+	for i, want := range []string{"report", "report"} {
+		if len(outs[i].diags) != 1 || outs[i].diags[0].Object.Name != want {
+			t.Fatalf("%s diagnostics %v, want one on %s", opts.Rules[i].ID, outs[i].diags, want)
+		}
 	}
 }

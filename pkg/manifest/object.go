@@ -26,6 +26,10 @@ type Object struct {
 	// Typed is the strictly decoded object (*batchv1.Job,
 	// *networkingv1.DestinationRule, ...), or nil for kinds no rule reads.
 	Typed any
+	// Summary is what the rules look up about the object once Typed is
+	// released (set by the rules package, see rules.Summarize); ReleaseTyped
+	// keeps it.
+	Summary any
 
 	doc      []byte   // the document's bytes; nil once released
 	docLine  int      // line of doc's first byte in the file

@@ -156,13 +156,11 @@ func (ix *Index) buildIdentities(f Facts) {
 		ix.identities.byID = map[string][]*manifest.Object{}
 		ix.identities.byJob = map[string][]*manifest.Object{}
 		local := localTrustDomains(f)
-		for _, o := range ix.byKind["AuthorizationPolicy"] { // not OfKind: the same on every view
-			if job := o.Annotations[AnnotJob]; job != "" {
-				ix.identities.byJob[job] = append(ix.identities.byJob[job], o)
-			}
-			ap := AuthorizationPolicy(o)
-			if ap.Spec.GetAction() != securityv1beta1.AuthorizationPolicy_ALLOW {
-				continue
+		for _, o := range ix.every("AuthorizationPolicy") {
+			Summarize(o) // released policies were summarised by the loader
+			pol := policyOf(o)
+			if pol.job != "" {
+				ix.identities.byJob[pol.job] = append(ix.identities.byJob[pol.job], o)
 			}
 			seen := map[string]bool{}
 			add := func(key string) {
@@ -171,22 +169,13 @@ func (ix *Index) buildIdentities(f Facts) {
 					ix.identities.byID[key] = append(ix.identities.byID[key], o)
 				}
 			}
-			for _, r := range ap.Spec.GetRules() {
-				for _, from := range r.GetFrom() {
-					src := from.GetSource()
-					for _, p := range src.GetPrincipals() {
-						if pr, ok := parsePrincipal(p); ok && !strings.Contains(p, "*") && slices.Contains(local, pr.TrustDomain) {
-							add(pr.Namespace + "/" + pr.SA)
-						}
-					}
-					for _, e := range src.GetServiceAccounts() {
-						ns, sa, ok := strings.Cut(e, "/")
-						if !ok {
-							ns, sa = NamespaceOf(o), e
-						}
-						add(ns + "/" + sa)
-					}
+			for _, pr := range pol.principals {
+				if slices.Contains(local, pr.TrustDomain) {
+					add(pr.Namespace + "/" + pr.SA)
 				}
+			}
+			for _, id := range pol.serviceAccounts {
+				add(id)
 			}
 		}
 	})

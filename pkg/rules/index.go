@@ -27,7 +27,8 @@ import (
 // ObjectPass) in which the loops hold a part of the input and the lookups
 // all of it. From a lookup, a workload's template may be released: read
 // its summary (Labels, ServiceAccount, IsBatch, its injection), not its
-// Template.
+// Template. So may objects of the kinds ReadingOf says are read only in
+// loops or by name: read their Summary.
 type Index struct {
 	Workloads []*Workload // every pod template, batch or not, in input order
 
@@ -61,8 +62,23 @@ type Index struct {
 	drAll      map[string]bool // hosts with a DestinationRule exported to every namespace
 	drNS       map[hostNS]bool // hosts with a DestinationRule exported to that namespace
 
-	noObjectLoops bool // set on a WorkloadPass view: OfKind lists nothing
+	// Objects of the kinds rules read only in their loops (ReadInLoops),
+	// in input order: the lint engine checks them a part at a time.
+	loopObjects []*manifest.Object
+
+	loops    loops                         // which objects the loops hold: the view's kind
+	partKind map[string][]*manifest.Object // on an ObjectPass view of a part: its objects by kind
 }
+
+// loops is what a view of the index lets the rules' loops see.
+type loops int
+
+const (
+	allLoops      loops = iota // the index itself: everything
+	workloadLoops              // WorkloadPass: some workloads, no other objects
+	partLoops                  // ObjectPass of a part: some objects of ReadInLoops kinds
+	restLoops                  // ObjectPass(nil): every object of the other kinds
+)
 
 // WorkloadPass returns a view of the index for checking some of the
 // workloads: Workloads and BatchWorkloads hold only ws, OfKind lists
@@ -75,7 +91,7 @@ type Index struct {
 // time (see Workload.Release).
 func (ix *Index) WorkloadPass(ws []*Workload) *Index {
 	v := *ix
-	v.Workloads, v.batch, v.noObjectLoops = ws, nil, true
+	v.Workloads, v.batch, v.loops, v.partKind = ws, nil, workloadLoops, nil
 	for _, w := range ws {
 		if w.IsBatch() {
 			v.batch = append(v.batch, w)
@@ -85,12 +101,26 @@ func (ix *Index) WorkloadPass(ws []*Workload) *Index {
 }
 
 // ObjectPass returns a view of the index for the rules' loops over other
-// kinds: Workloads and BatchWorkloads are empty, the rest is the index.
-func (ix *Index) ObjectPass() *Index {
+// kinds than workloads: Workloads and BatchWorkloads are empty. For a part
+// of LoopObjects, OfKind lists the objects of that part; for a nil part, it
+// lists the objects of every other kind. The lint engine runs every rule
+// on the views of the parts of LoopObjects and on ObjectPass(nil), so that
+// objects read only in loops need not all be decoded at once.
+func (ix *Index) ObjectPass(part []*manifest.Object) *Index {
 	v := *ix
-	v.Workloads, v.batch, v.noObjectLoops = nil, nil, false
+	v.Workloads, v.batch, v.loops, v.partKind = nil, nil, restLoops, nil
+	if part != nil {
+		v.loops, v.partKind = partLoops, map[string][]*manifest.Object{}
+		for _, o := range part {
+			v.partKind[o.Kind] = append(v.partKind[o.Kind], o)
+		}
+	}
 	return &v
 }
+
+// LoopObjects returns the objects of the kinds rules read only in their
+// own loops (see ReadingOf), in input order.
+func (ix *Index) LoopObjects() []*manifest.Object { return slices.Clip(ix.loopObjects) }
 
 // Workload is a pod template and the object that owns it.
 type Workload struct {
@@ -383,7 +413,7 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		if ws != nil {
 			w = ws[ord]
 		}
-		if o.Typed == nil && w == nil {
+		if o.Typed == nil && w == nil && !o.Released() {
 			if o.Namespace != "" {
 				ix.seenNS[o.Namespace] = true
 			}
@@ -393,13 +423,17 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		ix.seenNS[ns] = true
 		ix.byKind[o.Kind] = append(ix.byKind[o.Kind], o)
 		ix.byKindNS[o.Kind+"/"+ns] = append(ix.byKindNS[o.Kind+"/"+ns], o)
+		switch ReadingOf(o.Kind) {
+		case ReadInLoops:
+			ix.loopObjects = append(ix.loopObjects, o)
+		case ReadByName: // released: Typed may be nil
+			ix.serviceAccounts[ns+"/"+o.Name] = o
+		}
 		switch t := o.Typed.(type) {
 		case *corev1.Namespace:
 			if _, dup := ix.namespaces[o.Name]; !dup {
 				ix.namespaces[o.Name] = o
 			}
-		case *corev1.ServiceAccount:
-			ix.serviceAccounts[ns+"/"+o.Name] = o
 		case *corev1.Service:
 			ix.services[o.Name+"."+ns+".svc.cluster.local"] = o
 		case *networkingv1.ServiceEntry:
@@ -770,15 +804,30 @@ func (ix *Index) BatchWorkloads() []*Workload {
 }
 
 // OfKind returns the decoded objects of a kind, in input order, for a
-// rule's loop over them: on a WorkloadPass view it returns nothing.
+// rule's loop over them; on a view, those of its part (see WorkloadPass
+// and ObjectPass).
 func (ix *Index) OfKind(kind string) []*manifest.Object {
-	if ix.noObjectLoops {
+	switch ix.loops {
+	case workloadLoops:
 		return nil
+	case partLoops:
+		return ix.partKind[kind]
+	case restLoops:
+		if ReadingOf(kind) == ReadInLoops {
+			return nil
+		}
 	}
 	return ix.byKind[kind]
 }
 
-// InNamespace returns the decoded objects of a kind in one namespace.
+// every returns every object of a kind, whatever the view, for a lookup
+// built from a whole kind (never for a rule's own loop: see OfKind). Those
+// of a kind read in loops (ReadInLoops) may be released: read their
+// Summary.
+func (ix *Index) every(kind string) []*manifest.Object { return ix.byKind[kind] }
+
+// InNamespace returns the decoded objects of a kind in one namespace. Those
+// of a kind not read by lookups (see ReadingOf) may be released.
 func (ix *Index) InNamespace(kind, ns string) []*manifest.Object { return ix.byKindNS[kind+"/"+ns] }
 
 // Namespace returns the Namespace object of that name, if loaded.

@@ -191,14 +191,12 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		policies = append(policies, ix.PoliciesNaming(w.Namespace, sa, f)...)
 	}
 	for _, o := range policies {
-		ap := AuthorizationPolicy(o)
-		if ap.Spec.GetAction() != securityv1beta1.AuthorizationPolicy_ALLOW || apTargetsByRef(&ap.Spec) {
+		pol := policyOf(o) // the policy may be released: what lookups read is in its summary
+		if !pol.allow || pol.byRef {
 			continue
 		}
-		ns := NamespaceOf(o)
-		sel := ap.Spec.GetSelector().GetMatchLabels()
-		port := singlePort(&ap.Spec)
-		m := ix.EffectiveMTLS(ns, sel, port, f)
+		ns, sel := NamespaceOf(o), pol.selector
+		m := ix.EffectiveMTLS(ns, sel, pol.port, f)
 		if ns == f.Root() && len(sel) == 0 {
 			m = ix.MeshMTLS(f)
 		}

@@ -98,7 +98,7 @@ var wellKnownTCP = map[uint32]bool{
 
 func tcpTargets(ix *Index) map[string][]tcpTarget {
 	out := map[string][]tcpTarget{}
-	for _, o := range ix.OfKind("Service") {
+	for _, o := range ix.every("Service") {
 		svc := o.Typed.(*corev1.Service)
 		if len(svc.Spec.Selector) == 0 {
 			continue

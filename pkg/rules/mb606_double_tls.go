@@ -116,7 +116,7 @@ func checkDoubleTLS(p *Pass) {
 // pattern rewrites plain port 80 to 443 and originates there.
 func vsRoutedPorts(ix *Index) map[string]*manifest.Object {
 	out := map[string]*manifest.Object{}
-	for _, o := range ix.OfKind("VirtualService") {
+	for _, o := range ix.every("VirtualService") {
 		vs := o.Typed.(*networkingv1.VirtualService)
 		for _, r := range vs.Spec.GetHttp() {
 			for _, d := range r.GetRoute() {

@@ -1,0 +1,104 @@
+package rules
+
+import (
+	"strings"
+
+	securityv1beta1 "istio.io/api/security/v1beta1"
+	securityv1 "istio.io/client-go/pkg/apis/security/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// Reading is how the rules read the decoded objects of a kind. It decides
+// which objects the lint engine may release after loading, to keep a large
+// input from holding every object decoded at once (as it does for
+// workloads, see Workload.Release).
+type Reading int
+
+const (
+	// ReadByLookups: lookups from other objects' rules read these objects
+	// decoded (Namespaces, Services, PeerAuthentications, ...). They stay
+	// decoded.
+	ReadByLookups Reading = iota
+	// ReadInLoops: only the rules' own loops over OfKind read these
+	// objects decoded; what lookups read of them is their Summary. The
+	// engine releases them and decodes a part at a time again for an
+	// ObjectPass view of that part.
+	ReadInLoops
+	// ReadByName: rules only ask whether an object of that name exists
+	// (Index.ServiceAccount). The engine releases them and never decodes
+	// them again.
+	ReadByName
+)
+
+// ReadingOf returns how the rules read objects of a kind. A rule that
+// reads a kind in another way must change it here; the lint engine's
+// tests fail (a nil Typed) when a rule reads a released object.
+func ReadingOf(kind string) Reading {
+	switch kind {
+	case "ServiceAccount":
+		return ReadByName
+	case "AuthorizationPolicy", "ConfigMap", "RequestAuthentication", "Gateway", "WorkloadEntry":
+		return ReadInLoops
+	}
+	return ReadByLookups
+}
+
+// Summarize records in o.Summary what lookups read of o once it is
+// released: for an AuthorizationPolicy, its policySummary. It does
+// nothing for objects that are not decoded or need no summary.
+func Summarize(o *manifest.Object) {
+	if ap, ok := o.Typed.(*securityv1.AuthorizationPolicy); ok && o.Summary == nil {
+		o.Summary = summarizePolicy(NamespaceOf(o), o.Annotations, &ap.Spec)
+	}
+}
+
+// policySummary is what the identity lookups (PoliciesNaming,
+// PoliciesForJob) and the rules that call them read of an
+// AuthorizationPolicy.
+type policySummary struct {
+	job      string            // its meshbatch.dev/job annotation
+	allow    bool              // action ALLOW
+	byRef    bool              // it targets by targetRef(s), not by selector
+	selector map[string]string // selector.matchLabels
+	port     uint32            // the one port its rules admit (singlePort), or 0
+	// The identities its ALLOW rules name exactly: principals without
+	// wildcards, and serviceAccounts entries as "ns/sa".
+	principals      []principal
+	serviceAccounts []string
+}
+
+func summarizePolicy(ns string, annotations map[string]string, spec *securityv1beta1.AuthorizationPolicy) *policySummary {
+	s := &policySummary{
+		job:      annotations[AnnotJob],
+		allow:    spec.GetAction() == securityv1beta1.AuthorizationPolicy_ALLOW,
+		byRef:    apTargetsByRef(spec),
+		selector: spec.GetSelector().GetMatchLabels(),
+		port:     singlePort(spec),
+	}
+	if !s.allow {
+		return s
+	}
+	for _, r := range spec.GetRules() {
+		for _, from := range r.GetFrom() {
+			src := from.GetSource()
+			for _, p := range src.GetPrincipals() {
+				if pr, ok := parsePrincipal(p); ok && !strings.Contains(p, "*") {
+					s.principals = append(s.principals, pr)
+				}
+			}
+			for _, e := range src.GetServiceAccounts() {
+				if !strings.Contains(e, "/") {
+					e = ns + "/" + e
+				}
+				s.serviceAccounts = append(s.serviceAccounts, e)
+			}
+		}
+	}
+	return s
+}
+
+// policyOf returns the summary of an AuthorizationPolicy, kept or
+// released, that the identity index holds (buildIdentities summarised
+// every policy).
+func policyOf(o *manifest.Object) *policySummary { return o.Summary.(*policySummary) }
