@@ -50,6 +50,7 @@ type Index struct {
 	seWildcards   map[string][]*manifest.Object // ServiceEntries by wildcard suffix (".example.com")
 	drHosts       map[string][]*manifest.Object // DestinationRules by host, expanded to an FQDN
 	identities    *identityIndex                // AuthorizationPolicies by the identities they name, built on first use
+	tcp           *tcpTargetIndex               // Services' TCP ports (MB512), built on first use
 	// ServiceEntries and DestinationRules by visibility (exportTo), so
 	// that a lookup for one client namespace costs what it returns,
 	// however many namespaces declare the host: those exported to every
@@ -404,6 +405,7 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		drAll:           map[string]bool{},
 		drNS:            map[hostNS]bool{},
 		identities:      &identityIndex{},
+		tcp:             &tcpTargetIndex{},
 		batchPerNS:      map[string]int{},
 	}
 	var cells []workloadCell // what is left of the current slab

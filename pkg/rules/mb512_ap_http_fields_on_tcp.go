@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
 	corev1 "k8s.io/api/core/v1"
@@ -96,7 +97,21 @@ var wellKnownTCP = map[uint32]bool{
 	9092: true, 11211: true, 27017: true,
 }
 
+// tcpTargets returns the TCP ports of the Services that select pods, by
+// namespace: a lookup over every Service, built once for the index and
+// its views (the policies come a part at a time).
 func tcpTargets(ix *Index) map[string][]tcpTarget {
+	ix.tcp.once.Do(func() { ix.tcp.byNS = findTCPTargets(ix) })
+	return ix.tcp.byNS
+}
+
+// tcpTargetIndex holds what tcpTargets finds.
+type tcpTargetIndex struct {
+	once sync.Once
+	byNS map[string][]tcpTarget
+}
+
+func findTCPTargets(ix *Index) map[string][]tcpTarget {
 	out := map[string][]tcpTarget{}
 	for _, o := range ix.every("Service") {
 		svc := o.Typed.(*corev1.Service)
