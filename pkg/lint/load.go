@@ -169,7 +169,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 // phase decodes them again, a part at a time (see runPasses), so that a
 // large input never holds every Job and CronJob decoded at once. It does
 // the same with the objects rules read only in their loops, and releases
-// those they only look up by name at once (see rules.ReadingOf).
+// those whose metadata is all they read at once (see rules.ReadingOf).
 func releaseObjects(d docResult, keep *atomic.Int64) docResult {
 	ignores := func(i int, ia ignoreAnnotations) {
 		if ia.own != nil || ia.template != nil {
@@ -188,7 +188,10 @@ func releaseObjects(d docResult, keep *atomic.Int64) docResult {
 			}
 			ignores(i, ignoreAnnotationsOf(o))
 			rules.Summarize(o)
-			if reading == rules.ReadByName || keep.Load() <= 0 {
+			switch {
+			case reading == rules.ReadMetadata:
+				o.ReleaseTypedKeepLabels()
+			case keep.Load() <= 0:
 				o.ReleaseTyped()
 			}
 			continue

@@ -51,6 +51,14 @@ func (o *Object) ReleaseTyped() {
 	}
 }
 
+// ReleaseTypedKeepLabels is ReleaseTyped for an object whose labels are
+// all that is read of it: they stay.
+func (o *Object) ReleaseTypedKeepLabels() {
+	labels := o.Labels
+	o.ReleaseTyped()
+	o.Labels = labels
+}
+
 // Released reports whether Typed was dropped by ReleaseTyped.
 func (o *Object) Released() bool { return o.released }
 

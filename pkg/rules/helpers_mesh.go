@@ -601,7 +601,7 @@ func (ix *Index) serviceTargetPort(svc *corev1.Service, port uint32) uint32 {
 			return port
 		}
 		for _, w := range ix.WorkloadsIn(svc.Namespace) {
-			if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, w.Labels) {
+			if len(svc.Spec.Selector) == 0 || !w.summary.labels.matches(svc.Spec.Selector) {
 				continue
 			}
 			for _, np := range w.summary.ports {

@@ -140,7 +140,6 @@ type Workload struct {
 	// summary below for every workload and decodes the full object again
 	// for the pass that checks it. What other objects' rules look up about
 	// a workload (its labels, identity, injection) must come from here.
-	Labels  map[string]string // the pod template's labels
 	summary workloadSummary
 
 	injOnce sync.Once
@@ -151,6 +150,7 @@ type Workload struct {
 // workloadSummary is what Injection, ServiceAccount, IsBatch and the
 // Service port lookup read, taken from the template while it is decoded.
 type workloadSummary struct {
+	labels         podLabels // the pod template's labels
 	batch          bool
 	serviceAccount string
 	injectAnnot    string // the deprecated sidecar.istio.io/inject annotation
@@ -428,14 +428,14 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		switch ReadingOf(o.Kind) {
 		case ReadInLoops:
 			ix.loopObjects = append(ix.loopObjects, o)
-		case ReadByName: // released: Typed may be nil
-			ix.serviceAccounts[ns+"/"+o.Name] = o
-		}
-		switch t := o.Typed.(type) {
-		case *corev1.Namespace:
-			if _, dup := ix.namespaces[o.Name]; !dup {
+		case ReadMetadata: // released: Typed may be nil
+			if o.Kind == "ServiceAccount" {
+				ix.serviceAccounts[ns+"/"+o.Name] = o
+			} else if _, dup := ix.namespaces[o.Name]; !dup && o.Kind == "Namespace" {
 				ix.namespaces[o.Name] = o
 			}
+		}
+		switch t := o.Typed.(type) {
 		case *corev1.Service:
 			ix.services[o.Name+"."+ns+".svc.cluster.local"] = o
 		case *networkingv1.ServiceEntry:
@@ -494,8 +494,8 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 			continue
 		}
 		for _, w := range inNS {
-			for k, v := range w.Labels {
-				key := ns + "\x00" + k + "=" + v
+			for i := 0; i < len(w.summary.labels); i += 2 {
+				key := ns + "\x00" + w.summary.labels[i] + "=" + w.summary.labels[i+1]
 				ix.byLabel[key] = append(ix.byLabel[key], w)
 			}
 		}
@@ -650,8 +650,8 @@ func (w *Workload) Released() bool { return w.Template == nil }
 // summarize records what lookups read once the template is released.
 func (w *Workload) summarize() {
 	t := w.Template
-	w.Labels = t.Labels
 	w.summary = workloadSummary{
+		labels:         packLabels(t.Labels),
 		batch:          w.Job != nil,
 		serviceAccount: serviceAccountOf(&t.Spec),
 		injectAnnot:    t.Annotations[LabelInject],
@@ -743,7 +743,7 @@ func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload
 	if all := ix.workloadsByNS[ns]; len(all) <= scanNamespace {
 		var out []*Workload
 		for _, w := range all {
-			if matchLabelsOn(sel, w.Labels) {
+			if w.summary.labels.matches(sel) {
 				out = append(out, w)
 			}
 		}
@@ -759,7 +759,7 @@ func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload
 	}
 	var out []*Workload
 	for _, w := range smallest {
-		if matchLabelsOn(sel, w.Labels) {
+		if w.summary.labels.matches(sel) {
 			out = append(out, w)
 		}
 	}
@@ -832,14 +832,10 @@ func (ix *Index) every(kind string) []*manifest.Object { return ix.byKind[kind] 
 // of a kind not read by lookups (see ReadingOf) may be released.
 func (ix *Index) InNamespace(kind, ns string) []*manifest.Object { return ix.byKindNS[kind+"/"+ns] }
 
-// Namespace returns the Namespace object of that name, if loaded.
-func (ix *Index) Namespace(name string) (*corev1.Namespace, *manifest.Object) {
-	o := ix.namespaces[name]
-	if o == nil {
-		return nil, nil
-	}
-	return o.Typed.(*corev1.Namespace), o
-}
+// Namespace returns the Namespace object of that name, if loaded. Its
+// Labels are what rules read of it: the lint engine releases the decoded
+// object (see ReadingOf).
+func (ix *Index) Namespace(name string) *manifest.Object { return ix.namespaces[name] }
 
 // ServiceAccount returns the ServiceAccount ns/name, if loaded.
 func (ix *Index) ServiceAccount(ns, name string) *manifest.Object {

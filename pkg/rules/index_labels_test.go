@@ -53,7 +53,7 @@ func TestSelectedWorkloads(t *testing.T) {
 			}
 			var want []*Workload
 			for _, w := range ix.WorkloadsIn(ns) {
-				if matchLabelsOn(sel, w.Labels) {
+				if matchLabelsOn(sel, w.summary.labels.toMap()) {
 					want = append(want, w)
 				}
 			}

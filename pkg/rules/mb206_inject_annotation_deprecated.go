@@ -123,7 +123,7 @@ func checkInjectAnnotationDeprecated(p *Pass) {
 // injection (istio-injection=enabled, or istio.io/rev without
 // istio-injection); Unknown when the Namespace is not loaded.
 func nsLabelledForInjection(ix *Index, name string) Tri {
-	ns, _ := ix.Namespace(name)
+	ns := ix.Namespace(name)
 	if ns == nil {
 		return Unknown
 	}

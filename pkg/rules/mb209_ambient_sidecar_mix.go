@@ -86,7 +86,7 @@ func checkAmbientSidecarMix(p *Pass) {
 			case hasInject:
 				path = w.TemplateLabelPath(LabelInject)
 			case w.Template.Labels[LabelDataplaneMode] != "ambient":
-				if _, nsObj := p.Index.Namespace(w.Namespace); nsObj != nil {
+				if nsObj := p.Index.Namespace(w.Namespace); nsObj != nil {
 					p.Reportf(nsObj, "metadata.labels"+manifest.Key(LabelDataplaneMode),
 						"%s: %s, but the pod still gets a sidecar (%s) and pods with a sidecar stay out of ambient: "+
 							"the Job runs in sidecar mode", w.Object.Ref(), ambient, inj.Reason)

@@ -120,7 +120,7 @@ func ambientHost(p *Pass, fqdn string) bool {
 	if strings.HasPrefix(fqdn, "*.") {
 		ns = labels[0]
 	}
-	if nsObj, _ := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
+	if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
 		return true
 	}
 	if o := p.Index.Service(fqdn); o != nil {

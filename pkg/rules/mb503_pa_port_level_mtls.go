@@ -100,7 +100,7 @@ func servicePortTarget(ix *Index, ns string, sel map[string]string, port uint32)
 	}
 	for _, so := range ix.InNamespace("Service", ns) {
 		svc := so.Typed.(*corev1.Service)
-		if len(svc.Spec.Selector) == 0 || !matchLabelsOn(svc.Spec.Selector, picked[0].Labels) {
+		if len(svc.Spec.Selector) == 0 || !picked[0].summary.labels.matches(svc.Spec.Selector) {
 			continue
 		}
 		if target := ix.serviceTargetPort(svc, port); target != 0 && target != port && hasServicePort(svc, port) {

@@ -73,7 +73,7 @@ func checkPADisableAmbient(p *Pass) {
 		ns := NamespaceOf(o)
 		sel := pa.Spec.GetSelector().GetMatchLabels()
 		var why string
-		if nsObj, _ := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" && len(sel) == 0 {
+		if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" && len(sel) == 0 {
 			why = fmt.Sprintf("namespace %s is enrolled in ambient mode", ns)
 		} else {
 			for _, w := range p.Index.SelectedWorkloads(ns, sel) {

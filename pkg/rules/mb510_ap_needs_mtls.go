@@ -181,7 +181,7 @@ func disabledTarget(p *Pass, ns string, sel map[string]string, ports []uint32) (
 	if ns == p.Facts.Root() && len(sel) == 0 {
 		return "every workload of the mesh", check(nil)
 	}
-	if nsObj, _ := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
+	if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
 		return "", MTLS{}
 	}
 	found := false
@@ -190,7 +190,7 @@ func disabledTarget(p *Pass, ns string, sel map[string]string, ports []uint32) (
 		if p.Index.injectionOf(w).Ambient {
 			continue
 		}
-		if m := check(w.Labels); m.Source != nil {
+		if m := check(w.summary.labels.toMap()); m.Source != nil {
 			return w.Object.Ref(), m
 		}
 	}

@@ -102,7 +102,7 @@ func checkAPSelectorNoWorkload(p *Pass) {
 		}
 		p.missingSeverityf(Warning, o, "spec.selector.matchLabels",
 			"%s selects %s, but none of the %d workloads of namespace %s in the input has those labels (for example %s has %s): "+
-				"the policy applies to no workload", o.Ref(), selectorKey(sel), len(all), ns, all[0].Object.Ref(), labelList(all[0].Labels))
+				"the policy applies to no workload", o.Ref(), selectorKey(sel), len(all), ns, all[0].Object.Ref(), labelList(all[0].summary.labels.toMap()))
 	}
 }
 

@@ -45,16 +45,17 @@ type Injection struct {
 // a cluster) has a proxy whatever the webhook does.
 func (ix *Index) Injection(w *Workload) Injection {
 	// It reads the workload's summary only: it runs on released workloads.
-	labels := w.Labels
-	podLabel, hasPodLabel := labels[LabelInject]
-	_, podRev := labels[LabelRev]
+	labels := w.summary.labels
+	podLabel, hasPodLabel := labels.get(LabelInject)
+	_, podRev := labels.get(LabelRev)
+	podMode, _ := labels.get(LabelDataplaneMode)
 	podAnnot := w.summary.injectAnnot
-	ns, nsObj := ix.Namespace(w.Namespace)
+	nsObj := ix.Namespace(w.Namespace)
 
 	inj := Injection{Sidecar: Unknown}
-	if labels[LabelDataplaneMode] == "ambient" {
+	if podMode == "ambient" {
 		inj.Ambient = true
-	} else if ns != nil && ns.Labels[LabelDataplaneMode] == "ambient" && labels[LabelDataplaneMode] != "none" {
+	} else if nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" && podMode != "none" {
 		inj.Ambient = true
 	}
 
@@ -84,7 +85,7 @@ func (ix *Index) Injection(w *Workload) Injection {
 	}
 
 	if nsObj != nil {
-		nsInj, nsRev := ns.Labels[LabelNSInjection], ns.Labels[LabelRev]
+		nsInj, nsRev := nsObj.Labels[LabelNSInjection], nsObj.Labels[LabelRev]
 		switch {
 		case nsInj == "disabled":
 			inj.Sidecar, inj.Reason = No, fmt.Sprintf("namespace %s has istio-injection=disabled", w.Namespace)
