@@ -304,14 +304,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		if err != nil {
 			return nil, nil, err
 		}
-		var restored []*rules.Workload
-		for i, w := range part {
-			if failed[i] != nil {
-				errs = append(errs, failed[i])
-				continue
-			}
-			restored = append(restored, w)
-		}
+		restored := withoutFailed(part, failed, &errs)
 		got, err := runChecks(ctx, checks, ix.WorkloadPass(restored), opts)
 		for _, w := range restored {
 			w.Release()
@@ -334,14 +327,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		if err != nil {
 			return nil, nil, err
 		}
-		var restored []*manifest.Object
-		for i, o := range part {
-			if failed[i] != nil {
-				errs = append(errs, failed[i])
-				continue
-			}
-			restored = append(restored, o)
-		}
+		restored := withoutFailed(part, failed, &errs)
 		got, err := runChecks(ctx, checks, ix.ObjectPass(restored), opts)
 		for i, o := range part {
 			if wasReleased[i] {
@@ -359,6 +345,20 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	}
 	add(got)
 	return outs, errs, nil
+}
+
+// withoutFailed returns the items of part that decodeAgain did not fail
+// on, and adds its errors for the others to errs.
+func withoutFailed[T any](part []T, failed []error, errs *[]error) []T {
+	var ok []T
+	for i, item := range part {
+		if failed[i] != nil {
+			*errs = append(*errs, failed[i])
+			continue
+		}
+		ok = append(ok, item)
+	}
+	return ok
 }
 
 // decodeAgain decodes the released objects among objs again and hands
