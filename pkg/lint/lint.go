@@ -253,17 +253,18 @@ type ruleOutput struct {
 	silenced int
 }
 
-// workloadsPerPass is how many workloads (or other objects) runPasses
-// keeps decoded at once:
-// about 3 MB of Jobs and CronJobs and their caches, against ~180 MB for
-// the 35,000 of a 100,000-object input. More passes cost little (each
-// runs only the rules' loops over its own workloads): 256 and 1,024 took
-// the same time and peak memory within the noise at 100,000 objects.
+// workloadsPerPass is how many workloads (or objects read in loops)
+// runPasses keeps decoded at once: about 3 MB of Jobs and CronJobs and
+// their caches, against ~180 MB for the 35,000 of a 100,000-object
+// input. More passes cost little (each runs only the rules' loops over
+// its own part): 256 and 1,024 took the same time and peak memory within
+// the noise at 100,000 objects.
 const workloadsPerPass = 512
 
 // workloadsKept is how many workloads the loader keeps decoded before it
-// releases the others, and the objects rules read only in loops: inputs of up to about 12,000 objects are linted
-// without decoding anything twice, for 25 MB of Jobs and CronJobs at most.
+// releases the others, and the objects rules read only in loops: inputs
+// of up to about 12,000 objects are linted without decoding anything
+// twice, for 25 MB of Jobs and CronJobs at most.
 const workloadsKept = 4096
 
 // runPasses runs the checks on every workload and every other object. The

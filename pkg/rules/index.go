@@ -26,9 +26,9 @@ import (
 // lint engine runs the rules on views of the index (WorkloadPass,
 // ObjectPass) in which the loops hold a part of the input and the lookups
 // all of it. From a lookup, a workload's template may be released: read
-// its summary (Labels, ServiceAccount, IsBatch, its injection), not its
-// Template. So may objects of the kinds ReadingOf says are read only in
-// loops or by name: read their Summary.
+// its summary (its labels, ServiceAccount, IsBatch, its injection), not
+// its Template. So may the objects of the kinds ReadingOf says are read
+// only in loops (read their Summary) or by their metadata.
 type Index struct {
 	Workloads []*Workload // every pod template, batch or not, in input order
 
@@ -429,10 +429,13 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		case ReadInLoops:
 			ix.loopObjects = append(ix.loopObjects, o)
 		case ReadMetadata: // released: Typed may be nil
-			if o.Kind == "ServiceAccount" {
+			switch o.Kind {
+			case "ServiceAccount":
 				ix.serviceAccounts[ns+"/"+o.Name] = o
-			} else if _, dup := ix.namespaces[o.Name]; !dup && o.Kind == "Namespace" {
-				ix.namespaces[o.Name] = o
+			case "Namespace":
+				if _, dup := ix.namespaces[o.Name]; !dup {
+					ix.namespaces[o.Name] = o
+				}
 			}
 		}
 		switch t := o.Typed.(type) {

@@ -17,8 +17,8 @@ type Reading int
 
 const (
 	// ReadByLookups: lookups from other objects' rules read these objects
-	// decoded (Namespaces, Services, PeerAuthentications, ...). They stay
-	// decoded.
+	// decoded (Services, PeerAuthentications, DestinationRules, ...). They
+	// stay decoded.
 	ReadByLookups Reading = iota
 	// ReadInLoops: only the rules' own loops over OfKind read these
 	// objects decoded; what lookups read of them is their Summary. The
