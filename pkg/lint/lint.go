@@ -262,9 +262,10 @@ type ruleOutput struct {
 const workloadsPerPass = 512
 
 // workloadsKept is how many workloads the loader keeps decoded before it
-// releases the others, and the objects rules read only in loops: inputs
-// of up to about 12,000 objects are linted without decoding anything
-// twice, for 25 MB of Jobs and CronJobs at most.
+// releases the others and the objects rules read only in loops (of which
+// it keeps as many at most): inputs of up to about 12,000 objects are
+// linted without decoding anything twice, for 25 MB of Jobs and CronJobs
+// at most.
 const workloadsKept = 4096
 
 // runPasses runs the checks on every workload and every other object. The
@@ -273,7 +274,7 @@ const workloadsKept = 4096
 // decodes a part of them again, runs every check on a view of the index
 // for that part (Index.WorkloadPass, Index.ObjectPass), and releases them;
 // a last pass runs the checks' loops over the other kinds
-// (Index.ObjectPass(nil)). A rule reports what one run over the whole
+// (Index.RestPass). A rule reports what one run over the whole
 // index reports, though its loops may take turns differently: Run sorts
 // the findings, and TestPassesChangeNothing checks that the results are
 // the same. Objects that cannot be decoded again (their file changed
@@ -340,7 +341,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		}
 		add(got)
 	}
-	got, err := runChecks(ctx, checks, ix.ObjectPass(nil), opts)
+	got, err := runChecks(ctx, checks, ix.RestPass(), opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -96,12 +96,14 @@ const batchSize = 32
 func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	out := &loaded{}
 	jobs := make(chan job, opts.Workers*2)
-	var keep atomic.Int64 // how many more workloads to keep decoded
+	var keep keepBudget
 	switch {
 	case opts.workloadsKept == 0:
-		keep.Store(workloadsKept)
+		keep.workloads.Store(workloadsKept)
+		keep.inLoops.Store(workloadsKept)
 	case opts.workloadsKept > 0:
-		keep.Store(int64(opts.workloadsKept))
+		keep.workloads.Store(int64(opts.workloadsKept))
+		keep.inLoops.Store(int64(opts.workloadsKept))
 	}
 	var wg sync.WaitGroup
 	for range opts.Workers {
@@ -164,13 +166,21 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	return out, nil
 }
 
+// keepBudget is how many more objects the loader keeps decoded.
+type keepBudget struct {
+	workloads atomic.Int64
+	inLoops   atomic.Int64 // objects rules read only in loops
+}
+
 // releaseObjects summarises the pod templates of a document's objects
 // and, once keep has run out, releases their decoded objects: the rule
 // phase decodes them again, a part at a time (see runPasses), so that a
 // large input never holds every Job and CronJob decoded at once. It does
-// the same with the objects rules read only in their loops, and releases
-// those whose metadata is all they read at once (see rules.ReadingOf).
-func releaseObjects(d docResult, keep *atomic.Int64) docResult {
+// the same with the objects rules read only in their loops (once either
+// budget has run out: an input of many of them and few workloads is large
+// too), and releases those whose metadata is all they read at once (see
+// rules.ReadingOf).
+func releaseObjects(d docResult, keep *keepBudget) docResult {
 	ignores := func(i int, ia ignoreAnnotations) {
 		if ia.own != nil || ia.template != nil {
 			if d.ignores == nil {
@@ -191,7 +201,7 @@ func releaseObjects(d docResult, keep *atomic.Int64) docResult {
 			switch {
 			case reading == rules.ReadMetadata:
 				o.ReleaseTypedKeepLabels()
-			case keep.Load() <= 0:
+			case keep.workloads.Load() <= 0 || keep.inLoops.Add(-1) < 0:
 				o.ReleaseTyped()
 			}
 			continue
@@ -201,7 +211,7 @@ func releaseObjects(d docResult, keep *atomic.Int64) docResult {
 		}
 		d.workloads[i] = w
 		ignores(i, ignoreAnnotationsOf(o))
-		if keep.Add(-1) < 0 {
+		if keep.workloads.Add(-1) < 0 {
 			w.Release()
 		}
 	}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -186,5 +187,79 @@ func TestPassesReportAChangedFile(t *testing.T) {
 		if len(outs[i].diags) != 1 || outs[i].diags[0].Object.Name != want {
 			t.Fatalf("%s diagnostics %v, want one on %s", opts.Rules[i].ID, outs[i].diags, want)
 		}
+	}
+}
+
+// TestPassesWithAPartThatFailsWhole: when every object of a part of the
+// policies changed since loading, that part checks nothing, and the
+// other kinds are still checked once.
+func TestPassesWithAPartThatFailsWhole(t *testing.T) {
+	dir := t.TempDir()
+	policy := func(name string) string {
+		return "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name + ", namespace: db}\n" +
+			"spec:\n  action: ALLOW\n  rules:\n    - from:\n        - source: {principals: [cluster.local/ns/batch/sa/etl]}\n"
+	}
+	changed, rule := filepath.Join(dir, "a-policies.yaml"), filepath.Join(dir, "b-rule.yaml")
+	mb607 := rules.Lookup("MB607")
+	for p, text := range map[string]string{changed: policy("a") + "---\n" + policy("b"), rule: mb607.Bad} {
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{mb607, rules.Lookup("MB513")}, workloadsKept: -1}
+	alone, err := Run(context.Background(), []string{rule}, Options{Workers: 2, Rules: opts.Rules, keepWorkloads: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alone.Findings) == 0 {
+		t.Fatal("MB607's bad example gave no finding")
+	}
+	l, err := load(context.Background(), []string{dir}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(changed, []byte(policy("c")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix := rules.NewIndexOf(l.objects, l.workloads)
+	ix.Prepare(opts.Facts, opts.Workers)
+	outs, errs, err := runPasses(context.Background(), opts.Rules, ix, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 2 {
+		t.Fatalf("errors %v, want one for each policy of %s", errs, changed)
+	}
+	if n := len(outs[0].diags); n != len(alone.Findings) {
+		t.Fatalf("MB607 reported %d findings on its bad example, want %d as when linted alone", n, len(alone.Findings))
+	}
+	if len(outs[1].diags) != 0 {
+		t.Fatalf("MB513 reported %v on policies that were not decoded again", outs[1].diags)
+	}
+}
+
+// TestLoopObjectsHaveABudget: objects rules read only in loops are
+// released past a budget of their own, also when there are no workloads.
+func TestLoopObjectsHaveABudget(t *testing.T) {
+	dir := t.TempDir()
+	var text string
+	for i := range 5 {
+		text += fmt.Sprintf("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: batch}\ndata: {a: b}\n", i)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cms.yaml"), []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := load(context.Background(), []string{dir}, Options{Workers: 1, workloadsKept: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := 0
+	for _, o := range l.objects {
+		if o.Released() {
+			released++
+		}
+	}
+	if len(l.objects) != 5 || released != 3 {
+		t.Fatalf("%d of %d ConfigMaps released, want 3 of 5 past a budget of 2", released, len(l.objects))
 	}
 }

@@ -77,8 +77,8 @@ type loops int
 const (
 	allLoops      loops = iota // the index itself: everything
 	workloadLoops              // WorkloadPass: some workloads, no other objects
-	partLoops                  // ObjectPass of a part: some objects of ReadInLoops kinds
-	restLoops                  // ObjectPass(nil): every object of the other kinds
+	partLoops                  // ObjectPass: some objects of ReadInLoops kinds
+	restLoops                  // RestPass: every object of the other kinds
 )
 
 // WorkloadPass returns a view of the index for checking some of the
@@ -101,21 +101,26 @@ func (ix *Index) WorkloadPass(ws []*Workload) *Index {
 	return &v
 }
 
-// ObjectPass returns a view of the index for the rules' loops over other
-// kinds than workloads: Workloads and BatchWorkloads are empty. For a part
-// of LoopObjects, OfKind lists the objects of that part; for a nil part, it
-// lists the objects of every other kind. The lint engine runs every rule
-// on the views of the parts of LoopObjects and on ObjectPass(nil), so that
-// objects read only in loops need not all be decoded at once.
+// ObjectPass returns a view of the index for the rules' loops over a part
+// of LoopObjects: Workloads and BatchWorkloads are empty, and OfKind lists
+// the objects of that part. The lint engine runs every rule on the views
+// of the parts of LoopObjects and on RestPass, so that objects read only
+// in loops need not all be decoded at once.
 func (ix *Index) ObjectPass(part []*manifest.Object) *Index {
 	v := *ix
-	v.Workloads, v.batch, v.loops, v.partKind = nil, nil, restLoops, nil
-	if part != nil {
-		v.loops, v.partKind = partLoops, map[string][]*manifest.Object{}
-		for _, o := range part {
-			v.partKind[o.Kind] = append(v.partKind[o.Kind], o)
-		}
+	v.Workloads, v.batch, v.loops, v.partKind = nil, nil, partLoops, map[string][]*manifest.Object{}
+	for _, o := range part {
+		v.partKind[o.Kind] = append(v.partKind[o.Kind], o)
 	}
+	return &v
+}
+
+// RestPass returns a view of the index for the rules' loops over what
+// neither WorkloadPass nor ObjectPass views hold: the objects of the kinds
+// lookups read.
+func (ix *Index) RestPass() *Index {
+	v := *ix
+	v.Workloads, v.batch, v.loops, v.partKind = nil, nil, restLoops, nil
 	return &v
 }
 
@@ -810,7 +815,7 @@ func (ix *Index) BatchWorkloads() []*Workload {
 
 // OfKind returns the decoded objects of a kind, in input order, for a
 // rule's loop over them; on a view, those of its part (see WorkloadPass
-// and ObjectPass).
+// ObjectPass and RestPass).
 func (ix *Index) OfKind(kind string) []*manifest.Object {
 	switch ix.loops {
 	case workloadLoops:

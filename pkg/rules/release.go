@@ -26,8 +26,9 @@ const (
 	// ObjectPass view of that part.
 	ReadInLoops
 	// ReadMetadata: rules only look these objects up by name and read
-	// their labels (Index.ServiceAccount, Index.Namespace). The engine
-	// releases them, keeping the labels, and never decodes them again.
+	// their labels (Index.ServiceAccount, Index.Namespace), or read
+	// nothing of them. The engine releases them, keeping the labels, and
+	// never decodes them again.
 	ReadMetadata
 )
 
@@ -36,9 +37,9 @@ const (
 // tests fail (a nil Typed) when a rule reads a released object.
 func ReadingOf(kind string) Reading {
 	switch kind {
-	case "ServiceAccount", "Namespace":
+	case "ServiceAccount", "Namespace", "RequestAuthentication", "Gateway", "WorkloadEntry":
 		return ReadMetadata
-	case "AuthorizationPolicy", "ConfigMap", "RequestAuthentication", "Gateway", "WorkloadEntry":
+	case "AuthorizationPolicy", "ConfigMap":
 		return ReadInLoops
 	}
 	return ReadByLookups
