@@ -102,7 +102,13 @@ func summarizePolicy(ns string, annotations map[string]string, spec *securityv1b
 // policyOf returns the summary of an AuthorizationPolicy, kept or
 // released, that the identity index holds (buildIdentities summarised
 // every policy).
-func policyOf(o *manifest.Object) *policySummary { return o.Summary.(*policySummary) }
+func policyOf(o *manifest.Object) *policySummary {
+	s, ok := o.Summary.(*policySummary)
+	if !ok {
+		panic(o.Ref() + " has no summary: it was released before Summarize")
+	}
+	return s
+}
 
 // podLabels are a pod template's labels as key, value pairs, in no order.
 // The summary of every workload keeps them: a third of the memory of the
