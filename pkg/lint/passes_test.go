@@ -139,6 +139,32 @@ func dirExists(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
+// allowPolicy is an ALLOW AuthorizationPolicy without a selector (MB513).
+func allowPolicy(name string) string {
+	return "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name + ", namespace: db}\n" +
+		"spec:\n  action: ALLOW\n  rules:\n    - from:\n        - source: {principals: [cluster.local/ns/batch/sa/etl]}\n"
+}
+
+// passesAfterAChange loads dir, writes text to the file changed, and runs
+// the passes, as a file edited while lint runs.
+func passesAfterAChange(t *testing.T, dir string, opts Options, changed, text string) ([]ruleOutput, []error) {
+	t.Helper()
+	l, err := load(context.Background(), []string{dir}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(changed, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix := rules.NewIndexOf(l.objects, l.workloads)
+	ix.Prepare(opts.Facts, opts.Workers)
+	outs, errs, err := runPasses(context.Background(), opts.Rules, ix, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outs, errs
+}
+
 // TestPassesReportAChangedFile: the passes read each released object's
 // document again (a workload, an object read in loops); one that changed
 // since loading is an input error naming the file, and the other objects
@@ -150,31 +176,15 @@ func TestPassesReportAChangedFile(t *testing.T) {
 			"spec:\n  template:\n    metadata:\n      labels: {sidecar.istio.io/inject: \"true\"}\n" +
 			"    spec:\n      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1}\n"
 	}
-	policy := func(name string) string { // MB513: an ALLOW policy without a selector
-		return "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name + ", namespace: db}\n" +
-			"spec:\n  action: ALLOW\n  rules:\n    - from:\n        - source: {principals: [cluster.local/ns/batch/sa/etl]}\n"
-	}
 	changed, kept := filepath.Join(dir, "changed.yaml"), filepath.Join(dir, "kept.yaml")
-	files := map[string]string{changed: job("etl") + "---\n" + policy("etl"), kept: job("report") + "---\n" + policy("report")}
+	files := map[string]string{changed: job("etl") + "---\n" + allowPolicy("etl"), kept: job("report") + "---\n" + allowPolicy("report")}
 	for p, text := range files {
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101"), rules.Lookup("MB513")}, workloadsKept: -1}
-	l, err := load(context.Background(), []string{dir}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(changed, []byte(job("something-else")+"---\n"+policy("else")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ix := rules.NewIndexOf(l.objects, l.workloads)
-	ix.Prepare(opts.Facts, opts.Workers)
-	outs, errs, err := runPasses(context.Background(), opts.Rules, ix, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs, errs := passesAfterAChange(t, dir, opts, changed, job("something-else")+"---\n"+allowPolicy("else"))
 	if len(errs) != 2 {
 		t.Fatalf("errors %v, want two, for the Job and the policy of %s", errs, changed)
 	}
@@ -195,13 +205,9 @@ func TestPassesReportAChangedFile(t *testing.T) {
 // other kinds are still checked once.
 func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 	dir := t.TempDir()
-	policy := func(name string) string {
-		return "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: " + name + ", namespace: db}\n" +
-			"spec:\n  action: ALLOW\n  rules:\n    - from:\n        - source: {principals: [cluster.local/ns/batch/sa/etl]}\n"
-	}
 	changed, rule := filepath.Join(dir, "a-policies.yaml"), filepath.Join(dir, "b-rule.yaml")
 	mb607 := rules.Lookup("MB607")
-	for p, text := range map[string]string{changed: policy("a") + "---\n" + policy("b"), rule: mb607.Bad} {
+	for p, text := range map[string]string{changed: allowPolicy("a") + "---\n" + allowPolicy("b"), rule: mb607.Bad} {
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -214,19 +220,7 @@ func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 	if len(alone.Findings) == 0 {
 		t.Fatal("MB607's bad example gave no finding")
 	}
-	l, err := load(context.Background(), []string{dir}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(changed, []byte(policy("c")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ix := rules.NewIndexOf(l.objects, l.workloads)
-	ix.Prepare(opts.Facts, opts.Workers)
-	outs, errs, err := runPasses(context.Background(), opts.Rules, ix, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	outs, errs := passesAfterAChange(t, dir, opts, changed, allowPolicy("c"))
 	if len(errs) != 2 {
 		t.Fatalf("errors %v, want one for each policy of %s", errs, changed)
 	}
