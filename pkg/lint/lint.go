@@ -296,8 +296,8 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	}
 	size := cmp.Or(opts.workloadsPerPass, workloadsPerPass)
 	var errs []error
-	for start := 0; start < len(ix.Workloads); start += size {
-		part := ix.Workloads[start:min(start+size, len(ix.Workloads))]
+	for _, p := range passParts(len(ix.Workloads), size, func(i int) bool { return ix.Workloads[i].Released() }) {
+		part := ix.Workloads[p[0]:p[1]]
 		objs := make([]*manifest.Object, len(part))
 		for i, w := range part {
 			objs[i] = w.Object
@@ -319,8 +319,8 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	// The objects rules read only in their loops, a part at a time too,
 	// left as the loader left them; then every other object at once.
 	loop := ix.LoopObjects()
-	for start := 0; start < len(loop); start += size {
-		part := loop[start:min(start+size, len(loop))]
+	for _, p := range passParts(len(loop), size, func(i int) bool { return loop[i].Released() }) {
+		part := loop[p[0]:p[1]]
 		wasReleased := make([]bool, len(part))
 		for i, o := range part {
 			wasReleased[i] = o.Released()
@@ -347,6 +347,30 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	}
 	add(got)
 	return outs, errs, nil
+}
+
+// passParts cuts n objects, in input order, into the parts of the passes,
+// each with at most size objects to decode again: objects the loader kept
+// decoded cost no memory, and fewer passes cost less (on an input small
+// enough that nothing was released, there is one). It returns each part's
+// [start, end).
+func passParts(n, size int, released func(i int) bool) [][2]int {
+	var parts [][2]int
+	start, inPart := 0, 0
+	for i := range n {
+		if !released(i) {
+			continue
+		}
+		if inPart == size {
+			parts = append(parts, [2]int{start, i})
+			start, inPart = i, 0
+		}
+		inPart++
+	}
+	if start < n {
+		parts = append(parts, [2]int{start, n})
+	}
+	return parts
 }
 
 // withoutFailed returns the items of part that decodeAgain did not fail

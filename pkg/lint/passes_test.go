@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -255,5 +256,24 @@ func TestLoopObjectsHaveABudget(t *testing.T) {
 	}
 	if len(l.objects) != 5 || released != 3 {
 		t.Fatalf("%d of %d ConfigMaps released, want 3 of 5 past a budget of 2", released, len(l.objects))
+	}
+}
+
+func TestPassParts(t *testing.T) {
+	for _, tc := range []struct {
+		released string // one letter an object: r released, k kept decoded
+		size     int
+		want     [][2]int
+	}{
+		{"", 2, nil},
+		{"kkkk", 2, [][2]int{{0, 4}}}, // nothing to decode again: one pass
+		{"rrrrr", 2, [][2]int{{0, 2}, {2, 4}, {4, 5}}},
+		{"kkrrkrrk", 2, [][2]int{{0, 5}, {5, 8}}}, // kept objects join the part they are in
+		{"rrrr", 1, [][2]int{{0, 1}, {1, 2}, {2, 3}, {3, 4}}},
+	} {
+		got := passParts(len(tc.released), tc.size, func(i int) bool { return tc.released[i] == 'r' })
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("passParts(%q, %d) = %v, want %v", tc.released, tc.size, got, tc.want)
+		}
 	}
 }
