@@ -56,6 +56,12 @@ func TestPassesChangeNothing(t *testing.T) {
 			"metadata:\n  name: ignored\n  namespace: forms\n  annotations: {meshbatch.dev/ignore: MB105, meshbatch.dev/ignore-reason: owned elsewhere}", 1) +
 			"---\n" + strings.Replace(job("ignored-template"), "      labels:", "      annotations: {meshbatch.dev/ignore: \"MB101,MB1O5\"}\n      labels:", 1),
 		"pa.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: forms}\nspec:\n  portLevelMtls:\n    \"8080\": {mode: DISABLE}\n  selector: {matchLabels: {app: crlf}}\n",
+		// A Namespace is released at load whatever the input's size: the
+		// suppression annotation of a finding on it (MB209) is read all the same.
+		"namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: forms-ambient\n  annotations: {meshbatch.dev/ignore: MB209}\n" +
+			"  labels: {istio-injection: enabled, istio.io/dataplane-mode: ambient}\n---\n" +
+			"apiVersion: batch/v1\nkind: Job\nmetadata: {name: mixed, namespace: forms-ambient}\nspec:\n  template:\n    spec:\n" +
+			"      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1}\n",
 	}
 	for name, text := range forms {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -105,6 +111,9 @@ func TestPassesChangeNothing(t *testing.T) {
 			}
 			if len(want.Suppressed) == 0 {
 				t.Fatalf("%d findings suppressed, want those of ignored.yaml", len(want.Suppressed))
+			}
+			if !slices.ContainsFunc(want.Suppressed, func(f Finding) bool { return f.RuleID == "MB209" && f.Object.Name == "forms-ambient" }) {
+				t.Fatalf("MB209 on Namespace forms-ambient was not suppressed: %v", want.Suppressed)
 			}
 			// kept -1 releases every workload, 50 all but the first 50,
 			// 0 (the default) none of this input's.
