@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -96,15 +97,10 @@ const batchSize = 32
 func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	out := &loaded{}
 	jobs := make(chan job, opts.Workers*2)
+	budget := int64(cmp.Or(opts.workloadsKept, workloadsKept)) // negative: keep none
 	var keep keepBudget
-	switch {
-	case opts.workloadsKept == 0:
-		keep.workloads.Store(workloadsKept)
-		keep.inLoops.Store(workloadsKept)
-	case opts.workloadsKept > 0:
-		keep.workloads.Store(int64(opts.workloadsKept))
-		keep.inLoops.Store(int64(opts.workloadsKept))
-	}
+	keep.workloads.Store(max(budget, 0))
+	keep.inLoops.Store(max(budget, 0))
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
