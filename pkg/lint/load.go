@@ -97,10 +97,7 @@ const batchSize = 32
 func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	out := &loaded{}
 	jobs := make(chan job, opts.Workers*2)
-	budget := int64(cmp.Or(opts.workloadsKept, workloadsKept)) // negative: keep none
-	var keep keepBudget
-	keep.workloads.Store(max(budget, 0))
-	keep.inLoops.Store(max(budget, 0))
+	keep := newKeepBudget(int64(cmp.Or(opts.workloadsKept, workloadsKept))) // negative: keep none
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
@@ -114,7 +111,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 					}
 					d := docResult{objects: objs, problems: probs}
 					if !opts.keepWorkloads {
-						d = releaseObjects(d, &keep)
+						d = releaseObjects(d, keep)
 					}
 					j.res.docs[j.first+i] = d
 				}
@@ -162,10 +159,63 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	return out, nil
 }
 
-// keepBudget is how many more objects the loader keeps decoded.
+// keepBudget is how many more objects the loader keeps decoded. Kept
+// objects cost the second decode nothing but stay in the heap until their
+// pass, and the heap's peak follows what is live at the end of loading. So
+// once either count runs past twice its budget the input is large, and the
+// loader releases what it kept too (spill): decoding a few thousand objects
+// again costs less than ~25 MB live, twice that at the peak.
 type keepBudget struct {
 	workloads atomic.Int64
 	inLoops   atomic.Int64 // objects rules read only in loops
+	budget    int64
+
+	mu      sync.Mutex
+	spilled atomic.Bool
+	kept    []func() // each releases one kept object
+}
+
+func newKeepBudget(budget int64) *keepBudget {
+	k := &keepBudget{budget: max(budget, 0)}
+	k.workloads.Store(k.budget)
+	k.inLoops.Store(k.budget)
+	return k
+}
+
+// take reports whether one more object of count may stay decoded; release
+// drops it, now or at a spill.
+func (k *keepBudget) take(count *atomic.Int64, release func()) bool {
+	left := count.Add(-1)
+	if left < -k.budget && !k.spilled.Load() {
+		k.spill()
+	}
+	if left < 0 {
+		release()
+		return false
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.spilled.Load() {
+		release()
+		return false
+	}
+	k.kept = append(k.kept, release)
+	return true
+}
+
+func (k *keepBudget) exhausted() bool { return k.workloads.Load() <= 0 }
+
+func (k *keepBudget) spill() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.spilled.Load() {
+		return
+	}
+	k.spilled.Store(true)
+	for _, release := range k.kept {
+		release()
+	}
+	k.kept = nil
 }
 
 // releaseObjects summarises the pod templates of a document's objects
@@ -197,8 +247,10 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 			switch {
 			case reading == rules.ReadMetadata:
 				o.ReleaseTypedKeepLabels()
-			case keep.workloads.Load() <= 0 || keep.inLoops.Add(-1) < 0:
+			case keep.exhausted():
 				o.ReleaseTyped()
+			default:
+				keep.take(&keep.inLoops, o.ReleaseTyped)
 			}
 			continue
 		}
@@ -207,9 +259,7 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 		}
 		d.workloads[i] = w
 		ignores(i, ignoreAnnotationsOf(o))
-		if keep.workloads.Add(-1) < 0 {
-			w.Release()
-		}
+		keep.take(&keep.workloads, w.Release)
 	}
 	return d
 }

@@ -242,29 +242,45 @@ func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 	}
 }
 
-// TestLoopObjectsHaveABudget: objects rules read only in loops are
-// released past a budget of their own, also when there are no workloads.
+// TestLoopObjectsHaveABudget: the loader keeps up to a budget of workloads,
+// and of objects rules read only in loops (also when there are no
+// workloads), decoded; past twice the budget the input is large and it
+// releases the kept ones too.
 func TestLoopObjectsHaveABudget(t *testing.T) {
-	dir := t.TempDir()
-	var text string
-	for i := range 5 {
-		text += fmt.Sprintf("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-%d, namespace: batch}\ndata: {a: b}\n", i)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "cms.yaml"), []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	l, err := load(context.Background(), []string{dir}, Options{Workers: 1, workloadsKept: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	released := 0
-	for _, o := range l.objects {
-		if o.Released() {
-			released++
+	configMap := "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: o-%d, namespace: batch}\ndata: {a: b}\n"
+	job := "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: o-%d, namespace: batch}\n" +
+		"spec: {template: {spec: {restartPolicy: Never, containers: [{name: app, image: app}]}}}\n"
+	for _, tc := range []struct {
+		doc         string
+		n, released int
+	}{
+		{configMap, 3, 1},
+		{configMap, 4, 2},
+		{configMap, 5, 5}, // spilled
+		{job, 4, 2},
+		{job, 5, 5},
+	} {
+		dir := t.TempDir()
+		var text string
+		for i := range tc.n {
+			text += fmt.Sprintf(tc.doc, i)
 		}
-	}
-	if len(l.objects) != 5 || released != 3 {
-		t.Fatalf("%d of %d ConfigMaps released, want 3 of 5 past a budget of 2", released, len(l.objects))
+		if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		l, err := load(context.Background(), []string{dir}, Options{Workers: 1, workloadsKept: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		released := 0
+		for _, o := range l.objects {
+			if o.Released() {
+				released++
+			}
+		}
+		if len(l.objects) != tc.n || released != tc.released {
+			t.Errorf("%d of %d objects released, want %d of %d with a budget of 2\n%s", released, len(l.objects), tc.released, tc.n, text)
+		}
 	}
 }
 
