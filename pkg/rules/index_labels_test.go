@@ -63,3 +63,44 @@ func TestSelectedWorkloads(t *testing.T) {
 		}
 	}
 }
+
+// TestInNamespace checks InNamespace against a scan of every object, on
+// Services of random namespaces in random order (so byNamespace sorts
+// them) and in order (so it shares byKind's list), with the default
+// namespace among them.
+func TestInNamespace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	namespaces := []string{"", "a", "b", "batch", "default", "z"}
+	for _, inOrder := range []bool{false, true} {
+		var docs []string
+		for i := range 60 {
+			ns := namespaces[rng.IntN(len(namespaces))]
+			if inOrder { // "" reads as "default": leave it out
+				ns = namespaces[1+i*(len(namespaces)-1)/60]
+			}
+			docs = append(docs, fmt.Sprintf("apiVersion: v1\nkind: Service\nmetadata: {name: s%d, namespace: %q}\nspec: {ports: [{port: 80}]}\n", i, ns))
+		}
+		objs, probs := manifest.ReadFile("s.yaml", []byte(strings.Join(docs, "---\n")), manifest.Limits{})
+		if len(probs) > 0 {
+			t.Fatal(probs)
+		}
+		ix := NewIndex(objs)
+		if shared := &ix.byKindNS["Service"][0] == &ix.byKind["Service"][0]; shared != inOrder {
+			t.Errorf("in order %v: byKindNS shares byKind's list: %v", inOrder, shared)
+		}
+		for _, ns := range append(namespaces, "missing") {
+			var want []*manifest.Object
+			for _, o := range objs {
+				if NamespaceOf(o) == ns {
+					want = append(want, o)
+				}
+			}
+			if got := ix.InNamespace("Service", ns); !slices.Equal(got, want) {
+				t.Errorf("in order %v: InNamespace(Service, %q) = %d objects, want %d in input order", inOrder, ns, len(got), len(want))
+			}
+		}
+		if got := ix.InNamespace("Sidecar", "a"); got != nil {
+			t.Errorf("InNamespace(Sidecar, a) = %v, want nil", got)
+		}
+	}
+}
