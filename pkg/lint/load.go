@@ -239,12 +239,17 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 		w := rules.WorkloadOf(o)
 		if w == nil {
 			reading := rules.ReadingOf(o.Kind)
-			if o.Typed == nil || reading == rules.ReadByLookups {
+			if o.Typed == nil {
 				continue
 			}
-			ignores(i, ignoreAnnotationsOf(o))
 			rules.Summarize(o)
+			if reading == rules.ReadByLookups && o.Summary == nil {
+				continue // read decoded, whole
+			}
+			ignores(i, ignoreAnnotationsOf(o))
 			switch {
+			case reading == rules.ReadByLookups: // its spec is its Summary
+				o.ReleaseTypedKeepMetadata()
 			case reading == rules.ReadMetadata:
 				o.ReleaseTypedKeepLabels()
 			case keep.exhausted():

@@ -59,6 +59,14 @@ func (o *Object) ReleaseTypedKeepLabels() {
 	o.Labels = labels
 }
 
+// ReleaseTypedKeepMetadata is ReleaseTyped for an object whose labels,
+// annotations and Summary are all that is read of it: they stay.
+func (o *Object) ReleaseTypedKeepMetadata() {
+	labels, annotations := o.Labels, o.Annotations
+	o.ReleaseTyped()
+	o.Labels, o.Annotations = labels, annotations
+}
+
 // Released reports whether Typed was dropped by ReleaseTyped.
 func (o *Object) Released() bool { return o.released }
 

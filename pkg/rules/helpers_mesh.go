@@ -225,7 +225,7 @@ func identityString(f Facts, ns, sa string) string {
 func (ix *Index) SidecarFor(w *Workload, f Facts) *manifest.Object {
 	var nsDefault *manifest.Object
 	for _, o := range ix.InNamespace("Sidecar", w.Namespace) {
-		sel := Sidecar(o).Spec.GetWorkloadSelector().GetLabels()
+		sel := Sidecar(o).GetWorkloadSelector().GetLabels()
 		if len(sel) == 0 {
 			if nsDefault == nil {
 				nsDefault = o
@@ -240,7 +240,7 @@ func (ix *Index) SidecarFor(w *Workload, f Facts) *manifest.Object {
 		return nsDefault
 	}
 	for _, o := range ix.InNamespace("Sidecar", f.Root()) {
-		if len(Sidecar(o).Spec.GetWorkloadSelector().GetLabels()) == 0 {
+		if len(Sidecar(o).GetWorkloadSelector().GetLabels()) == 0 {
 			return o
 		}
 	}
@@ -542,8 +542,8 @@ func tlsSites(o *manifest.Object) []tlsSite {
 			}
 		}
 	}
-	add(dr.Spec.GetTrafficPolicy(), "spec.trafficPolicy", "")
-	for i, ss := range dr.Spec.GetSubsets() {
+	add(dr.GetTrafficPolicy(), "spec.trafficPolicy", "")
+	for i, ss := range dr.GetSubsets() {
 		add(ss.GetTrafficPolicy(), fmt.Sprintf("spec.subsets[%d].trafficPolicy", i), ss.GetName())
 	}
 	return out
@@ -587,10 +587,12 @@ func httpProtocol(proto string) bool {
 	return false
 }
 
-// serviceTargetPort maps a Service port to the container port it targets
-// (a name is resolved against the selected pods when it can be, else 0).
-func (ix *Index) serviceTargetPort(svc *corev1.Service, port uint32) uint32 {
-	for _, p := range svc.Spec.Ports {
+// serviceTargetPort maps a port of the Service o to the container port it
+// targets (a name is resolved against the selected pods when it can be,
+// else 0).
+func (ix *Index) serviceTargetPort(o *manifest.Object, port uint32) uint32 {
+	svc := ServiceSpec(o)
+	for _, p := range svc.Ports {
 		if uint32(p.Port) != port {
 			continue
 		}
@@ -600,8 +602,8 @@ func (ix *Index) serviceTargetPort(svc *corev1.Service, port uint32) uint32 {
 		case p.TargetPort.String() == "" || p.TargetPort.String() == "0":
 			return port
 		}
-		for _, w := range ix.WorkloadsIn(svc.Namespace) {
-			if len(svc.Spec.Selector) == 0 || !w.summary.labels.matches(svc.Spec.Selector) {
+		for _, w := range ix.WorkloadsIn(o.Namespace) {
+			if len(svc.Selector) == 0 || !w.summary.labels.matches(svc.Selector) {
 				continue
 			}
 			for _, np := range w.summary.ports {
@@ -624,12 +626,12 @@ func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f Facts) MTLS {
 	if o == nil {
 		return ix.EffectiveMTLS(h.Namespace, nil, 0, f)
 	}
-	svc := o.Typed.(*corev1.Service)
+	svc := ServiceSpec(o)
 	target := uint32(0)
 	if port != 0 {
-		target = ix.serviceTargetPort(svc, port)
+		target = ix.serviceTargetPort(o, port)
 	}
-	return ix.EffectiveMTLS(NamespaceOf(o), svc.Spec.Selector, target, f)
+	return ix.EffectiveMTLS(NamespaceOf(o), svc.Selector, target, f)
 }
 
 // ---------------------------------------------------------------------------

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
@@ -34,8 +33,8 @@ func exportNamespaces(exportTo []string, objNS string) string {
 }
 
 // seExportTo and drExportTo read exportTo of the typed objects.
-func seExportTo(o *manifest.Object) []string { return ServiceEntry(o).Spec.GetExportTo() }
-func drExportTo(o *manifest.Object) []string { return DestinationRule(o).Spec.GetExportTo() }
+func seExportTo(o *manifest.Object) []string { return ServiceEntry(o).GetExportTo() }
+func drExportTo(o *manifest.Object) []string { return DestinationRule(o).GetExportTo() }
 
 // outboundPolicy is the outbound traffic policy a workload's sidecar uses:
 // its Sidecar resource's, else the mesh fact. Known is false when neither
@@ -47,7 +46,7 @@ type outboundPolicy struct {
 
 func (ix *Index) outboundPolicyFor(w *Workload, f Facts) outboundPolicy {
 	if sc := ix.SidecarFor(w, f); sc != nil {
-		if m := Sidecar(sc).Spec.GetOutboundTrafficPolicy(); m != nil {
+		if m := Sidecar(sc).GetOutboundTrafficPolicy(); m != nil {
 			return outboundPolicy{Mode: m.GetMode().String(), Source: sc.Ref()}
 		}
 	}
@@ -147,7 +146,7 @@ func (ix *Index) destinationRuleVisible(fqdn, clientNS string) bool {
 
 // sePort returns the ServiceEntry port with that number.
 func sePort(o *manifest.Object, number uint32) *networking.ServicePort {
-	for _, p := range ServiceEntry(o).Spec.GetPorts() {
+	for _, p := range ServiceEntry(o).GetPorts() {
 		if p.GetNumber() == number {
 			return p
 		}
@@ -158,7 +157,7 @@ func sePort(o *manifest.Object, number uint32) *networking.ServicePort {
 // isMeshExternal reports whether a ServiceEntry describes a service
 // outside the mesh (location MESH_EXTERNAL, the default).
 func isMeshExternal(o *manifest.Object) bool {
-	return ServiceEntry(o).Spec.GetLocation() == networking.ServiceEntry_MESH_EXTERNAL
+	return ServiceEntry(o).GetLocation() == networking.ServiceEntry_MESH_EXTERNAL
 }
 
 // knownPort is a port Istio knows for a DestinationRule host, with the
@@ -174,7 +173,7 @@ type knownPort struct {
 func (ix *Index) hostPortsOf(fqdn, clientNS string) []knownPort {
 	var out []knownPort
 	for _, o := range ix.visibleServiceEntries(fqdn, clientNS) {
-		for _, p := range ServiceEntry(o).Spec.GetPorts() {
+		for _, p := range ServiceEntry(o).GetPorts() {
 			proto := sePortProtocol(p)
 			if proto == "" {
 				proto = "TCP" // a ServiceEntry port without protocol is TCP
@@ -186,7 +185,7 @@ func (ix *Index) hostPortsOf(fqdn, clientNS string) []knownPort {
 		return out
 	}
 	if o := ix.Service(fqdn); o != nil {
-		for _, p := range o.Typed.(*corev1.Service).Spec.Ports {
+		for _, p := range ServiceSpec(o).Ports {
 			out = append(out, knownPort{Number: uint32(p.Port), Proto: servicePortProtocol(p), Name: p.Name, Source: o})
 		}
 	}

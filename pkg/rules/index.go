@@ -7,8 +7,8 @@ import (
 	"sync"
 
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
+	networking "istio.io/api/networking/v1alpha3"
 	typev1beta1 "istio.io/api/type/v1beta1"
-	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	securityv1 "istio.io/client-go/pkg/apis/security/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -442,13 +442,13 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 				}
 			}
 		}
-		switch t := o.Typed.(type) {
-		case *corev1.Service:
+		switch t := Spec(o).(type) {
+		case *corev1.ServiceSpec:
 			ix.services[o.Name+"."+ns+".svc.cluster.local"] = o
-		case *networkingv1.ServiceEntry:
-			all, to := exportScope(t.Spec.GetExportTo(), ns)
+		case *networking.ServiceEntry:
+			all, to := exportScope(t.GetExportTo(), ns)
 			ref := seRef{o, ord}
-			for _, h := range t.Spec.GetHosts() {
+			for _, h := range t.GetHosts() {
 				h = strings.ToLower(h)
 				if suffix, ok := strings.CutPrefix(h, "*"); ok && suffix != "" {
 					ix.seWildcards[suffix] = appendOnce(ix.seWildcards[suffix], o)
@@ -458,11 +458,11 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 					addSERef(ix.seHostsAll, ix.seHostsNS, h, all, to, ref)
 				}
 			}
-		case *networkingv1.DestinationRule:
-			if h := t.Spec.GetHost(); h != "" {
+		case *networking.DestinationRule:
+			if h := t.GetHost(); h != "" {
 				fq := strings.ToLower(FQDN(h, ns))
 				ix.drHosts[fq] = append(ix.drHosts[fq], o)
-				all, to := exportScope(t.Spec.GetExportTo(), ns)
+				all, to := exportScope(t.GetExportTo(), ns)
 				if all {
 					ix.drAll[fq] = true
 				}
@@ -902,27 +902,7 @@ func SelectorMatches(sel *typev1beta1.WorkloadSelector, podLabels map[string]str
 	return true
 }
 
-// PeerAuthentication returns the typed object.
-func PeerAuthentication(o *manifest.Object) *securityv1.PeerAuthentication {
-	return o.Typed.(*securityv1.PeerAuthentication)
-}
-
 // AuthorizationPolicy returns the typed object.
 func AuthorizationPolicy(o *manifest.Object) *securityv1.AuthorizationPolicy {
 	return o.Typed.(*securityv1.AuthorizationPolicy)
-}
-
-// DestinationRule returns the typed object.
-func DestinationRule(o *manifest.Object) *networkingv1.DestinationRule {
-	return o.Typed.(*networkingv1.DestinationRule)
-}
-
-// ServiceEntry returns the typed object.
-func ServiceEntry(o *manifest.Object) *networkingv1.ServiceEntry {
-	return o.Typed.(*networkingv1.ServiceEntry)
-}
-
-// Sidecar returns the typed object.
-func Sidecar(o *manifest.Object) *networkingv1.Sidecar {
-	return o.Typed.(*networkingv1.Sidecar)
 }

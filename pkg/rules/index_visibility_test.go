@@ -67,7 +67,7 @@ func TestVisibilityIndex(t *testing.T) {
 			for _, ns := range append(namespaces, "e") {
 				var want []*manifest.Object
 				for _, o := range ix.ServiceEntriesFor(h) {
-					if exportedTo(ServiceEntry(o).Spec.GetExportTo(), NamespaceOf(o), ns) {
+					if exportedTo(ServiceEntry(o).GetExportTo(), NamespaceOf(o), ns) {
 						want = append(want, o)
 					}
 				}
@@ -84,7 +84,7 @@ func TestVisibilityIndex(t *testing.T) {
 				}
 				drVisible := false
 				for _, d := range ix.DestinationRulesFor(h) {
-					drVisible = drVisible || exportedTo(DestinationRule(d).Spec.GetExportTo(), NamespaceOf(d), ns)
+					drVisible = drVisible || exportedTo(DestinationRule(d).GetExportTo(), NamespaceOf(d), ns)
 				}
 				if got := ix.destinationRuleVisible(h, ns); got != drVisible {
 					t.Fatalf("round %d: destinationRuleVisible(%q, %q) = %v, want %v\n%s", round, h, ns, got, drVisible, b.String())

@@ -79,14 +79,14 @@ func scopedBySidecar(p *Pass, w *Workload) bool {
 	for _, ns := range []string{w.Namespace, p.Facts.Root()} {
 		for _, o := range p.Index.InNamespace("Sidecar", ns) {
 			sc := Sidecar(o)
-			sel := sc.Spec.GetWorkloadSelector().GetLabels()
+			sel := sc.GetWorkloadSelector().GetLabels()
 			if ns != w.Namespace && len(sel) > 0 {
 				continue // root-namespace Sidecars apply mesh-wide only without a selector
 			}
 			if len(sel) > 0 && !wlLabelsMatch(sel, w.Template.Labels) {
 				continue
 			}
-			for _, e := range sc.Spec.GetEgress() {
+			for _, e := range sc.GetEgress() {
 				if len(e.GetHosts()) > 0 {
 					return true
 				}

@@ -157,7 +157,7 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 	}
 	// 2. Egress hosts of the Sidecar resource that scopes the Job.
 	if sc := ix.SidecarFor(w, f); sc != nil {
-		for _, eg := range Sidecar(sc).Spec.GetEgress() {
+		for _, eg := range Sidecar(sc).GetEgress() {
 			port := eg.GetPort().GetNumber()
 			for _, hv := range eg.GetHosts() {
 				_, host, ok := strings.Cut(hv, "/")
@@ -178,7 +178,7 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		if !mine && !(soleJob && private && o.Annotations[AnnotJob] == "") {
 			continue
 		}
-		if class, h := ix.classifyHost(DestinationRule(o).Spec.GetHost(), w.Namespace); class == hostCluster && (mine || h.Namespace != w.Namespace) {
+		if class, h := ix.classifyHost(DestinationRule(o).GetHost(), w.Namespace); class == hostCluster && (mine || h.Namespace != w.Namespace) {
 			service(h, 0, o.Ref(), "")
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // DRDisableVsStrict catches client-side plaintext toward servers that only
@@ -63,7 +62,7 @@ spec:
 
 func checkDRDisableVsStrict(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
-		host := strings.ToLower(FQDN(DestinationRule(o).Spec.GetHost(), NamespaceOf(o)))
+		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), NamespaceOf(o)))
 		for _, s := range tlsSites(o) {
 			if s.TLS.GetMode() != networking.ClientTLSSettings_DISABLE {
 				continue
@@ -124,7 +123,7 @@ func ambientHost(p *Pass, fqdn string) bool {
 		return true
 	}
 	if o := p.Index.Service(fqdn); o != nil {
-		ws := p.Index.SelectedWorkloads(ns, o.Typed.(*corev1.Service).Spec.Selector)
+		ws := p.Index.SelectedWorkloads(ns, ServiceSpec(o).Selector)
 		for _, w := range ws {
 			if !p.Index.injectionOf(w).Ambient || p.Index.hasSidecar(w) != No {
 				return false

@@ -55,11 +55,11 @@ spec:
 func checkPAPortLevelMTLS(p *Pass) {
 	for _, o := range p.Index.OfKind("PeerAuthentication") {
 		pa := PeerAuthentication(o)
-		levels := pa.Spec.GetPortLevelMtls()
+		levels := pa.GetPortLevelMtls()
 		if len(levels) == 0 {
 			continue
 		}
-		sel := pa.Spec.GetSelector().GetMatchLabels()
+		sel := pa.GetSelector().GetMatchLabels()
 		if len(sel) == 0 {
 			p.Reportf(o, "spec.portLevelMtls",
 				"%s sets portLevelMtls without a selector: the API server rejects the policy (\"portLevelMtls requires selector\"), "+
@@ -99,19 +99,19 @@ func servicePortTarget(ix *Index, ns string, sel map[string]string, port uint32)
 		}
 	}
 	for _, so := range ix.InNamespace("Service", ns) {
-		svc := so.Typed.(*corev1.Service)
-		if len(svc.Spec.Selector) == 0 || !picked[0].summary.labels.matches(svc.Spec.Selector) {
+		svc := ServiceSpec(so)
+		if len(svc.Selector) == 0 || !picked[0].summary.labels.matches(svc.Selector) {
 			continue
 		}
-		if target := ix.serviceTargetPort(svc, port); target != 0 && target != port && hasServicePort(svc, port) {
+		if target := ix.serviceTargetPort(so, port); target != 0 && target != port && hasServicePort(svc, port) {
 			return so, target
 		}
 	}
 	return nil, 0
 }
 
-func hasServicePort(svc *corev1.Service, port uint32) bool {
-	for _, p := range svc.Spec.Ports {
+func hasServicePort(svc *corev1.ServiceSpec, port uint32) bool {
+	for _, p := range svc.Ports {
 		if uint32(p.Port) == port {
 			return true
 		}

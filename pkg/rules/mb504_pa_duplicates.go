@@ -65,7 +65,7 @@ func checkPADuplicates(p *Pass) {
 	first := map[string]*manifest.Object{} // scope key -> first policy
 	for _, o := range p.Index.OfKind("PeerAuthentication") {
 		ns := NamespaceOf(o)
-		sel := PeerAuthentication(o).Spec.GetSelector().GetMatchLabels()
+		sel := PeerAuthentication(o).GetSelector().GetMatchLabels()
 		if ns == root && len(sel) > 0 {
 			p.Reportf(o, "spec.selector",
 				"%s has a selector in the root namespace %s, where Istio ignores workload policies: put it in the workload's namespace",

@@ -59,11 +59,11 @@ func checkPADisableAmbient(p *Pass) {
 	for _, o := range p.Index.OfKind("PeerAuthentication") {
 		pa := PeerAuthentication(o)
 		var paths []string
-		if pa.Spec.GetMtls().GetMode() == securityv1beta1.PeerAuthentication_MutualTLS_DISABLE {
+		if pa.GetMtls().GetMode() == securityv1beta1.PeerAuthentication_MutualTLS_DISABLE {
 			paths = append(paths, "spec.mtls.mode")
 		}
-		for _, port := range sortedPorts(pa.Spec.GetPortLevelMtls()) {
-			if pa.Spec.GetPortLevelMtls()[port].GetMode() == securityv1beta1.PeerAuthentication_MutualTLS_DISABLE {
+		for _, port := range sortedPorts(pa.GetPortLevelMtls()) {
+			if pa.GetPortLevelMtls()[port].GetMode() == securityv1beta1.PeerAuthentication_MutualTLS_DISABLE {
 				paths = append(paths, "spec.portLevelMtls"+pathKey(strconv.Itoa(int(port)))+".mode")
 			}
 		}
@@ -71,7 +71,7 @@ func checkPADisableAmbient(p *Pass) {
 			continue
 		}
 		ns := NamespaceOf(o)
-		sel := pa.Spec.GetSelector().GetMatchLabels()
+		sel := pa.GetSelector().GetMatchLabels()
 		var why string
 		if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" && len(sel) == 0 {
 			why = fmt.Sprintf("namespace %s is enrolled in ambient mode", ns)

@@ -6,7 +6,6 @@ import (
 	"sync"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
@@ -114,11 +113,11 @@ type tcpTargetIndex struct {
 func findTCPTargets(ix *Index) map[string][]tcpTarget {
 	out := map[string][]tcpTarget{}
 	for _, o := range ix.every("Service") {
-		svc := o.Typed.(*corev1.Service)
-		if len(svc.Spec.Selector) == 0 {
+		svc := ServiceSpec(o)
+		if len(svc.Selector) == 0 {
 			continue
 		}
-		for _, sp := range svc.Spec.Ports {
+		for _, sp := range svc.Ports {
 			proto := servicePortProtocol(sp)
 			switch {
 			case proto == "TCP" || proto == "TLS" || proto == "HTTPS" || proto == "MYSQL" || proto == "MONGO" || proto == "REDIS":
@@ -128,8 +127,8 @@ func findTCPTargets(ix *Index) map[string][]tcpTarget {
 				continue
 			}
 			ns := NamespaceOf(o)
-			out[ns] = append(out[ns], tcpTarget{svc: o, selector: svc.Spec.Selector, port: uint32(sp.Port),
-				targetPort: ix.serviceTargetPort(svc, uint32(sp.Port)), proto: proto})
+			out[ns] = append(out[ns], tcpTarget{svc: o, selector: svc.Selector, port: uint32(sp.Port),
+				targetPort: ix.serviceTargetPort(o, uint32(sp.Port)), proto: proto})
 		}
 	}
 	return out

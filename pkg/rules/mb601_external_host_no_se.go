@@ -146,7 +146,7 @@ func missingSE(ix *Index, host string, port uint32, clientNS string) string {
 		if sePort(o, port) != nil {
 			return ""
 		}
-		for _, sp := range ServiceEntry(o).Spec.GetPorts() {
+		for _, sp := range ServiceEntry(o).GetPorts() {
 			ports = append(ports, fmt.Sprint(sp.GetNumber()))
 		}
 	}
@@ -172,12 +172,12 @@ func checkSidecarEgress(p *Pass, o *manifest.Object) {
 	sc := Sidecar(o)
 	ns := NamespaceOf(o)
 	pol := outboundPolicy{}
-	if m := sc.Spec.GetOutboundTrafficPolicy(); m != nil {
+	if m := sc.GetOutboundTrafficPolicy(); m != nil {
 		pol = outboundPolicy{Mode: m.GetMode().String(), Source: o.Ref()}
 	} else if p.Facts.OutboundPolicy != "" {
 		pol = outboundPolicy{Mode: p.Facts.OutboundPolicy, Source: "the mesh-wide setting, --outbound-policy"}
 	}
-	for i, eg := range sc.Spec.GetEgress() {
+	for i, eg := range sc.GetEgress() {
 		for j, hv := range eg.GetHosts() {
 			from, host, ok := strings.Cut(hv, "/")
 			if !ok || host == "*" || strings.HasPrefix(host, "*") {

@@ -96,11 +96,11 @@ func checkSETCPNoAddress(p *Pass) {
 	var clients *dnsClients
 	for _, o := range p.Index.OfKind("ServiceEntry") {
 		se := ServiceEntry(o)
-		if len(se.Spec.GetAddresses()) > 0 {
+		if len(se.GetAddresses()) > 0 {
 			continue
 		}
 		var tcp []int
-		for i, port := range se.Spec.GetPorts() {
+		for i, port := range se.GetPorts() {
 			if proto := sePortProtocol(port); proto == "" || proto == "TCP" {
 				tcp = append(tcp, i)
 			}
@@ -109,12 +109,12 @@ func checkSETCPNoAddress(p *Pass) {
 			continue
 		}
 		wildcard := false
-		for _, h := range se.Spec.GetHosts() {
+		for _, h := range se.GetHosts() {
 			if strings.HasPrefix(h, "*") {
 				wildcard = true
 			}
 		}
-		none := se.Spec.GetResolution() == networking.ServiceEntry_NONE
+		none := se.GetResolution() == networking.ServiceEntry_NONE
 		optOut := strings.EqualFold(o.Labels[labelAutoallocate], "false")
 		sev, why := Warning, ""
 		switch {
@@ -147,11 +147,11 @@ func checkSETCPNoAddress(p *Pass) {
 			sev, why = allocationVerdict(p, uncovered)
 		}
 		for _, i := range tcp {
-			port := se.Spec.GetPorts()[i]
+			port := se.GetPorts()[i]
 			p.ReportSeverityf(sev, o, fmt.Sprintf("spec.ports[%d]", i),
 				"%s: port %d (%s) has no address, so sidecars match it by port alone and send every connection to port %d "+
 					"that matches no other service to %s; %s", o.Ref(), port.GetNumber(), protoName(port), port.GetNumber(),
-				strings.Join(se.Spec.GetHosts(), ", "), why)
+				strings.Join(se.GetHosts(), ", "), why)
 		}
 	}
 }

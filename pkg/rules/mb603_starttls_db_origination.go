@@ -57,7 +57,7 @@ spec:
 
 func checkStartTLSDBOrigination(p *Pass) {
 	for _, o := range p.Index.OfKind("ServiceEntry") {
-		for i, port := range ServiceEntry(o).Spec.GetPorts() {
+		for i, port := range ServiceEntry(o).GetPorts() {
 			db := dbPort(port.GetNumber(), port.GetName())
 			if proto := sePortProtocol(port); db != "" && tlsProtocol(proto) {
 				p.Reportf(o, fmt.Sprintf("spec.ports[%d].protocol", i),
@@ -68,7 +68,7 @@ func checkStartTLSDBOrigination(p *Pass) {
 	}
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
-		host := strings.ToLower(FQDN(DestinationRule(o).Spec.GetHost(), ns))
+		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
 		ports := p.Index.hostPortsOf(host, ns)
 		sites := tlsSites(o)
 		for _, s := range sites {

@@ -2,8 +2,6 @@ package rules
 
 import (
 	"fmt"
-
-	corev1 "k8s.io/api/core/v1"
 )
 
 // serverFirst maps the well-known ports of server-first protocols to their
@@ -64,12 +62,12 @@ spec:
 
 func checkServerFirstPermissive(p *Pass) {
 	for _, o := range p.Index.OfKind("Service") {
-		svc := o.Typed.(*corev1.Service)
-		if len(svc.Spec.Selector) == 0 {
+		svc := ServiceSpec(o)
+		if len(svc.Selector) == 0 {
 			continue
 		}
 		ns := NamespaceOf(o)
-		for i, sp := range svc.Spec.Ports {
+		for i, sp := range svc.Ports {
 			proto := serverFirst[uint32(sp.Port)]
 			switch servicePortProtocol(sp) {
 			case "MYSQL":
@@ -80,9 +78,9 @@ func checkServerFirstPermissive(p *Pass) {
 			if proto == "" {
 				continue
 			}
-			target := p.Index.serviceTargetPort(svc, uint32(sp.Port))
-			m := p.Index.EffectiveMTLS(ns, svc.Spec.Selector, target, p.Facts)
-			if m.Mode != "PERMISSIVE" || !backedBySidecar(p, ns, svc.Spec.Selector) {
+			target := p.Index.serviceTargetPort(o, uint32(sp.Port))
+			m := p.Index.EffectiveMTLS(ns, svc.Selector, target, p.Facts)
+			if m.Mode != "PERMISSIVE" || !backedBySidecar(p, ns, svc.Selector) {
 				continue
 			}
 			p.Because(m.Objects()...).Reportf(o, fmt.Sprintf("spec.ports[%d]", i),

@@ -70,7 +70,7 @@ spec:
 func checkIstioMutualToExternal(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
-		host := strings.ToLower(FQDN(DestinationRule(o).Spec.GetHost(), ns))
+		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
 		var external *manifest.Object
 		for _, se := range p.Index.visibleServiceEntries(host, ns) {
 			if isMeshExternal(se) {

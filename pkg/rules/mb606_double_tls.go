@@ -75,7 +75,7 @@ func checkDoubleTLS(p *Pass) {
 	var routed map[string]*manifest.Object
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
-		host := strings.ToLower(FQDN(DestinationRule(o).Spec.GetHost(), ns))
+		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
 		ports := p.Index.hostPortsOf(host, ns)
 		if len(ports) == 0 {
 			continue

@@ -62,12 +62,12 @@ spec:
 func checkDRNoServerVerify(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
-		host := strings.ToLower(FQDN(DestinationRule(o).Spec.GetHost(), ns))
+		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
 		var ports []knownPort
 		portsDone := false
 		seSANs := false
 		for _, se := range p.Index.visibleServiceEntries(host, ns) {
-			if len(ServiceEntry(se).Spec.GetSubjectAltNames()) > 0 {
+			if len(ServiceEntry(se).GetSubjectAltNames()) > 0 {
 				seSANs = true
 			}
 		}

@@ -59,11 +59,11 @@ func checkDRCredentialNameNoSelector(p *Pass) {
 	var viaGateway map[string]bool
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		dr := DestinationRule(o)
-		if len(dr.Spec.GetWorkloadSelector().GetMatchLabels()) > 0 {
+		if len(dr.GetWorkloadSelector().GetMatchLabels()) > 0 {
 			continue
 		}
 		ns := NamespaceOf(o)
-		host := strings.ToLower(FQDN(dr.Spec.GetHost(), ns))
+		host := strings.ToLower(FQDN(dr.GetHost(), ns))
 		for _, s := range tlsSites(o) {
 			cn := s.TLS.GetCredentialName()
 			if !originates(s.TLS) || cn == "" || strings.HasPrefix(cn, "configmap://") {

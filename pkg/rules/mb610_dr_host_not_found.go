@@ -63,7 +63,7 @@ spec:
 func checkDRHostNotFound(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
-		raw := DestinationRule(o).Spec.GetHost()
+		raw := DestinationRule(o).GetHost()
 		host := strings.ToLower(FQDN(raw, ns))
 		if strings.Contains(host, "*") {
 			continue

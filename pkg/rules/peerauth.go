@@ -26,16 +26,16 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 	var workload, namespace, mesh *manifest.Object
 	for _, o := range ix.InNamespace("PeerAuthentication", ns) {
 		pa := PeerAuthentication(o)
-		if len(pa.Spec.GetSelector().GetMatchLabels()) == 0 {
+		if len(pa.GetSelector().GetMatchLabels()) == 0 {
 			if namespace == nil {
 				namespace = o
 			}
-		} else if workload == nil && ns != f.Root() && SelectorMatches(pa.Spec.GetSelector(), podLabels) {
+		} else if workload == nil && ns != f.Root() && SelectorMatches(pa.GetSelector(), podLabels) {
 			workload = o
 		}
 	}
 	for _, o := range ix.InNamespace("PeerAuthentication", f.Root()) {
-		if len(PeerAuthentication(o).Spec.GetSelector().GetMatchLabels()) == 0 {
+		if len(PeerAuthentication(o).GetSelector().GetMatchLabels()) == 0 {
 			mesh = o
 			break
 		}
@@ -45,10 +45,10 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 	}
 	if workload != nil {
 		pa := PeerAuthentication(workload)
-		if m := pa.Spec.GetPortLevelMtls()[port]; port != 0 && m != nil && m.GetMode() != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
+		if m := pa.GetPortLevelMtls()[port]; port != 0 && m != nil && m.GetMode() != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
 			return MTLS{Mode: m.GetMode().String(), Source: workload}
 		}
-		if m := pa.Spec.GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
+		if m := pa.GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
 			return MTLS{Mode: m.String(), Source: workload}
 		}
 	}
@@ -56,7 +56,7 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 		if o == nil {
 			continue
 		}
-		if m := PeerAuthentication(o).Spec.GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
+		if m := PeerAuthentication(o).GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
 			return MTLS{Mode: m.String(), Source: o}
 		}
 	}
@@ -68,10 +68,10 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 func (ix *Index) MeshMTLS(f Facts) MTLS {
 	for _, o := range ix.InNamespace("PeerAuthentication", f.Root()) {
 		pa := PeerAuthentication(o)
-		if len(pa.Spec.GetSelector().GetMatchLabels()) != 0 {
+		if len(pa.GetSelector().GetMatchLabels()) != 0 {
 			continue
 		}
-		if m := pa.Spec.GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
+		if m := pa.GetMtls().GetMode(); m != securityv1beta1.PeerAuthentication_MutualTLS_UNSET {
 			return MTLS{Mode: m.String(), Source: o}
 		}
 		break

@@ -3,8 +3,13 @@ package rules
 import (
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	networking "istio.io/api/networking/v1alpha3"
 	securityv1beta1 "istio.io/api/security/v1beta1"
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	securityv1 "istio.io/client-go/pkg/apis/security/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
@@ -18,7 +23,9 @@ type Reading int
 const (
 	// ReadByLookups: lookups from other objects' rules read these objects
 	// decoded (Services, PeerAuthentications, DestinationRules, ...). They
-	// stay decoded.
+	// stay decoded; for the kinds whose spec is all rules read (see
+	// Spec), the engine keeps the spec, their labels and annotations and
+	// releases the rest of the object, twice the size of the spec.
 	ReadByLookups Reading = iota
 	// ReadInLoops: only the rules' own loops over OfKind read these
 	// objects decoded; what lookups read of them is their Summary. The
@@ -45,13 +52,90 @@ func ReadingOf(kind string) Reading {
 	return ReadByLookups
 }
 
-// Summarize records in o.Summary what lookups read of o once it is
-// released: for an AuthorizationPolicy, its policySummary. It does
+// Summarize records in o.Summary what rules read of o once it is
+// released: for an AuthorizationPolicy, its policySummary; for a kind
+// whose spec is all rules read, a copy of the spec (see Spec). It does
 // nothing for objects that are not decoded or need no summary.
 func Summarize(o *manifest.Object) {
-	if ap, ok := o.Typed.(*securityv1.AuthorizationPolicy); ok && o.Summary == nil {
-		o.Summary = summarizePolicy(NamespaceOf(o), o.Annotations, &ap.Spec)
+	if o.Summary != nil {
+		return
 	}
+	if ap, ok := o.Typed.(*securityv1.AuthorizationPolicy); ok {
+		o.Summary = summarizePolicy(NamespaceOf(o), o.Annotations, &ap.Spec)
+		return
+	}
+	switch spec := Spec(o).(type) {
+	case *corev1.ServiceSpec:
+		kept := *spec
+		o.Summary = &kept
+	case proto.Message:
+		o.Summary = shallowCopy(spec)
+	}
+}
+
+// Spec returns the spec of an object of a kind rules read by its spec
+// alone (Service, PeerAuthentication, DestinationRule, ServiceEntry,
+// Sidecar), from the decoded object or, once that is released, from its
+// Summary; nil for any other object.
+func Spec(o *manifest.Object) any {
+	switch t := o.Typed.(type) {
+	case nil:
+		switch s := o.Summary.(type) {
+		case *corev1.ServiceSpec, *securityv1beta1.PeerAuthentication, *networking.DestinationRule,
+			*networking.ServiceEntry, *networking.Sidecar:
+			return s
+		}
+	case *corev1.Service:
+		return &t.Spec
+	case *securityv1.PeerAuthentication:
+		return &t.Spec
+	case *networkingv1.DestinationRule:
+		return &t.Spec
+	case *networkingv1.ServiceEntry:
+		return &t.Spec
+	case *networkingv1.Sidecar:
+		return &t.Spec
+	}
+	return nil
+}
+
+// shallowCopy copies a message's fields, sharing their values: the spec
+// inside a decoded object cannot be kept alone, a pointer to it keeps
+// the whole object.
+func shallowCopy[M proto.Message](m M) M {
+	src := m.ProtoReflect()
+	dst := src.New()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
+	dst.SetUnknown(src.GetUnknown())
+	return dst.Interface().(M)
+}
+
+// ServiceSpec returns the spec of a Service; it panics on another kind.
+func ServiceSpec(o *manifest.Object) *corev1.ServiceSpec {
+	return Spec(o).(*corev1.ServiceSpec)
+}
+
+// PeerAuthentication returns the spec of a PeerAuthentication.
+func PeerAuthentication(o *manifest.Object) *securityv1beta1.PeerAuthentication {
+	return Spec(o).(*securityv1beta1.PeerAuthentication)
+}
+
+// DestinationRule returns the spec of a DestinationRule.
+func DestinationRule(o *manifest.Object) *networking.DestinationRule {
+	return Spec(o).(*networking.DestinationRule)
+}
+
+// ServiceEntry returns the spec of a ServiceEntry.
+func ServiceEntry(o *manifest.Object) *networking.ServiceEntry {
+	return Spec(o).(*networking.ServiceEntry)
+}
+
+// Sidecar returns the spec of a Sidecar.
+func Sidecar(o *manifest.Object) *networking.Sidecar {
+	return Spec(o).(*networking.Sidecar)
 }
 
 // policySummary is what the identity lookups (PoliciesNaming,

@@ -3,6 +3,11 @@ package rules
 import (
 	"maps"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/testing/protocmp"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
 
 func TestPodLabels(t *testing.T) {
@@ -40,5 +45,61 @@ func TestPodLabels(t *testing.T) {
 	}
 	if got := packLabels(map[string]string{}).toMap(); got == nil || len(got) != 0 {
 		t.Fatalf("empty labels unpacked to %v, want an empty map", got)
+	}
+}
+
+// TestSpecOfAReleasedObject: the spec Summarize keeps of each kind rules
+// read by its spec alone equals the decoded object's, and Spec reads it
+// once the object is released.
+func TestSpecOfAReleasedObject(t *testing.T) {
+	docs := `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: data}
+spec: {selector: {app: db}, ports: [{name: tcp-pg, port: 5432, targetPort: pg}]}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: strict, namespace: data}
+spec: {selector: {matchLabels: {app: db}}, mtls: {mode: STRICT}, portLevelMtls: {"5432": {mode: PERMISSIVE}}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: data}
+spec: {host: db, exportTo: ["."], trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: data}
+spec: {hosts: [api.example.com], ports: [{number: 443, name: https, protocol: TLS}], location: MESH_EXTERNAL, resolution: DNS}
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: data}
+spec: {egress: [{hosts: ["./*", "istio-system/*"]}], outboundTrafficPolicy: {mode: REGISTRY_ONLY}}
+`
+	objs, probs := manifest.ReadFile("specs.yaml", []byte(docs), manifest.Limits{})
+	if len(probs) > 0 || len(objs) != 5 {
+		t.Fatalf("%d objects, problems %v", len(objs), probs)
+	}
+	for _, o := range objs {
+		decoded := Spec(o)
+		if decoded == nil {
+			t.Fatalf("%s: no spec", o.Kind)
+		}
+		Summarize(o)
+		o.ReleaseTypedKeepMetadata()
+		kept := Spec(o)
+		if kept == nil || kept == decoded {
+			t.Fatalf("%s: released, Spec = %p, want a copy of %p", o.Kind, kept, decoded)
+		}
+		if diff := cmp.Diff(decoded, kept, protocmp.Transform()); diff != "" {
+			t.Errorf("%s: the kept spec differs (-decoded +kept):\n%s", o.Kind, diff)
+		}
+	}
+	if got := ServiceSpec(objs[0]).Ports[0].TargetPort.String(); got != "pg" {
+		t.Errorf("Service targetPort = %q, want pg", got)
+	}
+	if got := Sidecar(objs[4]).GetOutboundTrafficPolicy().GetMode().String(); got != "REGISTRY_ONLY" {
+		t.Errorf("Sidecar outbound mode = %q, want REGISTRY_ONLY", got)
 	}
 }
