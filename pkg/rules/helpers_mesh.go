@@ -602,7 +602,7 @@ func (ix *Index) serviceTargetPort(o *manifest.Object, port uint32) uint32 {
 		case p.TargetPort.String() == "" || p.TargetPort.String() == "0":
 			return port
 		}
-		for _, w := range ix.WorkloadsIn(o.Namespace) {
+		for _, w := range ix.WorkloadsIn(NamespaceOf(o)) {
 			if len(svc.Selector) == 0 || !w.summary.labels.matches(svc.Selector) {
 				continue
 			}

@@ -262,3 +262,32 @@ spec:
             - {name: WAREHOUSE_HOST, value: warehouse.db.example.com}
             - {name: WAREHOUSE_PORT, value: "5432"}
 `
+
+// TestServiceTargetPortByName: a Service's named targetPort resolves
+// against the pods it selects in its namespace, also when the Service
+// names none (it is "default", like its pods).
+func TestServiceTargetPortByName(t *testing.T) {
+	for _, ns := range []string{"", "default", "data"} {
+		docs := strings.ReplaceAll(`apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: "NS"}
+spec: {selector: {app: db}, ports: [{port: 5432, targetPort: pg}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: "NS"}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres, ports: [{name: pg, containerPort: 15432}]}]}
+`, "NS", ns)
+		objs, probs := manifest.ReadFile("db.yaml", []byte(docs), manifest.Limits{})
+		if len(probs) > 0 {
+			t.Fatal(probs)
+		}
+		ix := NewIndex(objs)
+		if got := ix.serviceTargetPort(objs[0], 5432); got != 15432 {
+			t.Errorf("namespace %q: serviceTargetPort(5432) = %d, want 15432", ns, got)
+		}
+	}
+}
