@@ -248,10 +248,8 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 			}
 			ignores(i, ignoreAnnotationsOf(o))
 			switch {
-			case reading == rules.ReadByLookups: // its spec is its Summary
-				o.ReleaseTypedKeepMetadata()
-			case reading == rules.ReadMetadata:
-				o.ReleaseTypedKeepLabels()
+			case reading == rules.ReadByLookups || reading == rules.ReadMetadata: // its spec is its Summary, or nothing is read
+				o.ReleaseTypedKeeping(rules.MetadataRead(o.Kind))
 			case keep.exhausted():
 				o.ReleaseTyped()
 			default:

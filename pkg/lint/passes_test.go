@@ -56,6 +56,19 @@ func TestPassesChangeNothing(t *testing.T) {
 			"metadata:\n  name: ignored\n  namespace: forms\n  annotations: {meshbatch.dev/ignore: MB105, meshbatch.dev/ignore-reason: owned elsewhere}", 1) +
 			"---\n" + strings.Replace(job("ignored-template"), "      labels:", "      annotations: {meshbatch.dev/ignore: \"MB101,MB1O5\"}\n      labels:", 1),
 		"pa.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: forms}\nspec:\n  portLevelMtls:\n    \"8080\": {mode: DISABLE}\n  selector: {matchLabels: {app: crlf}}\n",
+		// What rules read of the metadata of objects released at load
+		// (rules.MetadataRead): a ServiceEntry's address opt-out label
+		// (MB602), and the DestinationRule one of two Jobs without a
+		// sidecar names as its own (MB501).
+		"metadata.yaml": "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: pg\n  namespace: forms-meta\n" +
+			"  labels: {networking.istio.io/enable-autoallocate-ip: \"false\"}\n" +
+			"spec: {hosts: [pg.example.com], ports: [{number: 5432, name: tcp, protocol: TCP}], resolution: DNS, location: MESH_EXTERNAL}\n---\n" +
+			"apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: db\n  namespace: forms-meta\n" +
+			"  annotations: {meshbatch.dev/job: forms-meta/plain}\nspec: {host: db.strict-ns.svc.cluster.local}\n---\n" +
+			"apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: strict-ns}\nspec: {mtls: {mode: STRICT}}\n---\n" +
+			"apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: strict-ns}\nspec: {selector: {app: db}, ports: [{port: 5432}]}\n---\n" +
+			strings.ReplaceAll(strings.ReplaceAll(job("plain"), "\"true\"", "\"false\""), "namespace: forms}", "namespace: forms-meta}") + "---\n" +
+			strings.ReplaceAll(strings.ReplaceAll(job("other"), "\"true\"", "\"false\""), "namespace: forms}", "namespace: forms-meta}"),
 		// A Namespace is released at load whatever the input's size: the
 		// suppression annotation of a finding on it (MB209) is read all the same.
 		"namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: forms-ambient\n  annotations: {meshbatch.dev/ignore: MB209}\n" +

@@ -51,20 +51,18 @@ func (o *Object) ReleaseTyped() {
 	}
 }
 
-// ReleaseTypedKeepLabels is ReleaseTyped for an object whose labels are
-// all that is read of it: they stay.
-func (o *Object) ReleaseTypedKeepLabels() {
-	labels := o.Labels
+// ReleaseTypedKeeping is ReleaseTyped for an object whose Summary, and
+// perhaps its labels or annotations, are all that is read of it: those
+// maps stay.
+func (o *Object) ReleaseTypedKeeping(labels, annotations bool) {
+	l, a := o.Labels, o.Annotations
 	o.ReleaseTyped()
-	o.Labels = labels
-}
-
-// ReleaseTypedKeepMetadata is ReleaseTyped for an object whose labels,
-// annotations and Summary are all that is read of it: they stay.
-func (o *Object) ReleaseTypedKeepMetadata() {
-	labels, annotations := o.Labels, o.Annotations
-	o.ReleaseTyped()
-	o.Labels, o.Annotations = labels, annotations
+	if labels {
+		o.Labels = l
+	}
+	if annotations {
+		o.Annotations = a
+	}
 }
 
 // Released reports whether Typed was dropped by ReleaseTyped.

@@ -24,7 +24,7 @@ const (
 	// ReadByLookups: lookups from other objects' rules read these objects
 	// decoded (Services, PeerAuthentications, DestinationRules, ...). They
 	// stay decoded; for the kinds whose spec is all rules read (see
-	// Spec), the engine keeps the spec, their labels and annotations and
+	// Spec), the engine keeps the spec and what MetadataRead says, and
 	// releases the rest of the object, twice the size of the spec.
 	ReadByLookups Reading = iota
 	// ReadInLoops: only the rules' own loops over OfKind read these
@@ -34,8 +34,8 @@ const (
 	ReadInLoops
 	// ReadMetadata: rules only look these objects up by name and read
 	// their labels (Index.ServiceAccount, Index.Namespace), or read
-	// nothing of them. The engine releases them, keeping the labels, and
-	// never decodes them again.
+	// nothing of them. The engine releases them, keeping what
+	// MetadataRead says rules read, and never decodes them again.
 	ReadMetadata
 )
 
@@ -50,6 +50,23 @@ func ReadingOf(kind string) Reading {
 		return ReadInLoops
 	}
 	return ReadByLookups
+}
+
+// MetadataRead says whether rules read the labels and the annotations of
+// the objects of a kind the engine releases after loading (ReadMetadata,
+// and ReadByLookups kinds read by their spec): it keeps those maps only.
+// A small map costs ~300 bytes, and an input has as many ServiceAccounts
+// as it has namespaces and more.
+func MetadataRead(kind string) (labels, annotations bool) {
+	switch kind {
+	case "Namespace": // injection and dataplane-mode labels
+		return true, false
+	case "ServiceEntry": // MB602: the address auto-allocation opt-out label
+		return true, false
+	case "DestinationRule": // MB501: the meshbatch.dev/job annotation
+		return false, true
+	}
+	return false, false
 }
 
 // Summarize records in o.Summary what rules read of o once it is
