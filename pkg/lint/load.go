@@ -277,6 +277,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	if limit <= 0 {
 		limit = manifest.DefaultMaxFileBytes
 	}
+	limit = min(limit, manifest.MaxFileBytes)
 	readOne := func(name string, r io.Reader, regular bool, size int64) {
 		if size > limit { // refused before reading a byte of it
 			out.errors = append(out.errors, errorf(name, "%s", overLimit(size, limit)))
@@ -414,6 +415,13 @@ func overLimit(size, limit int64) string {
 	what := "larger than"
 	if size >= 0 {
 		what = fmt.Sprintf("%s, over", humanBytes(size))
+	}
+	if limit == manifest.MaxFileBytes || size > manifest.MaxFileBytes {
+		whole := "2 GiB or more"
+		if size >= 0 {
+			whole = humanBytes(size)
+		}
+		return whole + "; meshbatch reads files under 2 GiB only, so not read"
 	}
 	return fmt.Sprintf("%s the limit of %s, so not read; raise it with --max-file-size if this is a real manifest", what, humanBytes(limit))
 }

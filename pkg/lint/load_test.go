@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -76,5 +77,31 @@ func TestNoticeForDirectoryWithoutFiles(t *testing.T) {
 	}
 	if len(res.InputErrors) != 0 {
 		t.Errorf("input errors: %v", res.InputErrors)
+	}
+}
+
+// TestNoFileOf2GiB: a file of 2 GiB or more is refused from its size
+// whatever the limit asked for (an Object keeps a document's length in 32
+// bits). The file is sparse: nothing of it is written or read.
+func TestNoFileOf2GiB(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(manifest.MaxFileBytes + 1); err != nil {
+		t.Skip("no sparse files here:", err)
+	}
+	f.Close()
+	// Over the default limit too, raising the limit is not the advice.
+	for _, limit := range []int64{4 << 30, 0} {
+		l, err := load(context.Background(), []string{path}, Options{Workers: 1, Limits: manifest.Limits{MaxFileBytes: limit}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := path + ": 2 GiB; meshbatch reads files under 2 GiB only, so not read"
+		if len(l.errors) != 1 || l.errors[0].Error() != want {
+			t.Fatalf("limit %d: errors = %v, want [%s]", limit, l.errors, want)
+		}
 	}
 }

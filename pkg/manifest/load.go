@@ -99,11 +99,11 @@ func (r *docReader) slow() ([]*Object, []Problem) {
 			if !ok {
 				continue
 			}
-			r.object(item, av, k, i, fmt.Sprintf("items[%d]", i))
+			r.object(item, av, k, i)
 		}
 		return r.objs, r.probs
 	}
-	r.object(root, apiVersion, kindStr, -1, "")
+	r.object(root, apiVersion, kindStr, -1)
 	return r.objs, r.probs
 }
 
@@ -179,8 +179,8 @@ func (r *docReader) fast() bool {
 	o := &Object{
 		File: r.file, Doc: r.doc, Item: -1,
 		APIVersion: apiVersion, Kind: kindName,
-		doc: r.chunk.Data, docLine: r.chunk.StartLine,
-		docOff: int64(r.chunk.Offset), docLen: len(r.chunk.Data),
+		doc: r.chunk.Data, docLine: int32(r.chunk.StartLine),
+		docOff: int64(r.chunk.Offset), docLen: int32(len(r.chunk.Data)),
 	}
 	if meta := p.child(0, "metadata"); meta >= 0 && p.nodes[meta].kind == fMap {
 		o.Name = p.str(p.child(meta, "name"))
@@ -216,12 +216,12 @@ func (r *docReader) fast() bool {
 	return true
 }
 
-func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int, base string) {
+func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) {
 	o := &Object{
 		File: r.file, Doc: r.doc, Item: item,
 		APIVersion: apiVersion, Kind: kindName,
-		doc: r.chunk.Data, docLine: r.chunk.StartLine, basePath: base,
-		docOff: int64(r.chunk.Offset), docLen: len(r.chunk.Data),
+		doc: r.chunk.Data, docLine: int32(r.chunk.StartLine),
+		docOff: int64(r.chunk.Offset), docLen: int32(len(r.chunk.Data)),
 	}
 	k, known, err := lookupKind(apiVersion, kindName)
 	// Decoded objects take their labels and annotations from the typed

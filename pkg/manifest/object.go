@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"sync"
 )
 
@@ -31,13 +32,14 @@ type Object struct {
 	// keeps it.
 	Summary any
 
+	// The fields below are sized to keep an Object at 208 bytes: there is
+	// one for every object of the input, 100,000 and more.
 	doc      []byte   // the document's bytes; nil once released
-	docLine  int      // line of doc's first byte in the file
 	docOff   int64    // byte offset of doc in File, to read it back
-	docLen   int      // len(doc), kept when doc is released
 	docSum   uint64   // hash of doc, to notice a file changed since
-	basePath string   // "items[3]" for list items, "" otherwise
 	pos      *posTree // built lazily by Pos, for objects with findings
+	docLine  int32    // line of doc's first byte in the file
+	docLen   int32    // len(doc), kept when doc is released
 	released bool     // Typed was dropped by ReleaseTyped
 }
 
@@ -129,7 +131,7 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
 	if doc == nil {
 		return nil, fmt.Errorf("%s: %s %s changed or went away while it was being linted; run lint again", o.File, o.Kind, o.Name)
 	}
-	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: o.docLine, Offset: int(o.docOff)}, lim)
+	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}, lim)
 	for _, other := range objs {
 		if other.Item == o.Item && other.Kind == o.Kind && other.Typed != nil {
 			return other.Typed, nil
@@ -176,7 +178,7 @@ func (o *Object) readDocument(buf []byte) (doc []byte, read bool) {
 		return nil, false
 	}
 	defer f.Close()
-	buf = slices.Grow(buf[:0], o.docLen)[:o.docLen]
+	buf = slices.Grow(buf[:0], int(o.docLen))[:o.docLen]
 	if _, err := f.ReadAt(buf, o.docOff); err != nil && err != io.EOF {
 		return nil, false
 	}
@@ -188,7 +190,7 @@ func (o *Object) readDocument(buf []byte) (doc []byte, read bool) {
 }
 
 // Line is the line of File its document starts on.
-func (o *Object) Line() int { return o.docLine }
+func (o *Object) Line() int { return int(o.docLine) }
 
 // Ref names the object the way users write it: "Job batch/etl".
 func (o *Object) Ref() string {
@@ -209,7 +211,7 @@ func (o *Object) Pos(path string) Pos {
 		if o.pos = fastPosTree(doc); o.pos == nil {
 			n, err := ParseNode(doc)
 			if err != nil || n == nil {
-				return Pos{Line: o.docLine, Col: 1}
+				return Pos{Line: int(o.docLine), Col: 1}
 			}
 			o.pos = newPosTree(n)
 		}
@@ -265,15 +267,15 @@ var docBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b 
 
 // fullPath is path from the document's root: list items are inside it.
 func (o *Object) fullPath(path string) string {
-	if o.basePath != "" {
-		return o.basePath + "." + path
+	if o.Item >= 0 {
+		return "items[" + strconv.Itoa(o.Item) + "]." + path
 	}
 	return path
 }
 
 // filePos turns a position in the document into one in the file.
 func (o *Object) filePos(p Pos) Pos {
-	p.Line += o.docLine - 1
+	p.Line += int(o.docLine) - 1
 	return p
 }
 

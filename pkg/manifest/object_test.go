@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 const releaseDoc = "\ufeff# two documents\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: b\n  labels: {app: b}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: app\n          image: x\n"
@@ -98,5 +99,13 @@ func TestRedecodeAndPositionsFromASpan(t *testing.T) {
 	}
 	if _, err := job.Redecode(span[:len(span)-1], off, Limits{}); err == nil {
 		t.Error("Redecode from a span that ends inside the document: no error")
+	}
+}
+
+// TestObjectSize: there is an Object for every object of the input, so a
+// field more moves 100,000 objects to the next size class (240 bytes).
+func TestObjectSize(t *testing.T) {
+	if got := unsafe.Sizeof(Object{}); got > 208 {
+		t.Fatalf("an Object is %d bytes, want at most 208", got)
 	}
 }

@@ -28,10 +28,15 @@ const (
 	DefaultMaxNodes     = 1_000_000
 )
 
+// MaxFileBytes is the largest file meshbatch reads whatever the limit
+// asked for: an Object keeps a document's length and first line in 32 bits.
+const MaxFileBytes = 1<<31 - 1
+
 func (l Limits) withDefaults() Limits {
 	if l.MaxFileBytes <= 0 {
 		l.MaxFileBytes = DefaultMaxFileBytes
 	}
+	l.MaxFileBytes = min(l.MaxFileBytes, MaxFileBytes)
 	if l.MaxDepth <= 0 {
 		l.MaxDepth = DefaultMaxDepth
 	}
