@@ -146,6 +146,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		Partial:           fl.partial,
 		MinSeverity:       set.MinSeverity,
 		SkipNonManifests:  fl.skipNonManifests,
+		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}
 	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes)}

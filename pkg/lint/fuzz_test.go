@@ -55,7 +55,7 @@ func FuzzLintFile(f *testing.F) {
 		}
 		lines := bytes.Count(manifest.NormalizeLineBreaks(bytes.Clone(data)), []byte("\n")) + 1 // a lone CR is a line break
 		facts := fuzzFacts[len(data)%len(fuzzFacts)]
-		res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 1})
+		res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 1, ListObjects: true})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
@@ -71,7 +71,7 @@ func FuzzLintFile(f *testing.F) {
 			}
 		}
 		checkFormats(t, res)
-		again, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 3})
+		again, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 3, ListObjects: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,8 +44,12 @@ type Options struct {
 	// values, Chart.yaml) that pre-commit's "types: [yaml]" passes along.
 	SkipNonManifests bool
 	Limits           manifest.Limits
-	Workers          int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
-	Stdin            io.Reader // read for the path "-"
+	// ListObjects fills Result.Files, for formats that report every
+	// object, passing or not (JUnit): 64 bytes an object, so the run
+	// builds it only when asked.
+	ListObjects bool
+	Workers     int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
+	Stdin       io.Reader // read for the path "-"
 
 	// For tests: workloadsPerPass and workloadsKept 0 mean the constants
 	// (a negative workloadsKept: none), and keepWorkloads runs the rules
@@ -62,7 +66,8 @@ type Result struct {
 	Suppressed []Finding // hidden by a suppression, sorted
 	Stats      Stats
 	// Files lists every file read, in input order, with the objects it
-	// holds (for formats that report per object, like JUnit).
+	// holds (for formats that report per object, like JUnit); nil unless
+	// Options.ListObjects was set.
 	Files []FileObjects
 	// InputErrors are paths that could not be read at all. The rest of the
 	// input is still linted; the command exits 2 when there are any.
@@ -179,7 +184,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	res.InputErrors = append(res.InputErrors, restoreErrs...)
 	// After the rules, where the heap is smaller: one reference per object
 	// is 12 MB at 100,000 objects.
-	res.Files = inventory(loaded)
+	if opts.ListObjects {
+		res.Files = inventory(loaded)
+	}
 	// Findings and counts go out rule by rule in registry order, and each
 	// rule's diagnostics in the order it reported them, as if the rules
 	// had run one after the other.
@@ -586,7 +593,7 @@ func (r *Result) hideBelow(min rules.Severity) {
 // inventory lists the files read and their objects, in input order. Files
 // whose documents all failed to parse are listed too, without objects.
 func inventory(l *loaded) []FileObjects {
-	var out []FileObjects
+	out := []FileObjects{} // not nil: the objects were listed
 	index := map[string]int{}
 	add := func(file string) int {
 		i, ok := index[file]

@@ -212,9 +212,18 @@ func TestHiddenFilesAreNotManifests(t *testing.T) {
 	}
 }
 
+// TestInventory: Result.Files lists every file and its objects when asked
+// (ListObjects), and is nil when not.
 func TestInventory(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"a.yaml": jobYAML + "---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: runner, namespace: batch}\n", "b.yaml": "key: [unclosed\n"})
 	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.InvalidInput}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Files != nil {
+		t.Errorf("Files = %v without ListObjects, want nil", res.Files)
+	}
+	res, err = Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.InvalidInput}, ListObjects: true})
 	if err != nil {
 		t.Fatal(err)
 	}

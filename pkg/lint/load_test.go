@@ -38,7 +38,7 @@ func TestEachFileReadOnce(t *testing.T) {
 		{"symbolic link to a file", []string{"d/link.yml", "d/a.yaml"}, []string{"d/link.yml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Run(context.Background(), tc.paths, Options{Rules: []*rules.Rule{testRule}})
+			res, err := Run(context.Background(), tc.paths, Options{Rules: []*rules.Rule{testRule}, ListObjects: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ package format
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,6 +77,13 @@ const Stdout = "-"
 type Output struct {
 	Format string
 	Path   string // Stdout or a file
+}
+
+// NeedsObjects reports whether one of the outputs reports every object,
+// passing or not (JUnit): the lint run must then list them
+// (lint.Options.ListObjects).
+func NeedsObjects(outputs []Output) bool {
+	return slices.ContainsFunc(outputs, func(o Output) bool { return o.Format == "junit" })
 }
 
 // Pair matches --format and --output values by position, the way several

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -272,5 +273,20 @@ func TestJUnitFollowsFailOn(t *testing.T) {
 		if out := string(render(t, "junit", Options{FailOn: failOn})); !strings.Contains(out, want) {
 			t.Errorf("fail-on %v: want %s in\n%s", failOn, want, out)
 		}
+	}
+}
+
+// TestJUnitNeedsTheObjects: a result whose objects were not listed
+// (lint.Options.ListObjects) would make a JUnit report without its
+// passing objects; the format refuses it.
+func TestJUnitNeedsTheObjects(t *testing.T) {
+	f, err := New("junit", Options{Rules: testRules})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := testResult()
+	res.Files = nil
+	if err := f.Format(io.Discard, res); err == nil || !strings.Contains(err.Error(), "ListObjects") {
+		t.Fatalf("Format = %v, want an error naming ListObjects", err)
 	}
 }

@@ -2,6 +2,7 @@ package format
 
 import (
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -59,6 +60,9 @@ type junitFailure struct {
 
 // Format implements Formatter.
 func (j *JUnit) Format(w io.Writer, res *lint.Result) error {
+	if res.Files == nil && res.Stats.Files > 0 {
+		return errors.New("the lint result lists no objects: run lint with Options.ListObjects")
+	}
 	type caseKey struct{ file, name string }
 	byCase := map[caseKey][]lint.Finding{}
 	for _, f := range res.Findings {
