@@ -198,6 +198,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Most findings are shown: room for all of them at once, not the
+	// doubling growth of append (272 bytes a finding, 30,000 at 100,000
+	// objects).
+	res.Findings = slices.Grow(res.Findings, len(diags))
 	for i, d := range diags {
 		e.diagnostic(d, pos[i])
 	}
@@ -662,10 +666,11 @@ type emitter struct {
 	opts    Options
 	res     *Result
 	ignores map[*manifest.Object]ignoreAnnotations // of the workloads, which may be released
+	urls    map[*rules.Rule]string                 // one string per rule, not per finding
 }
 
 func newEmitter(opts Options, res *Result, ignores map[*manifest.Object]ignoreAnnotations) *emitter {
-	return &emitter{opts: opts, res: res, ignores: ignores}
+	return &emitter{opts: opts, res: res, ignores: ignores, urls: map[*rules.Rule]string{}}
 }
 
 func (e *emitter) severity(r *rules.Rule, reported rules.Severity) rules.Severity {
@@ -679,7 +684,7 @@ func (e *emitter) problem(p manifest.Problem) {
 	r := rules.InvalidInput
 	f := Finding{
 		RuleID: r.ID, Slug: r.Slug, Severity: e.severity(r, r.Severity),
-		Message: p.Msg, Remediation: r.Remediation, URL: r.URL(),
+		Message: p.Msg, Remediation: r.Remediation, URL: e.url(r),
 		File: p.File, Line: p.Pos.Line, Column: p.Pos.Col,
 		Object: ObjectRef{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name},
 	}
@@ -691,7 +696,7 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 	o := d.Object
 	f := Finding{
 		RuleID: d.Rule.ID, Slug: d.Rule.Slug, Severity: e.severity(d.Rule, d.Severity),
-		Message: d.Message, Remediation: d.Rule.Remediation, URL: d.Rule.URL(),
+		Message: d.Message, Remediation: d.Rule.Remediation, URL: e.url(d.Rule),
 		File: o.File, Line: pos.Line, Column: pos.Col, FieldPath: d.Path,
 		Object: refOf(o),
 	}
@@ -709,6 +714,16 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 
 func refOf(o *manifest.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+// url is r.URL(), built once per rule.
+func (e *emitter) url(r *rules.Rule) string {
+	u, ok := e.urls[r]
+	if !ok {
+		u = r.URL()
+		e.urls[r] = u
+	}
+	return u
 }
 
 // add files a finding as shown or suppressed. Every suppression level ends
