@@ -13,6 +13,9 @@ func Closest(word string, candidates []string) string {
 	w := normalize(word)
 	best, bestDist := "", -1
 	var prefixed []string
+	// No candidate further than reach is returned, and the distance is at
+	// least the difference in length: those are not measured.
+	reach := max(1, len(word)/3)
 	for _, c := range candidates {
 		n := normalize(c)
 		if n == w {
@@ -20,6 +23,9 @@ func Closest(word string, candidates []string) string {
 		}
 		if len(w) >= 3 && strings.HasPrefix(n, w) {
 			prefixed = append(prefixed, c)
+		}
+		if len(n) > len(w)+reach || len(w) > len(n)+reach {
+			continue
 		}
 		if d := Distance(w, n); bestDist < 0 || d < bestDist {
 			best, bestDist = c, d

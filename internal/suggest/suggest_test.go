@@ -1,6 +1,10 @@
 package suggest
 
-import "testing"
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
 
 func TestDistance(t *testing.T) {
 	for _, tc := range []struct {
@@ -46,6 +50,57 @@ func TestClosestConfigKey(t *testing.T) {
 	} {
 		if got := Closest(in, keys); got != want {
 			t.Errorf("Closest(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// closestEveryCandidate is Closest measuring every candidate, the
+// reference for the length cut-off.
+func closestEveryCandidate(word string, candidates []string) string {
+	w := normalize(word)
+	best, bestDist := "", -1
+	var prefixed []string
+	for _, c := range candidates {
+		n := normalize(c)
+		if n == w {
+			return c
+		}
+		if len(w) >= 3 && strings.HasPrefix(n, w) {
+			prefixed = append(prefixed, c)
+		}
+		if d := Distance(w, n); bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	if bestDist >= 0 && bestDist <= max(1, min(len(word), len(best))/3) {
+		return best
+	}
+	return ""
+}
+
+// TestClosestSkipsOnlyFarCandidates: skipping candidates by length
+// changes no answer, on random words over a small alphabet (so that many
+// are close).
+func TestClosestSkipsOnlyFarCandidates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	word := func() string {
+		b := make([]byte, 1+rng.IntN(12))
+		for i := range b {
+			b[i] = "abcE-_"[rng.IntN(6)]
+		}
+		return string(b)
+	}
+	for range 20000 {
+		candidates := make([]string, rng.IntN(8))
+		for i := range candidates {
+			candidates[i] = word()
+		}
+		w := word()
+		if got, want := Closest(w, candidates), closestEveryCandidate(w, candidates); got != want {
+			t.Fatalf("Closest(%q, %q) = %q, want %q", w, candidates, got, want)
 		}
 	}
 }
