@@ -270,7 +270,7 @@ func withSpan(objs []*manifest.Object, fn func(span []byte, off int64)) {
 	span, off := readSpan(objs, *bp)
 	fn(span, off)
 	if span != nil {
-		if poisonSpans { // a test: anything that kept the bytes reads garbage
+		if poisonBuffers { // a test: anything that kept the bytes reads garbage
 			for i := range span {
 				span[i] = '!'
 			}
@@ -279,9 +279,6 @@ func withSpan(objs []*manifest.Object, fn func(span []byte, off int64)) {
 	}
 	spanBufs.Put(bp)
 }
-
-// poisonSpans is set by tests to overwrite each span once used.
-var poisonSpans = false
 
 // ruleOutput is what one rule's pass reported.
 type ruleOutput struct {

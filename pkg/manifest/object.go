@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -151,9 +152,15 @@ var docSeed = maphash.MakeSeed()
 // on a large input the files weigh as much as the decoded objects. Pos then
 // reads the document back from File. Call it only when File is a regular
 // file that stays in place during the run; if the document changed in the
-// meantime, Pos falls back to the document's first line.
+// meantime, Pos falls back to the document's first line. Once it returns,
+// the object holds none of the bytes it was read from, which the caller
+// may reuse.
 func (o *Object) ReleaseDocument() {
-	if o.doc == nil || o.pos != nil {
+	if o.doc == nil {
+		return
+	}
+	if o.pos != nil { // its positions are known: it keeps a copy
+		o.doc = bytes.Clone(o.doc)
 		return
 	}
 	o.docSum = maphash.Bytes(docSeed, o.doc)

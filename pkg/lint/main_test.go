@@ -1,0 +1,15 @@
+package lint
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain runs every test of the package with the recycled buffers of
+// file bytes overwritten once used: an object, a finding or a position
+// that kept bytes of them would read garbage, and the golden files and the
+// equivalence tests would show it.
+func TestMain(m *testing.M) {
+	poisonBuffers = true
+	os.Exit(m.Run())
+}
