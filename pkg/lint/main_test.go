@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"flag"
 	"os"
 	"testing"
 )
@@ -8,8 +9,11 @@ import (
 // TestMain runs every test of the package with the recycled buffers of
 // file bytes overwritten once used: an object, a finding or a position
 // that kept bytes of them would read garbage, and the golden files and the
-// equivalence tests would show it.
+// equivalence tests would show it. Benchmarks run without it: it costs.
 func TestMain(m *testing.M) {
-	poisonBuffers = true
+	flag.Parse()
+	if bench := flag.Lookup("test.bench"); bench == nil || bench.Value.String() == "" {
+		poisonBuffers = true
+	}
 	os.Exit(m.Run())
 }
