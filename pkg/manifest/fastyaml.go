@@ -73,6 +73,7 @@ type fastParser struct {
 	strs      []byte  // text of scalars that differs from their source (escapes, block scalars)
 	keys      []int32 // scratch for duplicate checks
 	scratch   []byte  // JSON text for UnmarshalJSON methods
+	lastNS    string  // the namespace of the last object read, shared by the next ones that name it
 }
 
 var fastParsers = sync.Pool{New: func() any { return new(fastParser) }}
@@ -839,6 +840,18 @@ func (p *fastParser) str(i int) string {
 		return ""
 	}
 	return string(p.text(&p.nodes[i]))
+}
+
+// namespaceStr is str for metadata.namespace: the objects a parser reads
+// one after another mostly share a namespace, and then its string.
+func (p *fastParser) namespaceStr(i int) string {
+	if i < 0 || p.nodes[i].kind != fScalar {
+		return ""
+	}
+	if text := p.text(&p.nodes[i]); string(text) != p.lastNS {
+		p.lastNS = string(text)
+	}
+	return p.lastNS
 }
 
 // internedStr is str for apiVersion and kind, which take a few values: the

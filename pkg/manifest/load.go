@@ -184,7 +184,7 @@ func (r *docReader) fast() bool {
 	}
 	if meta := p.child(0, "metadata"); meta >= 0 && p.nodes[meta].kind == fMap {
 		o.Name = p.str(p.child(meta, "name"))
-		o.Namespace = p.str(p.child(meta, "namespace"))
+		o.Namespace = p.namespaceStr(p.child(meta, "namespace"))
 		if !known {
 			o.Labels = p.stringMap(p.child(meta, "labels"))
 			o.Annotations = p.stringMap(p.child(meta, "annotations"))
