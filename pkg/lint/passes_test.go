@@ -128,9 +128,16 @@ func TestPassesChangeNothing(t *testing.T) {
 			if !slices.ContainsFunc(want.Suppressed, func(f Finding) bool { return f.RuleID == "MB209" && f.Object.Name == "forms-ambient" }) {
 				t.Fatalf("MB209 on Namespace forms-ambient was not suppressed: %v", want.Suppressed)
 			}
-			// kept -1 releases every workload, 50 all but the first 50,
-			// 0 (the default) none of this input's.
-			for _, c := range []struct{ perPass, kept int }{{1, -1}, {7, 50}, {0, -1}, {0, 0}} {
+			// kept -1 releases every workload, 0 (the default) none of
+			// this input's, and mixed keeps some decoded and releases the
+			// rest (under twice the budget, past which the loader spills).
+			const mixed = 600
+			if l, err := load(context.Background(), paths, Options{Workers: 2, workloadsKept: mixed}); err != nil {
+				t.Fatal(err)
+			} else if kept, released := keptAndReleased(l); kept == 0 || released == 0 {
+				t.Fatalf("a budget of %d: %d workloads kept and %d released, want some of each", mixed, kept, released)
+			}
+			for _, c := range []struct{ perPass, kept int }{{1, -1}, {7, mixed}, {0, -1}, {0, 0}} {
 				got := run(c.perPass, c.kept, false)
 				if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Result{})); diff != "" {
 					t.Errorf("%d workloads per pass, %d kept decoded: the result differs from one pass over every object decoded (-want +got):\n%s",
@@ -253,6 +260,20 @@ func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 	if len(outs[1].diags) != 0 {
 		t.Fatalf("MB513 reported %v on policies that were not decoded again", outs[1].diags)
 	}
+}
+
+// keptAndReleased counts the loaded workloads kept decoded and released.
+func keptAndReleased(l *loaded) (kept, released int) {
+	for _, w := range l.workloads {
+		switch {
+		case w == nil:
+		case w.Released():
+			released++
+		default:
+			kept++
+		}
+	}
+	return kept, released
 }
 
 // TestLoopObjectsHaveABudget: the loader keeps up to a budget of workloads,
