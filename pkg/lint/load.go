@@ -289,6 +289,14 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 		if w == nil {
 			reading := rules.ReadingOf(o.Kind)
 			if o.Typed == nil {
+				// A kind no rule reads, or an object that failed to
+				// decode: suppression alone reads its maps, and keeps what
+				// it reads. A Helm chart labels every object, ~300 bytes
+				// a map.
+				if !o.Released() && (o.Labels != nil || o.Annotations != nil) {
+					ignores(i, ignoreAnnotationsOf(o))
+					o.Labels, o.Annotations = nil, nil
+				}
 				continue
 			}
 			rules.Summarize(o)

@@ -69,6 +69,12 @@ func TestPassesChangeNothing(t *testing.T) {
 			"apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: strict-ns}\nspec: {selector: {app: db}, ports: [{port: 5432}]}\n---\n" +
 			strings.ReplaceAll(strings.ReplaceAll(job("plain"), "\"true\"", "\"false\""), "namespace: forms}", "namespace: forms-meta}") + "---\n" +
 			strings.ReplaceAll(strings.ReplaceAll(job("other"), "\"true\"", "\"false\""), "namespace: forms}", "namespace: forms-meta}"),
+		// A kind no rule reads drops its labels and annotations at load:
+		// an ignore annotation naming an unknown rule is reported all the
+		// same, and one naming a known rule is no problem.
+		"rbac.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: forms\n" +
+			"  labels: {app.kubernetes.io/name: reader, helm.sh/chart: reader-1.0.0}\n  annotations: {meshbatch.dev/ignore: \"MB101,MB9O1\"}\n" +
+			"rules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\n",
 		// A Namespace is released at load whatever the input's size: the
 		// suppression annotation of a finding on it (MB209) is read all the same.
 		"namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: forms-ambient\n  annotations: {meshbatch.dev/ignore: MB209}\n" +
@@ -124,6 +130,11 @@ func TestPassesChangeNothing(t *testing.T) {
 			}
 			if len(want.Suppressed) == 0 {
 				t.Fatalf("%d findings suppressed, want those of ignored.yaml", len(want.Suppressed))
+			}
+			if !slices.ContainsFunc(want.Findings, func(f Finding) bool {
+				return f.RuleID == "MB001" && strings.HasSuffix(f.File, "rbac.yaml") && strings.Contains(f.Message, `unknown rule "MB9O1"`)
+			}) {
+				t.Fatal("the ignore annotation of Role forms/reader was not read")
 			}
 			if !slices.ContainsFunc(want.Suppressed, func(f Finding) bool { return f.RuleID == "MB209" && f.Object.Name == "forms-ambient" }) {
 				t.Fatalf("MB209 on Namespace forms-ambient was not suppressed: %v", want.Suppressed)
