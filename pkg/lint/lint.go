@@ -139,7 +139,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	res := &Result{InputErrors: loaded.errors, Notices: loaded.notices}
 	res.Stats.Files = loaded.files
-	res.Stats.Objects = len(loaded.objects)
+	res.Stats.Objects = len(loaded.objects) + loaded.left.count
+	res.Stats.Skipped = loaded.left.count
 	for _, o := range loaded.objects {
 		if o.Typed == nil && !o.Released() {
 			res.Stats.Skipped++
@@ -151,6 +152,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		e.problem(p)
 	}
 	ix := rules.NewIndexOf(loaded.objects, loaded.workloads)
+	ix.SawNamespaces(loaded.left.namespaces)
 	ruleSet := opts.Rules
 	if ruleSet == nil {
 		ruleSet = rules.All()
@@ -592,6 +594,9 @@ func stdinWasEmpty(paths []string, opts Options, l *loaded) bool {
 		if strings.HasPrefix(err.Error(), StdinName+":") {
 			return false
 		}
+	}
+	if l.left.stdin {
+		return false
 	}
 	for _, o := range l.objects {
 		if o.File == StdinName {

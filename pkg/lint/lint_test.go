@@ -263,3 +263,17 @@ func TestFindingsNameTheRelatedObject(t *testing.T) {
 		t.Errorf("SeeAlso() = %q", see)
 	}
 }
+
+// TestObjectsOfKindsNoRuleReads: the engine leaves them out of the run
+// (see leaveOut), but counts them, and standard input holding only them
+// is not empty.
+func TestObjectsOfKindsNoRuleReads(t *testing.T) {
+	role := "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: reader, namespace: batch}\nrules: []\n"
+	res, err := Run(context.Background(), []string{"-"}, Options{Stdin: strings.NewReader(role + "---\n" + role)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Findings) != 0 || res.Stats.Objects != 2 || res.Stats.Skipped != 2 {
+		t.Fatalf("findings %v, %d objects, %d skipped; want none, 2 and 2", ids(res.Findings), res.Stats.Objects, res.Stats.Skipped)
+	}
+}

@@ -32,6 +32,14 @@ type loaded struct {
 	// reads of the workloads' annotations, which release drops.
 	workloads []*rules.Workload
 	ignores   map[*manifest.Object]ignoreAnnotations
+	// left counts the objects left out of objects (see leaveOut): how
+	// many, whether one came from standard input, and the namespaces they
+	// name, which the index knows of.
+	left struct {
+		count      int
+		stdin      bool
+		namespaces []string
+	}
 }
 
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
@@ -184,28 +192,53 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	if !opts.keepWorkloads {
 		out.workloads = make([]*rules.Workload, 0, n)
 	}
+	seen := map[string]bool{} // namespaces of the objects left out
 	for _, fr := range results {
 		for _, d := range fr.docs {
 			for i, o := range d.objects {
-				out.objects = append(out.objects, o)
 				var w *rules.Workload
 				if d.workloads != nil {
 					w = d.workloads[i]
 				}
+				var ia ignoreAnnotations
+				if d.ignores != nil {
+					ia = d.ignores[i]
+				}
+				if leaveOut(o, w, ia, opts) {
+					out.left.count++
+					out.left.stdin = out.left.stdin || o.File == StdinName
+					if o.Namespace != "" && !seen[o.Namespace] {
+						seen[o.Namespace] = true
+						out.left.namespaces = append(out.left.namespaces, o.Namespace)
+					}
+					continue
+				}
+				out.objects = append(out.objects, o)
 				if !opts.keepWorkloads { // else NewIndexOf reads the templates itself
 					out.workloads = append(out.workloads, w)
 				}
-				if d.ignores != nil && (d.ignores[i].own != nil || d.ignores[i].template != nil) {
+				if ia.own != nil || ia.template != nil {
 					if out.ignores == nil {
 						out.ignores = map[*manifest.Object]ignoreAnnotations{}
 					}
-					out.ignores[o] = d.ignores[i]
+					out.ignores[o] = ia
 				}
 			}
 			out.problems = append(out.problems, d.problems...)
 		}
 	}
 	return out, nil
+}
+
+// leaveOut reports whether the loader can leave an object out of the
+// run: one of a kind no rule reads (or one that failed to decode, whose
+// problems are recorded), without an ignore annotation to check, when no
+// report lists every object. What the run needs of it is counted in
+// loaded.left. An envelope is ~230 bytes, and such kinds (Roles, Secrets,
+// CRDs) are most of a rendered Helm chart.
+func leaveOut(o *manifest.Object, w *rules.Workload, ia ignoreAnnotations, opts Options) bool {
+	return !opts.keepWorkloads && !opts.ListObjects && w == nil && o.Typed == nil && !o.Released() &&
+		ia.own == nil && ia.template == nil
 }
 
 // keepBudget is how many more objects the loader keeps decoded. Kept

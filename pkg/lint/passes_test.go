@@ -75,6 +75,15 @@ func TestPassesChangeNothing(t *testing.T) {
 		"rbac.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: reader\n  namespace: forms\n" +
 			"  labels: {app.kubernetes.io/name: reader, helm.sh/chart: reader-1.0.0}\n  annotations: {meshbatch.dev/ignore: \"MB101,MB9O1\"}\n" +
 			"rules: [{apiGroups: [\"\"], resources: [pods], verbs: [get]}]\n",
+		// A namespace named only by an object of a kind no rule reads,
+		// which the engine leaves out of the run: "db.rbac-only" is a
+		// Service host all the same, under the mesh-wide STRICT policy a
+		// Job without a sidecar cannot reach (MB501).
+		"rbac-only.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: reader, namespace: rbac-only}\n" +
+			"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}\nsubjects: []\n---\n" +
+			"apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: istio-system}\nspec: {mtls: {mode: STRICT}}\n---\n" +
+			strings.Replace(strings.Replace(job("caller"), "image: registry.example.com/app:1,", "image: registry.example.com/app:1, env: [{name: DB_URL, value: \"postgres://db.rbac-only:5432/app\"}],", 1),
+				`sidecar.istio.io/inject: "true"`, `sidecar.istio.io/inject: "false"`, 1),
 		// A Namespace is released at load whatever the input's size: the
 		// suppression annotation of a finding on it (MB209) is read all the same.
 		"namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: forms-ambient\n  annotations: {meshbatch.dev/ignore: MB209}\n" +

@@ -804,6 +804,15 @@ func (ix *Index) Batch(ns, name string) *Workload { return ix.batchByName[ns+"/"
 // namespace: evidence that the name is a namespace of this cluster.
 func (ix *Index) KnownNamespace(ns string) bool { return ix.seenNS[ns] }
 
+// SawNamespaces adds the namespaces named by objects of the input the
+// index was not given (the lint engine leaves out those of kinds no rule
+// reads): KnownNamespace knows them.
+func (ix *Index) SawNamespaces(names []string) {
+	for _, ns := range names {
+		ix.seenNS[ns] = true
+	}
+}
+
 // ServiceEntriesFor returns the ServiceEntries whose hosts match host,
 // exactly or through a wildcard ("*.example.com" matches any subdomain),
 // exact matches first. The lookup walks the host's labels, not the
