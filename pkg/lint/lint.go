@@ -300,7 +300,7 @@ const workloadsPerPass = 512
 // releases the others and the objects rules read only in loops (of which
 // it keeps as many at most): inputs of up to about 12,000 objects are
 // linted without decoding anything twice, for 25 MB of Jobs and CronJobs
-// at most.
+// at most. Past twice as many, it keeps none (see keepBudget).
 const workloadsKept = 4096
 
 // runPasses runs the checks on every workload and every other object. The
@@ -696,7 +696,7 @@ func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *
 type emitter struct {
 	opts    Options
 	res     *Result
-	ignores map[*manifest.Object]ignoreAnnotations // of the workloads, which may be released
+	ignores map[*manifest.Object]ignoreAnnotations // of the objects whose maps the loader dropped
 	urls    map[*rules.Rule]string                 // one string per rule, not per finding
 }
 
@@ -777,8 +777,8 @@ func (e *emitter) add(f Finding) {
 }
 
 // ignoreAnnotations returns the meshbatch.dev/ignore annotations of an
-// object and its pod template: as the loader kept them for a workload,
-// whose annotations go when it is released, else the object's own.
+// object and its pod template: as the loader kept them for an object whose
+// maps it dropped, else the object's own.
 func (e *emitter) ignoreAnnotations(o *manifest.Object) ignoreAnnotations {
 	if ia, ok := e.ignores[o]; ok {
 		return ia

@@ -29,7 +29,8 @@ type loaded struct {
 	notices  []string
 	// workloads[i] is the pod template of objects[i], perhaps released
 	// (see rules.Workload.Release), or nil; ignores holds what suppression
-	// reads of the workloads' annotations, which release drops.
+	// reads of the annotations of the objects whose maps the loader
+	// dropped (released objects, kinds no rule reads).
 	workloads []*rules.Workload
 	ignores   map[*manifest.Object]ignoreAnnotations
 	// left counts the objects left out of objects (see leaveOut): how
@@ -110,7 +111,7 @@ type docResult struct {
 	objects   []*manifest.Object
 	problems  []manifest.Problem
 	workloads []*rules.Workload   // aligned with objects, nil when there are none
-	ignores   []ignoreAnnotations // aligned with objects, when a workload has any
+	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
 }
 
 // job is a batch of documents of one file for a worker.
@@ -264,25 +265,24 @@ func newKeepBudget(budget int64) *keepBudget {
 	return k
 }
 
-// take reports whether one more object of count may stay decoded; release
-// drops it, now or at a spill.
-func (k *keepBudget) take(count *atomic.Int64, release func()) bool {
+// take lets one more object of count stay decoded if the budget allows;
+// release drops it, now or at a spill.
+func (k *keepBudget) take(count *atomic.Int64, release func()) {
 	left := count.Add(-1)
 	if left < -k.budget && !k.spilled.Load() {
 		k.spill()
 	}
 	if left < 0 {
 		release()
-		return false
+		return
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.spilled.Load() {
 		release()
-		return false
+		return
 	}
 	k.kept = append(k.kept, release)
-	return true
 }
 
 func (k *keepBudget) exhausted() bool { return k.workloads.Load() <= 0 }
