@@ -26,15 +26,23 @@ var (
 
 type jsonUnmarshaler interface{ UnmarshalJSON([]byte) error }
 
-// decoder holds the scratch buffer for JSON text handed to UnmarshalJSON.
+// decoder holds the scratch buffer for JSON text handed to UnmarshalJSON,
+// and the fields to decode when it decodes only some (see Fields).
 type decoder struct {
 	p       *fastParser
 	scratch []byte
+	fields  Fields
 }
 
 // decodeInto decodes the subtree at node i into v, which must be settable.
 func (p *fastParser) decodeInto(i int, v reflect.Value) bool {
-	d := decoder{p: p, scratch: p.scratch[:0]}
+	return p.decodeFields(i, v, nil)
+}
+
+// decodeFields is decodeInto that, in a struct of a type fields lists,
+// skips the known fields not listed.
+func (p *fastParser) decodeFields(i int, v reflect.Value, fields Fields) bool {
+	d := decoder{p: p, scratch: p.scratch[:0], fields: fields}
 	ok := d.value(i, v)
 	p.scratch = d.scratch[:0]
 	return ok
@@ -167,10 +175,18 @@ func (d *decoder) object(i int, v reflect.Value) bool {
 		if plan == nil {
 			return false
 		}
+		var only map[string]bool
+		if d.fields != nil {
+			only = d.fields[v.Type()]
+		}
 		for k := i + 1; k < end; k = int(p.nodes[k+1].next) {
-			f := plan.fields[string(p.text(&p.nodes[k]))]
+			name := p.text(&p.nodes[k])
+			f := plan.fields[string(name)]
 			if f == nil {
 				return false // an unknown field: a strict error
+			}
+			if only != nil && !only[string(name)] {
+				continue
 			}
 			sub := v
 			for _, ind := range f.index {

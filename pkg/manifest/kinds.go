@@ -29,6 +29,10 @@ type kind struct {
 	// fast decodes a document the fast path parsed, as decode would decode
 	// its JSON; false when it cannot say, and then decode decides.
 	fast func(p *fastParser) (any, bool)
+	// typ is the decoded type, and partial decodes only the fields of a
+	// Fields: Kubernetes built-in kinds have both.
+	typ     reflect.Type
+	partial func(p *fastParser, f Fields) (any, bool)
 }
 
 // decodeError is a decoding failure with the field path it concerns (as
@@ -115,6 +119,9 @@ func k8s[T any](versions ...string) kind {
 	}, fast: func(p *fastParser) (any, bool) {
 		obj := new(T)
 		return obj, p.decodeInto(0, reflect.ValueOf(obj).Elem())
+	}, typ: reflect.TypeFor[T](), partial: func(p *fastParser, f Fields) (any, bool) {
+		obj := new(T)
+		return obj, p.decodeFields(0, reflect.ValueOf(obj).Elem(), f)
 	}}
 }
 

@@ -52,8 +52,12 @@ func ReadFile(file string, data []byte, lim Limits) ([]*Object, []Problem) {
 // ReadDocument reads one YAML document: one object, or the items of a
 // kind: List.
 func ReadDocument(file string, doc int, c Chunk, lim Limits) ([]*Object, []Problem) {
+	return readDocument(file, doc, c, lim, nil)
+}
+
+func readDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem) {
 	lim = lim.withDefaults()
-	r := docReader{file: file, doc: doc, chunk: c, lim: lim}
+	r := docReader{file: file, doc: doc, chunk: c, lim: lim, fields: fields}
 	if msg := tooDense(c.Data, lim); msg != "" {
 		r.problem(Pos{Line: 1, Col: 1}, msg, nil)
 		return nil, r.probs
@@ -112,8 +116,11 @@ type docReader struct {
 	doc   int
 	chunk Chunk
 	lim   Limits
-	objs  []*Object
-	probs []Problem
+	// fields, when set, has the fast path decode only these fields of the
+	// kinds whose type it lists (ReadDocumentPartly).
+	fields Fields
+	objs   []*Object
+	probs  []Problem
 }
 
 // problem records a problem at a document-relative position.
@@ -194,7 +201,15 @@ func (r *docReader) fast() bool {
 		r.objs = append(r.objs, o)
 		return true
 	}
-	typed, ok := k.fast(p)
+	var typed any
+	ok := false
+	if r.fields != nil && r.fields[k.typ] != nil {
+		typed, ok = k.partial(p, r.fields)
+		o.partial = ok
+	}
+	if !ok {
+		typed, ok = k.fast(p)
+	}
 	if !ok { // the JSON path decides
 		bp := jsonBufs.Get().(*[]byte)
 		defer jsonBufs.Put(bp)

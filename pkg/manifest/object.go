@@ -42,6 +42,7 @@ type Object struct {
 	docLine  int32    // line of doc's first byte in the file
 	docLen   int32    // len(doc), kept when doc is released
 	released bool     // Typed was dropped by ReleaseTyped
+	partial  bool     // Typed was decoded in part (ReadDocumentPartly)
 }
 
 // ReleaseTyped drops the decoded object to save memory; Redecode decodes
@@ -110,7 +111,7 @@ func (o *Object) documentIn(span []byte, spanOff int64) []byte {
 
 // RestoreTyped sets Typed again, as Redecode returned it.
 func (o *Object) RestoreTyped(typed any) {
-	o.Typed, o.released = typed, false
+	o.Typed, o.released, o.partial = typed, false, false
 	if m, ok := typed.(metaMaps); ok {
 		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
 	}
