@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -701,6 +702,33 @@ func (w *Workload) summarize() {
 		}
 	})
 }
+
+// SummaryFields are the fields of a workload that summarize, WorkloadOf
+// and TemplateAnnotations read: a workload the lint engine releases at
+// once needs no more decoded than these (manifest.ReadDocumentPartly), and
+// is decoded whole, strictly, for its pass. A test checks that a summary
+// taken from these fields equals one taken from the whole object.
+var SummaryFields = func() manifest.Fields {
+	object := map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "spec": true} // no status
+	template := map[string]bool{"template": true}
+	return manifest.Fields{
+		reflect.TypeFor[batchv1.Job]():            object,
+		reflect.TypeFor[batchv1.JobSpec]():        template,
+		reflect.TypeFor[batchv1.CronJob]():        object,
+		reflect.TypeFor[batchv1.CronJobSpec]():    {"jobTemplate": true},
+		reflect.TypeFor[appsv1.Deployment]():      object,
+		reflect.TypeFor[appsv1.DeploymentSpec]():  template,
+		reflect.TypeFor[appsv1.StatefulSet]():     object,
+		reflect.TypeFor[appsv1.StatefulSetSpec](): template,
+		reflect.TypeFor[appsv1.DaemonSet]():       object,
+		reflect.TypeFor[appsv1.DaemonSetSpec]():   template,
+		reflect.TypeFor[appsv1.ReplicaSet]():      object,
+		reflect.TypeFor[appsv1.ReplicaSetSpec]():  template,
+		reflect.TypeFor[corev1.Pod]():             object,
+		reflect.TypeFor[corev1.PodSpec]():         {"serviceAccountName": true, "serviceAccount": true, "hostNetwork": true, "initContainers": true, "containers": true},
+		reflect.TypeFor[corev1.Container]():       {"name": true, "image": true, "ports": true},
+	}
+}()
 
 // attach points Template, Job and CronJob into the object's typed value.
 func (w *Workload) attach() {

@@ -1,7 +1,12 @@
 package rules
 
 import (
+	"errors"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -101,5 +106,87 @@ spec: {egress: [{hosts: ["./*", "istio-system/*"]}], outboundTrafficPolicy: {mod
 	}
 	if got := Sidecar(objs[4]).GetOutboundTrafficPolicy().GetMode().String(); got != "REGISTRY_ONLY" {
 		t.Errorf("Sidecar outbound mode = %q, want REGISTRY_ONLY", got)
+	}
+}
+
+// TestSummaryFromSummaryFields: a workload decoded only in its
+// SummaryFields (as the lint engine decodes those it releases at once)
+// gets the summary, labels, annotations and template annotations the whole
+// object gives, on every workload of the fixtures, testdata, examples and
+// shared corpus.
+func TestSummaryFromSummaryFields(t *testing.T) {
+	dirs := []string{"testdata", filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples"),
+		filepath.Join("..", "..", "..", "shared", "corpus")}
+	type seen struct {
+		summary            workloadSummary // its labels, in no order, as podLabels below
+		podLabels          map[string]string
+		labels, annots     map[string]string
+		template           map[string]string
+		templatePath, kind string
+	}
+	of := func(o *manifest.Object) (seen, bool) {
+		w := WorkloadOf(o)
+		if w == nil {
+			return seen{}, false
+		}
+		ann, path := TemplateAnnotations(o)
+		s := w.summary
+		s.labels = nil
+		return seen{s, w.summary.labels.toMap(), o.Labels, o.Annotations, ann, path, o.Kind}, true
+	}
+	workloads, partly, fields := 0, 0, map[string]bool{}
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || (filepath.Ext(p) != ".yaml" && filepath.Ext(p) != ".yml") {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for i, c := range manifest.SplitDocuments(data) {
+				whole, _ := manifest.ReadDocument(p, i, c, manifest.Limits{})
+				part, _ := manifest.ReadDocumentPartly(p, i, c, manifest.Limits{}, SummaryFields)
+				if len(whole) == 0 && len(part) == 1 && part[0].Partial() {
+					continue // a strict error in a field left out: the pass reports it (lint's TestPassesChangeNothing)
+				}
+				if len(whole) != len(part) {
+					t.Errorf("%s, document %d: %d objects whole, %d in part", p, i, len(whole), len(part))
+					continue
+				}
+				for j := range whole {
+					want, ok := of(whole[j])
+					if !ok {
+						continue
+					}
+					workloads++
+					if part[j].Partial() {
+						partly++
+					}
+					got, _ := of(part[j])
+					if diff := cmp.Diff(want, got, cmp.AllowUnexported(seen{}, workloadSummary{}, containerPort{})); diff != "" {
+						t.Errorf("%s, document %d: %s %s decoded in part differs (-whole +part):\n%s", p, i, whole[j].Kind, whole[j].Name, diff)
+					}
+					s := want.summary
+					fields["hostNetwork"] = fields["hostNetwork"] || s.hostNetwork
+					fields["injectedProxy"] = fields["injectedProxy"] || s.injectedProxy
+					fields["ports"] = fields["ports"] || len(s.ports) > 0
+					fields["serviceAccount"] = fields["serviceAccount"] || s.serviceAccount != "default"
+					fields["dnsCapture"] = fields["dnsCapture"] || s.dnsCapture
+				}
+			}
+			return nil
+		})
+		if err != nil && !(errors.Is(err, fs.ErrNotExist) && strings.Contains(dir, "shared")) {
+			t.Fatal(err)
+		}
+	}
+	if workloads < 100 || partly < workloads/2 {
+		t.Fatalf("%d workloads, %d of them decoded in part: the inputs were not read", workloads, partly)
+	}
+	for _, f := range []string{"hostNetwork", "injectedProxy", "ports", "serviceAccount", "dnsCapture"} {
+		if !fields[f] {
+			t.Errorf("no workload of the inputs sets %s in its summary: the comparison does not cover it", f)
+		}
 	}
 }
