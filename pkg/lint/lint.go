@@ -6,6 +6,7 @@ package lint
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -58,6 +59,9 @@ type Options struct {
 	workloadsPerPass int
 	workloadsKept    int
 	keepWorkloads    bool
+	// decodeWhole is set by Run when no check runs: no pass would decode
+	// the workloads the loader decodes in part, so it decodes them whole.
+	decodeWhole bool
 }
 
 // Result is the outcome of a run.
@@ -129,7 +133,22 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
+	ruleSet := opts.Rules
+	if ruleSet == nil {
+		ruleSet = rules.All()
+	}
+	var checks []*rules.Rule
+	for _, r := range ruleSet {
+		if r.Check != nil {
+			checks = append(checks, r)
+		}
+	}
+	opts.decodeWhole = len(checks) == 0
 	loaded, err := load(ctx, paths, opts)
+	if err != nil {
+		return nil, err
+	}
+	outs, restoreErrs, err := check(ctx, loaded, checks, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -151,18 +170,6 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	for _, p := range problems {
 		e.problem(p)
 	}
-	ix := rules.NewIndexOf(loaded.objects, loaded.workloads)
-	ix.SawNamespaces(loaded.left.namespaces)
-	ruleSet := opts.Rules
-	if ruleSet == nil {
-		ruleSet = rules.All()
-	}
-	var checks []*rules.Rule
-	for _, r := range ruleSet {
-		if r.Check != nil {
-			checks = append(checks, r)
-		}
-	}
 	knownRule := func(r string) bool {
 		return rules.Lookup(r) != nil || slices.ContainsFunc(ruleSet, func(rr *rules.Rule) bool {
 			return strings.EqualFold(rr.ID, r) || strings.EqualFold(rr.Slug, r)
@@ -172,16 +179,6 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		for _, p := range ignoreAnnotationProblems(o, e.ignoreAnnotations(o), knownRule) {
 			e.problem(p)
 		}
-	}
-	if len(checks) > 0 {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		ix.Prepare(opts.Facts, opts.Workers)
-	}
-	outs, restoreErrs, err := runPasses(ctx, checks, ix, opts)
-	if err != nil {
-		return nil, err
 	}
 	res.InputErrors = append(res.InputErrors, restoreErrs...)
 	// After the rules, where the heap is smaller: one reference per object
@@ -220,6 +217,31 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	sortFindings(res.Suppressed)
 	res.hideBelow(opts.MinSeverity)
 	return res, nil
+}
+
+// check indexes the loaded objects and runs the checks on them. An object
+// the loader decoded only in part (manifest.ReadDocumentPartly) may turn
+// out, in its pass, not to decode strictly; the loader would have reported
+// it and left it out. Other objects' rules may have looked it up by then,
+// so check leaves it out and runs the passes again: the findings do not
+// depend on which objects were decoded in part. That costs a second run
+// only on a large input with such a document.
+func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
+	for {
+		ix := rules.NewIndexOf(l.objects, l.workloads)
+		ix.SawNamespaces(l.left.namespaces)
+		if len(checks) > 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+			ix.Prepare(opts.Facts, opts.Workers)
+		}
+		outs, errs, late, err := runPasses(ctx, checks, ix, opts)
+		if err != nil || len(late) == 0 {
+			return outs, errs, err
+		}
+		l.leaveOutFailed(late)
+	}
 }
 
 // fileRuns splits n items in file order into runs that one read of a file
@@ -314,14 +336,14 @@ const workloadsKept = 4096
 // the findings, and TestPassesChangeNothing checks that the results are
 // the same. Objects that cannot be decoded again (their file changed
 // since it was read) are left out and returned as errors.
-func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, error) {
+func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, []lateFailure, error) {
 	outs := make([]ruleOutput, len(checks))
 	if len(checks) == 0 {
-		return outs, nil, nil
+		return outs, nil, nil, nil
 	}
 	if opts.keepWorkloads {
 		outs, err := runChecks(ctx, checks, ix, opts)
-		return outs, nil, err
+		return outs, nil, nil, err
 	}
 	add := func(part []ruleOutput) {
 		for i := range part {
@@ -331,6 +353,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	}
 	size := cmp.Or(opts.workloadsPerPass, workloadsPerPass)
 	var errs []error
+	var late []lateFailure
 	for _, p := range passParts(len(ix.Workloads), size, func(i int) bool { return ix.Workloads[i].Released() }) {
 		part := ix.Workloads[p[0]:p[1]]
 		objs := make([]*manifest.Object, len(part))
@@ -339,15 +362,16 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		}
 		failed, err := decodeAgain(ctx, objs, opts, func(i int, typed any) { part[i].Restore(typed, opts.Facts) })
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		late = appendLate(late, objs, failed)
 		restored := withoutFailed(part, failed, &errs)
 		got, err := runChecks(ctx, checks, ix.WorkloadPass(restored), opts)
 		for _, w := range restored {
 			w.Release()
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		add(got)
 	}
@@ -362,8 +386,9 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		}
 		failed, err := decodeAgain(ctx, part, opts, func(i int, typed any) { part[i].RestoreTyped(typed) })
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		late = appendLate(late, part, failed)
 		restored := withoutFailed(part, failed, &errs)
 		got, err := runChecks(ctx, checks, ix.ObjectPass(restored), opts)
 		for i, o := range part {
@@ -372,16 +397,40 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 			}
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		add(got)
 	}
 	got, err := runChecks(ctx, checks, ix.RestPass(), opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	add(got)
-	return outs, errs, nil
+	return outs, errs, late, nil
+}
+
+// lateFailure is an object the loader decoded only in part that does not
+// decode strictly: the problem it would have had when loaded whole.
+type lateFailure struct {
+	object  *manifest.Object
+	problem manifest.Problem
+}
+
+// errLate marks in decodeAgain's failures those appendLate took.
+var errLate = errors.New("decoded in part, failed whole")
+
+// appendLate moves the failures of objects decoded in part that are
+// problems with the document (not a file changed since) from failed to
+// late.
+func appendLate(late []lateFailure, objs []*manifest.Object, failed []error) []lateFailure {
+	for i, err := range failed {
+		var p manifest.Problem
+		if err != nil && objs[i].Partial() && errors.As(err, &p) {
+			late = append(late, lateFailure{objs[i], p})
+			failed[i] = errLate
+		}
+	}
+	return late
 }
 
 // passParts cuts n objects, in input order, into the parts of the passes,
@@ -414,7 +463,9 @@ func withoutFailed[T any](part []T, failed []error, errs *[]error) []T {
 	var ok []T
 	for i, item := range part {
 		if failed[i] != nil {
-			*errs = append(*errs, failed[i])
+			if failed[i] != errLate {
+				*errs = append(*errs, failed[i])
+			}
 			continue
 		}
 		ok = append(ok, item)

@@ -43,6 +43,34 @@ type loaded struct {
 	}
 }
 
+// leaveOutFailed takes the objects of late out of the run and records
+// their problems, as if the loader had found them (see check).
+func (l *loaded) leaveOutFailed(late []lateFailure) {
+	failed := make(map[*manifest.Object]bool, len(late))
+	for _, f := range late {
+		failed[f.object] = true
+		l.problems = append(l.problems, f.problem)
+		delete(l.ignores, f.object)
+	}
+	n := 0
+	for i, o := range l.objects {
+		if failed[o] {
+			continue
+		}
+		l.objects[n] = o
+		if l.workloads != nil {
+			l.workloads[n] = l.workloads[i]
+		}
+		n++
+	}
+	clear(l.objects[n:])
+	l.objects = l.objects[:n]
+	if l.workloads != nil {
+		clear(l.workloads[n:])
+		l.workloads = l.workloads[:n]
+	}
+}
+
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
 // reasons) of an object and of its pod template, and the template's path.
 type ignoreAnnotations struct {
@@ -143,7 +171,14 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		wg.Go(func() {
 			for j := range jobs {
 				for i, c := range j.chunks {
-					objs, probs := manifest.ReadDocument(j.file, j.first+i, c, opts.Limits)
+					var objs []*manifest.Object
+					var probs []manifest.Problem
+					if !opts.keepWorkloads && !opts.decodeWhole && keep.exhausted() {
+						// Workloads are released at once: their pass decodes them whole.
+						objs, probs = manifest.ReadDocumentPartly(j.file, j.first+i, c, opts.Limits, rules.SummaryFields)
+					} else {
+						objs, probs = manifest.ReadDocument(j.file, j.first+i, c, opts.Limits)
+					}
 					if j.regular {
 						for _, o := range objs {
 							o.ReleaseDocument()

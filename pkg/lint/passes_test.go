@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -90,6 +91,17 @@ func TestPassesChangeNothing(t *testing.T) {
 			"  labels: {istio-injection: enabled, istio.io/dataplane-mode: ambient}\n---\n" +
 			"apiVersion: batch/v1\nkind: Job\nmetadata: {name: mixed, namespace: forms-ambient}\nspec:\n  template:\n    spec:\n" +
 			"      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1}\n",
+		// A Job that does not decode strictly, in a field the loader
+		// skips when it decodes a workload in part (backoffLimit): whole
+		// or in part, it is a problem and no workload, so the policy
+		// selecting it selects nothing (MB511).
+		"late.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: late\n  namespace: forms-late\nspec:\n  backoffLimit: three\n" +
+			"  template:\n    metadata:\n      labels: {app: late}\n    spec:\n      restartPolicy: Never\n" +
+			"      containers:\n        - name: app\n          image: registry.example.com/app:1\n---\n" +
+			"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: server, namespace: forms-late}\nspec:\n  selector: {matchLabels: {app: server}}\n" +
+			"  template:\n    metadata:\n      labels: {app: server}\n    spec:\n      containers: [{name: app, image: registry.example.com/server:1}]\n---\n" +
+			"apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: late, namespace: forms-late}\n" +
+			"spec:\n  selector: {matchLabels: {app: late}}\n  rules: [{from: [{source: {principals: [cluster.local/ns/forms/sa/default]}}]}]\n",
 	}
 	for name, text := range forms {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -147,6 +159,15 @@ func TestPassesChangeNothing(t *testing.T) {
 			}
 			if !slices.ContainsFunc(want.Suppressed, func(f Finding) bool { return f.RuleID == "MB209" && f.Object.Name == "forms-ambient" }) {
 				t.Fatalf("MB209 on Namespace forms-ambient was not suppressed: %v", want.Suppressed)
+			}
+			if !slices.ContainsFunc(want.Findings, func(f Finding) bool { return f.RuleID == "MB001" && strings.HasSuffix(f.File, "late.yaml") }) ||
+				!tc.partial && !slices.ContainsFunc(want.Findings, func(f Finding) bool { return f.RuleID == "MB511" && f.Object.Name == "late" }) {
+				t.Fatal("Job forms-late/late was not a problem, or the policy selecting it no finding")
+			}
+			if l, err := load(context.Background(), paths, Options{Workers: 2, workloadsKept: -1}); err != nil {
+				t.Fatal(err)
+			} else if !slices.ContainsFunc(l.objects, func(o *manifest.Object) bool { return o.Name == "late" && o.Kind == "Job" && o.Partial() }) {
+				t.Fatal("Job forms-late/late was not decoded in part: the test does not cover a strict error found in the pass")
 			}
 			// kept -1 releases every workload, 0 (the default) none of
 			// this input's, and mixed keeps some decoded and releases the
@@ -208,9 +229,12 @@ func passesAfterAChange(t *testing.T, dir string, opts Options, changed, text st
 	}
 	ix := rules.NewIndexOf(l.objects, l.workloads)
 	ix.Prepare(opts.Facts, opts.Workers)
-	outs, errs, err := runPasses(context.Background(), opts.Rules, ix, opts)
+	outs, errs, late, err := runPasses(context.Background(), opts.Rules, ix, opts)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(late) > 0 { // a changed file is an input error, not a problem of the document
+		t.Errorf("late failures %v", late)
 	}
 	return outs, errs
 }
@@ -354,5 +378,19 @@ func TestPassParts(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("passParts(%q, %d) = %v, want %v", tc.released, tc.size, got, tc.want)
 		}
+	}
+}
+
+// TestNoChecksDecodeWhole: with no check to run there are no passes to
+// decode the workloads the loader would decode in part, so it decodes them
+// whole and finds their strict errors itself.
+func TestNoChecksDecodeWhole(t *testing.T) {
+	bad := filepath.Join("..", "rules", "testdata", "MB001", "bad.yaml")
+	res, err := Run(context.Background(), []string{bad}, Options{Workers: 2, Rules: []*rules.Rule{}, workloadsKept: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(res.Findings, func(f Finding) bool { return f.RuleID == "MB001" && strings.Contains(f.Message, "spec.backoffLimit") }) {
+		t.Errorf("findings %v, want the backoffLimit problem of Job etl", res.Findings)
 	}
 }
