@@ -1,7 +1,6 @@
 package format
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
@@ -21,16 +20,6 @@ type JSON struct {
 }
 
 var _ Formatter = (*JSON)(nil)
-
-type jsonReport struct {
-	SchemaVersion int           `json:"schemaVersion"`
-	Tool          jsonTool      `json:"tool"`
-	Findings      []jsonFinding `json:"findings"`
-	Suppressed    []jsonFinding `json:"suppressed"`
-	InputErrors   []string      `json:"inputErrors"`
-	Notices       []string      `json:"notices"`
-	Summary       jsonSummary   `json:"summary"`
-}
 
 type jsonTool struct {
 	Name           string `json:"name"`
@@ -93,56 +82,62 @@ type jsonSummary struct {
 	Failed         bool           `json:"failed"`
 }
 
-// Format implements Formatter.
+// Format implements Formatter. The report's members, in this order, are
+// those of docs/schemas/lint-report.v1.schema.json; the findings are
+// written one at a time (see jsonWriter).
 func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 	c := res.Counts()
-	rep := jsonReport{
-		SchemaVersion: JSONSchemaVersion,
-		Tool:          jsonTool{Name: ToolName, Version: j.Version, InformationURI: InformationURI},
-		Findings:      jsonFindings(res.Findings),
-		Suppressed:    jsonFindings(res.Suppressed),
-		InputErrors:   []string{},
-		Notices:       append([]string{}, res.Notices...),
-		Summary: jsonSummary{
-			Errors: c[rules.Error], Warnings: c[rules.Warning], Infos: c[rules.Info],
-			Files: res.Stats.Files, Objects: res.Stats.Objects,
-			Suppressed: len(res.Suppressed), Hidden: res.Stats.Hidden,
-			SkippedObjects: res.Stats.Skipped, NotManifests: res.Stats.NotManifests,
-			Silenced: res.Stats.Silenced, SilencedByRule: map[string]int{},
-			FailOn: "none", Failed: res.Failed(j.FailOn),
-		},
+	summary := jsonSummary{
+		Errors: c[rules.Error], Warnings: c[rules.Warning], Infos: c[rules.Info],
+		Files: res.Stats.Files, Objects: res.Stats.Objects,
+		Suppressed: len(res.Suppressed), Hidden: res.Stats.Hidden,
+		SkippedObjects: res.Stats.Skipped, NotManifests: res.Stats.NotManifests,
+		Silenced: res.Stats.Silenced, SilencedByRule: map[string]int{},
+		FailOn: "none", Failed: res.Failed(j.FailOn),
 	}
 	if j.FailOn > 0 {
-		rep.Summary.FailOn = j.FailOn.String()
+		summary.FailOn = j.FailOn.String()
 	}
 	for id, n := range res.Stats.SilencedByRule {
-		rep.Summary.SilencedByRule[id] = n
+		summary.SilencedByRule[id] = n
 	}
+	inputErrors := []string{}
 	for _, e := range res.InputErrors {
-		rep.InputErrors = append(rep.InputErrors, e.Error())
+		inputErrors = append(inputErrors, e.Error())
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	jw := newJSONWriter(w)
+	jw.open("", '{')
+	jw.member("schemaVersion", JSONSchemaVersion)
+	jw.member("tool", jsonTool{Name: ToolName, Version: j.Version, InformationURI: InformationURI})
+	for _, list := range []struct {
+		key      string
+		findings []lint.Finding
+	}{{"findings", res.Findings}, {"suppressed", res.Suppressed}} {
+		jw.open(list.key, '[')
+		for _, f := range list.findings {
+			jw.member("", jsonFindingOf(f))
+		}
+		jw.close(']')
+	}
+	jw.member("inputErrors", inputErrors)
+	jw.member("notices", append([]string{}, res.Notices...))
+	jw.member("summary", summary)
+	jw.close('}')
+	return jw.finish()
 }
 
-func jsonFindings(fs []lint.Finding) []jsonFinding {
-	out := make([]jsonFinding, 0, len(fs))
-	for _, f := range fs {
-		jf := jsonFinding{
-			RuleID: f.RuleID, Slug: f.Slug, Severity: f.Severity.String(),
-			Message: f.Message, Remediation: f.Remediation, DocURL: f.URL,
-			File: f.File, Line: f.Line, Column: f.Column, FieldPath: f.FieldPath,
-			Object: jsonObject(f.Object),
-		}
-		for _, r := range f.Related {
-			jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object)})
-		}
-		if f.Suppressed != "" {
-			jf.Suppression = &jsonSuppression{By: f.SuppressedBy, Origin: f.Suppressed, Reason: f.SuppressReason}
-		}
-		out = append(out, jf)
+func jsonFindingOf(f lint.Finding) jsonFinding {
+	jf := jsonFinding{
+		RuleID: f.RuleID, Slug: f.Slug, Severity: f.Severity.String(),
+		Message: f.Message, Remediation: f.Remediation, DocURL: f.URL,
+		File: f.File, Line: f.Line, Column: f.Column, FieldPath: f.FieldPath,
+		Object: jsonObject(f.Object),
 	}
-	return out
+	for _, r := range f.Related {
+		jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object)})
+	}
+	if f.Suppressed != "" {
+		jf.Suppression = &jsonSuppression{By: f.SuppressedBy, Origin: f.Suppressed, Reason: f.SuppressReason}
+	}
+	return jf
 }

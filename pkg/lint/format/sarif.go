@@ -3,7 +3,6 @@ package format
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/url"
 	"os"
@@ -37,19 +36,6 @@ const (
 	// ran in, which should be the repository root for code scanning.
 	srcRoot = "%SRCROOT%"
 )
-
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool        sarifTool         `json:"tool"`
-	Invocations []sarifInvocation `json:"invocations"`
-	Results     []sarifResult     `json:"results"`
-	ColumnKind  string            `json:"columnKind"`
-}
 
 type sarifTool struct {
 	Driver sarifDriver `json:"driver"`
@@ -163,39 +149,48 @@ func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
 		index[r.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sarifRuleOf(r))
 	}
-	run := sarifRun{
-		Tool:        sarifTool{Driver: driver},
-		Invocations: []sarifInvocation{{ExecutionSuccessful: len(res.InputErrors) == 0}},
-		Results:     []sarifResult{},
-		ColumnKind:  "unicodeCodePoints",
-	}
+	invocation := sarifInvocation{ExecutionSuccessful: len(res.InputErrors) == 0}
 	for _, e := range res.InputErrors {
-		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications,
+		invocation.ToolExecutionNotifications = append(invocation.ToolExecutionNotifications,
 			sarifNotification{Level: "error", Message: sarifText{Text: e.Error()}})
 	}
-	add := func(f lint.Finding) {
-		i, ok := index[f.RuleID]
-		if !ok { // a rule outside the catalogue given: still a valid result
+	// Rules come before the results that point into them: first the rules
+	// of findings outside the catalogue given, then the results, one at a
+	// time (see jsonWriter).
+	all := [][]lint.Finding{res.Findings, res.Suppressed}
+	for _, fs := range all {
+		for _, f := range fs {
+			if _, ok := index[f.RuleID]; ok {
+				continue
+			}
 			r := rules.Lookup(f.RuleID)
-			if r == nil {
+			if r == nil { // still a valid result
 				r = &rules.Rule{ID: f.RuleID, Slug: f.Slug, Severity: f.Severity, Summary: f.Slug, Remediation: f.Remediation}
 			}
-			i = len(run.Tool.Driver.Rules)
-			index[f.RuleID] = i
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
+			index[f.RuleID] = len(driver.Rules)
+			driver.Rules = append(driver.Rules, sarifRuleOf(r))
 		}
-		run.Results = append(run.Results, sarifResultOf(f, i))
 	}
-	for _, f := range res.Findings {
-		add(f)
+	jw := newJSONWriter(w)
+	jw.open("", '{')
+	jw.member("$schema", sarifSchema)
+	jw.member("version", sarifVersion)
+	jw.open("runs", '[')
+	jw.open("", '{')
+	jw.member("tool", sarifTool{Driver: driver})
+	jw.member("invocations", []sarifInvocation{invocation})
+	jw.open("results", '[')
+	for _, fs := range all {
+		for _, f := range fs {
+			jw.member("", sarifResultOf(f, index[f.RuleID]))
+		}
 	}
-	for _, f := range res.Suppressed {
-		add(f)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+	jw.close(']')
+	jw.member("columnKind", "unicodeCodePoints")
+	jw.close('}')
+	jw.close(']')
+	jw.close('}')
+	return jw.finish()
 }
 
 func sarifRuleOf(r *rules.Rule) sarifRule {
