@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,12 +10,16 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
+// testFields decodes Jobs in part: metadata, and the containers of their
+// pod template.
+var testFields = Fields{
+	reflect.TypeFor[batchv1.Job]():     {"apiVersion": true, "kind": true, "metadata": true, "spec": true},
+	reflect.TypeFor[batchv1.JobSpec](): {"template": true},
+	reflect.TypeFor[corev1.PodSpec]():  {"containers": true},
+}
+
 func TestReadDocumentPartly(t *testing.T) {
-	fields := Fields{
-		reflect.TypeFor[batchv1.Job]():     {"apiVersion": true, "kind": true, "metadata": true, "spec": true},
-		reflect.TypeFor[batchv1.JobSpec](): {"template": true},
-		reflect.TypeFor[corev1.PodSpec]():  {"containers": true},
-	}
+	fields := testFields
 	const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: etl\n  labels: {app: etl}\nspec:\n  backoffLimit: BACKOFF\n" +
 		"  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: app\n          image: app:1\n"
 	read := func(text string, fields Fields) ([]*Object, []Problem) {
@@ -55,4 +60,41 @@ func TestReadDocumentPartly(t *testing.T) {
 	if objs, _ := read(svc, fields); len(objs) != 1 || objs[0].Partial() || len(objs[0].Typed.(*corev1.Service).Spec.Ports) != 1 {
 		t.Errorf("a Service: %v, want it whole", objs)
 	}
+}
+
+// FuzzReadDocumentPartly: a partial decode never panics, never refuses a
+// document the whole decode accepts, and gives the same objects with the
+// same metadata; a document it refuses, the whole decode refuses too.
+func FuzzReadDocumentPartly(f *testing.F) {
+	for _, c := range jsonCases {
+		f.Add([]byte(c))
+	}
+	f.Add([]byte(releaseDoc))
+	seedFiles(f, 16<<10)
+	lim := Limits{MaxDepth: 40, MaxNodes: 20_000}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 64<<10 {
+			return
+		}
+		for i, c := range SplitDocuments(data) {
+			whole, wholeProbs := ReadDocument("in.yaml", i, c, lim)
+			part, partProbs := ReadDocumentPartly("in.yaml", i, c, lim, testFields)
+			if len(partProbs) > 0 && len(wholeProbs) == 0 {
+				t.Fatalf("document %d: refused in part (%v), accepted whole", i, partProbs)
+			}
+			if len(wholeProbs) > 0 {
+				continue
+			}
+			if len(part) != len(whole) {
+				t.Fatalf("document %d: %d objects in part, %d whole", i, len(part), len(whole))
+			}
+			for j := range whole {
+				w, p := whole[j], part[j]
+				if w.Kind != p.Kind || w.Name != p.Name || w.Namespace != p.Namespace ||
+					!maps.Equal(w.Labels, p.Labels) || !maps.Equal(w.Annotations, p.Annotations) {
+					t.Fatalf("document %d: %s decoded in part differs from whole", i, w.Ref())
+				}
+			}
+		}
+	})
 }
