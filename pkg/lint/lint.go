@@ -335,7 +335,9 @@ const workloadsKept = 4096
 // index reports, though its loops may take turns differently: Run sorts
 // the findings, and TestPassesChangeNothing checks that the results are
 // the same. Objects that cannot be decoded again (their file changed
-// since it was read) are left out and returned as errors.
+// since it was read) are left out and returned as errors; objects the
+// loader decoded only in part that do not decode strictly are left out
+// and returned as late failures (see check).
 func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, []lateFailure, error) {
 	outs := make([]ruleOutput, len(checks))
 	if len(checks) == 0 {

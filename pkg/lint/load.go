@@ -338,7 +338,10 @@ func (k *keepBudget) spill() {
 // releaseObjects summarises the pod templates of a document's objects
 // and, once keep has run out, releases their decoded objects: the rule
 // phase decodes them again, a part at a time (see runPasses), so that a
-// large input never holds every Job and CronJob decoded at once. It does
+// large input never holds every Job and CronJob decoded at once. Once it
+// has run out the loader decodes workloads only in the fields their
+// summary reads (rules.SummaryFields), and their pass decodes them whole
+// and strictly, once. It does
 // the same with the objects rules read only in their loops (once either
 // budget has run out: an input of many of them and few workloads is large
 // too), and releases those whose metadata is all they read at once (see
