@@ -195,7 +195,7 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		if !pol.allow || pol.byRef {
 			continue
 		}
-		ns, sel := NamespaceOf(o), pol.selector
+		ns, sel := NamespaceOf(o), pol.selector.toMap()
 		m := ix.EffectiveMTLS(ns, sel, pol.port, f)
 		if ns == f.Root() && len(sel) == 0 {
 			m = ix.MeshMTLS(f)

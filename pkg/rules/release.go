@@ -159,11 +159,11 @@ func Sidecar(o *manifest.Object) *networking.Sidecar {
 // PoliciesForJob) and the rules that call them read of an
 // AuthorizationPolicy.
 type policySummary struct {
-	job      string            // its meshbatch.dev/job annotation
-	allow    bool              // action ALLOW
-	byRef    bool              // it targets by targetRef(s), not by selector
-	selector map[string]string // selector.matchLabels
-	port     uint32            // the one port its rules admit (singlePort), or 0
+	job      string    // its meshbatch.dev/job annotation
+	allow    bool      // action ALLOW
+	byRef    bool      // it targets by targetRef(s), not by selector
+	selector podLabels // selector.matchLabels, packed: 10,000 policies kept ~3 MB of maps
+	port     uint32    // the one port its rules admit (singlePort), or 0
 	// The identities its ALLOW rules name exactly: principals without
 	// wildcards, and serviceAccounts entries as "ns/sa".
 	principals      []principal
@@ -175,7 +175,7 @@ func summarizePolicy(ns string, annotations map[string]string, spec *securityv1b
 		job:      annotations[AnnotJob],
 		allow:    spec.GetAction() == securityv1beta1.AuthorizationPolicy_ALLOW,
 		byRef:    apTargetsByRef(spec),
-		selector: spec.GetSelector().GetMatchLabels(),
+		selector: packLabels(spec.GetSelector().GetMatchLabels()),
 		port:     singlePort(spec),
 	}
 	if !s.allow {
