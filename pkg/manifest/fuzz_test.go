@@ -43,21 +43,16 @@ func lineCount(data []byte) int {
 // panics, that every problem and every object position is inside the
 // file, and that problems carry a message.
 func FuzzReadFile(f *testing.F) {
-	for _, c := range jsonCases {
-		f.Add([]byte(c))
-	}
 	for _, c := range locateCases {
 		f.Add([]byte(c))
 	}
-	f.Add([]byte(releaseDoc))
-	seedFiles(f, 16<<10)
-	lim := Limits{MaxDepth: 40, MaxNodes: 20_000}
+	addLoaderSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > 64<<10 {
+		if len(data) > fuzzMaxInput {
 			return
 		}
 		lines := lineCount(data)
-		objs, probs := ReadFile("in.yaml", data, lim)
+		objs, probs := ReadFile("in.yaml", data, fuzzLimits)
 		for _, p := range probs {
 			if p.File != "in.yaml" || p.Msg == "" {
 				t.Fatalf("problem without file or message: %+v", p)
@@ -81,6 +76,21 @@ func FuzzReadFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The loader's fuzz targets read inputs up to fuzzMaxInput bytes with
+// fuzzLimits, seeded with the converter's cases, a document the release
+// tests read, and the repository's manifests.
+const fuzzMaxInput = 64 << 10
+
+var fuzzLimits = Limits{MaxDepth: 40, MaxNodes: 20_000}
+
+func addLoaderSeeds(f *testing.F) {
+	for _, c := range jsonCases {
+		f.Add([]byte(c))
+	}
+	f.Add([]byte(releaseDoc))
+	seedFiles(f, 16<<10)
 }
 
 // FuzzYAMLToJSON checks the converter the rules and the job-spec loader

@@ -66,19 +66,14 @@ func TestReadDocumentPartly(t *testing.T) {
 // document the whole decode accepts, and gives the same objects with the
 // same metadata; a document it refuses, the whole decode refuses too.
 func FuzzReadDocumentPartly(f *testing.F) {
-	for _, c := range jsonCases {
-		f.Add([]byte(c))
-	}
-	f.Add([]byte(releaseDoc))
-	seedFiles(f, 16<<10)
-	lim := Limits{MaxDepth: 40, MaxNodes: 20_000}
+	addLoaderSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > 64<<10 {
+		if len(data) > fuzzMaxInput {
 			return
 		}
 		for i, c := range SplitDocuments(data) {
-			whole, wholeProbs := ReadDocument("in.yaml", i, c, lim)
-			part, partProbs := ReadDocumentPartly("in.yaml", i, c, lim, testFields)
+			whole, wholeProbs := ReadDocument("in.yaml", i, c, fuzzLimits)
+			part, partProbs := ReadDocumentPartly("in.yaml", i, c, fuzzLimits, testFields)
 			if len(partProbs) > 0 && len(wholeProbs) == 0 {
 				t.Fatalf("document %d: refused in part (%v), accepted whole", i, partProbs)
 			}
