@@ -481,7 +481,8 @@ func withoutFailed[T any](part []T, failed []error, errs *[]error) []T {
 // file that holds them once, by runs of at most objectsPerRead so that the
 // objects of a single large file (or of standard input) still spread over
 // the workers. failed[i] is the error of an object that cannot be decoded
-// again (its file changed).
+// again: its file changed, or, decoded in part by the loader, it does not
+// decode strictly (a manifest.Problem, see appendLate).
 func decodeAgain(ctx context.Context, objs []*manifest.Object, opts Options, restore func(i int, typed any)) ([]error, error) {
 	const objectsPerRead = 64
 	failed := make([]error, len(objs))

@@ -23,6 +23,7 @@ import (
 // loaded is everything read from the input, in input order.
 type loaded struct {
 	files    int
+	order    []string // the names of the files read, in input order
 	objects  []*manifest.Object
 	problems []manifest.Problem
 	errors   []error
@@ -44,12 +45,16 @@ type loaded struct {
 }
 
 // leaveOutFailed takes the objects of late out of the run and records
-// their problems, as if the loader had found them (see check).
+// their problems where the loader would have (see check).
 func (l *loaded) leaveOutFailed(late []lateFailure) {
 	failed := make(map[*manifest.Object]bool, len(late))
+	rank := make(map[string]int, len(l.order))
+	for i, f := range l.order {
+		rank[f] = i
+	}
 	for _, f := range late {
 		failed[f.object] = true
-		l.problems = append(l.problems, f.problem)
+		l.insertProblem(f.problem, rank)
 		delete(l.ignores, f.object)
 	}
 	n := 0
@@ -69,6 +74,21 @@ func (l *loaded) leaveOutFailed(late []lateFailure) {
 		clear(l.workloads[n:])
 		l.workloads = l.workloads[:n]
 	}
+}
+
+// insertProblem puts p among the problems of the files read, which the
+// loader records last, in input order and document order (a JUnit report
+// lists the files with problems only in the order of their problems).
+func (l *loaded) insertProblem(p manifest.Problem, rank map[string]int) {
+	after := func(q manifest.Problem) bool {
+		r, ok := rank[q.File]
+		return ok && (r > rank[p.File] || r == rank[p.File] && q.Doc > p.Doc)
+	}
+	i := len(l.problems)
+	for i > 0 && after(l.problems[i-1]) {
+		i--
+	}
+	l.problems = slices.Insert(l.problems, i, p)
 }
 
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
@@ -200,6 +220,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		chunks := manifest.SplitDocuments(data)
 		fr := &fileResult{docs: make([]docResult, len(chunks))}
 		results = append(results, fr)
+		out.order = append(out.order, name)
 		if regular && buf != nil {
 			fr.buf, fr.data = buf, data
 			fr.pending.Store(int32((len(chunks)+batchSize-1)/batchSize) + 1)
@@ -338,14 +359,13 @@ func (k *keepBudget) spill() {
 // releaseObjects summarises the pod templates of a document's objects
 // and, once keep has run out, releases their decoded objects: the rule
 // phase decodes them again, a part at a time (see runPasses), so that a
-// large input never holds every Job and CronJob decoded at once. Once it
-// has run out the loader decodes workloads only in the fields their
-// summary reads (rules.SummaryFields), and their pass decodes them whole
-// and strictly, once. It does
+// large input never holds every Job and CronJob decoded at once. It does
 // the same with the objects rules read only in their loops (once either
 // budget has run out: an input of many of them and few workloads is large
 // too), and releases those whose metadata is all they read at once (see
-// rules.ReadingOf).
+// rules.ReadingOf). Once keep has run out, the loader decodes workloads
+// only in the fields their summary reads (rules.SummaryFields), and their
+// pass decodes them whole and strictly, once.
 func releaseObjects(d docResult, keep *keepBudget) docResult {
 	ignores := func(i int, ia ignoreAnnotations) {
 		if ia.own != nil || ia.template != nil {

@@ -95,6 +95,10 @@ func TestPassesChangeNothing(t *testing.T) {
 		// skips when it decodes a workload in part (backoffLimit): whole
 		// or in part, it is a problem and no workload, so the policy
 		// selecting it selects nothing (MB511).
+		// A file whose one object fails in its pass: a JUnit report lists
+		// it among the files with problems only, in input order.
+		"late-alone.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: alone\n  namespace: forms-late\nspec:\n  backoffLimit: [1]\n" +
+			"  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: app\n          image: registry.example.com/app:1\n",
 		"late.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: late\n  namespace: forms-late\nspec:\n  backoffLimit: three\n" +
 			"  template:\n    metadata:\n      labels: {app: late}\n    spec:\n      restartPolicy: Never\n" +
 			"      containers:\n        - name: app\n          image: registry.example.com/app:1\n---\n" +
@@ -114,7 +118,7 @@ func TestPassesChangeNothing(t *testing.T) {
 	}
 	var stream string // the generated corpus and the forms, as one stream
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.yaml"))
-	files = append(files, filepath.Join(dir, "list.yaml"), filepath.Join(dir, "crlf.yaml"))
+	files = append(files, filepath.Join(dir, "list.yaml"), filepath.Join(dir, "crlf.yaml"), filepath.Join(dir, "late.yaml"))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -129,8 +133,10 @@ func TestPassesChangeNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			run := func(perPass, kept int, keep bool) *Result {
+				// ListObjects: the files and objects a JUnit report lists
+				// must not depend on the passes either.
 				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: 2,
-					workloadsPerPass: perPass, workloadsKept: kept, keepWorkloads: keep})
+					workloadsPerPass: perPass, workloadsKept: kept, keepWorkloads: keep, ListObjects: true})
 				if err != nil {
 					t.Fatal(err)
 				}
