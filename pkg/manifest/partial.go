@@ -11,8 +11,8 @@ type Fields map[reflect.Type]map[string]bool
 
 // ReadDocumentPartly is ReadDocument, decoding the objects of the kinds
 // whose type fields lists only in part: their Typed holds just those
-// fields, and they are Partial until released. A document the fast path
-// declines is decoded whole, as ReadDocument does.
+// fields, and they are Partial until restored whole (RestoreTyped). A
+// document the fast path declines is decoded whole, as ReadDocument does.
 func ReadDocumentPartly(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem) {
 	return readDocument(file, doc, c, lim, fields)
 }
