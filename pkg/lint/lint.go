@@ -157,7 +157,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			Msg: "standard input holds no YAML document, so nothing was linted (did the command before the pipe fail?)"})
 	}
 	res := &Result{InputErrors: loaded.errors, Notices: loaded.notices}
-	res.Stats.Files = loaded.files
+	res.Stats.Files = len(loaded.order)
 	res.Stats.Objects = len(loaded.objects) + loaded.left.count
 	res.Stats.Skipped = loaded.left.count
 	for _, o := range loaded.objects {

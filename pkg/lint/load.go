@@ -22,7 +22,6 @@ import (
 
 // loaded is everything read from the input, in input order.
 type loaded struct {
-	files    int
 	order    []string // the names of the files read, in input order
 	objects  []*manifest.Object
 	problems []manifest.Problem
@@ -444,7 +443,6 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			return
 		}
 		data = manifest.NormalizeLineBreaks(data) // lone CRs are line breaks to YAML
-		out.files++
 		send(name, data, regular, buf)
 	}
 	seen := &seenFiles{}
