@@ -356,26 +356,40 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	size := cmp.Or(opts.workloadsPerPass, workloadsPerPass)
 	var errs []error
 	var late []lateFailure
+	// pass decodes the released objects of one part again, runs every
+	// check on view(decoded), decoded being the indexes of the objects
+	// that decoded, and hands those to putBack.
+	pass := func(objs []*manifest.Object, restore func(i int, typed any), view func(decoded []int) *rules.Index, putBack func(decoded []int)) error {
+		failed, err := decodeAgain(ctx, objs, opts, restore)
+		if err != nil {
+			return err
+		}
+		late = appendLate(late, objs, failed)
+		decoded := withoutFailed(failed, &errs)
+		got, err := runChecks(ctx, checks, view(decoded), opts)
+		putBack(decoded)
+		if err != nil {
+			return err
+		}
+		add(got)
+		return nil
+	}
 	for _, p := range passParts(len(ix.Workloads), size, func(i int) bool { return ix.Workloads[i].Released() }) {
 		part := ix.Workloads[p[0]:p[1]]
 		objs := make([]*manifest.Object, len(part))
 		for i, w := range part {
 			objs[i] = w.Object
 		}
-		failed, err := decodeAgain(ctx, objs, opts, func(i int, typed any) { part[i].Restore(typed, opts.Facts) })
+		err := pass(objs, func(i int, typed any) { part[i].Restore(typed, opts.Facts) },
+			func(decoded []int) *rules.Index { return ix.WorkloadPass(pick(part, decoded)) },
+			func(decoded []int) {
+				for _, i := range decoded {
+					part[i].Release()
+				}
+			})
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		late = appendLate(late, objs, failed)
-		restored := withoutFailed(part, failed, &errs)
-		got, err := runChecks(ctx, checks, ix.WorkloadPass(restored), opts)
-		for _, w := range restored {
-			w.Release()
-		}
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		add(got)
 	}
 	// The objects rules read only in their loops, a part at a time too,
 	// left as the loader left them; then every other object at once.
@@ -386,22 +400,18 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		for i, o := range part {
 			wasReleased[i] = o.Released()
 		}
-		failed, err := decodeAgain(ctx, part, opts, func(i int, typed any) { part[i].RestoreTyped(typed) })
+		err := pass(part, func(i int, typed any) { part[i].RestoreTyped(typed) },
+			func(decoded []int) *rules.Index { return ix.ObjectPass(pick(part, decoded)) },
+			func(decoded []int) {
+				for _, i := range decoded {
+					if wasReleased[i] {
+						part[i].ReleaseTyped()
+					}
+				}
+			})
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		late = appendLate(late, part, failed)
-		restored := withoutFailed(part, failed, &errs)
-		got, err := runChecks(ctx, checks, ix.ObjectPass(restored), opts)
-		for i, o := range part {
-			if wasReleased[i] {
-				o.ReleaseTyped()
-			}
-		}
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		add(got)
 	}
 	got, err := runChecks(ctx, checks, ix.RestPass(), opts)
 	if err != nil {
@@ -459,20 +469,28 @@ func passParts(n, size int, released func(i int) bool) [][2]int {
 	return parts
 }
 
-// withoutFailed returns the items of part that decodeAgain did not fail
-// on, and adds its errors for the others to errs.
-func withoutFailed[T any](part []T, failed []error, errs *[]error) []T {
-	var ok []T
-	for i, item := range part {
-		if failed[i] != nil {
-			if failed[i] != errLate {
-				*errs = append(*errs, failed[i])
-			}
-			continue
+// withoutFailed returns the indexes of the objects decodeAgain did not
+// fail on, and adds its errors for the others, but late failures, to errs.
+func withoutFailed(failed []error, errs *[]error) []int {
+	var decoded []int
+	for i, err := range failed {
+		switch {
+		case err == nil:
+			decoded = append(decoded, i)
+		case err != errLate:
+			*errs = append(*errs, err)
 		}
-		ok = append(ok, item)
 	}
-	return ok
+	return decoded
+}
+
+// pick returns items[i] for each i of at, in order.
+func pick[T any](items []T, at []int) []T {
+	var out []T
+	for _, i := range at {
+		out = append(out, items[i])
+	}
+	return out
 }
 
 // decodeAgain decodes the released objects among objs again and hands
