@@ -14,6 +14,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -217,7 +218,7 @@ func checkGenerated(t *testing.T, spec []byte, job *Job) {
 	if fmt.Sprint(files) != fmt.Sprint(files2) {
 		t.Fatalf("Files twice differ")
 	}
-	facts := rules.Facts{
+	facts := mesh.Facts{
 		IstioVersion:      job.IstioVersion,
 		KubernetesVersion: job.KubernetesVersion,
 		TrustDomain:       job.TrustDomain,

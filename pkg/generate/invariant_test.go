@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -47,7 +48,7 @@ func TestGeneratedOutputLintsClean(t *testing.T) {
 			if err := os.WriteFile(manifests, out, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			facts := rules.Facts{
+			facts := mesh.Facts{
 				IstioVersion:      job.IstioVersion,
 				KubernetesVersion: job.KubernetesVersion,
 				TrustDomain:       job.TrustDomain,

@@ -15,7 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Labels and annotations meshbatch writes.
@@ -82,8 +82,8 @@ func Generate(j *Job) []Object {
 // istioAPIVersion picks the newest Istio API version the cluster serves:
 // v1 from Istio 1.22, v1beta1 before (and for every release meshbatch
 // supports).
-func istioAPIVersion(v rules.Version) string {
-	if v.AtLeast(1, 22) == rules.No {
+func istioAPIVersion(v mesh.Version) string {
+	if v.AtLeast(1, 22) == mesh.No {
 		return "v1beta1"
 	}
 	return "v1"
@@ -120,9 +120,9 @@ func (b builder) labels() map[string]string {
 func (b builder) namespace() Object {
 	labels := map[string]string{LabelManagedBy: ManagedBy}
 	if b.job.Mode == ModeAmbient {
-		labels[rules.LabelDataplaneMode] = "ambient"
+		labels[mesh.LabelDataplaneMode] = "ambient"
 	} else {
-		labels[rules.LabelNSInjection] = "enabled"
+		labels[mesh.LabelNSInjection] = "enabled"
 	}
 	ns := &corev1.Namespace{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},

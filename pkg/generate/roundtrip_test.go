@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // TestRenderedYAMLReadsBackAsTheObjects checks that rendering changes
@@ -77,7 +77,7 @@ func TestProxyConfigAnnotationsParse(t *testing.T) {
 			continue
 		}
 		seen++
-		pc, err := rules.ParseProxyConfig(raw)
+		pc, err := mesh.ParseProxyConfig(raw)
 		if err != nil {
 			t.Errorf("%s: %s: %v", dir, raw, err)
 			continue

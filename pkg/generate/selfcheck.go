@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -25,7 +26,7 @@ func selfCheck(loc locator, j *Job) []Problem {
 		return []Problem{{File: j.Source, Pos: loc.pos(""), Msg: fmt.Sprintf("rendering the manifests failed (a meshbatch bug, please report it): %v", err)}}
 	}
 	res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{
-		Facts: rules.Facts{
+		Facts: mesh.Facts{
 			IstioVersion:      j.IstioVersion,
 			KubernetesVersion: j.KubernetesVersion,
 			TrustDomain:       j.TrustDomain,

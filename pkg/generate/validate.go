@@ -15,7 +15,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Defaults, documented in docs/jobspec.md.
@@ -30,7 +30,7 @@ const (
 	// rotates constantly; above MAX_WORKLOAD_CERT_TTL (istiod's default is
 	// 90 days) the CSR is refused and the proxy never becomes ready.
 	MinCertTTL = time.Hour
-	MaxCertTTL = rules.DefaultMaxCertTTL
+	MaxCertTTL = mesh.DefaultMaxCertTTL
 )
 
 // DefaultProxy are the proxy resources set when mesh.proxy leaves some
@@ -79,8 +79,8 @@ type Job struct {
 	TTLAfterFinished  time.Duration
 	Resources         corev1.ResourceRequirements
 	Mode              Mode
-	IstioVersion      rules.Version
-	KubernetesVersion rules.Version
+	IstioVersion      mesh.Version
+	KubernetesVersion mesh.Version
 	TrustDomain       string
 	Proxy             *ProxyResources // nil in ambient mode
 	CertTTL           time.Duration   // 0: not set
@@ -187,7 +187,7 @@ func reservedLabel(key string) string {
 	switch {
 	case key == LabelManagedBy || strings.HasPrefix(key, "meshbatch.dev/"):
 		return "meshbatch sets this label itself"
-	case key == rules.LabelInject || key == rules.LabelNSInjection || key == rules.LabelDataplaneMode || key == rules.LabelRev:
+	case key == mesh.LabelInject || key == mesh.LabelNSInjection || key == mesh.LabelDataplaneMode || key == mesh.LabelRev:
 		return "mesh enrolment comes from spec.mesh.dataplane; remove this label"
 	}
 	return ""
@@ -332,7 +332,7 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	j.IstioVersion, ok1 = v.version("spec.mesh.istioVersion", m.IstioVersion)
 	j.KubernetesVersion, ok2 = v.version("spec.mesh.kubernetesVersion", m.KubernetesVersion)
 	versionsOK := ok1 && ok2
-	if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 8) == rules.No {
+	if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 8) == mesh.No {
 		v.errorf("spec.mesh.istioVersion", "Istio %s is too old: per-pod holdApplicationUntilProxyStarts needs Istio 1.8 or later", j.IstioVersion)
 	}
 
@@ -341,7 +341,7 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		dp = DataplaneAuto
 	}
 	bothKnown := j.IstioVersion.Known() && j.KubernetesVersion.Known()
-	nativeOK := j.IstioVersion.AtLeast(1, 24) == rules.Yes && j.KubernetesVersion.AtLeast(1, 29) == rules.Yes
+	nativeOK := j.IstioVersion.AtLeast(1, 24) == mesh.Yes && j.KubernetesVersion.AtLeast(1, 29) == mesh.Yes
 	switch dp {
 	case DataplaneAuto:
 		if versionsOK && !bothKnown {
@@ -356,16 +356,16 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		switch {
 		case versionsOK && !bothKnown:
 			v.errorf("spec.mesh.dataplane", "native-sidecar needs mesh.istioVersion and mesh.kubernetesVersion, to check that the cluster honours it (Istio 1.24+, Kubernetes 1.29+)")
-		case j.KubernetesVersion.Known() && j.KubernetesVersion.AtLeast(1, 29) == rules.No:
+		case j.KubernetesVersion.Known() && j.KubernetesVersion.AtLeast(1, 29) == mesh.No:
 			v.errorf("spec.mesh.dataplane", "native sidecars need Kubernetes 1.29 or later (the SidecarContainers feature is on by default from 1.29), and the cluster runs %s: use dataplane: sidecar, or ambient", j.KubernetesVersion)
-		case j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 24) == rules.No:
+		case j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 24) == mesh.No:
 			v.errorf("spec.mesh.dataplane", "the sidecar.istio.io/nativeSidecar annotation needs Istio 1.24 or later, and the cluster runs %s: use dataplane: sidecar", j.IstioVersion)
 		}
 	case DataplaneSidecar:
 		j.Mode = ModeClassicSidecar
 	case DataplaneAmbient:
 		j.Mode = ModeAmbient
-		if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 24) == rules.No {
+		if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 24) == mesh.No {
 			v.errorf("spec.mesh.dataplane", "ambient mode is stable from Istio 1.24, and the cluster runs %s: use dataplane: sidecar", j.IstioVersion)
 		}
 	default:
@@ -375,7 +375,7 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	j.TrustDomain = m.TrustDomain
 	switch {
 	case j.TrustDomain == "":
-		j.TrustDomain = rules.DefaultTrustDomain
+		j.TrustDomain = mesh.DefaultTrustDomain
 	case strings.HasPrefix(j.TrustDomain, "spiffe://"):
 		v.errorf("spec.mesh.trustDomain", "write the trust domain without spiffe:// (%s): Istio adds the scheme itself, and a principal that carries it never matches", strings.TrimPrefix(j.TrustDomain, "spiffe://"))
 	case len(validation.IsDNS1123Subdomain(j.TrustDomain)) > 0:
@@ -590,7 +590,7 @@ func (v *validator) external(j *Job, path string, d Destination) (ExternalDestin
 	if tls == TLSOriginate && j.Mode == ModeAmbient {
 		v.errorf(path+".tls", "originate needs a sidecar: in ambient mode ztunnel only carries TCP and cannot originate TLS; let the app speak TLS (protocol: HTTPS or TLS with tls: app), or use dataplane: native-sidecar")
 	}
-	if tls == TLSOriginate && j.IstioVersion.AtLeast(1, 21) == rules.No {
+	if tls == TLSOriginate && j.IstioVersion.AtLeast(1, 21) == mesh.No {
 		plain := map[string]string{ProtoHTTP: ProtoHTTPS, ProtoGRPC: ProtoTLS, ProtoTCP: ProtoTLS}[proto]
 		v.errorf(path+".tls", "originate on Istio %s would not verify the server's certificate: before 1.21 a DestinationRule without "+
 			"caCertificates checks none (unless istiod runs with VERIFY_CERTIFICATE_AT_CLIENT=true); let the app speak TLS "+
@@ -607,7 +607,7 @@ func (v *validator) external(j *Job, path string, d Destination) (ExternalDestin
 	case tls == TLSOriginate:
 		app = d.Port
 	}
-	if j.Mode == ModeAmbient && tcpPort(proto, tls) && len(d.Addresses) == 0 && j.IstioVersion.AtLeast(1, 25) == rules.No {
+	if j.Mode == ModeAmbient && tcpPort(proto, tls) && len(d.Addresses) == 0 && j.IstioVersion.AtLeast(1, 25) == mesh.No {
 		v.errorf(path, "ambient on Istio %s does not proxy DNS by default, so a TCP ServiceEntry without addresses would capture every host on port %d: "+
 			"set addresses, or install Istio with cni.ambient.dnsCapture=true and PILOT_ENABLE_IP_AUTOALLOCATE=true, or upgrade to 1.25", j.IstioVersion, d.Port)
 	}
@@ -686,7 +686,7 @@ func (v *validator) port(path string, p int32, required bool) {
 }
 
 func (v *validator) duration(path, s string) (time.Duration, bool) {
-	d, err := rules.ParseDuration(s)
+	d, err := mesh.ParseDuration(s)
 	if err != nil {
 		v.errorf(path, "%v", err)
 		return 0, false
@@ -711,8 +711,8 @@ func (v *validator) quantity(path, s string) (resource.Quantity, bool) {
 	return q, true
 }
 
-func (v *validator) version(path, s string) (rules.Version, bool) {
-	ver, err := rules.ParseVersion(s)
+func (v *validator) version(path, s string) (mesh.Version, bool) {
+	ver, err := mesh.ParseVersion(s)
 	if err != nil {
 		v.errorf(path, "%v", err)
 		return ver, false

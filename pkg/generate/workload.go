@@ -9,7 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // QuitCommand stops istio-proxy from the app container: pilot-agent's
@@ -117,24 +117,24 @@ func (b builder) podTemplate() corev1.PodTemplateSpec {
 	annotations := map[string]string{}
 	switch j.Mode {
 	case ModeNativeSidecar:
-		labels[rules.LabelInject] = "true"
-		annotations[rules.AnnotNative] = "true"
+		labels[mesh.LabelInject] = "true"
+		annotations[mesh.AnnotNative] = "true"
 	case ModeClassicSidecar:
-		labels[rules.LabelInject] = "true"
-		if j.IstioVersion.AtLeast(1, 24) != rules.No {
+		labels[mesh.LabelInject] = "true"
+		if j.IstioVersion.AtLeast(1, 24) != mesh.No {
 			// Pin the classic layout the wrapper is written for, even where
 			// istiod would default to native sidecars (1.27+ on 1.33+ nodes).
-			annotations[rules.AnnotNative] = "false"
+			annotations[mesh.AnnotNative] = "false"
 		}
 	}
 	if pc := j.proxyConfigAnnotation(); pc != "" {
-		annotations[rules.AnnotProxyConfig] = pc
+		annotations[mesh.AnnotProxyConfig] = pc
 	}
 	if p := j.Proxy; p != nil {
-		annotations[rules.AnnotProxyCPU] = p.CPU.String()
-		annotations[rules.AnnotProxyMemory] = p.Memory.String()
-		annotations[rules.AnnotProxyCPULimit] = p.CPULimit.String()
-		annotations[rules.AnnotProxyMemLimit] = p.MemoryLimit.String()
+		annotations[mesh.AnnotProxyCPU] = p.CPU.String()
+		annotations[mesh.AnnotProxyMemory] = p.Memory.String()
+		annotations[mesh.AnnotProxyCPULimit] = p.CPULimit.String()
+		annotations[mesh.AnnotProxyMemLimit] = p.MemoryLimit.String()
 	}
 	if len(annotations) == 0 {
 		annotations = nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -24,7 +25,7 @@ var benchSizes = []struct {
 
 // benchFacts are the facts a CI job would pass; without them most verdicts
 // become "unknown" warnings and the rules do less work.
-func benchFacts(b *testing.B) rules.Facts {
+func benchFacts(b *testing.B) mesh.Facts {
 	f, err := RawFacts{IstioVersion: "1.28", KubernetesVersion: "1.31"}.Parse()
 	if err != nil {
 		b.Fatal(err)
@@ -159,7 +160,7 @@ func ruleFamilies() (names []string, fams map[string][]*rules.Rule) {
 
 // runRules runs rs over ix the way Run does, counting diagnostics instead
 // of turning them into findings.
-func runRules(rs []*rules.Rule, ix *rules.Index, facts rules.Facts) int {
+func runRules(rs []*rules.Rule, ix *rules.Index, facts mesh.Facts) int {
 	n := 0
 	count := func(rules.Diagnostic) { n++ }
 	for _, r := range rs {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -45,7 +46,7 @@ func Settings() []Setting {
 
 // Resolved are the settings after precedence.
 type Resolved struct {
-	Facts       rules.Facts
+	Facts       mesh.Facts
 	Formats     []string // one or more output formats (flag), else the config's or the variable's one
 	FailOn      rules.Severity
 	MinSeverity rules.Severity

@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // RawFacts are cluster facts as a user types them in flags, environment
@@ -90,16 +90,16 @@ func (e *FactError) Error() string { return "--" + e.Flag + ": " + e.Msg }
 
 // Parse validates the facts. Errors are *FactError and name the setting in
 // its flag spelling, and what to write instead.
-func (r RawFacts) Parse() (rules.Facts, error) {
-	var f rules.Facts
+func (r RawFacts) Parse() (mesh.Facts, error) {
+	var f mesh.Facts
 	var err error
-	fail := func(key, flag, format string, args ...any) (rules.Facts, error) {
+	fail := func(key, flag, format string, args ...any) (mesh.Facts, error) {
 		return f, &FactError{Key: key, Flag: flag, Msg: fmt.Sprintf(format, args...)}
 	}
-	if f.IstioVersion, err = rules.ParseVersion(r.IstioVersion); err != nil {
+	if f.IstioVersion, err = mesh.ParseVersion(r.IstioVersion); err != nil {
 		return fail("istioVersion", "istio-version", "%v", err)
 	}
-	if f.KubernetesVersion, err = rules.ParseVersion(r.KubernetesVersion); err != nil {
+	if f.KubernetesVersion, err = mesh.ParseVersion(r.KubernetesVersion); err != nil {
 		return fail("kubernetesVersion", "kubernetes-version", "%v", err)
 	}
 	switch v := strings.ToLower(r.NativeSidecars); v {
@@ -130,7 +130,7 @@ func (r RawFacts) Parse() (rules.Facts, error) {
 	f.TrustDomain = r.TrustDomain
 	f.TrustAliases = r.TrustDomainAliases
 	if r.MaxCertTTL != "" {
-		if f.MaxCertTTL, err = rules.ParseDuration(r.MaxCertTTL); err != nil {
+		if f.MaxCertTTL, err = mesh.ParseDuration(r.MaxCertTTL); err != nil {
 			return fail("maxCertTTL", "max-cert-ttl", "%v", err)
 		}
 	}

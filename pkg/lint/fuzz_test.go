@@ -14,6 +14,7 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -34,10 +35,10 @@ func addSeedFiles(f *testing.F, globs ...string) {
 
 // fuzzFacts are the fact sets a fuzzed file is linted with: none known,
 // an old mesh, a current one.
-var fuzzFacts = []rules.Facts{
+var fuzzFacts = []mesh.Facts{
 	{},
-	{IstioVersion: rules.Version{Major: 1, Minor: 22}, KubernetesVersion: rules.Version{Major: 1, Minor: 28}},
-	{IstioVersion: rules.Version{Major: 1, Minor: 28}, KubernetesVersion: rules.Version{Major: 1, Minor: 31}},
+	{IstioVersion: mesh.Version{Major: 1, Minor: 22}, KubernetesVersion: mesh.Version{Major: 1, Minor: 28}},
+	{IstioVersion: mesh.Version{Major: 1, Minor: 28}, KubernetesVersion: mesh.Version{Major: 1, Minor: 31}},
 }
 
 // FuzzLintFile lints one arbitrary file read from standard input, with

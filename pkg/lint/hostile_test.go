@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // TestLineEndingsDoNotMovePositions: the same manifests with LF, CRLF and
@@ -17,7 +17,7 @@ import (
 // for positions) and from standard input.
 func TestLineEndingsDoNotMovePositions(t *testing.T) {
 	const manifests = "# jobs\n" + jobYAML + "---\n" + jobYAML + "broken: [\n---\n" + jobYAML
-	facts := rules.Facts{IstioVersion: rules.Version{Major: 1, Minor: 22}, KubernetesVersion: rules.Version{Major: 1, Minor: 28}}
+	facts := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 22}, KubernetesVersion: mesh.Version{Major: 1, Minor: 28}}
 	positions := func(t *testing.T, data string, stdin bool) string {
 		t.Helper()
 		opts := Options{Facts: facts}

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -28,7 +29,7 @@ const StdinName = "<stdin>"
 // Options configure a lint run. The zero value lints with every rule, no
 // cluster facts and default limits.
 type Options struct {
-	Facts rules.Facts
+	Facts mesh.Facts
 	// Rules to run; nil means rules.All(). The invalid-input rule is always on.
 	Rules []*rules.Rule
 	// SeverityOverrides maps a rule id to the severity to report it at.

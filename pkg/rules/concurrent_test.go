@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -22,14 +23,14 @@ func TestRulesConcurrently(t *testing.T) {
 		o, _ := manifest.ReadFile(f.Name, f.Data, manifest.Limits{})
 		objs = append(objs, o...)
 	}
-	facts := rules.Facts{IstioVersion: rules.Version{Major: 1, Minor: 28}, KubernetesVersion: rules.Version{Major: 1, Minor: 31}}
+	facts := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 28}, KubernetesVersion: mesh.Version{Major: 1, Minor: 31}}
 	var checks []*rules.Rule
 	for _, r := range rules.All() {
 		if r.Check != nil {
 			checks = append(checks, r)
 		}
 	}
-	run := func(ix *rules.Index, r *rules.Rule, f rules.Facts) []string {
+	run := func(ix *rules.Index, r *rules.Rule, f mesh.Facts) []string {
 		var out []string
 		p := rules.NewPass(r, ix, f, false, func(d rules.Diagnostic) {
 			out = append(out, fmt.Sprintf("%s %s %s %s %s", d.Rule.ID, d.Severity, d.Object.Ref(), d.Path, d.Message))
@@ -62,7 +63,7 @@ func TestRulesConcurrently(t *testing.T) {
 
 	// The same index with other facts: verdicts that depend on them are
 	// worked out again, not taken from the cache.
-	other := rules.Facts{IstioVersion: rules.Version{Major: 1, Minor: 22}, KubernetesVersion: rules.Version{Major: 1, Minor: 28}, NativeSidecars: "true"}
+	other := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 22}, KubernetesVersion: mesh.Version{Major: 1, Minor: 28}, NativeSidecars: "true"}
 	fresh := rules.NewIndex(objs)
 	for _, r := range checks {
 		if diff := cmp.Diff(run(fresh, r, other), run(par, r, other)); diff != "" {

@@ -15,12 +15,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
-
-// AnnotJob is the annotation `meshbatch generate` puts on the objects it
-// makes for one Job, "<namespace>/<job name>": it pairs an
-// AuthorizationPolicy in a destination namespace with the Job it admits.
-const AnnotJob = "meshbatch.dev/job"
 
 // Well-known Istio keys the mesh rules read.
 const (
@@ -37,12 +33,12 @@ const (
 // mean this mesh: cluster.local always (Istio treats it as a pointer to the
 // local trust domain), the mesh trust domain and its aliases.
 // The result may be shared: read it, do not modify it.
-func localTrustDomains(f Facts) []string {
-	if f.Domain() == DefaultTrustDomain && len(f.TrustAliases) == 0 {
+func localTrustDomains(f mesh.Facts) []string {
+	if f.Domain() == mesh.DefaultTrustDomain && len(f.TrustAliases) == 0 {
 		return onlyDefaultTrustDomain[:1:1] // the common case, without allocating
 	}
-	tds := []string{DefaultTrustDomain}
-	if d := f.Domain(); d != DefaultTrustDomain {
+	tds := []string{mesh.DefaultTrustDomain}
+	if d := f.Domain(); d != mesh.DefaultTrustDomain {
 		tds = append(tds, d)
 	}
 	for _, a := range f.TrustAliases {
@@ -53,7 +49,7 @@ func localTrustDomains(f Facts) []string {
 	return tds
 }
 
-var onlyDefaultTrustDomain = [1]string{DefaultTrustDomain}
+var onlyDefaultTrustDomain = [1]string{mesh.DefaultTrustDomain}
 
 // istioMatch is Istio's string matching for policy values: "*" matches any
 // non-empty value, a leading "*" is a suffix match, a trailing "*" a prefix
@@ -73,7 +69,7 @@ func istioMatch(pattern, value string) bool {
 // principalMatches reports whether an AuthorizationPolicy principal
 // matches the identity of pods running as sa in ns, with Istio's
 // trust-domain handling.
-func principalMatches(pattern, ns, sa string, f Facts) bool {
+func principalMatches(pattern, ns, sa string, f mesh.Facts) bool {
 	id := "/ns/" + ns + "/sa/" + sa
 	for _, td := range localTrustDomains(f) {
 		if istioMatch(pattern, td+id) {
@@ -105,7 +101,7 @@ func anyMatch(list []string, match func(string) bool) bool {
 // sourceAdmits reports whether a source can match pods running as sa in ns.
 // Only the identity fields are read; IP blocks and request principals are
 // assumed to match.
-func sourceAdmits(src *securityv1beta1.Source, policyNS, ns, sa string, f Facts) bool {
+func sourceAdmits(src *securityv1beta1.Source, policyNS, ns, sa string, f mesh.Facts) bool {
 	pm := func(p string) bool { return principalMatches(p, ns, sa, f) }
 	nm := func(p string) bool { return istioMatch(p, ns) }
 	sm := func(e string) bool { return serviceAccountMatches(e, policyNS, ns, sa) }
@@ -123,7 +119,7 @@ func sourceAdmits(src *securityv1beta1.Source, policyNS, ns, sa string, f Facts)
 
 // ruleAdmits reports whether a rule's from clause can match pods running
 // as sa in ns (a rule without from matches any source).
-func ruleAdmits(r *securityv1beta1.Rule, policyNS, ns, sa string, f Facts) bool {
+func ruleAdmits(r *securityv1beta1.Rule, policyNS, ns, sa string, f mesh.Facts) bool {
 	if len(r.GetFrom()) == 0 {
 		return true
 	}
@@ -151,7 +147,7 @@ type identityIndex struct {
 	byJob map[string][]*manifest.Object
 }
 
-func (ix *Index) buildIdentities(f Facts) {
+func (ix *Index) buildIdentities(f mesh.Facts) {
 	ix.identities.once.Do(func() {
 		ix.identities.byID = map[string][]*manifest.Object{}
 		ix.identities.byJob = map[string][]*manifest.Object{}
@@ -183,14 +179,14 @@ func (ix *Index) buildIdentities(f Facts) {
 
 // PoliciesNaming returns the ALLOW AuthorizationPolicies that name the
 // identity of pods running as sa in ns exactly.
-func (ix *Index) PoliciesNaming(ns, sa string, f Facts) []*manifest.Object {
+func (ix *Index) PoliciesNaming(ns, sa string, f mesh.Facts) []*manifest.Object {
 	ix.buildIdentities(f)
 	return ix.identities.byID[ns+"/"+sa]
 }
 
 // PoliciesForJob returns the AuthorizationPolicies annotated
 // meshbatch.dev/job: ns/name.
-func (ix *Index) PoliciesForJob(ns, name string, f Facts) []*manifest.Object {
+func (ix *Index) PoliciesForJob(ns, name string, f mesh.Facts) []*manifest.Object {
 	ix.buildIdentities(f)
 	return ix.identities.byJob[ns+"/"+name]
 }
@@ -211,7 +207,7 @@ func parsePrincipal(s string) (principal, bool) {
 }
 
 // identityString is how a workload identity appears in a principal.
-func identityString(f Facts, ns, sa string) string {
+func identityString(f mesh.Facts, ns, sa string) string {
 	return f.Domain() + "/ns/" + ns + "/sa/" + sa
 }
 
@@ -222,7 +218,7 @@ func identityString(f Facts, ns, sa string) string {
 // the way Istio picks it: one in the pod's namespace whose workloadSelector
 // matches, else the namespace's selector-less one, else the root
 // namespace's selector-less one. Nil when none is loaded.
-func (ix *Index) SidecarFor(w *Workload, f Facts) *manifest.Object {
+func (ix *Index) SidecarFor(w *Workload, f mesh.Facts) *manifest.Object {
 	var nsDefault *manifest.Object
 	for _, o := range ix.InNamespace("Sidecar", w.Namespace) {
 		sel := Sidecar(o).GetWorkloadSelector().GetLabels()
@@ -621,7 +617,7 @@ func (ix *Index) serviceTargetPort(o *manifest.Object, port uint32) uint32 {
 // Service port (0 for any): the Service's selector stands for the pod
 // labels. When the Service is not loaded, only namespace-wide and
 // mesh-wide policies can be applied.
-func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f Facts) MTLS {
+func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f mesh.Facts) MTLS {
 	o := ix.Service(h.FQDN())
 	if o == nil {
 		return ix.EffectiveMTLS(h.Namespace, nil, 0, f)
@@ -674,34 +670,34 @@ func keysInOrder[V any](m map[string]V) []string {
 // points: the inject label when the template has one, hostNetwork when
 // set, else the template's labels.
 func injectionField(w *Workload) string {
-	if _, ok := w.Template.Labels[LabelInject]; ok {
-		return w.TemplateLabelPath(LabelInject)
+	if _, ok := w.Template.Labels[mesh.LabelInject]; ok {
+		return w.TemplateLabelPath(mesh.LabelInject)
 	}
 	if w.Template.Spec.HostNetwork {
 		return w.PodPath("hostNetwork")
 	}
-	if _, ok := w.Template.Annotations[LabelInject]; ok {
-		return w.TemplateAnnotationPath(LabelInject)
+	if _, ok := w.Template.Annotations[mesh.LabelInject]; ok {
+		return w.TemplateAnnotationPath(mesh.LabelInject)
 	}
 	return w.templateField("metadata")
 }
 
 // inMesh says whether a pod's traffic goes through Istio: a sidecar is
 // injected, or it is enrolled in ambient mode.
-func (ix *Index) inMesh(w *Workload) Tri {
+func (ix *Index) inMesh(w *Workload) mesh.Tri {
 	inj := ix.injectionOf(w)
 	if inj.Ambient {
-		return Yes
+		return mesh.Yes
 	}
 	return inj.Sidecar
 }
 
 // hasSidecar says whether the pod gets an istio-proxy container (ambient
 // pods without explicit injection do not).
-func (ix *Index) hasSidecar(w *Workload) Tri {
+func (ix *Index) hasSidecar(w *Workload) mesh.Tri {
 	inj := ix.injectionOf(w)
-	if inj.Ambient && inj.Sidecar != Yes {
-		return No
+	if inj.Ambient && inj.Sidecar != mesh.Yes {
+		return mesh.No
 	}
 	return inj.Sidecar
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // ttlSetting is one place a pod template sets pilot-agent's SECRET_TTL.
@@ -22,8 +24,8 @@ type ttlSetting struct {
 func secretTTLSettings(w *Workload) []ttlSetting {
 	var out []ttlSetting
 	if v, ok := w.proxyMetadata(envSecretTTL); ok {
-		out = append(out, ttlSetting{Raw: v, Path: w.TemplateAnnotationPath(AnnotProxyConfig),
-			Where: "proxyMetadata SECRET_TTL in " + AnnotProxyConfig})
+		out = append(out, ttlSetting{Raw: v, Path: w.TemplateAnnotationPath(mesh.AnnotProxyConfig),
+			Where: "proxyMetadata SECRET_TTL in " + mesh.AnnotProxyConfig})
 	}
 	for i := range w.Template.Spec.Containers {
 		c := &w.Template.Spec.Containers[i]

@@ -7,6 +7,7 @@ import (
 	networking "istio.io/api/networking/v1alpha3"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // exportNamespaces describes where an object is exported, for messages.
@@ -44,7 +45,7 @@ type outboundPolicy struct {
 	Source string // what decided it, for messages
 }
 
-func (ix *Index) outboundPolicyFor(w *Workload, f Facts) outboundPolicy {
+func (ix *Index) outboundPolicyFor(w *Workload, f mesh.Facts) outboundPolicy {
 	if sc := ix.SidecarFor(w, f); sc != nil {
 		if m := Sidecar(sc).GetOutboundTrafficPolicy(); m != nil {
 			return outboundPolicy{Mode: m.GetMode().String(), Source: sc.Ref()}

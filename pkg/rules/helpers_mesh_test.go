@@ -5,10 +5,11 @@ import (
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 func TestPrincipalMatches(t *testing.T) {
-	f := Facts{TrustDomain: "prod.example.com", TrustAliases: []string{"old.example.com"}}
+	f := mesh.Facts{TrustDomain: "prod.example.com", TrustAliases: []string{"old.example.com"}}
 	for _, c := range []struct {
 		pattern string
 		want    bool
@@ -28,7 +29,7 @@ func TestPrincipalMatches(t *testing.T) {
 			t.Errorf("principalMatches(%q) = %v, want %v", c.pattern, got, c.want)
 		}
 	}
-	if principalMatches("prod.example.com/ns/batch/sa/etl", "batch", "etl", Facts{}) {
+	if principalMatches("prod.example.com/ns/batch/sa/etl", "batch", "etl", mesh.Facts{}) {
 		t.Error("a foreign trust domain matched without the fact")
 	}
 }
@@ -122,7 +123,7 @@ spec:
 func TestGeneratedShapeLintsClean(t *testing.T) {
 	objs := mustObjects(t, generatedShape)
 	ix := NewIndex(objs)
-	facts := Facts{IstioVersion: Version{1, 28}, KubernetesVersion: Version{1, 31}, TrustDomain: "cluster.local"}
+	facts := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 28}, KubernetesVersion: mesh.Version{Major: 1, Minor: 31}, TrustDomain: "cluster.local"}
 	for _, r := range All() {
 		if r.ID < "MB4" { // the shape's Job is not a whole workload; pkg/generate's invariant test lints whole ones
 			continue

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // podMesh is what the workload rules need to know about one batch pod
@@ -18,7 +20,7 @@ type podMesh struct {
 	// (an istio.io label or annotation, or an injected proxy): even when
 	// the namespace is unknown, the author expects a mesh.
 	Intent bool
-	Native Tri
+	Native mesh.Tri
 	// NativeWhy explains Native.
 	NativeWhy string
 	// NativeAssumed is set when the template asks for a native sidecar
@@ -36,25 +38,25 @@ func meshOf(p *Pass, w *Workload) podMesh {
 	pf := w.podFacts()
 	m := podMesh{W: w, Inj: p.Index.injectionOf(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
-	m.NativeAssumed = m.Native == Unknown && pf.requested
+	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
 }
 
-// nativeSidecar is f.NativeSidecar(w), worked out once per template for
+// nativeSidecar is NativeSidecar(f, w), worked out once per template for
 // the facts of the first caller.
-func (w *Workload) nativeSidecar(f Facts) (Tri, string) {
+func (w *Workload) nativeSidecar(f mesh.Facts) (mesh.Tri, string) {
 	if w.mc == nil {
-		return f.NativeSidecar(w)
+		return NativeSidecar(f, w)
 	}
 	k := nativeFactsOf(f)
 	w.mc.nativeOnce.Do(func() {
 		w.mc.nativeKey = k
-		w.mc.native, w.mc.nativeWhy = f.NativeSidecar(w)
+		w.mc.native, w.mc.nativeWhy = NativeSidecar(f, w)
 	})
 	if w.mc.nativeKey != k {
 		// another set of facts than the first caller's (an Index reused
 		// with other facts): correct, only not cached
-		return f.NativeSidecar(w)
+		return NativeSidecar(f, w)
 	}
 	return w.mc.native, w.mc.nativeWhy
 }
@@ -62,22 +64,22 @@ func (w *Workload) nativeSidecar(f Facts) (Tri, string) {
 // nativeFacts are the facts Facts.NativeSidecar reads: the key of the
 // cached meshOf.
 type nativeFacts struct {
-	istio, kubernetes Version
+	istio, kubernetes mesh.Version
 	nativeSidecars    string
 }
 
-func nativeFactsOf(f Facts) nativeFacts {
+func nativeFactsOf(f mesh.Facts) nativeFacts {
 	return nativeFacts{istio: f.IstioVersion, kubernetes: f.KubernetesVersion, nativeSidecars: f.NativeSidecars}
 }
 
 // Sidecar says whether the pod gets an istio-proxy sidecar: No for pods
 // that are not injected and for ambient pods (no explicit injection).
-func (m podMesh) Sidecar() Tri {
+func (m podMesh) Sidecar() mesh.Tri {
 	switch {
-	case m.Inj.Sidecar == No:
-		return No
-	case m.Inj.Ambient && m.Inj.Sidecar != Yes:
-		return No
+	case m.Inj.Sidecar == mesh.No:
+		return mesh.No
+	case m.Inj.Ambient && m.Inj.Sidecar != mesh.Yes:
+		return mesh.No
 	}
 	return m.Inj.Sidecar
 }
@@ -86,19 +88,19 @@ func (m podMesh) Sidecar() Tri {
 // a sidecar, or it may and its template shows the author expects one.
 func (m podMesh) Relevant() bool {
 	s := m.Sidecar()
-	return s == Yes || (s == Unknown && m.Intent)
+	return s == mesh.Yes || (s == mesh.Unknown && m.Intent)
 }
 
 // Classic says whether the sidecar is an ordinary container that outlives
 // the app: Yes only when injection and the classic mode are both known.
-func (m podMesh) Classic() Tri {
+func (m podMesh) Classic() mesh.Tri {
 	switch {
-	case m.Sidecar() == No, m.Native == Yes, m.NativeAssumed:
-		return No
-	case m.Sidecar() == Yes && m.Native == No:
-		return Yes
+	case m.Sidecar() == mesh.No, m.Native == mesh.Yes, m.NativeAssumed:
+		return mesh.No
+	case m.Sidecar() == mesh.Yes && m.Native == mesh.No:
+		return mesh.Yes
 	}
-	return Unknown
+	return mesh.Unknown
 }
 
 // Stops reports whether something in the pod stops a classic proxy.
@@ -107,10 +109,10 @@ func (m podMesh) Stops() bool { return len(m.Quits) > 0 || m.Wrapper }
 // assumptions lists what an Unknown verdict rested on, for messages.
 func (m podMesh) assumptions() []string {
 	var out []string
-	if m.Sidecar() == Unknown {
+	if m.Sidecar() == mesh.Unknown {
 		out = append(out, "assumed injected: "+m.Inj.Reason)
 	}
-	if m.Native == Unknown && !m.NativeAssumed {
+	if m.Native == mesh.Unknown && !m.NativeAssumed {
 		out = append(out, "assumed a classic sidecar: "+m.NativeWhy)
 	}
 	return out
@@ -153,7 +155,7 @@ func isIstioKey(k string) bool {
 	switch {
 	case prefix == "sidecar.istio.io", prefix == "proxy.istio.io", strings.HasSuffix(prefix, ".sidecar.istio.io"):
 		return true
-	case k == LabelRev, k == LabelDataplaneMode:
+	case k == mesh.LabelRev, k == mesh.LabelDataplaneMode:
 		return true
 	}
 	return false
@@ -191,13 +193,13 @@ const (
 // command line, as far as a shell-unaware reading can tell.
 type QuitSite struct {
 	QuitCall
-	Command string // the simple command around the URL, e.g. "curl -fsS -X POST http://..."
-	Tool    string // "curl", "wget", or "" for anything else
-	Host    string // host as written ("127.0.0.1", "localhost", "$(POD_IP)"); "" when not found
-	Port    int    // numeric port; 0 when absent or not a number
-	PortVar bool   // the port is a variable or otherwise not a number
-	NoPort  bool   // a URL without a port (80 or 443, never Istio's)
-	Post    Tri    // the request is a POST
+	Command string   // the simple command around the URL, e.g. "curl -fsS -X POST http://..."
+	Tool    string   // "curl", "wget", or "" for anything else
+	Host    string   // host as written ("127.0.0.1", "localhost", "$(POD_IP)"); "" when not found
+	Port    int      // numeric port; 0 when absent or not a number
+	PortVar bool     // the port is a variable or otherwise not a number
+	NoPort  bool     // a URL without a port (80 or 443, never Istio's)
+	Post    mesh.Tri // the request is a POST
 	When    QuitWhen
 }
 
@@ -216,20 +218,20 @@ func (q QuitSite) Istio() bool {
 
 // Loopback reports whether the host is this pod's loopback address;
 // Unknown for variables.
-func (q QuitSite) Loopback() Tri {
+func (q QuitSite) Loopback() mesh.Tri {
 	h := strings.Trim(q.Host, "[]")
 	switch {
 	case h == "":
-		return Unknown
+		return mesh.Unknown
 	case h == "localhost" || h == "::1" || strings.HasPrefix(h, "127."):
-		return Yes
+		return mesh.Yes
 	case strings.ContainsAny(h, "$`{}()"):
 		if strings.Contains(h, "POD_IP") || strings.Contains(h, "INSTANCE_IP") || strings.Contains(h, "HOSTNAME") {
-			return No
+			return mesh.No
 		}
-		return Unknown
+		return mesh.Unknown
 	}
-	return No
+	return mesh.No
 }
 
 // QuitSites finds every call to a quit endpoint in the app containers'
@@ -368,17 +370,17 @@ var (
 	wgetPostRE = regexp.MustCompile(`(?i)--post-data|--post-file|--method[\s=]+['"]?POST`)
 )
 
-func methodIsPost(tool, cmd string) Tri {
+func methodIsPost(tool, cmd string) mesh.Tri {
 	switch tool {
 	case "curl":
-		return TriOf(curlPostRE.MatchString(cmd)) // curl sends GET unless told otherwise
+		return mesh.TriOf(curlPostRE.MatchString(cmd)) // curl sends GET unless told otherwise
 	case "wget":
-		return TriOf(wgetPostRE.MatchString(cmd))
+		return mesh.TriOf(wgetPostRE.MatchString(cmd))
 	}
 	if strings.Contains(strings.ToLower(cmd), "post") {
-		return Yes
+		return mesh.Yes
 	}
-	return Unknown
+	return mesh.Unknown
 }
 
 var quitURLRE = regexp.MustCompile(`(?:https?://)?(\[[^\]]*\]|[^\s/'":\[]+)(?::([^\s/'"]+))?/quitquitquit`)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -56,22 +57,22 @@ func TestRuleExamples(t *testing.T) {
 func TestQuitSites(t *testing.T) {
 	for _, tc := range []struct {
 		args  []string
-		post  rules.Tri
+		post  mesh.Tri
 		when  rules.QuitWhen
 		port  int
 		istio bool
 	}{
-		{[]string{"sh", "-c", "/app; rc=$?; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit; exit $rc"}, rules.Yes, rules.QuitAlways, 15020, true},
-		{[]string{"sh", "-c", "/app && curl -XPOST localhost:15020/quitquitquit"}, rules.Yes, rules.QuitOnSuccess, 15020, true},
-		{[]string{"sh", "-c", "/app || curl --request=POST localhost:15020/quitquitquit"}, rules.Yes, rules.QuitOnFailure, 15020, true},
-		{[]string{"bash", "-ec", "/app\ncurl -sd '' http://127.0.0.1:15020/quitquitquit"}, rules.Yes, rules.QuitOnSuccess, 15020, true},
-		{[]string{"sh", "-c", "set -o errexit; /app; wget -qO- http://localhost:15020/quitquitquit"}, rules.No, rules.QuitOnSuccess, 15020, true},
-		{[]string{"sh", "-c", "trap \"curl -X POST localhost:15000/quitquitquit\" EXIT; /app"}, rules.Yes, rules.QuitAlways, 15000, true},
-		{[]string{"sh", "-c", "/app; curl -X POST http://$(POD_IP):15020/quitquitquit"}, rules.Yes, rules.QuitAlways, 15020, true},
-		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:${ISTIO_STATUS_PORT}/quitquitquit"}, rules.Yes, rules.QuitAlways, 0, true},
-		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:9091/quitquitquit"}, rules.Yes, rules.QuitAlways, 9091, false},
-		{[]string{"curl", "-X", "POST", "http://localhost:15020/quitquitquit"}, rules.Yes, rules.QuitUnknown, 15020, true},
-		{[]string{"sh", "-c", "if /app; then\n curl -X POST localhost:15020/quitquitquit\nfi"}, rules.Yes, rules.QuitUnknown, 15020, true},
+		{[]string{"sh", "-c", "/app; rc=$?; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit; exit $rc"}, mesh.Yes, rules.QuitAlways, 15020, true},
+		{[]string{"sh", "-c", "/app && curl -XPOST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "/app || curl --request=POST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitOnFailure, 15020, true},
+		{[]string{"bash", "-ec", "/app\ncurl -sd '' http://127.0.0.1:15020/quitquitquit"}, mesh.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "set -o errexit; /app; wget -qO- http://localhost:15020/quitquitquit"}, mesh.No, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "trap \"curl -X POST localhost:15000/quitquitquit\" EXIT; /app"}, mesh.Yes, rules.QuitAlways, 15000, true},
+		{[]string{"sh", "-c", "/app; curl -X POST http://$(POD_IP):15020/quitquitquit"}, mesh.Yes, rules.QuitAlways, 15020, true},
+		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:${ISTIO_STATUS_PORT}/quitquitquit"}, mesh.Yes, rules.QuitAlways, 0, true},
+		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:9091/quitquitquit"}, mesh.Yes, rules.QuitAlways, 9091, false},
+		{[]string{"curl", "-X", "POST", "http://localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitUnknown, 15020, true},
+		{[]string{"sh", "-c", "if /app; then\n curl -X POST localhost:15020/quitquitquit\nfi"}, mesh.Yes, rules.QuitUnknown, 15020, true},
 	} {
 		w := jobWithArgs(tc.args)
 		sites := rules.QuitSites(w)

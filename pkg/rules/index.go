@@ -16,6 +16,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Index is every loaded object, arranged for the lookups cross-object rules
@@ -200,7 +201,7 @@ type meshCache struct {
 	// for the facts of the first caller (a run uses one set).
 	nativeOnce sync.Once
 	nativeKey  nativeFacts
-	native     Tri
+	native     mesh.Tri
 	nativeWhy  string
 }
 
@@ -259,11 +260,11 @@ func (w *Workload) proxyConfig() (*meshv1alpha1.ProxyConfig, error) {
 // template's proxy.istio.io/config (nil when it is absent), found once.
 func (w *Workload) proxyConfigStrictErr() error {
 	if w.mc == nil {
-		raw, ok := w.Template.Annotations[AnnotProxyConfig]
+		raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]
 		if !ok {
 			return nil
 		}
-		_, err := ParseProxyConfigStrict(raw)
+		_, err := mesh.ParseProxyConfigStrict(raw)
 		return err
 	}
 	w.mc.pcOnce.Do(w.parseProxyConfig)
@@ -271,8 +272,8 @@ func (w *Workload) proxyConfigStrictErr() error {
 }
 
 func (w *Workload) parseProxyConfig() {
-	if raw, ok := w.Template.Annotations[AnnotProxyConfig]; ok {
-		w.mc.pc, w.mc.pcErr, w.mc.pcStrict = parseProxyConfigBoth(raw)
+	if raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]; ok {
+		w.mc.pc, w.mc.pcErr, w.mc.pcStrict = mesh.ParseProxyConfigBoth(raw)
 	}
 }
 
@@ -668,7 +669,7 @@ func (w *Workload) Release() {
 // Restore gives a released workload its object back, decoded again (see
 // manifest.Object.Redecode), and builds the caches Prepare builds for the
 // facts f. Workloads may be restored concurrently.
-func (w *Workload) Restore(typed any, f Facts) {
+func (w *Workload) Restore(typed any, f mesh.Facts) {
 	w.Object.RestoreTyped(typed)
 	w.attach()
 	w.mc = &meshCache{}
@@ -685,12 +686,12 @@ func (w *Workload) summarize() {
 		labels:         packLabels(t.Labels),
 		batch:          w.Job != nil,
 		serviceAccount: serviceAccountOf(&t.Spec),
-		injectAnnot:    t.Annotations[LabelInject],
+		injectAnnot:    t.Annotations[mesh.LabelInject],
 		hostNetwork:    t.Spec.HostNetwork,
 	}
 	_, _, w.summary.injectedProxy = InjectedProxy(w)
 	// Parsing the annotation is the costly part: only when it may say so.
-	if strings.Contains(t.Annotations[AnnotProxyConfig], metaDNSCapture) {
+	if strings.Contains(t.Annotations[mesh.AnnotProxyConfig], metaDNSCapture) {
 		if pc, err := w.proxyConfig(); err == nil && pc != nil {
 			w.summary.dnsCapture = pc.GetProxyMetadata()[metaDNSCapture] == "true"
 			w.summary.dnsAutoAllocate = pc.GetProxyMetadata()[metaDNSAutoAllocate] == "true"

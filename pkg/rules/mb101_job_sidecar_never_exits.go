@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // JobSidecarNeverExits is the original batch-in-Istio problem: a classic
 // sidecar is an ordinary container, and a pod completes only when all its
@@ -67,11 +71,11 @@ func checkJobSidecarNeverExits(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
 		v := neverExits(m)
-		if v == No {
+		if v == mesh.No {
 			continue
 		}
 		path := m.firstAppPath()
-		if v == Yes {
+		if v == mesh.Yes {
 			p.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
 					"it is injected (%s) as a classic sidecar (%s) and no container calls /quitquitquit",
@@ -87,9 +91,9 @@ func checkJobSidecarNeverExits(p *Pass) {
 // neverExits is MB101's verdict, shared with the rules about its
 // consequences: Yes when the pod certainly keeps a classic proxy that
 // nothing stops, Unknown when that rests on missing facts.
-func neverExits(m podMesh) Tri {
-	if m.Classic() == No || m.Stops() {
-		return No
+func neverExits(m podMesh) mesh.Tri {
+	if m.Classic() == mesh.No || m.Stops() {
+		return mesh.No
 	}
 	return m.Classic()
 }

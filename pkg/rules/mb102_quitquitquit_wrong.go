@@ -1,6 +1,10 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // QuitquitquitWrong catches quit calls that never stop the proxy.
 var QuitquitquitWrong = &Rule{
@@ -58,7 +62,7 @@ spec:
 func checkQuitquitquitWrong(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Sidecar() == No {
+		if m.Sidecar() == mesh.No {
 			continue
 		}
 		for _, q := range m.Quits {
@@ -67,16 +71,16 @@ func checkQuitquitquitWrong(p *Pass) {
 				target = "Envoy's admin API"
 			}
 			switch {
-			case q.Post == No:
+			case q.Post == mesh.No:
 				p.Reportf(w.Object, q.Path,
 					"%s: container %s calls %s with %s's default GET; %s accepts /quitquitquit only as a POST "+
 						"(405 Method Not Allowed), so the proxy keeps running and the pod never completes",
 					w.Object.Ref(), q.Container.Container.Name, url, q.Tool, target)
-			case q.Loopback() == No && q.Port == 15000:
+			case q.Loopback() == mesh.No && q.Port == 15000:
 				p.Reportf(w.Object, q.Path,
 					"%s: container %s calls %s, but Envoy's admin API listens on 127.0.0.1 only: the call is refused "+
 						"and the proxy keeps running", w.Object.Ref(), q.Container.Container.Name, url)
-			case q.Loopback() == No:
+			case q.Loopback() == mesh.No:
 				p.Reportf(w.Object, q.Path,
 					"%s: container %s calls %s, but pilot-agent accepts /quitquitquit only from localhost "+
 						"(403 Forbidden for any other address), so the proxy keeps running and the pod never completes",

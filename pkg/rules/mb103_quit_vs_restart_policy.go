@@ -1,6 +1,10 @@
 package rules
 
-import corev1 "k8s.io/api/core/v1"
+import (
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // QuitVsRestartPolicy catches quit calls whose timing does not fit the
 // pod's restartPolicy.
@@ -62,10 +66,10 @@ spec:
 func checkQuitVsRestartPolicy(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Classic() == No || len(m.Quits) == 0 {
+		if m.Classic() == mesh.No || len(m.Quits) == 0 {
 			continue
 		}
-		s := sev(p.Rule, m.Classic() == Yes)
+		s := sev(p.Rule, m.Classic() == mesh.Yes)
 		switch w.Template.Spec.RestartPolicy {
 		case corev1.RestartPolicyOnFailure:
 			for _, q := range m.Quits {

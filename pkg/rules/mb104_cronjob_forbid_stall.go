@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	batchv1 "k8s.io/api/batch/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // CronJobForbidStall is what MB101 does to a schedule.
@@ -71,7 +73,7 @@ func checkCronJobForbidStall(p *Pass) {
 		}
 		m := meshOf(p, w)
 		v := neverExits(m)
-		if v == No {
+		if v == mesh.No {
 			continue
 		}
 		bound := ""
@@ -87,7 +89,7 @@ func checkCronJobForbidStall(p *Pass) {
 		default:
 			effect = "concurrencyPolicy is Allow, so a new Job starts on every schedule next to the stuck ones and their pods pile up, each holding its resource requests"
 		}
-		p.ReportSeverityf(sev(p.Rule, v == Yes), w.Object, "spec.concurrencyPolicy",
+		p.ReportSeverityf(sev(p.Rule, v == mesh.Yes), w.Object, "spec.concurrencyPolicy",
 			"%s: its pods never complete because the classic istio-proxy sidecar outlives the app (MB101); %s%s%s",
 			w.Object.Ref(), effect, bound, assumed(m.assumptions()))
 	}

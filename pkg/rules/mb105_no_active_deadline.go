@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/meshbatch/meshbatch/pkg/mesh"
+
 // NoActiveDeadline asks for the backstop that ends a stuck batch pod.
 var NoActiveDeadline = &Rule{
 	ID:       "MB105",
@@ -63,7 +65,7 @@ func checkNoActiveDeadline(p *Pass) {
 			continue
 		}
 		path := w.JobPath + ".activeDeadlineSeconds"
-		if m.Classic() == No {
+		if m.Classic() == mesh.No {
 			p.ReportSeverityf(Info, w.Object, path,
 				"%s sets no activeDeadlineSeconds: its native sidecar ends with the app, but nothing bounds a pod "+
 					"that hangs anyway (a proxy that never becomes ready, an app that never returns)", w.Object.Ref())
@@ -73,7 +75,7 @@ func checkNoActiveDeadline(p *Pass) {
 		if m.Stops() {
 			how = "the app stops its classic istio-proxy sidecar itself, which does not happen when the app is OOM-killed or the quit call fails"
 		}
-		p.ReportSeverityf(sev(p.Rule, m.Classic() == Yes), w.Object, path,
+		p.ReportSeverityf(sev(p.Rule, m.Classic() == mesh.Yes), w.Object, path,
 			"%s sets no activeDeadlineSeconds, and %s: a pod that hangs keeps the Job active forever%s",
 			w.Object.Ref(), how, assumed(m.assumptions()))
 	}

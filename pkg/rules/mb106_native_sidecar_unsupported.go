@@ -1,6 +1,10 @@
 package rules
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // NativeSidecarUnsupported catches native sidecars the cluster cannot run.
 var NativeSidecarUnsupported = &Rule{
@@ -63,14 +67,14 @@ func checkNativeSidecarUnsupported(p *Pass) {
 			continue
 		}
 		m := meshOf(p, w)
-		if m.Sidecar() == No {
+		if m.Sidecar() == mesh.No {
 			continue
 		}
 		requested := NativeRequested(w)
 		k8s := p.Facts.KubernetesVersion
-		if m.Native == Yes && k8s.AtLeast(1, 29) == No {
-			path := w.TemplateAnnotationPath(AnnotNative)
-			how := fmt.Sprintf(`sidecar.istio.io/nativeSidecar: %q`, w.Template.Annotations[AnnotNative])
+		if m.Native == mesh.Yes && k8s.AtLeast(1, 29) == mesh.No {
+			path := w.TemplateAnnotationPath(mesh.AnnotNative)
+			how := fmt.Sprintf(`sidecar.istio.io/nativeSidecar: %q`, w.Template.Annotations[mesh.AnnotNative])
 			if !requested {
 				how = "istiod's ENABLE_NATIVE_SIDECARS=true"
 				path = m.firstAppPath()
@@ -85,8 +89,8 @@ func checkNativeSidecarUnsupported(p *Pass) {
 				w.Object.Ref(), how, k8s, gate)
 			continue
 		}
-		if requested && p.Facts.IstioVersion.AtLeast(1, 24) == No && m.Native != Yes {
-			p.ReportSeverityf(Warning, w.Object, w.TemplateAnnotationPath(AnnotNative),
+		if requested && p.Facts.IstioVersion.AtLeast(1, 24) == mesh.No && m.Native != mesh.Yes {
+			p.ReportSeverityf(Warning, w.Object, w.TemplateAnnotationPath(mesh.AnnotNative),
 				"%s asks for a native sidecar with sidecar.istio.io/nativeSidecar, but Istio %s ignores that annotation "+
 					"(added in 1.24): the pod gets a classic sidecar that outlives the app", w.Object.Ref(), p.Facts.IstioVersion)
 		}

@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // ExitOnZeroMisuse catches the popular wrong fix for MB101.
 var ExitOnZeroMisuse = &Rule{
@@ -58,13 +62,13 @@ const envExitOnZero = "EXIT_ON_ZERO_ACTIVE_CONNECTIONS"
 func checkExitOnZeroMisuse(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Classic() == No || m.Stops() {
+		if m.Classic() == mesh.No || m.Stops() {
 			continue
 		}
-		s := sev(p.Rule, m.Classic() == Yes)
+		s := sev(p.Rule, m.Classic() == mesh.Yes)
 		why := "nothing sends a Job's classic istio-proxy SIGTERM when the app exits, so the pod still never completes"
 		if v, ok := w.proxyMetadata(envExitOnZero); ok && truthy(v) {
-			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(AnnotProxyConfig),
+			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyConfig),
 				"%s sets %s in proxyMetadata to end its sidecar, but the variable only shortens the drain after SIGTERM: %s%s",
 				w.Object.Ref(), envExitOnZero, why, assumed(m.assumptions()))
 		}

@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // StartupRace is the "connection refused" problem.
 var StartupRace = &Rule{
@@ -61,30 +65,30 @@ spec:
 func checkStartupRace(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Classic() == No || !m.Relevant() || m.Wrapper || w.podFacts().waits {
+		if m.Classic() == mesh.No || !m.Relevant() || m.Wrapper || w.podFacts().waits {
 			continue
 		}
-		hold := p.Facts.HoldsApplication(w)
-		if hold == Yes {
+		hold := HoldsApplication(p.Facts, w)
+		if hold == mesh.Yes {
 			continue
 		}
 		as := m.assumptions()
-		if hold == Unknown {
+		if hold == mesh.Unknown {
 			as = append(as, "assumed the mesh-wide holdApplicationUntilProxyStarts is Istio's default, false")
 		}
 		path := m.firstAppPath()
 		setting := "nothing sets holdApplicationUntilProxyStarts"
 		if _, _, pre := InjectedProxy(w); pre {
 			setting = "the injected istio-proxy container has no postStart \"pilot-agent wait\" hook"
-		} else if _, ok := w.Template.Annotations[AnnotProxyConfig]; ok {
-			path = w.TemplateAnnotationPath(AnnotProxyConfig)
+		} else if _, ok := w.Template.Annotations[mesh.AnnotProxyConfig]; ok {
+			path = w.TemplateAnnotationPath(mesh.AnnotProxyConfig)
 			if pc, err := w.proxyConfig(); err == nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 				setting = "proxy.istio.io/config sets holdApplicationUntilProxyStarts: false"
 			} else {
 				setting = "proxy.istio.io/config does not set holdApplicationUntilProxyStarts"
 			}
 		}
-		p.ReportSeverityf(sev(p.Rule, m.Classic() == Yes && hold == No), w.Object, path,
+		p.ReportSeverityf(sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,
 			"%s: the app can start before its classic istio-proxy sidecar is ready (%s), and its first connections, "+
 				"already redirected to the proxy, are refused%s", w.Object.Ref(), setting, assumed(as))
 	}

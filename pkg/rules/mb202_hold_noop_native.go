@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/meshbatch/meshbatch/pkg/mesh"
+
 // HoldNoopNative points out a setting that does nothing.
 var HoldNoopNative = &Rule{
 	ID:       "MB202",
@@ -62,10 +64,10 @@ func checkHoldNoopNative(p *Pass) {
 			continue
 		}
 		m := meshOf(p, w)
-		if m.Sidecar() == No || m.Native != Yes {
+		if m.Sidecar() == mesh.No || m.Native != mesh.Yes {
 			continue
 		}
-		p.Reportf(w.Object, w.TemplateAnnotationPath(AnnotProxyConfig),
+		p.Reportf(w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyConfig),
 			"%s sets holdApplicationUntilProxyStarts, which has no effect with its native sidecar (%s): Kubernetes already "+
 				"starts the proxy and waits for it before the app", w.Object.Ref(), m.NativeWhy)
 	}

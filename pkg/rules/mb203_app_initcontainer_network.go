@@ -3,6 +3,8 @@ package rules
 import (
 	"regexp"
 	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // AppInitContainerNetwork catches init containers that run before the
@@ -71,7 +73,7 @@ spec:
 func checkAppInitContainerNetwork(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Classic() == No || !m.Relevant() {
+		if m.Classic() == mesh.No || !m.Relevant() {
 			continue
 		}
 		a := w.Template.Annotations
@@ -86,7 +88,7 @@ func checkAppInitContainerNetwork(p *Pass) {
 				continue // the other documented workaround
 			}
 			net := usesNetwork(c)
-			s := sev(p.Rule, m.Classic() == Yes && net)
+			s := sev(p.Rule, m.Classic() == mesh.Yes && net)
 			as := m.assumptions()
 			if !net {
 				as = append(as, "nothing in its command or env shows network use")

@@ -7,6 +7,7 @@ import (
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 
 	"github.com/meshbatch/meshbatch/internal/suggest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // ProxyConfigInvalid checks the proxy.istio.io/config annotation.
@@ -73,24 +74,24 @@ var (
 func checkProxyConfigInvalid(p *Pass) {
 	closest := map[string]string{} // closestProxyConfigField's answers
 	for _, w := range p.Index.BatchWorkloads() {
-		raw, ok := w.Template.Annotations[AnnotProxyConfig]
+		raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]
 		if !ok {
 			continue
 		}
 		m := meshOf(p, w)
-		if m.Sidecar() == No {
+		if m.Sidecar() == mesh.No {
 			continue
 		}
 		_, err := w.proxyConfig()
 		if err == nil && w.proxyConfigStrictErr() == nil {
 			continue // the common case: nothing to report, no message to build
 		}
-		certain := m.Sidecar() == Yes
+		certain := m.Sidecar() == mesh.Yes
 		var as []string
 		if !certain {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
-		path := w.TemplateAnnotationPath(AnnotProxyConfig)
+		path := w.TemplateAnnotationPath(mesh.AnnotProxyConfig)
 		if err != nil {
 			what := err.Error()
 			if credentialLikeRE.MatchString(raw) {

@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // InjectAnnotationDeprecated checks how a pod asks for (no) injection.
@@ -65,19 +67,19 @@ spec:
 
 func checkInjectAnnotationDeprecated(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		label, hasLabel := w.Template.Labels[LabelInject]
-		annot, hasAnnot := w.Template.Annotations[LabelInject]
+		label, hasLabel := w.Template.Labels[mesh.LabelInject]
+		annot, hasAnnot := w.Template.Annotations[mesh.LabelInject]
 		nsLabelled := nsLabelledForInjection(p.Index, w.Namespace)
 		if hasLabel && label != "true" && label != "false" {
-			lp := w.TemplateLabelPath(LabelInject)
+			lp := w.TemplateLabelPath(mesh.LabelInject)
 			switch {
-			case injectTruthy(label) && nsLabelled == Yes:
+			case injectTruthy(label) && nsLabelled == mesh.Yes:
 				// the webhook is called and reads it as true: only style
 				p.ReportSeverityf(Info, w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q; it works in namespace %s, which is labelled for "+
 						"injection, but only the exact value \"true\" works everywhere", w.Object.Ref(), label, w.Namespace)
 			case injectTruthy(label):
-				p.ReportSeverityf(sev(p.Rule, nsLabelled == No), w.Object, lp,
+				p.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q, but in a namespace without an injection label the "+
 						"webhook is called only for the exact value \"true\", so the pod gets no sidecar%s",
 					w.Object.Ref(), label, nsNote(nsLabelled, w.Namespace))
@@ -94,7 +96,7 @@ func checkInjectAnnotationDeprecated(p *Pass) {
 		if !hasAnnot {
 			continue
 		}
-		ap := w.TemplateAnnotationPath(LabelInject)
+		ap := w.TemplateAnnotationPath(mesh.LabelInject)
 		switch {
 		case hasLabel && injectTruthy(label) != injectTruthy(annot):
 			p.Reportf(w.Object, ap,
@@ -102,12 +104,12 @@ func checkInjectAnnotationDeprecated(p *Pass) {
 					"and the annotation is ignored", w.Object.Ref(), label, annot)
 		case hasLabel:
 			// same meaning: Istio suppresses IST0135 here too
-		case injectTruthy(annot) && nsLabelled == Yes:
+		case injectTruthy(annot) && nsLabelled == mesh.Yes:
 			p.ReportSeverityf(Info, w.Object, ap,
 				"%s uses the deprecated annotation sidecar.istio.io/inject; it works in namespace %s, which is labelled "+
 					"for injection, but use the label", w.Object.Ref(), w.Namespace)
 		case injectTruthy(annot):
-			p.ReportSeverityf(sev(p.Rule, nsLabelled == No), w.Object, ap,
+			p.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, ap,
 				"%s asks for a sidecar with the deprecated annotation sidecar.istio.io/inject, which the injection "+
 					"webhook's objectSelector cannot see: in a namespace without an injection label the pod gets no sidecar%s",
 				w.Object.Ref(), nsNote(nsLabelled, w.Namespace))
@@ -122,20 +124,20 @@ func checkInjectAnnotationDeprecated(p *Pass) {
 // namespaceInjects says whether a namespace is labelled for sidecar
 // injection (istio-injection=enabled, or istio.io/rev without
 // istio-injection); Unknown when the Namespace is not loaded.
-func nsLabelledForInjection(ix *Index, name string) Tri {
+func nsLabelledForInjection(ix *Index, name string) mesh.Tri {
 	ns := ix.Namespace(name)
 	if ns == nil {
-		return Unknown
+		return mesh.Unknown
 	}
-	inj, rev := ns.Labels[LabelNSInjection], ns.Labels[LabelRev]
-	return TriOf(inj == "enabled" || (inj == "" && rev != ""))
+	inj, rev := ns.Labels[mesh.LabelNSInjection], ns.Labels[mesh.LabelRev]
+	return mesh.TriOf(inj == "enabled" || (inj == "" && rev != ""))
 }
 
-func nsNote(t Tri, ns string) string {
+func nsNote(t mesh.Tri, ns string) string {
 	switch t {
-	case No:
+	case mesh.No:
 		return fmt.Sprintf(", and namespace %s has none", ns)
-	case Unknown:
+	case mesh.Unknown:
 		return fmt.Sprintf(" (namespace %s is not in the input, so whether it is labelled is unknown)", ns)
 	}
 	return ""

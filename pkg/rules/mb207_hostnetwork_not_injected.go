@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/meshbatch/meshbatch/pkg/mesh"
+
 // HostNetworkNotInjected catches Jobs that silently leave the mesh.
 var HostNetworkNotInjected = &Rule{
 	ID:       "MB207",
@@ -56,7 +58,7 @@ func checkHostNetworkNotInjected(p *Pass) {
 		if _, _, pre := InjectedProxy(w); pre {
 			continue
 		}
-		label, hasLabel := w.Template.Labels[LabelInject]
+		label, hasLabel := w.Template.Labels[mesh.LabelInject]
 		if hasLabel && !injectTruthy(label) {
 			continue // opted out anyway
 		}
@@ -67,7 +69,7 @@ func checkHostNetworkNotInjected(p *Pass) {
 				"%s asks for an Istio sidecar in its pod template but sets hostNetwork: true, and Istio never injects "+
 					"host-network pods: the Job runs outside the mesh, and servers under STRICT mTLS refuse its plaintext calls",
 				w.Object.Ref())
-		case nsLabelledForInjection(p.Index, w.Namespace) == Yes:
+		case nsLabelledForInjection(p.Index, w.Namespace) == mesh.Yes:
 			p.ReportSeverityf(Info, w.Object, path,
 				"%s runs in namespace %s, which is labelled for injection, but sets hostNetwork: true, so Istio does not "+
 					"inject it: the Job runs outside the mesh", w.Object.Ref(), w.Namespace)

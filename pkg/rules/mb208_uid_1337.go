@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/meshbatch/meshbatch/pkg/mesh"
+
 // UID1337 catches app containers running as the proxy's user.
 var UID1337 = &Rule{
 	ID:       "MB208",
@@ -71,10 +73,10 @@ func checkUID1337(p *Pass) {
 			podReported = podReported || podLevel
 			_, path, _ := effectiveRunAsUser(w, c)
 			var as []string
-			if m.Sidecar() == Unknown {
+			if m.Sidecar() == mesh.Unknown {
 				as = append(as, "assumed injected: "+m.Inj.Reason)
 			}
-			p.ReportSeverityf(sev(p.Rule, m.Sidecar() == Yes), w.Object, path,
+			p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, path,
 				"%s: container %s runs as UID 1337, the proxy's own user, whose traffic the sidecar does not intercept: "+
 					"its calls bypass mTLS and servers under STRICT mTLS refuse them%s",
 				w.Object.Ref(), c.Container.Name, assumed(as))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // AmbientSidecarMix catches pods enrolled in ambient that still get a
@@ -68,7 +69,7 @@ spec:
 }
 
 // sidecarOnlyAnnotations do nothing on a pod without a sidecar.
-var sidecarOnlyAnnotations = append([]string{AnnotNative, AnnotProxyConfig}, ProxyResourceAnnotations...)
+var sidecarOnlyAnnotations = append([]string{mesh.AnnotNative, mesh.AnnotProxyConfig}, mesh.ProxyResourceAnnotations...)
 
 func checkAmbientSidecarMix(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
@@ -77,17 +78,17 @@ func checkAmbientSidecarMix(p *Pass) {
 			continue
 		}
 		ambient := fmt.Sprintf("namespace %s is labelled istio.io/dataplane-mode=ambient", w.Namespace)
-		if w.Template.Labels[LabelDataplaneMode] == "ambient" {
+		if w.Template.Labels[mesh.LabelDataplaneMode] == "ambient" {
 			ambient = "its pod template is labelled istio.io/dataplane-mode=ambient"
 		}
-		if inj.Sidecar == Yes {
-			path := w.TemplateLabelPath(LabelDataplaneMode)
-			switch _, hasInject := w.Template.Labels[LabelInject]; {
+		if inj.Sidecar == mesh.Yes {
+			path := w.TemplateLabelPath(mesh.LabelDataplaneMode)
+			switch _, hasInject := w.Template.Labels[mesh.LabelInject]; {
 			case hasInject:
-				path = w.TemplateLabelPath(LabelInject)
-			case w.Template.Labels[LabelDataplaneMode] != "ambient":
+				path = w.TemplateLabelPath(mesh.LabelInject)
+			case w.Template.Labels[mesh.LabelDataplaneMode] != "ambient":
 				if nsObj := p.Index.Namespace(w.Namespace); nsObj != nil {
-					p.Reportf(nsObj, "metadata.labels"+manifest.Key(LabelDataplaneMode),
+					p.Reportf(nsObj, "metadata.labels"+manifest.Key(mesh.LabelDataplaneMode),
 						"%s: %s, but the pod still gets a sidecar (%s) and pods with a sidecar stay out of ambient: "+
 							"the Job runs in sidecar mode", w.Object.Ref(), ambient, inj.Reason)
 					continue

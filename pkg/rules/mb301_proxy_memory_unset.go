@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/meshbatch/meshbatch/pkg/mesh"
+
 // ProxyMemoryUnset asks batch pods to size their proxy.
 var ProxyMemoryUnset = &Rule{
 	ID:       "MB301",
@@ -68,7 +70,7 @@ func checkProxyMemoryUnset(p *Pass) {
 			continue // sized through an istio-proxy container override
 		}
 		set := false
-		for _, k := range ProxyResourceAnnotations {
+		for _, k := range mesh.ProxyResourceAnnotations {
 			if _, ok := w.Template.Annotations[k]; ok {
 				set = true
 			}
@@ -77,10 +79,10 @@ func checkProxyMemoryUnset(p *Pass) {
 			continue // partly set: MB302's case
 		}
 		var as []string
-		if m.Sidecar() == Unknown {
+		if m.Sidecar() == mesh.Unknown {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
-		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == Yes), w.Object, w.TemplateAnnotationPath(AnnotProxyMemory),
+		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyMemory),
 			"%s does not size its istio-proxy sidecar (no sidecar.istio.io/proxyMemory or proxyMemoryLimit), so the "+
 				"proxy gets the mesh-wide defaults (Istio's chart: 128Mi request, 1Gi limit), which fit neither a large "+
 				"mesh's config nor a Job fanned out to many pods%s", w.Object.Ref(), assumed(as))

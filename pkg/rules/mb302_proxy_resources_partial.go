@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // ProxyResourcesPartial is the partial-override trap.
@@ -64,7 +66,7 @@ func checkProxyResourcesPartial(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		a := w.Template.Annotations
 		set, missing := make([]string, 0, 4), make([]string, 0, 4) // on the stack
-		for _, k := range ProxyResourceAnnotations {
+		for _, k := range mesh.ProxyResourceAnnotations {
 			if _, ok := a[k]; ok {
 				set = append(set, k)
 			} else {
@@ -75,13 +77,13 @@ func checkProxyResourcesPartial(p *Pass) {
 			continue
 		}
 		m := meshOf(p, w)
-		if m.Sidecar() == No {
+		if m.Sidecar() == mesh.No {
 			continue
 		}
-		_, cpu := a[AnnotProxyCPU]
-		_, mem := a[AnnotProxyMemory]
-		_, cpuLim := a[AnnotProxyCPULimit]
-		_, memLim := a[AnnotProxyMemLimit]
+		_, cpu := a[mesh.AnnotProxyCPU]
+		_, mem := a[mesh.AnnotProxyMemory]
+		_, cpuLim := a[mesh.AnnotProxyCPULimit]
+		_, memLim := a[mesh.AnnotProxyMemLimit]
 		var effects []string
 		switch {
 		case !cpu && !cpuLim:
@@ -100,10 +102,10 @@ func checkProxyResourcesPartial(p *Pass) {
 			effects = append(effects, "no memory limit (its memory is unbounded)")
 		}
 		var as []string
-		if m.Sidecar() == Unknown {
+		if m.Sidecar() == mesh.Unknown {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
-		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == Yes), w.Object, w.TemplateAnnotationPath(set[0]),
+		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
 			"%s sets %s but not %s: any of the four replaces all of Istio's default proxy resources, so the proxy gets %s%s",
 			w.Object.Ref(), strings.Join(set, ", "), strings.Join(missing, ", "), joinAnd(effects), assumed(as))
 	}

@@ -2,6 +2,8 @@ package rules
 
 import (
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // ProxyResourcesInvalid checks the values of the proxy resource
@@ -65,13 +67,13 @@ spec:
 
 // proxyResourceKeys are ProxyResourceAnnotations, in the same order, as an
 // array that nothing can change.
-var proxyResourceKeys = [4]string{AnnotProxyCPU, AnnotProxyMemory, AnnotProxyCPULimit, AnnotProxyMemLimit}
+var proxyResourceKeys = [4]string{mesh.AnnotProxyCPU, mesh.AnnotProxyMemory, mesh.AnnotProxyCPULimit, mesh.AnnotProxyMemLimit}
 
 func checkProxyResourcesInvalid(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		a := w.Template.Annotations
 		has := false
-		for _, k := range ProxyResourceAnnotations {
+		for _, k := range mesh.ProxyResourceAnnotations {
 			_, ok := a[k]
 			has = has || ok
 		}
@@ -79,12 +81,12 @@ func checkProxyResourcesInvalid(p *Pass) {
 			continue
 		}
 		m := meshOf(p, w)
-		if m.Sidecar() == No {
+		if m.Sidecar() == mesh.No {
 			continue
 		}
-		s := sev(p.Rule, m.Sidecar() == Yes)
+		s := sev(p.Rule, m.Sidecar() == mesh.Yes)
 		var as []string
-		if m.Sidecar() == Unknown {
+		if m.Sidecar() == mesh.Unknown {
 			as = append(as, "assumed injected: "+m.Inj.Reason)
 		}
 		// the quantities that parse, by index in proxyResourceKeys

@@ -1,5 +1,7 @@
 package rules
 
+import "github.com/meshbatch/meshbatch/pkg/mesh"
+
 // SidecarScopeMissing suggests narrowing the config pushed to batch
 // proxies.
 var SidecarScopeMissing = &Rule{
@@ -58,7 +60,7 @@ spec:
 func checkSidecarScopeMissing(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := meshOf(p, w)
-		if m.Sidecar() != Yes {
+		if m.Sidecar() != mesh.Yes {
 			continue
 		}
 		if scopedBySidecar(p, w) {

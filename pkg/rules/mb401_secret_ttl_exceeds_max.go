@@ -1,6 +1,10 @@
 package rules
 
-import "time"
+import (
+	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // SecretTTLExceedsMax catches the "fix" for long jobs that makes things
 // worse: asking for a workload certificate that outlives what istiod signs.
@@ -62,7 +66,7 @@ spec:
 func checkSecretTTLExceedsMax(p *Pass) {
 	maxTTL := p.Facts.MaxTTL()
 	for _, w := range p.Index.Workloads {
-		if p.Index.hasSidecar(w) == No {
+		if p.Index.hasSidecar(w) == mesh.No {
 			continue // MB404 says the setting does nothing here
 		}
 		for _, s := range w.secretTTLSettings() {

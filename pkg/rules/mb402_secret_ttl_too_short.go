@@ -1,6 +1,10 @@
 package rules
 
-import "time"
+import (
+	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // minSecretTTL is the shortest SECRET_TTL the rule accepts without a
 // warning: rotation happens at half the lifetime, so 1h means a CSR every
@@ -60,7 +64,7 @@ spec:
 
 func checkSecretTTLTooShort(p *Pass) {
 	for _, w := range p.Index.Workloads {
-		if p.Index.hasSidecar(w) == No {
+		if p.Index.hasSidecar(w) == mesh.No {
 			continue
 		}
 		for _, s := range w.secretTTLSettings() {

@@ -1,6 +1,10 @@
 package rules
 
-import "time"
+import (
+	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // LongJobCertRotation explains, for Jobs that may outlive their first
 // certificate, what actually keeps mTLS working: rotation, not a longer
@@ -57,7 +61,7 @@ spec:
 
 func checkLongJobCertRotation(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if w.Job.ActiveDeadlineSeconds == nil || p.Index.inMesh(w) == No {
+		if w.Job.ActiveDeadlineSeconds == nil || p.Index.inMesh(w) == mesh.No {
 			continue
 		}
 		run := time.Duration(*w.Job.ActiveDeadlineSeconds) * time.Second
@@ -65,7 +69,7 @@ func checkLongJobCertRotation(p *Pass) {
 		if ttl > p.Facts.MaxTTL() {
 			continue // MB401: no certificate at all
 		}
-		if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == No {
+		if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == mesh.No {
 			ttl, why = 24*time.Hour, "ztunnel's default for ambient pods"
 		}
 		if run <= ttl {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // UnknownCertKnob catches certificate settings copied from blog posts that
@@ -132,7 +134,7 @@ func checkContainerCertEnv(p *Pass, w *Workload, c *corev1.Container, list strin
 		case slices.Contains(agentOnlyEnv, e.Name) && c.Name != "istio-proxy" && !istiod:
 			p.Reportf(w.Object, path,
 				"%s sets %s in container %s, but only pilot-agent in the istio-proxy container reads it: "+
-					"put it in proxyMetadata of the pod's %s annotation", w.Object.Ref(), e.Name, c.Name, AnnotProxyConfig)
+					"put it in proxyMetadata of the pod's %s annotation", w.Object.Ref(), e.Name, c.Name, mesh.AnnotProxyConfig)
 		}
 	}
 	for _, l := range [2]struct {
@@ -156,7 +158,7 @@ func checkCertProxyMetadata(p *Pass, w *Workload) {
 	if err != nil || pc == nil {
 		return
 	}
-	path := w.TemplateAnnotationPath(AnnotProxyConfig)
+	path := w.TemplateAnnotationPath(mesh.AnnotProxyConfig)
 	md := pc.GetProxyMetadata()
 	for _, k := range keysInOrder(md) {
 		switch {
@@ -170,7 +172,7 @@ func checkCertProxyMetadata(p *Pass, w *Workload) {
 				w.Object.Ref(), k, istiodOnlyEnv[k])
 		}
 	}
-	if _, ok := md[envSecretTTL]; ok && p.Index.hasSidecar(w) == No {
+	if _, ok := md[envSecretTTL]; ok && p.Index.hasSidecar(w) == mesh.No {
 		inj := p.Index.injectionOf(w)
 		why := inj.Reason
 		if inj.Ambient {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // certPaths are where Istio writes workload certificates as files for
@@ -74,7 +76,7 @@ spec:
 
 func checkAppReadsCertFiles(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if p.Index.hasSidecar(w) == No {
+		if p.Index.hasSidecar(w) == mesh.No {
 			continue
 		}
 		paths := certPaths

@@ -1,6 +1,10 @@
 package rules
 
-import "time"
+import (
+	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // SecretTTLNotADuration catches SECRET_TTL values pilot-agent cannot read.
 // It is not in the domain catalogue: "90d", the way Istio's docs write
@@ -56,7 +60,7 @@ spec:
 
 func checkSecretTTLNotADuration(p *Pass) {
 	for _, w := range p.Index.Workloads {
-		if p.Index.hasSidecar(w) == No {
+		if p.Index.hasSidecar(w) == mesh.No {
 			continue
 		}
 		for _, s := range w.secretTTLSettings() {
@@ -64,7 +68,7 @@ func checkSecretTTLNotADuration(p *Pass) {
 			switch {
 			case err != nil:
 				hint := ""
-				if pd, perr := ParseDuration(s.Raw); perr == nil && pd > 0 {
+				if pd, perr := mesh.ParseDuration(s.Raw); perr == nil && pd > 0 {
 					hint = " (write " + goDuration(pd) + ")"
 				}
 				p.Reportf(w.Object, s.Path,

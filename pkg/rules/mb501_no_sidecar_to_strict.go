@@ -8,6 +8,7 @@ import (
 	securityv1beta1 "istio.io/api/security/v1beta1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // NoSidecarToStrict is the "fix" for the never-completing Job that breaks
@@ -101,7 +102,7 @@ type upstream struct {
 func checkNoSidecarToStrict(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		inj := p.Index.injectionOf(w)
-		if inj.Sidecar != No || inj.Ambient {
+		if inj.Sidecar != mesh.No || inj.Ambient {
 			continue
 		}
 		for _, u := range strictUpstreams(p, w, p.Index.batchPerNS[w.Namespace] == 1) {
@@ -173,9 +174,9 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 	// 3. DestinationRules meant for the Job.
 	jobKey := w.Namespace + "/" + w.Object.Name
 	for _, o := range ix.InNamespace("DestinationRule", w.Namespace) {
-		mine := o.Annotations[AnnotJob] == jobKey
+		mine := o.Annotations[mesh.AnnotJob] == jobKey
 		private := slices.Equal(drExportTo(o), []string{"."})
-		if !mine && !(soleJob && private && o.Annotations[AnnotJob] == "") {
+		if !mine && !(soleJob && private && o.Annotations[mesh.AnnotJob] == "") {
 			continue
 		}
 		if class, h := ix.classifyHost(DestinationRule(o).GetHost(), w.Namespace); class == hostCluster && (mine || h.Namespace != w.Namespace) {

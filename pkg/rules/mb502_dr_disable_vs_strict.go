@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // DRDisableVsStrict catches client-side plaintext toward servers that only
@@ -119,13 +121,13 @@ func ambientHost(p *Pass, fqdn string) bool {
 	if strings.HasPrefix(fqdn, "*.") {
 		ns = labels[0]
 	}
-	if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
+	if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[mesh.LabelDataplaneMode] == "ambient" {
 		return true
 	}
 	if o := p.Index.Service(fqdn); o != nil {
 		ws := p.Index.SelectedWorkloads(ns, ServiceSpec(o).Selector)
 		for _, w := range ws {
-			if !p.Index.injectionOf(w).Ambient || p.Index.hasSidecar(w) != No {
+			if !p.Index.injectionOf(w).Ambient || p.Index.hasSidecar(w) != mesh.No {
 				return false
 			}
 		}

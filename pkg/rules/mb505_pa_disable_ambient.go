@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // PADisableAmbient flags PeerAuthentication DISABLE where ztunnel does not
@@ -73,11 +75,11 @@ func checkPADisableAmbient(p *Pass) {
 		ns := NamespaceOf(o)
 		sel := pa.GetSelector().GetMatchLabels()
 		var why string
-		if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" && len(sel) == 0 {
+		if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[mesh.LabelDataplaneMode] == "ambient" && len(sel) == 0 {
 			why = fmt.Sprintf("namespace %s is enrolled in ambient mode", ns)
 		} else {
 			for _, w := range p.Index.SelectedWorkloads(ns, sel) {
-				if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == No {
+				if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == mesh.No {
 					why = w.Object.Ref() + " it applies to is an ambient workload"
 					break
 				}

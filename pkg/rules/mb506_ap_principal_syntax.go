@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // APPrincipalSyntax catches principals that can never match: Istio adds
@@ -167,7 +168,7 @@ func suggestWildcard(v string) string {
 
 // exampleFor guesses the principal meant: "ns/batch/sa/etl" becomes
 // "cluster.local/ns/batch/sa/etl".
-func exampleFor(v string, f Facts) string {
+func exampleFor(v string, f mesh.Facts) string {
 	parts := strings.Split(strings.Trim(v, "/"), "/")
 	for i := 0; i+3 < len(parts); i++ {
 		if parts[i] == "ns" && parts[i+2] == "sa" {

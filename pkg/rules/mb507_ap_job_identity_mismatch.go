@@ -8,6 +8,7 @@ import (
 	securityv1beta1 "istio.io/api/security/v1beta1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // APJobIdentityMismatch checks that an AuthorizationPolicy written for a
@@ -100,7 +101,7 @@ func checkAPJobIdentityMismatch(p *Pass) {
 		if ap.Spec.GetAction() != securityv1beta1.AuthorizationPolicy_ALLOW {
 			continue
 		}
-		if job, ok := o.Annotations[AnnotJob]; ok {
+		if job, ok := o.Annotations[mesh.AnnotJob]; ok {
 			checkAnnotatedPolicy(p, o, &ap.Spec, job)
 			continue
 		}
@@ -111,8 +112,8 @@ func checkAPJobIdentityMismatch(p *Pass) {
 func checkAnnotatedPolicy(p *Pass, o *manifest.Object, ap *securityv1beta1.AuthorizationPolicy, job string) {
 	ns, name, ok := strings.Cut(job, "/")
 	if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
-		p.ReportSeverityf(Warning, o, "metadata.annotations"+pathKey(AnnotJob),
-			"%s: annotation %s is %q, not <namespace>/<job name>, so meshbatch cannot pair it with its Job", o.Ref(), AnnotJob, job)
+		p.ReportSeverityf(Warning, o, "metadata.annotations"+pathKey(mesh.AnnotJob),
+			"%s: annotation %s is %q, not <namespace>/<job name>, so meshbatch cannot pair it with its Job", o.Ref(), mesh.AnnotJob, job)
 		return
 	}
 	w := p.Index.Batch(ns, name)
@@ -231,7 +232,7 @@ func (ids nsIdentities) jobList() string {
 // foreignTrustDomainMatch returns the trust domain of a principal that
 // would admit the Job if it were the mesh's, when the trust domain was not
 // given: the verdict then rests on an assumption.
-func foreignTrustDomainMatch(ap *securityv1beta1.AuthorizationPolicy, policyNS, ns, sa string, f Facts) string {
+func foreignTrustDomainMatch(ap *securityv1beta1.AuthorizationPolicy, policyNS, ns, sa string, f mesh.Facts) string {
 	if f.TrustDomain != "" {
 		return ""
 	}

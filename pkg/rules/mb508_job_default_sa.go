@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // JobDefaultSA flags Jobs whose access is granted to the namespace's
@@ -79,7 +80,7 @@ spec:
 
 func checkJobDefaultSA(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if w.ServiceAccount() != "default" || p.Index.inMesh(w) == No {
+		if w.ServiceAccount() != "default" || p.Index.inMesh(w) == mesh.No {
 			continue
 		}
 		policies := append([]*manifest.Object{}, p.Index.PoliciesForJob(w.Namespace, w.Object.Name, p.Facts)...)

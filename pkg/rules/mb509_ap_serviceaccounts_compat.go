@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // APServiceAccountsCompat checks the serviceAccounts source field: its
@@ -100,7 +101,7 @@ func identityFieldsSet(principals, notPrincipals, namespaces, notNamespaces []st
 
 func checkServiceAccountsField(p *Pass, o *manifest.Object, base, name string, vals []string) {
 	path := base + "." + name
-	if p.Facts.IstioVersion.AtLeast(1, 25) == No {
+	if p.Facts.IstioVersion.AtLeast(1, 25) == mesh.No {
 		p.Reportf(o, path,
 			"%s uses %s, which Istio %s does not know (added in 1.25): the policy is refused, or the field is dropped and "+
 				"the source matches every client", o.Ref(), name, p.Facts.IstioVersion)

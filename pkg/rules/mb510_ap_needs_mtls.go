@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // APNeedsMTLS catches identity-based authorization on workloads that
@@ -181,7 +183,7 @@ func disabledTarget(p *Pass, ns string, sel map[string]string, ports []uint32) (
 	if ns == p.Facts.Root() && len(sel) == 0 {
 		return "every workload of the mesh", check(nil)
 	}
-	if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" {
+	if nsObj := p.Index.Namespace(ns); nsObj != nil && nsObj.Labels[mesh.LabelDataplaneMode] == "ambient" {
 		return "", MTLS{}
 	}
 	found := false

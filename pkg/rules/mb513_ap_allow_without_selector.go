@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // APAllowWithoutSelector catches the grant for one client that, written
@@ -83,7 +85,7 @@ func checkAPAllowWithoutSelector(p *Pass) {
 		switch {
 		case ns == p.Facts.Root():
 			scope, sev = "every workload of the mesh (it is in the root namespace "+ns+")", Error
-		case o.Annotations[AnnotJob] != "":
+		case o.Annotations[mesh.AnnotJob] != "":
 			sev = Error
 		}
 		if ws := p.Index.WorkloadsIn(ns); len(ws) > 0 && ns != p.Facts.Root() {

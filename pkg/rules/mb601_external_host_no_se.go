@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // ExternalHostNoSE catches external dependencies the mesh does not know
@@ -95,7 +96,7 @@ spec:
 func checkExternalHostNoSE(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		side := p.Index.hasSidecar(w)
-		if side == No {
+		if side == mesh.No {
 			continue
 		}
 		pol := p.Index.outboundPolicyFor(w, p.Facts)
@@ -114,7 +115,7 @@ func checkExternalHostNoSE(p *Pass) {
 				continue
 			}
 			sev, why := outboundSeverity(pol)
-			if side == Unknown {
+			if side == mesh.Unknown {
 				sev = lower(sev)
 				why += "; assumed injected: " + p.Index.injectionOf(w).Reason
 			}

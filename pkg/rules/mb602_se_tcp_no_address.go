@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	networking "istio.io/api/networking/v1alpha3"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // SETCPNoAddress catches TCP ServiceEntries that sidecars can only match by
@@ -186,7 +188,7 @@ func dnsAllocates(p *Pass, w *Workload) bool {
 	if w.summary.dnsAutoAllocate {
 		return true
 	}
-	return p.Facts.IstioVersion.AtLeast(1, 25) == Yes
+	return p.Facts.IstioVersion.AtLeast(1, 25) == mesh.Yes
 }
 
 // dnsClients summarises, per namespace and for the whole input, the batch
@@ -203,7 +205,7 @@ type dnsClients struct {
 func newDNSClients(p *Pass) *dnsClients {
 	c := &dnsClients{count: map[string]int{}, uncovered: map[string]*Workload{}}
 	for _, w := range p.Index.allBatch { // every client, not the pass's share
-		if p.Index.hasSidecar(w) == No {
+		if p.Index.hasSidecar(w) == mesh.No {
 			continue
 		}
 		c.count[w.Namespace]++

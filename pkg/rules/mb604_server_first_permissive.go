@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // serverFirst maps the well-known ports of server-first protocols to their
@@ -98,7 +100,7 @@ func backedBySidecar(p *Pass, ns string, sel map[string]string) bool {
 		return true
 	}
 	for _, w := range ws {
-		if p.Index.hasSidecar(w) != No {
+		if p.Index.hasSidecar(w) != mesh.No {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // DRNoServerVerify checks that TLS origination verifies the server: its
@@ -96,7 +97,7 @@ func checkServerVerify(p *Pass, o *manifest.Object, host string, s tlsSite, port
 		publicCAs = false
 	}
 	v121 := p.Facts.IstioVersion.AtLeast(1, 21)
-	if t.GetCaCertificates() == "" && t.GetCredentialName() == "" && v121 == No {
+	if t.GetCaCertificates() == "" && t.GetCredentialName() == "" && v121 == mesh.No {
 		p.Reportf(o, s.ModePath(),
 			"%s originates TLS to %s (%s) without caCertificates: Istio %s verifies no server certificate then, unless "+
 				"istiod runs with VERIFY_CERTIFICATE_AT_CLIENT=true (the default only from 1.21)", o.Ref(), host, s.Where(), p.Facts.IstioVersion)

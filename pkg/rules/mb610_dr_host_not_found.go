@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+)
 
 // DRHostNotFound catches DestinationRules that apply to nothing: their host
 // is in no registry, or the Job that needs them cannot see them.
@@ -85,7 +89,7 @@ func checkDRHostNotFound(p *Pass) {
 // DestinationRules exist, none of them exported to the Job's namespace.
 func checkJobDRVisibility(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if p.Index.hasSidecar(w) == No {
+		if p.Index.hasSidecar(w) == mesh.No {
 			continue
 		}
 		seen := map[string]bool{}

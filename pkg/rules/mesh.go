@@ -4,37 +4,17 @@ import (
 	"fmt"
 	"strings"
 
-	"google.golang.org/protobuf/encoding/protojson"
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
-
-// Well-known keys, spelled once.
-const (
-	LabelInject        = "sidecar.istio.io/inject" // pod label (the annotation form is deprecated)
-	LabelRev           = "istio.io/rev"            // namespace or pod label
-	LabelNSInjection   = "istio-injection"         // namespace label
-	LabelDataplaneMode = "istio.io/dataplane-mode" // namespace or pod label: ambient | none
-	AnnotNative        = "sidecar.istio.io/nativeSidecar"
-	AnnotProxyConfig   = "proxy.istio.io/config"
-	AnnotProxyCPU      = "sidecar.istio.io/proxyCPU"
-	AnnotProxyMemory   = "sidecar.istio.io/proxyMemory"
-	AnnotProxyCPULimit = "sidecar.istio.io/proxyCPULimit"
-	AnnotProxyMemLimit = "sidecar.istio.io/proxyMemoryLimit"
-)
-
-// ProxyResourceAnnotations are the four pod annotations that replace the
-// injector's default proxy resources; setting any of them drops the
-// defaults for all four.
-var ProxyResourceAnnotations = []string{AnnotProxyCPU, AnnotProxyMemory, AnnotProxyCPULimit, AnnotProxyMemLimit}
 
 // Injection says whether a pod template will get Istio's sidecar.
 type Injection struct {
-	Sidecar Tri    // an istio-proxy container will be injected
-	Ambient bool   // the pod is enrolled in ambient mode (ztunnel, no sidecar)
-	Reason  string // what decided it, in words a user recognises
+	Sidecar mesh.Tri // an istio-proxy container will be injected
+	Ambient bool     // the pod is enrolled in ambient mode (ztunnel, no sidecar)
+	Reason  string   // what decided it, in words a user recognises
 }
 
 // Injection works out sidecar injection the way Istio's webhook does
@@ -46,30 +26,30 @@ type Injection struct {
 func (ix *Index) Injection(w *Workload) Injection {
 	// It reads the workload's summary only: it runs on released workloads.
 	labels := w.summary.labels
-	podLabel, hasPodLabel := labels.get(LabelInject)
-	_, podRev := labels.get(LabelRev)
-	podMode, _ := labels.get(LabelDataplaneMode)
+	podLabel, hasPodLabel := labels.get(mesh.LabelInject)
+	_, podRev := labels.get(mesh.LabelRev)
+	podMode, _ := labels.get(mesh.LabelDataplaneMode)
 	podAnnot := w.summary.injectAnnot
 	nsObj := ix.Namespace(w.Namespace)
 
-	inj := Injection{Sidecar: Unknown}
+	inj := Injection{Sidecar: mesh.Unknown}
 	if podMode == "ambient" {
 		inj.Ambient = true
-	} else if nsObj != nil && nsObj.Labels[LabelDataplaneMode] == "ambient" && podMode != "none" {
+	} else if nsObj != nil && nsObj.Labels[mesh.LabelDataplaneMode] == "ambient" && podMode != "none" {
 		inj.Ambient = true
 	}
 
 	if w.summary.injectedProxy {
-		return Injection{Sidecar: Yes, Ambient: inj.Ambient, Reason: "the pod template already contains an injected istio-proxy container"}
+		return Injection{Sidecar: mesh.Yes, Ambient: inj.Ambient, Reason: "the pod template already contains an injected istio-proxy container"}
 	}
 
 	switch {
 	case w.summary.hostNetwork:
-		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: "the pod uses hostNetwork, which Istio never injects"}
+		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: "the pod uses hostNetwork, which Istio never injects"}
 	case w.Namespace == "kube-system" || w.Namespace == "kube-public":
-		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: "Istio never injects pods in " + w.Namespace}
+		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: "Istio never injects pods in " + w.Namespace}
 	case hasPodLabel && podLabel == "false":
-		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: `the pod label sidecar.istio.io/inject is "false"`}
+		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: `the pod label sidecar.istio.io/inject is "false"`}
 	}
 
 	// Once the webhook is called, injectRequired reads the label, or the
@@ -81,23 +61,23 @@ func (ix *Index) Injection(w *Workload) Injection {
 		sel, what = podLabel, "label"
 	}
 	if sel != "" && !injectTruthy(sel) {
-		return Injection{Sidecar: No, Ambient: inj.Ambient, Reason: fmt.Sprintf("the pod %s sidecar.istio.io/inject is %q, which the injector reads as false", what, sel)}
+		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: fmt.Sprintf("the pod %s sidecar.istio.io/inject is %q, which the injector reads as false", what, sel)}
 	}
 
 	if nsObj != nil {
-		nsInj, nsRev := nsObj.Labels[LabelNSInjection], nsObj.Labels[LabelRev]
+		nsInj, nsRev := nsObj.Labels[mesh.LabelNSInjection], nsObj.Labels[mesh.LabelRev]
 		switch {
 		case nsInj == "disabled":
-			inj.Sidecar, inj.Reason = No, fmt.Sprintf("namespace %s has istio-injection=disabled", w.Namespace)
+			inj.Sidecar, inj.Reason = mesh.No, fmt.Sprintf("namespace %s has istio-injection=disabled", w.Namespace)
 		case nsInj == "enabled" || (nsInj == "" && nsRev != ""):
-			inj.Sidecar, inj.Reason = Yes, fmt.Sprintf("namespace %s is labelled for injection", w.Namespace)
+			inj.Sidecar, inj.Reason = mesh.Yes, fmt.Sprintf("namespace %s is labelled for injection", w.Namespace)
 		case podLabel == "true" || podRev:
-			inj.Sidecar, inj.Reason = Yes, `the pod label sidecar.istio.io/inject is "true"`
+			inj.Sidecar, inj.Reason = mesh.Yes, `the pod label sidecar.istio.io/inject is "true"`
 		default:
-			inj.Sidecar, inj.Reason = No, fmt.Sprintf("neither namespace %s nor the pod template asks for injection", w.Namespace)
+			inj.Sidecar, inj.Reason = mesh.No, fmt.Sprintf("neither namespace %s nor the pod template asks for injection", w.Namespace)
 		}
 	} else if podLabel == "true" || podRev {
-		inj.Sidecar, inj.Reason = Yes, `the pod label sidecar.istio.io/inject is "true"`
+		inj.Sidecar, inj.Reason = mesh.Yes, `the pod label sidecar.istio.io/inject is "true"`
 	} else {
 		inj.Reason = fmt.Sprintf("Namespace %s is not in the input, so its injection label is unknown", w.Namespace)
 	}
@@ -156,7 +136,7 @@ func ProxyOverride(w *Workload) (*corev1.Container, string) {
 // sidecar with sidecar.istio.io/nativeSidecar. Istio's template treats any
 // non-empty value other than "false" as a request.
 func NativeRequested(w *Workload) bool {
-	v := w.Template.Annotations[AnnotNative]
+	v := w.Template.Annotations[mesh.AnnotNative]
 	return v != "" && v != "false"
 }
 
@@ -168,56 +148,56 @@ func NativeRequested(w *Workload) bool {
 // It answers what Istio renders, not whether Kubernetes accepts it: a
 // native sidecar on Kubernetes < 1.29 gets the pod rejected, which MB106
 // reports.
-func (f Facts) NativeSidecar(w *Workload) (Tri, string) {
+func NativeSidecar(f mesh.Facts, w *Workload) (mesh.Tri, string) {
 	if _, native, ok := InjectedProxy(w); ok {
 		if native {
-			return Yes, "the template already contains istio-proxy as a native sidecar (an init container with restartPolicy: Always)"
+			return mesh.Yes, "the template already contains istio-proxy as a native sidecar (an init container with restartPolicy: Always)"
 		}
-		return No, "the template already contains istio-proxy as an ordinary container, injected before it was committed"
+		return mesh.No, "the template already contains istio-proxy as an ordinary container, injected before it was committed"
 	}
 	ignored := ""
-	if v, ok := w.Template.Annotations[AnnotNative]; ok && v != "" {
+	if v, ok := w.Template.Annotations[mesh.AnnotNative]; ok && v != "" {
 		// Istio's template: native unless the annotation is "false"
 		// (sidecar.istio.io/nativeSidecar exists from Istio 1.24).
 		switch f.IstioVersion.AtLeast(1, 24) {
-		case Yes:
+		case mesh.Yes:
 			if v == "false" {
-				return No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
+				return mesh.No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
 			}
-			return Yes, fmt.Sprintf("sidecar.istio.io/nativeSidecar: %q on Istio >= 1.24", v)
-		case Unknown:
+			return mesh.Yes, fmt.Sprintf("sidecar.istio.io/nativeSidecar: %q on Istio >= 1.24", v)
+		case mesh.Unknown:
 			if v == "false" {
-				return No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
+				return mesh.No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
 			}
-			return Unknown, "sidecar.istio.io/nativeSidecar is honoured only from Istio 1.24, and the Istio version was not given"
+			return mesh.Unknown, "sidecar.istio.io/nativeSidecar is honoured only from Istio 1.24, and the Istio version was not given"
 		}
 		ignored = fmt.Sprintf("Istio %s ignores sidecar.istio.io/nativeSidecar (added in 1.24); ", f.IstioVersion)
 	}
 	switch f.NativeSidecars {
 	case "true":
 		// The variable exists from Istio 1.19.
-		if f.IstioVersion.AtLeast(1, 19) == No {
-			return No, ignored + fmt.Sprintf("Istio %s has no native sidecar support (ENABLE_NATIVE_SIDECARS needs 1.19)", f.IstioVersion)
+		if f.IstioVersion.AtLeast(1, 19) == mesh.No {
+			return mesh.No, ignored + fmt.Sprintf("Istio %s has no native sidecar support (ENABLE_NATIVE_SIDECARS needs 1.19)", f.IstioVersion)
 		}
-		return Yes, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=true"
+		return mesh.Yes, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=true"
 	case "false":
-		return No, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=false"
+		return mesh.No, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=false"
 	}
 	// "auto" or unset: the default became "auto" in Istio 1.27, and auto
 	// means native only when every node's kubelet is >= 1.33.
 	switch f.IstioVersion.AtLeast(1, 27) {
-	case No:
-		return No, ignored + fmt.Sprintf("Istio %s does not use native sidecars unless asked (annotation or ENABLE_NATIVE_SIDECARS=true)", f.IstioVersion)
-	case Unknown:
-		return Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27 on Kubernetes >= 1.33"
+	case mesh.No:
+		return mesh.No, ignored + fmt.Sprintf("Istio %s does not use native sidecars unless asked (annotation or ENABLE_NATIVE_SIDECARS=true)", f.IstioVersion)
+	case mesh.Unknown:
+		return mesh.Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27 on Kubernetes >= 1.33"
 	}
 	switch f.KubernetesVersion.AtLeast(1, 33) {
-	case Yes:
-		return Yes, ignored + "Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto on Kubernetes >= 1.33"
-	case No:
-		return No, ignored + fmt.Sprintf("ENABLE_NATIVE_SIDECARS=auto (Istio's default) enables native sidecars only when all nodes run Kubernetes >= 1.33 (fact: %s)", f.KubernetesVersion)
+	case mesh.Yes:
+		return mesh.Yes, ignored + "Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto on Kubernetes >= 1.33"
+	case mesh.No:
+		return mesh.No, ignored + fmt.Sprintf("ENABLE_NATIVE_SIDECARS=auto (Istio's default) enables native sidecars only when all nodes run Kubernetes >= 1.33 (fact: %s)", f.KubernetesVersion)
 	}
-	return Unknown, ignored + "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
+	return mesh.Unknown, ignored + "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
 }
 
 // ProxyConfig parses the pod's proxy.istio.io/config annotation the way the
@@ -226,79 +206,11 @@ func (f Facts) NativeSidecar(w *Workload) (Tri, string) {
 // the annotation is absent, and an error when Istio would fail the
 // injection (bad YAML, a value of the wrong type).
 func ProxyConfig(w *Workload) (*meshv1alpha1.ProxyConfig, error) {
-	raw, ok := w.Template.Annotations[AnnotProxyConfig]
+	raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]
 	if !ok {
 		return nil, nil
 	}
-	return ParseProxyConfig(raw)
-}
-
-// ParseProxyConfig parses a ProxyConfig given as YAML or JSON text,
-// ignoring unknown fields as Istio does.
-func ParseProxyConfig(raw string) (*meshv1alpha1.ProxyConfig, error) {
-	return parseProxyConfig(raw, protojson.UnmarshalOptions{DiscardUnknown: true})
-}
-
-// ParseProxyConfigStrict parses like ParseProxyConfig but also rejects
-// unknown fields, which Istio drops silently.
-func ParseProxyConfigStrict(raw string) (*meshv1alpha1.ProxyConfig, error) {
-	return parseProxyConfig(raw, protojson.UnmarshalOptions{})
-}
-
-func parseProxyConfig(raw string, opts protojson.UnmarshalOptions) (*meshv1alpha1.ProxyConfig, error) {
-	js, err := proxyConfigJSON(raw)
-	if err != nil {
-		return nil, err
-	}
-	return unmarshalProxyConfig(js, opts)
-}
-
-// parseProxyConfigBoth is ParseProxyConfig and the error of
-// ParseProxyConfigStrict, converting the YAML once and decoding once when
-// the text has no unknown fields (then both decoders agree).
-func parseProxyConfigBoth(raw string) (pc *meshv1alpha1.ProxyConfig, err, strictErr error) {
-	js, err := proxyConfigJSON(raw)
-	if err != nil {
-		return nil, err, err
-	}
-	if pc, strictErr = unmarshalProxyConfig(js, protojson.UnmarshalOptions{}); strictErr == nil {
-		return pc, nil, nil
-	}
-	pc, err = unmarshalProxyConfig(js, protojson.UnmarshalOptions{DiscardUnknown: true})
-	return pc, err, strictErr
-}
-
-func proxyConfigJSON(raw string) ([]byte, error) {
-	js, err := manifest.YAMLToJSON([]byte(raw), manifest.Limits{MaxDepth: 20, MaxNodes: 10000})
-	if err != nil {
-		return nil, fmt.Errorf("not valid YAML: %v", err)
-	}
-	return js, nil
-}
-
-func unmarshalProxyConfig(js []byte, opts protojson.UnmarshalOptions) (*meshv1alpha1.ProxyConfig, error) {
-	pc := &meshv1alpha1.ProxyConfig{}
-	if string(js) == "null" {
-		return pc, nil
-	}
-	if err := opts.Unmarshal(js, pc); err != nil {
-		return nil, fmt.Errorf("not a ProxyConfig: %s", protoErrorText(err.Error()))
-	}
-	return pc, nil
-}
-
-// protoErrorText is a protojson error message without its "proto:"
-// prefix and position. protojson deliberately writes the space after
-// "proto:" as a non-breaking space in some builds and not in others, so
-// both are stripped: messages must not change between builds.
-func protoErrorText(msg string) string {
-	if i := strings.LastIndex(msg, "):"); i >= 0 {
-		msg = strings.TrimSpace(msg[i+2:])
-	}
-	if rest, ok := strings.CutPrefix(msg, "proto:"); ok {
-		msg = strings.TrimLeft(rest, " \u00a0")
-	}
-	return msg
+	return mesh.ParseProxyConfig(raw)
 }
 
 // ProxyMetadata returns one proxyMetadata variable of the pod's
@@ -308,25 +220,25 @@ func ProxyMetadata(w *Workload, key string) (string, bool) { return w.proxyMetad
 // HoldsApplication says whether the app containers wait for the proxy:
 // holdApplicationUntilProxyStarts from the pod annotation, else the
 // mesh-wide default.
-func (f Facts) HoldsApplication(w *Workload) Tri {
+func HoldsApplication(f mesh.Facts, w *Workload) mesh.Tri {
 	// An already injected classic proxy shows the hold itself: the
 	// injector gives it a postStart hook running "pilot-agent wait".
 	if c, native, ok := InjectedProxy(w); ok && !native {
 		if ps := c.Lifecycle; ps != nil && ps.PostStart != nil && ps.PostStart.Exec != nil {
-			return TriOf(strings.Contains(strings.Join(ps.PostStart.Exec.Command, " "), "wait"))
+			return mesh.TriOf(strings.Contains(strings.Join(ps.PostStart.Exec.Command, " "), "wait"))
 		}
-		return No
+		return mesh.No
 	}
 	if pc, err := w.proxyConfig(); err == nil && pc != nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
-		return TriOf(pc.GetHoldApplicationUntilProxyStarts().GetValue())
+		return mesh.TriOf(pc.GetHoldApplicationUntilProxyStarts().GetValue())
 	}
 	switch f.HoldApplication {
 	case "true":
-		return Yes
+		return mesh.Yes
 	case "false":
-		return No
+		return mesh.No
 	}
-	return Unknown
+	return mesh.Unknown
 }
 
 // QuitCall is a place where an app container's command line mentions

@@ -4,6 +4,7 @@ import (
 	securityv1beta1 "istio.io/api/security/v1beta1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // MTLS is the inbound mTLS mode in effect for a workload port.
@@ -22,7 +23,7 @@ type MTLS struct {
 // next level; port-level settings of the workload policy win for their
 // port. Among policies of one level the first in the input wins (Istio
 // picks the oldest, which files do not tell).
-func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint32, f Facts) MTLS {
+func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint32, f mesh.Facts) MTLS {
 	var workload, namespace, mesh *manifest.Object
 	for _, o := range ix.InNamespace("PeerAuthentication", ns) {
 		pa := PeerAuthentication(o)
@@ -65,7 +66,7 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 
 // MeshMTLS is the mode the mesh-wide PeerAuthentication (selector-less, in
 // the root namespace) sets, for hosts that span namespaces.
-func (ix *Index) MeshMTLS(f Facts) MTLS {
+func (ix *Index) MeshMTLS(f mesh.Facts) MTLS {
 	for _, o := range ix.InNamespace("PeerAuthentication", f.Root()) {
 		pa := PeerAuthentication(o)
 		if len(pa.GetSelector().GetMatchLabels()) != 0 {

@@ -3,6 +3,8 @@ package rules
 import (
 	"sync"
 	"sync/atomic"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Prepare builds, on up to workers goroutines, the caches rules share: what
@@ -13,7 +15,7 @@ import (
 // built on first use, under a sync.Once. Calling it before the rules run
 // spreads that work over the cores and leaves the rules, which may then
 // run in parallel, only reading.
-func (ix *Index) Prepare(f Facts, workers int) {
+func (ix *Index) Prepare(f mesh.Facts, workers int) {
 	ix.buildIdentities(f)
 	ws := ix.Workloads
 	const chunk = 64
@@ -43,7 +45,7 @@ func (ix *Index) Prepare(f Facts, workers int) {
 }
 
 // prepareWorkload fills the caches of one template that rules read.
-func (ix *Index) prepareWorkload(w *Workload, f Facts) {
+func (ix *Index) prepareWorkload(w *Workload, f mesh.Facts) {
 	ix.injectionOf(w)
 	if !w.Released() { // else Restore builds the rest
 		w.prepareTemplate(f)
@@ -51,7 +53,7 @@ func (ix *Index) prepareWorkload(w *Workload, f Facts) {
 }
 
 // prepareTemplate builds the caches derived from the template alone.
-func (w *Workload) prepareTemplate(f Facts) {
+func (w *Workload) prepareTemplate(f mesh.Facts) {
 	w.Containers()
 	w.proxyConfig()
 	w.secretTTLSettings()

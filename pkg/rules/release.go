@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Reading is how the rules read the decoded objects of a kind. It decides
@@ -172,7 +173,7 @@ type policySummary struct {
 
 func summarizePolicy(ns string, annotations map[string]string, spec *securityv1beta1.AuthorizationPolicy) *policySummary {
 	s := &policySummary{
-		job:      annotations[AnnotJob],
+		job:      annotations[mesh.AnnotJob],
 		allow:    spec.GetAction() == securityv1beta1.AuthorizationPolicy_ALLOW,
 		byRef:    apTargetsByRef(spec),
 		selector: packLabels(spec.GetSelector().GetMatchLabels()),

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Severity orders findings; a higher value is worse.
@@ -82,7 +83,7 @@ type Diagnostic struct {
 type Pass struct {
 	Rule  *Rule
 	Index *Index
-	Facts Facts
+	Facts mesh.Facts
 	// Partial is set when the input is known to be a slice of the world
 	// (pre-commit passes only changed files). Rules report "X is missing"
 	// through Missingf, which stays silent then.
@@ -96,7 +97,7 @@ type Pass struct {
 }
 
 // NewPass prepares a run of rule r; report receives every diagnostic.
-func NewPass(r *Rule, ix *Index, facts Facts, partial bool, report func(Diagnostic)) *Pass {
+func NewPass(r *Rule, ix *Index, facts mesh.Facts, partial bool, report func(Diagnostic)) *Pass {
 	return &Pass{Rule: r, Index: ix, Facts: facts, Partial: partial, report: report}
 }
 

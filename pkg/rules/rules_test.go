@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -145,7 +146,7 @@ func messages(res *lint.Result) string {
 	return b.String()
 }
 
-func parseFixture(t *testing.T, file string, data []byte) ([]want, rules.Facts, bool) {
+func parseFixture(t *testing.T, file string, data []byte) ([]want, mesh.Facts, bool) {
 	t.Helper()
 	var wants []want
 	var raw lint.RawFacts

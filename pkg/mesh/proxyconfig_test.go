@@ -1,6 +1,8 @@
-package rules
+package mesh
 
-import "testing"
+import (
+	"testing"
+)
 
 // TestProtoErrorText checks that protojson's "proto:" prefix goes whichever
 // space follows it: protojson picks a regular or a non-breaking one per

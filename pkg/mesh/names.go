@@ -1,0 +1,25 @@
+package mesh
+
+// Well-known keys, spelled once.
+const (
+	LabelInject        = "sidecar.istio.io/inject" // pod label (the annotation form is deprecated)
+	LabelRev           = "istio.io/rev"            // namespace or pod label
+	LabelNSInjection   = "istio-injection"         // namespace label
+	LabelDataplaneMode = "istio.io/dataplane-mode" // namespace or pod label: ambient | none
+	AnnotNative        = "sidecar.istio.io/nativeSidecar"
+	AnnotProxyConfig   = "proxy.istio.io/config"
+	AnnotProxyCPU      = "sidecar.istio.io/proxyCPU"
+	AnnotProxyMemory   = "sidecar.istio.io/proxyMemory"
+	AnnotProxyCPULimit = "sidecar.istio.io/proxyCPULimit"
+	AnnotProxyMemLimit = "sidecar.istio.io/proxyMemoryLimit"
+)
+
+// ProxyResourceAnnotations are the four pod annotations that replace the
+// injector's default proxy resources; setting any of them drops the
+// defaults for all four.
+var ProxyResourceAnnotations = []string{AnnotProxyCPU, AnnotProxyMemory, AnnotProxyCPULimit, AnnotProxyMemLimit}
+
+// AnnotJob is the annotation `meshbatch generate` puts on the objects it
+// makes for one Job, "<namespace>/<job name>": it pairs an
+// AuthorizationPolicy in a destination namespace with the Job it admits.
+const AnnotJob = "meshbatch.dev/job"
