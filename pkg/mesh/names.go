@@ -23,3 +23,11 @@ var ProxyResourceAnnotations = []string{AnnotProxyCPU, AnnotProxyMemory, AnnotPr
 // makes for one Job, "<namespace>/<job name>": it pairs an
 // AuthorizationPolicy in a destination namespace with the Job it admits.
 const AnnotJob = "meshbatch.dev/job"
+
+// Well-known Istio keys the mesh rules read.
+const (
+	MetaDNSCapture      = "ISTIO_META_DNS_CAPTURE"
+	MetaDNSAutoAllocate = "ISTIO_META_DNS_AUTO_ALLOCATE"
+	EnvSecretTTL        = "SECRET_TTL"
+	LabelAutoallocate   = "networking.istio.io/enable-autoallocate-ip"
+)

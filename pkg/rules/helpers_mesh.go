@@ -5,12 +5,10 @@ import (
 	"net"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
-	networking "istio.io/api/networking/v1alpha3"
 	securityv1beta1 "istio.io/api/security/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 
@@ -18,61 +16,18 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
-// Well-known Istio keys the mesh rules read.
-const (
-	metaDNSCapture      = "ISTIO_META_DNS_CAPTURE"
-	metaDNSAutoAllocate = "ISTIO_META_DNS_AUTO_ALLOCATE"
-	envSecretTTL        = "SECRET_TTL"
-	labelAutoallocate   = "networking.istio.io/enable-autoallocate-ip"
-)
-
 // ---------------------------------------------------------------------------
 // Identities and AuthorizationPolicy sources
 
-// localTrustDomains are the trust domains a principal may name and still
-// mean this mesh: cluster.local always (Istio treats it as a pointer to the
-// local trust domain), the mesh trust domain and its aliases.
-// The result may be shared: read it, do not modify it.
-func localTrustDomains(f mesh.Facts) []string {
-	if f.Domain() == mesh.DefaultTrustDomain && len(f.TrustAliases) == 0 {
-		return onlyDefaultTrustDomain[:1:1] // the common case, without allocating
-	}
-	tds := []string{mesh.DefaultTrustDomain}
-	if d := f.Domain(); d != mesh.DefaultTrustDomain {
-		tds = append(tds, d)
-	}
-	for _, a := range f.TrustAliases {
-		if a != "" && !slices.Contains(tds, a) {
-			tds = append(tds, a)
-		}
-	}
-	return tds
-}
-
 var onlyDefaultTrustDomain = [1]string{mesh.DefaultTrustDomain}
-
-// istioMatch is Istio's string matching for policy values: "*" matches any
-// non-empty value, a leading "*" is a suffix match, a trailing "*" a prefix
-// match, anything else (including a "*" in the middle) is exact.
-func istioMatch(pattern, value string) bool {
-	switch {
-	case pattern == "*":
-		return value != ""
-	case strings.HasPrefix(pattern, "*"):
-		return strings.HasSuffix(value, pattern[1:])
-	case strings.HasSuffix(pattern, "*"):
-		return strings.HasPrefix(value, pattern[:len(pattern)-1])
-	}
-	return pattern == value
-}
 
 // principalMatches reports whether an AuthorizationPolicy principal
 // matches the identity of pods running as sa in ns, with Istio's
 // trust-domain handling.
 func principalMatches(pattern, ns, sa string, f mesh.Facts) bool {
 	id := "/ns/" + ns + "/sa/" + sa
-	for _, td := range localTrustDomains(f) {
-		if istioMatch(pattern, td+id) {
+	for _, td := range LocalTrustDomains(f) {
+		if IstioMatch(pattern, td+id) {
 			return true
 		}
 	}
@@ -103,7 +58,7 @@ func anyMatch(list []string, match func(string) bool) bool {
 // assumed to match.
 func sourceAdmits(src *securityv1beta1.Source, policyNS, ns, sa string, f mesh.Facts) bool {
 	pm := func(p string) bool { return principalMatches(p, ns, sa, f) }
-	nm := func(p string) bool { return istioMatch(p, ns) }
+	nm := func(p string) bool { return IstioMatch(p, ns) }
 	sm := func(e string) bool { return serviceAccountMatches(e, policyNS, ns, sa) }
 	switch {
 	case len(src.GetPrincipals()) > 0 && !anyMatch(src.GetPrincipals(), pm),
@@ -117,9 +72,9 @@ func sourceAdmits(src *securityv1beta1.Source, policyNS, ns, sa string, f mesh.F
 	return true
 }
 
-// ruleAdmits reports whether a rule's from clause can match pods running
+// RuleAdmits reports whether a rule's from clause can match pods running
 // as sa in ns (a rule without from matches any source).
-func ruleAdmits(r *securityv1beta1.Rule, policyNS, ns, sa string, f mesh.Facts) bool {
+func RuleAdmits(r *securityv1beta1.Rule, policyNS, ns, sa string, f mesh.Facts) bool {
 	if len(r.GetFrom()) == 0 {
 		return true
 	}
@@ -131,9 +86,9 @@ func ruleAdmits(r *securityv1beta1.Rule, policyNS, ns, sa string, f mesh.Facts) 
 	return false
 }
 
-// apTargetsByRef reports whether the policy is attached with targetRef(s)
+// TargetsByRef reports whether the policy is attached with targetRef(s)
 // (to a Gateway, Service, ServiceEntry or waypoint) rather than a selector.
-func apTargetsByRef(ap *securityv1beta1.AuthorizationPolicy) bool {
+func TargetsByRef(ap *securityv1beta1.AuthorizationPolicy) bool {
 	return ap.GetTargetRef() != nil || len(ap.GetTargetRefs()) > 0
 }
 
@@ -151,10 +106,10 @@ func (ix *Index) buildIdentities(f mesh.Facts) {
 	ix.identities.once.Do(func() {
 		ix.identities.byID = map[string][]*manifest.Object{}
 		ix.identities.byJob = map[string][]*manifest.Object{}
-		local := localTrustDomains(f)
-		for _, o := range ix.every("AuthorizationPolicy") {
+		local := LocalTrustDomains(f)
+		for _, o := range ix.Every("AuthorizationPolicy") {
 			Summarize(o) // released policies were summarised by the loader
-			pol := policyOf(o)
+			pol := PolicyOf(o)
 			if pol.job != "" {
 				ix.identities.byJob[pol.job] = append(ix.identities.byJob[pol.job], o)
 			}
@@ -191,24 +146,19 @@ func (ix *Index) PoliciesForJob(ns, name string, f mesh.Facts) []*manifest.Objec
 	return ix.identities.byJob[ns+"/"+name]
 }
 
-// principal is a parsed "<trust domain>/ns/<namespace>/sa/<account>".
-type principal struct{ TrustDomain, Namespace, SA string }
+// Principal is a parsed "<trust domain>/ns/<namespace>/sa/<account>".
+type Principal struct{ TrustDomain, Namespace, SA string }
 
-func parsePrincipal(s string) (principal, bool) {
+func ParsePrincipal(s string) (Principal, bool) {
 	// exactly five "/"-separated parts, read without allocating
 	td, rest, ok1 := strings.Cut(s, "/")
 	nsWord, rest, ok2 := strings.Cut(rest, "/")
 	ns, rest, ok3 := strings.Cut(rest, "/")
 	saWord, sa, ok4 := strings.Cut(rest, "/")
 	if !ok1 || !ok2 || !ok3 || !ok4 || strings.Contains(sa, "/") || nsWord != "ns" || saWord != "sa" || td == "" || ns == "" || sa == "" {
-		return principal{}, false
+		return Principal{}, false
 	}
-	return principal{td, ns, sa}, true
-}
-
-// identityString is how a workload identity appears in a principal.
-func identityString(f mesh.Facts, ns, sa string) string {
-	return f.Domain() + "/ns/" + ns + "/sa/" + sa
+	return Principal{td, ns, sa}, true
 }
 
 // ---------------------------------------------------------------------------
@@ -253,65 +203,54 @@ func matchLabelsOn(sel, podLabels map[string]string) bool {
 	return true
 }
 
-// labelsCompatible reports whether two selectors can select the same pod:
-// no key is given two different values.
-func labelsCompatible(a, b map[string]string) bool {
-	for k, v := range a {
-		if w, ok := b[k]; ok && w != v {
-			return false
-		}
-	}
-	return true
-}
-
 // ---------------------------------------------------------------------------
 // Hosts
 
-// hostClass says where a host name points.
-type hostClass int
+// HostClass says where a host name points.
+type HostClass int
 
 const (
-	hostUnknown  hostClass = iota // cannot tell (IPs, private suffixes, bare words)
-	hostCluster                   // a Kubernetes Service
-	hostExternal                  // a name outside the cluster
+	hostUnknown  HostClass = iota // cannot tell (IPs, private suffixes, bare words)
+	HostCluster                   // a Kubernetes Service
+	HostExternal                  // a name outside the cluster
 )
 
-// clusterHost is a host resolved to a Kubernetes Service.
-type clusterHost struct{ Name, Namespace string }
+// ClusterHost is a host resolved to a Kubernetes Service.
+type ClusterHost struct{ Name, Namespace string }
 
-func (c clusterHost) FQDN() string { return c.Name + "." + c.Namespace + ".svc.cluster.local" }
+func (c ClusterHost) FQDN() string { return c.Name + "." + c.Namespace + ".svc.cluster.local" }
 
-// classifyHost tells a Service name from an external one, the way a pod in
+// ClassifyHost tells a Service name from an external one, the way a pod in
 // clientNS resolves it with the cluster's search path: "x" and "x.ns"
 // (ns a namespace seen in the input) and "x.ns.svc[.cluster.local]" are
 // Services; a name ending in a public top-level domain is external.
 // Single-label names count as Services only when that Service is loaded,
 // so that words in arguments are not taken for hosts.
-func (ix *Index) classifyHost(host, clientNS string) (hostClass, clusterHost) {
+func (ix *Index) ClassifyHost(host, clientNS string) (HostClass, ClusterHost) {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
 	if h == "" || net.ParseIP(h) != nil || h == "localhost" || strings.ContainsAny(h, "[*") {
-		return hostUnknown, clusterHost{}
+		return hostUnknown, ClusterHost{}
 	}
 	labels := strings.Split(h, ".")
 	if i := slices.Index(labels, "svc"); i == 2 {
-		return hostCluster, clusterHost{labels[0], labels[1]}
+		return HostCluster, ClusterHost{labels[0], labels[1]}
 	}
 	switch {
 	case strings.HasSuffix(h, ".cluster.local") || strings.HasSuffix(h, ".local") ||
 		strings.HasSuffix(h, ".svc") || strings.HasSuffix(h, ".internal"):
-		return hostUnknown, clusterHost{}
+		return hostUnknown, ClusterHost{}
 	case len(labels) == 1:
 		if ix.Service(h+"."+clientNS+".svc.cluster.local") != nil {
-			return hostCluster, clusterHost{h, clientNS}
+			return HostCluster, ClusterHost{h, clientNS}
 		}
-		return hostUnknown, clusterHost{}
+		return hostUnknown, ClusterHost{}
 	case len(labels) == 2 && ix.KnownNamespace(labels[1]):
-		return hostCluster, clusterHost{labels[0], labels[1]}
+		return HostCluster, ClusterHost{labels[0], labels[1]}
 	}
 	if publicTLD(labels[len(labels)-1]) {
-		return hostExternal, clusterHost{}
+		return HostExternal, ClusterHost{}
 	}
-	return hostUnknown, clusterHost{}
+	return hostUnknown, ClusterHost{}
 }
 
 var gTLDs = map[string]bool{
@@ -331,8 +270,8 @@ func publicTLD(label string) bool {
 	return len(label) == 2 && label[0] >= 'a' && label[0] <= 'z' && label[1] >= 'a' && label[1] <= 'z'
 }
 
-// hostRef is a host a container names in its environment or command line.
-type hostRef struct {
+// HostRef is a host a container names in its environment or command line.
+type HostRef struct {
 	Host   string
 	Port   uint32 // 0 when not given and not implied by the scheme
 	Scheme string // lower case, "" for bare host[:port] values
@@ -369,25 +308,13 @@ func envStem(name, suffix string) (string, bool) {
 	return strings.TrimSuffix(stem, "_"), ok
 }
 
-// credentialName reports whether an env var name looks like it holds a
-// secret; meshbatch never reads or prints such values.
-func credentialName(name string) bool {
-	n := strings.ToUpper(name)
-	for _, w := range []string{"PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // hostRefs finds the network hosts the app containers name: URLs with a
 // known scheme and libpq-style host= settings in env values, args and
 // command entries, and bare host[:port] values of env vars named like
 // *_HOST (with a sibling *_PORT). Values of env vars whose names look like
 // credentials are skipped.
-func hostRefs(w *Workload) []hostRef {
-	var out []hostRef
+func findHostRefs(w *Workload) []HostRef {
+	var out []HostRef
 	for _, c := range w.Containers() {
 		cname := c.Container.Name
 		ports := map[string]uint32{}
@@ -399,7 +326,7 @@ func hostRefs(w *Workload) []hostRef {
 			}
 		}
 		for i, e := range c.Container.Env {
-			if e.Value == "" || credentialName(e.Name) {
+			if e.Value == "" || CredentialName(e.Name) {
 				continue
 			}
 			refs := scanHosts(e.Value, "", "")
@@ -429,8 +356,8 @@ func hostRefs(w *Workload) []hostRef {
 	return out
 }
 
-func scanHosts(s, path, where string) []hostRef {
-	var out []hostRef
+func scanHosts(s, path, where string) []HostRef {
+	var out []HostRef
 	if !strings.Contains(s, "://") && !strings.Contains(s, "host=") && !strings.Contains(s, "HOST=") && !strings.Contains(s, "Host=") {
 		return nil // the common case: no URL, no DSN
 	}
@@ -443,21 +370,21 @@ func scanHosts(s, path, where string) []hostRef {
 		if !ok {
 			continue
 		}
-		out = append(out, hostRef{Host: strings.ToLower(m[2]), Port: portOr(m[3], def), Scheme: scheme, Path: path, Where: where})
+		out = append(out, HostRef{Host: strings.ToLower(m[2]), Port: PortOr(m[3], def), Scheme: scheme, Path: path, Where: where})
 	}
 	if len(out) == 0 {
 		if m := dsnHostRE.FindStringSubmatch(s); m != nil {
 			port := uint32(0)
 			if pm := dsnPortRE.FindStringSubmatch(s); pm != nil {
-				port = portOr(pm[1], 0)
+				port = PortOr(pm[1], 0)
 			}
-			out = append(out, hostRef{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where})
+			out = append(out, HostRef{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where})
 		}
 	}
 	return out
 }
 
-func bareHost(e corev1.EnvVar, ports map[string]uint32, path, where string) []hostRef {
+func bareHost(e corev1.EnvVar, ports map[string]uint32, path, where string) []HostRef {
 	for _, suf := range hostEnvSuffixes {
 		prefix, ok := envStem(e.Name, suf)
 		if !ok {
@@ -470,88 +397,22 @@ func bareHost(e corev1.EnvVar, ports map[string]uint32, path, where string) []ho
 				return nil
 			}
 		}
-		port := portOr(m[2], ports[prefix])
-		return []hostRef{{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where}}
+		port := PortOr(m[2], ports[prefix])
+		return []HostRef{{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where}}
 	}
 	return nil
-}
-
-func portOr(s string, def uint32) uint32 {
-	if n, err := strconv.ParseUint(s, 10, 16); err == nil && n > 0 {
-		return uint32(n)
-	}
-	return def
-}
-
-// hostPort prints host[:port].
-func hostPort(host string, port uint32) string {
-	if port == 0 {
-		return host
-	}
-	return host + ":" + strconv.Itoa(int(port))
 }
 
 // ---------------------------------------------------------------------------
 // DestinationRule TLS settings
 
-// tlsSite is one place a DestinationRule sets client TLS.
-type tlsSite struct {
-	TLS    *networking.ClientTLSSettings
-	Path   string // field path of the tls block
-	Port   uint32 // the port-level setting's port, 0 for every port
-	Subset string // the subset, "" for the rule itself
-}
-
-// ModePath is the field path of the site's mode.
-func (s tlsSite) ModePath() string { return s.Path + ".mode" }
-
-// Where names the site for messages.
-func (s tlsSite) Where() string {
-	w := ""
-	if s.Subset != "" {
-		w = "subset " + s.Subset + " "
-	}
-	if s.Port != 0 {
-		return w + "port " + strconv.Itoa(int(s.Port))
-	}
-	if w == "" {
-		return "all ports"
-	}
-	return strings.TrimSpace(w)
-}
-
-// tlsSites lists every tls block of a DestinationRule: the traffic
-// policy's, its port-level settings', and the same for each subset.
-func tlsSites(o *manifest.Object) []tlsSite {
-	dr := DestinationRule(o)
-	var out []tlsSite
-	add := func(tp *networking.TrafficPolicy, base, subset string) {
-		if tp == nil {
-			return
-		}
-		if t := tp.GetTls(); t != nil {
-			out = append(out, tlsSite{TLS: t, Path: base + ".tls", Subset: subset})
-		}
-		for i, pl := range tp.GetPortLevelSettings() {
-			if t := pl.GetTls(); t != nil {
-				out = append(out, tlsSite{TLS: t, Path: fmt.Sprintf("%s.portLevelSettings[%d].tls", base, i), Port: pl.GetPort().GetNumber(), Subset: subset})
-			}
-		}
-	}
-	add(dr.GetTrafficPolicy(), "spec.trafficPolicy", "")
-	for i, ss := range dr.GetSubsets() {
-		add(ss.GetTrafficPolicy(), fmt.Sprintf("spec.subsets[%d].trafficPolicy", i), ss.GetName())
-	}
-	return out
-}
-
 // ---------------------------------------------------------------------------
 // Ports and protocols
 
-// servicePortProtocol derives a Kubernetes Service port's protocol the
+// ServicePortProtocol derives a Kubernetes Service port's protocol the
 // way Istio does: appProtocol, else the name prefix before "-".
 // An unknown protocol is "" (left to protocol detection).
-func servicePortProtocol(p corev1.ServicePort) string {
+func ServicePortProtocol(p corev1.ServicePort) string {
 	proto := ""
 	if p.AppProtocol != nil && *p.AppProtocol != "" {
 		proto = strings.ToUpper(*p.AppProtocol)
@@ -574,19 +435,10 @@ func knownProtocol(proto string) bool {
 	return false
 }
 
-// httpProtocol reports whether Istio treats the protocol as HTTP.
-func httpProtocol(proto string) bool {
-	switch proto {
-	case "HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTP_PROXY":
-		return true
-	}
-	return false
-}
-
-// serviceTargetPort maps a port of the Service o to the container port it
+// ServiceTargetPort maps a port of the Service o to the container port it
 // targets (a name is resolved against the selected pods when it can be,
 // else 0).
-func (ix *Index) serviceTargetPort(o *manifest.Object, port uint32) uint32 {
+func (ix *Index) ServiceTargetPort(o *manifest.Object, port uint32) uint32 {
 	svc := ServiceSpec(o)
 	for _, p := range svc.Ports {
 		if uint32(p.Port) != port {
@@ -599,12 +451,12 @@ func (ix *Index) serviceTargetPort(o *manifest.Object, port uint32) uint32 {
 			return port
 		}
 		for _, w := range ix.WorkloadsIn(NamespaceOf(o)) {
-			if len(svc.Selector) == 0 || !w.summary.labels.matches(svc.Selector) {
+			if len(svc.Selector) == 0 || !w.Labels().Matches(svc.Selector) {
 				continue
 			}
-			for _, np := range w.summary.ports {
-				if np.name != "" && np.name == p.TargetPort.String() {
-					return uint32(np.port)
+			for _, np := range w.Ports() {
+				if np.Name != "" && np.Name == p.TargetPort.String() {
+					return uint32(np.Port)
 				}
 			}
 		}
@@ -617,7 +469,7 @@ func (ix *Index) serviceTargetPort(o *manifest.Object, port uint32) uint32 {
 // Service port (0 for any): the Service's selector stands for the pod
 // labels. When the Service is not loaded, only namespace-wide and
 // mesh-wide policies can be applied.
-func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f mesh.Facts) MTLS {
+func (ix *Index) ServiceMTLS(h ClusterHost, port uint32, f mesh.Facts) MTLS {
 	o := ix.Service(h.FQDN())
 	if o == nil {
 		return ix.EffectiveMTLS(h.Namespace, nil, 0, f)
@@ -625,7 +477,7 @@ func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f mesh.Facts) MTLS {
 	svc := ServiceSpec(o)
 	target := uint32(0)
 	if port != 0 {
-		target = ix.serviceTargetPort(o, port)
+		target = ix.ServiceTargetPort(o, port)
 	}
 	return ix.EffectiveMTLS(NamespaceOf(o), svc.Selector, target, f)
 }
@@ -633,9 +485,9 @@ func (ix *Index) ServiceMTLS(h clusterHost, port uint32, f mesh.Facts) MTLS {
 // ---------------------------------------------------------------------------
 // Reporting
 
-// missingSeverityf reports an "X is absent from the input" verdict at a
+// MissingSeverityf reports an "X is absent from the input" verdict at a
 // given severity; like Missingf it stays silent in partial mode.
-func (p *Pass) missingSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
+func (p *Pass) MissingSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	if p.Partial {
 		p.Silenced++
 		return
@@ -643,49 +495,10 @@ func (p *Pass) missingSeverityf(sev Severity, obj *manifest.Object, path, format
 	p.ReportSeverityf(sev, obj, path, format, args...)
 }
 
-// refs names objects for messages: "AuthorizationPolicy db/a, ... (3)".
-func refs(objs []*manifest.Object, limit int) string {
-	var names []string
-	for i, o := range objs {
-		if i == limit {
-			names = append(names, fmt.Sprintf("and %d more", len(objs)-limit))
-			break
-		}
-		names = append(names, o.Ref())
-	}
-	return strings.Join(names, ", ")
-}
-
-// keysInOrder returns a map's keys in order, for stable messages.
-func keysInOrder[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// injectionField is where a finding about a pod's (missing) sidecar
-// points: the inject label when the template has one, hostNetwork when
-// set, else the template's labels.
-func injectionField(w *Workload) string {
-	if _, ok := w.Template.Labels[mesh.LabelInject]; ok {
-		return w.TemplateLabelPath(mesh.LabelInject)
-	}
-	if w.Template.Spec.HostNetwork {
-		return w.PodPath("hostNetwork")
-	}
-	if _, ok := w.Template.Annotations[mesh.LabelInject]; ok {
-		return w.TemplateAnnotationPath(mesh.LabelInject)
-	}
-	return w.templateField("metadata")
-}
-
 // inMesh says whether a pod's traffic goes through Istio: a sidecar is
 // injected, or it is enrolled in ambient mode.
-func (ix *Index) inMesh(w *Workload) mesh.Tri {
-	inj := ix.injectionOf(w)
+func (ix *Index) InMesh(w AnyWorkload) mesh.Tri {
+	inj := ix.Injection(w)
 	if inj.Ambient {
 		return mesh.Yes
 	}
@@ -694,10 +507,83 @@ func (ix *Index) inMesh(w *Workload) mesh.Tri {
 
 // hasSidecar says whether the pod gets an istio-proxy container (ambient
 // pods without explicit injection do not).
-func (ix *Index) hasSidecar(w *Workload) mesh.Tri {
-	inj := ix.injectionOf(w)
+func (ix *Index) HasSidecar(w AnyWorkload) mesh.Tri {
+	inj := ix.Injection(w)
 	if inj.Ambient && inj.Sidecar != mesh.Yes {
 		return mesh.No
 	}
 	return inj.Sidecar
+}
+
+// singlePort returns the one port an ALLOW policy's rules admit, 0 when
+// they admit several or any.
+func singlePort(ap *securityv1beta1.AuthorizationPolicy) uint32 {
+	port := ""
+	for _, r := range ap.GetRules() {
+		if len(r.GetTo()) == 0 {
+			return 0
+		}
+		for _, to := range r.GetTo() {
+			ps := to.GetOperation().GetPorts()
+			if len(ps) != 1 || (port != "" && port != ps[0]) {
+				return 0
+			}
+			port = ps[0]
+		}
+	}
+	return PortOr(port, 0)
+}
+
+// LocalTrustDomains are the trust domains a principal may name and still
+// mean this mesh: cluster.local always (Istio treats it as a pointer to the
+// local trust domain), the mesh trust domain and its aliases.
+// The result may be shared: read it, do not modify it.
+func LocalTrustDomains(f mesh.Facts) []string {
+	if f.Domain() == mesh.DefaultTrustDomain && len(f.TrustAliases) == 0 {
+		return onlyDefaultTrustDomain[:1:1] // the common case, without allocating
+	}
+	tds := []string{mesh.DefaultTrustDomain}
+	if d := f.Domain(); d != mesh.DefaultTrustDomain {
+		tds = append(tds, d)
+	}
+	for _, a := range f.TrustAliases {
+		if a != "" && !slices.Contains(tds, a) {
+			tds = append(tds, a)
+		}
+	}
+	return tds
+}
+
+// IstioMatch is Istio's string matching for policy values: "*" matches any
+// non-empty value, a leading "*" is a suffix match, a trailing "*" a prefix
+// match, anything else (including a "*" in the middle) is exact.
+func IstioMatch(pattern, value string) bool {
+	switch {
+	case pattern == "*":
+		return value != ""
+	case strings.HasPrefix(pattern, "*"):
+		return strings.HasSuffix(value, pattern[1:])
+	case strings.HasSuffix(pattern, "*"):
+		return strings.HasPrefix(value, pattern[:len(pattern)-1])
+	}
+	return pattern == value
+}
+
+// CredentialName reports whether an env var name looks like it holds a
+// secret; meshbatch never reads or prints such values.
+func CredentialName(name string) bool {
+	n := strings.ToUpper(name)
+	for _, w := range []string{"PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func PortOr(s string, def uint32) uint32 {
+	if n, err := strconv.ParseUint(s, 10, 16); err == nil && n > 0 {
+		return uint32(n)
+	}
+	return def
 }

@@ -58,22 +58,22 @@ metadata: {name: io}
 	ix := NewIndex(svc)
 	for _, c := range []struct {
 		host string
-		want hostClass
-		svc  clusterHost
+		want HostClass
+		svc  ClusterHost
 	}{
-		{"postgres.database.svc.cluster.local", hostCluster, clusterHost{"postgres", "database"}},
-		{"postgres.database.svc", hostCluster, clusterHost{"postgres", "database"}},
-		{"api", hostCluster, clusterHost{"api", "batch"}}, // a loaded Service of the client's namespace
-		{"etl", hostUnknown, clusterHost{}},               // a word, not a loaded Service
-		{"cache.io", hostCluster, clusterHost{"cache", "io"}},
-		{"api.example.com", hostExternal, clusterHost{}},
-		{"orders.cluster-abc.eu-west-1.rds.amazonaws.com", hostExternal, clusterHost{}},
-		{"db.corp.internal", hostUnknown, clusterHost{}},
-		{"10.0.0.7", hostUnknown, clusterHost{}},
-		{"*.example.com", hostUnknown, clusterHost{}},
-		{"minio.storage.local", hostUnknown, clusterHost{}},
+		{"postgres.database.svc.cluster.local", HostCluster, ClusterHost{"postgres", "database"}},
+		{"postgres.database.svc", HostCluster, ClusterHost{"postgres", "database"}},
+		{"api", HostCluster, ClusterHost{"api", "batch"}}, // a loaded Service of the client's namespace
+		{"etl", hostUnknown, ClusterHost{}},               // a word, not a loaded Service
+		{"cache.io", HostCluster, ClusterHost{"cache", "io"}},
+		{"api.example.com", HostExternal, ClusterHost{}},
+		{"orders.cluster-abc.eu-west-1.rds.amazonaws.com", HostExternal, ClusterHost{}},
+		{"db.corp.internal", hostUnknown, ClusterHost{}},
+		{"10.0.0.7", hostUnknown, ClusterHost{}},
+		{"*.example.com", hostUnknown, ClusterHost{}},
+		{"minio.storage.local", hostUnknown, ClusterHost{}},
 	} {
-		got, h := ix.classifyHost(c.host, "batch")
+		got, h := ix.ClassifyHost(c.host, "batch")
 		if got != c.want || h != c.svc {
 			t.Errorf("classifyHost(%q) = %v %v, want %v %v", c.host, got, h, c.want, c.svc)
 		}
@@ -102,7 +102,7 @@ spec:
 `)
 	w := WorkloadOf(objs[0])
 	var got []string
-	for _, r := range hostRefs(w) {
+	for _, r := range findHostRefs(w) {
 		got = append(got, hostPort(r.Host, r.Port)+" @ "+r.Path)
 	}
 	want := []string{
@@ -287,7 +287,7 @@ spec:
 			t.Fatal(probs)
 		}
 		ix := NewIndex(objs)
-		if got := ix.serviceTargetPort(objs[0], 5432); got != 15432 {
+		if got := ix.ServiceTargetPort(objs[0], 5432); got != 15432 {
 			t.Errorf("namespace %q: serviceTargetPort(5432) = %d, want 15432", ns, got)
 		}
 	}

@@ -1,19 +1,16 @@
 package rules
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
-// podMesh is what the workload rules need to know about one batch pod
+// PodMesh is what the workload rules need to know about one batch pod
 // template: does it get a sidecar, is it native, how does it stop.
-type podMesh struct {
+type PodMesh struct {
 	W   *Workload
 	Inj Injection
 	// Intent is set when the template itself carries Istio configuration
@@ -31,12 +28,12 @@ type podMesh struct {
 	Wrapper       bool       // a known wrapper stops the proxy
 }
 
-// meshOf returns what the workload rules need to know about a pod
+// MeshOf returns what the workload rules need to know about a pod
 // template, worked out once per template (see meshCache) for the facts of
 // the run.
-func meshOf(p *Pass, w *Workload) podMesh {
+func MeshOf(p *Pass, w *Workload) PodMesh {
 	pf := w.podFacts()
-	m := podMesh{W: w, Inj: p.Index.injectionOf(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
+	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
 	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
@@ -74,7 +71,7 @@ func nativeFactsOf(f mesh.Facts) nativeFacts {
 
 // Sidecar says whether the pod gets an istio-proxy sidecar: No for pods
 // that are not injected and for ambient pods (no explicit injection).
-func (m podMesh) Sidecar() mesh.Tri {
+func (m PodMesh) Sidecar() mesh.Tri {
 	switch {
 	case m.Inj.Sidecar == mesh.No:
 		return mesh.No
@@ -86,14 +83,14 @@ func (m podMesh) Sidecar() mesh.Tri {
 
 // Relevant reports whether sidecar rules should look at the pod: it gets
 // a sidecar, or it may and its template shows the author expects one.
-func (m podMesh) Relevant() bool {
+func (m PodMesh) Relevant() bool {
 	s := m.Sidecar()
 	return s == mesh.Yes || (s == mesh.Unknown && m.Intent)
 }
 
 // Classic says whether the sidecar is an ordinary container that outlives
 // the app: Yes only when injection and the classic mode are both known.
-func (m podMesh) Classic() mesh.Tri {
+func (m PodMesh) Classic() mesh.Tri {
 	switch {
 	case m.Sidecar() == mesh.No, m.Native == mesh.Yes, m.NativeAssumed:
 		return mesh.No
@@ -104,10 +101,10 @@ func (m podMesh) Classic() mesh.Tri {
 }
 
 // Stops reports whether something in the pod stops a classic proxy.
-func (m podMesh) Stops() bool { return len(m.Quits) > 0 || m.Wrapper }
+func (m PodMesh) Stops() bool { return len(m.Quits) > 0 || m.Wrapper }
 
-// assumptions lists what an Unknown verdict rested on, for messages.
-func (m podMesh) assumptions() []string {
+// Assumptions lists what an Unknown verdict rested on, for messages.
+func (m PodMesh) Assumptions() []string {
 	var out []string
 	if m.Sidecar() == mesh.Unknown {
 		out = append(out, "assumed injected: "+m.Inj.Reason)
@@ -118,9 +115,9 @@ func (m podMesh) assumptions() []string {
 	return out
 }
 
-// firstAppPath is the field path of the first app container, where
+// FirstAppPath is the field path of the first app container, where
 // findings about the app's lifecycle point.
-func (m podMesh) firstAppPath() string {
+func (m PodMesh) FirstAppPath() string {
 	for _, c := range m.W.Containers() {
 		if !c.Init {
 			return c.Path
@@ -129,53 +126,19 @@ func (m podMesh) firstAppPath() string {
 	return m.W.PodPath("containers")
 }
 
-// meshIntent reports whether a pod template carries Istio configuration.
-func meshIntent(w *Workload) bool {
+// MeshIntent reports whether a pod template carries Istio configuration.
+func MeshIntent(w *Workload) bool {
 	if _, _, ok := InjectedProxy(w); ok {
 		return true
 	}
 	for _, m := range []map[string]string{w.Template.Labels, w.Template.Annotations} {
 		for k := range m {
-			if isIstioKey(k) {
+			if mesh.IsIstioKey(k) {
 				return true
 			}
 		}
 	}
 	return false
-}
-
-// isIstioKey reports whether a label or annotation key is one Istio reads
-// on pods (sidecar.istio.io/*, proxy.istio.io/*, *.sidecar.istio.io/*,
-// istio.io/rev, istio.io/dataplane-mode).
-func isIstioKey(k string) bool {
-	prefix, _, ok := strings.Cut(k, "/")
-	if !ok {
-		return false
-	}
-	switch {
-	case prefix == "sidecar.istio.io", prefix == "proxy.istio.io", strings.HasSuffix(prefix, ".sidecar.istio.io"):
-		return true
-	case k == mesh.LabelRev, k == mesh.LabelDataplaneMode:
-		return true
-	}
-	return false
-}
-
-// sev lowers a rule's severity by one step when the verdict rests on an
-// assumption.
-func sev(r *Rule, certain bool) Severity {
-	if certain || r.Severity == Info {
-		return r.Severity
-	}
-	return r.Severity - 1
-}
-
-// assumed formats assumptions for the end of a message, "" when none.
-func assumed(list []string) string {
-	if len(list) == 0 {
-		return ""
-	}
-	return " (" + strings.Join(list, "; ") + ")"
 }
 
 // QuitWhen says when a quit call runs relative to the app's outcome.
@@ -444,41 +407,32 @@ func endsWithShellInvocation(s string) bool {
 	return shellInvocationRE.MatchString(strings.TrimSpace(s))
 }
 
-// effectiveRunAsUser returns the UID a container runs as from the
-// manifest (container securityContext over pod securityContext) and the
-// field path that sets it; ok is false when neither sets it.
-func effectiveRunAsUser(w *Workload, c ContainerRef) (uid int64, path string, ok bool) {
-	uid, podLevel, ok := runAsUser(w, c)
-	switch {
-	case !ok:
-		return 0, "", false
-	case podLevel:
-		return uid, w.PodPath("securityContext", "runAsUser"), true
-	}
-	return uid, c.Path + ".securityContext.runAsUser", true
-}
+// exitWrappers are programs known to stop the proxy when the app ends.
+var exitWrappers = []string{"scuttle", "go-istio-proxy-wait", "istio-job-wrapper"}
 
-// runAsUser is effectiveRunAsUser without the field path: podLevel says
-// that the pod's securityContext sets it.
-func runAsUser(w *Workload, c ContainerRef) (uid int64, podLevel, ok bool) {
-	if sc := c.Container.SecurityContext; sc != nil && sc.RunAsUser != nil {
-		return *sc.RunAsUser, false, true
-	}
-	if psc := w.Template.Spec.SecurityContext; psc != nil && psc.RunAsUser != nil {
-		return *psc.RunAsUser, true, true
-	}
-	return 0, false, false
-}
-
-// envPath returns the field path of an env entry of a container.
-func envPath(base string, i int) string { return fmt.Sprintf("%s.env[%d]", base, i) }
-
-// envIndex finds an env var by name.
-func envIndex(c *corev1.Container, name string) int {
-	for i, e := range c.Env {
-		if e.Name == name {
-			return i
+func usesExitWrapper(w *Workload) bool {
+	for _, c := range w.Containers() {
+		for _, s := range append(append([]string{}, c.Container.Command...), c.Container.Args...) {
+			for _, wr := range exitWrappers {
+				if strings.Contains(s, wr) {
+					return true
+				}
+			}
 		}
 	}
-	return -1
+	return false
+}
+
+// waitsForProxy reports whether an app container polls the proxy's
+// readiness itself before starting (localhost:15021/healthz/ready or the
+// agent's 15020/healthz/ready).
+func waitsForProxy(w *Workload) bool {
+	for _, c := range w.Containers() {
+		for _, s := range append(append([]string{}, c.Container.Command...), c.Container.Args...) {
+			if strings.Contains(s, "/healthz/ready") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -43,17 +43,17 @@ type Index struct {
 
 	// For the mesh rules (see helpers_mesh.go).
 	seenNS        map[string]bool               // every namespace any object names
-	workloadsByNS map[string][]*Workload        // every pod template, by namespace
-	byLabel       map[string][]*Workload        // pod templates by "ns\x00key=value" of their labels, in large namespaces
+	workloadsByNS map[string][]Peer             // every pod template, by namespace
+	byLabel       map[string][]Peer             // pod templates by "ns\x00key=value" of their labels, in large namespaces
 	batch         []*Workload                   // Jobs and CronJobs, in input order (of the pass, see WorkloadPass)
-	allBatch      []*Workload                   // Jobs and CronJobs, in input order, in every view
+	allBatch      []Peer                        // Jobs and CronJobs, in input order, in every view
 	batchPerNS    map[string]int                // how many Jobs and CronJobs each namespace has
-	batchByName   map[string]*Workload          // Jobs and CronJobs, "ns/name"
+	batchByName   map[string]Peer               // Jobs and CronJobs, "ns/name"
 	seHosts       map[string][]*manifest.Object // ServiceEntries by exact host
 	seWildcards   map[string][]*manifest.Object // ServiceEntries by wildcard suffix (".example.com")
 	drHosts       map[string][]*manifest.Object // DestinationRules by host, expanded to an FQDN
 	identities    *identityIndex                // AuthorizationPolicies by the identities they name, built on first use
-	tcp           *tcpTargetIndex               // Services' TCP ports (MB512), built on first use
+	shared        *sharedValues                 // what rules build once for the index and all its views, see Shared
 	// ServiceEntries and DestinationRules by visibility (exportTo), so
 	// that a lookup for one client namespace costs what it returns,
 	// however many namespaces declare the host: those exported to every
@@ -156,7 +156,7 @@ type Workload struct {
 // workloadSummary is what Injection, ServiceAccount, IsBatch and the
 // Service port lookup read, taken from the template while it is decoded.
 type workloadSummary struct {
-	labels         podLabels // the pod template's labels
+	labels         PodLabels // the pod template's labels
 	batch          bool
 	serviceAccount string
 	injectAnnot    string // the deprecated sidecar.istio.io/inject annotation
@@ -165,14 +165,14 @@ type workloadSummary struct {
 	// proxyMetadata ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE
 	// are "true" in proxy.istio.io/config (MB602 asks of every client).
 	dnsCapture, dnsAutoAllocate bool
-	ports                       []containerPort // the app containers' ports, in order
+	ports                       []ContainerPort // the app containers' ports, in order
 }
 
-// containerPort is a container port and its name ("" if none), for
+// ContainerPort is a container port and its name ("" if none), for
 // Services and PeerAuthentication port settings that target pods.
-type containerPort struct {
-	name string
-	port int32
+type ContainerPort struct {
+	Name string
+	Port int32
 }
 
 // meshCache holds what rules derive from one pod template: parsing the
@@ -190,13 +190,13 @@ type meshCache struct {
 	pcErr    error
 	pcStrict error // the error of ParseProxyConfigStrict
 	refsOnce sync.Once
-	refs     []hostRef
+	refs     []HostRef
 	contOnce sync.Once
 	cont     []ContainerRef
 	podOnce  sync.Once
 	pod      podFacts
 	ttlOnce  sync.Once
-	ttl      []ttlSetting
+	ttl      []TTLSetting
 	// The native-sidecar verdict depends on cluster facts: it is kept
 	// for the facts of the first caller (a run uses one set).
 	nativeOnce sync.Once
@@ -226,7 +226,7 @@ func (w *Workload) podFacts() *podFacts {
 }
 
 func computePodFacts(w *Workload) podFacts {
-	pf := podFacts{intent: meshIntent(w), requested: NativeRequested(w), wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
+	pf := podFacts{intent: MeshIntent(w), requested: NativeRequested(w), wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
 	for _, q := range QuitSites(w) {
 		if q.Istio() {
 			pf.quits = append(pf.quits, q)
@@ -236,29 +236,30 @@ func computePodFacts(w *Workload) podFacts {
 	return pf
 }
 
-// injectionOf is ix.Injection(w), worked out once per decoded template:
+// Injection is ix.injection(w), worked out once per decoded template:
 // lookups may ask it of a released workload, which keeps no cache (35,000
 // verdicts and their reasons were ~4 MB at 100,000 objects).
-func (ix *Index) injectionOf(w *Workload) Injection {
+func (ix *Index) Injection(aw AnyWorkload) Injection {
+	w := aw.workload()
 	if w.mc == nil {
-		return ix.Injection(w)
+		return ix.injection(w)
 	}
-	w.mc.injOnce.Do(func() { w.mc.inj = ix.Injection(w) })
+	w.mc.injOnce.Do(func() { w.mc.inj = ix.injection(w) })
 	return w.mc.inj
 }
 
-// proxyConfig is ProxyConfig(w), parsed once. Callers must not modify it.
-func (w *Workload) proxyConfig() (*meshv1alpha1.ProxyConfig, error) {
+// ProxyConfig is the pod's proxy.istio.io/config as the injector applies it (see proxyConfigOf), parsed once. Callers must not modify it.
+func (w *Workload) ProxyConfig() (*meshv1alpha1.ProxyConfig, error) {
 	if w.mc == nil {
-		return ProxyConfig(w)
+		return proxyConfigOf(w)
 	}
 	w.mc.pcOnce.Do(w.parseProxyConfig)
 	return w.mc.pc, w.mc.pcErr
 }
 
-// proxyConfigStrictErr is the error ParseProxyConfigStrict returns for the
+// ProxyConfigStrictErr is the error ParseProxyConfigStrict returns for the
 // template's proxy.istio.io/config (nil when it is absent), found once.
-func (w *Workload) proxyConfigStrictErr() error {
+func (w *Workload) ProxyConfigStrictErr() error {
 	if w.mc == nil {
 		raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]
 		if !ok {
@@ -277,9 +278,9 @@ func (w *Workload) parseProxyConfig() {
 	}
 }
 
-// proxyMetadata is ProxyMetadata(w, key) on the cached ProxyConfig.
-func (w *Workload) proxyMetadata(key string) (string, bool) {
-	pc, err := w.proxyConfig()
+// ProxyMetadata returns one proxyMetadata variable of the pod's proxy.istio.io/config, if set (and the annotation parses).
+func (w *Workload) ProxyMetadata(key string) (string, bool) {
+	pc, err := w.ProxyConfig()
 	if err != nil || pc == nil {
 		return "", false
 	}
@@ -287,21 +288,21 @@ func (w *Workload) proxyMetadata(key string) (string, bool) {
 	return v, ok
 }
 
-// hostRefs is hostRefs(w), computed once.
-func (w *Workload) hostRefs() []hostRef {
+// HostRefs is findHostRefs(w), computed once.
+func (w *Workload) HostRefs() []HostRef {
 	if w.mc == nil {
-		return hostRefs(w)
+		return findHostRefs(w)
 	}
-	w.mc.refsOnce.Do(func() { w.mc.refs = hostRefs(w) })
+	w.mc.refsOnce.Do(func() { w.mc.refs = findHostRefs(w) })
 	return w.mc.refs
 }
 
-// secretTTLSettings is secretTTLSettings(w), computed once.
-func (w *Workload) secretTTLSettings() []ttlSetting {
+// SecretTTLSettings is findSecretTTLSettings(w), computed once.
+func (w *Workload) SecretTTLSettings() []TTLSetting {
 	if w.mc == nil {
-		return secretTTLSettings(w)
+		return findSecretTTLSettings(w)
 	}
-	w.mc.ttlOnce.Do(func() { w.mc.ttl = secretTTLSettings(w) })
+	w.mc.ttlOnce.Do(func() { w.mc.ttl = findSecretTTLSettings(w) })
 	return w.mc.ttl
 }
 
@@ -404,9 +405,9 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		serviceAccounts: map[string]*manifest.Object{},
 		services:        map[string]*manifest.Object{},
 		seenNS:          map[string]bool{},
-		workloadsByNS:   map[string][]*Workload{},
-		byLabel:         map[string][]*Workload{},
-		batchByName:     map[string]*Workload{},
+		workloadsByNS:   map[string][]Peer{},
+		byLabel:         map[string][]Peer{},
+		batchByName:     map[string]Peer{},
 		seHosts:         map[string][]*manifest.Object{},
 		seWildcards:     map[string][]*manifest.Object{},
 		drHosts:         map[string][]*manifest.Object{},
@@ -417,7 +418,7 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 		drAll:           map[string]bool{},
 		drNS:            map[hostNS]bool{},
 		identities:      &identityIndex{},
-		tcp:             &tcpTargetIndex{},
+		shared:          &sharedValues{},
 		batchPerNS:      map[string]int{},
 	}
 	var cells []workloadCell // what is left of the current slab
@@ -493,25 +494,29 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload) *Index {
 			continue
 		}
 		ix.Workloads = append(ix.Workloads, w)
-		ix.workloadsByNS[w.Namespace] = append(ix.workloadsByNS[w.Namespace], w)
+		ix.workloadsByNS[w.Namespace] = append(ix.workloadsByNS[w.Namespace], Peer{w})
 		if w.IsBatch() {
 			ix.batch = append(ix.batch, w)
 			ix.batchPerNS[w.Namespace]++
 			if _, dup := ix.batchByName[w.Namespace+"/"+o.Name]; !dup {
-				ix.batchByName[w.Namespace+"/"+o.Name] = w
+				ix.batchByName[w.Namespace+"/"+o.Name] = Peer{w}
 			}
 		}
 	}
-	ix.allBatch = ix.batch
+	ix.allBatch = make([]Peer, len(ix.batch))
+	for i, w := range ix.batch {
+		ix.allBatch[i] = Peer{w}
+	}
 	ix.byKindNS = byNamespace(ix.byKind)
 	for ns, inNS := range ix.workloadsByNS {
 		if len(inNS) <= scanNamespace {
 			continue
 		}
-		for _, w := range inNS {
-			for i := 0; i < len(w.summary.labels); i += 2 {
-				key := ns + "\x00" + w.summary.labels[i] + "=" + w.summary.labels[i+1]
-				ix.byLabel[key] = append(ix.byLabel[key], w)
+		for _, p := range inNS {
+			labels := p.w.summary.labels
+			for i := 0; i < len(labels); i += 2 {
+				key := ns + "\x00" + labels[i] + "=" + labels[i+1]
+				ix.byLabel[key] = append(ix.byLabel[key], p)
 			}
 		}
 	}
@@ -691,15 +696,15 @@ func (w *Workload) summarize() {
 	}
 	_, _, w.summary.injectedProxy = InjectedProxy(w)
 	// Parsing the annotation is the costly part: only when it may say so.
-	if strings.Contains(t.Annotations[mesh.AnnotProxyConfig], metaDNSCapture) {
-		if pc, err := w.proxyConfig(); err == nil && pc != nil {
-			w.summary.dnsCapture = pc.GetProxyMetadata()[metaDNSCapture] == "true"
-			w.summary.dnsAutoAllocate = pc.GetProxyMetadata()[metaDNSAutoAllocate] == "true"
+	if strings.Contains(t.Annotations[mesh.AnnotProxyConfig], mesh.MetaDNSCapture) {
+		if pc, err := w.ProxyConfig(); err == nil && pc != nil {
+			w.summary.dnsCapture = pc.GetProxyMetadata()[mesh.MetaDNSCapture] == "true"
+			w.summary.dnsAutoAllocate = pc.GetProxyMetadata()[mesh.MetaDNSAutoAllocate] == "true"
 		}
 	}
 	w.eachAppContainer(func(c *corev1.Container, _ bool, _ int) { // not Containers: no paths needed
 		for _, p := range c.Ports {
-			w.summary.ports = append(w.summary.ports, containerPort{p.Name, p.ContainerPort})
+			w.summary.ports = append(w.summary.ports, ContainerPort{p.Name, p.ContainerPort})
 		}
 	})
 }
@@ -789,26 +794,26 @@ func (w *Workload) ServiceAccountPath() string {
 }
 
 // WorkloadsIn returns the pod templates of one namespace, in input order.
-func (ix *Index) WorkloadsIn(ns string) []*Workload { return ix.workloadsByNS[ns] }
+func (ix *Index) WorkloadsIn(ns string) []Peer { return ix.workloadsByNS[ns] }
 
 // SelectedWorkloads returns the pod templates of ns whose labels match an
 // Istio matchLabels selector, in input order; an empty selector selects
 // every one. The lookup starts from the selector's rarest label, so it
 // does not scan the namespace.
-func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload {
+func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []Peer {
 	if len(sel) == 0 {
 		return ix.workloadsByNS[ns]
 	}
 	if all := ix.workloadsByNS[ns]; len(all) <= scanNamespace {
-		var out []*Workload
+		var out []Peer
 		for _, w := range all {
-			if w.summary.labels.matches(sel) {
+			if w.Labels().Matches(sel) {
 				out = append(out, w)
 			}
 		}
 		return out
 	}
-	var smallest []*Workload
+	var smallest []Peer
 	first := true
 	for k, v := range sel {
 		c := ix.byLabel[ns+"\x00"+k+"="+v]
@@ -816,9 +821,9 @@ func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload
 			smallest, first = c, false
 		}
 	}
-	var out []*Workload
+	var out []Peer
 	for _, w := range smallest {
-		if w.summary.labels.matches(sel) {
+		if w.Labels().Matches(sel) {
 			out = append(out, w)
 		}
 	}
@@ -827,7 +832,17 @@ func (ix *Index) SelectedWorkloads(ns string, sel map[string]string) []*Workload
 
 // Batch returns the Job or CronJob ns/name, if loaded (a Job wins over a
 // CronJob of the same name).
-func (ix *Index) Batch(ns, name string) *Workload { return ix.batchByName[ns+"/"+name] }
+func (ix *Index) Batch(ns, name string) (Peer, bool) {
+	p, ok := ix.batchByName[ns+"/"+name]
+	return p, ok
+}
+
+// AllBatch returns every Job and CronJob of the input, in input order, in
+// every view: for a rule that asks of all clients, not of its pass's share.
+func (ix *Index) AllBatch() []Peer { return ix.allBatch }
+
+// BatchCount returns how many Jobs and CronJobs namespace ns holds.
+func (ix *Index) BatchCount(ns string) int { return ix.batchPerNS[ns] }
 
 // KnownNamespace reports whether any loaded object lives in, or is, the
 // namespace: evidence that the name is a namespace of this cluster.
@@ -890,11 +905,11 @@ func (ix *Index) OfKind(kind string) []*manifest.Object {
 	return ix.byKind[kind]
 }
 
-// every returns every object of a kind, whatever the view, for a lookup
+// Every returns every object of a kind, whatever the view, for a lookup
 // built from a whole kind (never for a rule's own loop: see OfKind). Those
 // of a kind read in loops (ReadInLoops) may be released: read their
 // Summary.
-func (ix *Index) every(kind string) []*manifest.Object { return ix.byKind[kind] }
+func (ix *Index) Every(kind string) []*manifest.Object { return ix.byKind[kind] }
 
 // InNamespace returns the decoded objects of a kind in one namespace. Those
 // of a kind not read by lookups (see ReadingOf) may be released.
@@ -948,4 +963,36 @@ func SelectorMatches(sel *typev1beta1.WorkloadSelector, podLabels map[string]str
 // AuthorizationPolicy returns the typed object.
 func AuthorizationPolicy(o *manifest.Object) *securityv1.AuthorizationPolicy {
 	return o.Typed.(*securityv1.AuthorizationPolicy)
+}
+
+// sharedValues holds what Shared builds, one value per key.
+type sharedValues struct {
+	mu     sync.Mutex
+	values map[any]*sharedValue
+}
+
+type sharedValue struct {
+	once  sync.Once
+	value any
+}
+
+// Shared returns the value stored under key, calling build on the first
+// call for that key. The value is shared by the index and every view of it
+// (WorkloadPass, ObjectPass, RestPass), so a rule that loops over a part
+// of the input can build a lookup over all of it once, as MB512 does for
+// the Services' TCP ports. build must read through lookups only; key is
+// best an unexported type of the rule's own.
+func (ix *Index) Shared(key any, build func() any) any {
+	ix.shared.mu.Lock()
+	if ix.shared.values == nil {
+		ix.shared.values = map[any]*sharedValue{}
+	}
+	v := ix.shared.values[key]
+	if v == nil {
+		v = &sharedValue{}
+		ix.shared.values[key] = v
+	}
+	ix.shared.mu.Unlock()
+	v.once.Do(func() { v.value = build() })
+	return v.value
 }

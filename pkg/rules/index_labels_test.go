@@ -51,9 +51,9 @@ func TestSelectedWorkloads(t *testing.T) {
 					sel[k] = values[rng.IntN(len(values))]
 				}
 			}
-			var want []*Workload
+			var want []Peer
 			for _, w := range ix.WorkloadsIn(ns) {
-				if matchLabelsOn(sel, w.summary.labels.toMap()) {
+				if matchLabelsOn(sel, w.Labels().ToMap()) {
 					want = append(want, w)
 				}
 			}

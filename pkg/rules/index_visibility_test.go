@@ -71,7 +71,7 @@ func TestVisibilityIndex(t *testing.T) {
 						want = append(want, o)
 					}
 				}
-				if got := ix.visibleServiceEntries(h, ns); !slices.Equal(got, want) {
+				if got := ix.VisibleServiceEntries(h, ns); !slices.Equal(got, want) {
 					t.Fatalf("round %d: visibleServiceEntries(%q, %q) = %s, want %s\n%s", round, h, ns, refs(got, 99), refs(want, 99), b.String())
 				}
 				all := ix.ServiceEntriesFor(h)
@@ -79,14 +79,14 @@ func TestVisibilityIndex(t *testing.T) {
 				if len(all) > 0 {
 					first = all[0]
 				}
-				if got := ix.firstServiceEntryFor(h); got != first {
+				if got := ix.FirstServiceEntryFor(h); got != first {
 					t.Fatalf("round %d: firstServiceEntryFor(%q) is not ServiceEntriesFor's first", round, h)
 				}
 				drVisible := false
 				for _, d := range ix.DestinationRulesFor(h) {
 					drVisible = drVisible || exportedTo(DestinationRule(d).GetExportTo(), NamespaceOf(d), ns)
 				}
-				if got := ix.destinationRuleVisible(h, ns); got != drVisible {
+				if got := ix.DestinationRuleVisible(h, ns); got != drVisible {
 					t.Fatalf("round %d: destinationRuleVisible(%q, %q) = %v, want %v\n%s", round, h, ns, got, drVisible, b.String())
 				}
 			}

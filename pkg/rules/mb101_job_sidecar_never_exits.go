@@ -69,12 +69,12 @@ spec:
 
 func checkJobSidecarNeverExits(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		v := neverExits(m)
 		if v == mesh.No {
 			continue
 		}
-		path := m.firstAppPath()
+		path := m.FirstAppPath()
 		if v == mesh.Yes {
 			p.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
@@ -84,32 +84,16 @@ func checkJobSidecarNeverExits(p *Pass) {
 		}
 		p.ReportSeverityf(Warning, w.Object, path,
 			"%s may keep its istio-proxy sidecar running after the app exits (%s); no container calls /quitquitquit",
-			w.Object.Ref(), strings.Join(m.assumptions(), "; "))
+			w.Object.Ref(), strings.Join(m.Assumptions(), "; "))
 	}
 }
 
 // neverExits is MB101's verdict, shared with the rules about its
 // consequences: Yes when the pod certainly keeps a classic proxy that
 // nothing stops, Unknown when that rests on missing facts.
-func neverExits(m podMesh) mesh.Tri {
+func neverExits(m PodMesh) mesh.Tri {
 	if m.Classic() == mesh.No || m.Stops() {
 		return mesh.No
 	}
 	return m.Classic()
-}
-
-// exitWrappers are programs known to stop the proxy when the app ends.
-var exitWrappers = []string{"scuttle", "go-istio-proxy-wait", "istio-job-wrapper"}
-
-func usesExitWrapper(w *Workload) bool {
-	for _, c := range w.Containers() {
-		for _, s := range append(append([]string{}, c.Container.Command...), c.Container.Args...) {
-			for _, wr := range exitWrappers {
-				if strings.Contains(s, wr) {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

@@ -61,7 +61,7 @@ spec:
 
 func checkQuitquitquitWrong(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Sidecar() == mesh.No {
 			continue
 		}

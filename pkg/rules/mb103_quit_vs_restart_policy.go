@@ -65,7 +65,7 @@ spec:
 
 func checkQuitVsRestartPolicy(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Classic() == mesh.No || len(m.Quits) == 0 {
 			continue
 		}
@@ -79,7 +79,7 @@ func checkQuitVsRestartPolicy(p *Pass) {
 				p.ReportSeverityf(s, w.Object, q.Path,
 					"%s: container %s stops the proxy also when it fails, but restartPolicy is OnFailure: the kubelet "+
 						"restarts the container in the same pod while the proxy, stopped on request, stays stopped, so "+
-						"the retry's connections fail%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.assumptions()))
+						"the retry's connections fail%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
 				break
 			}
 		case corev1.RestartPolicyNever, "":
@@ -94,11 +94,11 @@ func checkQuitVsRestartPolicy(p *Pass) {
 				p.ReportSeverityf(s, w.Object, q.Path,
 					"%s: container %s stops the proxy only when it succeeds (after && or under set -e); with "+
 						"restartPolicy: Never a failed run leaves the proxy running, so the pod never finishes and the Job "+
-						"neither fails nor retries%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.assumptions()))
+						"neither fails nor retries%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
 			case !onSuccess:
 				p.ReportSeverityf(s, w.Object, q.Path,
 					"%s: container %s stops the proxy only when it fails (after ||); a successful run leaves the proxy "+
-						"running, so the pod never completes%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.assumptions()))
+						"running, so the pod never completes%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
 			}
 		}
 	}

@@ -71,7 +71,7 @@ func checkCronJobForbidStall(p *Pass) {
 		if w.CronJob == nil {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		v := neverExits(m)
 		if v == mesh.No {
 			continue
@@ -91,6 +91,6 @@ func checkCronJobForbidStall(p *Pass) {
 		}
 		p.ReportSeverityf(sev(p.Rule, v == mesh.Yes), w.Object, "spec.concurrencyPolicy",
 			"%s: its pods never complete because the classic istio-proxy sidecar outlives the app (MB101); %s%s%s",
-			w.Object.Ref(), effect, bound, assumed(m.assumptions()))
+			w.Object.Ref(), effect, bound, assumed(m.Assumptions()))
 	}
 }

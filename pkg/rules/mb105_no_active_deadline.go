@@ -60,7 +60,7 @@ func checkNoActiveDeadline(p *Pass) {
 		if w.Job.ActiveDeadlineSeconds != nil {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if !m.Relevant() {
 			continue
 		}
@@ -77,6 +77,6 @@ func checkNoActiveDeadline(p *Pass) {
 		}
 		p.ReportSeverityf(sev(p.Rule, m.Classic() == mesh.Yes), w.Object, path,
 			"%s sets no activeDeadlineSeconds, and %s: a pod that hangs keeps the Job active forever%s",
-			w.Object.Ref(), how, assumed(m.assumptions()))
+			w.Object.Ref(), how, assumed(m.Assumptions()))
 	}
 }

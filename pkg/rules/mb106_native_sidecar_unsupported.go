@@ -66,7 +66,7 @@ func checkNativeSidecarUnsupported(p *Pass) {
 		if _, _, pre := InjectedProxy(w); pre {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Sidecar() == mesh.No {
 			continue
 		}
@@ -77,7 +77,7 @@ func checkNativeSidecarUnsupported(p *Pass) {
 			how := fmt.Sprintf(`sidecar.istio.io/nativeSidecar: %q`, w.Template.Annotations[mesh.AnnotNative])
 			if !requested {
 				how = "istiod's ENABLE_NATIVE_SIDECARS=true"
-				path = m.firstAppPath()
+				path = m.FirstAppPath()
 			}
 			gate := "which has no native sidecars"
 			if k8s.Major == 1 && k8s.Minor == 28 {

@@ -61,22 +61,22 @@ const envExitOnZero = "EXIT_ON_ZERO_ACTIVE_CONNECTIONS"
 
 func checkExitOnZeroMisuse(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Classic() == mesh.No || m.Stops() {
 			continue
 		}
 		s := sev(p.Rule, m.Classic() == mesh.Yes)
 		why := "nothing sends a Job's classic istio-proxy SIGTERM when the app exits, so the pod still never completes"
-		if v, ok := w.proxyMetadata(envExitOnZero); ok && truthy(v) {
+		if v, ok := w.ProxyMetadata(envExitOnZero); ok && truthy(v) {
 			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyConfig),
 				"%s sets %s in proxyMetadata to end its sidecar, but the variable only shortens the drain after SIGTERM: %s%s",
-				w.Object.Ref(), envExitOnZero, why, assumed(m.assumptions()))
+				w.Object.Ref(), envExitOnZero, why, assumed(m.Assumptions()))
 		}
 		if c, base := ProxyOverride(w); c != nil {
 			if i := envIndex(c, envExitOnZero); i >= 0 && truthy(c.Env[i].Value) {
 				p.ReportSeverityf(s, w.Object, envPath(base, i),
 					"%s sets %s on its istio-proxy container to end it, but the variable only shortens the drain after SIGTERM: %s%s",
-					w.Object.Ref(), envExitOnZero, why, assumed(m.assumptions()))
+					w.Object.Ref(), envExitOnZero, why, assumed(m.Assumptions()))
 			}
 		}
 		for _, c := range w.Containers() {
@@ -84,7 +84,7 @@ func checkExitOnZeroMisuse(p *Pass) {
 				p.ReportSeverityf(s, w.Object, envPath(c.Path, i),
 					"%s sets %s on app container %s, where pilot-agent never reads it (it belongs in proxyMetadata), and "+
 						"even there it only shortens the drain after SIGTERM: %s%s",
-					w.Object.Ref(), envExitOnZero, c.Container.Name, why, assumed(m.assumptions()))
+					w.Object.Ref(), envExitOnZero, c.Container.Name, why, assumed(m.Assumptions()))
 			}
 		}
 	}

@@ -1,8 +1,6 @@
 package rules
 
 import (
-	"strings"
-
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
@@ -64,7 +62,7 @@ spec:
 
 func checkStartupRace(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Classic() == mesh.No || !m.Relevant() || m.Wrapper || w.podFacts().waits {
 			continue
 		}
@@ -72,17 +70,17 @@ func checkStartupRace(p *Pass) {
 		if hold == mesh.Yes {
 			continue
 		}
-		as := m.assumptions()
+		as := m.Assumptions()
 		if hold == mesh.Unknown {
 			as = append(as, "assumed the mesh-wide holdApplicationUntilProxyStarts is Istio's default, false")
 		}
-		path := m.firstAppPath()
+		path := m.FirstAppPath()
 		setting := "nothing sets holdApplicationUntilProxyStarts"
 		if _, _, pre := InjectedProxy(w); pre {
 			setting = "the injected istio-proxy container has no postStart \"pilot-agent wait\" hook"
 		} else if _, ok := w.Template.Annotations[mesh.AnnotProxyConfig]; ok {
 			path = w.TemplateAnnotationPath(mesh.AnnotProxyConfig)
-			if pc, err := w.proxyConfig(); err == nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
+			if pc, err := w.ProxyConfig(); err == nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 				setting = "proxy.istio.io/config sets holdApplicationUntilProxyStarts: false"
 			} else {
 				setting = "proxy.istio.io/config does not set holdApplicationUntilProxyStarts"
@@ -92,18 +90,4 @@ func checkStartupRace(p *Pass) {
 			"%s: the app can start before its classic istio-proxy sidecar is ready (%s), and its first connections, "+
 				"already redirected to the proxy, are refused%s", w.Object.Ref(), setting, assumed(as))
 	}
-}
-
-// waitsForProxy reports whether an app container polls the proxy's
-// readiness itself before starting (localhost:15021/healthz/ready or the
-// agent's 15020/healthz/ready).
-func waitsForProxy(w *Workload) bool {
-	for _, c := range w.Containers() {
-		for _, s := range append(append([]string{}, c.Container.Command...), c.Container.Args...) {
-			if strings.Contains(s, "/healthz/ready") {
-				return true
-			}
-		}
-	}
-	return false
 }

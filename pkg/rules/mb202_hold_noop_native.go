@@ -56,14 +56,14 @@ spec:
 
 func checkHoldNoopNative(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		pc, err := w.proxyConfig()
+		pc, err := w.ProxyConfig()
 		if err != nil || pc == nil || !pc.GetHoldApplicationUntilProxyStarts().GetValue() {
 			continue
 		}
 		if _, _, pre := InjectedProxy(w); pre {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Sidecar() == mesh.No || m.Native != mesh.Yes {
 			continue
 		}

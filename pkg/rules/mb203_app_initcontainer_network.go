@@ -72,7 +72,7 @@ spec:
 
 func checkAppInitContainerNetwork(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Classic() == mesh.No || !m.Relevant() {
 			continue
 		}
@@ -89,7 +89,7 @@ func checkAppInitContainerNetwork(p *Pass) {
 			}
 			net := usesNetwork(c)
 			s := sev(p.Rule, m.Classic() == mesh.Yes && net)
-			as := m.assumptions()
+			as := m.Assumptions()
 			if !net {
 				as = append(as, "nothing in its command or env shows network use")
 			}

@@ -78,12 +78,12 @@ func checkProxyConfigInvalid(p *Pass) {
 		if !ok {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Sidecar() == mesh.No {
 			continue
 		}
-		_, err := w.proxyConfig()
-		if err == nil && w.proxyConfigStrictErr() == nil {
+		_, err := w.ProxyConfig()
+		if err == nil && w.ProxyConfigStrictErr() == nil {
 			continue // the common case: nothing to report, no message to build
 		}
 		certain := m.Sidecar() == mesh.Yes
@@ -104,7 +104,7 @@ func checkProxyConfigInvalid(p *Pass) {
 				w.Object.Ref(), what, assumed(as))
 			continue
 		}
-		err = w.proxyConfigStrictErr()
+		err = w.ProxyConfigStrictErr()
 		field := ""
 		if mm := unknownFieldRE.FindStringSubmatch(err.Error()); mm != nil {
 			field = mm[1]

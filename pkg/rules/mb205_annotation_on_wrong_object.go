@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // AnnotationOnWrongObject catches Istio pod settings put on the Job.
@@ -84,7 +85,7 @@ func checkAnnotationOnWrongObject(p *Pass) {
 					set = at.annots
 				}
 				for _, k := range orderedKeys(set) {
-					if !isIstioKey(k) || k == "sidecar.istio.io/status" {
+					if !mesh.IsIstioKey(k) || k == "sidecar.istio.io/status" {
 						continue
 					}
 					v := set[k]
@@ -109,7 +110,7 @@ func misplacedIstioKeys(w *Workload) bool {
 	}
 	for _, set := range sets {
 		for k := range set {
-			if isIstioKey(k) && k != "sidecar.istio.io/status" {
+			if mesh.IsIstioKey(k) && k != "sidecar.istio.io/status" {
 				return true
 			}
 		}

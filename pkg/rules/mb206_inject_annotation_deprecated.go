@@ -73,12 +73,12 @@ func checkInjectAnnotationDeprecated(p *Pass) {
 		if hasLabel && label != "true" && label != "false" {
 			lp := w.TemplateLabelPath(mesh.LabelInject)
 			switch {
-			case injectTruthy(label) && nsLabelled == mesh.Yes:
+			case mesh.InjectTruthy(label) && nsLabelled == mesh.Yes:
 				// the webhook is called and reads it as true: only style
 				p.ReportSeverityf(Info, w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q; it works in namespace %s, which is labelled for "+
 						"injection, but only the exact value \"true\" works everywhere", w.Object.Ref(), label, w.Namespace)
-			case injectTruthy(label):
+			case mesh.InjectTruthy(label):
 				p.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q, but in a namespace without an injection label the "+
 						"webhook is called only for the exact value \"true\", so the pod gets no sidecar%s",
@@ -98,17 +98,17 @@ func checkInjectAnnotationDeprecated(p *Pass) {
 		}
 		ap := w.TemplateAnnotationPath(mesh.LabelInject)
 		switch {
-		case hasLabel && injectTruthy(label) != injectTruthy(annot):
+		case hasLabel && mesh.InjectTruthy(label) != mesh.InjectTruthy(annot):
 			p.Reportf(w.Object, ap,
 				"%s has both the label sidecar.istio.io/inject: %q and the deprecated annotation %q: the label wins "+
 					"and the annotation is ignored", w.Object.Ref(), label, annot)
 		case hasLabel:
 			// same meaning: Istio suppresses IST0135 here too
-		case injectTruthy(annot) && nsLabelled == mesh.Yes:
+		case mesh.InjectTruthy(annot) && nsLabelled == mesh.Yes:
 			p.ReportSeverityf(Info, w.Object, ap,
 				"%s uses the deprecated annotation sidecar.istio.io/inject; it works in namespace %s, which is labelled "+
 					"for injection, but use the label", w.Object.Ref(), w.Namespace)
-		case injectTruthy(annot):
+		case mesh.InjectTruthy(annot):
 			p.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, ap,
 				"%s asks for a sidecar with the deprecated annotation sidecar.istio.io/inject, which the injection "+
 					"webhook's objectSelector cannot see: in a namespace without an injection label the pod gets no sidecar%s",

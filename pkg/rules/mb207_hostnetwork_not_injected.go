@@ -59,12 +59,12 @@ func checkHostNetworkNotInjected(p *Pass) {
 			continue
 		}
 		label, hasLabel := w.Template.Labels[mesh.LabelInject]
-		if hasLabel && !injectTruthy(label) {
+		if hasLabel && !mesh.InjectTruthy(label) {
 			continue // opted out anyway
 		}
 		path := w.PodPath("hostNetwork")
 		switch {
-		case (hasLabel && injectTruthy(label)) || meshIntent(w):
+		case (hasLabel && mesh.InjectTruthy(label)) || MeshIntent(w):
 			p.Reportf(w.Object, path,
 				"%s asks for an Istio sidecar in its pod template but sets hostNetwork: true, and Istio never injects "+
 					"host-network pods: the Job runs outside the mesh, and servers under STRICT mTLS refuse its plaintext calls",

@@ -57,7 +57,7 @@ spec:
 
 func checkUID1337(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if !m.Relevant() {
 			continue
 		}

@@ -73,7 +73,7 @@ var sidecarOnlyAnnotations = append([]string{mesh.AnnotNative, mesh.AnnotProxyCo
 
 func checkAmbientSidecarMix(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		inj := p.Index.injectionOf(w)
+		inj := p.Index.Injection(w)
 		if !inj.Ambient {
 			continue
 		}

@@ -59,7 +59,7 @@ spec:
 
 func checkProxyMemoryUnset(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if !m.Relevant() {
 			continue
 		}

@@ -76,7 +76,7 @@ func checkProxyResourcesPartial(p *Pass) {
 		if len(set) == 0 || len(missing) == 0 {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Sidecar() == mesh.No {
 			continue
 		}

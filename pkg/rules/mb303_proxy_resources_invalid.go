@@ -80,7 +80,7 @@ func checkProxyResourcesInvalid(p *Pass) {
 		if !has {
 			continue
 		}
-		m := meshOf(p, w)
+		m := MeshOf(p, w)
 		if m.Sidecar() == mesh.No {
 			continue
 		}

@@ -66,10 +66,10 @@ spec:
 func checkSecretTTLExceedsMax(p *Pass) {
 	maxTTL := p.Facts.MaxTTL()
 	for _, w := range p.Index.Workloads {
-		if p.Index.hasSidecar(w) == mesh.No {
+		if p.Index.HasSidecar(w) == mesh.No {
 			continue // MB404 says the setting does nothing here
 		}
-		for _, s := range w.secretTTLSettings() {
+		for _, s := range w.SecretTTLSettings() {
 			d, err := time.ParseDuration(s.Raw)
 			if err != nil || d <= maxTTL {
 				continue

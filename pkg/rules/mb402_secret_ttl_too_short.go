@@ -64,10 +64,10 @@ spec:
 
 func checkSecretTTLTooShort(p *Pass) {
 	for _, w := range p.Index.Workloads {
-		if p.Index.hasSidecar(w) == mesh.No {
+		if p.Index.HasSidecar(w) == mesh.No {
 			continue
 		}
-		for _, s := range w.secretTTLSettings() {
+		for _, s := range w.SecretTTLSettings() {
 			d, err := time.ParseDuration(s.Raw)
 			if err != nil || d <= 0 || d >= minSecretTTL {
 				continue

@@ -61,7 +61,7 @@ spec:
 
 func checkLongJobCertRotation(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if w.Job.ActiveDeadlineSeconds == nil || p.Index.inMesh(w) == mesh.No {
+		if w.Job.ActiveDeadlineSeconds == nil || p.Index.InMesh(w) == mesh.No {
 			continue
 		}
 		run := time.Duration(*w.Job.ActiveDeadlineSeconds) * time.Second
@@ -69,7 +69,7 @@ func checkLongJobCertRotation(p *Pass) {
 		if ttl > p.Facts.MaxTTL() {
 			continue // MB401: no certificate at all
 		}
-		if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == mesh.No {
+		if p.Index.Injection(w).Ambient && p.Index.HasSidecar(w) == mesh.No {
 			ttl, why = 24*time.Hour, "ztunnel's default for ambient pods"
 		}
 		if run <= ttl {

@@ -154,7 +154,7 @@ func checkContainerCertEnv(p *Pass, w *Workload, c *corev1.Container, list strin
 }
 
 func checkCertProxyMetadata(p *Pass, w *Workload) {
-	pc, err := w.proxyConfig()
+	pc, err := w.ProxyConfig()
 	if err != nil || pc == nil {
 		return
 	}
@@ -172,8 +172,8 @@ func checkCertProxyMetadata(p *Pass, w *Workload) {
 				w.Object.Ref(), k, istiodOnlyEnv[k])
 		}
 	}
-	if _, ok := md[envSecretTTL]; ok && p.Index.hasSidecar(w) == mesh.No {
-		inj := p.Index.injectionOf(w)
+	if _, ok := md[mesh.EnvSecretTTL]; ok && p.Index.HasSidecar(w) == mesh.No {
+		inj := p.Index.Injection(w)
 		why := inj.Reason
 		if inj.Ambient {
 			why = "it is an ambient pod, whose certificates ztunnel requests"

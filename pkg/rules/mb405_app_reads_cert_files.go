@@ -76,11 +76,11 @@ spec:
 
 func checkAppReadsCertFiles(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if p.Index.hasSidecar(w) == mesh.No {
+		if p.Index.HasSidecar(w) == mesh.No {
 			continue
 		}
 		paths := certPaths
-		if out, ok := w.proxyMetadata("OUTPUT_CERTS"); ok && out != "" {
+		if out, ok := w.ProxyMetadata("OUTPUT_CERTS"); ok && out != "" {
 			paths = append([]string{strings.TrimSuffix(out, "/")}, certPaths...)
 		}
 		ttl, _ := effectiveSecretTTL(w)

@@ -60,10 +60,10 @@ spec:
 
 func checkSecretTTLNotADuration(p *Pass) {
 	for _, w := range p.Index.Workloads {
-		if p.Index.hasSidecar(w) == mesh.No {
+		if p.Index.HasSidecar(w) == mesh.No {
 			continue
 		}
-		for _, s := range w.secretTTLSettings() {
+		for _, s := range w.SecretTTLSettings() {
 			d, err := time.ParseDuration(s.Raw)
 			switch {
 			case err != nil:

@@ -5,8 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	securityv1beta1 "istio.io/api/security/v1beta1"
-
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
@@ -101,7 +99,7 @@ type upstream struct {
 
 func checkNoSidecarToStrict(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		inj := p.Index.injectionOf(w)
+		inj := p.Index.Injection(w)
 		if inj.Sidecar != mesh.No || inj.Ambient {
 			continue
 		}
@@ -146,13 +144,13 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		seen[u.Key] = true
 		out = append(out, u)
 	}
-	service := func(h clusterHost, port uint32, ref, path string) {
+	service := func(h ClusterHost, port uint32, ref, path string) {
 		add(upstream{Key: h.FQDN(), Name: "Service " + hostPort(h.FQDN(), port), Ref: ref, Path: path, MTLS: ix.ServiceMTLS(h, port, f)})
 	}
 
 	// 1. Hosts in env values, args and commands.
-	for _, r := range w.hostRefs() {
-		if class, h := ix.classifyHost(r.Host, w.Namespace); class == hostCluster {
+	for _, r := range w.HostRefs() {
+		if class, h := ix.ClassifyHost(r.Host, w.Namespace); class == HostCluster {
 			service(h, r.Port, r.Where, r.Path)
 		}
 	}
@@ -165,7 +163,7 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 				if !ok || strings.Contains(host, "*") {
 					continue
 				}
-				if class, h := ix.classifyHost(host, w.Namespace); class == hostCluster {
+				if class, h := ix.ClassifyHost(host, w.Namespace); class == HostCluster {
 					service(h, port, "egress host "+hv+" of "+sc.Ref(), "")
 				}
 			}
@@ -179,7 +177,7 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		if !mine && !(soleJob && private && o.Annotations[mesh.AnnotJob] == "") {
 			continue
 		}
-		if class, h := ix.classifyHost(DestinationRule(o).GetHost(), w.Namespace); class == hostCluster && (mine || h.Namespace != w.Namespace) {
+		if class, h := ix.ClassifyHost(DestinationRule(o).GetHost(), w.Namespace); class == HostCluster && (mine || h.Namespace != w.Namespace) {
 			service(h, 0, o.Ref(), "")
 		}
 	}
@@ -192,11 +190,11 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		policies = append(policies, ix.PoliciesNaming(w.Namespace, sa, f)...)
 	}
 	for _, o := range policies {
-		pol := policyOf(o) // the policy may be released: what lookups read is in its summary
-		if !pol.allow || pol.byRef {
+		pol := PolicyOf(o) // the policy may be released: what lookups read is in its summary
+		if !pol.Allow || pol.ByRef {
 			continue
 		}
-		ns, sel := NamespaceOf(o), pol.selector.toMap()
+		ns, sel := NamespaceOf(o), pol.Selector.ToMap()
 		m := ix.EffectiveMTLS(ns, sel, pol.port, f)
 		if ns == f.Root() && len(sel) == 0 {
 			m = ix.MeshMTLS(f)
@@ -208,23 +206,4 @@ func strictUpstreams(p *Pass, w *Workload, soleJob bool) []upstream {
 		add(upstream{Key: "policy:" + ns + "/" + o.Name, Name: name, Ref: o.Ref(), MTLS: m, Policy: o})
 	}
 	return out
-}
-
-// singlePort returns the one port an ALLOW policy's rules admit, 0 when
-// they admit several or any.
-func singlePort(ap *securityv1beta1.AuthorizationPolicy) uint32 {
-	port := ""
-	for _, r := range ap.GetRules() {
-		if len(r.GetTo()) == 0 {
-			return 0
-		}
-		for _, to := range r.GetTo() {
-			ps := to.GetOperation().GetPorts()
-			if len(ps) != 1 || (port != "" && port != ps[0]) {
-				return 0
-			}
-			port = ps[0]
-		}
-	}
-	return portOr(port, 0)
 }

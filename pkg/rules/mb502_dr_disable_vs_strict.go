@@ -100,7 +100,7 @@ func hostMTLS(p *Pass, fqdn string, port uint32) (MTLS, string) {
 	}
 	labels := strings.Split(fqdn, ".")
 	if len(labels) == 5 && labels[2] == "svc" && strings.HasSuffix(fqdn, ".svc.cluster.local") {
-		h := clusterHost{labels[0], labels[1]}
+		h := ClusterHost{labels[0], labels[1]}
 		if p.Index.Service(h.FQDN()) != nil {
 			return p.Index.ServiceMTLS(h, port, p.Facts), "it is Service " + h.Namespace + "/" + h.Name
 		}
@@ -127,7 +127,7 @@ func ambientHost(p *Pass, fqdn string) bool {
 	if o := p.Index.Service(fqdn); o != nil {
 		ws := p.Index.SelectedWorkloads(ns, ServiceSpec(o).Selector)
 		for _, w := range ws {
-			if !p.Index.injectionOf(w).Ambient || p.Index.hasSidecar(w) != mesh.No {
+			if !p.Index.Injection(w).Ambient || p.Index.HasSidecar(w) != mesh.No {
 				return false
 			}
 		}

@@ -92,18 +92,18 @@ func servicePortTarget(ix *Index, ns string, sel map[string]string, port uint32)
 		return nil, 0
 	}
 	for _, w := range picked {
-		for _, cp := range w.summary.ports {
-			if uint32(cp.port) == port {
+		for _, cp := range w.Ports() {
+			if uint32(cp.Port) == port {
 				return nil, 0
 			}
 		}
 	}
 	for _, so := range ix.InNamespace("Service", ns) {
 		svc := ServiceSpec(so)
-		if len(svc.Selector) == 0 || !picked[0].summary.labels.matches(svc.Selector) {
+		if len(svc.Selector) == 0 || !picked[0].Labels().Matches(svc.Selector) {
 			continue
 		}
-		if target := ix.serviceTargetPort(so, port); target != 0 && target != port && hasServicePort(svc, port) {
+		if target := ix.ServiceTargetPort(so, port); target != 0 && target != port && hasServicePort(svc, port) {
 			return so, target
 		}
 	}

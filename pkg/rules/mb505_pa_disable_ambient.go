@@ -79,8 +79,8 @@ func checkPADisableAmbient(p *Pass) {
 			why = fmt.Sprintf("namespace %s is enrolled in ambient mode", ns)
 		} else {
 			for _, w := range p.Index.SelectedWorkloads(ns, sel) {
-				if p.Index.injectionOf(w).Ambient && p.Index.hasSidecar(w) == mesh.No {
-					why = w.Object.Ref() + " it applies to is an ambient workload"
+				if p.Index.Injection(w).Ambient && p.Index.HasSidecar(w) == mesh.No {
+					why = w.Object().Ref() + " it applies to is an ambient workload"
 					break
 				}
 			}

@@ -124,14 +124,14 @@ func checkPrincipalValue(p *Pass, o *manifest.Object, path, field, v string) {
 	case strings.HasPrefix(v, "*") || strings.HasSuffix(v, "*"):
 		return // prefix or suffix match: any shape is possible
 	}
-	pr, ok := parsePrincipal(v)
+	pr, ok := ParsePrincipal(v)
 	if !ok {
 		p.Reportf(o, path,
 			"%s: %s %q is not <trust domain>/ns/<namespace>/sa/<service account>, so it never matches a workload identity "+
 				"(for example %q)", o.Ref(), field, v, exampleFor(v, p.Facts))
 		return
 	}
-	if slices.Contains(localTrustDomains(p.Facts), pr.TrustDomain) {
+	if slices.Contains(LocalTrustDomains(p.Facts), pr.TrustDomain) {
 		return
 	}
 	sev := Info
@@ -150,7 +150,7 @@ func checkNamespaceValue(p *Pass, o *manifest.Object, path, field, v string) {
 		return
 	}
 	ns := v
-	if pr, ok := parsePrincipal(strings.TrimPrefix(v, "spiffe://")); ok {
+	if pr, ok := ParsePrincipal(strings.TrimPrefix(v, "spiffe://")); ok {
 		ns = pr.Namespace
 	} else if parts := strings.Split(v, "/"); len(parts) >= 3 && parts[len(parts)-2] == "ns" {
 		ns = parts[len(parts)-1]

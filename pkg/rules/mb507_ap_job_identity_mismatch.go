@@ -116,32 +116,32 @@ func checkAnnotatedPolicy(p *Pass, o *manifest.Object, ap *securityv1beta1.Autho
 			"%s: annotation %s is %q, not <namespace>/<job name>, so meshbatch cannot pair it with its Job", o.Ref(), mesh.AnnotJob, job)
 		return
 	}
-	w := p.Index.Batch(ns, name)
-	if w == nil {
+	w, ok := p.Index.Batch(ns, name)
+	if !ok {
 		return // the Job lives elsewhere; nothing to compare
 	}
 	sa := w.ServiceAccount()
 	policyNS := NamespaceOf(o)
 	for _, r := range ap.GetRules() {
-		if ruleAdmits(r, policyNS, w.Namespace, sa, p.Facts) {
+		if RuleAdmits(r, policyNS, w.Namespace(), sa, p.Facts) {
 			return
 		}
 	}
 	if len(ap.GetRules()) == 0 {
-		p.Because(w.Object).Reportf(o, "spec.rules", "%s is annotated for %s, but it has no rules, so it admits nothing: the Job is denied",
-			o.Ref(), w.Object.Ref())
+		p.Because(w.Object()).Reportf(o, "spec.rules", "%s is annotated for %s, but it has no rules, so it admits nothing: the Job is denied",
+			o.Ref(), w.Object().Ref())
 		return
 	}
 	path, listed := firstIdentityField(ap)
-	if td := foreignTrustDomainMatch(ap, policyNS, w.Namespace, sa, p.Facts); td != "" {
-		p.Because(w.Object).ReportSeverityf(Info, o, path,
+	if td := foreignTrustDomainMatch(ap, policyNS, w.Namespace(), sa, p.Facts); td != "" {
+		p.Because(w.Object()).ReportSeverityf(Info, o, path,
 			"%s is annotated for %s and admits it only if the mesh trust domain is %s (assumed: %s, Istio's default; pass "+
-				"--trust-domain): otherwise the Job is denied", o.Ref(), w.Object.Ref(), td, p.Facts.Domain())
+				"--trust-domain): otherwise the Job is denied", o.Ref(), w.Object().Ref(), td, p.Facts.Domain())
 		return
 	}
-	p.Because(w.Object).Reportf(o, path,
+	p.Because(w.Object()).Reportf(o, path,
 		"%s is annotated for %s, which runs as %s, but it admits %s: the Job is denied",
-		o.Ref(), w.Object.Ref(), identityString(p.Facts, w.Namespace, sa), listed)
+		o.Ref(), w.Object().Ref(), identityString(p.Facts, w.Namespace(), sa), listed)
 }
 
 // firstIdentityField returns the path of the first identity-bearing field
@@ -182,8 +182,8 @@ func checkPrincipalTypos(p *Pass, o *manifest.Object, ap *securityv1beta1.Author
 	for i, r := range ap.GetRules() {
 		for j, from := range r.GetFrom() {
 			for k, v := range from.GetSource().GetPrincipals() {
-				pr, ok := parsePrincipal(v)
-				if !ok || strings.Contains(v, "*") || !slices.Contains(localTrustDomains(p.Facts), pr.TrustDomain) {
+				pr, ok := ParsePrincipal(v)
+				if !ok || strings.Contains(v, "*") || !slices.Contains(LocalTrustDomains(p.Facts), pr.TrustDomain) {
 					continue
 				}
 				ids, done := cache[pr.Namespace]
@@ -194,7 +194,7 @@ func checkPrincipalTypos(p *Pass, o *manifest.Object, ap *securityv1beta1.Author
 				if len(ids.jobs) == 0 || ids.used[pr.SA] || p.Index.ServiceAccount(pr.Namespace, pr.SA) != nil {
 					continue
 				}
-				p.missingSeverityf(Warning, o, fmt.Sprintf("spec.rules[%d].from[%d].source.principals[%d]", i, j, k),
+				p.MissingSeverityf(Warning, o, fmt.Sprintf("spec.rules[%d].from[%d].source.principals[%d]", i, j, k),
 					"%s admits %s, but no workload of namespace %s in the input runs as service account %s and no such "+
 						"ServiceAccount is loaded; the Jobs there run as %s", o.Ref(), v, pr.Namespace, pr.SA, ids.jobList())
 			}
@@ -205,7 +205,7 @@ func checkPrincipalTypos(p *Pass, o *manifest.Object, ap *securityv1beta1.Author
 // nsIdentities are the batch workloads of a namespace ("Job ns/name (sa)",
 // at most five) and the service accounts any of its workloads runs as.
 type nsIdentities struct {
-	jobs []*Workload // the first five Jobs and CronJobs
+	jobs []Peer  // the first five Jobs and CronJobs
 	used map[string]bool
 }
 
@@ -224,7 +224,7 @@ func identitiesIn(ix *Index, ns string) nsIdentities {
 func (ids nsIdentities) jobList() string {
 	names := make([]string, len(ids.jobs))
 	for i, w := range ids.jobs {
-		names[i] = fmt.Sprintf("%s (%s)", w.Object.Ref(), w.ServiceAccount())
+		names[i] = fmt.Sprintf("%s (%s)", w.Object().Ref(), w.ServiceAccount())
 	}
 	return strings.Join(names, ", ")
 }
@@ -239,13 +239,13 @@ func foreignTrustDomainMatch(ap *securityv1beta1.AuthorizationPolicy, policyNS, 
 	for _, r := range ap.GetRules() {
 		for _, from := range r.GetFrom() {
 			for _, v := range from.GetSource().GetPrincipals() {
-				pr, ok := parsePrincipal(v)
-				if !ok || slices.Contains(localTrustDomains(f), pr.TrustDomain) {
+				pr, ok := ParsePrincipal(v)
+				if !ok || slices.Contains(LocalTrustDomains(f), pr.TrustDomain) {
 					continue
 				}
 				g := f
 				g.TrustDomain = pr.TrustDomain
-				if ruleAdmits(r, policyNS, ns, sa, g) {
+				if RuleAdmits(r, policyNS, ns, sa, g) {
 					return pr.TrustDomain
 				}
 			}

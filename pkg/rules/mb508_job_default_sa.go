@@ -80,7 +80,7 @@ spec:
 
 func checkJobDefaultSA(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if w.ServiceAccount() != "default" || p.Index.inMesh(w) == mesh.No {
+		if w.ServiceAccount() != "default" || p.Index.InMesh(w) == mesh.No {
 			continue
 		}
 		policies := append([]*manifest.Object{}, p.Index.PoliciesForJob(w.Namespace, w.Object.Name, p.Facts)...)

@@ -116,7 +116,7 @@ func checkServiceAccountsField(p *Pass, o *manifest.Object, base, name string, v
 			p.Reportf(o, vpath, "%s: %s entry %q contains \"*\", which is not a wildcard there: list the service accounts", o.Ref(), name, v)
 		case strings.Count(v, "/") > 1 || strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/"):
 			hint := ""
-			if pr, ok := parsePrincipal(strings.TrimPrefix(v, "spiffe://")); ok {
+			if pr, ok := ParsePrincipal(strings.TrimPrefix(v, "spiffe://")); ok {
 				hint = fmt.Sprintf("; write %q", pr.Namespace+"/"+pr.SA)
 			}
 			p.Reportf(o, vpath, "%s: %s entry %q is not <namespace>/<service account>, so it never matches%s", o.Ref(), name, v, hint)

@@ -84,7 +84,7 @@ func checkAPNeedsMTLS(p *Pass) {
 	nsWide := map[string]verdict{}
 	for _, o := range p.Index.OfKind("AuthorizationPolicy") {
 		ap := AuthorizationPolicy(o)
-		if apTargetsByRef(&ap.Spec) || ap.Spec.GetAction() == securityv1beta1.AuthorizationPolicy_CUSTOM {
+		if TargetsByRef(&ap.Spec) || ap.Spec.GetAction() == securityv1beta1.AuthorizationPolicy_CUSTOM {
 			continue
 		}
 		ns := NamespaceOf(o)
@@ -152,7 +152,7 @@ func rulePorts(r *securityv1beta1.Rule) []uint32 {
 	var out []uint32
 	for _, to := range r.GetTo() {
 		for _, s := range to.GetOperation().GetPorts() {
-			if n := portOr(s, 0); n != 0 {
+			if n := PortOr(s, 0); n != 0 {
 				out = append(out, n)
 			}
 		}
@@ -189,11 +189,11 @@ func disabledTarget(p *Pass, ns string, sel map[string]string, ports []uint32) (
 	found := false
 	for _, w := range p.Index.SelectedWorkloads(ns, sel) {
 		found = true
-		if p.Index.injectionOf(w).Ambient {
+		if p.Index.Injection(w).Ambient {
 			continue
 		}
-		if m := check(w.summary.labels.toMap()); m.Source != nil {
-			return w.Object.Ref(), m
+		if m := check(w.Labels().ToMap()); m.Source != nil {
+			return w.Object().Ref(), m
 		}
 	}
 	if found {

@@ -82,7 +82,7 @@ func checkAPSelectorNoWorkload(p *Pass) {
 	for _, o := range p.Index.OfKind("AuthorizationPolicy") {
 		ap := AuthorizationPolicy(o)
 		sel := ap.Spec.GetSelector().GetMatchLabels()
-		if len(sel) == 0 || apTargetsByRef(&ap.Spec) {
+		if len(sel) == 0 || TargetsByRef(&ap.Spec) {
 			continue
 		}
 		ns := NamespaceOf(o)
@@ -91,7 +91,7 @@ func checkAPSelectorNoWorkload(p *Pass) {
 		}
 		// Servers are what policies select: only when the input holds some
 		// server workloads of the namespace is the absence telling.
-		var all []*Workload
+		var all []Peer
 		for _, w := range p.Index.WorkloadsIn(ns) {
 			if !w.IsBatch() {
 				all = append(all, w)
@@ -100,9 +100,9 @@ func checkAPSelectorNoWorkload(p *Pass) {
 		if len(all) == 0 {
 			continue
 		}
-		p.missingSeverityf(Warning, o, "spec.selector.matchLabels",
+		p.MissingSeverityf(Warning, o, "spec.selector.matchLabels",
 			"%s selects %s, but none of the %d workloads of namespace %s in the input has those labels (for example %s has %s): "+
-				"the policy applies to no workload", o.Ref(), selectorKey(sel), len(all), ns, all[0].Object.Ref(), labelList(all[0].summary.labels.toMap()))
+				"the policy applies to no workload", o.Ref(), selectorKey(sel), len(all), ns, all[0].Object().Ref(), labelList(all[0].Labels().ToMap()))
 	}
 }
 

@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"strings"
-	"sync"
 
 	securityv1beta1 "istio.io/api/security/v1beta1"
 
@@ -75,7 +74,7 @@ spec:
 // tcpTarget is a TCP port of a Service, as the workload sees it.
 type tcpTarget struct {
 	svc        *manifest.Object
-	selector   map[string]string
+	Selector   map[string]string
 	port       uint32 // Service port
 	targetPort uint32 // container port (0 when unknown)
 	proto      string
@@ -100,25 +99,21 @@ var wellKnownTCP = map[uint32]bool{
 // namespace: a lookup over every Service, built once for the index and
 // its views (the policies come a part at a time).
 func tcpTargets(ix *Index) map[string][]tcpTarget {
-	ix.tcp.once.Do(func() { ix.tcp.byNS = findTCPTargets(ix) })
-	return ix.tcp.byNS
+	return ix.Shared(tcpTargetsKey{}, func() any { return findTCPTargets(ix) }).(map[string][]tcpTarget)
 }
 
-// tcpTargetIndex holds what tcpTargets finds.
-type tcpTargetIndex struct {
-	once sync.Once
-	byNS map[string][]tcpTarget
-}
+// tcpTargetsKey is the key of tcpTargets in Index.Shared.
+type tcpTargetsKey struct{}
 
 func findTCPTargets(ix *Index) map[string][]tcpTarget {
 	out := map[string][]tcpTarget{}
-	for _, o := range ix.every("Service") {
+	for _, o := range ix.Every("Service") {
 		svc := ServiceSpec(o)
 		if len(svc.Selector) == 0 {
 			continue
 		}
 		for _, sp := range svc.Ports {
-			proto := servicePortProtocol(sp)
+			proto := ServicePortProtocol(sp)
 			switch {
 			case proto == "TCP" || proto == "TLS" || proto == "HTTPS" || proto == "MYSQL" || proto == "MONGO" || proto == "REDIS":
 			case proto == "" && wellKnownTCP[uint32(sp.Port)]:
@@ -127,8 +122,8 @@ func findTCPTargets(ix *Index) map[string][]tcpTarget {
 				continue
 			}
 			ns := NamespaceOf(o)
-			out[ns] = append(out[ns], tcpTarget{svc: o, selector: svc.Selector, port: uint32(sp.Port),
-				targetPort: ix.serviceTargetPort(o, uint32(sp.Port)), proto: proto})
+			out[ns] = append(out[ns], tcpTarget{svc: o, Selector: svc.Selector, port: uint32(sp.Port),
+				targetPort: ix.ServiceTargetPort(o, uint32(sp.Port)), proto: proto})
 		}
 	}
 	return out
@@ -139,7 +134,7 @@ func checkAPHTTPFieldsOnTCP(p *Pass) {
 	for _, o := range p.Index.OfKind("AuthorizationPolicy") {
 		ap := AuthorizationPolicy(o)
 		action := ap.Spec.GetAction()
-		if apTargetsByRef(&ap.Spec) || (action != securityv1beta1.AuthorizationPolicy_DENY && action != securityv1beta1.AuthorizationPolicy_ALLOW) {
+		if TargetsByRef(&ap.Spec) || (action != securityv1beta1.AuthorizationPolicy_DENY && action != securityv1beta1.AuthorizationPolicy_ALLOW) {
 			continue
 		}
 		for i, r := range ap.Spec.GetRules() {
@@ -214,7 +209,7 @@ func tcpTargetOf(p *Pass, targets map[string][]tcpTarget, o *manifest.Object, ap
 			scoped = true
 		}
 		for _, s := range op.GetPorts() {
-			if n := portOr(s, 0); n != 0 {
+			if n := PortOr(s, 0); n != 0 {
 				ports = append(ports, n)
 			}
 		}
@@ -235,7 +230,7 @@ func tcpTargetOf(p *Pass, targets map[string][]tcpTarget, o *manifest.Object, ap
 		}
 	}
 	for _, t := range candidates {
-		if !labelsCompatible(sel, t.selector) {
+		if !labelsCompatible(sel, t.Selector) {
 			continue
 		}
 		if action == securityv1beta1.AuthorizationPolicy_DENY {

@@ -72,7 +72,7 @@ func checkAPAllowWithoutSelector(p *Pass) {
 	for _, o := range p.Index.OfKind("AuthorizationPolicy") {
 		ap := AuthorizationPolicy(o)
 		if ap.Spec.GetAction() != securityv1beta1.AuthorizationPolicy_ALLOW || len(ap.Spec.GetSelector().GetMatchLabels()) > 0 ||
-			apTargetsByRef(&ap.Spec) || len(ap.Spec.GetRules()) == 0 {
+			TargetsByRef(&ap.Spec) || len(ap.Spec.GetRules()) == 0 {
 			continue
 		}
 		clients := identityOnlyClients(&ap.Spec, NamespaceOf(o))
@@ -89,7 +89,7 @@ func checkAPAllowWithoutSelector(p *Pass) {
 			sev = Error
 		}
 		if ws := p.Index.WorkloadsIn(ns); len(ws) > 0 && ns != p.Facts.Root() {
-			scope += fmt.Sprintf(", %d of them in the input (%s", len(ws), ws[0].Object.Ref())
+			scope += fmt.Sprintf(", %d of them in the input (%s", len(ws), ws[0].Object().Ref())
 			if len(ws) > 1 {
 				scope += ", ..."
 			}
@@ -131,7 +131,7 @@ func identityOnlyClients(ap *securityv1beta1.AuthorizationPolicy, policyNS strin
 				add(id)
 			}
 			for _, ns := range src.GetNamespaces() {
-				if istioMatch(ns, policyNS) {
+				if IstioMatch(ns, policyNS) {
 					return nil
 				}
 				add("namespace " + ns)

@@ -95,14 +95,14 @@ spec:
 
 func checkExternalHostNoSE(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		side := p.Index.hasSidecar(w)
+		side := p.Index.HasSidecar(w)
 		if side == mesh.No {
 			continue
 		}
-		pol := p.Index.outboundPolicyFor(w, p.Facts)
+		pol := p.Index.OutboundPolicyFor(w, p.Facts)
 		seen := map[string]bool{}
-		for _, r := range w.hostRefs() {
-			if class, _ := p.Index.classifyHost(r.Host, w.Namespace); class != hostExternal {
+		for _, r := range w.HostRefs() {
+			if class, _ := p.Index.ClassifyHost(r.Host, w.Namespace); class != HostExternal {
 				continue
 			}
 			key := hostPort(r.Host, r.Port)
@@ -117,9 +117,9 @@ func checkExternalHostNoSE(p *Pass) {
 			sev, why := outboundSeverity(pol)
 			if side == mesh.Unknown {
 				sev = lower(sev)
-				why += "; assumed injected: " + p.Index.injectionOf(w).Reason
+				why += "; assumed injected: " + p.Index.Injection(w).Reason
 			}
-			p.missingSeverityf(sev, w.Object, r.Path,
+			p.MissingSeverityf(sev, w.Object, r.Path,
 				"%s calls %s (%s), but %s: %s", w.Object.Ref(), hostPort(r.Host, r.Port), r.Where, problem, why)
 		}
 	}
@@ -131,10 +131,10 @@ func checkExternalHostNoSE(p *Pass) {
 // missingSE says what is wrong with the ServiceEntries for host:port as
 // seen from clientNS, "" when a visible one declares it.
 func missingSE(ix *Index, host string, port uint32, clientNS string) string {
-	visible := ix.visibleServiceEntries(host, clientNS)
+	visible := ix.VisibleServiceEntries(host, clientNS)
 	if len(visible) == 0 {
 		// every entry for the host is hidden from clientNS
-		if o := ix.firstServiceEntryFor(host); o != nil {
+		if o := ix.FirstServiceEntryFor(host); o != nil {
 			return fmt.Sprintf("%s is exported to %s, not to namespace %s", o.Ref(), exportNamespaces(seExportTo(o), NamespaceOf(o)), clientNS)
 		}
 		return "no ServiceEntry declares that host"
@@ -156,7 +156,7 @@ func missingSE(ix *Index, host string, port uint32, clientNS string) string {
 
 // outboundSeverity turns an outbound policy into the rule's severity and
 // the reason for messages.
-func outboundSeverity(pol outboundPolicy) (Severity, string) {
+func outboundSeverity(pol OutboundPolicy) (Severity, string) {
 	switch pol.Mode {
 	case "REGISTRY_ONLY":
 		return Error, "under REGISTRY_ONLY (" + pol.Source + ") the sidecar blocks the traffic"
@@ -172,11 +172,11 @@ func outboundSeverity(pol outboundPolicy) (Severity, string) {
 func checkSidecarEgress(p *Pass, o *manifest.Object) {
 	sc := Sidecar(o)
 	ns := NamespaceOf(o)
-	pol := outboundPolicy{}
+	pol := OutboundPolicy{}
 	if m := sc.GetOutboundTrafficPolicy(); m != nil {
-		pol = outboundPolicy{Mode: m.GetMode().String(), Source: o.Ref()}
+		pol = OutboundPolicy{Mode: m.GetMode().String(), Source: o.Ref()}
 	} else if p.Facts.OutboundPolicy != "" {
-		pol = outboundPolicy{Mode: p.Facts.OutboundPolicy, Source: "the mesh-wide setting, --outbound-policy"}
+		pol = OutboundPolicy{Mode: p.Facts.OutboundPolicy, Source: "the mesh-wide setting, --outbound-policy"}
 	}
 	for i, eg := range sc.GetEgress() {
 		for j, hv := range eg.GetHosts() {
@@ -184,7 +184,7 @@ func checkSidecarEgress(p *Pass, o *manifest.Object) {
 			if !ok || host == "*" || strings.HasPrefix(host, "*") {
 				continue
 			}
-			if class, _ := p.Index.classifyHost(host, ns); class != hostExternal {
+			if class, _ := p.Index.ClassifyHost(host, ns); class != HostExternal {
 				continue
 			}
 			if seInNamespace(p.Index, host, from, ns) {
@@ -198,7 +198,7 @@ func checkSidecarEgress(p *Pass, o *manifest.Object) {
 			case "*":
 				where = "any namespace"
 			}
-			p.missingSeverityf(sev, o, fmt.Sprintf("spec.egress[%d].hosts[%d]", i, j),
+			p.MissingSeverityf(sev, o, fmt.Sprintf("spec.egress[%d].hosts[%d]", i, j),
 				"%s imports %s, but no ServiceEntry in %s exported to namespace %s declares it, so the egress entry imports "+
 					"nothing: %s", o.Ref(), host, where, ns, why)
 		}
@@ -208,7 +208,7 @@ func checkSidecarEgress(p *Pass, o *manifest.Object) {
 // seInNamespace reports whether a ServiceEntry for host in namespace from
 // ("." the client's, "*" any) is exported to clientNS.
 func seInNamespace(ix *Index, host, from, clientNS string) bool {
-	for _, o := range ix.visibleServiceEntries(host, clientNS) {
+	for _, o := range ix.VisibleServiceEntries(host, clientNS) {
 		switch from {
 		case "*":
 			return true

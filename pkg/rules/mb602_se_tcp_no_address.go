@@ -103,7 +103,7 @@ func checkSETCPNoAddress(p *Pass) {
 		}
 		var tcp []int
 		for i, port := range se.GetPorts() {
-			if proto := sePortProtocol(port); proto == "" || proto == "TCP" {
+			if proto := SEPortProtocol(port); proto == "" || proto == "TCP" {
 				tcp = append(tcp, i)
 			}
 		}
@@ -117,7 +117,7 @@ func checkSETCPNoAddress(p *Pass) {
 			}
 		}
 		none := se.GetResolution() == networking.ServiceEntry_NONE
-		optOut := strings.EqualFold(o.Labels[labelAutoallocate], "false")
+		optOut := strings.EqualFold(o.Labels[mesh.LabelAutoallocate], "false")
 		sev, why := Warning, ""
 		switch {
 		case none:
@@ -125,7 +125,7 @@ func checkSETCPNoAddress(p *Pass) {
 		case wildcard:
 			why = "its hosts are wildcards, for which no address is allocated"
 		case optOut:
-			why = "it opts out of address allocation (" + labelAutoallocate + ": \"false\")"
+			why = "it opts out of address allocation (" + mesh.LabelAutoallocate + ": \"false\")"
 		case p.Facts.DNSAutoAllocate == "true":
 			continue // the mesh allocates an address for every client
 		}
@@ -146,7 +146,7 @@ func checkSETCPNoAddress(p *Pass) {
 			if uncovered == nil {
 				continue // every client resolves the host to an allocated address
 			}
-			sev, why = allocationVerdict(p, uncovered)
+			sev, why = allocationVerdict(p, *uncovered)
 		}
 		for _, i := range tcp {
 			port := se.GetPorts()[i]
@@ -168,9 +168,9 @@ func protoName(port *networking.ServicePort) string {
 // allocationVerdict gives the severity and the reason for an entry that
 // address allocation would cover, seen by a client with a sidecar whose
 // proxy does not resolve its host to an allocated address.
-func allocationVerdict(p *Pass, uncovered *Workload) (Severity, string) {
+func allocationVerdict(p *Pass, uncovered Peer) (Severity, string) {
 	why := fmt.Sprintf("%s can see it and does not set ISTIO_META_DNS_CAPTURE and ISTIO_META_DNS_AUTO_ALLOCATE in its proxy.istio.io/config",
-		uncovered.Object.Ref())
+		uncovered.Object().Ref())
 	if p.Facts.DNSAutoAllocate == "false" {
 		return Warning, why + ", and the mesh does not capture DNS (--dns-auto-allocate=false)"
 	}
@@ -180,12 +180,11 @@ func allocationVerdict(p *Pass, uncovered *Workload) (Severity, string) {
 // dnsAllocates reports whether a pod's proxy resolves ServiceEntry hosts to
 // allocated addresses: DNS capture on, and either the agent's
 // auto-allocation or istiod's (the default from Istio 1.25).
-func dnsAllocates(p *Pass, w *Workload) bool {
-	// From the summary: the ServiceEntry loop asks this of released workloads.
-	if !w.summary.dnsCapture {
+func dnsAllocates(p *Pass, w Peer) bool {
+	if !w.CapturesDNS() {
 		return false
 	}
-	if w.summary.dnsAutoAllocate {
+	if w.AutoAllocates() {
 		return true
 	}
 	return p.Facts.IstioVersion.AtLeast(1, 25) == mesh.Yes
@@ -197,25 +196,25 @@ func dnsAllocates(p *Pass, w *Workload) bool {
 // so each ServiceEntry costs a few map lookups.
 type dnsClients struct {
 	count     map[string]int
-	uncovered map[string]*Workload
+	uncovered map[string]*Peer
 	total     int
-	anyUncov  *Workload
+	anyUncov  *Peer
 }
 
 func newDNSClients(p *Pass) *dnsClients {
-	c := &dnsClients{count: map[string]int{}, uncovered: map[string]*Workload{}}
-	for _, w := range p.Index.allBatch { // every client, not the pass's share
-		if p.Index.hasSidecar(w) == mesh.No {
+	c := &dnsClients{count: map[string]int{}, uncovered: map[string]*Peer{}}
+	for _, w := range p.Index.AllBatch() { // every client, not the pass's share
+		if p.Index.HasSidecar(w) == mesh.No {
 			continue
 		}
-		c.count[w.Namespace]++
+		c.count[w.Namespace()]++
 		c.total++
 		if !dnsAllocates(p, w) {
-			if c.uncovered[w.Namespace] == nil {
-				c.uncovered[w.Namespace] = w
+			if c.uncovered[w.Namespace()] == nil {
+				c.uncovered[w.Namespace()] = &w
 			}
 			if c.anyUncov == nil {
-				c.anyUncov = w
+				c.anyUncov = &w
 			}
 		}
 	}
@@ -224,12 +223,12 @@ func newDNSClients(p *Pass) *dnsClients {
 
 // seeing returns how many clients can see an object exported to exportTo
 // from namespace ns, and one of them that is not covered.
-func (c *dnsClients) seeing(exportTo []string, ns string) (int, *Workload) {
+func (c *dnsClients) seeing(exportTo []string, ns string) (int, *Peer) {
 	if len(exportTo) == 0 || slices.Contains(exportTo, "*") {
 		return c.total, c.anyUncov
 	}
 	n := 0
-	var unc *Workload
+	var unc *Peer
 	seen := map[string]bool{}
 	for _, e := range exportTo {
 		if e == "." {

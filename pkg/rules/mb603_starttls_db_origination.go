@@ -59,7 +59,7 @@ func checkStartTLSDBOrigination(p *Pass) {
 	for _, o := range p.Index.OfKind("ServiceEntry") {
 		for i, port := range ServiceEntry(o).GetPorts() {
 			db := dbPort(port.GetNumber(), port.GetName())
-			if proto := sePortProtocol(port); db != "" && tlsProtocol(proto) {
+			if proto := SEPortProtocol(port); db != "" && tlsProtocol(proto) {
 				p.Reportf(o, fmt.Sprintf("spec.ports[%d].protocol", i),
 					"%s declares %s port %d as %s, but %s negotiates TLS inside its own protocol: the sidecar waits for a "+
 						"TLS ClientHello that never comes; declare it TCP and let the client do TLS", o.Ref(), db, port.GetNumber(), proto, db)
@@ -69,7 +69,7 @@ func checkStartTLSDBOrigination(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
 		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
-		ports := p.Index.hostPortsOf(host, ns)
+		ports := p.Index.HostPortsOf(host, ns)
 		sites := tlsSites(o)
 		for _, s := range sites {
 			if !originates(s.TLS) {

@@ -71,7 +71,7 @@ func checkServerFirstPermissive(p *Pass) {
 		ns := NamespaceOf(o)
 		for i, sp := range svc.Ports {
 			proto := serverFirst[uint32(sp.Port)]
-			switch servicePortProtocol(sp) {
+			switch ServicePortProtocol(sp) {
 			case "MYSQL":
 				proto = "MySQL"
 			case "MONGO":
@@ -80,7 +80,7 @@ func checkServerFirstPermissive(p *Pass) {
 			if proto == "" {
 				continue
 			}
-			target := p.Index.serviceTargetPort(o, uint32(sp.Port))
+			target := p.Index.ServiceTargetPort(o, uint32(sp.Port))
 			m := p.Index.EffectiveMTLS(ns, svc.Selector, target, p.Facts)
 			if m.Mode != "PERMISSIVE" || !backedBySidecar(p, ns, svc.Selector) {
 				continue
@@ -100,7 +100,7 @@ func backedBySidecar(p *Pass, ns string, sel map[string]string) bool {
 		return true
 	}
 	for _, w := range ws {
-		if p.Index.hasSidecar(w) != mesh.No {
+		if p.Index.HasSidecar(w) != mesh.No {
 			return true
 		}
 	}

@@ -72,7 +72,7 @@ func checkIstioMutualToExternal(p *Pass) {
 		ns := NamespaceOf(o)
 		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
 		var external *manifest.Object
-		for _, se := range p.Index.visibleServiceEntries(host, ns) {
+		for _, se := range p.Index.VisibleServiceEntries(host, ns) {
 			if isMeshExternal(se) {
 				external = se
 				break

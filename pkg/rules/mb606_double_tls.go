@@ -76,7 +76,7 @@ func checkDoubleTLS(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
 		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
-		ports := p.Index.hostPortsOf(host, ns)
+		ports := p.Index.HostPortsOf(host, ns)
 		if len(ports) == 0 {
 			continue
 		}
@@ -116,7 +116,7 @@ func checkDoubleTLS(p *Pass) {
 // pattern rewrites plain port 80 to 443 and originates there.
 func vsRoutedPorts(ix *Index) map[string]*manifest.Object {
 	out := map[string]*manifest.Object{}
-	for _, o := range ix.every("VirtualService") {
+	for _, o := range ix.Every("VirtualService") {
 		vs := o.Typed.(*networkingv1.VirtualService)
 		for _, r := range vs.Spec.GetHttp() {
 			for _, d := range r.GetRoute() {

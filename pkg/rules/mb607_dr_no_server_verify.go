@@ -64,10 +64,10 @@ func checkDRNoServerVerify(p *Pass) {
 	for _, o := range p.Index.OfKind("DestinationRule") {
 		ns := NamespaceOf(o)
 		host := strings.ToLower(FQDN(DestinationRule(o).GetHost(), ns))
-		var ports []knownPort
+		var ports []KnownPort
 		portsDone := false
 		seSANs := false
-		for _, se := range p.Index.visibleServiceEntries(host, ns) {
+		for _, se := range p.Index.VisibleServiceEntries(host, ns) {
 			if len(ServiceEntry(se).GetSubjectAltNames()) > 0 {
 				seSANs = true
 			}
@@ -77,14 +77,14 @@ func checkDRNoServerVerify(p *Pass) {
 				continue
 			}
 			if !portsDone {
-				ports, portsDone = p.Index.hostPortsOf(host, ns), true
+				ports, portsDone = p.Index.HostPortsOf(host, ns), true
 			}
 			checkServerVerify(p, o, host, s, ports, seSANs)
 		}
 	}
 }
 
-func checkServerVerify(p *Pass, o *manifest.Object, host string, s tlsSite, ports []knownPort, seSANs bool) {
+func checkServerVerify(p *Pass, o *manifest.Object, host string, s tlsSite, ports []KnownPort, seSANs bool) {
 	t := s.TLS
 	if t.GetInsecureSkipVerify().GetValue() {
 		p.Reportf(o, s.Path+".insecureSkipVerify",
@@ -133,7 +133,7 @@ func checkServerVerify(p *Pass, o *manifest.Object, host string, s tlsSite, port
 // siteProtocol is the protocol of the ports a tls block applies to:
 // "HTTP" when all are HTTP, the first other protocol otherwise, "" when the
 // input does not say (no port, or one left to protocol detection).
-func siteProtocol(s tlsSite, ports []knownPort) string {
+func siteProtocol(s tlsSite, ports []KnownPort) string {
 	found := false
 	for _, kp := range ports {
 		if s.Port != 0 && kp.Number != s.Port {

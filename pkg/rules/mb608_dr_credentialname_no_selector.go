@@ -91,7 +91,7 @@ func checkDRCredentialNameNoSelector(p *Pass) {
 // other than the sidecars' "mesh".
 func gatewayRoutedHosts(ix *Index) map[string]bool {
 	out := map[string]bool{}
-	for _, o := range ix.every("VirtualService") {
+	for _, o := range ix.Every("VirtualService") {
 		vs := o.Typed.(*networkingv1.VirtualService)
 		gw := false
 		for _, g := range vs.Spec.GetGateways() {

@@ -72,13 +72,13 @@ func checkDRHostNotFound(p *Pass) {
 		if strings.Contains(host, "*") {
 			continue
 		}
-		if class, _ := p.Index.classifyHost(host, ns); class != hostExternal {
+		if class, _ := p.Index.ClassifyHost(host, ns); class != HostExternal {
 			continue
 		}
-		if len(p.Index.visibleServiceEntries(host, ns)) > 0 {
+		if len(p.Index.VisibleServiceEntries(host, ns)) > 0 {
 			continue
 		}
-		p.missingSeverityf(Warning, o, "spec.host",
+		p.MissingSeverityf(Warning, o, "spec.host",
 			"%s is for %s, but no ServiceEntry visible in namespace %s declares that host, so Istio has no cluster to "+
 				"apply it to: its settings (TLS origination included) never take effect", o.Ref(), raw, ns)
 	}
@@ -89,24 +89,24 @@ func checkDRHostNotFound(p *Pass) {
 // DestinationRules exist, none of them exported to the Job's namespace.
 func checkJobDRVisibility(p *Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		if p.Index.hasSidecar(w) == mesh.No {
+		if p.Index.HasSidecar(w) == mesh.No {
 			continue
 		}
 		seen := map[string]bool{}
-		for _, r := range w.hostRefs() {
+		for _, r := range w.HostRefs() {
 			if seen[r.Host] {
 				continue
 			}
 			seen[r.Host] = true
-			if class, _ := p.Index.classifyHost(r.Host, w.Namespace); class != hostExternal {
+			if class, _ := p.Index.ClassifyHost(r.Host, w.Namespace); class != HostExternal {
 				continue
 			}
 			drs := p.Index.DestinationRulesFor(r.Host)
-			if len(drs) == 0 || p.Index.destinationRuleVisible(r.Host, w.Namespace) {
+			if len(drs) == 0 || p.Index.DestinationRuleVisible(r.Host, w.Namespace) {
 				continue
 			}
 			d := drs[0]
-			p.missingSeverityf(Warning, w.Object, r.Path,
+			p.MissingSeverityf(Warning, w.Object, r.Path,
 				"%s calls %s (%s), but %s for that host is exported to %s, not to namespace %s: its settings do not apply "+
 					"to this Job's traffic", w.Object.Ref(), r.Host, r.Where, d.Ref(), exportNamespaces(drExportTo(d), NamespaceOf(d)), w.Namespace)
 		}

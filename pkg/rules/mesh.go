@@ -23,12 +23,12 @@ type Injection struct {
 // Namespace object is loaded. A template that already contains an
 // istio-proxy container (istioctl kube-inject output, or a pod copied from
 // a cluster) has a proxy whatever the webhook does.
-func (ix *Index) Injection(w *Workload) Injection {
+func (ix *Index) injection(w *Workload) Injection {
 	// It reads the workload's summary only: it runs on released workloads.
 	labels := w.summary.labels
-	podLabel, hasPodLabel := labels.get(mesh.LabelInject)
-	_, podRev := labels.get(mesh.LabelRev)
-	podMode, _ := labels.get(mesh.LabelDataplaneMode)
+	podLabel, hasPodLabel := labels.Get(mesh.LabelInject)
+	_, podRev := labels.Get(mesh.LabelRev)
+	podMode, _ := labels.Get(mesh.LabelDataplaneMode)
 	podAnnot := w.summary.injectAnnot
 	nsObj := ix.Namespace(w.Namespace)
 
@@ -60,7 +60,7 @@ func (ix *Index) Injection(w *Workload) Injection {
 	if hasPodLabel {
 		sel, what = podLabel, "label"
 	}
-	if sel != "" && !injectTruthy(sel) {
+	if sel != "" && !mesh.InjectTruthy(sel) {
 		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: fmt.Sprintf("the pod %s sidecar.istio.io/inject is %q, which the injector reads as false", what, sel)}
 	}
 
@@ -82,15 +82,6 @@ func (ix *Index) Injection(w *Workload) Injection {
 		inj.Reason = fmt.Sprintf("Namespace %s is not in the input, so its injection label is unknown", w.Namespace)
 	}
 	return inj
-}
-
-// injectTruthy is how Istio's injectRequired reads sidecar.istio.io/inject.
-func injectTruthy(v string) bool {
-	switch strings.ToLower(v) {
-	case "y", "yes", "true", "on":
-		return true
-	}
-	return false
 }
 
 // InjectedProxy returns the istio-proxy container of a template that was
@@ -200,22 +191,18 @@ func NativeSidecar(f mesh.Facts, w *Workload) (mesh.Tri, string) {
 	return mesh.Unknown, ignored + "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
 }
 
-// ProxyConfig parses the pod's proxy.istio.io/config annotation the way the
+// proxyConfigOf parses the pod's proxy.istio.io/config annotation the way the
 // injector applies it: YAML or JSON, unknown fields ignored (Istio's
 // protomarshal.ApplyYAML retries without them). It returns nil, nil when
 // the annotation is absent, and an error when Istio would fail the
 // injection (bad YAML, a value of the wrong type).
-func ProxyConfig(w *Workload) (*meshv1alpha1.ProxyConfig, error) {
+func proxyConfigOf(w *Workload) (*meshv1alpha1.ProxyConfig, error) {
 	raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]
 	if !ok {
 		return nil, nil
 	}
 	return mesh.ParseProxyConfig(raw)
 }
-
-// ProxyMetadata returns one proxyMetadata variable of the pod's
-// proxy.istio.io/config, if set (and the annotation parses).
-func ProxyMetadata(w *Workload, key string) (string, bool) { return w.proxyMetadata(key) }
 
 // HoldsApplication says whether the app containers wait for the proxy:
 // holdApplicationUntilProxyStarts from the pod annotation, else the
@@ -229,7 +216,7 @@ func HoldsApplication(f mesh.Facts, w *Workload) mesh.Tri {
 		}
 		return mesh.No
 	}
-	if pc, err := w.proxyConfig(); err == nil && pc != nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
+	if pc, err := w.ProxyConfig(); err == nil && pc != nil && pc.GetHoldApplicationUntilProxyStarts() != nil {
 		return mesh.TriOf(pc.GetHoldApplicationUntilProxyStarts().GetValue())
 	}
 	switch f.HoldApplication {

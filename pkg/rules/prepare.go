@@ -46,7 +46,7 @@ func (ix *Index) Prepare(f mesh.Facts, workers int) {
 
 // prepareWorkload fills the caches of one template that rules read.
 func (ix *Index) prepareWorkload(w *Workload, f mesh.Facts) {
-	ix.injectionOf(w)
+	ix.Injection(w)
 	if !w.Released() { // else Restore builds the rest
 		w.prepareTemplate(f)
 	}
@@ -55,11 +55,11 @@ func (ix *Index) prepareWorkload(w *Workload, f mesh.Facts) {
 // prepareTemplate builds the caches derived from the template alone.
 func (w *Workload) prepareTemplate(f mesh.Facts) {
 	w.Containers()
-	w.proxyConfig()
-	w.secretTTLSettings()
+	w.ProxyConfig()
+	w.SecretTTLSettings()
 	if w.IsBatch() {
 		w.podFacts()
 		w.nativeSidecar(f)
-		w.hostRefs()
+		w.HostRefs()
 	}
 }

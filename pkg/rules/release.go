@@ -156,37 +156,37 @@ func Sidecar(o *manifest.Object) *networking.Sidecar {
 	return Spec(o).(*networking.Sidecar)
 }
 
-// policySummary is what the identity lookups (PoliciesNaming,
+// PolicySummary is what the identity lookups (PoliciesNaming,
 // PoliciesForJob) and the rules that call them read of an
 // AuthorizationPolicy.
-type policySummary struct {
+type PolicySummary struct {
 	job      string    // its meshbatch.dev/job annotation
-	allow    bool      // action ALLOW
-	byRef    bool      // it targets by targetRef(s), not by selector
-	selector podLabels // selector.matchLabels, packed: 10,000 policies kept ~3 MB of maps
+	Allow    bool      // action ALLOW
+	ByRef    bool      // it targets by targetRef(s), not by selector
+	Selector PodLabels // selector.matchLabels, packed: 10,000 policies kept ~3 MB of maps
 	port     uint32    // the one port its rules admit (singlePort), or 0
 	// The identities its ALLOW rules name exactly: principals without
 	// wildcards, and serviceAccounts entries as "ns/sa".
-	principals      []principal
+	principals      []Principal
 	serviceAccounts []string
 }
 
-func summarizePolicy(ns string, annotations map[string]string, spec *securityv1beta1.AuthorizationPolicy) *policySummary {
-	s := &policySummary{
+func summarizePolicy(ns string, annotations map[string]string, spec *securityv1beta1.AuthorizationPolicy) *PolicySummary {
+	s := &PolicySummary{
 		job:      annotations[mesh.AnnotJob],
-		allow:    spec.GetAction() == securityv1beta1.AuthorizationPolicy_ALLOW,
-		byRef:    apTargetsByRef(spec),
-		selector: packLabels(spec.GetSelector().GetMatchLabels()),
+		Allow:    spec.GetAction() == securityv1beta1.AuthorizationPolicy_ALLOW,
+		ByRef:    TargetsByRef(spec),
+		Selector: packLabels(spec.GetSelector().GetMatchLabels()),
 		port:     singlePort(spec),
 	}
-	if !s.allow {
+	if !s.Allow {
 		return s
 	}
 	for _, r := range spec.GetRules() {
 		for _, from := range r.GetFrom() {
 			src := from.GetSource()
 			for _, p := range src.GetPrincipals() {
-				if pr, ok := parsePrincipal(p); ok && !strings.Contains(p, "*") {
+				if pr, ok := ParsePrincipal(p); ok && !strings.Contains(p, "*") {
 					s.principals = append(s.principals, pr)
 				}
 			}
@@ -201,36 +201,36 @@ func summarizePolicy(ns string, annotations map[string]string, spec *securityv1b
 	return s
 }
 
-// policyOf returns the summary of an AuthorizationPolicy, kept or
+// PolicyOf returns the summary of an AuthorizationPolicy, kept or
 // released, that the identity index holds (buildIdentities summarised
 // every policy).
-func policyOf(o *manifest.Object) *policySummary {
-	s, ok := o.Summary.(*policySummary)
+func PolicyOf(o *manifest.Object) *PolicySummary {
+	s, ok := o.Summary.(*PolicySummary)
 	if !ok {
 		panic(o.Ref() + " has no summary: it was released before Summarize")
 	}
 	return s
 }
 
-// podLabels are a pod template's labels as key, value pairs, in no order.
+// PodLabels are a pod template's labels as key, value pairs, in no order.
 // The summary of every workload keeps them: a third of the memory of the
 // small map they come from (35,000 workloads, 13 MB as maps).
-type podLabels []string
+type PodLabels []string
 
 // packLabels packs m, keeping nil and empty apart as the map did.
-func packLabels(m map[string]string) podLabels {
+func packLabels(m map[string]string) PodLabels {
 	if m == nil {
 		return nil
 	}
-	l := make(podLabels, 0, 2*len(m))
+	l := make(PodLabels, 0, 2*len(m))
 	for k, v := range m {
 		l = append(l, k, v)
 	}
 	return l
 }
 
-// get returns the value of label k.
-func (l podLabels) get(k string) (string, bool) {
+// Get returns the value of label k.
+func (l PodLabels) Get(k string) (string, bool) {
 	for i := 0; i < len(l); i += 2 {
 		if l[i] == k {
 			return l[i+1], true
@@ -239,19 +239,19 @@ func (l podLabels) get(k string) (string, bool) {
 	return "", false
 }
 
-// matches reports whether the labels satisfy a matchLabels selector, as
+// Matches reports whether the labels satisfy a matchLabels selector, as
 // matchLabelsOn does for a map.
-func (l podLabels) matches(sel map[string]string) bool {
+func (l PodLabels) Matches(sel map[string]string) bool {
 	for k, v := range sel {
-		if got, _ := l.get(k); got != v {
+		if got, _ := l.Get(k); got != v {
 			return false
 		}
 	}
 	return true
 }
 
-// toMap unpacks the labels, for the few readers that need a map.
-func (l podLabels) toMap() map[string]string {
+// ToMap unpacks the labels, for the few readers that need a map.
+func (l PodLabels) ToMap() map[string]string {
 	if l == nil {
 		return nil
 	}

@@ -18,15 +18,15 @@ import (
 func TestPodLabels(t *testing.T) {
 	m := map[string]string{"app": "etl", "tier": "", "sidecar.istio.io/inject": "true"}
 	l := packLabels(m)
-	if got := l.toMap(); !maps.Equal(got, m) {
+	if got := l.ToMap(); !maps.Equal(got, m) {
 		t.Fatalf("toMap = %v, want %v", got, m)
 	}
 	for k, v := range m {
-		if got, ok := l.get(k); !ok || got != v {
+		if got, ok := l.Get(k); !ok || got != v {
 			t.Fatalf("get(%q) = %q, %v; want %q, true", k, got, ok, v)
 		}
 	}
-	if _, ok := l.get("version"); ok {
+	if _, ok := l.Get("version"); ok {
 		t.Fatal(`get("version") found a label that is not there`)
 	}
 	for _, tc := range []struct {
@@ -40,15 +40,15 @@ func TestPodLabels(t *testing.T) {
 		{map[string]string{"version": ""}, true}, // an absent label reads as "", as in a map
 		{map[string]string{"app": "etl", "version": "v1"}, false},
 	} {
-		if got := l.matches(tc.sel); got != tc.want || got != matchLabelsOn(tc.sel, m) {
+		if got := l.Matches(tc.sel); got != tc.want || got != matchLabelsOn(tc.sel, m) {
 			t.Fatalf("matches(%v) = %v, want %v (as matchLabelsOn)", tc.sel, got, tc.want)
 		}
 	}
 	// No labels and empty labels stay apart: MB510 tells them apart.
-	if packLabels(nil).toMap() != nil {
+	if packLabels(nil).ToMap() != nil {
 		t.Fatal("nil labels unpacked to a map")
 	}
-	if got := packLabels(map[string]string{}).toMap(); got == nil || len(got) != 0 {
+	if got := packLabels(map[string]string{}).ToMap(); got == nil || len(got) != 0 {
 		t.Fatalf("empty labels unpacked to %v, want an empty map", got)
 	}
 }
@@ -119,7 +119,7 @@ func TestSummaryFromSummaryFields(t *testing.T) {
 		filepath.Join("..", "..", "..", "shared", "corpus")}
 	type seen struct {
 		summary            workloadSummary // its labels, in no order, as podLabels below
-		podLabels          map[string]string
+		PodLabels          map[string]string
 		labels, annots     map[string]string
 		template           map[string]string
 		templatePath, kind string
@@ -132,7 +132,7 @@ func TestSummaryFromSummaryFields(t *testing.T) {
 		ann, path := TemplateAnnotations(o)
 		s := w.summary
 		s.labels = nil
-		return seen{s, w.summary.labels.toMap(), o.Labels, o.Annotations, ann, path, o.Kind}, true
+		return seen{s, w.summary.labels.ToMap(), o.Labels, o.Annotations, ann, path, o.Kind}, true
 	}
 	workloads, partly, fields := 0, 0, map[string]bool{}
 	for _, dir := range dirs {
@@ -164,7 +164,7 @@ func TestSummaryFromSummaryFields(t *testing.T) {
 						partly++
 					}
 					got, _ := of(part[j])
-					if diff := cmp.Diff(want, got, cmp.AllowUnexported(seen{}, workloadSummary{}, containerPort{})); diff != "" {
+					if diff := cmp.Diff(want, got, cmp.AllowUnexported(seen{}, workloadSummary{}, ContainerPort{})); diff != "" {
 						t.Errorf("%s, document %d: %s %s decoded in part differs (-whole +part):\n%s", p, i, whole[j].Kind, whole[j].Name, diff)
 					}
 					s := want.summary
