@@ -7,7 +7,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format/ruledoc"
-	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 func newRulesCmd() *cobra.Command {
@@ -28,7 +28,7 @@ Ids and slugs both work in suppressions and in the config file.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := ruledoc.List(cmd.OutOrStdout(), rules.All(), formatName); err != nil {
+			if err := ruledoc.List(cmd.OutOrStdout(), checks.All(), formatName); err != nil {
 				if strings.HasPrefix(err.Error(), "unknown format") {
 					return usagef("--format: %v", err)
 				}
@@ -51,13 +51,13 @@ Ids and slugs both work in suppressions and in the config file.`,
 		},
 		ValidArgsFunction: func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 			var ids []cobra.Completion
-			for _, r := range rules.All() {
+			for _, r := range checks.All() {
 				ids = append(ids, cobra.CompletionWithDesc(r.ID, r.Summary))
 			}
 			return ids, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			r := rules.Lookup(args[0])
+			r := checks.Lookup(args[0])
 			if r == nil {
 				return usageError{lint.UnknownRule(args[0])}
 			}

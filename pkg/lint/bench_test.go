@@ -12,10 +12,11 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // The benchmarks run on the synthetic corpus of internal/corpusgen at
-// three sizes, with the rules that exist at run time (rules.All()), so the
+// three sizes, with the rules that exist at run time (checks.All()), so the
 // numbers move as rules land. Run them with `make bench`; scaling shows in
 // the objects/s metric, which should stay flat from 1k to 100k objects.
 var benchSizes = []struct {
@@ -145,7 +146,7 @@ func BenchmarkIndex(b *testing.B) {
 // identity, MB6xx external services.
 func ruleFamilies() (names []string, fams map[string][]*rules.Rule) {
 	fams = map[string][]*rules.Rule{}
-	for _, r := range rules.All() {
+	for _, r := range checks.All() {
 		if r.Check == nil || len(r.ID) < 3 {
 			continue
 		}
@@ -199,7 +200,7 @@ func BenchmarkRule(b *testing.B) {
 	for _, s := range benchSizes {
 		b.Run("N="+s.name, func(b *testing.B) {
 			ix := rules.NewIndex(memCorpus(b, s.n))
-			for _, r := range rules.All() {
+			for _, r := range checks.All() {
 				if r.Check == nil {
 					continue
 				}

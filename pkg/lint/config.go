@@ -18,6 +18,7 @@ import (
 	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // ConfigFileNames are the names config discovery looks for, in order, in
@@ -252,7 +253,7 @@ func ParseThreshold(s string, allowNone bool) (rules.Severity, error) {
 // RuleSet returns the rules to run (nil means all) and the severity
 // overrides the config asks for.
 func (c *Config) RuleSet() ([]*rules.Rule, map[string]rules.Severity, error) {
-	all := rules.All()
+	all := checks.All()
 	disabled := map[string]bool{}
 	mark := func(list []string, key string, on bool) error {
 		for i, entry := range list {
@@ -295,7 +296,7 @@ func (c *Config) RuleSet() ([]*rules.Rule, map[string]rules.Severity, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		p := "rules.severity" + manifest.Key(k)
-		r := rules.Lookup(k)
+		r := checks.Lookup(k)
 		if r == nil {
 			return nil, nil, c.errorf(p, "%v", UnknownRule(k))
 		}
@@ -314,7 +315,7 @@ func (c *Config) RuleSet() ([]*rules.Rule, map[string]rules.Severity, error) {
 // matchRuleEntry resolves a rule id, slug or id glob to rule ids.
 func matchRuleEntry(entry string, all []*rules.Rule) ([]string, error) {
 	if !strings.ContainsAny(entry, "*?[") {
-		r := rules.Lookup(entry)
+		r := checks.Lookup(entry)
 		if r == nil {
 			return nil, UnknownRule(entry)
 		}
@@ -355,7 +356,7 @@ func (c *Config) Suppressions() ([]Suppression, error) {
 			return nil, c.errorf(p, "an ignore entry needs at least one of rules, paths, kinds, namespaces or names (it would hide every finding)")
 		}
 		for j, r := range e.Rules {
-			if r != "*" && rules.Lookup(r) == nil {
+			if r != "*" && checks.Lookup(r) == nil {
 				return nil, c.errorf(fmt.Sprintf("%s.rules[%d]", p, j), "%v", UnknownRule(r))
 			}
 		}

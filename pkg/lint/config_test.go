@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // contract is the config shape promised in issue 4 and docs/configuration.md.
@@ -51,8 +52,8 @@ func TestParseConfigContract(t *testing.T) {
 			t.Error("MB101 is disabled but still in the rule set")
 		}
 	}
-	if len(set) != len(rules.All())-1 {
-		t.Errorf("rule set has %d rules, want all but one (%d)", len(set), len(rules.All())-1)
+	if len(set) != len(checks.All())-1 {
+		t.Errorf("rule set has %d rules, want all but one (%d)", len(set), len(checks.All())-1)
 	}
 	if diff := cmp.Diff(map[string]rules.Severity{"MB001": rules.Warning}, overrides); diff != "" {
 		t.Errorf("overrides (-want +got):\n%s", diff)

@@ -49,7 +49,7 @@ var fuzzFacts = []mesh.Facts{
 // The fact set (none known, an old mesh, a current one) is picked by the
 // input's length, so that each run lints once.
 func FuzzLintFile(f *testing.F) {
-	addSeedFiles(f, "../rules/testdata/*/*.yaml", "../generate/testdata/*/want.yaml", "../../examples/*.yaml")
+	addSeedFiles(f, "../rules/checks/testdata/*/*.yaml", "../generate/testdata/*/want.yaml", "../../examples/*.yaml")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 64<<10 {
 			return

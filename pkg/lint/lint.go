@@ -21,6 +21,7 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	catalog "github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // StdinName is the file name findings on standard input carry.
@@ -30,7 +31,7 @@ const StdinName = "<stdin>"
 // cluster facts and default limits.
 type Options struct {
 	Facts mesh.Facts
-	// Rules to run; nil means rules.All(). The invalid-input rule is always on.
+	// Rules to run; nil means checks.All(). The invalid-input rule is always on.
 	Rules []*rules.Rule
 	// SeverityOverrides maps a rule id to the severity to report it at.
 	SeverityOverrides map[string]rules.Severity
@@ -136,7 +137,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	ruleSet := opts.Rules
 	if ruleSet == nil {
-		ruleSet = rules.All()
+		ruleSet = catalog.All()
 	}
 	var checks []*rules.Rule
 	for _, r := range ruleSet {
@@ -172,7 +173,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		e.problem(p)
 	}
 	knownRule := func(r string) bool {
-		return rules.Lookup(r) != nil || slices.ContainsFunc(ruleSet, func(rr *rules.Rule) bool {
+		return catalog.Lookup(r) != nil || slices.ContainsFunc(ruleSet, func(rr *rules.Rule) bool {
 			return strings.EqualFold(rr.ID, r) || strings.EqualFold(rr.Slug, r)
 		})
 	}

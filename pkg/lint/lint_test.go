@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	catalog "github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // update is accepted so that `make golden` can pass -update to every
@@ -247,7 +248,7 @@ func TestFindingsNameTheRelatedObject(t *testing.T) {
 		"a.yaml": "# the first\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: strict, namespace: batch}\nspec: {mtls: {mode: STRICT}}\n",
 		"b.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: permissive, namespace: batch}\nspec: {mtls: {mode: PERMISSIVE}}\n",
 	})
-	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{rules.PADuplicates}})
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{catalog.PADuplicates}})
 	if err != nil {
 		t.Fatal(err)
 	}

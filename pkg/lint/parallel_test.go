@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	catalog "github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // wholeRunFacts are the cluster facts the tests that compare whole runs
@@ -37,7 +38,7 @@ func TestParallelRunIsDeterministic(t *testing.T) {
 	if _, _, err := corpusgen.WriteDir(dir, corpusgen.Options{Objects: 600}); err != nil {
 		t.Fatal(err)
 	}
-	fixtures, _ := filepath.Glob(filepath.Join("..", "rules", "testdata", "MB*", "*.yaml"))
+	fixtures, _ := filepath.Glob(filepath.Join("..", "rules", "checks", "testdata", "MB*", "*.yaml"))
 	if len(fixtures) == 0 {
 		t.Fatal("no rule fixtures found")
 	}
@@ -115,7 +116,7 @@ func TestParallelRuleIsolation(t *testing.T) {
 func BenchmarkRulePhase(b *testing.B) {
 	facts := benchFacts(b)
 	var checks []*rules.Rule
-	for _, r := range rules.All() {
+	for _, r := range catalog.All() {
 		if r.Check != nil {
 			checks = append(checks, r)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // TestPassesChangeNothing checks the memory-saving rule phase against the
@@ -112,7 +113,7 @@ func TestPassesChangeNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	paths := []string{dir, filepath.Join("..", "rules", "testdata"), filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples")}
+	paths := []string{dir, filepath.Join("..", "rules", "checks", "testdata"), filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples")}
 	if shared := filepath.Join("..", "..", "..", "shared", "corpus"); dirExists(shared) {
 		paths = append(paths, shared)
 	}
@@ -263,7 +264,7 @@ func TestPassesReportAChangedFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opts := Options{Workers: 2, Rules: []*rules.Rule{rules.Lookup("MB101"), rules.Lookup("MB513")}, workloadsKept: -1}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{checks.Lookup("MB101"), checks.Lookup("MB513")}, workloadsKept: -1}
 	outs, errs := passesAfterAChange(t, dir, opts, changed, job("something-else")+"---\n"+allowPolicy("else"))
 	if len(errs) != 2 {
 		t.Fatalf("errors %v, want two, for the Job and the policy of %s", errs, changed)
@@ -286,13 +287,13 @@ func TestPassesReportAChangedFile(t *testing.T) {
 func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 	dir := t.TempDir()
 	changed, rule := filepath.Join(dir, "a-policies.yaml"), filepath.Join(dir, "b-rule.yaml")
-	mb607 := rules.Lookup("MB607")
+	mb607 := checks.Lookup("MB607")
 	for p, text := range map[string]string{changed: allowPolicy("a") + "---\n" + allowPolicy("b"), rule: mb607.Bad} {
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	opts := Options{Workers: 2, Rules: []*rules.Rule{mb607, rules.Lookup("MB513")}, workloadsKept: -1}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{mb607, checks.Lookup("MB513")}, workloadsKept: -1}
 	alone, err := Run(context.Background(), []string{rule}, Options{Workers: 2, Rules: opts.Rules, keepWorkloads: true})
 	if err != nil {
 		t.Fatal(err)
@@ -391,7 +392,7 @@ func TestPassParts(t *testing.T) {
 // decode the workloads the loader would decode in part, so it decodes them
 // whole and finds their strict errors itself.
 func TestNoChecksDecodeWhole(t *testing.T) {
-	bad := filepath.Join("..", "rules", "testdata", "MB001", "bad.yaml")
+	bad := filepath.Join("..", "rules", "checks", "testdata", "MB001", "bad.yaml")
 	res, err := Run(context.Background(), []string{bad}, Options{Workers: 2, Rules: []*rules.Rule{}, workloadsKept: -1})
 	if err != nil {
 		t.Fatal(err)

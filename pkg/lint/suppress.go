@@ -17,6 +17,7 @@ import (
 	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // Annotations that suppress findings on the object that carries them.
@@ -228,7 +229,7 @@ func ParseSuppress(s string) (Suppression, error) {
 		if r == "" {
 			return sup, fmt.Errorf("%q: %s", s, form("Job", "batch/*"))
 		}
-		if r != "*" && rules.Lookup(r) == nil {
+		if r != "*" && checks.Lookup(r) == nil {
 			return sup, fmt.Errorf("%q: %v", s, UnknownRule(r))
 		}
 		sup.Rules = append(sup.Rules, r)
@@ -279,7 +280,7 @@ func UnknownRule(r string) error {
 // closest to r, or "" when none is close.
 func didYouMeanRule(r string) string {
 	var names []string
-	for _, rule := range rules.All() {
+	for _, rule := range checks.All() {
 		names = append(names, rule.ID, rule.Slug)
 	}
 	if s := suggest.Closest(r, names); s != "" {

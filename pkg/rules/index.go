@@ -215,6 +215,10 @@ type podFacts struct {
 	waits     bool       // waitsForProxy
 }
 
+// WaitsForProxy reports whether an app container polls the proxy's
+// readiness itself before starting (see waitsForProxy).
+func (w *Workload) WaitsForProxy() bool { return w.podFacts().waits }
+
 // podFacts works out the template's podFacts once.
 func (w *Workload) podFacts() *podFacts {
 	if w.mc == nil {
@@ -312,22 +316,22 @@ func (w *Workload) IsBatch() bool { return w.summary.batch }
 // PodPath returns the field path of a field inside the pod template's spec:
 // PodPath("containers", 0) is "spec.template.spec.containers[0]" on a Job.
 func (w *Workload) PodPath(parts ...any) string {
-	return joinPath(w.templateField("spec"), parts...)
+	return joinPath(w.TemplateField("spec"), parts...)
 }
 
 // TemplateAnnotationPath returns the field path of a pod template annotation.
 func (w *Workload) TemplateAnnotationPath(key string) string {
-	return w.templateField("metadata.annotations") + manifest.Key(key)
+	return w.TemplateField("metadata.annotations") + manifest.Key(key)
 }
 
 // TemplateLabelPath returns the field path of a pod template label.
 func (w *Workload) TemplateLabelPath(key string) string {
-	return w.templateField("metadata.labels") + manifest.Key(key)
+	return w.TemplateField("metadata.labels") + manifest.Key(key)
 }
 
-// templateField prefixes a path inside the template; a Pod is its own
-// template.
-func (w *Workload) templateField(sub string) string {
+// TemplateField returns the field path of a field of the pod template
+// ("metadata", "spec"); a Pod is its own template.
+func (w *Workload) TemplateField(sub string) string {
 	if w.TemplatePath == "" {
 		return sub
 	}

@@ -72,7 +72,7 @@ func TestVisibilityIndex(t *testing.T) {
 					}
 				}
 				if got := ix.VisibleServiceEntries(h, ns); !slices.Equal(got, want) {
-					t.Fatalf("round %d: visibleServiceEntries(%q, %q) = %s, want %s\n%s", round, h, ns, refs(got, 99), refs(want, 99), b.String())
+					t.Fatalf("round %d: visibleServiceEntries(%q, %q) = %s, want %s\n%s", round, h, ns, refList(got), refList(want), b.String())
 				}
 				all := ix.ServiceEntriesFor(h)
 				var first *manifest.Object
@@ -103,4 +103,12 @@ func exportField(exp []string) string {
 		q[i] = fmt.Sprintf("%q", e)
 	}
 	return ", exportTo: [" + strings.Join(q, ", ") + "]"
+}
+
+func refList(objs []*manifest.Object) string {
+	var b strings.Builder
+	for _, o := range objs {
+		b.WriteString(o.Ref() + " ")
+	}
+	return b.String()
 }

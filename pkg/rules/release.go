@@ -164,7 +164,7 @@ type PolicySummary struct {
 	Allow    bool      // action ALLOW
 	ByRef    bool      // it targets by targetRef(s), not by selector
 	Selector PodLabels // selector.matchLabels, packed: 10,000 policies kept ~3 MB of maps
-	port     uint32    // the one port its rules admit (singlePort), or 0
+	Port     uint32    // the one port its rules admit (singlePort), or 0
 	// The identities its ALLOW rules name exactly: principals without
 	// wildcards, and serviceAccounts entries as "ns/sa".
 	principals      []Principal
@@ -177,7 +177,7 @@ func summarizePolicy(ns string, annotations map[string]string, spec *securityv1b
 		Allow:    spec.GetAction() == securityv1beta1.AuthorizationPolicy_ALLOW,
 		ByRef:    TargetsByRef(spec),
 		Selector: packLabels(spec.GetSelector().GetMatchLabels()),
-		port:     singlePort(spec),
+		Port:     singlePort(spec),
 	}
 	if !s.Allow {
 		return s

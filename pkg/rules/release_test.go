@@ -115,7 +115,7 @@ spec: {egress: [{hosts: ["./*", "istio-system/*"]}], outboundTrafficPolicy: {mod
 // object gives, on every workload of the fixtures, testdata, examples and
 // shared corpus.
 func TestSummaryFromSummaryFields(t *testing.T) {
-	dirs := []string{"testdata", filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples"),
+	dirs := []string{filepath.Join("checks", "testdata"), filepath.Join("..", "..", "testdata"), filepath.Join("..", "..", "examples"),
 		filepath.Join("..", "..", "..", "shared", "corpus")}
 	type seen struct {
 		summary            workloadSummary // its labels, in no order, as podLabels below

@@ -12,7 +12,7 @@ import (
 // TestTemplateAnnotations holds TemplateAnnotations to WorkloadOf on every
 // object of the rule fixtures.
 func TestTemplateAnnotations(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "MB*", "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join("checks", "testdata", "MB*", "*.yaml"))
 	n := 0
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // Formatter writes a lint result.
@@ -23,7 +24,7 @@ type Options struct {
 	Color   bool   // ANSI colour (text only)
 	Version string // tool version, for formats that record it
 	// Rules is the rule catalogue formats that describe rules (SARIF) list;
-	// nil means rules.All().
+	// nil means checks.All().
 	Rules []*rules.Rule
 	// FailOn is the exit threshold (0 = none): JSON records whether the
 	// run failed, JUnit fails the test cases with findings at or above it.
@@ -32,7 +33,7 @@ type Options struct {
 
 func (o Options) rules() []*rules.Rule {
 	if o.Rules == nil {
-		return rules.All()
+		return checks.All()
 	}
 	return o.Rules
 }

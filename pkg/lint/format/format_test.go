@@ -15,6 +15,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden.*")
@@ -162,7 +163,7 @@ func TestSARIFSchema(t *testing.T) {
 		t.Errorf("SARIF output is not valid SARIF 2.1.0:\n%v", err)
 	}
 	var empty bytes.Buffer
-	if err := (&SARIF{Version: "dev", Rules: rules.All()}).Format(&empty, &lint.Result{}); err != nil {
+	if err := (&SARIF{Version: "dev", Rules: checks.All()}).Format(&empty, &lint.Result{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := validate(t, s, empty.Bytes()); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // SARIF writes SARIF 2.1.0 for GitHub code scanning and other SARIF
@@ -163,7 +164,7 @@ func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
 			if _, ok := index[f.RuleID]; ok {
 				continue
 			}
-			r := rules.Lookup(f.RuleID)
+			r := checks.Lookup(f.RuleID)
 			if r == nil { // still a valid result
 				r = &rules.Rule{ID: f.RuleID, Slug: f.Slug, Severity: f.Severity, Summary: f.Slug, Remediation: f.Remediation}
 			}

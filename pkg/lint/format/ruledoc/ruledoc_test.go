@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // update is accepted so that `make golden` can pass -update to every
@@ -17,7 +18,7 @@ var _ = flag.Bool("update", false, "no golden files here")
 // TestEveryRuleRenders: each rule's explain text and page carry every
 // section, for every rule in the registry.
 func TestEveryRuleRenders(t *testing.T) {
-	for _, r := range rules.All() {
+	for _, r := range checks.All() {
 		var ex, page bytes.Buffer
 		if err := Explain(&ex, r); err != nil {
 			t.Fatal(err)
@@ -40,24 +41,24 @@ func TestEveryRuleRenders(t *testing.T) {
 
 func TestList(t *testing.T) {
 	var js bytes.Buffer
-	if err := List(&js, rules.All(), "json"); err != nil {
+	if err := List(&js, checks.All(), "json"); err != nil {
 		t.Fatal(err)
 	}
 	var got []jsonRule
 	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(rules.All()) || got[0].ID != "MB001" || got[0].DocURL != rules.DocsBase+"MB001.md" {
+	if len(got) != len(checks.All()) || got[0].ID != "MB001" || got[0].DocURL != rules.DocsBase+"MB001.md" {
 		t.Errorf("json list: %d rules, first %+v", len(got), got[0])
 	}
 	var md bytes.Buffer
-	if err := List(&md, rules.All(), "markdown"); err != nil {
+	if err := List(&md, checks.All(), "markdown"); err != nil {
 		t.Fatal(err)
 	}
-	if lines := strings.Count(md.String(), "\n"); lines != len(rules.All())+2 {
+	if lines := strings.Count(md.String(), "\n"); lines != len(checks.All())+2 {
 		t.Errorf("markdown table has %d lines, want a header, a rule and one line per rule", lines)
 	}
-	if err := List(&md, rules.All(), "yaml"); err == nil || !strings.Contains(err.Error(), "use one of text, json, markdown") {
+	if err := List(&md, checks.All(), "yaml"); err == nil || !strings.Contains(err.Error(), "use one of text, json, markdown") {
 		t.Errorf("unknown format error = %v", err)
 	}
 }

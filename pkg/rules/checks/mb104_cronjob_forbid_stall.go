@@ -1,0 +1,97 @@
+package checks
+
+import (
+	"fmt"
+
+	batchv1 "k8s.io/api/batch/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// CronJobForbidStall is what MB101 does to a schedule.
+var CronJobForbidStall = &rules.Rule{
+	ID:       "MB104",
+	Slug:     "cronjob-forbid-stall",
+	Severity: rules.Error,
+	Summary:  "A CronJob whose pods never complete stalls or piles up runs, depending on concurrencyPolicy",
+	Rationale: "When a CronJob's pod keeps a classic istio-proxy sidecar that nothing stops (MB101), no run ever " +
+		"completes, and the CronJob controller reacts according to concurrencyPolicy. With Forbid it skips every " +
+		"schedule while the first run is active, so the CronJob silently stops running. With Allow (the default) it " +
+		"starts a new Job on every schedule next to the stuck ones, and stuck pods pile up, each holding its resource " +
+		"requests. With Replace each run is deleted when the next one starts, so no run ever succeeds. " +
+		"activeDeadlineSeconds on the jobTemplate bounds each run, but then every run ends Failed.",
+	Remediation: "Fix the sidecar's lifecycle as MB101 says (sidecar.istio.io/nativeSidecar: \"true\", or a POST to 127.0.0.1:15020/quitquitquit at the end of the app), and keep concurrencyPolicy: Forbid with an activeDeadlineSeconds as the backstop.",
+	Kinds:       []string{"CronJob", "Namespace"},
+	Sources: []string{
+		"kubernetes.io/docs/concepts/workloads/controllers/cron-jobs (concurrency policy)",
+		"canada-ca/tracker#3741 (pile-up of Job pods kept alive by the sidecar)",
+		"istio/istio#11659",
+	},
+	Bad: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: batch}
+spec:
+  schedule: "0 2 * * *"
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          labels: {sidecar.istio.io/inject: "true"}
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: report
+              image: registry.example.com/report:2
+`,
+	Good: `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: batch}
+spec:
+  schedule: "0 2 * * *"
+  concurrencyPolicy: Forbid
+  jobTemplate:
+    spec:
+      activeDeadlineSeconds: 3600
+      template:
+        metadata:
+          labels: {sidecar.istio.io/inject: "true"}
+          annotations: {sidecar.istio.io/nativeSidecar: "true"}
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: report
+              image: registry.example.com/report:2
+`,
+	Check: checkCronJobForbidStall,
+}
+
+func checkCronJobForbidStall(p *rules.Pass) {
+	for _, w := range p.Index.BatchWorkloads() {
+		if w.CronJob == nil {
+			continue
+		}
+		m := rules.MeshOf(p, w)
+		v := neverExits(m)
+		if v == mesh.No {
+			continue
+		}
+		bound := ""
+		if d := w.Job.ActiveDeadlineSeconds; d != nil {
+			bound = fmt.Sprintf("; activeDeadlineSeconds (%ds) ends each stuck run, as Failed", *d)
+		}
+		var effect string
+		switch w.CronJob.Spec.ConcurrencyPolicy {
+		case batchv1.ForbidConcurrent:
+			effect = "concurrencyPolicy is Forbid, so every schedule after the first is skipped while that run stays active and the CronJob stops running"
+		case batchv1.ReplaceConcurrent:
+			effect = "concurrencyPolicy is Replace, so each run is deleted when the next one starts and no run ever succeeds"
+		default:
+			effect = "concurrencyPolicy is Allow, so a new Job starts on every schedule next to the stuck ones and their pods pile up, each holding its resource requests"
+		}
+		p.ReportSeverityf(sev(p.Rule, v == mesh.Yes), w.Object, "spec.concurrencyPolicy",
+			"%s: its pods never complete because the classic istio-proxy sidecar outlives the app (MB101); %s%s%s",
+			w.Object.Ref(), effect, bound, assumed(m.Assumptions()))
+	}
+}
