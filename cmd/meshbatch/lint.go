@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
@@ -18,7 +17,7 @@ import (
 )
 
 // lintFlags are the flags that are not settings (settings, bound to the
-// config file and MESHBATCH_* variables, are read through lint.Resolve).
+// config file and MESHBATCH_* variables, are read through resolveSettings).
 type lintFlags struct {
 	config           string
 	noConfig         bool
@@ -98,27 +97,16 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	return cmd
 }
 
-// addFactFlags registers one flag per cluster fact (see lint.RawFacts).
-func addFactFlags(f *pflag.FlagSet) {
-	for _, ff := range lint.FactFields() {
-		if ff.List {
-			f.StringSlice(ff.Flag, nil, ff.Usage)
-		} else {
-			f.String(ff.Flag, "", ff.Usage)
-		}
-	}
-}
-
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	cfg, err := loadConfig(cmd, fl)
 	if err != nil {
 		return usageError{err}
 	}
-	set, err := lint.Resolve(cfg, cmd.Flags())
+	set, err := resolveSettings(cfg, cmd.Flags())
 	if err != nil {
 		return usageError{err}
 	}
-	outputs, err := format.Pair(set.Formats, fl.outputs)
+	outputs, err := format.Pair(set.formats, fl.outputs)
 	if err != nil {
 		return usageError{err}
 	}
@@ -138,13 +126,13 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		sups = append(sups, sup)
 	}
 	opts := lint.Options{
-		Facts:             set.Facts,
+		Facts:             set.facts,
 		Rules:             ruleSet,
 		SeverityOverrides: overrides,
 		Suppressions:      sups,
 		NoInlineIgnores:   fl.noInlineIgnores,
 		Partial:           fl.partial,
-		MinSeverity:       set.MinSeverity,
+		MinSeverity:       set.minSeverity,
 		SkipNonManifests:  fl.skipNonManifests,
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
@@ -155,7 +143,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		return err
 	}
 	for _, o := range outputs {
-		if err := writeReport(cmd, o, res, set.FailOn); err != nil {
+		if err := writeReport(cmd, o, res, set.failOn); err != nil {
 			return err
 		}
 	}
@@ -168,7 +156,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if len(res.InputErrors) > 0 {
 		return usagef("%d input path(s) could not be read", len(res.InputErrors))
 	}
-	if res.Failed(set.FailOn) {
+	if res.Failed(set.failOn) {
 		return errFindings
 	}
 	return nil

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/spf13/pflag"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -177,100 +176,5 @@ func TestFindConfig(t *testing.T) {
 	write(filepath.Join(root, "a", "b", ".meshbatch.yaml"))
 	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", "b", ".meshbatch.yaml") {
 		t.Errorf("FindConfig = %q, want the nearest one", got)
-	}
-}
-
-// TestResolvePrecedence: flag over MESHBATCH_* over the config file over
-// the flag default, per setting.
-func TestResolvePrecedence(t *testing.T) {
-	c, err := ParseConfig("cfg.yaml", "/", []byte("failOn: warning\nminSeverity: warning\nformat: json\nfacts:\n  istioVersion: \"1.20\"\n  kubernetesVersion: \"1.29\"\n  trustDomainAliases: [a, b]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags := func(args ...string) *pflag.FlagSet {
-		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-		for _, f := range FactFields() {
-			if f.List {
-				fs.StringSlice(f.Flag, nil, "")
-			} else {
-				fs.String(f.Flag, "", "")
-			}
-		}
-		fs.String("fail-on", "error", "")
-		fs.String("min-severity", "info", "")
-		fs.StringArray("format", nil, "")
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-		return fs
-	}
-
-	// Defaults only.
-	r, err := Resolve(nil, flags())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != rules.Error || r.MinSeverity != rules.Info || len(r.Formats) != 0 || r.Facts.IstioVersion.Known() {
-		t.Errorf("defaults: %+v", r)
-	}
-
-	// Config over defaults.
-	r, err = Resolve(c, flags())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != rules.Warning || r.MinSeverity != rules.Warning || r.Facts.IstioVersion.String() != "1.20" ||
-		!cmp.Equal(r.Formats, []string{"json"}) || !cmp.Equal(r.Facts.TrustAliases, []string{"a", "b"}) {
-		t.Errorf("config: %+v", r)
-	}
-
-	// Environment over config.
-	t.Setenv("MESHBATCH_FAIL_ON", "info")
-	t.Setenv("MESHBATCH_ISTIO_VERSION", "1.24")
-	t.Setenv("MESHBATCH_TRUST_DOMAIN_ALIAS", "x, y")
-	t.Setenv("MESHBATCH_FORMAT", "sarif")
-	r, err = Resolve(c, flags())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != rules.Info || r.Facts.IstioVersion.String() != "1.24" || r.Facts.KubernetesVersion.String() != "1.29" ||
-		!cmp.Equal(r.Formats, []string{"sarif"}) || !cmp.Equal(r.Facts.TrustAliases, []string{"x", "y"}) {
-		t.Errorf("env: %+v", r)
-	}
-
-	// Flags over environment.
-	r, err = Resolve(c, flags("--fail-on", "none", "--istio-version", "1.28", "--format", "text", "--format", "junit", "--trust-domain-alias", "z"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != 0 || r.Facts.IstioVersion.String() != "1.28" || !cmp.Equal(r.Formats, []string{"text", "junit"}) ||
-		!cmp.Equal(r.Facts.TrustAliases, []string{"z"}) {
-		t.Errorf("flags: %+v", r)
-	}
-}
-
-// TestResolveErrorsNameTheSource: a bad value is reported where it was set.
-func TestResolveErrorsNameTheSource(t *testing.T) {
-	c, err := ParseConfig("cfg.yaml", "/", []byte("failOn: warning\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	fs.String("fail-on", "error", "")
-	fs.String("istio-version", "", "")
-	t.Setenv("MESHBATCH_ISTIO_VERSION", "latest")
-	if _, err := Resolve(c, fs); err == nil || err.Error() != `MESHBATCH_ISTIO_VERSION: version "latest": want MAJOR.MINOR, like 1.28` {
-		t.Errorf("env error = %v", err)
-	}
-	t.Setenv("MESHBATCH_ISTIO_VERSION", "") // set but empty: unknown, valid
-	t.Setenv("MESHBATCH_FAIL_ON", "sometimes")
-	if _, err := Resolve(c, fs); err == nil || err.Error() != `MESHBATCH_FAIL_ON: unknown severity "sometimes": use error, warning, info or none` {
-		t.Errorf("env error = %v", err)
-	}
-	if err := fs.Parse([]string{"--istio-version", "x.y", "--fail-on", "error"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Resolve(c, fs); err == nil || !strings.HasPrefix(err.Error(), `--istio-version: version "x.y"`) {
-		t.Errorf("flag error = %v", err)
 	}
 }
