@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -166,22 +167,25 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 // MESHBATCH_CONFIG, else the nearest .meshbatch.yaml upwards from the
 // working directory. It returns an empty config when there is none or
 // with --no-config.
-func loadConfig(cmd *cobra.Command, fl lintFlags) (*lint.Config, error) {
+func loadConfig(cmd *cobra.Command, fl lintFlags) (*config.Config, error) {
 	if fl.noConfig {
-		return &lint.Config{}, nil
+		return &config.Config{}, nil
 	}
 	file := fl.config
 	if !cmd.Flags().Changed("config") {
 		file = os.Getenv("MESHBATCH_CONFIG")
 	}
 	if file == "" {
-		found, err := lint.FindConfig(".")
+		found, err := config.Find(".")
+		if errors.Is(err, config.ErrNotRegularFile) {
+			return nil, fmt.Errorf("%v; pass --config or --no-config", err)
+		}
 		if err != nil || found == "" {
-			return &lint.Config{}, err
+			return &config.Config{}, err
 		}
 		file = found
 	}
-	return lint.LoadConfig(file)
+	return config.Load(file)
 }
 
 // writeReport writes one report to standard output or to its file (see

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
+	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -87,9 +88,9 @@ type resolved struct {
 // values. Errors name where the bad value came from: "--fail-on",
 // "MESHBATCH_FAIL_ON" or ".meshbatch.yaml:7:9: failOn". cfg may be nil (no
 // config file).
-func resolveSettings(cfg *lint.Config, flags *pflag.FlagSet) (resolved, error) {
+func resolveSettings(cfg *config.Config, flags *pflag.FlagSet) (resolved, error) {
 	if cfg == nil {
-		cfg = &lint.Config{}
+		cfg = &config.Config{}
 	}
 	v := viper.New()
 	cfgMap := map[string]any{}
@@ -150,11 +151,11 @@ func resolveSettings(cfg *lint.Config, flags *pflag.FlagSet) (resolved, error) {
 	var r resolved
 	var err error
 	fs := byKey["failOn"]
-	if r.failOn, err = lint.ParseThreshold(cmpOr(v.GetString(fs.key), "error"), true); err != nil {
+	if r.failOn, err = config.ParseThreshold(cmpOr(v.GetString(fs.key), "error"), true); err != nil {
 		return r, fmt.Errorf("%s: %v", source(fs), err)
 	}
 	ms := byKey["minSeverity"]
-	if r.minSeverity, err = lint.ParseThreshold(cmpOr(v.GetString(ms.key), "info"), false); err != nil {
+	if r.minSeverity, err = config.ParseThreshold(cmpOr(v.GetString(ms.key), "info"), false); err != nil {
 		return r, fmt.Errorf("%s: %v", source(ms), err)
 	}
 	r.formats = getList(v, byKey["format"])

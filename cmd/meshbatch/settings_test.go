@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 
+	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -32,7 +33,7 @@ func TestEveryFactHasAFlag(t *testing.T) {
 // TestResolveSettingsPrecedence: flag over MESHBATCH_* over the config file over
 // the flag default, per setting.
 func TestResolveSettingsPrecedence(t *testing.T) {
-	c, err := lint.ParseConfig("cfg.yaml", "/", []byte("failOn: warning\nminSeverity: warning\nformat: json\nfacts:\n  istioVersion: \"1.20\"\n  kubernetesVersion: \"1.29\"\n  trustDomainAliases: [a, b]\n"))
+	c, err := config.Parse("cfg.yaml", "/", []byte("failOn: warning\nminSeverity: warning\nformat: json\nfacts:\n  istioVersion: \"1.20\"\n  kubernetesVersion: \"1.29\"\n  trustDomainAliases: [a, b]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestResolveSettingsPrecedence(t *testing.T) {
 
 // TestResolveSettingsErrorsNameTheSource: a bad value is reported where it was set.
 func TestResolveSettingsErrorsNameTheSource(t *testing.T) {
-	c, err := lint.ParseConfig("cfg.yaml", "/", []byte("failOn: warning\n"))
+	c, err := config.Parse("cfg.yaml", "/", []byte("failOn: warning\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

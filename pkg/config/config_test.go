@@ -1,4 +1,4 @@
-package lint
+package config
 
 import (
 	"os"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -30,7 +31,7 @@ failOn: warning
 `
 
 func TestParseConfigContract(t *testing.T) {
-	c, err := ParseConfig(".meshbatch.yaml", "/repo", []byte(contract))
+	c, err := Parse(".meshbatch.yaml", "/repo", []byte(contract))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,10 +61,10 @@ func TestParseConfigContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Suppression{{
+	want := []lint.Suppression{{
 		Rules: []string{"MB101"}, Paths: []string{"vendor/**"}, Base: "/repo",
 		Kinds: []string{"Job"}, Namespaces: []string{"legacy-*"}, Names: []string{"old-*"},
-		Reason: "jobs being retired in Q1", Origin: ".meshbatch.yaml:5", Source: SuppressedByConfig,
+		Reason: "jobs being retired in Q1", Origin: ".meshbatch.yaml:5", Source: lint.SuppressedByConfig,
 	}}
 	if diff := cmp.Diff(want, sups); diff != "" {
 		t.Errorf("suppressions (-want +got):\n%s", diff)
@@ -109,7 +110,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"not a mapping", "- a\n", `c.yaml:1:1: expected a mapping, found a list`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseConfig("c.yaml", "/", []byte(tc.yaml))
+			_, err := Parse("c.yaml", "/", []byte(tc.yaml))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %v\nwant it to contain %s", err, tc.want)
 			}
@@ -119,7 +120,7 @@ func TestParseConfigErrors(t *testing.T) {
 
 func TestParseConfigEmptyAndNull(t *testing.T) {
 	for _, y := range []string{"", "# only a comment\n", "rules:\nignore:\nfacts:\n"} {
-		c, err := ParseConfig("c.yaml", "/", []byte(y))
+		c, err := Parse("c.yaml", "/", []byte(y))
 		if err != nil {
 			t.Errorf("%q: %v", y, err)
 			continue
@@ -131,7 +132,7 @@ func TestParseConfigEmptyAndNull(t *testing.T) {
 }
 
 func TestEnableWinsOverDisable(t *testing.T) {
-	c, err := ParseConfig("c.yaml", "/", []byte("rules:\n  disable: [\"*\"]\n  enable: [MB101]\n"))
+	c, err := Parse("c.yaml", "/", []byte("rules:\n  disable: [\"*\"]\n  enable: [MB101]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestEnableWinsOverDisable(t *testing.T) {
 	}
 }
 
-func TestFindConfig(t *testing.T) {
+func TestFind(t *testing.T) {
 	root := t.TempDir()
 	deep := filepath.Join(root, "a", "b", "c")
 	if err := os.MkdirAll(deep, 0o755); err != nil {
@@ -162,19 +163,19 @@ func TestFindConfig(t *testing.T) {
 	}
 	// Nothing up to root: "" (a stray config above TempDir would break
 	// this, and is worth knowing about).
-	if got, err := FindConfig(deep); err != nil || got != "" {
-		t.Fatalf("FindConfig with no config = %q, %v", got, err)
+	if got, err := Find(deep); err != nil || got != "" {
+		t.Fatalf("Find with no config = %q, %v", got, err)
 	}
 	write(filepath.Join(root, "a", ".meshbatch.yml"))
-	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", ".meshbatch.yml") {
-		t.Errorf("FindConfig = %q, want the .yml in a parent", got)
+	if got, _ := Find(deep); got != filepath.Join(root, "a", ".meshbatch.yml") {
+		t.Errorf("Find = %q, want the .yml in a parent", got)
 	}
 	write(filepath.Join(root, "a", ".meshbatch.yaml"))
-	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", ".meshbatch.yaml") {
-		t.Errorf("FindConfig = %q, want .yaml preferred over .yml", got)
+	if got, _ := Find(deep); got != filepath.Join(root, "a", ".meshbatch.yaml") {
+		t.Errorf("Find = %q, want .yaml preferred over .yml", got)
 	}
 	write(filepath.Join(root, "a", "b", ".meshbatch.yaml"))
-	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", "b", ".meshbatch.yaml") {
-		t.Errorf("FindConfig = %q, want the nearest one", got)
+	if got, _ := Find(deep); got != filepath.Join(root, "a", "b", ".meshbatch.yaml") {
+		t.Errorf("Find = %q, want the nearest one", got)
 	}
 }
