@@ -107,7 +107,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if err != nil {
 		return usageError{err}
 	}
-	outputs, err := format.Pair(set.formats, fl.outputs)
+	outputs, err := pairOutputs(set.formats, fl.outputs)
 	if err != nil {
 		return usageError{err}
 	}
@@ -186,6 +186,41 @@ func loadConfig(cmd *cobra.Command, fl lintFlags) (*config.Config, error) {
 		file = found
 	}
 	return config.Load(file)
+}
+
+// pairOutputs matches --format and --output values by position, the way
+// several reports are asked for in one run:
+//
+//	--format text --format sarif --output - --output lint.sarif
+//
+// A format without an output goes to standard output; at most one report
+// may go there. No format at all means one text report on standard output.
+func pairOutputs(formats, outputs []string) ([]format.Output, error) {
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	if len(outputs) > len(formats) {
+		return nil, fmt.Errorf("--output: %d outputs for %d formats; give one --format per --output, in the same order", len(outputs), len(formats))
+	}
+	var out []format.Output
+	toStdout := ""
+	for i, f := range formats {
+		if _, err := format.New(f, format.Options{}); err != nil {
+			return nil, fmt.Errorf("--format: %v", err)
+		}
+		o := format.Output{Format: strings.ToLower(f), Path: format.Stdout}
+		if i < len(outputs) && outputs[i] != "" {
+			o.Path = outputs[i]
+		}
+		if o.Path == format.Stdout {
+			if toStdout != "" {
+				return nil, fmt.Errorf("--format %s and --format %s would both write to standard output; send one to a file with --output (formats and outputs pair by position)", toStdout, o.Format)
+			}
+			toStdout = o.Format
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // writeReport writes one report to standard output or to its file (see
