@@ -32,6 +32,14 @@ type lintFlags struct {
 	maxNodes         positiveInt
 }
 
+// limitHints name, in the messages of inputs that hit a limit, the flag
+// that gets past it.
+var limitHints = map[manifest.Limit]string{
+	manifest.LimitFileSize:    "--max-file-size",
+	manifest.LimitNodes:       "--max-nodes",
+	manifest.LimitNonManifest: "lint --skip-non-manifests",
+}
+
 func newLintCmd() *cobra.Command {
 	var fl lintFlags
 	cmd := &cobra.Command{
@@ -138,7 +146,8 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}
-	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes)}
+	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes),
+		Hints: limitHints}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
 		return err
