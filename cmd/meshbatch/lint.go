@@ -132,6 +132,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		if err != nil {
 			return usagef("--suppress %v", err)
 		}
+		sup.Origin = "--suppress " + s
 		sups = append(sups, sup)
 	}
 	opts := lint.Options{
