@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
+	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -18,7 +18,7 @@ import (
 )
 
 // lintFlags are the flags that are not settings (settings, bound to the
-// config file and MESHBATCH_* variables, are read through lint.Resolve).
+// config file and MESHBATCH_* variables, are read through resolveSettings).
 type lintFlags struct {
 	config           string
 	noConfig         bool
@@ -30,6 +30,14 @@ type lintFlags struct {
 	maxFileSize      byteSize
 	maxDepth         positiveInt
 	maxNodes         positiveInt
+}
+
+// limitHints name, in the messages of inputs that hit a limit, the flag
+// that gets past it.
+var limitHints = map[manifest.Limit]string{
+	manifest.LimitFileSize:    "--max-file-size",
+	manifest.LimitNodes:       "--max-nodes",
+	manifest.LimitNonManifest: "lint --skip-non-manifests",
 }
 
 func newLintCmd() *cobra.Command {
@@ -98,27 +106,16 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	return cmd
 }
 
-// addFactFlags registers one flag per cluster fact (see lint.RawFacts).
-func addFactFlags(f *pflag.FlagSet) {
-	for _, ff := range lint.FactFields() {
-		if ff.List {
-			f.StringSlice(ff.Flag, nil, ff.Usage)
-		} else {
-			f.String(ff.Flag, "", ff.Usage)
-		}
-	}
-}
-
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	cfg, err := loadConfig(cmd, fl)
 	if err != nil {
 		return usageError{err}
 	}
-	set, err := lint.Resolve(cfg, cmd.Flags())
+	set, err := resolveSettings(cfg, cmd.Flags())
 	if err != nil {
 		return usageError{err}
 	}
-	outputs, err := format.Pair(set.Formats, fl.outputs)
+	outputs, err := pairOutputs(set.formats, fl.outputs)
 	if err != nil {
 		return usageError{err}
 	}
@@ -135,27 +132,29 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		if err != nil {
 			return usagef("--suppress %v", err)
 		}
+		sup.Origin = "--suppress " + s
 		sups = append(sups, sup)
 	}
 	opts := lint.Options{
-		Facts:             set.Facts,
+		Facts:             set.facts,
 		Rules:             ruleSet,
 		SeverityOverrides: overrides,
 		Suppressions:      sups,
 		NoInlineIgnores:   fl.noInlineIgnores,
 		Partial:           fl.partial,
-		MinSeverity:       set.MinSeverity,
+		MinSeverity:       set.minSeverity,
 		SkipNonManifests:  fl.skipNonManifests,
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}
-	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes)}
+	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes),
+		Hints: limitHints}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
 		return err
 	}
 	for _, o := range outputs {
-		if err := writeReport(cmd, o, res, set.FailOn); err != nil {
+		if err := writeReport(cmd, o, res, set.failOn); err != nil {
 			return err
 		}
 	}
@@ -168,7 +167,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if len(res.InputErrors) > 0 {
 		return usagef("%d input path(s) could not be read", len(res.InputErrors))
 	}
-	if res.Failed(set.FailOn) {
+	if res.Failed(set.failOn) {
 		return errFindings
 	}
 	return nil
@@ -178,22 +177,60 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 // MESHBATCH_CONFIG, else the nearest .meshbatch.yaml upwards from the
 // working directory. It returns an empty config when there is none or
 // with --no-config.
-func loadConfig(cmd *cobra.Command, fl lintFlags) (*lint.Config, error) {
+func loadConfig(cmd *cobra.Command, fl lintFlags) (*config.Config, error) {
 	if fl.noConfig {
-		return &lint.Config{}, nil
+		return &config.Config{}, nil
 	}
 	file := fl.config
 	if !cmd.Flags().Changed("config") {
 		file = os.Getenv("MESHBATCH_CONFIG")
 	}
 	if file == "" {
-		found, err := lint.FindConfig(".")
+		found, err := config.Find(".")
+		if errors.Is(err, config.ErrNotRegularFile) {
+			return nil, fmt.Errorf("%v; pass --config or --no-config", err)
+		}
 		if err != nil || found == "" {
-			return &lint.Config{}, err
+			return &config.Config{}, err
 		}
 		file = found
 	}
-	return lint.LoadConfig(file)
+	return config.Load(file)
+}
+
+// pairOutputs matches --format and --output values by position, the way
+// several reports are asked for in one run:
+//
+//	--format text --format sarif --output - --output lint.sarif
+//
+// A format without an output goes to standard output; at most one report
+// may go there. No format at all means one text report on standard output.
+func pairOutputs(formats, outputs []string) ([]format.Output, error) {
+	if len(formats) == 0 {
+		formats = []string{"text"}
+	}
+	if len(outputs) > len(formats) {
+		return nil, fmt.Errorf("--output: %d outputs for %d formats; give one --format per --output, in the same order", len(outputs), len(formats))
+	}
+	var out []format.Output
+	toStdout := ""
+	for i, f := range formats {
+		if _, err := format.New(f, format.Options{}); err != nil {
+			return nil, fmt.Errorf("--format: %v", err)
+		}
+		o := format.Output{Format: strings.ToLower(f), Path: format.Stdout}
+		if i < len(outputs) && outputs[i] != "" {
+			o.Path = outputs[i]
+		}
+		if o.Path == format.Stdout {
+			if toStdout != "" {
+				return nil, fmt.Errorf("--format %s and --format %s would both write to standard output; send one to a file with --output (formats and outputs pair by position)", toStdout, o.Format)
+			}
+			toStdout = o.Format
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
 
 // writeReport writes one report to standard output or to its file (see

@@ -11,29 +11,27 @@ import (
 // RawFacts are cluster facts as a user types them in flags, environment
 // variables or the config file's facts section.
 //
-// Each field carries its config key (json tag), its flag name (flag tag)
-// and its flag help (usage tag): the CLI registers one flag per field and
-// binds it to the config key and to MESHBATCH_<FLAG> from these tags, so a
-// new fact is one new field here plus its parsing in Parse.
+// Each field carries its config key (json tag), which FactFields lists:
+// the CLI binds a flag and a MESHBATCH_* variable to each key, so a new
+// fact is one new field here, its parsing in Parse and its flag in
+// cmd/meshbatch.
 type RawFacts struct {
-	IstioVersion       string   `json:"istioVersion,omitempty" flag:"istio-version" usage:"Istio version of the cluster (e.g. 1.28)"`
-	KubernetesVersion  string   `json:"kubernetesVersion,omitempty" flag:"kubernetes-version" usage:"Kubernetes version of the cluster (e.g. 1.31)"`
-	NativeSidecars     string   `json:"nativeSidecars,omitempty" flag:"native-sidecars" usage:"istiod ENABLE_NATIVE_SIDECARS: true, false or auto"`
-	OutboundPolicy     string   `json:"outboundPolicy,omitempty" flag:"outbound-policy" usage:"mesh outboundTrafficPolicy: ALLOW_ANY or REGISTRY_ONLY"`
-	RootNamespace      string   `json:"rootNamespace,omitempty" flag:"root-namespace" usage:"mesh root namespace (default istio-system)"`
-	TrustDomain        string   `json:"trustDomain,omitempty" flag:"trust-domain" usage:"mesh trust domain (default cluster.local)"`
-	TrustDomainAliases []string `json:"trustDomainAliases,omitempty" flag:"trust-domain-alias" usage:"mesh trust domain alias (repeatable)"`
-	MaxCertTTL         string   `json:"maxCertTTL,omitempty" flag:"max-cert-ttl" usage:"istiod MAX_WORKLOAD_CERT_TTL (default 90d)"`
-	HoldApplication    string   `json:"holdApplicationUntilProxyStarts,omitempty" flag:"hold-application" usage:"mesh-wide holdApplicationUntilProxyStarts: true or false"`
-	DNSAutoAllocate    string   `json:"dnsAutoAllocate,omitempty" flag:"dns-auto-allocate" usage:"sidecars capture DNS and get ServiceEntry addresses allocated mesh-wide: true or false"`
+	IstioVersion       string   `json:"istioVersion,omitempty"`
+	KubernetesVersion  string   `json:"kubernetesVersion,omitempty"`
+	NativeSidecars     string   `json:"nativeSidecars,omitempty"`
+	OutboundPolicy     string   `json:"outboundPolicy,omitempty"`
+	RootNamespace      string   `json:"rootNamespace,omitempty"`
+	TrustDomain        string   `json:"trustDomain,omitempty"`
+	TrustDomainAliases []string `json:"trustDomainAliases,omitempty"`
+	MaxCertTTL         string   `json:"maxCertTTL,omitempty"`
+	HoldApplication    string   `json:"holdApplicationUntilProxyStarts,omitempty"`
+	DNSAutoAllocate    string   `json:"dnsAutoAllocate,omitempty"`
 }
 
-// FactField describes one field of RawFacts for flag and config binding.
+// FactField describes one field of RawFacts, for binding by its key.
 type FactField struct {
 	Key   string // config key under facts:, e.g. "istioVersion"
-	Flag  string // flag name, e.g. "istio-version"
-	Usage string
-	List  bool // a list of strings (repeatable flag, comma-separated env)
+	List  bool   // a list of strings (a repeatable flag, a comma-separated variable)
 	index int
 }
 
@@ -44,10 +42,7 @@ func FactFields() []FactField {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		out = append(out, FactField{
-			Key: key, Flag: f.Tag.Get("flag"), Usage: f.Tag.Get("usage"),
-			List: f.Type.Kind() == reflect.Slice, index: i,
-		})
+		out = append(out, FactField{Key: key, List: f.Type.Kind() == reflect.Slice, index: i})
 	}
 	return out
 }
@@ -78,60 +73,59 @@ func (ff FactField) Get(r RawFacts) []string {
 	return nil
 }
 
-// FactError is an invalid fact value. Its message names the flag, which
-// callers that know the value came from elsewhere replace (see Key).
+// FactError is an invalid fact value. Callers name where the value came
+// from (a flag, a variable, a line of the config file) with Key.
 type FactError struct {
-	Key  string // config key, e.g. "istioVersion"
-	Flag string // flag name, e.g. "istio-version"
-	Msg  string // what is wrong and what to write instead
+	Key string // config key, e.g. "istioVersion"
+	Msg string // what is wrong and what to write instead
 }
 
-func (e *FactError) Error() string { return "--" + e.Flag + ": " + e.Msg }
+func (e *FactError) Error() string { return e.Key + ": " + e.Msg }
 
-// Parse validates the facts. Errors are *FactError and name the setting in
-// its flag spelling, and what to write instead.
+// Parse validates the facts. Errors are *FactError and say what to write
+// instead.
 func (r RawFacts) Parse() (mesh.Facts, error) {
 	var f mesh.Facts
 	var err error
-	fail := func(key, flag, format string, args ...any) (mesh.Facts, error) {
-		return f, &FactError{Key: key, Flag: flag, Msg: fmt.Sprintf(format, args...)}
+	fail := func(key, format string, args ...any) (mesh.Facts, error) {
+		return f, &FactError{Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
 	if f.IstioVersion, err = mesh.ParseVersion(r.IstioVersion); err != nil {
-		return fail("istioVersion", "istio-version", "%v", err)
+		return fail("istioVersion", "%v", err)
 	}
 	if f.KubernetesVersion, err = mesh.ParseVersion(r.KubernetesVersion); err != nil {
-		return fail("kubernetesVersion", "kubernetes-version", "%v", err)
+		return fail("kubernetesVersion", "%v", err)
 	}
 	switch v := strings.ToLower(r.NativeSidecars); v {
 	case "", "true", "false", "auto":
 		f.NativeSidecars = v
 	default:
-		return fail("nativeSidecars", "native-sidecars", "%q is not one of true, false, auto", r.NativeSidecars)
+		return fail("nativeSidecars", "%q is not one of true, false, auto", r.NativeSidecars)
 	}
 	switch v := strings.ToUpper(r.OutboundPolicy); v {
 	case "", "ALLOW_ANY", "REGISTRY_ONLY":
 		f.OutboundPolicy = v
 	default:
-		return fail("outboundPolicy", "outbound-policy", "%q is not one of ALLOW_ANY, REGISTRY_ONLY", r.OutboundPolicy)
+		return fail("outboundPolicy", "%q is not one of ALLOW_ANY, REGISTRY_ONLY", r.OutboundPolicy)
 	}
 	switch v := strings.ToLower(r.HoldApplication); v {
 	case "", "true", "false":
 		f.HoldApplication = v
 	default:
-		return fail("holdApplicationUntilProxyStarts", "hold-application", "%q is not one of true, false", r.HoldApplication)
+		return fail("holdApplicationUntilProxyStarts", "%q is not one of true, false", r.HoldApplication)
 	}
 	switch v := strings.ToLower(r.DNSAutoAllocate); v {
 	case "", "true", "false":
 		f.DNSAutoAllocate = v
 	default:
-		return fail("dnsAutoAllocate", "dns-auto-allocate", "%q is not one of true, false", r.DNSAutoAllocate)
+		return fail("dnsAutoAllocate", "%q is not one of true, false", r.DNSAutoAllocate)
 	}
 	f.RootNamespace = r.RootNamespace
 	f.TrustDomain = r.TrustDomain
 	f.TrustAliases = r.TrustDomainAliases
 	if r.MaxCertTTL != "" {
 		if f.MaxCertTTL, err = mesh.ParseDuration(r.MaxCertTTL); err != nil {
-			return fail("maxCertTTL", "max-cert-ttl", "%v", err)
+			return fail("maxCertTTL", "%v", err)
 		}
 	}
 	return f, nil

@@ -119,6 +119,7 @@ func TestSuppressionLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	flagSup.Origin = "--suppress *=Job batch/*"
 	opts := Options{Rules: []*rules.Rule{testRule}, Suppressions: []Suppression{cfg, flagSup}}
 	res, err := Run(context.Background(), []string{dir}, opts)
 	if err != nil {

@@ -425,16 +425,17 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 		limit = manifest.DefaultMaxFileBytes
 	}
 	limit = min(limit, manifest.MaxFileBytes)
+	raise := opts.Limits.Hints[manifest.LimitFileSize]
 	readOne := func(name string, r io.Reader, regular bool, size int64) {
 		if size > limit { // refused before reading a byte of it
-			out.errors = append(out.errors, errorf(name, "%s", overLimit(size, limit)))
+			out.errors = append(out.errors, errorf(name, "%s", overLimit(size, limit, raise)))
 			return
 		}
 		var buf *[]byte // a recycled buffer, for a regular file (see fileResult)
 		if regular {
 			buf = fileBufs.Get().(*[]byte)
 		}
-		data, err := readLimited(r, limit, size, buf)
+		data, err := readLimited(r, limit, size, buf, raise)
 		if err != nil {
 			if buf != nil {
 				fileBufs.Put(buf)
@@ -534,8 +535,9 @@ func (s *seenFiles) add(info os.FileInfo) bool {
 
 // readLimited reads all of r, refusing more than limit bytes. size is the
 // file's size when known (-1 otherwise): reading into a buffer of that size
-// saves io.ReadAll's doublings, which allocated twice the input.
-func readLimited(r io.Reader, limit, size int64, buf *[]byte) ([]byte, error) {
+// saves io.ReadAll's doublings, which allocated twice the input. raise is
+// the limit's hint (manifest.Limits.Hints).
+func readLimited(r io.Reader, limit, size int64, buf *[]byte, raise string) ([]byte, error) {
 	r = io.LimitReader(r, limit+1)
 	var data []byte
 	if buf != nil {
@@ -560,14 +562,14 @@ func readLimited(r io.Reader, limit, size int64, buf *[]byte) ([]byte, error) {
 		}
 	}
 	if int64(len(data)) > limit {
-		return nil, errors.New(overLimit(-1, limit))
+		return nil, errors.New(overLimit(-1, limit, raise))
 	}
 	return data, nil
 }
 
 // overLimit explains a file over the size limit; size is -1 when only
-// the limit is known (a pipe).
-func overLimit(size, limit int64) string {
+// the limit is known (a pipe). raise is the limit's hint, if any.
+func overLimit(size, limit int64, raise string) string {
 	what := "larger than"
 	if size >= 0 {
 		what = fmt.Sprintf("%s, over", humanBytes(size))
@@ -579,7 +581,10 @@ func overLimit(size, limit int64) string {
 		}
 		return whole + "; meshbatch reads files under 2 GiB only, so not read"
 	}
-	return fmt.Sprintf("%s the limit of %s, so not read; raise it with --max-file-size if this is a real manifest", what, humanBytes(limit))
+	if raise != "" {
+		return fmt.Sprintf("%s the limit of %s, so not read; raise it with %s if this is a real manifest", what, humanBytes(limit), raise)
+	}
+	return fmt.Sprintf("%s the limit of %s, so not read", what, humanBytes(limit))
 }
 
 // humanBytes writes a size the way --max-file-size takes it.

@@ -2,8 +2,10 @@ package lint
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -102,6 +104,35 @@ func TestNoFileOf2GiB(t *testing.T) {
 		want := path + ": 2 GiB; meshbatch reads files under 2 GiB only, so not read"
 		if len(l.errors) != 1 || l.errors[0].Error() != want {
 			t.Fatalf("limit %d: errors = %v, want [%s]", limit, l.errors, want)
+		}
+	}
+}
+
+// TestOverLimitHint: an input over the size limit names how to raise it
+// only when the caller gave a hint (manifest.Limits.Hints), for a file
+// refused from its size and for standard input, refused once read.
+func TestOverLimitHint(t *testing.T) {
+	path := filepath.Join(writeFiles(t, map[string]string{"a.yaml": jobYAML}), "a.yaml")
+	for _, hints := range []map[manifest.Limit]string{nil, {manifest.LimitFileSize: "--size"}} {
+		tail := ""
+		if hints != nil {
+			tail = "; raise it with --size if this is a real manifest"
+		}
+		opts := Options{Workers: 1, Stdin: strings.NewReader(jobYAML), Limits: manifest.Limits{MaxFileBytes: 10, Hints: hints}}
+		l, err := load(context.Background(), []string{path, "-"}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range l.errors {
+			got = append(got, e.Error())
+		}
+		want := []string{
+			fmt.Sprintf("%s: %s, over the limit of 10 bytes, so not read%s", path, humanBytes(int64(len(jobYAML))), tail),
+			StdinName + ": larger than the limit of 10 bytes, so not read" + tail,
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("hints %v: errors (-want +got):\n%s", hints, diff)
 		}
 	}
 }

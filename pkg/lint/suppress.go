@@ -207,7 +207,7 @@ func kindSuggestion(k string) string {
 	return s
 }
 
-// ParseSuppress reads a --suppress value:
+// ParseSuppress reads a suppression given on the command line:
 //
 //	RULES[=TARGET]
 //
@@ -217,9 +217,10 @@ func kindSuggestion(k string) string {
 // "*=Job legacy/*". "Kind name" without a namespace matches that name in
 // any namespace; no TARGET matches every object. A kind must look like one
 // (see checkKind), so that "MB301=batch/etl" and "MB301=Jobs batch/*" are
-// errors rather than suppressions that match nothing.
+// errors rather than suppressions that match nothing. The caller sets
+// Origin: where the value was given.
 func ParseSuppress(s string) (Suppression, error) {
-	sup := Suppression{Origin: "--suppress " + s, Source: SuppressedByFlag}
+	sup := Suppression{Source: SuppressedByFlag}
 	rulesPart, target, hasTarget := strings.Cut(s, "=")
 	form := func(kind, nsName string) string {
 		return fmt.Sprintf("want RULES[=Kind namespace/name], like %s=%s %s", cmp.Or(strings.TrimSpace(rulesPart), "MB301"), kind, nsName)

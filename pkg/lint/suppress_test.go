@@ -123,7 +123,7 @@ func TestParseSuppress(t *testing.T) {
 			t.Errorf("ParseSuppress(%q): %v", tc.in, err)
 			continue
 		}
-		tc.want.Origin, tc.want.Source = "--suppress "+tc.in, SuppressedByFlag
+		tc.want.Source = SuppressedByFlag
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("ParseSuppress(%q) (-want +got):\n%s", tc.in, diff)
 		}

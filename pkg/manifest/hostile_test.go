@@ -92,20 +92,59 @@ func TestDenseDocumentsAreRefusedUnparsed(t *testing.T) {
 	dense := "apiVersion: example.com/v1\nkind: Blob\nmetadata: {name: d}\ndata: [" + strings.Repeat("a,", 2_100_000) + "]\n"
 	start := time.Now()
 	objs, probs := ReadFile("in.yaml", []byte(dense+"---\n"+saDoc), Limits{})
-	if len(probs) != 1 || len(objs) != 1 || !strings.Contains(probs[0].Msg, "document has 2100004 line breaks and commas, more than 2000000 (2 × --max-nodes), so it is not parsed") {
+	if len(probs) != 1 || len(objs) != 1 || probs[0].Limit != LimitNodes ||
+		!strings.Contains(probs[0].Msg, "document has 2100004 line breaks and commas, more than 2000000 (2 × the node limit), so it is not parsed") {
 		t.Fatalf("objects %d, problems %v", len(objs), probs)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v: was it parsed?", d)
 	}
-	// The bound follows --max-nodes: under a raised limit the document
-	// is parsed.
+	// The bound follows MaxNodes: under a raised limit the document is
+	// parsed.
 	small := "apiVersion: example.com/v1\nkind: Blob\nmetadata: {name: d}\ndata: [" + strings.Repeat("a,", 21_000) + "]\n"
 	if _, probs := ReadFile("in.yaml", []byte(small), Limits{MaxNodes: 10_000}); len(probs) != 1 {
-		t.Errorf("with --max-nodes 10000: %v", probs)
+		t.Errorf("with MaxNodes 10000: %v", probs)
 	}
 	if objs, probs := ReadFile("in.yaml", []byte(small), Limits{MaxNodes: 20_000}); len(probs) != 0 || len(objs) != 1 {
-		t.Errorf("with --max-nodes 20000: %v", probs)
+		t.Errorf("with MaxNodes 20000: %v", probs)
+	}
+}
+
+// TestLimitHints: a problem that hits a limit says which (Problem.Limit),
+// and its message says how to get past it only when the caller gave a
+// hint (Limits.Hints): the package names no flags.
+func TestLimitHints(t *testing.T) {
+	hints := map[Limit]string{LimitFileSize: "--size", LimitNodes: "--nodes", LimitNonManifest: "skip"}
+	const flowSA = "{apiVersion: v1, kind: ServiceAccount, metadata: {name: a, namespace: b}}\n"
+	for _, tc := range []struct {
+		name, doc        string
+		lim              Limits
+		limit            Limit
+		plain, withHints string
+	}{
+		{"file size", saDoc, Limits{MaxFileBytes: 10}, LimitFileSize,
+			"file is 71 bytes, over the 10-byte limit",
+			"file is 71 bytes, over the 10-byte limit; raise it with --size if this file is a real manifest"},
+		{"nodes", flowSA, Limits{MaxNodes: 2}, LimitNodes,
+			"document expands to more than 2 nodes (alias bomb?)",
+			"document expands to more than 2 nodes (alias bomb?); raise --nodes if it is real"},
+		{"dense", flowSA, Limits{MaxNodes: 1}, LimitNodes,
+			"document has 4 line breaks and commas, more than 2 (2 × the node limit), so it is not parsed: each may start a node, which costs memory",
+			"document has 4 line breaks and commas, more than 2 (2 × --nodes), so it is not parsed: each may start a node, which costs memory; raise --nodes if it is real"},
+		{"not a manifest", "on: push\n", Limits{}, LimitNonManifest,
+			"apiVersion and kind are missing: this is not a Kubernetes manifest (other YAML, like a CI workflow or Helm values?)",
+			"apiVersion and kind are missing: this is not a Kubernetes manifest (other YAML, like a CI workflow or Helm values?); skip passes over such documents"},
+	} {
+		for _, want := range []string{tc.plain, tc.withHints} {
+			lim := tc.lim
+			if want == tc.withHints {
+				lim.Hints = hints
+			}
+			_, probs := ReadFile("in.yaml", []byte(tc.doc), lim)
+			if len(probs) != 1 || probs[0].Limit != tc.limit || probs[0].Msg != want {
+				t.Errorf("%s, hints %v: problems %+v\nwant limit %d, message %q", tc.name, lim.Hints, probs, tc.limit, want)
+			}
+		}
 	}
 }
 

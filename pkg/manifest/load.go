@@ -22,6 +22,9 @@ type Problem struct {
 	// may be other YAML (a CI workflow, Helm values) rather than a broken
 	// manifest.
 	NotManifest bool
+	// Limit is the limit the file or document hit, if that is the problem
+	// (see Limits.Hints).
+	Limit Limit
 }
 
 func (p Problem) Error() string {
@@ -36,8 +39,9 @@ func ReadFile(file string, data []byte, lim Limits) ([]*Object, []Problem) {
 		data = NormalizeLineBreaks(bytes.Clone(data))
 	}
 	if int64(len(data)) > lim.MaxFileBytes {
-		return nil, []Problem{{File: file, Pos: Pos{Line: 1, Col: 1},
-			Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit; raise it with --max-file-size if this file is a real manifest", len(data), lim.MaxFileBytes)}}
+		return nil, []Problem{{File: file, Pos: Pos{Line: 1, Col: 1}, Limit: LimitFileSize,
+			Msg: fmt.Sprintf("file is %d bytes, over the %d-byte limit%s", len(data), lim.MaxFileBytes,
+				hintf("; raise it with %s if this file is a real manifest", lim.Hints[LimitFileSize]))}}
 	}
 	var objs []*Object
 	var probs []Problem
@@ -58,8 +62,8 @@ func ReadDocument(file string, doc int, c Chunk, lim Limits) ([]*Object, []Probl
 func readDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem) {
 	lim = lim.withDefaults()
 	r := docReader{file: file, doc: doc, chunk: c, lim: lim, fields: fields}
-	if msg := tooDense(c.Data, lim); msg != "" {
-		r.problem(Pos{Line: 1, Col: 1}, msg, nil)
+	if pe := tooDense(c.Data, lim); pe != nil {
+		r.posProblem(pe, nil)
 		return nil, r.probs
 	}
 	if r.fast() {
@@ -125,7 +129,20 @@ type docReader struct {
 
 // problem records a problem at a document-relative position.
 func (r *docReader) problem(p Pos, msg string, o *Object) {
-	pr := Problem{File: r.file, Doc: r.doc, Pos: Pos{Line: p.Line + r.chunk.StartLine - 1, Col: p.Col}, Msg: msg}
+	r.add(Problem{Pos: p, Msg: msg}, o)
+}
+
+// posProblem records an error at a document-relative position, with the
+// limit it hit.
+func (r *docReader) posProblem(pe *PosError, o *Object) {
+	r.add(Problem{Pos: pe.Pos, Msg: pe.MessageAt(r.chunk.StartLine), Limit: pe.Limit}, o)
+}
+
+// add records a problem of the document, its position made one of the
+// file.
+func (r *docReader) add(pr Problem, o *Object) {
+	pr.File, pr.Doc = r.file, r.doc
+	pr.Pos.Line += r.chunk.StartLine - 1
 	if o != nil {
 		pr.APIVersion, pr.Kind, pr.Namespace, pr.Name = o.APIVersion, o.Kind, o.Namespace, o.Name
 	}
@@ -136,8 +153,10 @@ func (r *docReader) problem(p Pos, msg string, o *Object) {
 func (r *docReader) typeMeta(n *yaml.Node) (apiVersion, kind string, ok bool) {
 	av, kd := child(n, "apiVersion"), child(n, "kind")
 	if av == nil && kd == nil {
-		r.probs = append(r.probs, r.notManifest(n, "apiVersion and kind are missing: this is not a Kubernetes manifest "+
-			"(other YAML, like a CI workflow or Helm values?); lint --skip-non-manifests passes over such documents"))
+		p := r.notManifest(n, "apiVersion and kind are missing: this is not a Kubernetes manifest "+
+			"(other YAML, like a CI workflow or Helm values?)"+hintf("; %s passes over such documents", r.lim.Hints[LimitNonManifest]))
+		p.Limit = LimitNonManifest
+		r.probs = append(r.probs, p)
 		return "", "", false
 	}
 	get := func(field string, v *yaml.Node) (string, bool) {
@@ -253,8 +272,7 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 	}
 	if bytes.IndexByte(r.chunk.Data, '*') >= 0 { // no '*', no alias
 		if err := CheckAliases(n); err != nil {
-			pe := err.(*PosError)
-			r.problem(pe.Pos, pe.MessageAt(r.chunk.StartLine), o)
+			r.posProblem(err.(*PosError), o)
 			return
 		}
 	}
@@ -263,8 +281,7 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 	js, err := appendJSON((*bp)[:0], n, r.lim)
 	*bp = js[:0] // keep the grown buffer; decoders copy what they keep
 	if err != nil {
-		pe := err.(*PosError)
-		r.problem(pe.Pos, pe.MessageAt(r.chunk.StartLine), o)
+		r.posProblem(err.(*PosError), o)
 		return
 	}
 	typed, derr := k.decode(js)

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"strings"
@@ -219,14 +220,18 @@ func looksNumeric(s string) bool {
 // lines are one long block scalar.
 const DenseFactor = 2
 
-// tooDense explains why a document is refused unparsed, "" when it is not.
-func tooDense(doc []byte, lim Limits) string {
+// tooDense is the error of a document refused unparsed, nil when it is
+// not.
+func tooDense(doc []byte, lim Limits) *PosError {
 	n := bytes.Count(doc, []byte{'\n'}) + bytes.Count(doc, []byte{','})
 	if n <= DenseFactor*lim.MaxNodes {
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("document has %d line breaks and commas, more than %d (2 × --max-nodes), so it is not parsed: "+
-		"each may start a node, which costs memory; raise --max-nodes if it is real", n, DenseFactor*lim.MaxNodes)
+	hint := lim.Hints[LimitNodes]
+	msg := fmt.Sprintf("document has %d line breaks and commas, more than %d (2 × %s), so it is not parsed: "+
+		"each may start a node, which costs memory%s",
+		n, DenseFactor*lim.MaxNodes, cmp.Or(hint, "the node limit"), hintf("; raise %s if it is real", hint))
+	return &PosError{Pos: Pos{Line: 1, Col: 1}, Msg: msg, Limit: LimitNodes}
 }
 
 // NormalizeLineBreaks turns every carriage return that is not followed by

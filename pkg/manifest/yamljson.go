@@ -17,6 +17,31 @@ type Limits struct {
 	MaxFileBytes int64 // larger files are refused before parsing
 	MaxDepth     int   // deepest nesting of mappings and sequences
 	MaxNodes     int   // nodes per document after alias expansion
+	// Hints say how the user gets past a limit, as they would type it
+	// ("--max-nodes"), for the messages of the problems that hit it. This
+	// package names no flags: a limit without a hint is only named.
+	Hints map[Limit]string
+}
+
+// Limit names what stopped a document from being read, where the user can
+// change it: Problem.Limit and PosError.Limit say which one was hit, and
+// Limits.Hints how to get past it.
+type Limit uint8
+
+const (
+	NoLimit          Limit = iota
+	LimitFileSize          // the file is over Limits.MaxFileBytes
+	LimitNodes             // the document is over Limits.MaxNodes, or too dense to parse (see DenseFactor)
+	LimitNonManifest       // the document has neither apiVersion nor kind: other YAML, reported unless skipped
+)
+
+// hintf formats the part of a message that gives a limit's hint, "" when
+// there is none.
+func hintf(format, hint string) string {
+	if hint == "" {
+		return ""
+	}
+	return fmt.Sprintf(format, hint)
 }
 
 // Default limits: far above any real manifest (the largest CRD in the Istio
@@ -48,8 +73,9 @@ func (l Limits) withDefaults() Limits {
 
 // PosError is an error at a position inside a document.
 type PosError struct {
-	Pos Pos
-	Msg string
+	Pos   Pos
+	Msg   string
+	Limit Limit // the limit the document hit, if that is the error
 	// firstLine is the document line Msg names as "(first at line N)",
 	// for MessageAt; 0 when it names none.
 	firstLine int
@@ -137,7 +163,10 @@ func errAt(n *yaml.Node, format string, args ...any) error {
 func (c *converter) node(n *yaml.Node, depth int) error {
 	c.nodes++
 	if c.nodes > c.lim.MaxNodes {
-		return errAt(n, "document expands to more than %d nodes (alias bomb?); raise --max-nodes if it is real", c.lim.MaxNodes)
+		e := errAt(n, "document expands to more than %d nodes (alias bomb?)%s",
+			c.lim.MaxNodes, hintf("; raise %s if it is real", c.lim.Hints[LimitNodes])).(*PosError)
+		e.Limit = LimitNodes
+		return e
 	}
 	if depth > c.lim.MaxDepth {
 		return errAt(n, "document nests deeper than %d levels", c.lim.MaxDepth)

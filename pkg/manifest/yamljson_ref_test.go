@@ -36,7 +36,10 @@ type refConverter struct {
 func (c *refConverter) node(n *yaml.Node, depth int) error {
 	c.nodes++
 	if c.nodes > c.lim.MaxNodes {
-		return errAt(n, "document expands to more than %d nodes (alias bomb?); raise --max-nodes if it is real", c.lim.MaxNodes)
+		e := errAt(n, "document expands to more than %d nodes (alias bomb?)%s",
+			c.lim.MaxNodes, hintf("; raise %s if it is real", c.lim.Hints[LimitNodes])).(*PosError)
+		e.Limit = LimitNodes
+		return e
 	}
 	if depth > c.lim.MaxDepth {
 		return errAt(n, "document nests deeper than %d levels", c.lim.MaxDepth)

@@ -86,38 +86,3 @@ type Output struct {
 func NeedsObjects(outputs []Output) bool {
 	return slices.ContainsFunc(outputs, func(o Output) bool { return o.Format == "junit" })
 }
-
-// Pair matches --format and --output values by position, the way several
-// reports are asked for in one run:
-//
-//	--format text --format sarif --output - --output lint.sarif
-//
-// A format without an output goes to standard output; at most one report
-// may go there. No format at all means one text report on standard output.
-func Pair(formats, outputs []string) ([]Output, error) {
-	if len(formats) == 0 {
-		formats = []string{"text"}
-	}
-	if len(outputs) > len(formats) {
-		return nil, fmt.Errorf("--output: %d outputs for %d formats; give one --format per --output, in the same order", len(outputs), len(formats))
-	}
-	var out []Output
-	toStdout := ""
-	for i, f := range formats {
-		if _, err := New(f, Options{}); err != nil {
-			return nil, fmt.Errorf("--format: %v", err)
-		}
-		o := Output{Format: strings.ToLower(f), Path: Stdout}
-		if i < len(outputs) && outputs[i] != "" {
-			o.Path = outputs[i]
-		}
-		if o.Path == Stdout {
-			if toStdout != "" {
-				return nil, fmt.Errorf("--format %s and --format %s would both write to standard output; send one to a file with --output (formats and outputs pair by position)", toStdout, o.Format)
-			}
-			toStdout = o.Format
-		}
-		out = append(out, o)
-	}
-	return out, nil
-}

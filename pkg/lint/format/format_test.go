@@ -230,39 +230,6 @@ func TestSARIFURI(t *testing.T) {
 	}
 }
 
-func TestPair(t *testing.T) {
-	for _, tc := range []struct {
-		formats, outputs []string
-		want             []Output
-		err              string
-	}{
-		{want: []Output{{"text", "-"}}},
-		{formats: []string{"sarif"}, want: []Output{{"sarif", "-"}}},
-		{formats: []string{"text", "sarif"}, outputs: []string{"-", "out.sarif"}, want: []Output{{"text", "-"}, {"sarif", "out.sarif"}}},
-		{formats: []string{"sarif", "text"}, outputs: []string{"out.sarif"}, want: []Output{{"sarif", "out.sarif"}, {"text", "-"}}},
-		{formats: []string{"JSON"}, outputs: []string{"r.json"}, want: []Output{{"json", "r.json"}}},
-		{outputs: []string{"report.txt"}, want: []Output{{"text", "report.txt"}}},
-		{formats: []string{"text", "json"}, err: "would both write to standard output"},
-		{formats: []string{"text"}, outputs: []string{"a", "b"}, err: "2 outputs for 1 formats"},
-		{formats: []string{"xml"}, err: `unknown format "xml": use one of github, json, junit, sarif, text`},
-	} {
-		got, err := Pair(tc.formats, tc.outputs)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("Pair(%q, %q) error = %v, want it to contain %q", tc.formats, tc.outputs, err, tc.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("Pair(%q, %q): %v", tc.formats, tc.outputs, err)
-			continue
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("Pair(%q, %q) (-want +got):\n%s", tc.formats, tc.outputs, diff)
-		}
-	}
-}
-
 // TestJUnitFollowsFailOn: the report fails exactly the test cases whose
 // findings would fail the run.
 func TestJUnitFollowsFailOn(t *testing.T) {

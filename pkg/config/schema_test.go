@@ -1,4 +1,4 @@
-package lint
+package config
 
 import (
 	"bytes"
@@ -60,7 +60,7 @@ func TestConfigSchemaAcceptsWhatMeshbatchAccepts(t *testing.T) {
 		t.Fatal("docs/configuration.md has no ```yaml example")
 	}
 	for name, y := range map[string]string{"contract": contract, "docs/configuration.md": example} {
-		if _, err := ParseConfig(name, "/", []byte(y)); err != nil {
+		if _, err := Parse(name, "/", []byte(y)); err != nil {
 			t.Errorf("%s: meshbatch rejects it: %v", name, err)
 		}
 		js, err := manifest.YAMLToJSON([]byte(y), manifest.Limits{})

@@ -1,4 +1,4 @@
-package lint
+package config
 
 import (
 	"os"
@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/spf13/pflag"
 
+	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
@@ -32,7 +32,7 @@ failOn: warning
 `
 
 func TestParseConfigContract(t *testing.T) {
-	c, err := ParseConfig(".meshbatch.yaml", "/repo", []byte(contract))
+	c, err := Parse(".meshbatch.yaml", "/repo", []byte(contract))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,10 +62,10 @@ func TestParseConfigContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Suppression{{
+	want := []lint.Suppression{{
 		Rules: []string{"MB101"}, Paths: []string{"vendor/**"}, Base: "/repo",
 		Kinds: []string{"Job"}, Namespaces: []string{"legacy-*"}, Names: []string{"old-*"},
-		Reason: "jobs being retired in Q1", Origin: ".meshbatch.yaml:5", Source: SuppressedByConfig,
+		Reason: "jobs being retired in Q1", Origin: ".meshbatch.yaml:5", Source: lint.SuppressedByConfig,
 	}}
 	if diff := cmp.Diff(want, sups); diff != "" {
 		t.Errorf("suppressions (-want +got):\n%s", diff)
@@ -111,7 +111,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"not a mapping", "- a\n", `c.yaml:1:1: expected a mapping, found a list`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseConfig("c.yaml", "/", []byte(tc.yaml))
+			_, err := Parse("c.yaml", "/", []byte(tc.yaml))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error = %v\nwant it to contain %s", err, tc.want)
 			}
@@ -121,7 +121,7 @@ func TestParseConfigErrors(t *testing.T) {
 
 func TestParseConfigEmptyAndNull(t *testing.T) {
 	for _, y := range []string{"", "# only a comment\n", "rules:\nignore:\nfacts:\n"} {
-		c, err := ParseConfig("c.yaml", "/", []byte(y))
+		c, err := Parse("c.yaml", "/", []byte(y))
 		if err != nil {
 			t.Errorf("%q: %v", y, err)
 			continue
@@ -133,7 +133,7 @@ func TestParseConfigEmptyAndNull(t *testing.T) {
 }
 
 func TestEnableWinsOverDisable(t *testing.T) {
-	c, err := ParseConfig("c.yaml", "/", []byte("rules:\n  disable: [\"*\"]\n  enable: [MB101]\n"))
+	c, err := Parse("c.yaml", "/", []byte("rules:\n  disable: [\"*\"]\n  enable: [MB101]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestEnableWinsOverDisable(t *testing.T) {
 	}
 }
 
-func TestFindConfig(t *testing.T) {
+func TestFind(t *testing.T) {
 	root := t.TempDir()
 	deep := filepath.Join(root, "a", "b", "c")
 	if err := os.MkdirAll(deep, 0o755); err != nil {
@@ -164,114 +164,19 @@ func TestFindConfig(t *testing.T) {
 	}
 	// Nothing up to root: "" (a stray config above TempDir would break
 	// this, and is worth knowing about).
-	if got, err := FindConfig(deep); err != nil || got != "" {
-		t.Fatalf("FindConfig with no config = %q, %v", got, err)
+	if got, err := Find(deep); err != nil || got != "" {
+		t.Fatalf("Find with no config = %q, %v", got, err)
 	}
 	write(filepath.Join(root, "a", ".meshbatch.yml"))
-	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", ".meshbatch.yml") {
-		t.Errorf("FindConfig = %q, want the .yml in a parent", got)
+	if got, _ := Find(deep); got != filepath.Join(root, "a", ".meshbatch.yml") {
+		t.Errorf("Find = %q, want the .yml in a parent", got)
 	}
 	write(filepath.Join(root, "a", ".meshbatch.yaml"))
-	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", ".meshbatch.yaml") {
-		t.Errorf("FindConfig = %q, want .yaml preferred over .yml", got)
+	if got, _ := Find(deep); got != filepath.Join(root, "a", ".meshbatch.yaml") {
+		t.Errorf("Find = %q, want .yaml preferred over .yml", got)
 	}
 	write(filepath.Join(root, "a", "b", ".meshbatch.yaml"))
-	if got, _ := FindConfig(deep); got != filepath.Join(root, "a", "b", ".meshbatch.yaml") {
-		t.Errorf("FindConfig = %q, want the nearest one", got)
-	}
-}
-
-// TestResolvePrecedence: flag over MESHBATCH_* over the config file over
-// the flag default, per setting.
-func TestResolvePrecedence(t *testing.T) {
-	c, err := ParseConfig("cfg.yaml", "/", []byte("failOn: warning\nminSeverity: warning\nformat: json\nfacts:\n  istioVersion: \"1.20\"\n  kubernetesVersion: \"1.29\"\n  trustDomainAliases: [a, b]\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags := func(args ...string) *pflag.FlagSet {
-		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-		for _, f := range FactFields() {
-			if f.List {
-				fs.StringSlice(f.Flag, nil, "")
-			} else {
-				fs.String(f.Flag, "", "")
-			}
-		}
-		fs.String("fail-on", "error", "")
-		fs.String("min-severity", "info", "")
-		fs.StringArray("format", nil, "")
-		if err := fs.Parse(args); err != nil {
-			t.Fatal(err)
-		}
-		return fs
-	}
-
-	// Defaults only.
-	r, err := Resolve(nil, flags())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != rules.Error || r.MinSeverity != rules.Info || len(r.Formats) != 0 || r.Facts.IstioVersion.Known() {
-		t.Errorf("defaults: %+v", r)
-	}
-
-	// Config over defaults.
-	r, err = Resolve(c, flags())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != rules.Warning || r.MinSeverity != rules.Warning || r.Facts.IstioVersion.String() != "1.20" ||
-		!cmp.Equal(r.Formats, []string{"json"}) || !cmp.Equal(r.Facts.TrustAliases, []string{"a", "b"}) {
-		t.Errorf("config: %+v", r)
-	}
-
-	// Environment over config.
-	t.Setenv("MESHBATCH_FAIL_ON", "info")
-	t.Setenv("MESHBATCH_ISTIO_VERSION", "1.24")
-	t.Setenv("MESHBATCH_TRUST_DOMAIN_ALIAS", "x, y")
-	t.Setenv("MESHBATCH_FORMAT", "sarif")
-	r, err = Resolve(c, flags())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != rules.Info || r.Facts.IstioVersion.String() != "1.24" || r.Facts.KubernetesVersion.String() != "1.29" ||
-		!cmp.Equal(r.Formats, []string{"sarif"}) || !cmp.Equal(r.Facts.TrustAliases, []string{"x", "y"}) {
-		t.Errorf("env: %+v", r)
-	}
-
-	// Flags over environment.
-	r, err = Resolve(c, flags("--fail-on", "none", "--istio-version", "1.28", "--format", "text", "--format", "junit", "--trust-domain-alias", "z"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.FailOn != 0 || r.Facts.IstioVersion.String() != "1.28" || !cmp.Equal(r.Formats, []string{"text", "junit"}) ||
-		!cmp.Equal(r.Facts.TrustAliases, []string{"z"}) {
-		t.Errorf("flags: %+v", r)
-	}
-}
-
-// TestResolveErrorsNameTheSource: a bad value is reported where it was set.
-func TestResolveErrorsNameTheSource(t *testing.T) {
-	c, err := ParseConfig("cfg.yaml", "/", []byte("failOn: warning\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
-	fs.String("fail-on", "error", "")
-	fs.String("istio-version", "", "")
-	t.Setenv("MESHBATCH_ISTIO_VERSION", "latest")
-	if _, err := Resolve(c, fs); err == nil || err.Error() != `MESHBATCH_ISTIO_VERSION: version "latest": want MAJOR.MINOR, like 1.28` {
-		t.Errorf("env error = %v", err)
-	}
-	t.Setenv("MESHBATCH_ISTIO_VERSION", "") // set but empty: unknown, valid
-	t.Setenv("MESHBATCH_FAIL_ON", "sometimes")
-	if _, err := Resolve(c, fs); err == nil || err.Error() != `MESHBATCH_FAIL_ON: unknown severity "sometimes": use error, warning, info or none` {
-		t.Errorf("env error = %v", err)
-	}
-	if err := fs.Parse([]string{"--istio-version", "x.y", "--fail-on", "error"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Resolve(c, fs); err == nil || !strings.HasPrefix(err.Error(), `--istio-version: version "x.y"`) {
-		t.Errorf("flag error = %v", err)
+	if got, _ := Find(deep); got != filepath.Join(root, "a", "b", ".meshbatch.yaml") {
+		t.Errorf("Find = %q, want the nearest one", got)
 	}
 }

@@ -1,4 +1,9 @@
-package lint
+// Package config reads meshbatch's config file, .meshbatch.yaml: where it
+// is found, its strict decoding with the position of every key, and the
+// checks of its values. It names no flags: the command line applies its
+// flags and MESHBATCH_* variables over the file (cmd/meshbatch), and the
+// lint engine takes the plain values that come out (lint.Options).
+package config
 
 import (
 	"bytes"
@@ -13,17 +18,15 @@ import (
 	"sort"
 	"strings"
 
-	yaml "go.yaml.in/yaml/v3"
-
-	"github.com/meshbatch/meshbatch/internal/suggest"
+	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
-// ConfigFileNames are the names config discovery looks for, in order, in
-// the working directory and then in each parent directory.
-var ConfigFileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
+// FileNames are the names Find looks for, in order, in a directory and
+// then in each parent directory.
+var FileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
 
 // Config is the .meshbatch.yaml file. Its shape is a published contract
 // (docs/configuration.md, docs/schemas/meshbatch-config.schema.json):
@@ -46,7 +49,7 @@ var ConfigFileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
 type Config struct {
 	Rules       RulesConfig   `json:"rules,omitempty"`
 	Ignore      []IgnoreEntry `json:"ignore,omitempty"`
-	Facts       RawFacts      `json:"facts,omitempty"`
+	Facts       lint.RawFacts `json:"facts,omitempty"`
 	Format      string        `json:"format,omitempty"`      // default output format
 	FailOn      string        `json:"failOn,omitempty"`      // error, warning, info or none
 	MinSeverity string        `json:"minSeverity,omitempty"` // error, warning or info
@@ -82,21 +85,24 @@ type IgnoreEntry struct {
 	Reason     string   `json:"reason,omitempty"`
 }
 
-// FindConfig looks for a config file in dir and then in each parent
-// directory, and returns its path, or "" when there is none.
-func FindConfig(dir string) (string, error) {
+// ErrNotRegularFile is the error of Find for a config file that is not a
+// regular file: a pipe would block the run until someone writes to it.
+var ErrNotRegularFile = errors.New("not a regular file")
+
+// Find looks for a config file in dir and then in each parent directory,
+// and returns its path, or "" when there is none.
+func Find(dir string) (string, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return "", err
 	}
 	for {
-		for _, name := range ConfigFileNames {
+		for _, name := range FileNames {
 			p := filepath.Join(dir, name)
 			info, err := os.Stat(p)
 			if err == nil && !info.IsDir() {
 				if !info.Mode().IsRegular() {
-					// A pipe would block the run until someone writes to it.
-					return "", fmt.Errorf("%s: not a regular file (%s); pass --config or --no-config", p, info.Mode().Type())
+					return "", fmt.Errorf("%s: %w (%s)", p, ErrNotRegularFile, info.Mode().Type())
 				}
 				return p, nil
 			}
@@ -112,10 +118,10 @@ func FindConfig(dir string) (string, error) {
 	}
 }
 
-// LoadConfig reads and strictly decodes a config file. Errors start with
+// Load reads and strictly decodes a config file. Errors start with
 // file:line:column and say what to write instead.
-func LoadConfig(file string) (*Config, error) {
-	data, err := readConfig(file)
+func Load(file string) (*Config, error) {
+	data, err := readFile(file)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %v", file, describeFSError(err))
 	}
@@ -123,26 +129,27 @@ func LoadConfig(file string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseConfig(displayPath(abs), filepath.Dir(abs), data)
+	return Parse(displayPath(abs), filepath.Dir(abs), data)
 }
 
-// MaxConfigBytes bounds the config file read: real ones are a few lines.
-const MaxConfigBytes = 1 << 20
+// MaxBytes bounds the config file read: real ones are a few lines.
+const MaxBytes = 1 << 20
 
-// readConfig reads a config file of at most MaxConfigBytes. It may be a
-// pipe (--config <(...)), which it reads until the writer closes it.
-func readConfig(file string) ([]byte, error) {
+// readFile reads a config file of at most MaxBytes. It may be a pipe
+// (a process substitution, <(...)), which it reads until the writer
+// closes it.
+func readFile(file string) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxConfigBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxConfigBytes {
-		return nil, fmt.Errorf("larger than %d bytes: is this the config file?", MaxConfigBytes)
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("larger than %d bytes: is this the config file?", MaxBytes)
 	}
 	return data, nil
 }
@@ -160,10 +167,10 @@ func displayPath(abs string) string {
 	return abs
 }
 
-// ParseConfig decodes config data; name is used in errors and dir is the
+// Parse decodes config data; name is used in errors and dir is the
 // directory ignore paths are relative to. The whole file is checked: rule
 // ids, severities, globs and facts.
-func ParseConfig(name, dir string, data []byte) (*Config, error) {
+func Parse(name, dir string, data []byte) (*Config, error) {
 	c := &Config{File: name, Dir: dir, pos: map[string]manifest.Pos{}}
 	root, err := manifest.ParseNode(manifest.NormalizeLineBreaks(bytes.Clone(data)))
 	if err != nil {
@@ -220,7 +227,7 @@ func (c *Config) validate() error {
 		return err
 	}
 	if _, err := c.Facts.Parse(); err != nil {
-		var fe *FactError
+		var fe *lint.FactError
 		if errors.As(err, &fe) {
 			return c.errorf("facts."+fe.Key, "%s", fe.Msg)
 		}
@@ -298,7 +305,7 @@ func (c *Config) RuleSet() ([]*rules.Rule, map[string]rules.Severity, error) {
 		p := "rules.severity" + manifest.Key(k)
 		r := checks.Lookup(k)
 		if r == nil {
-			return nil, nil, c.errorf(p, "%v", UnknownRule(k))
+			return nil, nil, c.errorf(p, "%v", lint.UnknownRule(k))
 		}
 		sev, err := rules.ParseSeverity(c.Rules.Severity[k])
 		if err != nil {
@@ -317,7 +324,7 @@ func matchRuleEntry(entry string, all []*rules.Rule) ([]string, error) {
 	if !strings.ContainsAny(entry, "*?[") {
 		r := checks.Lookup(entry)
 		if r == nil {
-			return nil, UnknownRule(entry)
+			return nil, lint.UnknownRule(entry)
 		}
 		return []string{r.ID}, nil
 	}
@@ -339,14 +346,14 @@ func matchRuleEntry(entry string, all []*rules.Rule) ([]string, error) {
 
 // Suppressions turns the ignore entries into suppressions whose Origin is
 // the entry's file:line.
-func (c *Config) Suppressions() ([]Suppression, error) {
-	var out []Suppression
+func (c *Config) Suppressions() ([]lint.Suppression, error) {
+	var out []lint.Suppression
 	for i, e := range c.Ignore {
 		p := fmt.Sprintf("ignore[%d]", i)
-		s := Suppression{
+		s := lint.Suppression{
 			Rules: e.Rules, Paths: e.Paths, Base: c.Dir,
 			Kinds: e.Kinds, Namespaces: e.Namespaces, Names: e.Names,
-			Reason: e.Reason, Source: SuppressedByConfig,
+			Reason: e.Reason, Source: lint.SuppressedByConfig,
 		}
 		s.Origin = c.Where(p)
 		if i := strings.LastIndexByte(s.Origin, ':'); i > 0 && c.Has(p) {
@@ -357,7 +364,7 @@ func (c *Config) Suppressions() ([]Suppression, error) {
 		}
 		for j, r := range e.Rules {
 			if r != "*" && checks.Lookup(r) == nil {
-				return nil, c.errorf(fmt.Sprintf("%s.rules[%d]", p, j), "%v", UnknownRule(r))
+				return nil, c.errorf(fmt.Sprintf("%s.rules[%d]", p, j), "%v", lint.UnknownRule(r))
 			}
 		}
 		if err := s.ValidateGlobs(); err != nil {
@@ -368,130 +375,11 @@ func (c *Config) Suppressions() ([]Suppression, error) {
 	return out, nil
 }
 
-// nodeDecoder decodes a YAML node tree into the config structs, strictly:
-// unknown and duplicate keys and wrong shapes are errors at their line,
-// and scalars keep their text (so `istioVersion: 1.30` is "1.30", not the
-// number 1.3).
-type nodeDecoder struct {
-	file string
-	pos  map[string]manifest.Pos
-}
-
-func (d *nodeDecoder) errorf(n *yaml.Node, fieldPath, format string, args ...any) error {
-	where := fmt.Sprintf("%s:%d:%d", d.file, n.Line, n.Column)
-	if fieldPath == "" {
-		return fmt.Errorf("%s: %s", where, fmt.Sprintf(format, args...))
+// describeFSError drops the repeated path from *PathError messages.
+func describeFSError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
 	}
-	return fmt.Errorf("%s: %s: %s", where, fieldPath, fmt.Sprintf(format, args...))
-}
-
-func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, fieldPath string) error {
-	for n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
-		return nil // "key:" with no value leaves the zero value
-	}
-	switch v.Kind() {
-	case reflect.Struct:
-		if n.Kind != yaml.MappingNode {
-			return d.errorf(n, fieldPath, "expected a mapping, found %s", describeNode(n))
-		}
-		fields := map[string]int{}
-		var names []string
-		t := v.Type()
-		for i := range t.NumField() {
-			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if name != "" && name != "-" {
-				fields[name] = i
-				names = append(names, name)
-			}
-		}
-		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			p := joinField(fieldPath, k.Value)
-			idx, ok := fields[k.Value]
-			if !ok {
-				msg := fmt.Sprintf("unknown key %q", k.Value)
-				if s := suggest.Closest(k.Value, names); s != "" {
-					msg += fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				msg += "; valid keys here: " + strings.Join(names, ", ")
-				return d.errorf(k, "", "%s", msgAt(fieldPath, msg))
-			}
-			if seen[k.Value] {
-				return d.errorf(k, p, "duplicate key")
-			}
-			seen[k.Value] = true
-			d.pos[p] = manifest.Pos{Line: k.Line, Col: k.Column}
-			if err := d.decode(val, v.Field(idx), p); err != nil {
-				return err
-			}
-		}
-	case reflect.Slice:
-		if n.Kind != yaml.SequenceNode {
-			return d.errorf(n, fieldPath, "expected a list, found %s (write [%s] for one item)", describeNode(n), n.Value)
-		}
-		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
-		for i, item := range n.Content {
-			p := fmt.Sprintf("%s[%d]", fieldPath, i)
-			d.pos[p] = manifest.Pos{Line: item.Line, Col: item.Column}
-			if err := d.decode(item, s.Index(i), p); err != nil {
-				return err
-			}
-		}
-		v.Set(s)
-	case reflect.Map:
-		if n.Kind != yaml.MappingNode {
-			return d.errorf(n, fieldPath, "expected a mapping, found %s", describeNode(n))
-		}
-		m := reflect.MakeMap(v.Type())
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, val := n.Content[i], n.Content[i+1]
-			p := fieldPath + manifest.Key(k.Value)
-			if m.MapIndex(reflect.ValueOf(k.Value)).IsValid() {
-				return d.errorf(k, p, "duplicate key")
-			}
-			d.pos[p] = manifest.Pos{Line: k.Line, Col: k.Column}
-			elem := reflect.New(v.Type().Elem()).Elem()
-			if err := d.decode(val, elem, p); err != nil {
-				return err
-			}
-			m.SetMapIndex(reflect.ValueOf(k.Value), elem)
-		}
-		v.Set(m)
-	case reflect.String:
-		if n.Kind != yaml.ScalarNode {
-			return d.errorf(n, fieldPath, "expected a single value, found %s", describeNode(n))
-		}
-		v.SetString(n.Value)
-	default:
-		return d.errorf(n, fieldPath, "unsupported field type %s", v.Type())
-	}
-	return nil
-}
-
-func msgAt(fieldPath, msg string) string {
-	if fieldPath == "" {
-		return msg
-	}
-	return "in " + fieldPath + ": " + msg
-}
-
-func joinField(base, key string) string {
-	if base == "" {
-		return key
-	}
-	return base + "." + key
-}
-
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	}
-	return fmt.Sprintf("%q", n.Value)
+	return err
 }
