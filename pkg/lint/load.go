@@ -143,14 +143,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		wg.Go(func() {
 			for j := range jobs {
 				for i, c := range j.chunks {
-					var objs []*manifest.Object
-					var probs []manifest.Problem
-					if !opts.keepWorkloads && !opts.decodeWhole && keep.exhausted() {
-						// Workloads are released at once: their pass decodes them whole.
-						objs, probs = manifest.ReadDocumentPartly(j.file, j.first+i, c, opts.Limits, rules.SummaryFields)
-					} else {
-						objs, probs = manifest.ReadDocument(j.file, j.first+i, c, opts.Limits)
-					}
+					objs, probs := loadDocument(j.file, j.first+i, c, opts, keep)
 					if j.regular {
 						for _, o := range objs {
 							o.ReleaseDocument()

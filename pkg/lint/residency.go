@@ -16,10 +16,10 @@
 //     releases those too (keepBudget).
 //   - Partly decoded: once the budget for workloads is spent, the loader
 //     decodes workloads only in the fields their summary reads
-//     (manifest.ReadDocumentPartly with rules.SummaryFields; Object.Partial).
-//     The loader alone reads them, for their summary and ignore
-//     annotations, and releases them at once: nothing has checked yet that
-//     the rest of the document decodes strictly.
+//     (loadDocument: manifest.ReadDocumentPartly with rules.SummaryFields;
+//     Object.Partial). The loader alone reads them, for their summary and
+//     ignore annotations, and releases them at once: nothing has checked
+//     yet that the rest of the document decodes strictly.
 //   - Released: Typed is nil (Object.Released), and a workload has lost its
 //     Template, Job, CronJob and caches (Workload.Release). What is left is
 //     what lookups from other objects' rules read: a workload's summary, an
@@ -122,6 +122,17 @@ func (k *keepBudget) spill() {
 		release()
 	}
 	k.kept = nil
+}
+
+// loadDocument reads one document for the loader: whole while the keep
+// budget for workloads lasts, and past it its workloads only in the
+// fields their summary reads (rules.SummaryFields).
+func loadDocument(file string, doc int, c manifest.Chunk, opts Options, keep *keepBudget) ([]*manifest.Object, []manifest.Problem) {
+	if !opts.keepWorkloads && !opts.decodeWhole && keep.exhausted() {
+		// Workloads are released at once: their pass decodes them whole.
+		return manifest.ReadDocumentPartly(file, doc, c, opts.Limits, rules.SummaryFields)
+	}
+	return manifest.ReadDocument(file, doc, c, opts.Limits)
 }
 
 // releaseObjects summarises the pod templates of a document's objects
