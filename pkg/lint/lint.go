@@ -45,8 +45,8 @@ type Options struct {
 	SkipNonManifests bool
 	Limits           manifest.Limits
 	// ListObjects fills Result.Files, for formats that report every
-	// object, passing or not (JUnit): 64 bytes an object, so the run
-	// builds it only when asked.
+	// object, passing or not (JUnit): an entry for every object, so the
+	// run builds it only when asked.
 	ListObjects bool
 	Workers     int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
 	Stdin       io.Reader // read for the path "-"
@@ -180,8 +180,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 	}
 	res.InputErrors = append(res.InputErrors, restoreErrs...)
-	// After the rules, where the heap is smaller: one reference per object
-	// is 12 MB at 100,000 objects.
+	// After the rules, where the heap is smaller: it holds a reference to
+	// every object.
 	if opts.ListObjects {
 		res.Files = inventory(loaded)
 	}
@@ -197,8 +197,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	// Most findings are shown: room for all of them at once, not the
-	// doubling growth of append (272 bytes a finding, 30,000 at 100,000
-	// objects).
+	// doubling growth of append, whose spare room a large input would pay
+	// for at the end of the run, where the heap peaks.
 	res.Findings = slices.Grow(res.Findings, len(diags))
 	for i, d := range diags {
 		e.diagnostic(d, pos[i])
@@ -282,8 +282,8 @@ func readSpan(objs []*manifest.Object, buf []byte) ([]byte, int64) {
 }
 
 // spanBufs recycles the buffers readSpan reads into: nothing decoded or
-// positioned from a span keeps its bytes, and at 100,000 objects they
-// were 130 MB of allocation, an eighth of the run's.
+// positioned from a span keeps its bytes, and a large input reads most of
+// its files back, some more than once.
 var spanBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // withSpan calls fn with readSpan's result for objs, in a recycled buffer

@@ -83,8 +83,8 @@ type fileResult struct {
 	data    []byte
 }
 
-// fileBufs recycles the buffers regular files are read into: 84 MB of
-// them at 100,000 objects, each garbage once its file is decoded.
+// fileBufs recycles the buffers regular files are read into: every file
+// of the input goes through one, garbage once its file is decoded.
 var fileBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // batchDone notes that a batch of fr's documents is decoded, and recycles
@@ -188,8 +188,8 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			n += len(d.objects)
 		}
 	}
-	// Sized at once: at 100,000 objects the two lists grown by append
-	// held ~1.6 MB of spare room through the run.
+	// Sized at once: the two lists grown by append would hold their spare
+	// room through the run.
 	out.objects = make([]*manifest.Object, 0, n)
 	if !opts.keepWorkloads {
 		out.workloads = make([]*rules.Workload, 0, n)
@@ -236,8 +236,8 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 // run: one of a kind no rule reads (or one that failed to decode, whose
 // problems are recorded), without an ignore annotation to check, when no
 // report lists every object. What the run needs of it is counted in
-// loaded.left. An envelope is ~230 bytes, and such kinds (Roles, Secrets,
-// CRDs) are most of a rendered Helm chart.
+// loaded.left: such kinds (Roles, Secrets, CRDs) are most of a rendered
+// Helm chart, and their envelopes would stay in the heap for nothing.
 func leaveOut(o *manifest.Object, w *rules.Workload, ia ignoreAnnotations, opts Options) bool {
 	return !opts.keepWorkloads && !opts.ListObjects && w == nil && o.Typed == nil && !o.Released() &&
 		ia.own == nil && ia.template == nil

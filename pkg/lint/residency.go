@@ -61,9 +61,9 @@ import (
 
 // workloadsKept is how many workloads the loader keeps decoded before it
 // releases the others and the objects rules read only in loops (of which
-// it keeps as many at most): inputs of up to about 12,000 objects are
-// linted without decoding anything twice, for 25 MB of Jobs and CronJobs
-// at most. Past twice as many, it keeps none (see keepBudget).
+// it keeps as many at most): an input of up to about as many workloads is
+// linted without decoding anything twice, and what it keeps is a bounded
+// part of the heap. Past twice as many, it keeps none (see keepBudget).
 const workloadsKept = 4096
 
 // keepBudget is how many more objects the loader keeps decoded. Kept
@@ -71,7 +71,7 @@ const workloadsKept = 4096
 // pass, and the heap's peak follows what is live at the end of loading. So
 // once either count runs past twice its budget the input is large, and the
 // loader releases what it kept too (spill): decoding a few thousand objects
-// again costs less than ~25 MB live, twice that at the peak.
+// again costs less than keeping them live, which the peak counts twice.
 type keepBudget struct {
 	workloads atomic.Int64
 	inLoops   atomic.Int64 // objects rules read only in loops
@@ -161,8 +161,8 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 			if o.Typed == nil {
 				// A kind no rule reads, or an object that failed to
 				// decode: suppression alone reads its maps, and keeps what
-				// it reads. A Helm chart labels every object, ~300 bytes
-				// a map.
+				// it reads. A Helm chart labels every object, and even a
+				// small map is costly.
 				if !o.Released() && (o.Labels != nil || o.Annotations != nil) {
 					ignores(i, ignoreAnnotationsOf(o))
 					o.Labels, o.Annotations = nil, nil
@@ -195,11 +195,10 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 }
 
 // workloadsPerPass is how many workloads (or objects read in loops)
-// runPasses keeps decoded at once: about 3 MB of Jobs and CronJobs and
-// their caches, against ~180 MB for the 35,000 of a 100,000-object
-// input. More passes cost little (each runs only the rules' loops over
-// its own part): 256 and 1,024 took the same time and peak memory within
-// the noise at 100,000 objects.
+// runPasses keeps decoded at once: a small part of a large input's Jobs
+// and CronJobs, with their caches. More passes cost little (each runs only
+// the rules' loops over its own part): half and twice as many took the
+// same time and peak memory, within the noise.
 const workloadsPerPass = 512
 
 // runPasses runs the checks on every workload and every other object. The
