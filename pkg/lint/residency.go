@@ -27,7 +27,7 @@
 //     annotations rules.MetadataRead names. The emitter reads the ignore
 //     annotations the loader recorded (loaded.ignores), and positions read
 //     the document, never Typed. A rule that reads the Typed or Template of
-//     a released object panics (nil), which the tests run into. Kinds read
+//     a released object finds nil, which the tests run into. Kinds read
 //     by their metadata or by their spec alone are released at load and
 //     stay so; workloads and kinds read in loops come back in their pass.
 //   - Restored: a pass decodes a part of them again, whole and strictly
