@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Puts etcd and kube-apiserver into $E2E_ASSETS (default .cache/e2e/k8s-<version>/) for the
 # envtest-based tests in e2e/. Idempotent: a binary that is already there is kept, so only the
-# first run pays (apt install ~10 s, apiserver build ~3-4 min on 2 cores). Prints the folder.
+# first run pays for the apt install and the apiserver build (their times: "Cost in CI" in
+# docs/validation.md). Prints the folder.
 #
 # No prebuilt Kubernetes binaries can be downloaded here (only the Go module proxy and Debian's
 # apt are reachable), so:

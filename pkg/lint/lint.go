@@ -6,7 +6,6 @@ package lint
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,8 +47,8 @@ type Options struct {
 	SkipNonManifests bool
 	Limits           manifest.Limits
 	// ListObjects fills Result.Files, for formats that report every
-	// object, passing or not (JUnit): 64 bytes an object, so the run
-	// builds it only when asked.
+	// object, passing or not (JUnit): an entry for every object, so the
+	// run builds it only when asked.
 	ListObjects bool
 	Workers     int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
 	Stdin       io.Reader // read for the path "-"
@@ -183,8 +182,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 	}
 	res.InputErrors = append(res.InputErrors, restoreErrs...)
-	// After the rules, where the heap is smaller: one reference per object
-	// is 12 MB at 100,000 objects.
+	// After the rules, where the heap is smaller: it holds a reference to
+	// every object.
 	if opts.ListObjects {
 		res.Files = inventory(loaded)
 	}
@@ -200,8 +199,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	// Most findings are shown: room for all of them at once, not the
-	// doubling growth of append (272 bytes a finding, 30,000 at 100,000
-	// objects).
+	// doubling growth of append, whose spare room a large input would pay
+	// for at the end of the run, where the heap peaks.
 	res.Findings = slices.Grow(res.Findings, len(diags))
 	for i, d := range diags {
 		e.diagnostic(d, pos[i])
@@ -285,8 +284,8 @@ func readSpan(objs []*manifest.Object, buf []byte) ([]byte, int64) {
 }
 
 // spanBufs recycles the buffers readSpan reads into: nothing decoded or
-// positioned from a span keeps its bytes, and at 100,000 objects they
-// were 130 MB of allocation, an eighth of the run's.
+// positioned from a span keeps its bytes, and a large input reads most of
+// its files back, some more than once.
 var spanBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // withSpan calls fn with readSpan's result for objs, in a recycled buffer
@@ -310,223 +309,6 @@ func withSpan(objs []*manifest.Object, fn func(span []byte, off int64)) {
 type ruleOutput struct {
 	diags    []rules.Diagnostic
 	silenced int
-}
-
-// workloadsPerPass is how many workloads (or objects read in loops)
-// runPasses keeps decoded at once: about 3 MB of Jobs and CronJobs and
-// their caches, against ~180 MB for the 35,000 of a 100,000-object
-// input. More passes cost little (each runs only the rules' loops over
-// its own part): 256 and 1,024 took the same time and peak memory within
-// the noise at 100,000 objects.
-const workloadsPerPass = 512
-
-// workloadsKept is how many workloads the loader keeps decoded before it
-// releases the others and the objects rules read only in loops (of which
-// it keeps as many at most): inputs of up to about 12,000 objects are
-// linted without decoding anything twice, for 25 MB of Jobs and CronJobs
-// at most. Past twice as many, it keeps none (see keepBudget).
-const workloadsKept = 4096
-
-// runPasses runs the checks on every workload and every other object. The
-// loader released the workloads, and the objects rules read only in their
-// loops, beyond the first few thousand (see releaseObjects): a pass
-// decodes a part of them again, runs every check on a view of the index
-// for that part (Index.WorkloadPass, Index.ObjectPass), and releases them;
-// a last pass runs the checks' loops over the other kinds
-// (Index.RestPass). A rule reports what one run over the whole
-// index reports, though its loops may take turns differently: Run sorts
-// the findings, and TestPassesChangeNothing checks that the results are
-// the same. Objects that cannot be decoded again (their file changed
-// since it was read) are left out and returned as errors; objects the
-// loader decoded only in part that do not decode strictly are left out
-// and returned as late failures (see check).
-func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, []lateFailure, error) {
-	outs := make([]ruleOutput, len(checks))
-	if len(checks) == 0 {
-		return outs, nil, nil, nil
-	}
-	if opts.keepWorkloads {
-		outs, err := runChecks(ctx, checks, ix, opts)
-		return outs, nil, nil, err
-	}
-	add := func(part []ruleOutput) {
-		for i := range part {
-			outs[i].diags = append(outs[i].diags, part[i].diags...)
-			outs[i].silenced += part[i].silenced
-		}
-	}
-	size := cmp.Or(opts.workloadsPerPass, workloadsPerPass)
-	var errs []error
-	var late []lateFailure
-	// pass decodes the released objects of one part again, runs every
-	// check on view(decoded), decoded being the indexes of the objects
-	// that decoded, and hands those to putBack.
-	pass := func(objs []*manifest.Object, restore func(i int, typed any), view func(decoded []int) *rules.Index, putBack func(decoded []int)) error {
-		failed, err := decodeAgain(ctx, objs, opts, restore)
-		if err != nil {
-			return err
-		}
-		late = appendLate(late, objs, failed)
-		decoded := withoutFailed(failed, &errs)
-		got, err := runChecks(ctx, checks, view(decoded), opts)
-		putBack(decoded)
-		if err != nil {
-			return err
-		}
-		add(got)
-		return nil
-	}
-	for _, p := range passParts(len(ix.Workloads), size, func(i int) bool { return ix.Workloads[i].Released() }) {
-		part := ix.Workloads[p[0]:p[1]]
-		objs := make([]*manifest.Object, len(part))
-		for i, w := range part {
-			objs[i] = w.Object
-		}
-		err := pass(objs, func(i int, typed any) { part[i].Restore(typed, opts.Facts) },
-			func(decoded []int) *rules.Index { return ix.WorkloadPass(pick(part, decoded)) },
-			func(decoded []int) {
-				for _, i := range decoded {
-					part[i].Release()
-				}
-			})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	// The objects rules read only in their loops, a part at a time too,
-	// left as the loader left them; then every other object at once.
-	loop := ix.LoopObjects()
-	for _, p := range passParts(len(loop), size, func(i int) bool { return loop[i].Released() }) {
-		part := loop[p[0]:p[1]]
-		wasReleased := make([]bool, len(part))
-		for i, o := range part {
-			wasReleased[i] = o.Released()
-		}
-		err := pass(part, func(i int, typed any) { part[i].RestoreTyped(typed) },
-			func(decoded []int) *rules.Index { return ix.ObjectPass(pick(part, decoded)) },
-			func(decoded []int) {
-				for _, i := range decoded {
-					if wasReleased[i] {
-						part[i].ReleaseTyped()
-					}
-				}
-			})
-		if err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	got, err := runChecks(ctx, checks, ix.RestPass(), opts)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	add(got)
-	return outs, errs, late, nil
-}
-
-// lateFailure is an object the loader decoded only in part that does not
-// decode strictly: the problem it would have had when loaded whole.
-type lateFailure struct {
-	object  *manifest.Object
-	problem manifest.Problem
-}
-
-// errLate marks in decodeAgain's failures those appendLate took.
-var errLate = errors.New("decoded in part, failed whole")
-
-// appendLate moves the failures of objects decoded in part that are
-// problems with the document (not a file changed since) from failed to
-// late.
-func appendLate(late []lateFailure, objs []*manifest.Object, failed []error) []lateFailure {
-	for i, err := range failed {
-		var p manifest.Problem
-		if err != nil && objs[i].Partial() && errors.As(err, &p) {
-			late = append(late, lateFailure{objs[i], p})
-			failed[i] = errLate
-		}
-	}
-	return late
-}
-
-// passParts cuts n objects, in input order, into the parts of the passes,
-// each with at most size objects to decode again: objects the loader kept
-// decoded cost no memory, and fewer passes cost less (on an input small
-// enough that nothing was released, there is one). It returns each part's
-// [start, end).
-func passParts(n, size int, released func(i int) bool) [][2]int {
-	var parts [][2]int
-	start, inPart := 0, 0
-	for i := range n {
-		if !released(i) {
-			continue
-		}
-		if inPart == size {
-			parts = append(parts, [2]int{start, i})
-			start, inPart = i, 0
-		}
-		inPart++
-	}
-	if start < n {
-		parts = append(parts, [2]int{start, n})
-	}
-	return parts
-}
-
-// withoutFailed returns the indexes of the objects decodeAgain did not
-// fail on, and adds its errors for the others, but late failures, to errs.
-func withoutFailed(failed []error, errs *[]error) []int {
-	var decoded []int
-	for i, err := range failed {
-		switch {
-		case err == nil:
-			decoded = append(decoded, i)
-		case err != errLate:
-			*errs = append(*errs, err)
-		}
-	}
-	return decoded
-}
-
-// pick returns items[i] for each i of at, in order.
-func pick[T any](items []T, at []int) []T {
-	var out []T
-	for _, i := range at {
-		out = append(out, items[i])
-	}
-	return out
-}
-
-// decodeAgain decodes the released objects among objs again and hands
-// each to restore(i, typed), on the workers. Objects come in input order:
-// those of one file are neighbours, and a worker reads the part of the
-// file that holds them once, by runs of at most objectsPerRead so that the
-// objects of a single large file (or of standard input) still spread over
-// the workers. failed[i] is the error of an object that cannot be decoded
-// again: its file changed, or, decoded in part by the loader, it does not
-// decode strictly (a manifest.Problem, see appendLate).
-func decodeAgain(ctx context.Context, objs []*manifest.Object, opts Options, restore func(i int, typed any)) ([]error, error) {
-	const objectsPerRead = 64
-	failed := make([]error, len(objs))
-	runs := fileRuns(len(objs), objectsPerRead, func(i int) bool {
-		return objs[i].File == objs[i-1].File && objs[i].Released() == objs[i-1].Released()
-	})
-	err := forEach(ctx, len(runs), opts.Workers, func(r int) {
-		first, end := runs[r][0], runs[r][1]
-		if !objs[first].Released() { // kept decoded by the loader
-			return
-		}
-		// span is nil on an error: Redecode then reads each document and reports it
-		withSpan(objs[first:end], func(span []byte, off int64) {
-			for i := first; i < end; i++ {
-				typed, err := objs[i].Redecode(span, off, opts.Limits)
-				if err != nil {
-					failed[i] = err
-					continue
-				}
-				restore(i, typed)
-			}
-		})
-	})
-	return failed, err
 }
 
 // runChecks runs the rules' checks on up to opts.Workers goroutines; each

@@ -43,53 +43,6 @@ type loaded struct {
 	}
 }
 
-// leaveOutFailed takes the objects of late out of the run and records
-// their problems where the loader would have (see check).
-func (l *loaded) leaveOutFailed(late []lateFailure) {
-	failed := make(map[*manifest.Object]bool, len(late))
-	rank := make(map[string]int, len(l.order))
-	for i, f := range l.order {
-		rank[f] = i
-	}
-	for _, f := range late {
-		failed[f.object] = true
-		l.insertProblem(f.problem, rank)
-		delete(l.ignores, f.object)
-	}
-	n := 0
-	for i, o := range l.objects {
-		if failed[o] {
-			continue
-		}
-		l.objects[n] = o
-		if l.workloads != nil {
-			l.workloads[n] = l.workloads[i]
-		}
-		n++
-	}
-	clear(l.objects[n:])
-	l.objects = l.objects[:n]
-	if l.workloads != nil {
-		clear(l.workloads[n:])
-		l.workloads = l.workloads[:n]
-	}
-}
-
-// insertProblem puts p among the problems of the files read, which the
-// loader records last, in input order and document order (a JUnit report
-// lists the files with problems only in the order of their problems).
-func (l *loaded) insertProblem(p manifest.Problem, rank map[string]int) {
-	after := func(q manifest.Problem) bool {
-		r, ok := rank[q.File]
-		return ok && (r > rank[p.File] || r == rank[p.File] && q.Doc > p.Doc)
-	}
-	i := len(l.problems)
-	for i > 0 && after(l.problems[i-1]) {
-		i--
-	}
-	l.problems = slices.Insert(l.problems, i, p)
-}
-
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
 // reasons) of an object and of its pod template, and the template's path.
 type ignoreAnnotations struct {
@@ -130,8 +83,8 @@ type fileResult struct {
 	data    []byte
 }
 
-// fileBufs recycles the buffers regular files are read into: 84 MB of
-// them at 100,000 objects, each garbage once its file is decoded.
+// fileBufs recycles the buffers regular files are read into: every file
+// of the input goes through one, garbage once its file is decoded.
 var fileBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // batchDone notes that a batch of fr's documents is decoded, and recycles
@@ -190,14 +143,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		wg.Go(func() {
 			for j := range jobs {
 				for i, c := range j.chunks {
-					var objs []*manifest.Object
-					var probs []manifest.Problem
-					if !opts.keepWorkloads && !opts.decodeWhole && keep.exhausted() {
-						// Workloads are released at once: their pass decodes them whole.
-						objs, probs = manifest.ReadDocumentPartly(j.file, j.first+i, c, opts.Limits, rules.SummaryFields)
-					} else {
-						objs, probs = manifest.ReadDocument(j.file, j.first+i, c, opts.Limits)
-					}
+					objs, probs := loadDocument(j.file, j.first+i, c, opts, keep)
 					if j.regular {
 						for _, o := range objs {
 							o.ReleaseDocument()
@@ -242,8 +188,8 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			n += len(d.objects)
 		}
 	}
-	// Sized at once: at 100,000 objects the two lists grown by append
-	// held ~1.6 MB of spare room through the run.
+	// Sized at once: the two lists grown by append would hold their spare
+	// room through the run.
 	out.objects = make([]*manifest.Object, 0, n)
 	if !opts.keepWorkloads {
 		out.workloads = make([]*rules.Workload, 0, n)
@@ -290,128 +236,11 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 // run: one of a kind no rule reads (or one that failed to decode, whose
 // problems are recorded), without an ignore annotation to check, when no
 // report lists every object. What the run needs of it is counted in
-// loaded.left. An envelope is ~230 bytes, and such kinds (Roles, Secrets,
-// CRDs) are most of a rendered Helm chart.
+// loaded.left: such kinds (Roles, Secrets, CRDs) are most of a rendered
+// Helm chart, and their envelopes would stay in the heap for nothing.
 func leaveOut(o *manifest.Object, w *rules.Workload, ia ignoreAnnotations, opts Options) bool {
 	return !opts.keepWorkloads && !opts.ListObjects && w == nil && o.Typed == nil && !o.Released() &&
 		ia.own == nil && ia.template == nil
-}
-
-// keepBudget is how many more objects the loader keeps decoded. Kept
-// objects cost the second decode nothing but stay in the heap until their
-// pass, and the heap's peak follows what is live at the end of loading. So
-// once either count runs past twice its budget the input is large, and the
-// loader releases what it kept too (spill): decoding a few thousand objects
-// again costs less than ~25 MB live, twice that at the peak.
-type keepBudget struct {
-	workloads atomic.Int64
-	inLoops   atomic.Int64 // objects rules read only in loops
-	budget    int64
-
-	mu      sync.Mutex
-	spilled atomic.Bool
-	kept    []func() // each releases one kept object
-}
-
-func newKeepBudget(budget int64) *keepBudget {
-	k := &keepBudget{budget: max(budget, 0)}
-	k.workloads.Store(k.budget)
-	k.inLoops.Store(k.budget)
-	return k
-}
-
-// take lets one more object of count stay decoded if the budget allows;
-// release drops it, now or at a spill.
-func (k *keepBudget) take(count *atomic.Int64, release func()) {
-	left := count.Add(-1)
-	if left < -k.budget && !k.spilled.Load() {
-		k.spill()
-	}
-	if left < 0 {
-		release()
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.spilled.Load() {
-		release()
-		return
-	}
-	k.kept = append(k.kept, release)
-}
-
-func (k *keepBudget) exhausted() bool { return k.workloads.Load() <= 0 }
-
-func (k *keepBudget) spill() {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.spilled.Load() {
-		return
-	}
-	k.spilled.Store(true)
-	for _, release := range k.kept {
-		release()
-	}
-	k.kept = nil
-}
-
-// releaseObjects summarises the pod templates of a document's objects
-// and, once keep has run out, releases their decoded objects: the rule
-// phase decodes them again, a part at a time (see runPasses), so that a
-// large input never holds every Job and CronJob decoded at once. It does
-// the same with the objects rules read only in their loops (once either
-// budget has run out: an input of many of them and few workloads is large
-// too), and releases those whose metadata is all they read at once (see
-// rules.ReadingOf). Once keep has run out, the loader decodes workloads
-// only in the fields their summary reads (rules.SummaryFields), and their
-// pass decodes them whole and strictly, once.
-func releaseObjects(d docResult, keep *keepBudget) docResult {
-	ignores := func(i int, ia ignoreAnnotations) {
-		if ia.own != nil || ia.template != nil {
-			if d.ignores == nil {
-				d.ignores = make([]ignoreAnnotations, len(d.objects))
-			}
-			d.ignores[i] = ia
-		}
-	}
-	for i, o := range d.objects {
-		w := rules.WorkloadOf(o)
-		if w == nil {
-			reading := rules.ReadingOf(o.Kind)
-			if o.Typed == nil {
-				// A kind no rule reads, or an object that failed to
-				// decode: suppression alone reads its maps, and keeps what
-				// it reads. A Helm chart labels every object, ~300 bytes
-				// a map.
-				if !o.Released() && (o.Labels != nil || o.Annotations != nil) {
-					ignores(i, ignoreAnnotationsOf(o))
-					o.Labels, o.Annotations = nil, nil
-				}
-				continue
-			}
-			rules.Summarize(o)
-			if reading == rules.ReadByLookups && o.Summary == nil {
-				continue // read decoded, whole
-			}
-			ignores(i, ignoreAnnotationsOf(o))
-			switch {
-			case reading == rules.ReadByLookups || reading == rules.ReadMetadata: // its spec is its Summary, or nothing is read
-				o.ReleaseTypedKeeping(rules.MetadataRead(o.Kind))
-			case keep.exhausted():
-				o.ReleaseTyped()
-			default:
-				keep.take(&keep.inLoops, o.ReleaseTyped)
-			}
-			continue
-		}
-		if d.workloads == nil {
-			d.workloads = make([]*rules.Workload, len(d.objects))
-		}
-		d.workloads[i] = w
-		ignores(i, ignoreAnnotationsOf(o))
-		keep.take(&keep.workloads, w.Release)
-	}
-	return d
 }
 
 // walkInputs reads each path and hands its bytes to send. Unreadable paths

@@ -6,7 +6,7 @@
 // decoded strictly into the types of k8s.io/api and istio.io/api. The raw
 // bytes of each document are kept so that a field path can be turned back
 // into a line and column only when a finding needs one: holding a yaml.Node
-// tree per object would cost several kilobytes each.
+// tree per object would cost many times the document's bytes.
 //
 // Most documents never meet yaml.v3: a scanner for the block-style YAML
 // manifests are written in (fastyaml.go) reads them into a flat node array

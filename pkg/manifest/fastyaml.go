@@ -11,8 +11,8 @@ import (
 )
 
 // The fast path: a scanner for the block-style YAML that Kubernetes
-// manifests are written in, over ten times cheaper than building a yaml.v3
-// node tree (a heap object per scalar). It takes block mappings and
+// manifests are written in, much cheaper than building a yaml.v3 node tree
+// (a heap object per scalar). It takes block mappings and
 // sequences indented with spaces, plain and quoted scalars on one line,
 // comments, one-line flow collections (also as the whole document) and
 // |/> block scalars without an indentation indicator. On anything else

@@ -33,8 +33,8 @@ type Object struct {
 	// keeps it.
 	Summary any
 
-	// The fields below are sized to keep an Object at 208 bytes: there is
-	// one for every object of the input, 100,000 and more.
+	// The fields below are sized to keep an Object in the size class
+	// TestObjectSize checks: there is one for every object of the input.
 	doc      []byte   // the document's bytes; nil once released
 	docOff   int64    // byte offset of doc in File, to read it back
 	docSum   uint64   // hash of doc, to notice a file changed since
@@ -230,9 +230,9 @@ func (o *Object) Pos(path string) Pos {
 // Positions returns Pos(path) for each of paths, with one parse for all of
 // them. When the fast path reads the document, it keeps no tree on the
 // object and reads the document back into a pooled buffer: on a large input
-// most objects have findings, and a tree and a buffer for each came to
-// ~115 MB at 100k objects, allocated at the end of a run, where the heap
-// peaks. It is not safe for concurrent use on the same object.
+// most objects have findings, and a tree and a buffer for each would be
+// allocated at the end of a run, where the heap peaks. It is not safe for
+// concurrent use on the same object.
 func (o *Object) Positions(paths []string) []Pos { return o.PositionsIn(nil, 0, paths) }
 
 // PositionsIn is Positions for a caller that read the part of File that

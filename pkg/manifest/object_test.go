@@ -103,7 +103,7 @@ func TestRedecodeAndPositionsFromASpan(t *testing.T) {
 }
 
 // TestObjectSize: there is an Object for every object of the input, so a
-// field more moves 100,000 objects to the next size class (240 bytes).
+// field more moves every one of them to the next size class.
 func TestObjectSize(t *testing.T) {
 	if got := unsafe.Sizeof(Object{}); got > 208 {
 		t.Fatalf("an Object is %d bytes, want at most 208", got)

@@ -6,8 +6,8 @@ import yaml "go.yaml.in/yaml/v3"
 // document's node tree: for each mapping, its keys and their positions; for
 // each sequence, its items' positions; for each entry, which collection its
 // value is (aliases resolved). Objects with findings keep it between Pos
-// calls; a yaml.Node tree weighs about three times as much, and a large
-// input can have findings on most objects.
+// calls; a yaml.Node tree, with its pointers, weighs much more, and a
+// large input can have findings on most objects.
 type posTree struct {
 	keys      string     // the text of every mapping key, concatenated
 	colls     []posColl  // mappings and sequences

@@ -212,10 +212,10 @@ func looksNumeric(s string) bool {
 }
 
 // DenseFactor bounds the nodes a document may hold before it is parsed:
-// yaml.v3 builds every node (about 200 bytes each) before meshbatch sees
-// any, so 64 MiB of "a," would take 6 GB. A node starts after a comma or
-// a line break (or holds a key and a value between two of them), so a
-// document with more than DenseFactor × MaxNodes of those is refused
+// yaml.v3 builds every node before meshbatch sees any, and a node weighs
+// many times the two bytes of "a," that make one. A node starts after a
+// comma or a line break (or holds a key and a value between two of them),
+// so a document with more than DenseFactor × MaxNodes of those is refused
 // unparsed: it could not stay under MaxNodes anyway, unless most of its
 // lines are one long block scalar.
 const DenseFactor = 2

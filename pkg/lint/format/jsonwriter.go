@@ -11,8 +11,8 @@ import (
 // jsonWriter writes one JSON document a member at a time, byte for byte as
 // a json.Encoder with SetIndent("", "  ") and SetEscapeHTML(false) writes
 // the whole value. The JSON and SARIF reports stream their findings
-// through it: encoding 30,000 findings at once holds the report two or
-// three times over (compact, then indented), ~60 MB at 100,000 objects.
+// through it: encoding every finding at once holds the report two or
+// three times over (compact, then indented).
 type jsonWriter struct {
 	w     *bufio.Writer
 	buf   bytes.Buffer
