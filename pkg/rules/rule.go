@@ -59,10 +59,32 @@ type Rule struct {
 	Summary     string   // one line, no period
 	Rationale   string   // why it matters, with the mechanism
 	Remediation string   // one or two sentences a user can act on
-	Kinds       []string // the kinds the rule reads
-	Sources     []string // where the facts come from (issues, code, docs)
-	Bad, Good   string   // example manifests (YAML) for the rule's docs
-	Check       func(*Pass)
+	// Kinds are the kinds the rule is about, for its docs and code
+	// scanning's filters; every object it reports on is of one of them
+	// (the rule test harness checks it).
+	Kinds     []string
+	Reads     Reads    // what Check reads, which decides what the engine keeps decoded
+	Sources   []string // where the facts come from (issues, code, docs)
+	Bad, Good string   // example manifests (YAML) for the rule's docs
+	Check     func(*Pass)
+}
+
+// Reads declares what a check reads besides the pod templates of the
+// workloads in its own loops (Index.Workloads, BatchWorkloads), which it
+// always may. On a large input the engine releases the objects no selected
+// rule reads decoded (see PlanReads), so a check that reads more than it
+// declares finds nothing there; the rule test harness runs every fixture
+// with everything released that may be, so it fails in the rule's own test.
+type Reads struct {
+	// Loop are the kinds the check loops over with Index.OfKind.
+	Loop []string
+	// Spec are the kinds whose specs it reads through lookups: InNamespace,
+	// Every, Service, ServiceEntriesFor, DestinationRulesFor, SidecarFor,
+	// EffectiveMTLS and the others say which kinds they read.
+	Spec []string
+	// Labels and Annotations are the kinds whose labels or annotations it
+	// reads through lookups: Index.Injection reads the Namespace's labels.
+	Labels, Annotations []string
 }
 
 // Diagnostic is what a rule reports; the engine turns it into a finding
