@@ -32,6 +32,7 @@ var JobSidecarNeverExits = &rules.Rule{
 		"on older clusters make the app's command end with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` " +
 		"whether the app succeeds or fails, or run the Job in ambient mode.",
 	Kinds: []string{"Job", "CronJob", "Namespace"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio#6324, #11659, #11045",
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers",

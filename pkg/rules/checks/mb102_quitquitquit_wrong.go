@@ -22,6 +22,7 @@ var QuitquitquitWrong = &rules.Rule{
 		"but it is not the supported endpoint and Envoy's admin API also wants a POST.",
 	Remediation: "Call `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` (or `wget -qO- --post-data='' http://127.0.0.1:15020/quitquitquit`) after the app, whether it succeeded or failed.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (handleQuit: localhost only, POST only)",
 		"istio/istio#15041 (pilot-agent /quitquitquit, Istio 1.3)",

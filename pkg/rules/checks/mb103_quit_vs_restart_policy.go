@@ -26,6 +26,7 @@ var QuitVsRestartPolicy = &rules.Rule{
 	Remediation: "With restartPolicy: Never, stop the proxy whatever the app's outcome (`app; rc=$?; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit; exit $rc`); " +
 		"with restartPolicy: OnFailure, stop it only on success (`app && curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`) or switch to restartPolicy: Never.",
 	Kinds: []string{"Job", "CronJob", "Namespace"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"kubernetes.io/docs/concepts/workloads/controllers/job (pod backoff failure policy)",
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (quitquitquit)",

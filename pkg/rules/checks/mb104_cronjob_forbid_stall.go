@@ -23,6 +23,7 @@ var CronJobForbidStall = &rules.Rule{
 		"activeDeadlineSeconds on the jobTemplate bounds each run, but then every run ends Failed.",
 	Remediation: "Fix the sidecar's lifecycle as MB101 says (sidecar.istio.io/nativeSidecar: \"true\", or a POST to 127.0.0.1:15020/quitquitquit at the end of the app), and keep concurrencyPolicy: Forbid with an activeDeadlineSeconds as the backstop.",
 	Kinds:       []string{"CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"kubernetes.io/docs/concepts/workloads/controllers/cron-jobs (concurrency policy)",
 		"canada-ca/tracker#3741 (pile-up of Job pods kept alive by the sidecar)",

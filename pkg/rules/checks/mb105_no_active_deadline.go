@@ -20,6 +20,7 @@ var NoActiveDeadline = &rules.Rule{
 		"ttlSecondsAfterFinished only removes finished Jobs and does not end a stuck one, so this rule does not ask for it.",
 	Remediation: "Set spec.activeDeadlineSeconds (the jobTemplate's for a CronJob) to a generous upper bound of the run time, for example twice the longest run seen.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"kubernetes.io/docs/concepts/workloads/controllers/job (job termination and cleanup)",
 		"istio/istio#51883, kubernetes/kubernetes#125880",

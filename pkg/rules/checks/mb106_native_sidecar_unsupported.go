@@ -23,6 +23,7 @@ var NativeSidecarUnsupported = &rules.Rule{
 		"it alive after the app exits (MB101).",
 	Remediation: "On Kubernetes < 1.29 or Istio < 1.24 remove the annotation and make the app stop the proxy with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`, or upgrade the cluster; pass --istio-version and --kubernetes-version so the check is exact.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml ($nativeSidecar)",
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers (beta and on by default in 1.29)",

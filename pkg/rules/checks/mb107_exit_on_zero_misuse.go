@@ -20,6 +20,7 @@ var ExitOnZeroMisuse = &rules.Rule{
 		"it does even less: pilot-agent reads its own environment, which comes from proxyMetadata.",
 	Remediation: "Remove EXIT_ON_ZERO_ACTIVE_CONNECTIONS as a completion mechanism; use sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+, Kubernetes 1.29+) or end the app with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pilot/cmd/pilot-agent/options/options.go (EXIT_ON_ZERO_ACTIVE_CONNECTIONS)",
 		"istio/istio pkg/envoy/agent.go (exit paths: only the SIGTERM path drains)",

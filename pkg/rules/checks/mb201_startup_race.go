@@ -20,6 +20,7 @@ var StartupRace = &rules.Rule{
 		"become ready before the app by design and need nothing.",
 	Remediation: "Annotate the pod template with proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}', or use sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+, Kubernetes 1.29+); pass --hold-application when the mesh already holds apps.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio#11130, #29766",
 		"istio.io content/en/docs/ops/common-problems/injection (holdApplicationUntilProxyStarts)",

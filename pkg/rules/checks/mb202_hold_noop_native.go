@@ -17,6 +17,7 @@ var HoldNoopNative = &rules.Rule{
 		"pod still depends on it, which matters to whoever removes the native sidecar later.",
 	Remediation: "Remove holdApplicationUntilProxyStarts from proxy.istio.io/config when the pod uses a native sidecar, or keep it deliberately as a fallback for clusters without native sidecars.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml ($holdProxy)",
 		"istio.io blog/2023/native-sidecars",

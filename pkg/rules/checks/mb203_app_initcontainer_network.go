@@ -26,6 +26,7 @@ var AppInitContainerNetwork = &rules.Rule{
 	Remediation: "Use a native sidecar (sidecar.istio.io/nativeSidecar: \"true\", Istio 1.24+ on Kubernetes 1.29+), or move the work into the main container; " +
 		"the workarounds traffic.sidecar.istio.io/excludeOutboundIPRanges, excludeOutboundPorts or running the init container as UID 1337 send its traffic around the mesh, without mTLS.",
 	Kinds: []string{"Job", "CronJob", "Namespace"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/kube/inject/webhook.go reorderPod (init container ordering, native and classic)",
 		"istio.io docs/setup/additional-setup/cni (compatibility with application init containers)",

@@ -26,6 +26,7 @@ var ProxyConfigInvalid = &rules.Rule{
 		"reports it as a warning.) istioctl analyze reports the former as IST0125, but only on live pods.",
 	Remediation: "Write proxy.istio.io/config as JSON or YAML with ProxyConfig's field names and types, e.g. '{\"holdApplicationUntilProxyStarts\": true, \"proxyMetadata\": {\"SECRET_TTL\": \"24h\"}}'.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/kube/inject/validate.go (validateProxyConfig)",
 		"istio/istio pkg/util/protomarshal/protomarshal.go (ApplyYAML allows unknown fields)",

@@ -23,6 +23,7 @@ var AnnotationOnWrongObject = &rules.Rule{
 		"rules that read the effective pod report the consequence at their own severity.",
 	Remediation: "Move the key to the pod template's metadata (spec.template.metadata, or spec.jobTemplate.spec.template.metadata for a CronJob), keeping labels as labels and annotations as annotations.",
 	Kinds:       []string{"Job", "CronJob"},
+	Reads:       rules.Reads{}, // its own workloads only
 	Sources: []string{
 		"istio.io content/en/docs/ops/common-problems/injection (\"The deployment's metadata is ignored\")",
 		"istio/istio#11659",

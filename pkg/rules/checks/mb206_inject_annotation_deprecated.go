@@ -23,6 +23,7 @@ var InjectAnnotationDeprecated = &rules.Rule{
 		"The annotation \"false\" still works and is reported as info only, as istioctl's IST0135 does.",
 	Remediation: "Use the label sidecar.istio.io/inject with the exact value \"true\" or \"false\" on the pod template, and remove the annotation.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/api annotation/annotations.yaml (sidecar.istio.io/inject deprecated) and label/labels.yaml",
 		"istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml (objectSelector)",

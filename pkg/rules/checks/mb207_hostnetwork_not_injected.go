@@ -18,6 +18,7 @@ var HostNetworkNotInjected = &rules.Rule{
 		"when only the namespace is labelled.",
 	Remediation: "Drop hostNetwork: true if the Job does not need the node's network namespace; otherwise accept that it is outside the mesh and give the servers it calls a PERMISSIVE port or another way in.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/kube/inject/inject.go injectRequired (hostNetwork)",
 		"istio.io content/en/docs/ops/common-problems/injection",

@@ -20,6 +20,7 @@ var UID1337 = &rules.Rule{
 		"before a classic proxy exists (MB203).",
 	Remediation: "Run the app container as another UID; if the image needs a fixed user, pick any UID but 1337.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio.io content/en/docs/ops/deployment/application-requirements (UID 1337)",
 		"istio/istio pkg/config/analysis/analyzers/deployment/pod.go (IST0144)",

@@ -25,6 +25,7 @@ var AmbientSidecarMix = &rules.Rule{
 		"(nativeSidecar, proxy resources, proxy.istio.io/config) do nothing and are reported as info.",
 	Remediation: "For an ambient Job remove sidecar.istio.io/inject and the sidecar annotations from the pod template and the injection labels from its namespace; to keep the sidecar, label the pod istio.io/dataplane-mode: none.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"kiali/kiali models/istio_validation.go (KIA1311, KIA1315)",
 		"istio/istio pkg/config/analysis/analyzers/injection (IST0123)",

@@ -29,6 +29,7 @@ var UnknownIstioKey = &rules.Rule{
 		"own analyzer (IST0108 UnknownAnnotation) also checks, on live pods only.",
 	Remediation: "Correct the key to the one suggested, or remove it; the keys Istio reads are listed at istio.io/latest/docs/reference/config/annotations and .../labels.",
 	Kinds:       []string{"Job", "CronJob"},
+	Reads:       rules.Reads{}, // its own workloads only
 	Sources: []string{
 		"istio/api annotation/annotations.yaml and label/labels.yaml (the generated Go packages list the keys; a few more that istio/istio reads are added)",
 		"istio/istio pkg/config/analysis/analyzers/annotations (IST0108 UnknownAnnotation)",

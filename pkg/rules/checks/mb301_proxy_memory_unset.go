@@ -20,6 +20,7 @@ var ProxyMemoryUnset = &rules.Rule{
 		"template is the place to state what this Job's proxy needs; set all four resource annotations together (MB302).",
 	Remediation: "Annotate the pod template with sidecar.istio.io/proxyCPU, proxyMemory, proxyCPULimit and proxyMemoryLimit, for example 50m, 128Mi, 500m and 256Mi, sized from the proxy's observed usage.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio manifests/charts/istio-control/istio-discovery/values.yaml (global.proxy.resources)",
 		"istio/api annotation/annotations.yaml (sidecar.istio.io/proxyMemory, proxyMemoryLimit)",

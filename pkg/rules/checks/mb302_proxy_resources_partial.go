@@ -22,6 +22,7 @@ var ProxyResourcesPartial = &rules.Rule{
 		"LimitRange fills in its own defaults instead of Istio's. The same block applies to istio-init in older templates.",
 	Remediation: "Set all four annotations together: sidecar.istio.io/proxyCPU, proxyMemory, proxyCPULimit and proxyMemoryLimit.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (resources block)",
 		"kubernetes.io/docs/concepts/configuration/manage-resources-containers (requests default to limits)",

@@ -21,6 +21,7 @@ var ProxyResourcesInvalid = &rules.Rule{
 		"way the Job controller cannot create pods and the Job never runs.",
 	Remediation: "Use Kubernetes quantities (CPU: 100m, 0.5, 1; memory: 128Mi, 1Gi) and keep each limit at or above its request.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/kube/inject/inject.go RunTemplate (the rendered sidecar must parse as a Pod, else injection fails)",
 		"istioctl analyze IST0125 InvalidAnnotation (live pods only)",

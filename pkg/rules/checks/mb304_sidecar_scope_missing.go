@@ -20,6 +20,7 @@ var SidecarScopeMissing = &rules.Rule{
 		"REGISTRY_ONLY. Reported as info, and only when the whole input is linted: the Sidecar may live elsewhere.",
 	Remediation: "Add a Sidecar in the Job's namespace whose egress.hosts lists what the Job calls, for example [\"./*\", \"istio-system/*\", \"db/orders.db.svc.cluster.local\"].",
 	Kinds:       []string{"Job", "CronJob", "Namespace", "Sidecar"},
+	Reads:       rules.Reads{Spec: []string{"Sidecar"}, Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/api networking/v1alpha3/sidecar.proto (\"prune out unneeded configuration, to improve scalability\")",
 		"istio.io docs/ops/best-practices/performance",

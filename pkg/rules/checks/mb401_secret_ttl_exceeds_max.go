@@ -26,6 +26,7 @@ var SecretTTLExceedsMax = &rules.Rule{
 	Remediation: "Lower SECRET_TTL to at most istiod's MAX_WORKLOAD_CERT_TTL (90 days by default), or leave it at the 24h " +
 		"default and rely on rotation; raise MAX_WORKLOAD_CERT_TTL on istiod only if a policy really requires longer certificates.",
 	Kinds: []string{"Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio security/pkg/pki/ca/ca.go (requested TTL is greater than the max allowed TTL)",
 		"istio/istio pilot/pkg/bootstrap/istio_ca.go (MAX_WORKLOAD_CERT_TTL, default 90 days)",

@@ -26,6 +26,7 @@ var SecretTTLTooShort = &rules.Rule{
 		"useless without the pod's identity token. The one-hour threshold is meshbatch's choice, not Istio's.",
 	Remediation: "Set SECRET_TTL to 1h or more (the default 24h suits almost every Job), or remove it.",
 	Kinds:       []string{"Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio security/pkg/nodeagent/cache/secretcache.go (rotateTime, SECRET_GRACE_PERIOD_RATIO)",
 		"istio/istio#21239, #26682",

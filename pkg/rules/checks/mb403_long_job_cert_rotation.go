@@ -24,6 +24,7 @@ var LongJobCertRotation = &rules.Rule{
 	Remediation: "Keep SECRET_TTL at its default and alert on istio_agent_cert_expiry_seconds (served on :15020/stats/prometheus) " +
 		"dropping below a few hours for long-running Jobs.",
 	Kinds: []string{"Job", "CronJob"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio security/pkg/nodeagent/cache/secretcache.go (rotateTime)",
 		"istio/istio pilot/cmd/pilot-agent/options/options.go (SECRET_GRACE_PERIOD_RATIO)",

@@ -32,6 +32,7 @@ var UnknownCertKnob = &rules.Rule{
 	Remediation: "Set the certificate lifetime with proxyMetadata SECRET_TTL in the pod's proxy.istio.io/config (or " +
 		"meshConfig.defaultConfig.proxyMetadata), cap it with MAX_WORKLOAD_CERT_TTL on istiod, and delete the other settings.",
 	Kinds: []string{"Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "ConfigMap"},
+	Reads: rules.Reads{Loop: []string{"ConfigMap"}, Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio (no PILOT_CERT_DURATION at HEAD)",
 		"istio/istio pilot/pkg/features/pilot.go (PILOT_CERT_PROVIDER)",

@@ -32,6 +32,7 @@ var AppReadsCertFiles = &rules.Rule{
 	Remediation: "Let the sidecar do mTLS and have the app speak plaintext to it, or make the app reload the files when they " +
 		"change; failing that, keep the Job's activeDeadlineSeconds below half of SECRET_TTL.",
 	Kinds: []string{"Job", "CronJob"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pilot/cmd/pilot-agent/options/options.go (OUTPUT_CERTS)",
 		"istio.io docs/ops/integrations/prometheus (istio-certs volume, /etc/istio-output-certs)",

@@ -22,6 +22,7 @@ var SecretTTLNotADuration = &rules.Rule{
 		"Go durations have no day unit: write 2160h for 90 days.",
 	Remediation: "Write SECRET_TTL as a Go duration with hours, minutes or seconds, for example \"48h\" or \"2160h\" (90 days), or remove it.",
 	Kinds:       []string{"Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"},
+	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/env/var.go (DurationVar.Lookup: invalid value, defaulting)",
 		"istio/istio security/pkg/pki/ca/ca.go (non-positive TTL gets the default)",

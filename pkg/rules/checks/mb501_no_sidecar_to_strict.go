@@ -34,6 +34,11 @@ var NoSidecarToStrict = &rules.Rule{
 		"instead of disabling injection; if it must stay outside, give the server a workload PeerAuthentication with " +
 		"PERMISSIVE on that port and an AuthorizationPolicy that does not rely on identity.",
 	Kinds: []string{"Job", "CronJob", "Namespace", "PeerAuthentication", "Service", "Sidecar", "DestinationRule", "AuthorizationPolicy"},
+	Reads: rules.Reads{
+		Spec:        []string{"DestinationRule", "PeerAuthentication", "Service", "Sidecar"},
+		Labels:      []string{"Namespace"},
+		Annotations: []string{"DestinationRule"},
+	},
 	Sources: []string{
 		"istio.io about/faq/security/non-istio-to-istio",
 		"istio/api security/v1beta1/peer_authentication.proto (STRICT, precedence)",

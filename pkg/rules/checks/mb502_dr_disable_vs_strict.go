@@ -27,6 +27,11 @@ var DRDisableVsStrict = &rules.Rule{
 	Remediation: "Remove tls.mode: DISABLE (auto-mTLS then sends Istio mTLS to sidecar'd servers), or set ISTIO_MUTUAL; " +
 		"if the server really must accept plaintext, make its PeerAuthentication PERMISSIVE for that port instead.",
 	Kinds: []string{"DestinationRule", "PeerAuthentication", "Service"},
+	Reads: rules.Reads{
+		Loop:   []string{"DestinationRule"},
+		Spec:   []string{"PeerAuthentication", "Service"},
+		Labels: []string{"Namespace"},
+	},
 	Sources: []string{
 		"kiali/kiali business/checkers/destinationrules (KIA0207, KIA0208)",
 		"istio/api networking/v1alpha3/destination_rule.proto (ClientTLSSettings DISABLE)",

@@ -27,6 +27,7 @@ var PAPortLevelMTLS = &rules.Rule{
 	Remediation: "Add a selector to the policy (port-level settings need one), use ports 1-65535, and key each entry by the " +
 		"container port (the Service's targetPort).",
 	Kinds: []string{"PeerAuthentication", "Service", "Deployment", "StatefulSet", "Job", "CronJob", "Pod"},
+	Reads: rules.Reads{Loop: []string{"PeerAuthentication"}, Spec: []string{"Service"}},
 	Sources: []string{
 		"istio/api security/v1beta1/peer_authentication.proto (portLevelMtls requires selector; port must be between 1-65535)",
 		"istio/api peer_authentication.proto port_level_mtls (\"the workload port, not the Kubernetes service port\")",

@@ -27,6 +27,7 @@ var PADuplicates = &rules.Rule{
 	Remediation: "Keep one selector-less PeerAuthentication per namespace (and one in the root namespace for the mesh), merge " +
 		"workload policies with the same selector, and move workload policies out of the root namespace.",
 	Kinds: []string{"PeerAuthentication"},
+	Reads: rules.Reads{Loop: []string{"PeerAuthentication"}},
 	Sources: []string{
 		"istio/api security/v1beta1/peer_authentication.proto (root namespace note)",
 		"istio.io docs/concepts/security (oldest policy wins)",

@@ -27,6 +27,7 @@ var PADisableAmbient = &rules.Rule{
 	Remediation: "Use PERMISSIVE (or STRICT) for ambient workloads, or take the workload out of ambient " +
 		"(istio.io/dataplane-mode: none) if it really needs mTLS disabled.",
 	Kinds: []string{"PeerAuthentication", "Namespace", "Deployment", "StatefulSet", "Job", "CronJob", "Pod"},
+	Reads: rules.Reads{Loop: []string{"PeerAuthentication"}, Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/api security/v1beta1/peer_authentication.proto (\"DISABLE mode is not supported\" in ambient)",
 		"istio/istio pilot/pkg/serviceregistry/ambient/authorization.go (DISABLE handled as PERMISSIVE)",

@@ -32,6 +32,7 @@ var APPrincipalSyntax = &rules.Rule{
 	Remediation: "Write principals as cluster.local/ns/<namespace>/sa/<service account> (no spiffe://, \"*\" only at the start " +
 		"or end), or use source.serviceAccounts: [\"<namespace>/<service account>\"] on Istio 1.25+.",
 	Kinds: []string{"AuthorizationPolicy"},
+	Reads: rules.Reads{Loop: []string{"AuthorizationPolicy"}},
 	Sources: []string{
 		"istio/istio pilot/pkg/security/authz/model/generator.go (StringMatcherWithPrefix(value, spiffe://))",
 		"istio/istio pilot/pkg/security/authz/matcher/string.go (wildcards)",

@@ -31,6 +31,7 @@ var APJobIdentityMismatch = &rules.Rule{
 	Remediation: "Make the policy's principal cluster.local/ns/<job namespace>/sa/<job serviceAccountName> (or set the Job's " +
 		"serviceAccountName to the account the policy names), and keep the meshbatch.dev/job annotation in step with the Job.",
 	Kinds: []string{"AuthorizationPolicy", "Job", "CronJob", "ServiceAccount"},
+	Reads: rules.Reads{Loop: []string{"AuthorizationPolicy"}},
 	Sources: []string{
 		"istio/api security/v1beta1/authorization_policy.proto (Source.principals, serviceAccounts)",
 		"kiali/kiali business/checkers/authorization (KIA0106)",

@@ -23,6 +23,7 @@ var JobDefaultSA = &rules.Rule{
 	Remediation: "Create a ServiceAccount for the Job (automountServiceAccountToken: false if it does not call the API server), " +
 		"set serviceAccountName in its pod template, and name that account in the policy.",
 	Kinds: []string{"Job", "CronJob", "AuthorizationPolicy"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/spiffe/spiffe.go (identity = namespace + service account)",
 		"kubernetes.io docs/concepts/security/service-accounts (default service account)",

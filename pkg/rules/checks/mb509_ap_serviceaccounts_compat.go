@@ -28,6 +28,7 @@ var APServiceAccountsCompat = &rules.Rule{
 		"write entries as <namespace>/<service account>, and on Istio before 1.25 use principals: " +
 		"[\"cluster.local/ns/<namespace>/sa/<service account>\"] instead.",
 	Kinds: []string{"AuthorizationPolicy"},
+	Reads: rules.Reads{Loop: []string{"AuthorizationPolicy"}},
 	Sources: []string{
 		"istio/api security/v1beta1/authorization_policy.proto (Source.service_accounts, XValidation rule, MaxItems=16)",
 		"istioctl analyze IST0106 (exp)",

@@ -27,6 +27,11 @@ var APNeedsMTLS = &rules.Rule{
 	Remediation: "Make the selected workloads' PeerAuthentication STRICT (or at least PERMISSIVE for mesh clients), or write " +
 		"the rule with ipBlocks or request attributes that do not need mTLS.",
 	Kinds: []string{"AuthorizationPolicy", "PeerAuthentication", "Deployment", "StatefulSet", "Job", "CronJob", "Pod"},
+	Reads: rules.Reads{
+		Loop:   []string{"AuthorizationPolicy"},
+		Spec:   []string{"PeerAuthentication"},
+		Labels: []string{"Namespace"},
+	},
 	Sources: []string{
 		"istio.io docs/concepts/security (Dependency on mutual TLS)",
 		"kiali/kiali business/checkers/authorization/mtls_enabled_checker.go (KIA0105)",

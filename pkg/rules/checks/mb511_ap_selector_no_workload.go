@@ -21,6 +21,7 @@ var APSelectorNoWorkload = &rules.Rule{
 	Remediation: "Make the selector's matchLabels a subset of the target pod template's labels (spec.template.metadata.labels), " +
 		"or delete the policy if its workload is gone.",
 	Kinds: []string{"AuthorizationPolicy", "Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod"},
+	Reads: rules.Reads{Loop: []string{"AuthorizationPolicy"}},
 	Sources: []string{
 		"istio/istio pkg/config/analysis/analyzers/authz (IST0127 NoMatchingWorkloadsFound, live Pods only)",
 		"istio/api type/v1beta1/selector.proto (matchLabels)",

@@ -27,6 +27,7 @@ var APHTTPFieldsOnTCP = &rules.Rule{
 	Remediation: "Scope DENY rules with HTTP-only fields to the HTTP ports (to.operation.ports), and write rules for TCP ports " +
 		"with source and port fields only.",
 	Kinds: []string{"AuthorizationPolicy", "Service"},
+	Reads: rules.Reads{Loop: []string{"AuthorizationPolicy"}, Spec: []string{"Service"}},
 	Sources: []string{
 		"istio/api security/v1beta1/authorization_policy.proto (HTTP-only fields)",
 		"istio.io docs/tasks/security/authorization/authz-tcp (DENY with HTTP-only fields denies all TCP traffic)",

@@ -34,6 +34,7 @@ var APAllowWithoutSelector = &rules.Rule{
 	Remediation: "Add spec.selector.matchLabels for the workload the clients need (the database's pod labels), or, if the " +
 		"namespace really should accept only these clients, say so with a comment and suppress the finding.",
 	Kinds: []string{"AuthorizationPolicy"},
+	Reads: rules.Reads{Loop: []string{"AuthorizationPolicy"}},
 	Sources: []string{
 		"istio/api security/v1beta1/authorization_policy.proto (evaluation order; selector scope)",
 		"istio.io docs/concepts/security (Policy target; allow-nothing)",

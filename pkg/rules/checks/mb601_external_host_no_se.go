@@ -33,6 +33,11 @@ var ExternalHostNoSE = &rules.Rule{
 	Remediation: "Add a ServiceEntry for the host (location: MESH_EXTERNAL, resolution: DNS, the port and its protocol) in the " +
 		"Job's namespace with exportTo: [\".\"], or export an existing one to that namespace.",
 	Kinds: []string{"Job", "CronJob", "ServiceEntry", "Sidecar"},
+	Reads: rules.Reads{
+		Loop:   []string{"Sidecar"},
+		Spec:   []string{"Service", "ServiceEntry", "Sidecar"},
+		Labels: []string{"Namespace"},
+	},
 	Sources: []string{
 		"istio/api mesh/v1alpha1/config.proto (outboundTrafficPolicy REGISTRY_ONLY, ALLOW_ANY default)",
 		"istio/api networking/v1alpha3/sidecar.proto (egress hosts, outboundTrafficPolicy)",

@@ -39,6 +39,7 @@ var SETCPNoAddress = &rules.Rule{
 		"(proxy.istio.io/config proxyMetadata ISTIO_META_DNS_CAPTURE: \"true\" and ISTIO_META_DNS_AUTO_ALLOCATE: \"true\") or " +
 		"mesh-wide; avoid resolution NONE for TCP ports without addresses.",
 	Kinds: []string{"ServiceEntry", "Job", "CronJob"},
+	Reads: rules.Reads{Loop: []string{"ServiceEntry"}, Labels: []string{"Namespace", "ServiceEntry"}},
 	Sources: []string{
 		"istio/istio pkg/config/analysis/analyzers/serviceentry/protocoladdresses.go (IST0134)",
 		"istio.io docs/ops/configuration/traffic-management/dns-proxy (External TCP services without VIPs; DNS Auto Allocation V2)",

@@ -28,6 +28,10 @@ var StartTLSDBOrigination = &rules.Rule{
 	Remediation: "Declare the database port with protocol: TCP (name tcp-postgres or tcp-mysql), remove the DestinationRule's " +
 		"TLS origination for it, and turn on TLS in the client (sslmode=verify-full).",
 	Kinds: []string{"ServiceEntry", "DestinationRule", "Service"},
+	Reads: rules.Reads{
+		Loop: []string{"DestinationRule", "ServiceEntry"},
+		Spec: []string{"Service", "ServiceEntry"},
+	},
 	Sources: []string{
 		"istio/istio#29761, #36093 (Postgres uses STARTTLS; ServiceEntry protocol must be TCP)",
 		"istio.io about/faq/security/mysql-with-mtls",

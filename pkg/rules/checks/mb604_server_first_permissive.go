@@ -28,6 +28,11 @@ var ServerFirstPermissive = &rules.Rule{
 	Remediation: "Set the server's PeerAuthentication to STRICT (and put every client in the mesh), or to DISABLE for that port " +
 		"with a workload policy if plaintext clients must stay.",
 	Kinds: []string{"Service", "PeerAuthentication"},
+	Reads: rules.Reads{
+		Loop:   []string{"Service"},
+		Spec:   []string{"PeerAuthentication"},
+		Labels: []string{"Namespace"},
+	},
 	Sources: []string{
 		"istio.io about/faq/security/mysql-with-mtls",
 		"istio.io docs/ops/deployment/application-requirements (Server First Protocols)",

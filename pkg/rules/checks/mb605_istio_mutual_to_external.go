@@ -25,6 +25,7 @@ var IstioMutualToExternal = &rules.Rule{
 		"DestinationRule is checked.",
 	Remediation: "For an external host use tls.mode SIMPLE (TLS origination) or DISABLE (the app does TLS).",
 	Kinds:       []string{"DestinationRule", "ServiceEntry"},
+	Reads:       rules.Reads{Loop: []string{"DestinationRule"}, Spec: []string{"ServiceEntry"}},
 	Sources: []string{
 		"istio/api networking/v1alpha3/destination_rule.proto (ClientTLSSettings ISTIO_MUTUAL)",
 		"istio/istio pilot/pkg/networking/core/cluster_tls.go buildUpstreamTLSSettings (no auto-mTLS for MESH_EXTERNAL)",

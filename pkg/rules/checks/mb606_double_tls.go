@@ -26,6 +26,10 @@ var DoubleTLS = &rules.Rule{
 	Remediation: "Originate TLS only on a plain port (protocol HTTP or TCP, with targetPort 443) that the app calls without " +
 		"TLS, or drop the DestinationRule's tls block and let the app do TLS on the HTTPS/TLS port.",
 	Kinds: []string{"DestinationRule", "ServiceEntry", "Service"},
+	Reads: rules.Reads{
+		Loop: []string{"DestinationRule"},
+		Spec: []string{"Service", "ServiceEntry", "VirtualService"},
+	},
 	Sources: []string{
 		"istio.io docs/tasks/traffic-management/egress/egress-tls-origination",
 		"istio/api networking/v1alpha3/destination_rule.proto (ClientTLSSettings SIMPLE)",

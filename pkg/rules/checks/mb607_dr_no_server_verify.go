@@ -30,6 +30,7 @@ var DRNoServerVerify = &rules.Rule{
 	Remediation: "Set subjectAltNames to the server's DNS name (and sni to the same name), keep insecureSkipVerify off, and set " +
 		"caCertificates (or credentialName) when the server's certificate is not from a public CA or Istio is older than 1.21.",
 	Kinds: []string{"DestinationRule", "ServiceEntry", "Service"},
+	Reads: rules.Reads{Loop: []string{"DestinationRule"}, Spec: []string{"Service", "ServiceEntry"}},
 	Sources: []string{
 		"istio/istio pilot/pkg/networking/core/cluster_tls.go (constructUpstreamTLS: CaCertificatePath defaults to system; setAutoSniAndAutoSanValidation)",
 		"istio.io news/releases/1.21.x/announcing-1.21/upgrade-notes (VERIFY_CERT_AT_CLIENT and ENABLE_AUTO_SNI default true)",

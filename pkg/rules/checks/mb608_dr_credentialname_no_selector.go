@@ -25,6 +25,7 @@ var DRCredentialNameNoSelector = &rules.Rule{
 	Remediation: "Add spec.workloadSelector.matchLabels selecting the client pods (and keep the Secret in their namespace), " +
 		"or use caCertificates/clientCertificate/privateKey file paths mounted into the sidecar.",
 	Kinds: []string{"DestinationRule", "VirtualService"},
+	Reads: rules.Reads{Loop: []string{"DestinationRule"}, Spec: []string{"VirtualService"}},
 	Sources: []string{
 		"istio/istio pilot/pkg/networking/core/cluster_tls.go buildUpstreamClusterTLSContext (no TLS context for sidecars without workloadSelector)",
 		"istio/api networking/v1alpha3/destination_rule.proto (credential_name, workload_selector)",

@@ -25,6 +25,11 @@ var DRHostNotFound = &rules.Rule{
 	Remediation: "Add a ServiceEntry for the external host next to the DestinationRule (exported to the client's namespace), " +
 		"or export the rule to the namespace of the Job that uses it.",
 	Kinds: []string{"DestinationRule", "ServiceEntry", "Job", "CronJob"},
+	Reads: rules.Reads{
+		Loop:   []string{"DestinationRule"},
+		Spec:   []string{"DestinationRule", "Service", "ServiceEntry"},
+		Labels: []string{"Namespace"},
+	},
 	Sources: []string{
 		"istio/istio pkg/config/analysis/analyzers/destinationrule (IST0174 UnknownDestinationRuleHost, live only)",
 		"kiali/kiali business/checkers/destinationrules (KIA0202)",

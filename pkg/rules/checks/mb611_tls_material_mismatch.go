@@ -24,6 +24,7 @@ var TLSMaterialMismatch = &rules.Rule{
 	Remediation: "For MUTUAL set clientCertificate and privateKey (or credentialName with a workloadSelector); for ISTIO_MUTUAL " +
 		"delete the certificate fields, or switch to MUTUAL if the server expects your own certificate.",
 	Kinds: []string{"DestinationRule"},
+	Reads: rules.Reads{Loop: []string{"DestinationRule"}},
 	Sources: []string{
 		"istio/istio pkg/config/validation/agent/validation.go ValidateTLS (client certificate/private key required for mutual tls)",
 		"istio/api networking/v1alpha3/destination_rule.proto (ISTIO_MUTUAL: other fields should be empty)",
