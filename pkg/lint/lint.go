@@ -53,17 +53,37 @@ type Options struct {
 	Workers     int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
 	Stdin       io.Reader // read for the path "-"
 
-	// For tests: workloadsPerPass and workloadsKept 0 mean the constants
-	// (a negative workloadsKept: none), and keepWorkloads runs the rules
-	// once on every object decoded, the reference the passes are checked
-	// against (TestPassesChangeNothing).
-	workloadsPerPass int
-	workloadsKept    int
-	keepWorkloads    bool
+	// Residency tunes how much of the input is kept decoded at once; the
+	// zero value is what meshbatch runs with.
+	Residency Residency
+
+	// plan is how the run's rules read each kind (rules.PlanReads), set by
+	// Run.
+	plan *rules.ReadPlan
 	// decodeWhole is set by Run when no check runs: no pass would decode
 	// the workloads the loader decodes in part, so it decodes them whole.
 	decodeWhole bool
 }
+
+// Residency tunes how much of the input the engine keeps decoded (see
+// residency.go). Findings never depend on it; tests set it so that a small
+// input takes the paths a large one takes.
+type Residency struct {
+	// WorkloadsKept is how many workloads the loader keeps decoded before
+	// it releases the others; 0 means the default, a negative value none.
+	WorkloadsKept int
+	// WorkloadsPerPass is how many released workloads, or objects read in
+	// loops, a pass decodes again; 0 means the default.
+	WorkloadsPerPass int
+	// KeepAll keeps every object decoded and runs the rules once on the
+	// whole input: the reference the passes are held to.
+	KeepAll bool
+}
+
+// ReleaseAll releases at load every object the rules' Reads let go and
+// decodes one workload per pass: the strictest test that a rule reads
+// only what it declares.
+var ReleaseAll = Residency{WorkloadsKept: -1, WorkloadsPerPass: 1}
 
 // Result is the outcome of a run.
 type Result struct {
@@ -145,6 +165,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 	}
 	opts.decodeWhole = len(checks) == 0
+	opts.plan = rules.PlanReads(checks)
 	loaded, err := load(ctx, paths, opts)
 	if err != nil {
 		return nil, err
@@ -229,7 +250,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 // only on a large input with such a document.
 func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
 	for {
-		ix := rules.NewIndexOf(l.objects, l.workloads)
+		ix := rules.NewIndexOf(l.objects, l.workloads, opts.plan)
 		ix.SawNamespaces(l.left.namespaces)
 		if len(checks) > 0 {
 			if err := ctx.Err(); err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	catalog "github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // loaded is everything read from the input, in input order.
@@ -135,9 +136,12 @@ const batchSize = 32
 // where the time goes, is spread over opts.Workers goroutines by batches of
 // documents, so even a single huge file from stdin uses every core.
 func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
+	if opts.plan == nil { // as Run would plan for every rule
+		opts.plan = rules.PlanReads(catalog.All())
+	}
 	out := &loaded{}
 	jobs := make(chan job, opts.Workers*2)
-	keep := newKeepBudget(int64(cmp.Or(opts.workloadsKept, workloadsKept))) // negative: keep none
+	keep := newKeepBudget(int64(cmp.Or(opts.Residency.WorkloadsKept, workloadsKept))) // negative: keep none
 	var wg sync.WaitGroup
 	for range opts.Workers {
 		wg.Go(func() {
@@ -150,8 +154,8 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 						}
 					}
 					d := docResult{objects: objs, problems: probs}
-					if !opts.keepWorkloads {
-						d = releaseObjects(d, keep)
+					if !opts.Residency.KeepAll {
+						d = releaseObjects(d, keep, opts.plan)
 					}
 					j.res.docs[j.first+i] = d
 				}
@@ -191,7 +195,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	// Sized at once: the two lists grown by append would hold their spare
 	// room through the run.
 	out.objects = make([]*manifest.Object, 0, n)
-	if !opts.keepWorkloads {
+	if !opts.Residency.KeepAll {
 		out.workloads = make([]*rules.Workload, 0, n)
 	}
 	seen := map[string]bool{} // namespaces of the objects left out
@@ -216,7 +220,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 					continue
 				}
 				out.objects = append(out.objects, o)
-				if !opts.keepWorkloads { // else NewIndexOf reads the templates itself
+				if !opts.Residency.KeepAll { // else NewIndexOf reads the templates itself
 					out.workloads = append(out.workloads, w)
 				}
 				if ia.own != nil || ia.template != nil {
@@ -239,7 +243,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 // loaded.left: such kinds (Roles, Secrets, CRDs) are most of a rendered
 // Helm chart, and their envelopes would stay in the heap for nothing.
 func leaveOut(o *manifest.Object, w *rules.Workload, ia ignoreAnnotations, opts Options) bool {
-	return !opts.keepWorkloads && !opts.ListObjects && w == nil && o.Typed == nil && !o.Released() &&
+	return !opts.Residency.KeepAll && !opts.ListObjects && w == nil && o.Typed == nil && !o.Released() &&
 		ia.own == nil && ia.template == nil
 }
 

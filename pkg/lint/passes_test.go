@@ -59,7 +59,7 @@ func TestPassesChangeNothing(t *testing.T) {
 			"---\n" + strings.Replace(job("ignored-template"), "      labels:", "      annotations: {meshbatch.dev/ignore: \"MB101,MB1O5\"}\n      labels:", 1),
 		"pa.yaml": "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: forms}\nspec:\n  portLevelMtls:\n    \"8080\": {mode: DISABLE}\n  selector: {matchLabels: {app: crlf}}\n",
 		// What rules read of the metadata of objects released at load
-		// (rules.MetadataRead): a ServiceEntry's address opt-out label
+		// (the run's rules.ReadPlan): a ServiceEntry's address opt-out label
 		// (MB602), and the DestinationRule one of two Jobs without a
 		// sidecar names as its own (MB501).
 		"metadata.yaml": "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: pg\n  namespace: forms-meta\n" +
@@ -137,7 +137,7 @@ func TestPassesChangeNothing(t *testing.T) {
 				// ListObjects: the files and objects a JUnit report lists
 				// must not depend on the passes either.
 				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: 2,
-					workloadsPerPass: perPass, workloadsKept: kept, keepWorkloads: keep, ListObjects: true})
+					Residency: Residency{WorkloadsPerPass: perPass, WorkloadsKept: kept, KeepAll: keep}, ListObjects: true})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -171,7 +171,7 @@ func TestPassesChangeNothing(t *testing.T) {
 				!tc.partial && !slices.ContainsFunc(want.Findings, func(f Finding) bool { return f.RuleID == "MB511" && f.Object.Name == "late" }) {
 				t.Fatal("Job forms-late/late was not a problem, or the policy selecting it no finding")
 			}
-			if l, err := load(context.Background(), paths, Options{Workers: 2, workloadsKept: -1}); err != nil {
+			if l, err := load(context.Background(), paths, Options{Workers: 2, Residency: Residency{WorkloadsKept: -1}}); err != nil {
 				t.Fatal(err)
 			} else if !slices.ContainsFunc(l.objects, func(o *manifest.Object) bool { return o.Name == "late" && o.Kind == "Job" && o.Partial() }) {
 				t.Fatal("Job forms-late/late was not decoded in part: the test does not cover a strict error found in the pass")
@@ -180,7 +180,7 @@ func TestPassesChangeNothing(t *testing.T) {
 			// this input's, and mixed keeps some decoded and releases the
 			// rest (under twice the budget, past which the loader spills).
 			const mixed = 600
-			if l, err := load(context.Background(), paths, Options{Workers: 2, workloadsKept: mixed}); err != nil {
+			if l, err := load(context.Background(), paths, Options{Workers: 2, Residency: Residency{WorkloadsKept: mixed}}); err != nil {
 				t.Fatal(err)
 			} else if kept, released := keptAndReleased(l); kept == 0 || released == 0 {
 				t.Fatalf("a budget of %d: %d workloads kept and %d released, want some of each", mixed, kept, released)
@@ -195,7 +195,7 @@ func TestPassesChangeNothing(t *testing.T) {
 			// From standard input the documents stay in memory.
 			stdin := func(perPass int, keep bool) *Result {
 				res, err := Run(context.Background(), []string{"-"}, Options{Facts: facts, Partial: tc.partial, Workers: 2,
-					Stdin: strings.NewReader(stream), workloadsPerPass: perPass, workloadsKept: -1, keepWorkloads: keep})
+					Stdin: strings.NewReader(stream), Residency: Residency{WorkloadsPerPass: perPass, WorkloadsKept: -1, KeepAll: keep}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -227,6 +227,7 @@ func allowPolicy(name string) string {
 // the passes, as a file edited while lint runs.
 func passesAfterAChange(t *testing.T, dir string, opts Options, changed, text string) ([]ruleOutput, []error) {
 	t.Helper()
+	opts.plan = rules.PlanReads(opts.Rules)
 	l, err := load(context.Background(), []string{dir}, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +235,7 @@ func passesAfterAChange(t *testing.T, dir string, opts Options, changed, text st
 	if err := os.WriteFile(changed, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ix := rules.NewIndexOf(l.objects, l.workloads)
+	ix := rules.NewIndexOf(l.objects, l.workloads, opts.plan)
 	ix.Prepare(opts.Facts, opts.Workers)
 	outs, errs, late, err := runPasses(context.Background(), opts.Rules, ix, opts)
 	if err != nil {
@@ -264,7 +265,7 @@ func TestPassesReportAChangedFile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opts := Options{Workers: 2, Rules: []*rules.Rule{checks.Lookup("MB101"), checks.Lookup("MB513")}, workloadsKept: -1}
+	opts := Options{Workers: 2, Rules: []*rules.Rule{checks.Lookup("MB101"), checks.Lookup("MB513")}, Residency: Residency{WorkloadsKept: -1}}
 	outs, errs := passesAfterAChange(t, dir, opts, changed, job("something-else")+"---\n"+allowPolicy("else"))
 	if len(errs) != 2 {
 		t.Fatalf("errors %v, want two, for the Job and the policy of %s", errs, changed)
@@ -293,8 +294,8 @@ func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	opts := Options{Workers: 2, Rules: []*rules.Rule{mb607, checks.Lookup("MB513")}, workloadsKept: -1}
-	alone, err := Run(context.Background(), []string{rule}, Options{Workers: 2, Rules: opts.Rules, keepWorkloads: true})
+	opts := Options{Workers: 2, Rules: []*rules.Rule{mb607, checks.Lookup("MB513")}, Residency: Residency{WorkloadsKept: -1}}
+	alone, err := Run(context.Background(), []string{rule}, Options{Workers: 2, Rules: opts.Rules, Residency: Residency{KeepAll: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +354,7 @@ func TestLoopObjectsHaveABudget(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "objects.yaml"), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		l, err := load(context.Background(), []string{dir}, Options{Workers: 1, workloadsKept: 2})
+		l, err := load(context.Background(), []string{dir}, Options{Workers: 1, Residency: Residency{WorkloadsKept: 2}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -393,7 +394,7 @@ func TestPassParts(t *testing.T) {
 // whole and finds their strict errors itself.
 func TestNoChecksDecodeWhole(t *testing.T) {
 	bad := filepath.Join("..", "rules", "checks", "testdata", "MB001", "bad.yaml")
-	res, err := Run(context.Background(), []string{bad}, Options{Workers: 2, Rules: []*rules.Rule{}, workloadsKept: -1})
+	res, err := Run(context.Background(), []string{bad}, Options{Workers: 2, Rules: []*rules.Rule{}, Residency: Residency{WorkloadsKept: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}

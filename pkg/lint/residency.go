@@ -3,9 +3,10 @@
 // On a large input the decoded objects would be most of the heap, so an
 // object of a kind rules read (a manifest.Object, and its rules.Workload
 // when it has a pod template) goes through the states below;
-// rules.ReadingOf says which ones each kind reaches. The findings do not
+// the run's rules.ReadPlan, added up from the Reads its rules declare, says
+// which ones each kind reaches. The findings do not
 // depend on it: TestPassesChangeNothing compares them with a run that keeps
-// everything decoded (Options.keepWorkloads).
+// everything decoded (Residency.KeepAll).
 //
 //   - Decoded: Typed holds the whole object, strictly decoded, and anyone
 //     may read it. The loader takes from it what must outlive it: a
@@ -24,7 +25,7 @@
 //     Template, Job, CronJob and caches (Workload.Release). What is left is
 //     what lookups from other objects' rules read: a workload's summary, an
 //     object's Summary (its spec, or a policy's summary) and the labels and
-//     annotations rules.MetadataRead names. The emitter reads the ignore
+//     annotations the plan names. The emitter reads the ignore
 //     annotations the loader recorded (loaded.ignores), and positions read
 //     the document, never Typed. A rule that reads the Typed or Template of
 //     a released object finds nil, which the tests run into. Kinds read
@@ -128,7 +129,7 @@ func (k *keepBudget) spill() {
 // budget for workloads lasts, and past it its workloads only in the
 // fields their summary reads (rules.SummaryFields).
 func loadDocument(file string, doc int, c manifest.Chunk, opts Options, keep *keepBudget) ([]*manifest.Object, []manifest.Problem) {
-	if !opts.keepWorkloads && !opts.decodeWhole && keep.exhausted() {
+	if !opts.Residency.KeepAll && !opts.decodeWhole && keep.exhausted() {
 		// Workloads are released at once: their pass decodes them whole.
 		return manifest.ReadDocumentPartly(file, doc, c, opts.Limits, rules.SummaryFields)
 	}
@@ -142,10 +143,10 @@ func loadDocument(file string, doc int, c manifest.Chunk, opts Options, keep *ke
 // the same with the objects rules read only in their loops (once either
 // budget has run out: an input of many of them and few workloads is large
 // too), and releases those whose metadata is all they read at once (see
-// rules.ReadingOf). Once keep has run out, the loader decodes workloads
+// the run's rules.ReadPlan). Once keep has run out, the loader decodes workloads
 // only in the fields their summary reads (rules.SummaryFields), and their
 // pass decodes them whole and strictly, once.
-func releaseObjects(d docResult, keep *keepBudget) docResult {
+func releaseObjects(d docResult, keep *keepBudget, plan *rules.ReadPlan) docResult {
 	ignores := func(i int, ia ignoreAnnotations) {
 		if ia.own != nil || ia.template != nil {
 			if d.ignores == nil {
@@ -157,7 +158,7 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 	for i, o := range d.objects {
 		w := rules.WorkloadOf(o)
 		if w == nil {
-			reading := rules.ReadingOf(o.Kind)
+			reading := plan.Reading(o.Kind)
 			if o.Typed == nil {
 				// A kind no rule reads, or an object that failed to
 				// decode: suppression alone reads its maps, and keeps what
@@ -170,13 +171,13 @@ func releaseObjects(d docResult, keep *keepBudget) docResult {
 				continue
 			}
 			rules.Summarize(o)
-			if reading == rules.ReadByLookups && o.Summary == nil {
+			if reading == rules.ReadBySpec && o.Summary == nil {
 				continue // read decoded, whole
 			}
 			ignores(i, ignoreAnnotationsOf(o))
 			switch {
-			case reading == rules.ReadByLookups || reading == rules.ReadMetadata: // its spec is its Summary, or nothing is read
-				o.ReleaseTypedKeeping(rules.MetadataRead(o.Kind))
+			case reading == rules.ReadBySpec || reading == rules.ReadMetadata: // its spec is its Summary, or nothing is read
+				o.ReleaseTypedKeeping(plan.MetadataRead(o.Kind))
 			case keep.exhausted():
 				o.ReleaseTyped()
 			default:
@@ -219,7 +220,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	if len(checks) == 0 {
 		return outs, nil, nil, nil
 	}
-	if opts.keepWorkloads {
+	if opts.Residency.KeepAll {
 		outs, err := runChecks(ctx, checks, ix, opts)
 		return outs, nil, nil, err
 	}
@@ -229,7 +230,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 			outs[i].silenced += part[i].silenced
 		}
 	}
-	size := cmp.Or(opts.workloadsPerPass, workloadsPerPass)
+	size := cmp.Or(opts.Residency.WorkloadsPerPass, workloadsPerPass)
 	var errs []error
 	var late []lateFailure
 	// pass decodes the released objects of one part again, runs every

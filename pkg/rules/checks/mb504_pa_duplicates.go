@@ -27,7 +27,9 @@ var PADuplicates = &rules.Rule{
 	Remediation: "Keep one selector-less PeerAuthentication per namespace (and one in the root namespace for the mesh), merge " +
 		"workload policies with the same selector, and move workload policies out of the root namespace.",
 	Kinds: []string{"PeerAuthentication"},
-	Reads: rules.Reads{Loop: []string{"PeerAuthentication"}},
+	// Its loop compares the policies with each other, so it needs them all in
+	// one loop: only a kind read by its spec stays whole for loops.
+	Reads: rules.Reads{Loop: []string{"PeerAuthentication"}, Spec: []string{"PeerAuthentication"}},
 	Sources: []string{
 		"istio/api security/v1beta1/peer_authentication.proto (root namespace note)",
 		"istio.io docs/concepts/security (oldest policy wins)",

@@ -92,7 +92,7 @@ spec: {egress: [{hosts: ["./*", "istio-system/*"]}], outboundTrafficPolicy: {mod
 			t.Fatalf("%s: no spec", o.Kind)
 		}
 		Summarize(o)
-		o.ReleaseTypedKeeping(MetadataRead(o.Kind))
+		o.ReleaseTypedKeeping(true, true)
 		kept := Spec(o)
 		if kept == nil || kept == decoded {
 			t.Fatalf("%s: released, Spec = %p, want a copy of %p", o.Kind, kept, decoded)

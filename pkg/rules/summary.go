@@ -15,61 +15,6 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
-// Reading is how the rules read the decoded objects of a kind. It decides
-// which objects the lint engine may release after loading, to keep a large
-// input from holding every object decoded at once (as it does for
-// workloads, see Workload.Release).
-type Reading int
-
-const (
-	// ReadByLookups: lookups from other objects' rules read these objects
-	// decoded (Services, PeerAuthentications, DestinationRules, ...). They
-	// stay decoded; for the kinds whose spec is all rules read (see
-	// Spec), the engine keeps the spec and what MetadataRead says, and
-	// releases the rest of the object, twice the size of the spec.
-	ReadByLookups Reading = iota
-	// ReadInLoops: only the rules' own loops over OfKind read these
-	// objects decoded; what lookups read of them is their Summary. The
-	// engine releases them and decodes a part at a time again for an
-	// ObjectPass view of that part.
-	ReadInLoops
-	// ReadMetadata: rules only look these objects up by name and read
-	// their labels (Index.ServiceAccount, Index.Namespace), or read
-	// nothing of them. The engine releases them, keeping what
-	// MetadataRead says rules read, and never decodes them again.
-	ReadMetadata
-)
-
-// ReadingOf returns how the rules read objects of a kind. A rule that
-// reads a kind in another way must change it here; the lint engine's
-// tests fail (a nil Typed) when a rule reads a released object.
-func ReadingOf(kind string) Reading {
-	switch kind {
-	case "ServiceAccount", "Namespace", "RequestAuthentication", "Gateway", "WorkloadEntry":
-		return ReadMetadata
-	case "AuthorizationPolicy", "ConfigMap":
-		return ReadInLoops
-	}
-	return ReadByLookups
-}
-
-// MetadataRead says whether rules read the labels and the annotations of
-// the objects of a kind the engine releases after loading (ReadMetadata,
-// and ReadByLookups kinds read by their spec): it keeps those maps only.
-// A small map costs ~300 bytes, and an input has as many ServiceAccounts
-// as it has namespaces and more.
-func MetadataRead(kind string) (labels, annotations bool) {
-	switch kind {
-	case "Namespace": // injection and dataplane-mode labels
-		return true, false
-	case "ServiceEntry": // MB602: the address auto-allocation opt-out label
-		return true, false
-	case "DestinationRule": // MB501: the meshbatch.dev/job annotation
-		return false, true
-	}
-	return false, false
-}
-
 // Summarize records in o.Summary what rules read of o once it is
 // released: for an AuthorizationPolicy, its policySummary; for a kind
 // whose spec is all rules read, a copy of the spec (see Spec). It does
@@ -163,7 +108,7 @@ type PolicySummary struct {
 	job      string    // its meshbatch.dev/job annotation
 	Allow    bool      // action ALLOW
 	ByRef    bool      // it targets by targetRef(s), not by selector
-	Selector PodLabels // selector.matchLabels, packed: 10,000 policies kept ~3 MB of maps
+	Selector PodLabels // selector.matchLabels, packed: many policies' maps cost much
 	Port     uint32    // the one port its rules admit (singlePort), or 0
 	// The identities its ALLOW rules name exactly: principals without
 	// wildcards, and serviceAccounts entries as "ns/sa".
@@ -213,8 +158,8 @@ func PolicyOf(o *manifest.Object) *PolicySummary {
 }
 
 // PodLabels are a pod template's labels as key, value pairs, in no order.
-// The summary of every workload keeps them: a third of the memory of the
-// small map they come from (35,000 workloads, 13 MB as maps).
+// The summary of every workload keeps them, packed: a third of the memory
+// of the small map they come from.
 type PodLabels []string
 
 // packLabels packs m, keeping nil and empty apart as the map did.

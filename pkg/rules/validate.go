@@ -3,7 +3,10 @@ package rules
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
 
 // DocsBase is where each rule's page lives; a finding's URL is DocsBase +
@@ -71,7 +74,24 @@ func Validate(rs []*Rule) error {
 		case r.Check == nil && r != InvalidInput:
 			return fmt.Errorf("rule %s: no check", r.ID)
 		}
+		if err := validateReads(r); err != nil {
+			return err
+		}
 		ids[r.ID], slugs[r.Slug] = true, true
+	}
+	return nil
+}
+
+// validateReads checks that a rule's Reads name kinds meshbatch decodes:
+// a misspelt kind would leave the objects it reads released.
+func validateReads(r *Rule) error {
+	known := manifest.KnownKinds()
+	for _, list := range [][]string{r.Reads.Loop, r.Reads.Spec, r.Reads.Labels, r.Reads.Annotations} {
+		for _, k := range list {
+			if _, ok := slices.BinarySearch(known, k); !ok {
+				return fmt.Errorf("rule %s: Reads names kind %q, which meshbatch does not decode", r.ID, k)
+			}
+		}
 	}
 	return nil
 }
