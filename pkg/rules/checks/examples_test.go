@@ -9,6 +9,7 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
+	"github.com/meshbatch/meshbatch/pkg/rules/ruletest"
 )
 
 // TestRuleExamples checks the documentation examples of every rule: Bad
@@ -28,7 +29,7 @@ func TestRuleExamples(t *testing.T) {
 				if err := os.WriteFile(file, []byte(ex.text), 0o600); err != nil {
 					t.Fatal(err)
 				}
-				_, facts, partial := parseFixture(t, file, []byte(ex.text))
+				facts, partial := ruletest.Facts(t, file, []byte(ex.text))
 				res, err := lint.Run(context.Background(), []string{file}, lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}})
 				if err != nil {
 					t.Fatal(err)
@@ -45,7 +46,7 @@ func TestRuleExamples(t *testing.T) {
 					t.Errorf("the Bad example does not make %s fire", r.ID)
 				}
 				if !ex.fire && n > 0 {
-					t.Errorf("the Good example makes %s fire: %s", r.ID, messages(res))
+					t.Errorf("the Good example makes %s fire: %s", r.ID, ruletest.Messages(res))
 				}
 			}
 		})
