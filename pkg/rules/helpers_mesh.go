@@ -134,6 +134,8 @@ func (ix *Index) buildIdentities(f mesh.Facts) {
 
 // PoliciesNaming returns the ALLOW AuthorizationPolicies that name the
 // identity of pods running as sa in ns exactly.
+//
+// Reads: the AuthorizationPolicies' summaries, which are always kept.
 func (ix *Index) PoliciesNaming(ns, sa string, f mesh.Facts) []*manifest.Object {
 	ix.buildIdentities(f)
 	return ix.identities.byID[ns+"/"+sa]
@@ -141,6 +143,8 @@ func (ix *Index) PoliciesNaming(ns, sa string, f mesh.Facts) []*manifest.Object 
 
 // PoliciesForJob returns the AuthorizationPolicies annotated
 // meshbatch.dev/job: ns/name.
+//
+// Reads: the AuthorizationPolicies' summaries, which are always kept.
 func (ix *Index) PoliciesForJob(ns, name string, f mesh.Facts) []*manifest.Object {
 	ix.buildIdentities(f)
 	return ix.identities.byJob[ns+"/"+name]
@@ -168,6 +172,8 @@ func ParsePrincipal(s string) (Principal, bool) {
 // the way Istio picks it: one in the pod's namespace whose workloadSelector
 // matches, else the namespace's selector-less one, else the root
 // namespace's selector-less one. Nil when none is loaded.
+//
+// Reads: Sidecar spec.
 func (ix *Index) SidecarFor(w *Workload, f mesh.Facts) *manifest.Object {
 	var nsDefault *manifest.Object
 	for _, o := range ix.InNamespace("Sidecar", w.Namespace) {
@@ -226,6 +232,8 @@ func (c ClusterHost) FQDN() string { return c.Name + "." + c.Namespace + ".svc.c
 // Services; a name ending in a public top-level domain is external.
 // Single-label names count as Services only when that Service is loaded,
 // so that words in arguments are not taken for hosts.
+//
+// Reads: Service (declare its spec).
 func (ix *Index) ClassifyHost(host, clientNS string) (HostClass, ClusterHost) {
 	h := strings.TrimSuffix(strings.ToLower(host), ".")
 	if h == "" || net.ParseIP(h) != nil || h == "localhost" || strings.ContainsAny(h, "[*") {
@@ -438,6 +446,8 @@ func knownProtocol(proto string) bool {
 // ServiceTargetPort maps a port of the Service o to the container port it
 // targets (a name is resolved against the selected pods when it can be,
 // else 0).
+//
+// Reads: the spec of o, and workload summaries.
 func (ix *Index) ServiceTargetPort(o *manifest.Object, port uint32) uint32 {
 	svc := ServiceSpec(o)
 	for _, p := range svc.Ports {
@@ -469,6 +479,8 @@ func (ix *Index) ServiceTargetPort(o *manifest.Object, port uint32) uint32 {
 // Service port (0 for any): the Service's selector stands for the pod
 // labels. When the Service is not loaded, only namespace-wide and
 // mesh-wide policies can be applied.
+//
+// Reads: Service and PeerAuthentication specs, workload summaries.
 func (ix *Index) ServiceMTLS(h ClusterHost, port uint32, f mesh.Facts) MTLS {
 	o := ix.Service(h.FQDN())
 	if o == nil {
@@ -497,6 +509,8 @@ func (p *Pass) MissingSeverityf(sev Severity, obj *manifest.Object, path, format
 
 // inMesh says whether a pod's traffic goes through Istio: a sidecar is
 // injected, or it is enrolled in ambient mode.
+//
+// Reads: Namespace labels (see Injection).
 func (ix *Index) InMesh(w AnyWorkload) mesh.Tri {
 	inj := ix.Injection(w)
 	if inj.Ambient {
@@ -507,6 +521,8 @@ func (ix *Index) InMesh(w AnyWorkload) mesh.Tri {
 
 // hasSidecar says whether the pod gets an istio-proxy container (ambient
 // pods without explicit injection do not).
+//
+// Reads: Namespace labels (see Injection).
 func (ix *Index) HasSidecar(w AnyWorkload) mesh.Tri {
 	inj := ix.Injection(w)
 	if inj.Ambient && inj.Sidecar != mesh.Yes {

@@ -34,6 +34,8 @@ func (ix *Index) OutboundPolicyFor(w *Workload, f mesh.Facts) OutboundPolicy {
 // clientNS sees. It reads the entries exported to every namespace and
 // those exported to clientNS, never the ones other namespaces keep to
 // themselves, so it costs what it returns.
+//
+// Reads: ServiceEntry spec.
 func (ix *Index) VisibleServiceEntries(host, clientNS string) []*manifest.Object {
 	host = strings.ToLower(host)
 	out := mergeSERefs(nil, ix.seHostsAll[host], ix.seHostsNS[hostNS{host, clientNS}])
@@ -70,6 +72,8 @@ func mergeSERefs(out []*manifest.Object, a, b []seRef) []*manifest.Object {
 
 // FirstServiceEntryFor is ServiceEntriesFor(host)[0], or nil, without
 // building the list.
+//
+// Reads: ServiceEntry spec.
 func (ix *Index) FirstServiceEntryFor(host string) *manifest.Object {
 	host = strings.ToLower(host)
 	if l := ix.seHosts[host]; len(l) > 0 {
@@ -87,6 +91,8 @@ func (ix *Index) FirstServiceEntryFor(host string) *manifest.Object {
 
 // DestinationRuleVisible reports whether a DestinationRule for fqdn (as
 // DestinationRulesFor finds them) is exported to clientNS.
+//
+// Reads: DestinationRule spec.
 func (ix *Index) DestinationRuleVisible(fqdn, clientNS string) bool {
 	fqdn = strings.ToLower(fqdn)
 	return ix.drAll[fqdn] || ix.drNS[hostNS{fqdn, clientNS}]

@@ -130,6 +130,8 @@ func (ix *Index) BatchWorkloads() []*Workload {
 // OfKind returns the decoded objects of a kind, in input order, for a
 // rule's loop over them; on a view, those of its part (see WorkloadPass
 // ObjectPass and RestPass).
+//
+// Reads: that kind, in the rule's own loop (declare it in Reads.Loop).
 func (ix *Index) OfKind(kind string) []*manifest.Object {
 	switch ix.loops {
 	case workloadLoops:
@@ -148,6 +150,8 @@ func (ix *Index) OfKind(kind string) []*manifest.Object {
 // built from a whole kind (never for a rule's own loop: see OfKind). Those
 // of a kind read in loops (ReadInLoops) may be released: read their
 // Summary.
+//
+// Reads: that kind (its spec, or the metadata the caller reads).
 func (ix *Index) Every(kind string) []*manifest.Object { return ix.byKind[kind] }
 
 // sharedValues holds what Shared builds, one value per key.

@@ -12,10 +12,11 @@ import (
 )
 
 // Injection says whether the workload gets Istio's sidecar (see
-// injection), worked out once per decoded template. It reads the
-// workload's summary and the labels of its Namespace, so it answers for a
-// Peer too; a released workload keeps no cache, as keeping every verdict
-// and its reason costs memory on a large input.
+// injection), worked out once per decoded template; it answers for a Peer
+// too. A released workload keeps no cache: every verdict and its reason
+// would cost memory on a large input.
+//
+// Reads: Namespace labels, and the workload's summary.
 func (ix *Index) Injection(aw AnyWorkload) Injection {
 	w := aw.workload()
 	if w.mc == nil {
@@ -93,6 +94,8 @@ func (ix *Index) SawNamespaces(names []string) {
 // exactly or through a wildcard ("*.example.com" matches any subdomain),
 // exact matches first. The lookup walks the host's labels, not the
 // entries.
+//
+// Reads: ServiceEntry spec.
 func (ix *Index) ServiceEntriesFor(host string) []*manifest.Object {
 	host = strings.ToLower(host)
 	out := append([]*manifest.Object(nil), ix.seHosts[host]...)
@@ -110,12 +113,16 @@ func (ix *Index) ServiceEntriesFor(host string) []*manifest.Object {
 
 // DestinationRulesFor returns the DestinationRules whose host, expanded to
 // an FQDN, is exactly fqdn.
+//
+// Reads: DestinationRule spec.
 func (ix *Index) DestinationRulesFor(fqdn string) []*manifest.Object {
 	return ix.drHosts[strings.ToLower(fqdn)]
 }
 
 // InNamespace returns the decoded objects of a kind in one namespace. Those
 // of a kind not read by its spec (see ReadPlan) may be released.
+//
+// Reads: that kind (its spec, or the metadata the caller reads).
 func (ix *Index) InNamespace(kind, ns string) []*manifest.Object {
 	objs := ix.byKindNS[kind]
 	start := sort.Search(len(objs), func(i int) bool { return NamespaceOf(objs[i]) >= ns })
@@ -129,15 +136,21 @@ func (ix *Index) InNamespace(kind, ns string) []*manifest.Object {
 // Namespace returns the Namespace object of that name, if loaded. Its
 // Labels are what rules read of it: the lint engine releases the decoded
 // object (see ReadPlan).
+//
+// Reads: Namespace (declare the labels or annotations read of it).
 func (ix *Index) Namespace(name string) *manifest.Object { return ix.namespaces[name] }
 
 // ServiceAccount returns the ServiceAccount ns/name, if loaded.
+//
+// Reads: nothing but whether the ServiceAccount is in the input.
 func (ix *Index) ServiceAccount(ns, name string) *manifest.Object {
 	return ix.serviceAccounts[ns+"/"+name]
 }
 
 // Service returns the Service with that cluster-local FQDN
 // (name.namespace.svc.cluster.local), if loaded.
+//
+// Reads: Service (declare its spec when reading it).
 func (ix *Index) Service(fqdn string) *manifest.Object { return ix.services[fqdn] }
 
 // FQDN expands a short host the way Istio does for DestinationRules: a

@@ -23,6 +23,8 @@ type MTLS struct {
 // next level; port-level settings of the workload policy win for their
 // port. Among policies of one level the first in the input wins (Istio
 // picks the oldest, which files do not tell).
+//
+// Reads: PeerAuthentication spec.
 func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint32, f mesh.Facts) MTLS {
 	var workload, namespace, mesh *manifest.Object
 	for _, o := range ix.InNamespace("PeerAuthentication", ns) {
@@ -66,6 +68,8 @@ func (ix *Index) EffectiveMTLS(ns string, podLabels map[string]string, port uint
 
 // MeshMTLS is the mode the mesh-wide PeerAuthentication (selector-less, in
 // the root namespace) sets, for hosts that span namespaces.
+//
+// Reads: PeerAuthentication spec.
 func (ix *Index) MeshMTLS(f mesh.Facts) MTLS {
 	for _, o := range ix.InNamespace("PeerAuthentication", f.Root()) {
 		pa := PeerAuthentication(o)
