@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/lint/ruletest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
-	"github.com/meshbatch/meshbatch/pkg/rules/ruletest"
 )
 
 // TestRuleExamples checks the documentation examples of every rule: Bad

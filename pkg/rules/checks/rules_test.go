@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/meshbatch/meshbatch/pkg/lint/ruletest"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
-	"github.com/meshbatch/meshbatch/pkg/rules/ruletest"
 )
 
 func TestRegistryIsValid(t *testing.T) {

@@ -1,5 +1,5 @@
-// Package ruletest runs a rule's fixtures, as analysistest does for a
-// go/analysis analyzer.
+// Package ruletest runs a rule's fixtures through the lint engine, as
+// analysistest does for a go/analysis analyzer.
 //
 // A rule's fixtures live in testdata/<rule id>/. A file named bad*.yaml
 // must make the rule fire and a file named good*.yaml must keep it silent;
