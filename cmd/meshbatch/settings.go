@@ -25,6 +25,7 @@ const envPrefix = "MESHBATCH_"
 var factFlags = map[string]struct{ flag, usage string }{
 	"istioVersion":                    {"istio-version", "Istio version of the cluster (e.g. 1.28)"},
 	"kubernetesVersion":               {"kubernetes-version", "Kubernetes version of the cluster (e.g. 1.31)"},
+	"kubeletVersion":                  {"kubelet-version", "version of the oldest kubelet that may run the pods (e.g. 1.30)"},
 	"nativeSidecars":                  {"native-sidecars", "istiod ENABLE_NATIVE_SIDECARS: true, false or auto"},
 	"outboundPolicy":                  {"outbound-policy", "mesh outboundTrafficPolicy: ALLOW_ANY or REGISTRY_ONLY"},
 	"rootNamespace":                   {"root-namespace", "mesh root namespace (default istio-system)"},

@@ -18,6 +18,7 @@ import (
 type RawFacts struct {
 	IstioVersion       string   `json:"istioVersion,omitempty"`
 	KubernetesVersion  string   `json:"kubernetesVersion,omitempty"`
+	KubeletVersion     string   `json:"kubeletVersion,omitempty"`
 	NativeSidecars     string   `json:"nativeSidecars,omitempty"`
 	OutboundPolicy     string   `json:"outboundPolicy,omitempty"`
 	RootNamespace      string   `json:"rootNamespace,omitempty"`
@@ -95,6 +96,9 @@ func (r RawFacts) Parse() (mesh.Facts, error) {
 	}
 	if f.KubernetesVersion, err = mesh.ParseVersion(r.KubernetesVersion); err != nil {
 		return fail("kubernetesVersion", "%v", err)
+	}
+	if f.KubeletVersion, err = mesh.ParseVersion(r.KubeletVersion); err != nil {
+		return fail("kubeletVersion", "%v", err)
 	}
 	switch v := strings.ToLower(r.NativeSidecars); v {
 	case "", "true", "false", "auto":

@@ -12,7 +12,11 @@ import (
 // say what they assumed and report at a lower severity.
 type Facts struct {
 	IstioVersion      Version
-	KubernetesVersion Version
+	KubernetesVersion Version // the API server's
+	// KubeletVersion is the oldest kubelet of the nodes that may run the
+	// pods: kubelets may lag the API server by up to three minors, and
+	// native sidecars need the kubelet's support.
+	KubeletVersion Version
 	// NativeSidecars is istiod's ENABLE_NATIVE_SIDECARS: "true", "false",
 	// "auto" or "" (unknown).
 	NativeSidecars string
