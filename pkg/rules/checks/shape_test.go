@@ -13,7 +13,10 @@ import (
 // origination, external Postgres over TCP) with the mesh rules: no warning
 // and no error. pkg/generate's invariant test checks the real output.
 func TestGeneratedShapeLintsClean(t *testing.T) {
-	objs := mustObjects(t, generatedShape)
+	objs, problems := manifest.ReadFile("in.yaml", []byte(generatedShape), manifest.Limits{})
+	if len(problems) > 0 {
+		t.Fatalf("bad test input: %v", problems)
+	}
 	ix := rules.NewIndex(objs)
 	facts := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 28}, KubernetesVersion: mesh.Version{Major: 1, Minor: 31}, TrustDomain: "cluster.local"}
 	for _, r := range All() {
@@ -26,15 +29,6 @@ func TestGeneratedShapeLintsClean(t *testing.T) {
 			}
 		}))
 	}
-}
-
-func mustObjects(t *testing.T, y string) []*manifest.Object {
-	t.Helper()
-	objs, problems := manifest.ReadFile("in.yaml", []byte(y), manifest.Limits{})
-	if len(problems) > 0 {
-		t.Fatalf("bad test input: %v", problems)
-	}
-	return objs
 }
 
 const generatedShape = `apiVersion: v1
