@@ -1,8 +1,6 @@
 package format
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"net/url"
 	"os"
@@ -264,12 +262,11 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 // fingerprint identifies a finding across line shifts: rule, file, object
 // and field path (plus the message for findings without an object).
 func fingerprint(f lint.Finding) string {
-	key := strings.Join([]string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}, "\x00")
+	parts := []string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}
 	if f.Object.Kind == "" {
-		key += "\x00" + f.Message
+		parts = append(parts, f.Message)
 	}
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:16])
+	return lint.Fingerprint(parts...)
 }
 
 func sarifLevel(s rules.Severity) string {
