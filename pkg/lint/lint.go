@@ -57,6 +57,10 @@ type Options struct {
 	// zero value is what meshbatch runs with.
 	Residency Residency
 
+	// Baseline hides the findings it records (Result.Baselined); nil
+	// hides none.
+	Baseline Baseline
+
 	// plan is how the run's rules read each kind (rules.PlanReads), set by
 	// Run.
 	plan *rules.ReadPlan
@@ -101,6 +105,10 @@ type Result struct {
 	// meant, such as a directory with no file to lint. They do not change
 	// the exit code; the command prints them on stderr.
 	Notices []string
+	// Baselined are the findings Options.Baseline hid, sorted; Stale its
+	// entries that matched no finding (none in partial mode).
+	Baselined []Finding
+	Stale     []StaleEntry
 
 	hiddenWorst rules.Severity // worst finding hidden by MinSeverity
 }
@@ -237,6 +245,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	sortFindings(res.Findings)
 	sortFindings(res.Suppressed)
+	if opts.Baseline != nil {
+		res.applyBaseline(opts.Baseline, opts.Partial)
+	}
 	res.hideBelow(opts.MinSeverity)
 	return res, nil
 }
