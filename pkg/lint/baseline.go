@@ -1,5 +1,10 @@
 package lint
 
+import (
+	"fmt"
+	"strings"
+)
+
 // SuppressedByBaseline is the SuppressedBy of the findings a baseline
 // hides (Result.Baselined): they are counted apart from the suppressed
 // ones, but every format that lists suppressed findings says the same of
@@ -32,6 +37,26 @@ type StaleEntry struct {
 	FieldPath string
 	Message   string // the message's fingerprint
 	Count     int
+}
+
+// String names what the entry recorded: "MB101 Job batch/etl at
+// spec.template.spec (2 findings)", "MB001 in deploy/broken.yaml".
+func (s StaleEntry) String() string {
+	parts := []string{s.RuleID}
+	if ref := (ObjectRef{Kind: s.Kind, Namespace: s.Namespace, Name: s.Name}).String(); ref != "" {
+		parts = append(parts, ref)
+	}
+	if s.File != "" {
+		parts = append(parts, "in "+s.File)
+	}
+	if s.FieldPath != "" {
+		parts = append(parts, "at "+s.FieldPath)
+	}
+	str := strings.Join(parts, " ")
+	if s.Count > 1 {
+		str += fmt.Sprintf(" (%d findings)", s.Count)
+	}
+	return str
 }
 
 // applyBaseline moves the findings b records from r.Findings to

@@ -73,6 +73,8 @@ type jsonSummary struct {
 	Files          int            `json:"files"`
 	Objects        int            `json:"objects"`
 	Suppressed     int            `json:"suppressed"`
+	Baselined      int            `json:"baselined"`
+	Stale          int            `json:"stale"`
 	Hidden         int            `json:"hidden"`
 	SkippedObjects int            `json:"skippedObjects"`
 	NotManifests   int            `json:"notManifests"`
@@ -91,6 +93,7 @@ func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 		Errors: c[rules.Error], Warnings: c[rules.Warning], Infos: c[rules.Info],
 		Files: res.Stats.Files, Objects: res.Stats.Objects,
 		Suppressed: len(res.Suppressed), Hidden: res.Stats.Hidden,
+		Baselined: len(res.Baselined), Stale: len(res.Stale),
 		SkippedObjects: res.Stats.Skipped, NotManifests: res.Stats.NotManifests,
 		Silenced: res.Stats.Silenced, SilencedByRule: map[string]int{},
 		FailOn: "none", Failed: res.Failed(j.FailOn),
@@ -112,13 +115,14 @@ func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 	for _, list := range []struct {
 		key      string
 		findings []lint.Finding
-	}{{"findings", res.Findings}, {"suppressed", res.Suppressed}} {
+	}{{"findings", res.Findings}, {"suppressed", res.Suppressed}, {"baselined", res.Baselined}} {
 		jw.open(list.key, '[')
 		for _, f := range list.findings {
 			jw.member("", jsonFindingOf(f))
 		}
 		jw.close(']')
 	}
+	jw.member("stale", jsonStaleOf(res.Stale))
 	jw.member("inputErrors", inputErrors)
 	jw.member("notices", append([]string{}, res.Notices...))
 	jw.member("summary", summary)
@@ -140,4 +144,26 @@ func jsonFindingOf(f lint.Finding) jsonFinding {
 		jf.Suppression = &jsonSuppression{By: f.SuppressedBy, Origin: f.Suppressed, Reason: f.SuppressReason}
 	}
 	return jf
+}
+
+// jsonStale is a baseline entry that matched no finding, in the shape of
+// the baseline file's entries (docs/baseline.md).
+type jsonStale struct {
+	Rule      string `json:"rule"`
+	Kind      string `json:"kind,omitempty"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name,omitempty"`
+	File      string `json:"file,omitempty"`
+	FieldPath string `json:"fieldPath,omitempty"`
+	Message   string `json:"message"`
+	Count     int    `json:"count"`
+}
+
+func jsonStaleOf(stale []lint.StaleEntry) []jsonStale {
+	out := []jsonStale{}
+	for _, s := range stale {
+		out = append(out, jsonStale{Rule: s.RuleID, Kind: s.Kind, Namespace: s.Namespace, Name: s.Name,
+			File: s.File, FieldPath: s.FieldPath, Message: s.Message, Count: s.Count})
+	}
+	return out
 }

@@ -153,10 +153,14 @@ func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
 		invocation.ToolExecutionNotifications = append(invocation.ToolExecutionNotifications,
 			sarifNotification{Level: "error", Message: sarifText{Text: e.Error()}})
 	}
+	for _, st := range res.Stale {
+		invocation.ToolExecutionNotifications = append(invocation.ToolExecutionNotifications,
+			sarifNotification{Level: "note", Message: sarifText{Text: "stale baseline entry: " + st.String()}})
+	}
 	// Rules come before the results that point into them: first the rules
 	// of findings outside the catalogue given, then the results, one at a
 	// time (see jsonWriter).
-	all := [][]lint.Finding{res.Findings, res.Suppressed}
+	all := [][]lint.Finding{res.Findings, res.Suppressed, res.Baselined}
 	for _, fs := range all {
 		for _, f := range fs {
 			if _, ok := index[f.RuleID]; ok {

@@ -53,6 +53,14 @@ func Summary(res *lint.Result) string {
 	if n := len(res.Suppressed); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d suppressed", n))
 	}
+	if n := len(res.Baselined); n > 0 {
+		extra = append(extra, fmt.Sprintf("%d baselined", n))
+	}
+	if n := len(res.Stale); n == 1 {
+		extra = append(extra, "1 stale baseline entry")
+	} else if n > 1 {
+		extra = append(extra, fmt.Sprintf("%d stale baseline entries", n))
+	}
 	if n := res.Stats.Hidden; n > 0 {
 		extra = append(extra, fmt.Sprintf("%d below --min-severity", n))
 	}
