@@ -44,6 +44,7 @@ var FileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
 //	facts:
 //	  istioVersion: "1.28"
 //	failOn: warning
+//	baseline: .meshbatch-baseline.json
 //
 // Unknown keys are errors with file:line:column.
 type Config struct {
@@ -53,6 +54,9 @@ type Config struct {
 	Format      string        `json:"format,omitempty"`      // default output format
 	FailOn      string        `json:"failOn,omitempty"`      // error, warning, info or none
 	MinSeverity string        `json:"minSeverity,omitempty"` // error, warning or info
+	// Baseline is the file of recorded findings to hide (pkg/baseline),
+	// relative to the config file's directory.
+	Baseline string `json:"baseline,omitempty"`
 
 	// File is the path of the file as the user would type it from the
 	// working directory, "" for no file; Dir is its absolute directory,
@@ -204,6 +208,20 @@ func (c *Config) Where(fieldPath string) string {
 		return fmt.Sprintf("%s:%d:%d", c.File, p.Line, p.Col)
 	}
 	return c.File
+}
+
+// BaselineFile is the path of the baseline key's file, which is relative
+// to the config file's directory, as the user would type it from the
+// working directory; "" when the key is not set.
+func (c *Config) BaselineFile() string {
+	if c.Baseline == "" {
+		return ""
+	}
+	p := filepath.FromSlash(c.Baseline)
+	if !filepath.IsAbs(p) && c.Dir != "" {
+		p = filepath.Join(c.Dir, p)
+	}
+	return displayPath(p)
 }
 
 // Has reports whether the file sets a field path ("failOn",

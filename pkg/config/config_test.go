@@ -29,6 +29,7 @@ facts:
   kubernetesVersion: 1.30
   nativeSidecars: auto
 failOn: warning
+baseline: .meshbatch-baseline.json
 `
 
 func TestParseConfigContract(t *testing.T) {
@@ -178,5 +179,28 @@ func TestFind(t *testing.T) {
 	write(filepath.Join(root, "a", "b", ".meshbatch.yaml"))
 	if got, _ := Find(deep); got != filepath.Join(root, "a", "b", ".meshbatch.yaml") {
 		t.Errorf("Find = %q, want the nearest one", got)
+	}
+}
+
+// TestBaselineFile: the baseline key is relative to the config file's
+// directory, shown from the working directory.
+func TestBaselineFile(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for data, want := range map[string]string{
+		"baseline: .meshbatch-baseline.json\n": filepath.Join("sub", ".meshbatch-baseline.json"),
+		"baseline: ci/base.json\n":             filepath.Join("sub", "ci", "base.json"),
+		"baseline: /etc/base.json\n":           "/etc/base.json",
+		"failOn: warning\n":                    "",
+	} {
+		c, err := Parse("sub/.meshbatch.yaml", filepath.Join(wd, "sub"), []byte(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.BaselineFile(); got != want {
+			t.Errorf("%q: BaselineFile() = %q, want %q", data, got, want)
+		}
 	}
 }
