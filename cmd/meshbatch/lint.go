@@ -27,6 +27,9 @@ type lintFlags struct {
 	partial          bool
 	noInlineIgnores  bool
 	skipNonManifests bool
+	noBaseline       bool
+	writeBaseline    string
+	baselineAdd      bool
 	maxFileSize      byteSize
 	maxDepth         positiveInt
 	maxNodes         positiveInt
@@ -56,6 +59,13 @@ Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
 MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
 parent, or given with --config), then the defaults.
 
+A baseline lets a repository turn lint on with the findings it has and fail
+only on new ones: --write-baseline FILE records the current findings, and
+--baseline FILE (or baseline: in .meshbatch.yaml) hides them in later runs,
+counts them in the summary and names the entries that match nothing any more.
+With --baseline, --write-baseline drops those and adds nothing new unless
+--baseline-add is given (docs/baseline.md).
+
 Several reports can be written in one run: --format and --output pair by
 position, and a format without an --output goes to standard output.
 
@@ -68,7 +78,10 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
   meshbatch lint --format text --format sarif --output - --output meshbatch.sarif deploy/
   meshbatch lint --format github deploy/          # annotations in a GitHub Actions job
   meshbatch lint --suppress 'MB301=Job batch/*' --no-inline-ignores deploy/
-  meshbatch lint --partial --skip-non-manifests changed.yaml   # what the pre-commit hook runs`,
+  meshbatch lint --partial --skip-non-manifests changed.yaml   # what the pre-commit hook runs
+  meshbatch lint --write-baseline .meshbatch-baseline.json deploy/   # record today's findings
+  meshbatch lint --baseline .meshbatch-baseline.json deploy/         # fail only on new ones
+  meshbatch lint --baseline .meshbatch-baseline.json --write-baseline .meshbatch-baseline.json deploy/   # drop fixed ones`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("lint needs at least one PATH: a file, a directory, or - for standard input")
@@ -91,6 +104,10 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.BoolVar(&fl.partial, "partial", false, "the input is only part of the manifests (pre-commit): rules stay silent about objects they cannot see")
 	f.BoolVar(&fl.noInlineIgnores, "no-inline-ignores", false, "ignore meshbatch.dev/ignore annotations (for audits)")
 	f.BoolVar(&fl.skipNonManifests, "skip-non-manifests", false, "skip YAML documents without apiVersion or kind instead of reporting them (pre-commit)")
+	f.String("baseline", "", "hide the findings this file records (written by --write-baseline) and fail only on new ones")
+	f.BoolVar(&fl.noBaseline, "no-baseline", false, "read no baseline, even one the config file names (to see every finding)")
+	f.StringVar(&fl.writeBaseline, "write-baseline", "", "record the findings in this file; with --baseline, drop its stale entries and add no new finding")
+	f.BoolVar(&fl.baselineAdd, "baseline-add", false, "with --write-baseline and --baseline, add the new findings to the file too")
 	fl.maxFileSize = manifest.DefaultMaxFileBytes
 	fl.maxDepth = manifest.DefaultMaxDepth
 	fl.maxNodes = manifest.DefaultMaxNodes
@@ -135,6 +152,10 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		sup.Origin = "--suppress " + s
 		sups = append(sups, sup)
 	}
+	base, err := newBaselineRun(set.baseline, fl)
+	if err != nil {
+		return err
+	}
 	opts := lint.Options{
 		Facts:             set.facts,
 		Rules:             ruleSet,
@@ -149,6 +170,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes),
 		Hints: limitHints}
+	if base != nil {
+		opts.Baseline = base.matcher
+	}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
 		return err
@@ -163,6 +187,11 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	for _, e := range res.InputErrors {
 		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))
+	}
+	if base != nil {
+		if err := base.finish(cmd, res); err != nil {
+			return err
+		}
 	}
 	if len(res.InputErrors) > 0 {
 		return usagef("%d input path(s) could not be read", len(res.InputErrors))

@@ -69,6 +69,7 @@ func settings() []setting {
 		{key: "format", flag: "format", list: true},
 		{key: "failOn", flag: "fail-on"},
 		{key: "minSeverity", flag: "min-severity"},
+		{key: "baseline", flag: "baseline"},
 	}
 	for _, f := range lint.FactFields() {
 		out = append(out, setting{key: "facts." + f.Key, flag: factFlags[f.Key].flag, list: f.List})
@@ -82,6 +83,7 @@ type resolved struct {
 	formats     []string // one or more output formats (flag), else the config's or the variable's one
 	failOn      rules.Severity
 	minSeverity rules.Severity
+	baseline    string // the baseline file, "" for none
 }
 
 // resolveSettings applies precedence (flags over MESHBATCH_* variables
@@ -109,6 +111,7 @@ func resolveSettings(cfg *config.Config, flags *pflag.FlagSet) (resolved, error)
 	set(cfgMap, "format", cfg.Format)
 	set(cfgMap, "failOn", cfg.FailOn)
 	set(cfgMap, "minSeverity", cfg.MinSeverity)
+	set(cfgMap, "baseline", cfg.BaselineFile())
 	for _, f := range lint.FactFields() {
 		if f.List {
 			set(facts, f.Key, f.Get(cfg.Facts))
@@ -161,6 +164,7 @@ func resolveSettings(cfg *config.Config, flags *pflag.FlagSet) (resolved, error)
 		return r, fmt.Errorf("%s: %v", source(ms), err)
 	}
 	r.formats = getList(v, byKey["format"])
+	r.baseline = v.GetString(byKey["baseline"].key)
 	var raw lint.RawFacts
 	for _, f := range lint.FactFields() {
 		s := byKey["facts."+f.Key]
