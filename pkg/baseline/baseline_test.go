@@ -165,3 +165,28 @@ func TestReadMissingFile(t *testing.T) {
 		t.Errorf("Read of a missing file: %v", err)
 	}
 }
+
+// TestDocumentedFile: the example in docs/baseline.md is a file meshbatch
+// reads, and writes back byte for byte.
+func TestDocumentedFile(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "baseline.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(doc), "```json\n")
+	example, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatal("docs/baseline.md has no ```json example")
+	}
+	b, err := Parse("docs/baseline.md", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := b.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != example {
+		t.Errorf("the documented example is not what meshbatch writes:\n%s", buf.String())
+	}
+}
