@@ -176,8 +176,8 @@ var fieldDocs = map[string]fieldDoc{
 	},
 	"spec.destinations[].name": {
 		Desc: "A short name, unique in the spec (DNS-1123 label).", Required: true, Pattern: dnsLabelPattern, Example: "orders-db",
-		Generates: "the names of the destination's objects: `<namespace>-<job>-to-<name>` (AuthorizationPolicy), `<job>-<name>` (DestinationRule, ServiceEntry)",
-		Why:       "readable, stable object names; the job's namespace is in the policy's name so that jobs of two namespaces never overwrite each other's",
+		Generates: "the names of the destination's objects: `<namespace>.<job>.to.<name>` (AuthorizationPolicy), `<job>.<name>` (DestinationRule, ServiceEntry)",
+		Why:       "readable, stable object names that cannot collide: the parts are DNS-1123 labels, which never contain a dot, so with dots between them no two jobs or destinations get one name (with `-` between them, namespace team-a job etl and namespace team job a-etl would share a policy, and the second apply would replace the first)",
 	},
 	"spec.destinations[].service": {
 		Desc: "In-mesh destination: the Service as `<service>.<namespace>`.", Pattern: serviceRefPattern, Example: "postgres.database",

@@ -153,6 +153,27 @@ func (b builder) peerAuthentication() Object {
 	return Object{Kind: "PeerAuthentication", Namespace: pa.Namespace, Name: pa.Name, Obj: pa, Shared: true}
 }
 
+// Object names. A name that joins parts with "-" is ambiguous, as the
+// parts contain "-" themselves: namespace team-a, job etl and namespace
+// team, job a-etl would both write team-a-etl-to-db, and the second apply
+// would replace the first job's policy. Every part is a DNS-1123 label
+// (validated), which never contains a dot, so parts joined with dots name
+// one combination only; the result is a DNS-1123 subdomain of at most
+// 3*63+5 characters, within the 253 Kubernetes allows for these kinds.
+
+// policyName is the name of the AuthorizationPolicy that admits job
+// <namespace>/<job> to destination dest, in the destination's namespace:
+// <namespace>.<job>.to.<dest>.
+func policyName(namespace, job, dest string) string {
+	return namespace + "." + job + ".to." + dest
+}
+
+// destinationObjectName is the name of a DestinationRule or ServiceEntry
+// of one destination of a job, in the job's namespace: <job>.<dest>.
+func destinationObjectName(job, dest string) string {
+	return job + "." + dest
+}
+
 // Principal is the job's identity as AuthorizationPolicy writes it:
 // without spiffe://, which Istio adds itself.
 func (j *Job) Principal() string {
@@ -162,7 +183,7 @@ func (j *Job) Principal() string {
 func (b builder) authorizationPolicy(d InMeshDestination) Object {
 	ap := &securityv1.AuthorizationPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "security.istio.io/" + b.istioAPI, Kind: "AuthorizationPolicy"},
-		ObjectMeta: b.meta(d.Namespace, b.job.Namespace+"-"+b.job.Name+"-to-"+d.Name),
+		ObjectMeta: b.meta(d.Namespace, policyName(b.job.Namespace, b.job.Name, d.Name)),
 	}
 	ap.Spec.Selector = &typev1beta1.WorkloadSelector{MatchLabels: d.Selector}
 	ap.Spec.Action = securityv1beta1.AuthorizationPolicy_ALLOW
@@ -176,7 +197,7 @@ func (b builder) authorizationPolicy(d InMeshDestination) Object {
 func (b builder) destinationRule(name, host string, policy *networkingv1alpha3.TrafficPolicy) Object {
 	dr := &networkingv1.DestinationRule{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/" + b.istioAPI, Kind: "DestinationRule"},
-		ObjectMeta: b.meta(b.job.Namespace, b.job.Name+"-"+name),
+		ObjectMeta: b.meta(b.job.Namespace, destinationObjectName(b.job.Name, name)),
 	}
 	dr.Spec.Host = host
 	dr.Spec.TrafficPolicy = policy
@@ -242,7 +263,7 @@ func serviceEntryPorts(d ExternalDestination) []*networkingv1alpha3.ServicePort 
 func (b builder) serviceEntry(d ExternalDestination) Object {
 	se := &networkingv1.ServiceEntry{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/" + b.istioAPI, Kind: "ServiceEntry"},
-		ObjectMeta: b.meta(b.job.Namespace, b.job.Name+"-"+d.Name),
+		ObjectMeta: b.meta(b.job.Namespace, destinationObjectName(b.job.Name, d.Name)),
 	}
 	se.Spec.Hosts = []string{d.Host}
 	se.Spec.Addresses = d.Addresses

@@ -101,13 +101,13 @@ func TestWriteDirOneFilePerObject(t *testing.T) {
 	}
 	slices.Sort(names)
 	want := []string{
-		"authorizationpolicy-database-batch-etl-to-db.yaml",
-		"destinationrule-batch-etl-db.yaml",
+		"authorizationpolicy-database-batch.etl.to.db.yaml",
+		"destinationrule-batch-etl.db.yaml",
 		"job-batch-etl.yaml",
 		"namespace-batch.yaml",
 		"peerauthentication-batch-default.yaml",
 		"serviceaccount-batch-etl.yaml",
-		"serviceentry-batch-etl-api.yaml",
+		"serviceentry-batch-etl.api.yaml",
 		"sidecar-batch-etl.yaml",
 	}
 	if diff := cmp.Diff(want, names); diff != "" {
@@ -144,7 +144,7 @@ func TestWriteDirRemovesOnlyItsOwnStaleFiles(t *testing.T) {
 	if !errors.Is(err, ErrOutOfDate) {
 		t.Fatalf("--check: %v, want ErrOutOfDate", err)
 	}
-	for _, want := range []string{"--- " + filepath.ToSlash(out) + "/serviceentry-batch-etl-api.yaml\n", "+++ /dev/null\n"} {
+	for _, want := range []string{"--- " + filepath.ToSlash(out) + "/serviceentry-batch-etl.api.yaml\n", "+++ /dev/null\n"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("--check diff lacks %q:\n%s", want, stdout)
 		}
@@ -157,7 +157,7 @@ func TestWriteDirRemovesOnlyItsOwnStaleFiles(t *testing.T) {
 		t.Errorf("summary %q", stderr)
 	}
 	got := snapshot(t, out)
-	if _, ok := got["serviceentry-batch-etl-api.yaml"]; ok {
+	if _, ok := got["serviceentry-batch-etl.api.yaml"]; ok {
 		t.Error("the stale ServiceEntry is still there")
 	}
 	if got["configmap-batch-other.yaml"] != other || got["kustomization.yaml"] != "resources: []\n" {
