@@ -136,9 +136,14 @@ var fieldDocs = map[string]fieldDoc{
 		Why:       "native sidecars need the per-pod annotation of Istio 1.24, ambient is stable from 1.24, v1 APIs are served from 1.22; an unquoted 1.30 would be the number 1.3",
 	},
 	"spec.mesh.kubernetesVersion": {
-		Desc: "The Kubernetes version of the cluster, as a quoted string.", Default: "unknown", Pattern: versionPattern, Example: `"1.31"`,
-		Generates: "the dataplane with `auto`; checks of native-sidecar",
-		Why:       "native sidecars (SidecarContainers) are on by default from Kubernetes 1.29",
+		Desc: "The Kubernetes version of the cluster's API server, as a quoted string.", Default: "unknown", Pattern: versionPattern, Example: `"1.31"`,
+		Generates: "checks of native-sidecar; with `auto` and no kubeletVersion, a bound on the kubelets (see kubeletVersion)",
+		Why:       "the API server accepts native sidecars (SidecarContainers) by default from Kubernetes 1.29",
+	},
+	"spec.mesh.kubeletVersion": {
+		Desc: "The oldest kubelet version of the nodes that may run the job's pods, as a quoted string.", Default: "unknown: bounded by kubernetesVersion (kubelets are at most three minors older than the API server)", Pattern: versionPattern, Example: `"1.30"`,
+		Generates: "the dataplane with `auto` (native sidecar only when every kubelet is 1.29 or later); checks of native-sidecar",
+		Why:       "the kubelet runs the native sidecar: an older one runs istio-proxy as an ordinary init container that never exits, and the pod stays in Init. Without it, an API server at 1.32 or later means kubelets at 1.29 or later; at 1.29 to 1.31 auto and native-sidecar are refused until it is set",
 	},
 	"spec.mesh.dataplane": {
 		Desc: "How the pod joins the mesh.", Default: "auto", Enum: []string{DataplaneAuto, DataplaneNativeSidecar, DataplaneSidecar, DataplaneAmbient},

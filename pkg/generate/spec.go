@@ -69,6 +69,7 @@ type Resources struct {
 type Mesh struct {
 	IstioVersion          string     `json:"istioVersion,omitempty"`
 	KubernetesVersion     string     `json:"kubernetesVersion,omitempty"`
+	KubeletVersion        string     `json:"kubeletVersion,omitempty"`
 	Dataplane             string     `json:"dataplane,omitempty"`
 	TrustDomain           string     `json:"trustDomain,omitempty"`
 	Proxy                 *Resources `json:"proxy,omitempty"`

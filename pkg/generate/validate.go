@@ -81,6 +81,7 @@ type Job struct {
 	Mode              Mode
 	IstioVersion      mesh.Version
 	KubernetesVersion mesh.Version
+	KubeletVersion    mesh.Version // as the spec states it; unknown when not given
 	TrustDomain       string
 	Proxy             *ProxyResources // nil in ambient mode
 	CertTTL           time.Duration   // 0: not set
@@ -118,6 +119,39 @@ type ExternalDestination struct {
 	TLS       string
 	AppPort   int32 // with TLS originate: the port the app sends plain text to
 	Addresses []string
+}
+
+// nativeKubelets says whether every kubelet that may run the pod supports
+// native sidecars (1.29 or later, where SidecarContainers is on by
+// default). An older kubelet runs an init container with restartPolicy:
+// Always as an ordinary one, which never exits, so the pod stays in Init.
+// The oldest kubelet decides, not the API server: kubelets may be up to
+// three minors older than the API server and never newer (Kubernetes'
+// version skew policy). Without the kubelet's version, an API server at
+// 1.32 or later implies kubelets at 1.29 or later, one below 1.29 implies
+// older kubelets, and anything between is unknown.
+func (j *Job) nativeKubelets() mesh.Tri {
+	if j.KubeletVersion.Known() {
+		return j.KubeletVersion.AtLeast(1, 29)
+	}
+	api := j.KubernetesVersion
+	switch {
+	case !api.Known():
+		return mesh.Unknown
+	case api.AtLeast(1, 29) == mesh.No:
+		return mesh.No
+	case api.AtLeast(1, 32) == mesh.Yes:
+		return mesh.Yes
+	}
+	return mesh.Unknown
+}
+
+// kubeletWords says what the spec tells of the kubelets.
+func (j *Job) kubeletWords() string {
+	if j.KubeletVersion.Known() {
+		return "kubelets from " + j.KubeletVersion.String()
+	}
+	return "Kubernetes " + j.KubernetesVersion.String()
 }
 
 // validator collects problems with their field paths.
@@ -328,12 +362,16 @@ func (v *validator) limitAtLeast(path, limName string, lim *resource.Quantity, r
 
 func (v *validator) mesh(j *Job, s *JobSpec) {
 	m := &s.Mesh
-	var ok1, ok2 bool
+	var ok1, ok2, ok3 bool
 	j.IstioVersion, ok1 = v.version("spec.mesh.istioVersion", m.IstioVersion)
 	j.KubernetesVersion, ok2 = v.version("spec.mesh.kubernetesVersion", m.KubernetesVersion)
-	versionsOK := ok1 && ok2
+	j.KubeletVersion, ok3 = v.version("spec.mesh.kubeletVersion", m.KubeletVersion)
+	versionsOK := ok1 && ok2 && ok3
 	if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 8) == mesh.No {
 		v.errorf("spec.mesh.istioVersion", "Istio %s is too old: per-pod holdApplicationUntilProxyStarts needs Istio 1.8 or later", j.IstioVersion)
+	}
+	if k, api := j.KubeletVersion, j.KubernetesVersion; k.Known() && api.Known() && k.AtLeast(api.Major, api.Minor+1) == mesh.Yes {
+		v.errorf("spec.mesh.kubeletVersion", "%s is newer than the API server (%s), which Kubernetes does not support: kubelets may be older than the API server, never newer; give the oldest node's kubelet version", k, api)
 	}
 
 	dp := m.Dataplane
@@ -341,11 +379,17 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		dp = DataplaneAuto
 	}
 	bothKnown := j.IstioVersion.Known() && j.KubernetesVersion.Known()
-	nativeOK := j.IstioVersion.AtLeast(1, 24) == mesh.Yes && j.KubernetesVersion.AtLeast(1, 29) == mesh.Yes
+	kubelets := j.nativeKubelets()
+	nativeOK := j.IstioVersion.AtLeast(1, 24) == mesh.Yes && kubelets == mesh.Yes
 	switch dp {
 	case DataplaneAuto:
-		if versionsOK && !bothKnown {
+		switch {
+		case versionsOK && !bothKnown:
 			v.errorf("spec.mesh", "dataplane auto needs both versions: set mesh.istioVersion and mesh.kubernetesVersion, or choose mesh.dataplane (native-sidecar, sidecar or ambient)")
+		case versionsOK && j.IstioVersion.AtLeast(1, 24) == mesh.Yes && kubelets == mesh.Unknown:
+			v.errorf("spec.mesh", "dataplane auto cannot choose: a native sidecar needs every kubelet that may run the pod at 1.29 or later, "+
+				"and kubelets may be up to three minors older than the API server (%s); set mesh.kubeletVersion to the oldest node's kubelet version "+
+				"(kubectl get nodes), or choose mesh.dataplane", j.KubernetesVersion)
 		}
 		j.Mode = ModeClassicSidecar
 		if nativeOK {
@@ -358,8 +402,14 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 			v.errorf("spec.mesh.dataplane", "native-sidecar needs mesh.istioVersion and mesh.kubernetesVersion, to check that the cluster honours it (Istio 1.24+, Kubernetes 1.29+)")
 		case j.KubernetesVersion.Known() && j.KubernetesVersion.AtLeast(1, 29) == mesh.No:
 			v.errorf("spec.mesh.dataplane", "native sidecars need Kubernetes 1.29 or later (the SidecarContainers feature is on by default from 1.29), and the cluster runs %s: use dataplane: sidecar, or ambient", j.KubernetesVersion)
+		case j.KubeletVersion.Known() && kubelets == mesh.No:
+			v.errorf("spec.mesh.dataplane", "native sidecars need every kubelet at 1.29 or later, and the oldest runs %s: it would run istio-proxy as an ordinary init container that never exits, "+
+				"so the pod would stay in Init; use dataplane: sidecar, or ambient", j.KubeletVersion)
 		case j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 24) == mesh.No:
 			v.errorf("spec.mesh.dataplane", "the sidecar.istio.io/nativeSidecar annotation needs Istio 1.24 or later, and the cluster runs %s: use dataplane: sidecar", j.IstioVersion)
+		case versionsOK && kubelets == mesh.Unknown:
+			v.errorf("spec.mesh.dataplane", "native sidecars need every kubelet that may run the pod at 1.29 or later, and kubelets may be up to three minors older than "+
+				"the API server (%s): set mesh.kubeletVersion to the oldest node's kubelet version (kubectl get nodes)", j.KubernetesVersion)
 		}
 	case DataplaneSidecar:
 		j.Mode = ModeClassicSidecar
@@ -385,7 +435,7 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	if j.Mode == ModeClassicSidecar && len(j.Command) == 0 {
 		why := "dataplane: sidecar"
 		if dp == DataplaneAuto {
-			why = fmt.Sprintf("dataplane auto picks one, as native sidecars need Istio 1.24+ and Kubernetes 1.29+ and the cluster runs Istio %s on Kubernetes %s", j.IstioVersion, j.KubernetesVersion)
+			why = fmt.Sprintf("dataplane auto picks one, as native sidecars need Istio 1.24+ and every kubelet at 1.29+ and the cluster runs Istio %s with %s", j.IstioVersion, j.kubeletWords())
 		}
 		v.errorf("spec.command", "required with a classic sidecar (%s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
 			"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", why)
