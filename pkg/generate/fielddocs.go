@@ -96,9 +96,9 @@ var fieldDocs = map[string]fieldDoc{
 		Generates: "`secretKeyRef.key`", Why: "a Secret holds several keys",
 	},
 	"spec.schedule": {
-		Desc: "A cron schedule; present: a CronJob, absent: a Job.", Default: "none (a Job)", Example: `"0 2 * * *"`,
-		Generates: "a CronJob with `schedule` and `concurrencyPolicy: Forbid`",
-		Why:       "Forbid is safe because every pod meshbatch generates ends (native sidecar, quit call or ambient), so a late run skips the next one instead of piling up",
+		Desc: "A cron schedule (five fields, or @hourly, @daily, @weekly, @monthly, @yearly); present: a CronJob, absent: a Job.", Default: "none (a Job)", Example: `"0 2 * * *"`,
+		Generates: "a CronJob with `schedule` and `concurrencyPolicy: Forbid`; the default `activeDeadlineSeconds` is at most the shortest time between two runs",
+		Why:       "Forbid is safe because every pod meshbatch generates ends (native sidecar, quit call or ambient) and is stopped by its deadline before the next run is due, so a late run cannot pile up nor hold back the runs after it; the schedule is read with Kubernetes' own parser (robfig/cron), so a day of week 7 is refused as the API server refuses it",
 	},
 	"spec.serviceAccount": {
 		Desc: "The job's ServiceAccount, which is its mesh identity.", Default: "metadata.name", Pattern: dnsSubdomainRegexp, Example: "etl-daily",
@@ -106,9 +106,9 @@ var fieldDocs = map[string]fieldDoc{
 		Why:       "one identity per job type: policies admit this job and nothing else; `default` is refused because every pod that names no account shares it",
 	},
 	"spec.maxDuration": {
-		Desc: "The longest a run may take (Go duration or whole days: 90m, 6h, 2d).", Default: "24h", Pattern: durationPattern, Example: "6h",
+		Desc: "The longest a run may take (Go duration or whole days: 90m, 6h, 2d); with a schedule, at most the shortest time between two runs.", Default: "24h, or the schedule's shortest interval when that is shorter", Pattern: durationPattern, Example: "6h",
 		Generates: "`activeDeadlineSeconds` of the Job",
-		Why:       "a backstop in every mode: a hung app, a classic proxy that was never told to quit, or a native sidecar that never became ready (kubernetes#125880) would otherwise hold the pod forever",
+		Why:       "a backstop in every mode: a hung app, a classic proxy that was never told to quit, or a native sidecar that never became ready (kubernetes#125880) would otherwise hold the pod forever; under a CronJob (concurrencyPolicy: Forbid) a run that outlasts the interval holds back the next, and the runs due meanwhile collapse into one late run (an @hourly job hung for the 24h default would miss 23), so a longer maxDuration is refused",
 	},
 	"spec.retries": {
 		Desc: "How many times a failed run is retried.", Default: "Kubernetes' default (6)", Min: ptr(0), Example: "2",

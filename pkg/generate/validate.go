@@ -241,10 +241,9 @@ func (v *validator) workload(j *Job, s *JobSpec) {
 	j.Command, j.Args = s.Command, s.Args
 	v.env(j, s.Env)
 
+	var interval time.Duration // the schedule's shortest, 0 when unknown
 	if s.Schedule != "" {
-		if msg := checkSchedule(s.Schedule); msg != "" {
-			v.errorf("spec.schedule", "%q %s", s.Schedule, msg)
-		}
+		interval = v.schedule(s.Schedule)
 	}
 	j.Schedule = s.Schedule
 
@@ -259,10 +258,20 @@ func (v *validator) workload(j *Job, s *JobSpec) {
 	}
 
 	j.Deadline = DefaultDeadline
+	if interval > 0 && interval < j.Deadline {
+		// A run that hangs past the next one keeps it from starting
+		// (concurrencyPolicy: Forbid): the backstop ends it in time.
+		j.Deadline = interval
+	}
 	if s.MaxDuration != "" {
 		if d, ok := v.duration("spec.maxDuration", s.MaxDuration); ok {
-			if d < time.Second {
+			switch {
+			case d < time.Second:
 				v.errorf("spec.maxDuration", "%q is shorter than a second", s.MaxDuration)
+			case interval > 0 && d > interval:
+				v.errorf("spec.maxDuration", "%s is longer than the shortest time between two runs of schedule %q (%s): the CronJob forbids concurrent runs, "+
+					"so a run that takes longer keeps the next from starting on time, and of the runs that fall due meanwhile all are skipped but one, "+
+					"which starts late; set maxDuration to %s or less, or run less often", s.MaxDuration, s.Schedule, formatDuration(interval), formatDuration(interval))
 			}
 			j.Deadline = d
 		}
@@ -778,6 +787,27 @@ func (v *validator) enumError(path, value string, allowed []string) {
 	v.errorf(path, "%s", msg)
 }
 
+// schedule checks a cron schedule and returns the shortest time between
+// two of its runs, 0 when it is not valid.
+func (v *validator) schedule(s string) time.Duration {
+	if msg := checkSchedule(s); msg != "" {
+		v.errorf("spec.schedule", "%q %s", s, msg)
+		return 0
+	}
+	spec, err := parseSchedule(s)
+	if err != nil {
+		// checkSchedule missed something Kubernetes' parser refuses.
+		v.errorf("spec.schedule", "%q is refused by Kubernetes' cron parser: %v", s, err)
+		return 0
+	}
+	interval, err := shortestInterval(spec)
+	if err != nil {
+		v.errorf("spec.schedule", "%q: %v", s, err)
+		return 0
+	}
+	return interval
+}
+
 // cronFields are the five fields of a schedule, with their ranges and
 // names, as Kubernetes' parser (robfig/cron) reads them.
 var cronFields = []struct {
@@ -789,7 +819,7 @@ var cronFields = []struct {
 	{"hour", 0, 23, nil},
 	{"day of month", 1, 31, nil},
 	{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
-	{"day of week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+	{"day of week", 0, 6, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
 }
 
 // checkSchedule checks a cron schedule the way the API server will, so
