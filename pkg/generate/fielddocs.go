@@ -174,6 +174,11 @@ var fieldDocs = map[string]fieldDoc{
 		Generates: "`outboundTrafficPolicy.mode` of the Sidecar resource (not in ambient mode)",
 		Why:       "the destinations list is the job's whole world: REGISTRY_ONLY makes a forgotten one fail fast instead of leaving the mesh unencrypted; ALLOW_ANY is the escape hatch",
 	},
+	"spec.mesh.autoMTLS": {
+		Desc: "Whether the mesh runs with auto-mTLS (meshConfig.enableAutoMtls); write false only if the mesh turns it off.", Default: "true (Istio's default)",
+		Generates: "false: an ISTIO_MUTUAL DestinationRule per in-mesh destination, in the job's namespace (not in ambient mode); true: none",
+		Why:       "with auto-mTLS the sidecar sends Istio mTLS to every server with a sidecar by itself, and a DestinationRule in the job's namespace would replace the server team's for the job, subsets included, so a VirtualService that routes to a subset fails for the job; without auto-mTLS a STRICT server refuses plain text, so the rule is needed",
+	},
 	"spec.destinations": {
 		Desc: "What the job connects to: Services in the mesh (service) or hosts outside it (host).", Default: "none",
 		Generates: "per destination, policy and traffic objects (below), and an egress host of the Sidecar resource",
@@ -186,8 +191,8 @@ var fieldDocs = map[string]fieldDoc{
 	},
 	"spec.destinations[].service": {
 		Desc: "In-mesh destination: the Service as `<service>.<namespace>`.", Pattern: serviceRefPattern, Example: "postgres.database",
-		Generates: "an AuthorizationPolicy in that namespace and, except in ambient mode, an ISTIO_MUTUAL DestinationRule for `<service>.<namespace>.svc.cluster.local` with `exportTo: [\".\"]`",
-		Why:       "the server's STRICT policy admits only identities it lists; the DestinationRule pins mTLS for this job's namespace only, leaving other clients alone",
+		Generates: "an AuthorizationPolicy in that namespace and, with `mesh.autoMTLS: false` (not in ambient mode), an ISTIO_MUTUAL DestinationRule for `<service>.<namespace>.svc.cluster.local` with `exportTo: [\".\"]`",
+		Why:       "the server's STRICT policy admits only identities it lists; auto-mTLS already sends the job's traffic as Istio mTLS, so a DestinationRule is written only where the mesh turns auto-mTLS off",
 	},
 	"spec.destinations[].host": {
 		Desc: "External destination: a DNS name outside the mesh.", Pattern: dnsSubdomainRegexp, Example: "api.partner.example.com",

@@ -55,7 +55,7 @@ func Generate(j *Job) []Object {
 	objs := []Object{b.namespace(), b.serviceAccount(), b.peerAuthentication()}
 	for _, d := range j.InMesh {
 		objs = append(objs, b.authorizationPolicy(d))
-		if j.Mode != ModeAmbient {
+		if j.Mode != ModeAmbient && !j.AutoMTLS {
 			objs = append(objs, b.meshDestinationRule(d))
 		}
 	}
@@ -205,6 +205,14 @@ func (b builder) destinationRule(name, host string, policy *networkingv1alpha3.T
 	return Object{Kind: "DestinationRule", Namespace: dr.Namespace, Name: dr.Name, Obj: dr}
 }
 
+// meshDestinationRule pins Istio mTLS to an in-mesh destination, for a
+// mesh without auto-mTLS only. With auto-mTLS (Istio's default) the
+// client sidecar already sends Istio mTLS to every endpoint that has a
+// sidecar (pilot/pkg/networking/core/cluster_tls.go
+// buildUpstreamTLSSettings), and a DestinationRule in the client's
+// namespace would replace the server team's rule for this job
+// (PushContext.destinationRule looks in the proxy's namespace first),
+// subsets included: a VirtualService routing to a subset would fail.
 func (b builder) meshDestinationRule(d InMeshDestination) Object {
 	return b.destinationRule(d.Name, d.Host(), &networkingv1alpha3.TrafficPolicy{
 		Tls: &networkingv1alpha3.ClientTLSSettings{Mode: networkingv1alpha3.ClientTLSSettings_ISTIO_MUTUAL},

@@ -75,6 +75,7 @@ type Mesh struct {
 	Proxy                 *Resources `json:"proxy,omitempty"`
 	CertTTL               string     `json:"certTTL,omitempty"`
 	OutboundTrafficPolicy string     `json:"outboundTrafficPolicy,omitempty"`
+	AutoMTLS              *bool      `json:"autoMTLS,omitempty"`
 }
 
 // Destination is something the job connects to: an in-mesh Service

@@ -86,6 +86,7 @@ type Job struct {
 	Proxy             *ProxyResources // nil in ambient mode
 	CertTTL           time.Duration   // 0: not set
 	OutboundPolicy    string          // of the Sidecar resource; "" in ambient mode
+	AutoMTLS          bool            // the mesh's enableAutoMtls
 	InMesh            []InMeshDestination
 	External          []ExternalDestination
 }
@@ -470,6 +471,8 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 			j.CertTTL = d
 		}
 	}
+
+	j.AutoMTLS = m.AutoMTLS == nil || *m.AutoMTLS // Istio's default: on
 
 	switch m.OutboundTrafficPolicy {
 	case "":

@@ -21,7 +21,7 @@ metadata: {name: etl, namespace: batch}
 spec:
   image: registry.example.com/etl:1
   command: ["/etl"]
-  mesh: {dataplane: sidecar}
+  mesh: {dataplane: sidecar, autoMTLS: false}
   destinations:
 ` + dests
 }
