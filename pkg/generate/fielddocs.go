@@ -150,6 +150,11 @@ var fieldDocs = map[string]fieldDoc{
 		Generates: "see [Dataplanes](#dataplanes): the namespace label, the pod's injection label and annotations, the command wrapper, and which objects exist",
 		Why:       "a classic sidecar never exits by itself, so the pod never completes unless the app stops it; native sidecars and ambient end with the app",
 	},
+	"spec.mesh.revision": {
+		Desc: "The Istio revision or revision tag whose injector serves the job's namespace (sidecar modes); leave it out on an install with a default revision.", Default: "none: the default injector", Pattern: dnsLabelPattern, Example: "prod-stable",
+		Generates: "the Namespace label `istio.io/rev: <revision>` instead of `istio-injection: enabled`",
+		Why:       "on a revision-based install without a default revision or tag, `istio-injection: enabled` matches no injector's webhook and the pod runs without a proxy; next to `istio.io/rev` it would win over the revision. Ambient namespaces are refused a revision: `istio.io/dataplane-mode` enrols them",
+	},
 	"spec.mesh.trustDomain": {
 		Desc: "The mesh trust domain, without spiffe://.", Default: "cluster.local", Pattern: dnsSubdomainRegexp, Example: "cluster.local",
 		Generates: "the first part of the AuthorizationPolicy principals",

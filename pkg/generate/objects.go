@@ -119,9 +119,14 @@ func (b builder) labels() map[string]string {
 
 func (b builder) namespace() Object {
 	labels := map[string]string{LabelManagedBy: ManagedBy}
-	if b.job.Mode == ModeAmbient {
+	switch {
+	case b.job.Mode == ModeAmbient:
 		labels[mesh.LabelDataplaneMode] = "ambient"
-	} else {
+	case b.job.Revision != "":
+		// The revision's injector selects namespaces by istio.io/rev only
+		// where istio-injection is absent: the two never go together.
+		labels[mesh.LabelRev] = b.job.Revision
+	default:
 		labels[mesh.LabelNSInjection] = "enabled"
 	}
 	ns := &corev1.Namespace{

@@ -71,6 +71,7 @@ type Mesh struct {
 	KubernetesVersion     string     `json:"kubernetesVersion,omitempty"`
 	KubeletVersion        string     `json:"kubeletVersion,omitempty"`
 	Dataplane             string     `json:"dataplane,omitempty"`
+	Revision              string     `json:"revision,omitempty"`
 	TrustDomain           string     `json:"trustDomain,omitempty"`
 	Proxy                 *Resources `json:"proxy,omitempty"`
 	CertTTL               string     `json:"certTTL,omitempty"`

@@ -79,6 +79,7 @@ type Job struct {
 	TTLAfterFinished  time.Duration
 	Resources         corev1.ResourceRequirements
 	Mode              Mode
+	Revision          string // the istio.io/rev of the namespace; "" for the default injector
 	IstioVersion      mesh.Version
 	KubernetesVersion mesh.Version
 	KubeletVersion    mesh.Version // as the spec states it; unknown when not given
@@ -431,6 +432,12 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	default:
 		v.enumError("spec.mesh.dataplane", dp, []string{DataplaneAuto, DataplaneNativeSidecar, DataplaneSidecar, DataplaneAmbient})
 	}
+
+	if v.dnsLabel("spec.mesh.revision", m.Revision, false) && j.Mode == ModeAmbient {
+		v.errorf("spec.mesh.revision", "ambient namespaces are enrolled by istio.io/dataplane-mode, not by a revision: "+
+			"istio.io/rev next to it is a conflicting label (istioctl analyze IST0123); remove mesh.revision")
+	}
+	j.Revision = m.Revision
 
 	j.TrustDomain = m.TrustDomain
 	switch {
