@@ -236,7 +236,7 @@ var fieldDocs = map[string]fieldDoc{
 	},
 	"spec.destinations[].addresses": {
 		Desc: "External only: the host's IP addresses or CIDRs, if fixed.", Default: "none", Example: `["203.0.113.17"]`,
-		Generates: "`addresses` of the ServiceEntry; without them, a TCP destination turns on the proxy's DNS capture and address allocation (`ISTIO_META_DNS_CAPTURE`, `ISTIO_META_DNS_AUTO_ALLOCATE` in `proxy.istio.io/config`)",
-		Why:       "a TCP port has no Host header: without an address the ServiceEntry listens on 0.0.0.0:<port> and captures every host on that port (IST0134)",
+		Generates: "`addresses` of the ServiceEntry; without them, a TCP destination turns on the proxy's DNS capture (`ISTIO_META_DNS_CAPTURE` in `proxy.istio.io/config`) and, below Istio 1.25 or with istioVersion unknown, the agent's address allocation (`ISTIO_META_DNS_AUTO_ALLOCATE`)",
+		Why:       "a TCP port has no Host header: without an address the ServiceEntry listens on 0.0.0.0:<port> and captures every host on that port (IST0134). From Istio 1.25 istiod allocates the addresses itself (PILOT_ENABLE_IP_AUTOALLOCATE, on by default) and ISTIO_META_DNS_AUTO_ALLOCATE is deprecated, so DNS capture alone suffices; on a 1.25+ istiod that turns PILOT_ENABLE_IP_AUTOALLOCATE off, set addresses",
 	},
 }
