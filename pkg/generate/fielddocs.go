@@ -189,6 +189,11 @@ var fieldDocs = map[string]fieldDoc{
 		Generates: "per destination, policy and traffic objects (below), and an egress host of the Sidecar resource",
 		Why:       "under STRICT mTLS every connection needs an identity-based allow on the server side, and every external host a ServiceEntry",
 	},
+	"spec.wellKnownDestinations": {
+		Desc: "Platform endpoints the job reaches besides its destinations, by name: kubernetes-api, cloud-metadata, aws-sts (or aws-sts:<region>), gcp-sts, azure-login.", Default: "none", Pattern: wellKnownPattern, Example: "[kubernetes-api, cloud-metadata, aws-sts:eu-west-1]",
+		Generates: "kubernetes-api: the Sidecar egress host `default/" + kubernetesAPIHost + "` and `automountServiceAccountToken: true` on the pod; cloud-metadata: a ServiceEntry `<job>.cloud-metadata` for 169.254.169.254 and 169.254.170.23 on TCP port 80 (resolution NONE; not in ambient mode) and its egress host; the STS names: an HTTPS ServiceEntry `<job>.<name>` for sts.amazonaws.com (sts.<region>.amazonaws.com with a region), sts.googleapis.com or login.microsoftonline.com, as for a host destination",
+		Why:       "REGISTRY_ONLY blocks everything the spec does not declare, including the Kubernetes API, the metadata server that GKE workload identity, EC2 instance roles, EKS Pod Identity and Azure managed identity get credentials from, and the token services that IRSA, workload identity federation and AKS workload identity exchange tokens with: cloud SDK authentication fails without them",
+	},
 	"spec.destinations[].name": {
 		Desc: "A short name, unique in the spec (DNS-1123 label).", Required: true, Pattern: dnsLabelPattern, Example: "orders-db",
 		Generates: "the names of the destination's objects: `<namespace>.<job>.to.<name>` (AuthorizationPolicy), `<job>.<name>` (DestinationRule, ServiceEntry)",

@@ -65,6 +65,9 @@ func Generate(j *Job) []Object {
 			objs = append(objs, b.originationDestinationRule(d))
 		}
 	}
+	if j.CloudMetadata && j.Mode != ModeAmbient {
+		objs = append(objs, b.cloudMetadataServiceEntry())
+	}
 	if j.Mode != ModeAmbient {
 		objs = append(objs, b.sidecar())
 	}
@@ -287,6 +290,24 @@ func (b builder) serviceEntry(d ExternalDestination) Object {
 	return Object{Kind: "ServiceEntry", Namespace: se.Namespace, Name: se.Name, Obj: se}
 }
 
+// cloudMetadataServiceEntry registers the metadata servers. Clients dial
+// them by address, on port 80: a TCP port with addresses is matched on
+// them, and resolution NONE sends the connection on to the address
+// dialled.
+func (b builder) cloudMetadataServiceEntry() Object {
+	se := &networkingv1.ServiceEntry{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/" + b.istioAPI, Kind: "ServiceEntry"},
+		ObjectMeta: b.meta(b.job.Namespace, destinationObjectName(b.job.Name, wellKnownCloudMetadata)),
+	}
+	se.Spec.Hosts = []string{cloudMetadataHost}
+	se.Spec.Addresses = cloudMetadataAddresses
+	se.Spec.Ports = []*networkingv1alpha3.ServicePort{{Number: 80, Protocol: "TCP", Name: "tcp-metadata"}}
+	se.Spec.Location = networkingv1alpha3.ServiceEntry_MESH_EXTERNAL
+	se.Spec.Resolution = networkingv1alpha3.ServiceEntry_NONE
+	se.Spec.ExportTo = []string{"."}
+	return Object{Kind: "ServiceEntry", Namespace: se.Namespace, Name: se.Name, Obj: se}
+}
+
 // sidecar scopes the job's proxy to its destinations: Envoy gets the
 // configuration of these hosts only, not of the whole mesh.
 func (b builder) sidecar() Object {
@@ -296,6 +317,12 @@ func (b builder) sidecar() Object {
 	}
 	for _, d := range b.job.External {
 		hosts = append(hosts, "./"+d.Host) // its ServiceEntry is in the job's namespace
+	}
+	if b.job.KubernetesAPI {
+		hosts = append(hosts, "default/"+kubernetesAPIHost)
+	}
+	if b.job.CloudMetadata {
+		hosts = append(hosts, "./"+cloudMetadataHost)
 	}
 	slices.Sort(hosts)
 	if len(hosts) == 0 {

@@ -40,6 +40,9 @@ type JobSpec struct {
 	Resources        *Resources    `json:"resources,omitempty"`
 	Mesh             Mesh          `json:"mesh"`
 	Destinations     []Destination `json:"destinations,omitempty"`
+	// WellKnownDestinations names platform endpoints the job reaches
+	// (wellknown.go).
+	WellKnownDestinations []string `json:"wellKnownDestinations,omitempty"`
 }
 
 // EnvVar is an environment variable of the app container: a literal value

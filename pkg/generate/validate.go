@@ -89,7 +89,9 @@ type Job struct {
 	OutboundPolicy    string          // of the Sidecar resource; "" in ambient mode
 	AutoMTLS          bool            // the mesh's enableAutoMtls
 	InMesh            []InMeshDestination
-	External          []ExternalDestination
+	External          []ExternalDestination // spec.destinations, then well-known STS endpoints
+	KubernetesAPI     bool                  // the job calls the API server (wellKnownDestinations)
+	CloudMetadata     bool                  // the job calls the metadata server (wellKnownDestinations)
 }
 
 // ProxyResources are the four proxy resource annotations' values.
@@ -191,6 +193,7 @@ func validate(file string, s *BatchJob, loc locator) (*Job, error) {
 	v.workload(j, &s.Spec)
 	v.mesh(j, &s.Spec)
 	v.destinations(j, s.Spec.Destinations)
+	v.wellKnown(j, s.Spec.WellKnownDestinations, s.Spec.Destinations)
 
 	if len(v.probs) > 0 {
 		return nil, newSpecError(file, v.probs)

@@ -159,12 +159,20 @@ func (b builder) podTemplate() corev1.PodTemplateSpec {
 		app.Command = []string{"/bin/sh", "-c", classicWrapper, wrapperName}
 		app.Args = append(append([]string{}, j.Command...), j.Args...)
 	}
+	var automount *bool
+	if j.KubernetesAPI {
+		// The ServiceAccount mounts no token (the proxy has its own);
+		// an API client needs one, and the pod's setting wins.
+		on := true
+		automount = &on
+	}
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: annotations},
 		Spec: corev1.PodSpec{
-			ServiceAccountName: j.ServiceAccount,
-			RestartPolicy:      corev1.RestartPolicyNever,
-			Containers:         []corev1.Container{app},
+			ServiceAccountName:           j.ServiceAccount,
+			AutomountServiceAccountToken: automount,
+			RestartPolicy:                corev1.RestartPolicyNever,
+			Containers:                   []corev1.Container{app},
 		},
 	}
 }
