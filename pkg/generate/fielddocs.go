@@ -60,7 +60,7 @@ var fieldDocs = map[string]fieldDoc{
 	"spec": {Desc: "The workload and its mesh setup.", Required: true},
 	"spec.image": {
 		Desc: "The container image.", Required: true, Example: "registry.example.com/etl:1.4.2",
-		Generates: "`containers[0].image`", Why: "the app to run",
+		Generates: "`containers[0].image`", Why: "the app to run; with a classic sidecar it must contain /bin/sh and curl, which the wrapper runs (generate warns on stderr)",
 	},
 	"spec.command": {
 		Desc: "The program and its fixed arguments (the image's entrypoint is used when absent).", Default: "the image's entrypoint", Example: `["/app/etl"]`,

@@ -66,7 +66,8 @@ func (m Mode) Sidecar() bool { return m == ModeNativeSidecar || m == ModeClassic
 // Job is a validated job spec with every default applied; the objects are
 // built from it alone.
 type Job struct {
-	Source            string // the spec file as named on the command line
+	Source            string    // the spec file as named on the command line
+	Notes             []Problem // warnings about a valid spec, for standard error
 	Name, Namespace   string
 	Labels            map[string]string // the user's labels, for every job object
 	Image             string
@@ -163,6 +164,13 @@ type validator struct {
 	file  string
 	loc   locator
 	probs []Problem
+	notes []Problem
+}
+
+// notef records something the user should know about a valid spec; it
+// does not stop generate.
+func (v *validator) notef(path, format string, args ...any) {
+	v.notes = append(v.notes, Problem{File: v.file, Pos: v.loc.pos(path), Msg: "warning: " + path + ": " + fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) errorf(path, format string, args ...any) {
@@ -198,6 +206,7 @@ func validate(file string, s *BatchJob, loc locator) (*Job, error) {
 	if len(v.probs) > 0 {
 		return nil, newSpecError(file, v.probs)
 	}
+	j.Notes = v.notes
 	return j, nil
 }
 
@@ -452,13 +461,19 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		v.errorf("spec.mesh.trustDomain", "%q is not a trust domain (a DNS name such as cluster.local)", j.TrustDomain)
 	}
 
-	if j.Mode == ModeClassicSidecar && len(j.Command) == 0 {
+	if j.Mode == ModeClassicSidecar {
 		why := "dataplane: sidecar"
 		if dp == DataplaneAuto {
 			why = fmt.Sprintf("dataplane auto picks one, as native sidecars need Istio 1.24+ and every kubelet at 1.29+ and the cluster runs Istio %s with %s", j.IstioVersion, j.kubeletWords())
 		}
-		v.errorf("spec.command", "required with a classic sidecar (%s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
-			"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", why)
+		if len(j.Command) == 0 {
+			v.errorf("spec.command", "required with a classic sidecar (%s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
+				"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", why)
+		} else {
+			v.notef("spec.image", "the classic sidecar (%s) runs the command under /bin/sh -c and stops istio-proxy with curl, so %s must contain /bin/sh and curl: "+
+				"a distroless or scratch image fails at start; without them use dataplane: native-sidecar (Istio 1.24+, every kubelet 1.29+) or ambient, "+
+				"or build the image with a shell and curl", why, j.Image)
+		}
 	}
 
 	if m.Proxy != nil && j.Mode == ModeAmbient {
