@@ -60,7 +60,7 @@ var fieldDocs = map[string]fieldDoc{
 	"spec": {Desc: "The workload and its mesh setup.", Required: true},
 	"spec.image": {
 		Desc: "The container image.", Required: true, Example: "registry.example.com/etl:1.4.2",
-		Generates: "`containers[0].image`", Why: "the app to run",
+		Generates: "`containers[0].image`", Why: "the app to run; with a classic sidecar it must contain /bin/sh and curl, which the wrapper runs (generate warns on stderr)",
 	},
 	"spec.command": {
 		Desc: "The program and its fixed arguments (the image's entrypoint is used when absent).", Default: "the image's entrypoint", Example: `["/app/etl"]`,
@@ -96,9 +96,9 @@ var fieldDocs = map[string]fieldDoc{
 		Generates: "`secretKeyRef.key`", Why: "a Secret holds several keys",
 	},
 	"spec.schedule": {
-		Desc: "A cron schedule; present: a CronJob, absent: a Job.", Default: "none (a Job)", Example: `"0 2 * * *"`,
-		Generates: "a CronJob with `schedule` and `concurrencyPolicy: Forbid`",
-		Why:       "Forbid is safe because every pod meshbatch generates ends (native sidecar, quit call or ambient), so a late run skips the next one instead of piling up",
+		Desc: "A cron schedule (five fields, or @hourly, @daily, @weekly, @monthly, @yearly); present: a CronJob, absent: a Job.", Default: "none (a Job)", Example: `"0 2 * * *"`,
+		Generates: "a CronJob with `schedule` and `concurrencyPolicy: Forbid`; the default `activeDeadlineSeconds` is at most the shortest time between two runs",
+		Why:       "Forbid is safe because every pod meshbatch generates ends (native sidecar, quit call or ambient) and is stopped by its deadline before the next run is due, so a late run cannot pile up nor hold back the runs after it; the schedule is read with Kubernetes' own parser (robfig/cron), so a day of week 7 is refused as the API server refuses it",
 	},
 	"spec.serviceAccount": {
 		Desc: "The job's ServiceAccount, which is its mesh identity.", Default: "metadata.name", Pattern: dnsSubdomainRegexp, Example: "etl-daily",
@@ -106,9 +106,9 @@ var fieldDocs = map[string]fieldDoc{
 		Why:       "one identity per job type: policies admit this job and nothing else; `default` is refused because every pod that names no account shares it",
 	},
 	"spec.maxDuration": {
-		Desc: "The longest a run may take (Go duration or whole days: 90m, 6h, 2d).", Default: "24h", Pattern: durationPattern, Example: "6h",
+		Desc: "The longest a run may take (Go duration or whole days: 90m, 6h, 2d); with a schedule, at most the shortest time between two runs.", Default: "24h, or the schedule's shortest interval when that is shorter", Pattern: durationPattern, Example: "6h",
 		Generates: "`activeDeadlineSeconds` of the Job",
-		Why:       "a backstop in every mode: a hung app, a classic proxy that was never told to quit, or a native sidecar that never became ready (kubernetes#125880) would otherwise hold the pod forever",
+		Why:       "a backstop in every mode: a hung app, a classic proxy that was never told to quit, or a native sidecar that never became ready (kubernetes#125880) would otherwise hold the pod forever; under a CronJob (concurrencyPolicy: Forbid) a run that outlasts the interval holds back the next, and the runs due meanwhile collapse into one late run (an @hourly job hung for the 24h default would miss 23), so a longer maxDuration is refused",
 	},
 	"spec.retries": {
 		Desc: "How many times a failed run is retried.", Default: "Kubernetes' default (6)", Min: ptr(0), Example: "2",
@@ -136,14 +136,24 @@ var fieldDocs = map[string]fieldDoc{
 		Why:       "native sidecars need the per-pod annotation of Istio 1.24, ambient is stable from 1.24, v1 APIs are served from 1.22; an unquoted 1.30 would be the number 1.3",
 	},
 	"spec.mesh.kubernetesVersion": {
-		Desc: "The Kubernetes version of the cluster, as a quoted string.", Default: "unknown", Pattern: versionPattern, Example: `"1.31"`,
-		Generates: "the dataplane with `auto`; checks of native-sidecar",
-		Why:       "native sidecars (SidecarContainers) are on by default from Kubernetes 1.29",
+		Desc: "The Kubernetes version of the cluster's API server, as a quoted string.", Default: "unknown", Pattern: versionPattern, Example: `"1.31"`,
+		Generates: "checks of native-sidecar; with `auto` and no kubeletVersion, a bound on the kubelets (see kubeletVersion)",
+		Why:       "the API server accepts native sidecars (SidecarContainers) by default from Kubernetes 1.29",
+	},
+	"spec.mesh.kubeletVersion": {
+		Desc: "The oldest kubelet version of the nodes that may run the job's pods, as a quoted string.", Default: "unknown: bounded by kubernetesVersion (kubelets are at most three minors older than the API server)", Pattern: versionPattern, Example: `"1.30"`,
+		Generates: "the dataplane with `auto` (native sidecar only when every kubelet is 1.29 or later); checks of native-sidecar",
+		Why:       "the kubelet runs the native sidecar: an older one runs istio-proxy as an ordinary init container that never exits, and the pod stays in Init. Without it, an API server at 1.32 or later means kubelets at 1.29 or later; at 1.29 to 1.31 auto and native-sidecar are refused until it is set",
 	},
 	"spec.mesh.dataplane": {
 		Desc: "How the pod joins the mesh.", Default: "auto", Enum: []string{DataplaneAuto, DataplaneNativeSidecar, DataplaneSidecar, DataplaneAmbient},
 		Generates: "see [Dataplanes](#dataplanes): the namespace label, the pod's injection label and annotations, the command wrapper, and which objects exist",
 		Why:       "a classic sidecar never exits by itself, so the pod never completes unless the app stops it; native sidecars and ambient end with the app",
+	},
+	"spec.mesh.revision": {
+		Desc: "The Istio revision or revision tag whose injector serves the job's namespace (sidecar modes); leave it out on an install with a default revision.", Default: "none: the default injector", Pattern: dnsLabelPattern, Example: "prod-stable",
+		Generates: "the Namespace label `istio.io/rev: <revision>` instead of `istio-injection: enabled`",
+		Why:       "on a revision-based install without a default revision or tag, `istio-injection: enabled` matches no injector's webhook and the pod runs without a proxy; next to `istio.io/rev` it would win over the revision. Ambient namespaces are refused a revision: `istio.io/dataplane-mode` enrols them",
 	},
 	"spec.mesh.trustDomain": {
 		Desc: "The mesh trust domain, without spiffe://.", Default: "cluster.local", Pattern: dnsSubdomainRegexp, Example: "cluster.local",
@@ -169,20 +179,30 @@ var fieldDocs = map[string]fieldDoc{
 		Generates: "`outboundTrafficPolicy.mode` of the Sidecar resource (not in ambient mode)",
 		Why:       "the destinations list is the job's whole world: REGISTRY_ONLY makes a forgotten one fail fast instead of leaving the mesh unencrypted; ALLOW_ANY is the escape hatch",
 	},
+	"spec.mesh.autoMTLS": {
+		Desc: "Whether the mesh runs with auto-mTLS (meshConfig.enableAutoMtls); write false only if the mesh turns it off.", Default: "true (Istio's default)",
+		Generates: "false: an ISTIO_MUTUAL DestinationRule per in-mesh destination, in the job's namespace (not in ambient mode); true: none",
+		Why:       "with auto-mTLS the sidecar sends Istio mTLS to every server with a sidecar by itself, and a DestinationRule in the job's namespace would replace the server team's for the job, subsets included, so a VirtualService that routes to a subset fails for the job; without auto-mTLS a STRICT server refuses plain text, so the rule is needed",
+	},
 	"spec.destinations": {
 		Desc: "What the job connects to: Services in the mesh (service) or hosts outside it (host).", Default: "none",
 		Generates: "per destination, policy and traffic objects (below), and an egress host of the Sidecar resource",
 		Why:       "under STRICT mTLS every connection needs an identity-based allow on the server side, and every external host a ServiceEntry",
 	},
+	"spec.wellKnownDestinations": {
+		Desc: "Platform endpoints the job reaches besides its destinations, by name: kubernetes-api, cloud-metadata, aws-sts (or aws-sts:<region>), gcp-sts, azure-login.", Default: "none", Pattern: wellKnownPattern, Example: "[kubernetes-api, cloud-metadata, aws-sts:eu-west-1]",
+		Generates: "kubernetes-api: the Sidecar egress host `default/" + kubernetesAPIHost + "` and `automountServiceAccountToken: true` on the pod; cloud-metadata: a ServiceEntry `<job>.cloud-metadata` for 169.254.169.254 and 169.254.170.23 on TCP port 80 (resolution NONE; not in ambient mode) and its egress host; the STS names: an HTTPS ServiceEntry `<job>.<name>` for sts.amazonaws.com (sts.<region>.amazonaws.com with a region), sts.googleapis.com or login.microsoftonline.com, as for a host destination",
+		Why:       "REGISTRY_ONLY blocks everything the spec does not declare, including the Kubernetes API, the metadata server that GKE workload identity, EC2 instance roles, EKS Pod Identity and Azure managed identity get credentials from, and the token services that IRSA, workload identity federation and AKS workload identity exchange tokens with: cloud SDK authentication fails without them",
+	},
 	"spec.destinations[].name": {
 		Desc: "A short name, unique in the spec (DNS-1123 label).", Required: true, Pattern: dnsLabelPattern, Example: "orders-db",
-		Generates: "the names of the destination's objects: `<namespace>-<job>-to-<name>` (AuthorizationPolicy), `<job>-<name>` (DestinationRule, ServiceEntry)",
-		Why:       "readable, stable object names; the job's namespace is in the policy's name so that jobs of two namespaces never overwrite each other's",
+		Generates: "the names of the destination's objects: `<namespace>.<job>.to.<name>` (AuthorizationPolicy), `<job>.<name>` (DestinationRule, ServiceEntry)",
+		Why:       "readable, stable object names that cannot collide: the parts are DNS-1123 labels, which never contain a dot, so with dots between them no two jobs or destinations get one name (with `-` between them, namespace team-a job etl and namespace team job a-etl would share a policy, and the second apply would replace the first)",
 	},
 	"spec.destinations[].service": {
 		Desc: "In-mesh destination: the Service as `<service>.<namespace>`.", Pattern: serviceRefPattern, Example: "postgres.database",
-		Generates: "an AuthorizationPolicy in that namespace and, except in ambient mode, an ISTIO_MUTUAL DestinationRule for `<service>.<namespace>.svc.cluster.local` with `exportTo: [\".\"]`",
-		Why:       "the server's STRICT policy admits only identities it lists; the DestinationRule pins mTLS for this job's namespace only, leaving other clients alone",
+		Generates: "an AuthorizationPolicy in that namespace and, with `mesh.autoMTLS: false` (not in ambient mode), an ISTIO_MUTUAL DestinationRule for `<service>.<namespace>.svc.cluster.local` with `exportTo: [\".\"]`",
+		Why:       "the server's STRICT policy admits only identities it lists; auto-mTLS already sends the job's traffic as Istio mTLS, so a DestinationRule is written only where the mesh turns auto-mTLS off",
 	},
 	"spec.destinations[].host": {
 		Desc: "External destination: a DNS name outside the mesh.", Pattern: dnsSubdomainRegexp, Example: "api.partner.example.com",
@@ -221,7 +241,7 @@ var fieldDocs = map[string]fieldDoc{
 	},
 	"spec.destinations[].addresses": {
 		Desc: "External only: the host's IP addresses or CIDRs, if fixed.", Default: "none", Example: `["203.0.113.17"]`,
-		Generates: "`addresses` of the ServiceEntry; without them, a TCP destination turns on the proxy's DNS capture and address allocation (`ISTIO_META_DNS_CAPTURE`, `ISTIO_META_DNS_AUTO_ALLOCATE` in `proxy.istio.io/config`)",
-		Why:       "a TCP port has no Host header: without an address the ServiceEntry listens on 0.0.0.0:<port> and captures every host on that port (IST0134)",
+		Generates: "`addresses` of the ServiceEntry; without them, a TCP destination turns on the proxy's DNS capture (`ISTIO_META_DNS_CAPTURE` in `proxy.istio.io/config`) and, below Istio 1.25 or with istioVersion unknown, the agent's address allocation (`ISTIO_META_DNS_AUTO_ALLOCATE`)",
+		Why:       "a TCP port has no Host header: without an address the ServiceEntry listens on 0.0.0.0:<port> and captures every host on that port (IST0134). From Istio 1.25 istiod allocates the addresses itself (PILOT_ENABLE_IP_AUTOALLOCATE, on by default) and ISTIO_META_DNS_AUTO_ALLOCATE is deprecated, so DNS capture alone suffices; on a 1.25+ istiod that turns PILOT_ENABLE_IP_AUTOALLOCATE off, set addresses",
 	},
 }

@@ -221,6 +221,7 @@ func checkGenerated(t *testing.T, spec []byte, job *Job) {
 	facts := mesh.Facts{
 		IstioVersion:      job.IstioVersion,
 		KubernetesVersion: job.KubernetesVersion,
+		KubeletVersion:    job.KubeletVersion,
 		TrustDomain:       job.TrustDomain,
 	}
 	res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(out), Workers: 1})

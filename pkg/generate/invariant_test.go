@@ -51,6 +51,7 @@ func TestGeneratedOutputLintsClean(t *testing.T) {
 			facts := mesh.Facts{
 				IstioVersion:      job.IstioVersion,
 				KubernetesVersion: job.KubernetesVersion,
+				KubeletVersion:    job.KubeletVersion,
 				TrustDomain:       job.TrustDomain,
 			}
 			res, err := lint.Run(context.Background(), []string{manifests}, lint.Options{Facts: facts})

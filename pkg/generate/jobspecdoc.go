@@ -149,7 +149,18 @@ func schemaOf(t reflect.Type, path string, doc fieldDoc) ordered {
 		s.set("additionalProperties", ordered{{"type", "string"}})
 	case reflect.Slice:
 		s.set("type", "array")
-		s.set("items", schemaOf(t.Elem(), path+"[]", fieldDocs[path+"[]"]))
+		items := schemaOf(t.Elem(), path+"[]", fieldDocs[path+"[]"])
+		if t.Elem().Kind() == reflect.String {
+			// The constraints of a list of strings are its items'.
+			if len(doc.Enum) > 0 {
+				items.set("enum", doc.Enum)
+			}
+			if doc.Pattern != "" {
+				items.set("pattern", doc.Pattern)
+			}
+			doc.Enum, doc.Pattern = nil, ""
+		}
+		s.set("items", items)
 	case reflect.String:
 		s.set("type", "string")
 	case reflect.Int32, reflect.Int64, reflect.Int:

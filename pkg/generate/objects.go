@@ -55,7 +55,7 @@ func Generate(j *Job) []Object {
 	objs := []Object{b.namespace(), b.serviceAccount(), b.peerAuthentication()}
 	for _, d := range j.InMesh {
 		objs = append(objs, b.authorizationPolicy(d))
-		if j.Mode != ModeAmbient {
+		if j.Mode != ModeAmbient && !j.AutoMTLS {
 			objs = append(objs, b.meshDestinationRule(d))
 		}
 	}
@@ -64,6 +64,9 @@ func Generate(j *Job) []Object {
 		if d.TLS == TLSOriginate {
 			objs = append(objs, b.originationDestinationRule(d))
 		}
+	}
+	if j.CloudMetadata && j.Mode != ModeAmbient {
+		objs = append(objs, b.cloudMetadataServiceEntry())
 	}
 	if j.Mode != ModeAmbient {
 		objs = append(objs, b.sidecar())
@@ -119,9 +122,14 @@ func (b builder) labels() map[string]string {
 
 func (b builder) namespace() Object {
 	labels := map[string]string{LabelManagedBy: ManagedBy}
-	if b.job.Mode == ModeAmbient {
+	switch {
+	case b.job.Mode == ModeAmbient:
 		labels[mesh.LabelDataplaneMode] = "ambient"
-	} else {
+	case b.job.Revision != "":
+		// The revision's injector selects namespaces by istio.io/rev only
+		// where istio-injection is absent: the two never go together.
+		labels[mesh.LabelRev] = b.job.Revision
+	default:
 		labels[mesh.LabelNSInjection] = "enabled"
 	}
 	ns := &corev1.Namespace{
@@ -153,6 +161,27 @@ func (b builder) peerAuthentication() Object {
 	return Object{Kind: "PeerAuthentication", Namespace: pa.Namespace, Name: pa.Name, Obj: pa, Shared: true}
 }
 
+// Object names. A name that joins parts with "-" is ambiguous, as the
+// parts contain "-" themselves: namespace team-a, job etl and namespace
+// team, job a-etl would both write team-a-etl-to-db, and the second apply
+// would replace the first job's policy. Every part is a DNS-1123 label
+// (validated), which never contains a dot, so parts joined with dots name
+// one combination only; the result is a DNS-1123 subdomain of at most
+// 3*63+5 characters, within the 253 Kubernetes allows for these kinds.
+
+// policyName is the name of the AuthorizationPolicy that admits job
+// <namespace>/<job> to destination dest, in the destination's namespace:
+// <namespace>.<job>.to.<dest>.
+func policyName(namespace, job, dest string) string {
+	return namespace + "." + job + ".to." + dest
+}
+
+// destinationObjectName is the name of a DestinationRule or ServiceEntry
+// of one destination of a job, in the job's namespace: <job>.<dest>.
+func destinationObjectName(job, dest string) string {
+	return job + "." + dest
+}
+
 // Principal is the job's identity as AuthorizationPolicy writes it:
 // without spiffe://, which Istio adds itself.
 func (j *Job) Principal() string {
@@ -162,7 +191,7 @@ func (j *Job) Principal() string {
 func (b builder) authorizationPolicy(d InMeshDestination) Object {
 	ap := &securityv1.AuthorizationPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "security.istio.io/" + b.istioAPI, Kind: "AuthorizationPolicy"},
-		ObjectMeta: b.meta(d.Namespace, b.job.Namespace+"-"+b.job.Name+"-to-"+d.Name),
+		ObjectMeta: b.meta(d.Namespace, policyName(b.job.Namespace, b.job.Name, d.Name)),
 	}
 	ap.Spec.Selector = &typev1beta1.WorkloadSelector{MatchLabels: d.Selector}
 	ap.Spec.Action = securityv1beta1.AuthorizationPolicy_ALLOW
@@ -176,7 +205,7 @@ func (b builder) authorizationPolicy(d InMeshDestination) Object {
 func (b builder) destinationRule(name, host string, policy *networkingv1alpha3.TrafficPolicy) Object {
 	dr := &networkingv1.DestinationRule{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/" + b.istioAPI, Kind: "DestinationRule"},
-		ObjectMeta: b.meta(b.job.Namespace, b.job.Name+"-"+name),
+		ObjectMeta: b.meta(b.job.Namespace, destinationObjectName(b.job.Name, name)),
 	}
 	dr.Spec.Host = host
 	dr.Spec.TrafficPolicy = policy
@@ -184,6 +213,14 @@ func (b builder) destinationRule(name, host string, policy *networkingv1alpha3.T
 	return Object{Kind: "DestinationRule", Namespace: dr.Namespace, Name: dr.Name, Obj: dr}
 }
 
+// meshDestinationRule pins Istio mTLS to an in-mesh destination, for a
+// mesh without auto-mTLS only. With auto-mTLS (Istio's default) the
+// client sidecar already sends Istio mTLS to every endpoint that has a
+// sidecar (pilot/pkg/networking/core/cluster_tls.go
+// buildUpstreamTLSSettings), and a DestinationRule in the client's
+// namespace would replace the server team's rule for this job
+// (PushContext.destinationRule looks in the proxy's namespace first),
+// subsets included: a VirtualService routing to a subset would fail.
 func (b builder) meshDestinationRule(d InMeshDestination) Object {
 	return b.destinationRule(d.Name, d.Host(), &networkingv1alpha3.TrafficPolicy{
 		Tls: &networkingv1alpha3.ClientTLSSettings{Mode: networkingv1alpha3.ClientTLSSettings_ISTIO_MUTUAL},
@@ -242,13 +279,31 @@ func serviceEntryPorts(d ExternalDestination) []*networkingv1alpha3.ServicePort 
 func (b builder) serviceEntry(d ExternalDestination) Object {
 	se := &networkingv1.ServiceEntry{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/" + b.istioAPI, Kind: "ServiceEntry"},
-		ObjectMeta: b.meta(b.job.Namespace, b.job.Name+"-"+d.Name),
+		ObjectMeta: b.meta(b.job.Namespace, destinationObjectName(b.job.Name, d.Name)),
 	}
 	se.Spec.Hosts = []string{d.Host}
 	se.Spec.Addresses = d.Addresses
 	se.Spec.Ports = serviceEntryPorts(d)
 	se.Spec.Location = networkingv1alpha3.ServiceEntry_MESH_EXTERNAL
 	se.Spec.Resolution = networkingv1alpha3.ServiceEntry_DNS
+	se.Spec.ExportTo = []string{"."}
+	return Object{Kind: "ServiceEntry", Namespace: se.Namespace, Name: se.Name, Obj: se}
+}
+
+// cloudMetadataServiceEntry registers the metadata servers. Clients dial
+// them by address, on port 80: a TCP port with addresses is matched on
+// them, and resolution NONE sends the connection on to the address
+// dialled.
+func (b builder) cloudMetadataServiceEntry() Object {
+	se := &networkingv1.ServiceEntry{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.istio.io/" + b.istioAPI, Kind: "ServiceEntry"},
+		ObjectMeta: b.meta(b.job.Namespace, destinationObjectName(b.job.Name, wellKnownCloudMetadata)),
+	}
+	se.Spec.Hosts = []string{cloudMetadataHost}
+	se.Spec.Addresses = cloudMetadataAddresses
+	se.Spec.Ports = []*networkingv1alpha3.ServicePort{{Number: 80, Protocol: "TCP", Name: "tcp-metadata"}}
+	se.Spec.Location = networkingv1alpha3.ServiceEntry_MESH_EXTERNAL
+	se.Spec.Resolution = networkingv1alpha3.ServiceEntry_NONE
 	se.Spec.ExportTo = []string{"."}
 	return Object{Kind: "ServiceEntry", Namespace: se.Namespace, Name: se.Name, Obj: se}
 }
@@ -262,6 +317,12 @@ func (b builder) sidecar() Object {
 	}
 	for _, d := range b.job.External {
 		hosts = append(hosts, "./"+d.Host) // its ServiceEntry is in the job's namespace
+	}
+	if b.job.KubernetesAPI {
+		hosts = append(hosts, "default/"+kubernetesAPIHost)
+	}
+	if b.job.CloudMetadata {
+		hosts = append(hosts, "./"+cloudMetadataHost)
 	}
 	slices.Sort(hosts)
 	if len(hosts) == 0 {

@@ -185,7 +185,7 @@ func objectNode(kind string, obj any) (*yaml.Node, error) {
 
 // zeroEnums are enum fields whose value is proto3's default, which JSON
 // leaves out. They are written anyway: a reader (and lint) should see
-// ALLOW, MESH_EXTERNAL and REGISTRY_ONLY, and an empty
+// ALLOW, MESH_EXTERNAL, resolution NONE and REGISTRY_ONLY, and an empty
 // outboundTrafficPolicy: {} would look like nothing at all. A field that
 // is absent from the JSON holds the default, so writing it is exact.
 var zeroEnums = map[string][]struct {
@@ -193,7 +193,7 @@ var zeroEnums = map[string][]struct {
 	value string
 }{
 	"AuthorizationPolicy": {{[]string{"spec", "action"}, "ALLOW"}},
-	"ServiceEntry":        {{[]string{"spec", "location"}, "MESH_EXTERNAL"}},
+	"ServiceEntry":        {{[]string{"spec", "location"}, "MESH_EXTERNAL"}, {[]string{"spec", "resolution"}, "NONE"}},
 	"Sidecar":             {{[]string{"spec", "outboundTrafficPolicy", "mode"}, "REGISTRY_ONLY"}},
 }
 

@@ -29,6 +29,7 @@ func selfCheck(loc locator, j *Job) []Problem {
 		Facts: mesh.Facts{
 			IstioVersion:      j.IstioVersion,
 			KubernetesVersion: j.KubernetesVersion,
+			KubeletVersion:    j.KubeletVersion,
 			TrustDomain:       j.TrustDomain,
 		},
 		Stdin:   bytes.NewReader(out),

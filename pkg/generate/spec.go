@@ -40,6 +40,9 @@ type JobSpec struct {
 	Resources        *Resources    `json:"resources,omitempty"`
 	Mesh             Mesh          `json:"mesh"`
 	Destinations     []Destination `json:"destinations,omitempty"`
+	// WellKnownDestinations names platform endpoints the job reaches
+	// (wellknown.go).
+	WellKnownDestinations []string `json:"wellKnownDestinations,omitempty"`
 }
 
 // EnvVar is an environment variable of the app container: a literal value
@@ -69,11 +72,14 @@ type Resources struct {
 type Mesh struct {
 	IstioVersion          string     `json:"istioVersion,omitempty"`
 	KubernetesVersion     string     `json:"kubernetesVersion,omitempty"`
+	KubeletVersion        string     `json:"kubeletVersion,omitempty"`
 	Dataplane             string     `json:"dataplane,omitempty"`
+	Revision              string     `json:"revision,omitempty"`
 	TrustDomain           string     `json:"trustDomain,omitempty"`
 	Proxy                 *Resources `json:"proxy,omitempty"`
 	CertTTL               string     `json:"certTTL,omitempty"`
 	OutboundTrafficPolicy string     `json:"outboundTrafficPolicy,omitempty"`
+	AutoMTLS              *bool      `json:"autoMTLS,omitempty"`
 }
 
 // Destination is something the job connects to: an in-mesh Service

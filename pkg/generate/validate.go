@@ -66,7 +66,8 @@ func (m Mode) Sidecar() bool { return m == ModeNativeSidecar || m == ModeClassic
 // Job is a validated job spec with every default applied; the objects are
 // built from it alone.
 type Job struct {
-	Source            string // the spec file as named on the command line
+	Source            string    // the spec file as named on the command line
+	Notes             []Problem // warnings about a valid spec, for standard error
 	Name, Namespace   string
 	Labels            map[string]string // the user's labels, for every job object
 	Image             string
@@ -79,14 +80,19 @@ type Job struct {
 	TTLAfterFinished  time.Duration
 	Resources         corev1.ResourceRequirements
 	Mode              Mode
+	Revision          string // the istio.io/rev of the namespace; "" for the default injector
 	IstioVersion      mesh.Version
 	KubernetesVersion mesh.Version
+	KubeletVersion    mesh.Version // as the spec states it; unknown when not given
 	TrustDomain       string
 	Proxy             *ProxyResources // nil in ambient mode
 	CertTTL           time.Duration   // 0: not set
 	OutboundPolicy    string          // of the Sidecar resource; "" in ambient mode
+	AutoMTLS          bool            // the mesh's enableAutoMtls
 	InMesh            []InMeshDestination
-	External          []ExternalDestination
+	External          []ExternalDestination // spec.destinations, then well-known STS endpoints
+	KubernetesAPI     bool                  // the job calls the API server (wellKnownDestinations)
+	CloudMetadata     bool                  // the job calls the metadata server (wellKnownDestinations)
 }
 
 // ProxyResources are the four proxy resource annotations' values.
@@ -120,11 +126,51 @@ type ExternalDestination struct {
 	Addresses []string
 }
 
+// nativeKubelets says whether every kubelet that may run the pod supports
+// native sidecars (1.29 or later, where SidecarContainers is on by
+// default). An older kubelet runs an init container with restartPolicy:
+// Always as an ordinary one, which never exits, so the pod stays in Init.
+// The oldest kubelet decides, not the API server: kubelets may be up to
+// three minors older than the API server and never newer (Kubernetes'
+// version skew policy). Without the kubelet's version, an API server at
+// 1.32 or later implies kubelets at 1.29 or later, one below 1.29 implies
+// older kubelets, and anything between is unknown.
+func (j *Job) nativeKubelets() mesh.Tri {
+	if j.KubeletVersion.Known() {
+		return j.KubeletVersion.AtLeast(1, 29)
+	}
+	api := j.KubernetesVersion
+	switch {
+	case !api.Known():
+		return mesh.Unknown
+	case api.AtLeast(1, 29) == mesh.No:
+		return mesh.No
+	case api.AtLeast(1, 32) == mesh.Yes:
+		return mesh.Yes
+	}
+	return mesh.Unknown
+}
+
+// kubeletWords says what the spec tells of the kubelets.
+func (j *Job) kubeletWords() string {
+	if j.KubeletVersion.Known() {
+		return "kubelets from " + j.KubeletVersion.String()
+	}
+	return "Kubernetes " + j.KubernetesVersion.String()
+}
+
 // validator collects problems with their field paths.
 type validator struct {
 	file  string
 	loc   locator
 	probs []Problem
+	notes []Problem
+}
+
+// notef records something the user should know about a valid spec; it
+// does not stop generate.
+func (v *validator) notef(path, format string, args ...any) {
+	v.notes = append(v.notes, Problem{File: v.file, Pos: v.loc.pos(path), Msg: "warning: " + path + ": " + fmt.Sprintf(format, args...)})
 }
 
 func (v *validator) errorf(path, format string, args ...any) {
@@ -155,10 +201,12 @@ func validate(file string, s *BatchJob, loc locator) (*Job, error) {
 	v.workload(j, &s.Spec)
 	v.mesh(j, &s.Spec)
 	v.destinations(j, s.Spec.Destinations)
+	v.wellKnown(j, s.Spec.WellKnownDestinations, s.Spec.Destinations)
 
 	if len(v.probs) > 0 {
 		return nil, newSpecError(file, v.probs)
 	}
+	j.Notes = v.notes
 	return j, nil
 }
 
@@ -207,10 +255,9 @@ func (v *validator) workload(j *Job, s *JobSpec) {
 	j.Command, j.Args = s.Command, s.Args
 	v.env(j, s.Env)
 
+	var interval time.Duration // the schedule's shortest, 0 when unknown
 	if s.Schedule != "" {
-		if msg := checkSchedule(s.Schedule); msg != "" {
-			v.errorf("spec.schedule", "%q %s", s.Schedule, msg)
-		}
+		interval = v.schedule(s.Schedule)
 	}
 	j.Schedule = s.Schedule
 
@@ -225,10 +272,20 @@ func (v *validator) workload(j *Job, s *JobSpec) {
 	}
 
 	j.Deadline = DefaultDeadline
+	if interval > 0 && interval < j.Deadline {
+		// A run that hangs past the next one keeps it from starting
+		// (concurrencyPolicy: Forbid): the backstop ends it in time.
+		j.Deadline = interval
+	}
 	if s.MaxDuration != "" {
 		if d, ok := v.duration("spec.maxDuration", s.MaxDuration); ok {
-			if d < time.Second {
+			switch {
+			case d < time.Second:
 				v.errorf("spec.maxDuration", "%q is shorter than a second", s.MaxDuration)
+			case interval > 0 && d > interval:
+				v.errorf("spec.maxDuration", "%s is longer than the shortest time between two runs of schedule %q (%s): the CronJob forbids concurrent runs, "+
+					"so a run that takes longer keeps the next from starting on time, and of the runs that fall due meanwhile all are skipped but one, "+
+					"which starts late; set maxDuration to %s or less, or run less often", s.MaxDuration, s.Schedule, formatDuration(interval), formatDuration(interval))
 			}
 			j.Deadline = d
 		}
@@ -328,12 +385,16 @@ func (v *validator) limitAtLeast(path, limName string, lim *resource.Quantity, r
 
 func (v *validator) mesh(j *Job, s *JobSpec) {
 	m := &s.Mesh
-	var ok1, ok2 bool
+	var ok1, ok2, ok3 bool
 	j.IstioVersion, ok1 = v.version("spec.mesh.istioVersion", m.IstioVersion)
 	j.KubernetesVersion, ok2 = v.version("spec.mesh.kubernetesVersion", m.KubernetesVersion)
-	versionsOK := ok1 && ok2
+	j.KubeletVersion, ok3 = v.version("spec.mesh.kubeletVersion", m.KubeletVersion)
+	versionsOK := ok1 && ok2 && ok3
 	if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 8) == mesh.No {
 		v.errorf("spec.mesh.istioVersion", "Istio %s is too old: per-pod holdApplicationUntilProxyStarts needs Istio 1.8 or later", j.IstioVersion)
+	}
+	if k, api := j.KubeletVersion, j.KubernetesVersion; k.Known() && api.Known() && k.AtLeast(api.Major, api.Minor+1) == mesh.Yes {
+		v.errorf("spec.mesh.kubeletVersion", "%s is newer than the API server (%s), which Kubernetes does not support: kubelets may be older than the API server, never newer; give the oldest node's kubelet version", k, api)
 	}
 
 	dp := m.Dataplane
@@ -341,11 +402,17 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		dp = DataplaneAuto
 	}
 	bothKnown := j.IstioVersion.Known() && j.KubernetesVersion.Known()
-	nativeOK := j.IstioVersion.AtLeast(1, 24) == mesh.Yes && j.KubernetesVersion.AtLeast(1, 29) == mesh.Yes
+	kubelets := j.nativeKubelets()
+	nativeOK := j.IstioVersion.AtLeast(1, 24) == mesh.Yes && kubelets == mesh.Yes
 	switch dp {
 	case DataplaneAuto:
-		if versionsOK && !bothKnown {
+		switch {
+		case versionsOK && !bothKnown:
 			v.errorf("spec.mesh", "dataplane auto needs both versions: set mesh.istioVersion and mesh.kubernetesVersion, or choose mesh.dataplane (native-sidecar, sidecar or ambient)")
+		case versionsOK && j.IstioVersion.AtLeast(1, 24) == mesh.Yes && kubelets == mesh.Unknown:
+			v.errorf("spec.mesh", "dataplane auto cannot choose: a native sidecar needs every kubelet that may run the pod at 1.29 or later, "+
+				"and kubelets may be up to three minors older than the API server (%s); set mesh.kubeletVersion to the oldest node's kubelet version "+
+				"(kubectl get nodes), or choose mesh.dataplane", j.KubernetesVersion)
 		}
 		j.Mode = ModeClassicSidecar
 		if nativeOK {
@@ -358,8 +425,14 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 			v.errorf("spec.mesh.dataplane", "native-sidecar needs mesh.istioVersion and mesh.kubernetesVersion, to check that the cluster honours it (Istio 1.24+, Kubernetes 1.29+)")
 		case j.KubernetesVersion.Known() && j.KubernetesVersion.AtLeast(1, 29) == mesh.No:
 			v.errorf("spec.mesh.dataplane", "native sidecars need Kubernetes 1.29 or later (the SidecarContainers feature is on by default from 1.29), and the cluster runs %s: use dataplane: sidecar, or ambient", j.KubernetesVersion)
+		case j.KubeletVersion.Known() && kubelets == mesh.No:
+			v.errorf("spec.mesh.dataplane", "native sidecars need every kubelet at 1.29 or later, and the oldest runs %s: it would run istio-proxy as an ordinary init container that never exits, "+
+				"so the pod would stay in Init; use dataplane: sidecar, or ambient", j.KubeletVersion)
 		case j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 24) == mesh.No:
 			v.errorf("spec.mesh.dataplane", "the sidecar.istio.io/nativeSidecar annotation needs Istio 1.24 or later, and the cluster runs %s: use dataplane: sidecar", j.IstioVersion)
+		case versionsOK && kubelets == mesh.Unknown:
+			v.errorf("spec.mesh.dataplane", "native sidecars need every kubelet that may run the pod at 1.29 or later, and kubelets may be up to three minors older than "+
+				"the API server (%s): set mesh.kubeletVersion to the oldest node's kubelet version (kubectl get nodes)", j.KubernetesVersion)
 		}
 	case DataplaneSidecar:
 		j.Mode = ModeClassicSidecar
@@ -372,6 +445,12 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		v.enumError("spec.mesh.dataplane", dp, []string{DataplaneAuto, DataplaneNativeSidecar, DataplaneSidecar, DataplaneAmbient})
 	}
 
+	if v.dnsLabel("spec.mesh.revision", m.Revision, false) && j.Mode == ModeAmbient {
+		v.errorf("spec.mesh.revision", "ambient namespaces are enrolled by istio.io/dataplane-mode, not by a revision: "+
+			"istio.io/rev next to it is a conflicting label (istioctl analyze IST0123); remove mesh.revision")
+	}
+	j.Revision = m.Revision
+
 	j.TrustDomain = m.TrustDomain
 	switch {
 	case j.TrustDomain == "":
@@ -382,13 +461,19 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		v.errorf("spec.mesh.trustDomain", "%q is not a trust domain (a DNS name such as cluster.local)", j.TrustDomain)
 	}
 
-	if j.Mode == ModeClassicSidecar && len(j.Command) == 0 {
+	if j.Mode == ModeClassicSidecar {
 		why := "dataplane: sidecar"
 		if dp == DataplaneAuto {
-			why = fmt.Sprintf("dataplane auto picks one, as native sidecars need Istio 1.24+ and Kubernetes 1.29+ and the cluster runs Istio %s on Kubernetes %s", j.IstioVersion, j.KubernetesVersion)
+			why = fmt.Sprintf("dataplane auto picks one, as native sidecars need Istio 1.24+ and every kubelet at 1.29+ and the cluster runs Istio %s with %s", j.IstioVersion, j.kubeletWords())
 		}
-		v.errorf("spec.command", "required with a classic sidecar (%s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
-			"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", why)
+		if len(j.Command) == 0 {
+			v.errorf("spec.command", "required with a classic sidecar (%s): meshbatch wraps the command so that it stops istio-proxy when the app exits, "+
+				"and cannot wrap an image's entrypoint it does not know; set command (and args) to what the image runs", why)
+		} else {
+			v.notef("spec.image", "the classic sidecar (%s) runs the command under /bin/sh -c and stops istio-proxy with curl, so %s must contain /bin/sh and curl: "+
+				"a distroless or scratch image fails at start; without them use dataplane: native-sidecar (Istio 1.24+, every kubelet 1.29+) or ambient, "+
+				"or build the image with a shell and curl", why, j.Image)
+		}
 	}
 
 	if m.Proxy != nil && j.Mode == ModeAmbient {
@@ -411,6 +496,8 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 			j.CertTTL = d
 		}
 	}
+
+	j.AutoMTLS = m.AutoMTLS == nil || *m.AutoMTLS // Istio's default: on
 
 	switch m.OutboundTrafficPolicy {
 	case "":
@@ -728,6 +815,27 @@ func (v *validator) enumError(path, value string, allowed []string) {
 	v.errorf(path, "%s", msg)
 }
 
+// schedule checks a cron schedule and returns the shortest time between
+// two of its runs, 0 when it is not valid.
+func (v *validator) schedule(s string) time.Duration {
+	if msg := checkSchedule(s); msg != "" {
+		v.errorf("spec.schedule", "%q %s", s, msg)
+		return 0
+	}
+	spec, err := parseSchedule(s)
+	if err != nil {
+		// checkSchedule missed something Kubernetes' parser refuses.
+		v.errorf("spec.schedule", "%q is refused by Kubernetes' cron parser: %v", s, err)
+		return 0
+	}
+	interval, err := shortestInterval(spec)
+	if err != nil {
+		v.errorf("spec.schedule", "%q: %v", s, err)
+		return 0
+	}
+	return interval
+}
+
 // cronFields are the five fields of a schedule, with their ranges and
 // names, as Kubernetes' parser (robfig/cron) reads them.
 var cronFields = []struct {
@@ -739,7 +847,7 @@ var cronFields = []struct {
 	{"hour", 0, 23, nil},
 	{"day of month", 1, 31, nil},
 	{"month", 1, 12, []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}},
-	{"day of week", 0, 7, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
+	{"day of week", 0, 6, []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}},
 }
 
 // checkSchedule checks a cron schedule the way the API server will, so

@@ -63,9 +63,16 @@ func (j *Job) proxyConfigAnnotation() string {
 	if j.needsDNSCapture() {
 		// A TCP ServiceEntry without addresses is matched on its port
 		// alone (0.0.0.0:<port>): let the proxy answer DNS for the host
-		// with an address of its own.
+		// with an address of its own. The sidecar uses allocated
+		// addresses when it captures DNS and either it asks for the
+		// agent's allocation (ISTIO_META_DNS_AUTO_ALLOCATE) or istiod
+		// allocates (PILOT_ENABLE_IP_AUTOALLOCATE, on by default from
+		// 1.25, where the former is deprecated): pilot/pkg/model/service.go
+		// nodeUsesAutoallocatedIPs, pilot/pkg/features/pilot.go.
 		md["ISTIO_META_DNS_CAPTURE"] = "true"
-		md["ISTIO_META_DNS_AUTO_ALLOCATE"] = "true"
+		if j.IstioVersion.AtLeast(1, 25) != mesh.Yes {
+			md["ISTIO_META_DNS_AUTO_ALLOCATE"] = "true"
+		}
 	}
 	if len(md) > 0 {
 		pc.ProxyMetadata = md
@@ -152,12 +159,20 @@ func (b builder) podTemplate() corev1.PodTemplateSpec {
 		app.Command = []string{"/bin/sh", "-c", classicWrapper, wrapperName}
 		app.Args = append(append([]string{}, j.Command...), j.Args...)
 	}
+	var automount *bool
+	if j.KubernetesAPI {
+		// The ServiceAccount mounts no token (the proxy has its own);
+		// an API client needs one, and the pod's setting wins.
+		on := true
+		automount = &on
+	}
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: labels, Annotations: annotations},
 		Spec: corev1.PodSpec{
-			ServiceAccountName: j.ServiceAccount,
-			RestartPolicy:      corev1.RestartPolicyNever,
-			Containers:         []corev1.Container{app},
+			ServiceAccountName:           j.ServiceAccount,
+			AutomountServiceAccountToken: automount,
+			RestartPolicy:                corev1.RestartPolicyNever,
+			Containers:                   []corev1.Container{app},
 		},
 	}
 }

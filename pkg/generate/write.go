@@ -26,7 +26,7 @@ type Options struct {
 	Check    bool      // with OutDir: change nothing, diff OutDir against the output
 	Force    bool      // with OutDir: overwrite files meshbatch did not generate
 	Stdout   io.Writer // the stream, or --check's diff
-	Stderr   io.Writer // a one-line summary of what changed in OutDir
+	Stderr   io.Writer // warnings about the spec, and a one-line summary of what changed in OutDir
 }
 
 // Run reads the spec and writes, prints or checks its manifests. A bad
@@ -48,6 +48,11 @@ func Run(opts Options) error {
 	job, err := Load(specName(opts.SpecFile), data)
 	if err != nil {
 		return err
+	}
+	if opts.Stderr != nil {
+		for _, n := range job.Notes {
+			fmt.Fprintln(opts.Stderr, n)
+		}
 	}
 	objs := Generate(job)
 	if opts.OutDir == "" {

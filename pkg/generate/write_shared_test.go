@@ -18,7 +18,7 @@ metadata: {name: ` + name + `, namespace: ` + namespace + `}
 spec:
   image: registry.example.com/etl:1
   command: ["/etl"]
-  mesh: {dataplane: ` + dataplane + `, istioVersion: "1.28", kubernetesVersion: "1.31"}
+  mesh: {dataplane: ` + dataplane + `, istioVersion: "1.28", kubernetesVersion: "1.31", kubeletVersion: "1.31"}
 `
 }
 

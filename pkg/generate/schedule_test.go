@@ -1,0 +1,120 @@
+package generate
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// TestShortestInterval checks the shortest time between two runs against
+// schedules worked out by hand: steps, lists, ranges of weekdays, the
+// wrap from one day's last run to the next day's first, months of unequal
+// length, leap days, and day of month or day of week (either matches when
+// both are restricted).
+func TestShortestInterval(t *testing.T) {
+	const day = 24 * time.Hour
+	for s, want := range map[string]time.Duration{
+		"@hourly":         time.Hour,
+		"@daily":          day,
+		"@midnight":       day,
+		"@weekly":         7 * day,
+		"@monthly":        28 * day,
+		"@yearly":         365 * day,
+		"*/15 * * * *":    15 * time.Minute,
+		"* * * * *":       time.Minute,
+		"15 * * * *":      time.Hour,
+		"0 2 * * *":       day,
+		"30 3 * * 1-5":    day, // Monday to Friday: the weekend gap is longer
+		"0 0,12 * * *":    12 * time.Hour,
+		"0 1,23 * * *":    2 * time.Hour, // 23:00, then 01:00 the next day
+		"0 9-17/2 * * *":  2 * time.Hour,
+		"0 0 31 * *":      31 * day, // July 31 to August 31, December 31 to January 31
+		"0 0 29 2 *":      4*365*day + day,
+		"0 0 * * 0,3":     3 * day,
+		"0 0 1 * 1":       day, // the 1st or any Monday: both are restricted, so either matches
+		"0 4 * * 0":       7 * day,
+		"0 6 1 * *":       28 * day,
+		"0 0 1 jan,jul *": 181 * day, // January 1 to July 1 (non-leap year)
+	} {
+		spec, err := parseSchedule(s)
+		if err != nil {
+			t.Errorf("%q: %v", s, err)
+			continue
+		}
+		got, err := shortestInterval(spec)
+		if err != nil || got != want {
+			t.Errorf("%q: got %v, %v; want %v", s, got, err, want)
+		}
+	}
+	spec, err := parseSchedule("0 0 30 2 *")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := shortestInterval(spec); !errors.Is(err, errNeverRuns) {
+		t.Errorf("February 30: got %v, %v; want errNeverRuns", got, err)
+	}
+}
+
+// TestRunDaysAgreeWithRobfig holds runsOn, which reads robfig/cron's
+// bit sets directly, to the days robfig/cron's own Next runs a schedule
+// on, for hand-picked and random day fields over five years (one of them
+// a leap year, one a century year).
+func TestRunDaysAgreeWithRobfig(t *testing.T) {
+	schedules := []string{
+		"0 0 1 * 1", "0 0 1-7 * 1", "0 0 */2 * *", "0 0 * * */2", "0 0 ? * MON", "0 0 */1 * 1",
+		"0 0 1 * */1", "0 0 29 2 *", "@weekly", "@monthly", "0 0 13 * 5", "0 0 * feb,aug sun",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	field := func(lo, hi int) string {
+		switch rng.IntN(6) {
+		case 0:
+			return "*"
+		case 1:
+			return "?"
+		case 2:
+			return fmt.Sprintf("*/%d", 1+rng.IntN(4))
+		case 3:
+			a := lo + rng.IntN(hi-lo+1)
+			return fmt.Sprintf("%d-%d", a, a+rng.IntN(hi-a+1))
+		case 4:
+			return fmt.Sprintf("%d/%d", lo+rng.IntN(hi-lo+1), 1+rng.IntN(5))
+		}
+		return fmt.Sprintf("%d,%d", lo+rng.IntN(hi-lo+1), lo+rng.IntN(hi-lo+1))
+	}
+	for range 300 {
+		schedules = append(schedules, fmt.Sprintf("0 0 %s %s %s", field(1, 31), field(1, 12), field(0, 6)))
+	}
+	for _, s := range schedules {
+		spec, err := parseSchedule(s)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		daily := *spec
+		daily.Second, daily.Minute, daily.Hour, daily.Location = 1, 1, 1, time.UTC
+		start := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
+		end := start.AddDate(5, 0, 0)
+		want := map[time.Time]bool{}
+		for d := daily.Next(start.Add(-time.Second)); !d.IsZero() && d.Before(end); d = daily.Next(d) {
+			want[d] = true
+		}
+		for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
+			if got := runsOn(spec, int(d.Month()), d.Day(), int(d.Weekday())); got != want[d] {
+				t.Fatalf("%q on %s: runsOn says %v, robfig/cron %v", s, d.Format("Mon 2006-01-02"), got, want[d])
+			}
+		}
+	}
+}
+
+func BenchmarkShortestIntervalTwoDaysAWeek(b *testing.B) {
+	spec, err := parseSchedule("0 0 * * 0,3")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := shortestInterval(spec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
