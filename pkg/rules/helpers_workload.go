@@ -21,8 +21,10 @@ type PodMesh struct {
 	// NativeWhy explains Native.
 	NativeWhy string
 	// NativeAssumed is set when the template asks for a native sidecar
-	// and only missing facts (the Istio version) keep the answer open: the
-	// rules take the author at their word and stay quiet.
+	// with sidecar.istio.io/nativeSidecar: "true", which every Istio from
+	// 1.24 honours, and only missing facts (the Istio version) keep the
+	// answer open: the rules take the author at their word and stay
+	// quiet. Any other value is read strictly (see ReadNativeAnnotation).
 	NativeAssumed bool
 	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars')
 	Wrapper       bool       // a known wrapper stops the proxy

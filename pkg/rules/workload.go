@@ -93,7 +93,7 @@ type meshCache struct {
 // own containers, independent of the cluster facts and of other objects.
 type podFacts struct {
 	intent    bool       // meshIntent
-	requested bool       // NativeRequested
+	requested bool       // sidecar.istio.io/nativeSidecar is exactly "true"
 	quits     []QuitSite // QuitSites that may reach Istio
 	wrapper   bool       // usesExitWrapper
 	waits     bool       // waitsForProxy
@@ -114,7 +114,7 @@ func (w *Workload) podFacts() *podFacts {
 }
 
 func computePodFacts(w *Workload) podFacts {
-	pf := podFacts{intent: MeshIntent(w), requested: NativeRequested(w), wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
+	pf := podFacts{intent: MeshIntent(w), requested: w.Template.Annotations[mesh.AnnotNative] == "true", wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
 	for _, q := range QuitSites(w) {
 		if q.Istio() {
 			pf.quits = append(pf.quits, q)

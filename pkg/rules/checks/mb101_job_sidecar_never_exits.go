@@ -21,7 +21,10 @@ var JobSidecarNeverExits = &rules.Rule{
 		"EXIT_ON_ZERO_ACTIVE_CONNECTIONS does not help. Kubernetes native sidecars (an init container with " +
 		"restartPolicy: Always) end with the pod: Istio injects them with sidecar.istio.io/nativeSidecar: \"true\" " +
 		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27 when " +
-		"every node runs Kubernetes 1.33+. Otherwise the app must stop the proxy itself with a POST to " +
+		"every node runs Kubernetes 1.33+. The annotation's value matters: Istio 1.24 to 1.26 inject a native sidecar only " +
+		"for exactly \"true\" and a classic one for any other value (\"True\", \"yes\", \"\"), whatever ENABLE_NATIVE_SIDECARS " +
+		"says; from 1.27 any value but \"false\" asks for a native one. Without the Istio version the rule reads other " +
+		"values as 1.24 to 1.26 do. Otherwise the app must stop the proxy itself with a POST to " +
 		"127.0.0.1:15020/quitquitquit; a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port) does " +
 		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
@@ -37,6 +40,7 @@ var JobSidecarNeverExits = &rules.Rule{
 		"istio/istio#6324, #11659, #11045",
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers",
 		"istio/istio pkg/kube/inject/webhook.go DetectNativeSidecar",
+		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml@1.24.0, @1.26.0, @1.27.0 ($nativeSidecar)",
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (quitquitquit)",
 	},
 	Bad: `apiVersion: batch/v1

@@ -1,8 +1,6 @@
 package checks
 
 import (
-	"fmt"
-
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -14,8 +12,8 @@ var NativeSidecarUnsupported = &rules.Rule{
 	Severity: rules.Error,
 	Summary:  "A native istio-proxy sidecar is requested on a cluster that cannot run or honour it",
 	Rationale: "Istio injects istio-proxy as a Kubernetes native sidecar (an init container with restartPolicy: Always) " +
-		"when the pod template says sidecar.istio.io/nativeSidecar (any value but \"false\", Istio 1.24+) or istiod runs " +
-		"with ENABLE_NATIVE_SIDECARS=true. Istio does not check the Kubernetes version for these. Before Kubernetes 1.29 " +
+		"when the pod template asks with sidecar.istio.io/nativeSidecar (Istio 1.24 to 1.26 only for the exact value " +
+		"\"true\", from 1.27 for any value but \"false\") or istiod runs with ENABLE_NATIVE_SIDECARS=true. Istio does not check the Kubernetes version for these. Before Kubernetes 1.29 " +
 		"the SidecarContainers feature is off (alpha, behind a feature gate, in 1.28; absent before), so the API server " +
 		"drops restartPolicy from the init container and then rejects the pod: an init container may not have the " +
 		"proxy's readiness and startup probes. The Job controller keeps failing to create pods and the Job never runs. " +
@@ -25,7 +23,7 @@ var NativeSidecarUnsupported = &rules.Rule{
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
-		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml ($nativeSidecar)",
+		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml@1.24.0, @1.26.0, @1.27.0 ($nativeSidecar)",
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers (beta and on by default in 1.29)",
 		"istio/istio#49054, #52245 (\"may not be set for init containers without restartPolicy=Always\")",
 		"istio/api annotation/annotations.yaml (sidecar.istio.io/nativeSidecar, Istio 1.24)",
@@ -76,8 +74,9 @@ func checkNativeSidecarUnsupported(p *rules.Pass) {
 		k8s := p.Facts.KubernetesVersion
 		if m.Native == mesh.Yes && k8s.AtLeast(1, 29) == mesh.No {
 			path := w.TemplateAnnotationPath(mesh.AnnotNative)
-			how := fmt.Sprintf(`sidecar.istio.io/nativeSidecar: %q`, w.Template.Annotations[mesh.AnnotNative])
-			if !requested {
+			a := rules.ReadNativeAnnotation(p.Facts.IstioVersion, w)
+			how := a.Why
+			if a.Decides != mesh.Yes {
 				how = "istiod's ENABLE_NATIVE_SIDECARS=true"
 				path = m.FirstAppPath()
 			}
