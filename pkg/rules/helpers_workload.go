@@ -63,12 +63,12 @@ func (w *Workload) nativeSidecar(f mesh.Facts) (mesh.Tri, string) {
 // nativeFacts are the facts Facts.NativeSidecar reads: the key of the
 // cached meshOf.
 type nativeFacts struct {
-	istio, kubernetes mesh.Version
-	nativeSidecars    string
+	istio, kubernetes, kubelet mesh.Version
+	nativeSidecars             string
 }
 
 func nativeFactsOf(f mesh.Facts) nativeFacts {
-	return nativeFacts{istio: f.IstioVersion, kubernetes: f.KubernetesVersion, nativeSidecars: f.NativeSidecars}
+	return nativeFacts{istio: f.IstioVersion, kubernetes: f.KubernetesVersion, kubelet: f.KubeletVersion, nativeSidecars: f.NativeSidecars}
 }
 
 // Sidecar says whether the pod gets an istio-proxy sidecar: No for pods

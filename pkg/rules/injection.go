@@ -248,21 +248,30 @@ func NativeSidecar(f mesh.Facts, w *Workload) (mesh.Tri, string) {
 	case "false":
 		return mesh.No, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=false"
 	}
-	// "auto" or unset: the default became "auto" in Istio 1.27, and auto
-	// means native only when every node's kubelet is >= 1.33.
+	// "auto" or unset: the default became "auto" in Istio 1.27 (false
+	// before), and auto means native only when every node's kubelet is
+	// >= 1.33 (pkg/kube/inject/webhook.go DetectNativeSidecar at 1.27.0;
+	// a Job's pod is not scheduled at admission, so every node counts, and
+	// no node client means false). Kubelets may lag the API server by three
+	// minors, so its version decides only when it is below 1.33: a kubelet
+	// is never newer than its API server.
 	switch f.IstioVersion.AtLeast(1, 27) {
 	case mesh.No:
 		return mesh.No, ignored + fmt.Sprintf("Istio %s does not use native sidecars unless asked (annotation or ENABLE_NATIVE_SIDECARS=true)", f.IstioVersion)
 	case mesh.Unknown:
-		return mesh.Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27 on Kubernetes >= 1.33"
+		return mesh.Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27, and only when every node's kubelet is 1.33 or later"
 	}
-	switch f.KubernetesVersion.AtLeast(1, 33) {
+	const auto = "ENABLE_NATIVE_SIDECARS=auto (Istio's default from 1.27) injects native sidecars only when every node's kubelet is 1.33 or later"
+	switch f.KubeletVersion.AtLeast(1, 33) {
 	case mesh.Yes:
-		return mesh.Yes, ignored + "Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto on Kubernetes >= 1.33"
+		return mesh.Yes, ignored + fmt.Sprintf("Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto, and the oldest kubelet is %s", f.KubeletVersion)
 	case mesh.No:
-		return mesh.No, ignored + fmt.Sprintf("ENABLE_NATIVE_SIDECARS=auto (Istio's default) enables native sidecars only when all nodes run Kubernetes >= 1.33 (fact: %s)", f.KubernetesVersion)
+		return mesh.No, ignored + fmt.Sprintf("%s, and the oldest is %s", auto, f.KubeletVersion)
 	}
-	return mesh.Unknown, ignored + "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
+	if f.KubernetesVersion.AtLeast(1, 33) == mesh.No {
+		return mesh.No, ignored + fmt.Sprintf("%s, and the API server runs %s (no kubelet is newer than its API server)", auto, f.KubernetesVersion)
+	}
+	return mesh.Unknown, ignored + "the oldest kubelet's version was not given: " + auto
 }
 
 // proxyConfigOf parses the pod's proxy.istio.io/config annotation the way the

@@ -20,8 +20,10 @@ var JobSidecarNeverExits = &rules.Rule{
 		"concurrencyPolicy: Forbid stops scheduling. Nothing sends the proxy SIGTERM, so " +
 		"EXIT_ON_ZERO_ACTIVE_CONNECTIONS does not help. Kubernetes native sidecars (an init container with " +
 		"restartPolicy: Always) end with the pod: Istio injects them with sidecar.istio.io/nativeSidecar: \"true\" " +
-		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27 when " +
-		"every node runs Kubernetes 1.33+. The annotation's value matters: Istio 1.24 to 1.26 inject a native sidecar only " +
+		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27, whose " +
+		"ENABLE_NATIVE_SIDECARS=auto picks native sidecars only when every node's kubelet is 1.33+ (istiod checks " +
+		"every node it sees, and picks classic ones when it has no client for the nodes). Kubelets may lag the API server by three minors, so " +
+		"that needs --kubelet-version: without it the answer is open unless the API server is older than 1.33. The annotation's value matters: Istio 1.24 to 1.26 inject a native sidecar only " +
 		"for exactly \"true\" and a classic one for any other value (\"True\", \"yes\", \"\"), whatever ENABLE_NATIVE_SIDECARS " +
 		"says; from 1.27 any value but \"false\" asks for a native one. Without the Istio version the rule reads other " +
 		"values as 1.24 to 1.26 do. Otherwise the app must stop the proxy itself with a POST to " +
@@ -29,7 +31,7 @@ var JobSidecarNeverExits = &rules.Rule{
 		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
-		"--kubernetes-version and --native-sidecars for an exact answer; without them the rule says what it " +
+		"--kubernetes-version, --kubelet-version and --native-sidecars for an exact answer; without them the rule says what it " +
 		"assumed and reports a warning.",
 	Remediation: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+ on Kubernetes 1.29+); " +
 		"on older clusters make the app's command end with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` " +
