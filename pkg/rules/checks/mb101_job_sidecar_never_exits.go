@@ -32,7 +32,10 @@ var JobSidecarNeverExits = &rules.Rule{
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
 		"--kubernetes-version, --kubelet-version and --native-sidecars for an exact answer; without them the rule says what it " +
-		"assumed and reports a warning.",
+		"assumed and reports a warning. A pod whose namespace is not in the input gets a sidecar only if that namespace " +
+		"is labelled for injection (Istio's default is no injection: without the label the webhook needs the pod label " +
+		"sidecar.istio.io/inject: \"true\"), so the rule assumes injection only when the pod template shows that its " +
+		"author expects a sidecar (an Istio label or annotation, a quit call); otherwise it reports the possibility as info.",
 	Remediation: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+ on Kubernetes 1.29+); " +
 		"on older clusters make the app's command end with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` " +
 		"whether the app succeeds or fails, or run the Job in ambient mode.",
@@ -44,6 +47,8 @@ var JobSidecarNeverExits = &rules.Rule{
 		"istio/istio pkg/kube/inject/webhook.go DetectNativeSidecar",
 		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml@1.24.0, @1.26.0, @1.27.0 ($nativeSidecar)",
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (quitquitquit)",
+		"istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml and values.yaml " +
+			"(objectSelector of unlabelled namespaces, enableNamespacesByDefault: false)",
 	},
 	Bad: `apiVersion: batch/v1
 kind: Job
@@ -78,6 +83,10 @@ spec:
 func checkJobSidecarNeverExits(p *rules.Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := rules.MeshOf(p, w)
+		if m.MaybeInjected() {
+			reportMaybeInjected(p, m)
+			continue
+		}
 		v := neverExits(m)
 		if v == mesh.No {
 			continue
@@ -94,6 +103,26 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 			"%s may keep its istio-proxy sidecar running after the app exits (%s); no container calls /quitquitquit",
 			w.Object.Ref(), strings.Join(m.Assumptions(), "; "))
 	}
+}
+
+// reportMaybeInjected reports, as a possibility, a pod that gets a sidecar
+// only if its namespace (not in the input) is labelled for injection, and
+// would then keep it running.
+func reportMaybeInjected(p *rules.Pass, m rules.PodMesh) {
+	if m.ClassicIfInjected() == mesh.No || m.Stops() {
+		return
+	}
+	w := m.W
+	classic := ""
+	if m.ClassicIfInjected() == mesh.Unknown {
+		classic = assumed([]string{"assumed a classic sidecar: " + m.NativeWhy})
+	}
+	p.ReportSeverityf(rules.Info, w.Object, m.FirstAppPath(),
+		"%s would keep an istio-proxy sidecar running after the app exits if namespace %s is labelled for injection "+
+			"(istio-injection=enabled or istio.io/rev)%s: the Namespace is not in the input and nothing in the pod template "+
+			"asks for a sidecar, so by Istio's default it gets none; lint the Namespace with it, or label the pod template "+
+			"sidecar.istio.io/inject: \"false\" (or \"true\") to settle it",
+		w.Object.Ref(), w.Namespace, classic)
 }
 
 // neverExits is MB101's verdict, shared with the rules about its

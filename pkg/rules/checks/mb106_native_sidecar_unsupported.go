@@ -73,7 +73,7 @@ func checkNativeSidecarUnsupported(p *rules.Pass) {
 			continue
 		}
 		m := rules.MeshOf(p, w)
-		if m.Sidecar() == mesh.No {
+		if m.Injected() == mesh.No {
 			continue
 		}
 		if m.Native == mesh.Yes || m.NativeAssumed {

@@ -88,8 +88,8 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 		}
 		s := sev(p.Rule, m.Sidecar() == mesh.Yes)
 		var as []string
-		if m.Sidecar() == mesh.Unknown {
-			as = append(as, "assumed injected: "+m.Inj.Reason)
+		if m.Injected() == mesh.Unknown {
+			as = append(as, m.InjectionAssumption())
 		}
 		// the quantities that parse, by index in proxyResourceKeys
 		var q [4]resource.Quantity
