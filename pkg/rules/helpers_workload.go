@@ -144,8 +144,20 @@ func (m PodMesh) ClassicIfInjected() mesh.Tri {
 	return mesh.Unknown
 }
 
-// Stops reports whether something in the pod stops a classic proxy.
-func (m PodMesh) Stops() bool { return len(m.Quits) > 0 || m.Wrapper }
+// Stops reports whether something in the pod stops a classic proxy: a
+// known wrapper, or a quit call that is not known to fail (see
+// QuitSite.Fails; MB102 reports the ones that do).
+func (m PodMesh) Stops() bool {
+	if m.Wrapper {
+		return true
+	}
+	for _, q := range m.Quits {
+		if q.Fails() == "" {
+			return true
+		}
+	}
+	return false
+}
 
 // InjectionAssumption says, for messages, why injection is assumed; ""
 // when it is not (see Injected).
@@ -245,6 +257,20 @@ func (q QuitSite) Istio() bool {
 		return false
 	}
 	return true
+}
+
+// Fails says why the call certainly cannot stop the proxy, "" when it may:
+// pilot-agent (and Envoy's admin API) take /quitquitquit only as a POST,
+// and only from localhost (pilot/cmd/pilot-agent/status/server.go
+// handleQuit).
+func (q QuitSite) Fails() string {
+	switch {
+	case q.Post == mesh.No:
+		return "it sends a GET, and the endpoint takes only a POST"
+	case q.Loopback() == mesh.No:
+		return "it goes to " + q.Host + ", and the endpoint answers only on localhost"
+	}
+	return ""
 }
 
 // Loopback reports whether the host is this pod's loopback address;
