@@ -31,9 +31,11 @@ var JobSidecarNeverExits = &rules.Rule{
 		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
-		"--kubernetes-version, --kubelet-version and --native-sidecars for an exact answer; without them the rule says what it " +
-		"assumed and reports a warning. A pod whose namespace is not in the input gets a sidecar only if that namespace " +
-		"is labelled for injection (Istio's default is no injection: without the label the webhook needs the pod label " +
+		"--kubernetes-version, --kubelet-version and --native-sidecars for an exact answer. Without them the rule says " +
+		"what it assumed and how to state it, and still reports an error unless the manifest itself makes the pod safe " +
+		"(sidecar.istio.io/nativeSidecar: \"true\" not contradicted by a stated fact, a quit call that can work, ambient " +
+		"mode): a Job that never completes costs far more than stating the facts. A pod whose namespace is not in the " +
+		"input gets a sidecar only if that namespace is labelled for injection (Istio's default is no injection: without the label the webhook needs the pod label " +
 		"sidecar.istio.io/inject: \"true\"), so the rule assumes injection only when the pod template shows that its " +
 		"author expects a sidecar (an Istio label or annotation, a quit call); otherwise it reports the possibility as info.",
 	Remediation: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+ on Kubernetes 1.29+); " +
@@ -95,13 +97,16 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		if v == mesh.Yes {
 			p.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
-					"it is injected (%s) as a classic sidecar (%s) and no container calls /quitquitquit",
-				w.Object.Ref(), m.Inj.Reason, m.NativeWhy)
+					"it is injected (%s) as a classic sidecar (%s) and %s",
+				w.Object.Ref(), m.Inj.Reason, m.NativeWhy, notStopped(m))
 			continue
 		}
-		p.ReportSeverityf(rules.Warning, w.Object, path,
-			"%s may keep its istio-proxy sidecar running after the app exits (%s); no container calls /quitquitquit",
-			w.Object.Ref(), strings.Join(m.Assumptions(), "; "))
+		// Unknown cluster facts leave the verdict open, but nothing in the
+		// manifest makes the pod safe: an error all the same.
+		p.Reportf(w.Object, path,
+			"%s may keep its istio-proxy sidecar running after the app exits, so the pod may never complete (%s): "+
+				"%s%s",
+			w.Object.Ref(), strings.Join(m.Assumptions(), "; "), notStopped(m), settle(p.Facts, m))
 	}
 }
 

@@ -91,8 +91,13 @@ func checkCronJobForbidStall(p *rules.Pass) {
 		default:
 			effect = "concurrencyPolicy is Allow, so a new Job starts on every schedule next to the stuck ones and their pods pile up, each holding its resource requests"
 		}
-		p.ReportSeverityf(sev(p.Rule, v == mesh.Yes), w.Object, "spec.concurrencyPolicy",
-			"%s: its pods never complete because the classic istio-proxy sidecar outlives the app (MB101); %s%s%s",
-			w.Object.Ref(), effect, bound, assumed(m.Assumptions()))
+		// An open verdict is an error too: nothing in the manifest makes
+		// the pods safe (see MB101).
+		never := "its pods never complete because the classic istio-proxy sidecar outlives the app (MB101)"
+		if v == mesh.Unknown {
+			never = "its pods may never complete because the classic istio-proxy sidecar may outlive the app (MB101)"
+		}
+		p.Reportf(w.Object, "spec.concurrencyPolicy", "%s: %s; %s%s%s%s",
+			w.Object.Ref(), never, effect, bound, assumed(m.Assumptions()), settle(p.Facts, m))
 	}
 }
