@@ -17,12 +17,14 @@ var NativeSidecarUnsupported = &rules.Rule{
 		"when the pod template asks with sidecar.istio.io/nativeSidecar (Istio 1.24 to 1.26 only for the exact value " +
 		"\"true\", from 1.27 for any value but \"false\") or istiod runs with ENABLE_NATIVE_SIDECARS=true. Istio does not " +
 		"check the cluster for these (only its default, auto, looks at the kubelets). Two components must support the " +
-		"SidecarContainers feature, on by default from Kubernetes 1.29. The API server: before 1.29 it drops " +
-		"restartPolicy from the init container and then rejects the pod, because an init container may not have the " +
-		"proxy's readiness and startup probes; the Job controller keeps failing to create pods and the Job never runs. " +
+		"SidecarContainers feature, beta and on by default from Kubernetes 1.29, alpha and off by default in 1.28. The " +
+		"API server: without the feature it drops restartPolicy from the init container and then rejects the pod, because " +
+		"an init container may not have the proxy's readiness and startup probes; the Job controller keeps failing to " +
+		"create pods and the Job never runs. " +
 		"And the kubelet of every node that may run the pod, which can lag the API server by three minors: a kubelet " +
 		"before 1.29 runs istio-proxy as an ordinary init container, which never exits, so the pod stays in Init, the app " +
-		"never starts and the Job never completes. Pass --kubelet-version with the oldest kubelet: without it only the " +
+		"never starts and the Job never completes. Before 1.28 this is an error; on 1.28 a warning, because a cluster may " +
+		"have turned the alpha gate on (on the API server and the kubelets). Pass --kubelet-version with the oldest kubelet: without it only the " +
 		"API server is checked. On Istio before 1.24 the annotation does not exist and is ignored: the pod gets a classic " +
 		"sidecar that keeps it alive after the app exits (MB101).",
 	Remediation: "On Kubernetes (API server or any kubelet) < 1.29 or Istio < 1.24 remove the annotation and make the app stop the proxy with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`, or upgrade the cluster; pass --istio-version, --kubernetes-version and --kubelet-version so the check is exact.",
@@ -114,10 +116,15 @@ func nativeUnsupported(f mesh.Facts) (rules.Severity, string) {
 		return rules.Error, fmt.Sprintf("the API server runs Kubernetes %s, which has no native sidecars: it drops the init "+
 			"container's restartPolicy and then rejects the pod (an init container may not carry the proxy's probes), so "+
 			"the Job never gets a pod", api)
-	case api.AtLeast(1, 29) == mesh.No:
+	case api.AtLeast(1, 29) == mesh.No && kubelet.AtLeast(1, 28) == mesh.No:
 		return rules.Error, fmt.Sprintf("the API server runs Kubernetes %s, where native sidecars need the alpha "+
-			"SidecarContainers feature gate: without it the API server rejects the pod (an init container may not carry "+
-			"the proxy's probes) and the Job never starts", api)
+			"SidecarContainers feature gate, and the oldest kubelet is %s, which has none: the pod is rejected, or with "+
+			"the gate on, istio-proxy runs as an ordinary init container that never exits and the pod stays in Init", api, kubelet)
+	case api.AtLeast(1, 29) == mesh.No:
+		// 1.28: the alpha gate may be on, so this is a warning.
+		return rules.Warning, fmt.Sprintf("the API server runs Kubernetes %s, where native sidecars need the alpha "+
+			"SidecarContainers feature gate, off by default: unless it is on (on the API server and every kubelet), the "+
+			"API server rejects the pod (an init container may not carry the proxy's probes) and the Job never starts", api)
 	case kubelet.AtLeast(1, 28) == mesh.No:
 		return rules.Error, fmt.Sprintf("the oldest kubelet is %s, which has no native sidecars: it runs istio-proxy as an "+
 			"ordinary init container that never exits, so the pod stays in Init, the app never starts and the Job never "+
