@@ -56,10 +56,11 @@ spec:
       containers: [{name: etl, image: etl:1}]
 `
 	files := map[string]string{
-		"error.yaml": job,                                                                                               // MB101 error with the facts below
-		"warn.yaml":  strings.Replace(job, "\n    metadata:\n      labels: {sidecar.istio.io/inject: \"true\"}", "", 1), // injection unknown: warning
+		"error.yaml": job, // MB101 error with the facts below
+		// the app stops its proxy (no MB101), which is not sized: MB301 warning
+		"warn.yaml":  strings.Replace(job, "image: etl:1}", "image: etl:1, command: [sh, -c, \"etl; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit\"]}", 1),
 		"clean.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: batch}\n",
-		".meshbatch.yaml": "rules: {disable: [\"*\"], enable: [MB101]}\n" +
+		".meshbatch.yaml": "rules: {disable: [\"*\"], enable: [MB101, MB301]}\n" +
 			"facts: {istioVersion: \"1.22\", kubernetesVersion: \"1.30\"}\n",
 	}
 	for name, data := range files {

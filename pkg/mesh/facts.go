@@ -9,7 +9,8 @@ import (
 
 // Facts are what the linter knows about the cluster the manifests go to.
 // Every field has an "unknown" zero value; rules that need an unknown fact
-// say what they assumed and report at a lower severity.
+// say what they assumed and how to state it, and choose their severity by
+// the cost of being wrong.
 type Facts struct {
 	IstioVersion      Version
 	KubernetesVersion Version // the API server's

@@ -13,16 +13,21 @@ import (
 type PodMesh struct {
 	W   *Workload
 	Inj Injection
-	// Intent is set when the template itself carries Istio configuration
-	// (an istio.io label or annotation, or an injected proxy): even when
-	// the namespace is unknown, the author expects a mesh.
-	Intent bool
-	Native mesh.Tri
+	// Intent is set when the template itself shows that its author
+	// expects a sidecar (an Istio label or annotation, an injected proxy, a
+	// call to Istio's quit endpoint, a proxy-stopping wrapper): with the
+	// namespace unknown, the rules then assume injection. IntentWhy names
+	// the first sign found.
+	Intent    bool
+	IntentWhy string
+	Native    mesh.Tri
 	// NativeWhy explains Native.
 	NativeWhy string
 	// NativeAssumed is set when the template asks for a native sidecar
-	// and only missing facts (the Istio version) keep the answer open: the
-	// rules take the author at their word and stay quiet.
+	// with sidecar.istio.io/nativeSidecar: "true", which every Istio from
+	// 1.24 honours, and only missing facts (the Istio version) keep the
+	// answer open: the rules take the author at their word and stay
+	// quiet. Any other value is read strictly (see ReadNativeAnnotation).
 	NativeAssumed bool
 	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars')
 	Wrapper       bool       // a known wrapper stops the proxy
@@ -33,7 +38,7 @@ type PodMesh struct {
 // the run.
 func MeshOf(p *Pass, w *Workload) PodMesh {
 	pf := w.podFacts()
-	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
+	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent != "", IntentWhy: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
 	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
@@ -61,12 +66,12 @@ func (w *Workload) nativeSidecar(f mesh.Facts) (mesh.Tri, string) {
 // nativeFacts are the facts Facts.NativeSidecar reads: the key of the
 // cached meshOf.
 type nativeFacts struct {
-	istio, kubernetes mesh.Version
-	nativeSidecars    string
+	istio, kubernetes, kubelet mesh.Version
+	nativeSidecars             string
 }
 
 func nativeFactsOf(f mesh.Facts) nativeFacts {
-	return nativeFacts{istio: f.IstioVersion, kubernetes: f.KubernetesVersion, nativeSidecars: f.NativeSidecars}
+	return nativeFacts{istio: f.IstioVersion, kubernetes: f.KubernetesVersion, kubelet: f.KubeletVersion, nativeSidecars: f.NativeSidecars}
 }
 
 // Sidecar says whether the pod gets an istio-proxy sidecar: No for pods
@@ -81,33 +86,93 @@ func (m PodMesh) Sidecar() mesh.Tri {
 	return m.Inj.Sidecar
 }
 
-// Relevant reports whether sidecar rules should look at the pod: it gets
-// a sidecar, or it may and its template shows the author expects one.
-func (m PodMesh) Relevant() bool {
+// Injected is what the sidecar rules take as the pod's injection: Yes when
+// it is known; Unknown when the namespace is not in the input and the
+// template shows that its author expects a sidecar (Intent): the rules
+// assume injection and say so; No when the pod gets no sidecar, and also
+// when the namespace is unknown and nothing in the template asks for one.
+// Istio's default there is no injection: without a namespace label the
+// injection webhook's objectSelector needs the pod label
+// sidecar.istio.io/inject: "true" (or istio.io/rev), and
+// sidecarInjectorWebhook.enableNamespacesByDefault is off
+// (manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml
+// and values.yaml at 1.22.0 to 1.30.0). Such a sidecar is only a
+// possibility, which MaybeInjected reports.
+func (m PodMesh) Injected() mesh.Tri {
 	s := m.Sidecar()
-	return s == mesh.Yes || (s == mesh.Unknown && m.Intent)
+	if s == mesh.Unknown && !m.Intent {
+		return mesh.No
+	}
+	return s
 }
 
+// MaybeInjected reports a pod whose injection is unknown and whose
+// template does not ask for a sidecar: it gets one only if its namespace,
+// not in the input, is labelled for injection. Rules say so as a
+// possibility, at info at most.
+func (m PodMesh) MaybeInjected() bool {
+	return m.Sidecar() == mesh.Unknown && !m.Intent
+}
+
+// Relevant reports whether sidecar rules should look at the pod: it gets
+// a sidecar, or it may and its template shows the author expects one.
+func (m PodMesh) Relevant() bool { return m.Injected() != mesh.No }
+
 // Classic says whether the sidecar is an ordinary container that outlives
-// the app: Yes only when injection and the classic mode are both known.
+// the app: Yes only when injection and the classic mode are both known,
+// Unknown when either is assumed, No when the pod gets no sidecar, a
+// native one, or only possibly one (see Injected).
 func (m PodMesh) Classic() mesh.Tri {
 	switch {
-	case m.Sidecar() == mesh.No, m.Native == mesh.Yes, m.NativeAssumed:
+	case m.Injected() == mesh.No, m.Native == mesh.Yes, m.NativeAssumed:
 		return mesh.No
-	case m.Sidecar() == mesh.Yes && m.Native == mesh.No:
+	case m.Injected() == mesh.Yes && m.Native == mesh.No:
 		return mesh.Yes
 	}
 	return mesh.Unknown
 }
 
-// Stops reports whether something in the pod stops a classic proxy.
-func (m PodMesh) Stops() bool { return len(m.Quits) > 0 || m.Wrapper }
+// ClassicIfInjected says whether the sidecar would be classic were the pod
+// injected: Classic without the injection half, for MaybeInjected pods.
+func (m PodMesh) ClassicIfInjected() mesh.Tri {
+	switch {
+	case m.Native == mesh.Yes, m.NativeAssumed:
+		return mesh.No
+	case m.Native == mesh.No:
+		return mesh.Yes
+	}
+	return mesh.Unknown
+}
+
+// Stops reports whether something in the pod stops a classic proxy: a
+// known wrapper, or a quit call that is not known to fail (see
+// QuitSite.Fails; MB102 reports the ones that do).
+func (m PodMesh) Stops() bool {
+	if m.Wrapper {
+		return true
+	}
+	for _, q := range m.Quits {
+		if q.Fails() == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// InjectionAssumption says, for messages, why injection is assumed; ""
+// when it is not (see Injected).
+func (m PodMesh) InjectionAssumption() string {
+	if m.Injected() != mesh.Unknown {
+		return ""
+	}
+	return "assumed injected: " + m.Inj.Reason + ", and the pod template expects a sidecar (" + m.IntentWhy + ")"
+}
 
 // Assumptions lists what an Unknown verdict rested on, for messages.
 func (m PodMesh) Assumptions() []string {
 	var out []string
-	if m.Sidecar() == mesh.Unknown {
-		out = append(out, "assumed injected: "+m.Inj.Reason)
+	if a := m.InjectionAssumption(); a != "" {
+		out = append(out, a)
 	}
 	if m.Native == mesh.Unknown && !m.NativeAssumed {
 		out = append(out, "assumed a classic sidecar: "+m.NativeWhy)
@@ -127,18 +192,33 @@ func (m PodMesh) FirstAppPath() string {
 }
 
 // MeshIntent reports whether a pod template carries Istio configuration.
-func MeshIntent(w *Workload) bool {
+func MeshIntent(w *Workload) bool { return meshIntentWhy(w) != "" }
+
+// meshIntentWhy names the first Istio setting a pod template carries, ""
+// when it has none.
+func meshIntentWhy(w *Workload) string {
 	if _, _, ok := InjectedProxy(w); ok {
-		return true
+		return "an injected istio-proxy container"
 	}
-	for _, m := range []map[string]string{w.Template.Labels, w.Template.Annotations} {
-		for k := range m {
-			if mesh.IsIstioKey(k) {
-				return true
-			}
+	if k := firstIstioKey(w.Template.Labels); k != "" {
+		return "the label " + k
+	}
+	if k := firstIstioKey(w.Template.Annotations); k != "" {
+		return "the annotation " + k
+	}
+	return ""
+}
+
+// firstIstioKey returns the smallest Istio key of a map, "" when it has
+// none; it runs on every template, so it neither sorts nor allocates.
+func firstIstioKey(m map[string]string) string {
+	first := ""
+	for k := range m {
+		if mesh.IsIstioKey(k) && (first == "" || k < first) {
+			first = k
 		}
 	}
-	return false
+	return first
 }
 
 // QuitWhen says when a quit call runs relative to the app's outcome.
@@ -177,6 +257,20 @@ func (q QuitSite) Istio() bool {
 		return false
 	}
 	return true
+}
+
+// Fails says why the call certainly cannot stop the proxy, "" when it may:
+// pilot-agent (and Envoy's admin API) take /quitquitquit only as a POST,
+// and only from localhost (pilot/cmd/pilot-agent/status/server.go
+// handleQuit).
+func (q QuitSite) Fails() string {
+	switch {
+	case q.Post == mesh.No:
+		return "it sends a GET, and the endpoint takes only a POST"
+	case q.Loopback() == mesh.No:
+		return "it goes to " + q.Host + ", and the endpoint answers only on localhost"
+	}
+	return ""
 }
 
 // Loopback reports whether the host is this pod's loopback address;

@@ -124,11 +124,92 @@ func ProxyOverride(w *Workload) (*corev1.Container, string) {
 }
 
 // NativeRequested reports whether the pod template asks for a native
-// sidecar with sidecar.istio.io/nativeSidecar. Istio's template treats any
-// non-empty value other than "false" as a request.
+// sidecar with sidecar.istio.io/nativeSidecar in some Istio's reading: a
+// value other than "" and "false". Whether the Istio at hand honours it is
+// ReadNativeAnnotation's answer.
 func NativeRequested(w *Workload) bool {
 	v := w.Template.Annotations[mesh.AnnotNative]
 	return v != "" && v != "false"
+}
+
+// NativeAnnotation is what sidecar.istio.io/nativeSidecar makes of a pod
+// on one Istio version.
+type NativeAnnotation struct {
+	Value string
+	Set   bool
+	// Decides is Yes when the annotation decides the sidecar's mode, No
+	// when istiod's ENABLE_NATIVE_SIDECARS does (no annotation, an Istio
+	// that ignores it, an empty value from 1.27), and Unknown when that
+	// depends on the Istio version, which was not given.
+	Decides mesh.Tri
+	// Native is the mode it picks when it decides: Unknown when the
+	// version was not given.
+	Native mesh.Tri
+	// Why explains the reading, for messages; "" without the annotation.
+	Why string
+}
+
+// ReadNativeAnnotation reads sidecar.istio.io/nativeSidecar the way the
+// injection template of Istio version v does
+// (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml):
+//
+//   - before 1.24 the annotation does not exist;
+//   - 1.24.0 to 1.26.x: native only for exactly "true"; any other value
+//     set, "" included, gives a classic sidecar and overrides
+//     ENABLE_NATIVE_SIDECARS;
+//   - from 1.27.0: native for any value but "false" (case-sensitive); an
+//     empty value is sprig's "empty", so ENABLE_NATIVE_SIDECARS decides.
+//
+// With the version unknown, "true" and "false" mean the same on every
+// Istio that reads them (Native stays Unknown for "true": Istio < 1.24
+// ignores it); any other value gets the strict reading of 1.24-1.26 for
+// the lifecycle verdicts: a classic sidecar, as an assumption.
+func ReadNativeAnnotation(v mesh.Version, w *Workload) NativeAnnotation {
+	val, ok := w.Template.Annotations[mesh.AnnotNative]
+	a := NativeAnnotation{Value: val, Set: ok, Decides: mesh.No, Native: mesh.Unknown}
+	if !ok {
+		return a
+	}
+	key := fmt.Sprintf("sidecar.istio.io/nativeSidecar: %q", val)
+	switch {
+	case v.AtLeast(1, 24) == mesh.No:
+		a.Why = fmt.Sprintf("Istio %s ignores sidecar.istio.io/nativeSidecar (added in 1.24)", v)
+	case v.AtLeast(1, 27) == mesh.Yes:
+		switch val {
+		case "":
+			a.Why = fmt.Sprintf("Istio %s reads an empty sidecar.istio.io/nativeSidecar as unset", v)
+		case "false":
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.No, "the pod opts out with "+key
+		case "true":
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.Yes, key+" on Istio >= 1.24"
+		default:
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.Yes,
+				fmt.Sprintf("%s on Istio %s, which reads any value but \"false\" as a request", key, v)
+		}
+	case v.Known(): // 1.24 to 1.26
+		switch val {
+		case "true":
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.Yes, key+" on Istio >= 1.24"
+		case "false":
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.No, "the pod opts out with "+key
+		default:
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.No,
+				fmt.Sprintf("Istio %s injects a native sidecar only for the exact value \"true\": %s gives a classic "+
+					"sidecar and overrides ENABLE_NATIVE_SIDECARS", v, key)
+		}
+	default: // the version was not given
+		switch val {
+		case "true":
+			a.Decides, a.Why = mesh.Unknown, "sidecar.istio.io/nativeSidecar is honoured only from Istio 1.24, and the Istio version was not given"
+		case "false":
+			a.Decides, a.Native, a.Why = mesh.Yes, mesh.No, "the pod opts out with "+key
+		default:
+			a.Decides, a.Why = mesh.Unknown,
+				fmt.Sprintf("the Istio version was not given, and Istio 1.24 to 1.26 give %s a classic sidecar "+
+					"(only the exact value \"true\" asks for a native one there; from 1.27 any value but \"false\" does)", key)
+		}
+	}
+	return a
 }
 
 // NativeSidecar says whether Istio will inject istio-proxy as a Kubernetes
@@ -147,22 +228,15 @@ func NativeSidecar(f mesh.Facts, w *Workload) (mesh.Tri, string) {
 		return mesh.No, "the template already contains istio-proxy as an ordinary container, injected before it was committed"
 	}
 	ignored := ""
-	if v, ok := w.Template.Annotations[mesh.AnnotNative]; ok && v != "" {
-		// Istio's template: native unless the annotation is "false"
-		// (sidecar.istio.io/nativeSidecar exists from Istio 1.24).
-		switch f.IstioVersion.AtLeast(1, 24) {
-		case mesh.Yes:
-			if v == "false" {
-				return mesh.No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
-			}
-			return mesh.Yes, fmt.Sprintf("sidecar.istio.io/nativeSidecar: %q on Istio >= 1.24", v)
-		case mesh.Unknown:
-			if v == "false" {
-				return mesh.No, `the pod opts out with sidecar.istio.io/nativeSidecar: "false"`
-			}
-			return mesh.Unknown, "sidecar.istio.io/nativeSidecar is honoured only from Istio 1.24, and the Istio version was not given"
+	switch a := ReadNativeAnnotation(f.IstioVersion, w); a.Decides {
+	case mesh.Yes:
+		return a.Native, a.Why
+	case mesh.Unknown:
+		return mesh.Unknown, a.Why
+	default:
+		if a.Why != "" {
+			ignored = a.Why + "; "
 		}
-		ignored = fmt.Sprintf("Istio %s ignores sidecar.istio.io/nativeSidecar (added in 1.24); ", f.IstioVersion)
 	}
 	switch f.NativeSidecars {
 	case "true":
@@ -174,21 +248,30 @@ func NativeSidecar(f mesh.Facts, w *Workload) (mesh.Tri, string) {
 	case "false":
 		return mesh.No, ignored + "istiod runs with ENABLE_NATIVE_SIDECARS=false"
 	}
-	// "auto" or unset: the default became "auto" in Istio 1.27, and auto
-	// means native only when every node's kubelet is >= 1.33.
+	// "auto" or unset: the default became "auto" in Istio 1.27 (false
+	// before), and auto means native only when every node's kubelet is
+	// >= 1.33 (pkg/kube/inject/webhook.go DetectNativeSidecar at 1.27.0;
+	// a Job's pod is not scheduled at admission, so every node counts, and
+	// no node client means false). Kubelets may lag the API server by three
+	// minors, so its version decides only when it is below 1.33: a kubelet
+	// is never newer than its API server.
 	switch f.IstioVersion.AtLeast(1, 27) {
 	case mesh.No:
 		return mesh.No, ignored + fmt.Sprintf("Istio %s does not use native sidecars unless asked (annotation or ENABLE_NATIVE_SIDECARS=true)", f.IstioVersion)
 	case mesh.Unknown:
-		return mesh.Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27 on Kubernetes >= 1.33"
+		return mesh.Unknown, ignored + "the Istio version was not given: native sidecars are the default only from Istio 1.27, and only when every node's kubelet is 1.33 or later"
 	}
-	switch f.KubernetesVersion.AtLeast(1, 33) {
+	const auto = "ENABLE_NATIVE_SIDECARS=auto (Istio's default from 1.27) injects native sidecars only when every node's kubelet is 1.33 or later"
+	switch f.KubeletVersion.AtLeast(1, 33) {
 	case mesh.Yes:
-		return mesh.Yes, ignored + "Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto on Kubernetes >= 1.33"
+		return mesh.Yes, ignored + fmt.Sprintf("Istio >= 1.27 with ENABLE_NATIVE_SIDECARS=auto, and the oldest kubelet is %s", f.KubeletVersion)
 	case mesh.No:
-		return mesh.No, ignored + fmt.Sprintf("ENABLE_NATIVE_SIDECARS=auto (Istio's default) enables native sidecars only when all nodes run Kubernetes >= 1.33 (fact: %s)", f.KubernetesVersion)
+		return mesh.No, ignored + fmt.Sprintf("%s, and the oldest is %s", auto, f.KubeletVersion)
 	}
-	return mesh.Unknown, ignored + "the Kubernetes version was not given: ENABLE_NATIVE_SIDECARS=auto needs every node at 1.33 or later"
+	if f.KubernetesVersion.AtLeast(1, 33) == mesh.No {
+		return mesh.No, ignored + fmt.Sprintf("%s, and the API server runs %s (no kubelet is newer than its API server)", auto, f.KubernetesVersion)
+	}
+	return mesh.Unknown, ignored + "the oldest kubelet's version was not given: " + auto
 }
 
 // proxyConfigOf parses the pod's proxy.istio.io/config annotation the way the

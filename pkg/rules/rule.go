@@ -128,9 +128,11 @@ func (p *Pass) Reportf(obj *manifest.Object, path, format string, args ...any) {
 	p.ReportSeverityf(p.Rule.Severity, obj, path, format, args...)
 }
 
-// ReportSeverityf reports at a given severity, for verdicts that rest on a
-// cluster fact the user did not state: say what was assumed and report
-// lower than the rule's default.
+// ReportSeverityf reports at a given severity other than the rule's
+// default. A verdict that rests on a cluster fact the user did not state
+// says what was assumed and how to state it; it is reported lower only
+// where being wrong costs little (see the catalogue's sev): a Job that
+// may never complete stays an error.
 func (p *Pass) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	p.Because().ReportSeverityf(sev, obj, path, format, args...)
 }

@@ -92,8 +92,8 @@ type meshCache struct {
 // podFacts are what meshOf and the lifecycle rules read from a template's
 // own containers, independent of the cluster facts and of other objects.
 type podFacts struct {
-	intent    bool       // meshIntent
-	requested bool       // NativeRequested
+	intent    string     // meshIntentWhy, or a quit call or wrapper: "" when none
+	requested bool       // sidecar.istio.io/nativeSidecar is exactly "true"
 	quits     []QuitSite // QuitSites that may reach Istio
 	wrapper   bool       // usesExitWrapper
 	waits     bool       // waitsForProxy
@@ -114,13 +114,22 @@ func (w *Workload) podFacts() *podFacts {
 }
 
 func computePodFacts(w *Workload) podFacts {
-	pf := podFacts{intent: MeshIntent(w), requested: NativeRequested(w), wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
+	pf := podFacts{intent: meshIntentWhy(w), requested: w.Template.Annotations[mesh.AnnotNative] == "true", wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
 	for _, q := range QuitSites(w) {
 		if q.Istio() {
 			pf.quits = append(pf.quits, q)
 		}
 	}
 	pf.quits = slices.Clip(pf.quits)
+	// Stopping Istio's proxy says the author expects one as clearly as a
+	// label does.
+	switch {
+	case pf.intent != "":
+	case len(pf.quits) > 0:
+		pf.intent = "container " + pf.quits[0].Container.Container.Name + " calls Istio's /quitquitquit"
+	case pf.wrapper:
+		pf.intent = "a wrapper that stops istio-proxy"
+	}
 	return pf
 }
 

@@ -33,6 +33,7 @@ func All() []*rules.Rule {
 		UID1337,
 		AmbientSidecarMix,
 		UnknownIstioKey,
+		NativeSidecarValue,
 
 		// Proxy resources and scope (MB3xx).
 		ProxyMemoryUnset,

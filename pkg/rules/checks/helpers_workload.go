@@ -6,11 +6,18 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
 // sev lowers a rule's severity by one step when the verdict rests on an
-// assumption.
+// assumption. Severities follow the cost of being wrong: a verdict that a
+// Job may never complete, never get a pod or never get a working proxy
+// keeps the rule's severity when it rests on an unknown cluster fact, and
+// its message says what was assumed and how to state the fact (see
+// settle); sev is for verdicts about degraded behaviour (a startup race,
+// proxy resources, traffic of init containers), where a wrong assumption
+// costs noise and a right one a visible, bounded failure.
 func sev(r *rules.Rule, certain bool) rules.Severity {
 	if certain || r.Severity == rules.Info {
 		return r.Severity
@@ -63,4 +70,48 @@ func envIndex(c *corev1.Container, name string) int {
 		}
 	}
 	return -1
+}
+
+// settle says how to replace a lifecycle verdict's assumptions with facts,
+// for the end of its message: the flags (and .meshbatch.yaml facts) the
+// native-sidecar verdict is missing, and the Namespace when injection was
+// assumed; "" when nothing was assumed.
+func settle(f mesh.Facts, m rules.PodMesh) string {
+	var parts []string
+	if m.Native == mesh.Unknown && !m.NativeAssumed {
+		var flags, keys []string
+		add := func(flag, key string) {
+			flags = append(flags, "--"+flag)
+			keys = append(keys, "facts."+key)
+		}
+		if !f.IstioVersion.Known() {
+			add("istio-version", "istioVersion")
+		}
+		if f.NativeSidecars == "" {
+			add("native-sidecars", "nativeSidecars")
+		}
+		if !f.KubeletVersion.Known() && f.IstioVersion.AtLeast(1, 27) != mesh.No {
+			add("kubelet-version", "kubeletVersion")
+		}
+		if len(flags) > 0 {
+			parts = append(parts, fmt.Sprintf("state the facts with %s (%s in .meshbatch.yaml)", joinAnd(flags), strings.Join(keys, ", ")))
+		}
+	}
+	if m.Injected() == mesh.Unknown {
+		parts = append(parts, fmt.Sprintf("lint the Namespace %s with it", m.W.Namespace))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, ", and ")
+}
+
+// notStopped says why nothing stops a classic proxy, for messages: no quit
+// call, or only calls that cannot work.
+func notStopped(m rules.PodMesh) string {
+	if len(m.Quits) == 0 {
+		return "no container calls /quitquitquit"
+	}
+	q := m.Quits[0]
+	return fmt.Sprintf("the call to /quitquitquit in container %s cannot stop it: %s (MB102)", q.Container.Container.Name, q.Fails())
 }

@@ -20,14 +20,24 @@ var JobSidecarNeverExits = &rules.Rule{
 		"concurrencyPolicy: Forbid stops scheduling. Nothing sends the proxy SIGTERM, so " +
 		"EXIT_ON_ZERO_ACTIVE_CONNECTIONS does not help. Kubernetes native sidecars (an init container with " +
 		"restartPolicy: Always) end with the pod: Istio injects them with sidecar.istio.io/nativeSidecar: \"true\" " +
-		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27 when " +
-		"every node runs Kubernetes 1.33+. Otherwise the app must stop the proxy itself with a POST to " +
+		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27, whose " +
+		"ENABLE_NATIVE_SIDECARS=auto picks native sidecars only when every node's kubelet is 1.33+ (istiod checks " +
+		"every node it sees, and picks classic ones when it has no client for the nodes). Kubelets may lag the API server by three minors, so " +
+		"that needs --kubelet-version: without it the answer is open unless the API server is older than 1.33. The annotation's value matters: Istio 1.24 to 1.26 inject a native sidecar only " +
+		"for exactly \"true\" and a classic one for any other value (\"True\", \"yes\", \"\"), whatever ENABLE_NATIVE_SIDECARS " +
+		"says; from 1.27 any value but \"false\" asks for a native one. Without the Istio version the rule reads other " +
+		"values as 1.24 to 1.26 do. Otherwise the app must stop the proxy itself with a POST to " +
 		"127.0.0.1:15020/quitquitquit; a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port) does " +
 		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
-		"--kubernetes-version and --native-sidecars for an exact answer; without them the rule says what it " +
-		"assumed and reports a warning.",
+		"--kubernetes-version, --kubelet-version and --native-sidecars for an exact answer. Without them the rule says " +
+		"what it assumed and how to state it, and still reports an error unless the manifest itself makes the pod safe " +
+		"(sidecar.istio.io/nativeSidecar: \"true\" not contradicted by a stated fact, a quit call that can work, ambient " +
+		"mode): a Job that never completes costs far more than stating the facts. A pod whose namespace is not in the " +
+		"input gets a sidecar only if that namespace is labelled for injection (Istio's default is no injection: without the label the webhook needs the pod label " +
+		"sidecar.istio.io/inject: \"true\"), so the rule assumes injection only when the pod template shows that its " +
+		"author expects a sidecar (an Istio label or annotation, a quit call); otherwise it reports the possibility as info.",
 	Remediation: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+ on Kubernetes 1.29+); " +
 		"on older clusters make the app's command end with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` " +
 		"whether the app succeeds or fails, or run the Job in ambient mode.",
@@ -37,7 +47,10 @@ var JobSidecarNeverExits = &rules.Rule{
 		"istio/istio#6324, #11659, #11045",
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers",
 		"istio/istio pkg/kube/inject/webhook.go DetectNativeSidecar",
+		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml@1.24.0, @1.26.0, @1.27.0 ($nativeSidecar)",
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (quitquitquit)",
+		"istio/istio manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml and values.yaml " +
+			"(objectSelector of unlabelled namespaces, enableNamespacesByDefault: false)",
 	},
 	Bad: `apiVersion: batch/v1
 kind: Job
@@ -72,6 +85,10 @@ spec:
 func checkJobSidecarNeverExits(p *rules.Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
 		m := rules.MeshOf(p, w)
+		if m.MaybeInjected() {
+			reportMaybeInjected(p, m)
+			continue
+		}
 		v := neverExits(m)
 		if v == mesh.No {
 			continue
@@ -80,14 +97,37 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		if v == mesh.Yes {
 			p.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
-					"it is injected (%s) as a classic sidecar (%s) and no container calls /quitquitquit",
-				w.Object.Ref(), m.Inj.Reason, m.NativeWhy)
+					"it is injected (%s) as a classic sidecar (%s) and %s",
+				w.Object.Ref(), m.Inj.Reason, m.NativeWhy, notStopped(m))
 			continue
 		}
-		p.ReportSeverityf(rules.Warning, w.Object, path,
-			"%s may keep its istio-proxy sidecar running after the app exits (%s); no container calls /quitquitquit",
-			w.Object.Ref(), strings.Join(m.Assumptions(), "; "))
+		// Unknown cluster facts leave the verdict open, but nothing in the
+		// manifest makes the pod safe: an error all the same.
+		p.Reportf(w.Object, path,
+			"%s may keep its istio-proxy sidecar running after the app exits, so the pod may never complete (%s): "+
+				"%s%s",
+			w.Object.Ref(), strings.Join(m.Assumptions(), "; "), notStopped(m), settle(p.Facts, m))
 	}
+}
+
+// reportMaybeInjected reports, as a possibility, a pod that gets a sidecar
+// only if its namespace (not in the input) is labelled for injection, and
+// would then keep it running.
+func reportMaybeInjected(p *rules.Pass, m rules.PodMesh) {
+	if m.ClassicIfInjected() == mesh.No || m.Stops() {
+		return
+	}
+	w := m.W
+	classic := ""
+	if m.ClassicIfInjected() == mesh.Unknown {
+		classic = assumed([]string{"assumed a classic sidecar: " + m.NativeWhy})
+	}
+	p.ReportSeverityf(rules.Info, w.Object, m.FirstAppPath(),
+		"%s would keep an istio-proxy sidecar running after the app exits if namespace %s is labelled for injection "+
+			"(istio-injection=enabled or istio.io/rev)%s: the Namespace is not in the input and nothing in the pod template "+
+			"asks for a sidecar, so by Istio's default it gets none; lint the Namespace with it, or label the pod template "+
+			"sidecar.istio.io/inject: \"false\" (or \"true\") to settle it",
+		w.Object.Ref(), w.Namespace, classic)
 }
 
 // neverExits is MB101's verdict, shared with the rules about its

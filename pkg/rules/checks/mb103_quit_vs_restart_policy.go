@@ -71,7 +71,9 @@ func checkQuitVsRestartPolicy(p *rules.Pass) {
 		if m.Classic() == mesh.No || len(m.Quits) == 0 {
 			continue
 		}
-		s := sev(p.Rule, m.Classic() == mesh.Yes)
+		// Not lowered when classic is only assumed: a pod that never
+		// finishes, or a retry without a proxy, costs more than a fixed script.
+		s := p.Rule.Severity
 		switch w.Template.Spec.RestartPolicy {
 		case corev1.RestartPolicyOnFailure:
 			for _, q := range m.Quits {

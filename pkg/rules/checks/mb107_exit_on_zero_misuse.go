@@ -67,7 +67,9 @@ func checkExitOnZeroMisuse(p *rules.Pass) {
 		if m.Classic() == mesh.No || m.Stops() {
 			continue
 		}
-		s := sev(p.Rule, m.Classic() == mesh.Yes)
+		// Not lowered when classic is only assumed: the pod may never
+		// complete, and removing the variable costs nothing.
+		s := p.Rule.Severity
 		why := "nothing sends a Job's classic istio-proxy SIGTERM when the app exits, so the pod still never completes"
 		if v, ok := w.ProxyMetadata(envExitOnZero); ok && truthy(v) {
 			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyConfig),

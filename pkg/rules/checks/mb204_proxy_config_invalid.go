@@ -101,7 +101,7 @@ func checkProxyConfigInvalid(p *rules.Pass) {
 				// echo values next to credential-like names
 				what = "not a valid ProxyConfig (details not shown: it names credential-like variables)"
 			}
-			p.ReportSeverityf(sev(p.Rule, certain), w.Object, path,
+			p.Reportf(w.Object, path, // an assumed injection is not lowered: the pod is denied
 				"%s: proxy.istio.io/config is %s; the injector fails on it and the webhook denies every pod of the Job%s",
 				w.Object.Ref(), what, assumed(as))
 			continue

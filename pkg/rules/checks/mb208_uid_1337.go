@@ -77,8 +77,8 @@ func checkUID1337(p *rules.Pass) {
 			podReported = podReported || podLevel
 			_, path, _ := effectiveRunAsUser(w, c)
 			var as []string
-			if m.Sidecar() == mesh.Unknown {
-				as = append(as, "assumed injected: "+m.Inj.Reason)
+			if m.Injected() == mesh.Unknown {
+				as = append(as, m.InjectionAssumption())
 			}
 			p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, path,
 				"%s: container %s runs as UID 1337, the proxy's own user, whose traffic the sidecar does not intercept: "+

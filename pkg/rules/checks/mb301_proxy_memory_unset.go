@@ -83,8 +83,8 @@ func checkProxyMemoryUnset(p *rules.Pass) {
 			continue // partly set: MB302's case
 		}
 		var as []string
-		if m.Sidecar() == mesh.Unknown {
-			as = append(as, "assumed injected: "+m.Inj.Reason)
+		if m.Injected() == mesh.Unknown {
+			as = append(as, m.InjectionAssumption())
 		}
 		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyMemory),
 			"%s does not size its istio-proxy sidecar (no sidecar.istio.io/proxyMemory or proxyMemoryLimit), so the "+

@@ -104,8 +104,8 @@ func checkProxyResourcesPartial(p *rules.Pass) {
 			effects = append(effects, "no memory limit (its memory is unbounded)")
 		}
 		var as []string
-		if m.Sidecar() == mesh.Unknown {
-			as = append(as, "assumed injected: "+m.Inj.Reason)
+		if m.Injected() == mesh.Unknown {
+			as = append(as, m.InjectionAssumption())
 		}
 		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
 			"%s sets %s but not %s: any of the four replaces all of Istio's default proxy resources, so the proxy gets %s%s",

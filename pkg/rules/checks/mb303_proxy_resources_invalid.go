@@ -86,10 +86,12 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 		if m.Sidecar() == mesh.No {
 			continue
 		}
-		s := sev(p.Rule, m.Sidecar() == mesh.Yes)
+		// Not lowered when injection is only assumed: the annotations say
+		// the author expects a sidecar, and an injected pod is denied.
+		s := p.Rule.Severity
 		var as []string
-		if m.Sidecar() == mesh.Unknown {
-			as = append(as, "assumed injected: "+m.Inj.Reason)
+		if m.Injected() == mesh.Unknown {
+			as = append(as, m.InjectionAssumption())
 		}
 		// the quantities that parse, by index in proxyResourceKeys
 		var q [4]resource.Quantity

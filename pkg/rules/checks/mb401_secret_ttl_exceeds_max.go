@@ -21,7 +21,8 @@ var SecretTTLExceedsMax = &rules.Rule{
 		"allowed TTL\", not shortened. The agent never gets a certificate, the proxy never becomes ready, and with " +
 		"holdApplicationUntilProxyStarts or a native sidecar the Job never starts its app. Long Jobs do not need long " +
 		"certificates: the agent rotates the certificate at about half its lifetime for as long as the pod runs. " +
-		"When --max-cert-ttl is not given, the rule assumes Istio's default of 90 days and reports a warning. " +
+		"When --max-cert-ttl is not given, the rule assumes Istio's default of 90 days, which most meshes keep, and still " +
+		"reports an error: a proxy that never becomes ready costs more than stating the fact. " +
 		"External CAs (ISTIO_META_CERT_SIGNER, istio-csr, cert-manager) have limits of their own.",
 	Remediation: "Lower SECRET_TTL to at most istiod's MAX_WORKLOAD_CERT_TTL (90 days by default), or leave it at the 24h " +
 		"default and rely on rotation; raise MAX_WORKLOAD_CERT_TTL on istiod only if a policy really requires longer certificates.",
@@ -77,9 +78,12 @@ func checkSecretTTLExceedsMax(p *rules.Pass) {
 				continue
 			}
 			if p.Facts.MaxCertTTL == 0 {
-				p.ReportSeverityf(rules.Warning, w.Object, s.Path,
-					"%s requests workload certificates for %s (%s), more than Istio's default MAX_WORKLOAD_CERT_TTL of %s "+
-						"(assumed: --max-cert-ttl not given): istiod rejects every CSR and the proxy never becomes ready",
+				// Not lowered: most meshes keep the default, and a proxy that
+				// never becomes ready stops the Job.
+				p.Reportf(w.Object, s.Path,
+					"%s requests workload certificates for %s (%s), more than Istio's default MAX_WORKLOAD_CERT_TTL of %s: "+
+						"istiod rejects every CSR and the proxy never becomes ready (assumed istiod keeps the default; state "+
+						"its MAX_WORKLOAD_CERT_TTL with --max-cert-ttl or facts.maxCertTTL in .meshbatch.yaml)",
 					w.Object.Ref(), fmtDuration(d), s.Where, fmtDuration(maxTTL))
 				continue
 			}

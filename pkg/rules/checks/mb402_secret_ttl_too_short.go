@@ -22,14 +22,17 @@ var SecretTTLTooShort = &rules.Rule{
 	Rationale: "pilot-agent renews its workload certificate when SECRET_GRACE_PERIOD_RATIO (0.5) of the lifetime " +
 		"remains, so a SECRET_TTL of 10m means a CSR to istiod every 5 minutes from every pod, and a control-plane " +
 		"hiccup of a few minutes leaves pods with expired certificates and failing mTLS. Very short TTLs have also " +
-		"exposed rotation bugs (istio/istio#21239, #26682). Short lifetimes buy little: a stolen certificate is " +
-		"useless without the pod's identity token. The one-hour threshold is meshbatch's choice, not Istio's.",
+		"exposed rotation bugs (istio/istio#21239, #26682). A short lifetime does narrow one risk: a stolen certificate " +
+		"and its key authenticate as the workload until they expire (the pod's token is needed only to request the next " +
+		"one). Below an hour that gain is small next to the renewal load and the outage risk; a mesh that needs it " +
+		"should shorten the lifetime with care, not per Job. The one-hour threshold is meshbatch's choice, not Istio's.",
 	Remediation: "Set SECRET_TTL to 1h or more (the default 24h suits almost every Job), or remove it.",
 	Kinds:       []string{"Job", "CronJob", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio security/pkg/nodeagent/cache/secretcache.go (rotateTime, SECRET_GRACE_PERIOD_RATIO)",
 		"istio/istio#21239, #26682",
+		"istio/istio security/pkg/server/ca/server.go@1.25.0 (CreateCertificate: the token authenticates a request for a new certificate, not the use of an issued one)",
 	},
 	Bad: `apiVersion: batch/v1
 kind: Job

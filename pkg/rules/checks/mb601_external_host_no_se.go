@@ -27,8 +27,9 @@ var ExternalHostNoSE = &rules.Rule{
 		"counting as external only names that end in a public top-level domain and are not name.namespace of a " +
 		"namespace in the input, and from the egress hosts of Sidecar resources. Severity: error under REGISTRY_ONLY, " +
 		"warning under ALLOW_ANY or when the policy is unknown (--outbound-policy not given; Istio's default " +
-		"ALLOW_ANY is assumed), one level lower when the Job's injection is unknown. Jobs without a sidecar (not " +
-		"injected or ambient) are not reported. Every verdict rests on a ServiceEntry being absent, so the rule is " +
+		"ALLOW_ANY is assumed), one level lower when the Job's injection is assumed (its namespace is not in the input " +
+		"and its pod template carries Istio settings). Jobs without a sidecar (not injected or ambient) are not reported, " +
+		"nor are Jobs in a namespace not in the input whose template shows no Istio setting: Istio's default there is no injection. Every verdict rests on a ServiceEntry being absent, so the rule is " +
 		"silent in --partial mode.",
 	Remediation: "Add a ServiceEntry for the host (location: MESH_EXTERNAL, resolution: DNS, the port and its protocol) in the " +
 		"Job's namespace with exportTo: [\".\"], or export an existing one to that namespace.",
@@ -101,7 +102,8 @@ spec:
 
 func checkExternalHostNoSE(p *rules.Pass) {
 	for _, w := range p.Index.BatchWorkloads() {
-		side := p.Index.HasSidecar(w)
+		m := rules.MeshOf(p, w)
+		side := m.Injected() // a sidecar that is only possible does not count (see PodMesh.Injected)
 		if side == mesh.No {
 			continue
 		}
@@ -123,7 +125,7 @@ func checkExternalHostNoSE(p *rules.Pass) {
 			sev, why := outboundSeverity(pol)
 			if side == mesh.Unknown {
 				sev = lower(sev)
-				why += "; assumed injected: " + p.Index.Injection(w).Reason
+				why += "; " + m.InjectionAssumption()
 			}
 			p.MissingSeverityf(sev, w.Object, r.Path,
 				"%s calls %s (%s), but %s: %s", w.Object.Ref(), hostPort(r.Host, r.Port), r.Where, problem, why)

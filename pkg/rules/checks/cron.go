@@ -1,0 +1,161 @@
+package checks
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// cronDescriptors are the @ forms Kubernetes' parser (robfig/cron's
+// ParseStandard) accepts for a CronJob schedule, as five fields.
+var cronDescriptors = map[string]string{
+	"@yearly":   "0 0 1 1 *",
+	"@annually": "0 0 1 1 *",
+	"@monthly":  "0 0 1 * *",
+	"@weekly":   "0 0 * * 0",
+	"@daily":    "0 0 * * *",
+	"@midnight": "0 0 * * *",
+	"@hourly":   "0 * * * *",
+}
+
+// cronField is one field's allowed values as a bit set, and whether it
+// was written as "*" or "?" (robfig/cron's starBit, which a step above 1
+// clears): day of month and day of week are ANDed when either is a star,
+// ORed otherwise.
+type cronField struct {
+	bits uint64
+	star bool
+}
+
+func (f cronField) has(v int) bool { return f.bits&(1<<uint(v)) != 0 }
+
+// cronSpan is how far scheduleShortestInterval looks: eight years, so that
+// a schedule for 29 February fires at least twice.
+const cronSpan = 8 * 366
+
+// scheduleShortestInterval returns the shortest time between two runs of a
+// CronJob schedule, read as Kubernetes reads it; ok is false for what it
+// cannot read (@every, a time zone prefix, a malformed field: the API
+// server rejects the last). Time zones and daylight saving are ignored.
+func scheduleShortestInterval(schedule string) (time.Duration, bool) {
+	s := strings.TrimSpace(schedule)
+	if d, ok := cronDescriptors[s]; ok {
+		s = d
+	}
+	parts := strings.Fields(s)
+	if len(parts) != 5 {
+		return 0, false
+	}
+	limits := [5][2]int{{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}}
+	names := [5][]string{3: {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}, 4: {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}}
+	var f [5]cronField
+	for i, p := range parts {
+		var ok bool
+		if f[i], ok = parseCronField(p, limits[i][0], limits[i][1], names[i]); !ok {
+			return 0, false
+		}
+	}
+	if f[4].has(7) { // 7 is Sunday too
+		f[4].bits |= 1
+	}
+	// the minutes of a day at which it fires, when a day matches
+	var day []int
+	for h := 0; h < 24; h++ {
+		for m := 0; m < 60; m++ {
+			if f[1].has(h) && f[0].has(m) {
+				day = append(day, h*60+m)
+			}
+		}
+	}
+	if len(day) == 0 {
+		return 0, false
+	}
+	shortest := -1
+	for i := 1; i < len(day); i++ {
+		if g := day[i] - day[i-1]; shortest < 0 || g < shortest {
+			shortest = g
+		}
+	}
+	// across days: from the last run of one matching day to the first of
+	// the next
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := -1 // day index of the previous matching day
+	for d := 0; d < cronSpan; d++ {
+		t := start.AddDate(0, 0, d)
+		dom, dow := f[2].has(t.Day()), f[4].has(int(t.Weekday()))
+		match := dom || dow
+		if f[2].star || f[4].star {
+			match = dom && dow
+		}
+		if !match || !f[3].has(int(t.Month())) {
+			continue
+		}
+		if last >= 0 {
+			g := (d-last)*24*60 - day[len(day)-1] + day[0]
+			if shortest < 0 || g < shortest {
+				shortest = g
+			}
+		}
+		last = d
+	}
+	if shortest < 0 {
+		return 0, false
+	}
+	return time.Duration(shortest) * time.Minute, true
+}
+
+// parseCronField reads one field: a list of "*", "?", values, ranges and
+// names, each with an optional step ("N/step" meaning N to the maximum).
+func parseCronField(s string, lo, hi int, names []string) (cronField, bool) {
+	var f cronField
+	value := func(v string) (int, bool) {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n, n >= lo && n <= hi
+		}
+		if j := slices.Index(names, strings.ToLower(v)); j >= 0 {
+			return j + lo, true
+		}
+		return 0, false
+	}
+	for _, part := range strings.Split(s, ",") {
+		rng, stepText, hasStep := strings.Cut(part, "/")
+		step := 1
+		if hasStep {
+			n, err := strconv.Atoi(stepText)
+			if err != nil || n < 1 {
+				return f, false
+			}
+			step = n
+		}
+		var a, b int
+		star := false
+		switch {
+		case rng == "*" || rng == "?":
+			a, b, star = lo, hi, true
+		default:
+			first, second, isRange := strings.Cut(rng, "-")
+			var ok bool
+			if a, ok = value(first); !ok {
+				return f, false
+			}
+			b = a
+			switch {
+			case isRange:
+				if b, ok = value(second); !ok || b < a {
+					return f, false
+				}
+			case hasStep:
+				b = hi
+			}
+		}
+		if step > 1 {
+			star = false
+		}
+		f.star = f.star || star
+		for v := a; v <= b; v += step {
+			f.bits |= 1 << uint(v)
+		}
+	}
+	return f, f.bits != 0
+}
