@@ -74,6 +74,13 @@ func (ix *Index) Batch(ns, name string) (Peer, bool) {
 // every view: for a rule that asks of all clients, not of its pass's share.
 func (ix *Index) AllBatch() []Peer { return ix.allBatch }
 
+// AllWorkloads returns every pod template of the input, batch or not, in
+// input order, in every view: for a rule that asks of every workload, as
+// MB602 does of every sidecar that imports a ServiceEntry.
+//
+// Reads: the workloads' summaries, which are always kept.
+func (ix *Index) AllWorkloads() []Peer { return ix.allWorkloads }
+
 // BatchCount returns how many Jobs and CronJobs namespace ns holds.
 func (ix *Index) BatchCount(ns string) int { return ix.batchPerNS[ns] }
 
