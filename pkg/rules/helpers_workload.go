@@ -234,14 +234,9 @@ var (
 func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	q := QuitSite{QuitCall: qc}
 	// the simple command around the URL; $(...) and ${...} are words, not
-	// separators
-	masked := maskExpansions(text)
-	start, sep := 0, ""
-	for _, s := range sepBefore {
-		if j := strings.LastIndex(masked[:at], s); j >= 0 && j+len(s) > start {
-			start, sep = j+len(s), s
-		}
-	}
+	// separators, and a backslash-newline continues the line, as in the shell
+	masked := strings.ReplaceAll(maskExpansions(text), "\\\n", "  ")
+	start, sep := lastSeparator(masked[:at])
 	end := len(text)
 	for _, s := range sepAfter {
 		if j := strings.Index(masked[at:], s); j >= 0 && at+j < end {
@@ -252,7 +247,7 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	q.Command = strings.Trim(cmd, `"' `)
 
 	// when it runs
-	lineStart := strings.LastIndex(text[:at], "\n") + 1
+	lineStart := strings.LastIndex(masked[:at], "\n") + 1
 	line := text[lineStart:at]
 	words := strings.Fields(q.Command)
 	switch {
@@ -265,14 +260,18 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	case sep == "||":
 		q.When = QuitOnFailure
 	case sep == ";" || sep == "\n":
-		prev := strings.TrimSpace(text[:start-len(sep)])
+		prev := strings.TrimSpace(masked[:start-len(sep)])
 		pw := strings.Fields(prev)
 		switch {
 		case prev == "" || endsWithShellInvocation(prev):
 			q.When = QuitUnknown // nothing runs before it
 		case pw[len(pw)-1] == "then" || pw[len(pw)-1] == "else" || pw[len(pw)-1] == "do":
 			q.When = QuitUnknown // a branch or loop body
-		case errexit:
+		case pw[len(pw)-1] == "&&":
+			q.When = QuitOnSuccess // "app &&" at the end of a line goes on on the next
+		case pw[len(pw)-1] == "||":
+			q.When = QuitOnFailure
+		case errexit || exitsOnFailure(prev):
 			q.When = QuitOnSuccess
 		default:
 			q.When = QuitAlways
@@ -294,6 +293,42 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	q.Post = methodIsPost(q.Tool, q.Command)
 	q.Host, q.Port, q.PortVar, q.NoPort = quitAddress(q.Command)
 	return q
+}
+
+// lastSeparator finds the last command separator in a (masked) shell
+// text: the offset just after it and the separator, or 0 and "" when there
+// is none.
+func lastSeparator(masked string) (end int, sep string) {
+	for _, s := range sepBefore {
+		if j := strings.LastIndex(masked, s); j >= 0 && j+len(s) > end {
+			end, sep = j+len(s), s
+		}
+	}
+	return end, sep
+}
+
+// exitsOnFailure reports whether a (masked) shell text ends with a command
+// that leaves the shell when the one before it failed: "app || exit 1",
+// "app || { echo failed; exit 1; }". What follows it runs only after a
+// success.
+func exitsOnFailure(prev string) bool {
+	i := strings.LastIndex(prev, "||")
+	if i < 0 {
+		return false
+	}
+	rest := strings.TrimSpace(prev[i+2:])
+	if inner, ok := strings.CutPrefix(rest, "{"); ok {
+		inner, ok = strings.CutSuffix(inner, "}")
+		if !ok {
+			return false
+		}
+		inner = strings.TrimSuffix(strings.TrimSpace(inner), ";")
+		rest = strings.TrimSpace(inner[strings.LastIndexAny(inner, ";\n")+1:])
+	} else if end, _ := lastSeparator(rest); end > 0 {
+		return false // another command follows the one after ||
+	}
+	w := strings.Fields(rest)
+	return len(w) > 0 && w[0] == "exit"
 }
 
 // maskExpansions returns text with the insides of $(...) and ${...}

@@ -31,6 +31,14 @@ func TestQuitSites(t *testing.T) {
 		{[]string{"sh", "-c", "/app; curl -X POST http://localhost:9091/quitquitquit"}, mesh.Yes, rules.QuitAlways, 9091, false},
 		{[]string{"curl", "-X", "POST", "http://localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitUnknown, 15020, true},
 		{[]string{"sh", "-c", "if /app; then\n curl -X POST localhost:15020/quitquitquit\nfi"}, mesh.Yes, rules.QuitUnknown, 15020, true},
+		// Quit calls that run only on success, however the script says it.
+		{[]string{"sh", "-c", "/app &&\ncurl -X POST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "/app ||\ncurl -X POST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitOnFailure, 15020, true},
+		{[]string{"sh", "-c", "/app || exit 1\ncurl -X POST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "/app || { echo failed >&2; exit 1; }; curl -X POST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitOnSuccess, 15020, true},
+		{[]string{"sh", "-c", "/app || echo failed\ncurl -X POST localhost:15020/quitquitquit"}, mesh.Yes, rules.QuitAlways, 15020, true},
+		// A backslash-newline continues the command.
+		{[]string{"sh", "-c", "/app; curl -fsS -X POST \\\n  http://127.0.0.1:15020/quitquitquit"}, mesh.Yes, rules.QuitAlways, 15020, true},
 	} {
 		w := jobWithArgs(tc.args)
 		sites := rules.QuitSites(w)
