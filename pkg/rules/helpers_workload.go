@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,8 +25,11 @@ type PodMesh struct {
 	// and only missing facts (the Istio version) keep the answer open: the
 	// rules take the author at their word and stay quiet.
 	NativeAssumed bool
-	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars')
-	Wrapper       bool       // a known wrapper stops the proxy
+	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars') that run
+	// Unrun are calls to Istio's quit endpoint in lines no shell runs
+	// (QuitSite.NotRun): they stop nothing.
+	Unrun   []QuitSite
+	Wrapper bool // a known wrapper stops the proxy
 }
 
 // MeshOf returns what the workload rules need to know about a pod
@@ -33,7 +37,7 @@ type PodMesh struct {
 // the run.
 func MeshOf(p *Pass, w *Workload) PodMesh {
 	pf := w.podFacts()
-	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
+	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent, Quits: pf.quits, Unrun: pf.unrun, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
 	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
@@ -164,6 +168,10 @@ type QuitSite struct {
 	NoPort  bool     // a URL without a port (80 or 443, never Istio's)
 	Post    mesh.Tri // the request is a POST
 	When    QuitWhen
+	// NotRun is set when no shell ever runs the line: it sits in a
+	// container whose command or args hold an exec-form line (see
+	// ExecLines), so the call never stops anything.
+	NotRun bool
 }
 
 // Istio reports whether the call may reach Istio: port 15020 (pilot-agent)
@@ -202,7 +210,14 @@ func (q QuitSite) Loopback() mesh.Tri {
 // runs relative to the app.
 func QuitSites(w *Workload) []QuitSite {
 	var out []QuitSite
-	for _, qc := range QuitCalls(w) {
+	calls := QuitCalls(w)
+	var unrun []string // paths of the containers whose lines no shell runs
+	if len(calls) > 0 {
+		for _, l := range ExecLines(w) {
+			unrun = append(unrun, l.Container.Path)
+		}
+	}
+	for _, qc := range calls {
 		c := qc.Container.Container
 		full := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
 		text := qc.Text
@@ -219,10 +234,74 @@ func QuitSites(w *Workload) []QuitSite {
 			}
 			at := off + i
 			off = at + len("/quitquitquit")
-			out = append(out, readQuit(qc, text, at, errexit))
+			q := readQuit(qc, text, at, errexit)
+			q.NotRun = slices.Contains(unrun, qc.Container.Path)
+			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// ExecLine is an entry of a container's command or args that holds a
+// command line no shell runs. Kubernetes runs the first entry of command
+// (or, without a command, of the image's ENTRYPOINT followed by the args)
+// as a program and hands it the other entries as its arguments, without a
+// shell: a line like "/bin/main && curl ..." in one entry is a program
+// name no file has, and the calls in it never happen.
+type ExecLine struct {
+	Container ContainerRef
+	Path      string // field path of the entry: ...command[0] or ...args[0]
+	Program   string // the line's first word
+	Operators []string
+	// InArgs is set for args[0] of a container without a command: the
+	// image's ENTRYPOINT, which the manifest does not show, receives the
+	// line as one argument, and only a shell run with -c there runs it.
+	InArgs bool
+}
+
+// ExecLines finds, in the app containers, a command whose first entry is a
+// command line (it has words, so it names no program: the container cannot
+// start), and, for a container without a command, a first args entry that
+// holds a shell line (words and a shell operator: &&, ||, ;, |,
+// redirections, $(...), backquotes).
+func ExecLines(w *Workload) []ExecLine {
+	var out []ExecLine
+	for _, c := range w.Containers() {
+		cmd, args := c.Container.Command, c.Container.Args
+		var line, path string
+		inArgs := false
+		switch {
+		case len(cmd) > 0:
+			line, path = strings.TrimSpace(cmd[0]), c.Path+".command[0]"
+		case len(args) > 0:
+			line, path, inArgs = strings.TrimSpace(args[0]), c.Path+".args[0]", true
+		default:
+			continue
+		}
+		words := strings.Fields(line)
+		if len(words) < 2 {
+			continue
+		}
+		ops := shellOperators(line)
+		if inArgs && len(ops) == 0 {
+			continue // perhaps one argument with spaces, for the ENTRYPOINT
+		}
+		out = append(out, ExecLine{Container: c, Path: path, Program: words[0], Operators: ops, InArgs: inArgs})
+	}
+	return out
+}
+
+// shellOperators lists the shell operators a line holds, in a fixed order.
+func shellOperators(line string) []string {
+	var ops []string
+	rest := line
+	for _, op := range []string{"&&", "||", ";", "|", ">", "<", "$(", "`"} {
+		if strings.Contains(rest, op) {
+			ops = append(ops, op)
+			rest = strings.ReplaceAll(rest, op, " ") // "||" is not also "|"
+		}
+	}
+	return ops
 }
 
 var (

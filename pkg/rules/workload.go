@@ -94,7 +94,8 @@ type meshCache struct {
 type podFacts struct {
 	intent    bool       // meshIntent
 	requested bool       // NativeRequested
-	quits     []QuitSite // QuitSites that may reach Istio
+	quits     []QuitSite // QuitSites that may reach Istio and run
+	unrun     []QuitSite // QuitSites that may reach Istio but never run (QuitSite.NotRun)
 	wrapper   bool       // usesExitWrapper
 	waits     bool       // waitsForProxy
 }
@@ -116,11 +117,15 @@ func (w *Workload) podFacts() *podFacts {
 func computePodFacts(w *Workload) podFacts {
 	pf := podFacts{intent: MeshIntent(w), requested: NativeRequested(w), wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
 	for _, q := range QuitSites(w) {
-		if q.Istio() {
+		switch {
+		case !q.Istio():
+		case q.NotRun:
+			pf.unrun = append(pf.unrun, q)
+		default:
 			pf.quits = append(pf.quits, q)
 		}
 	}
-	pf.quits = slices.Clip(pf.quits)
+	pf.quits, pf.unrun = slices.Clip(pf.quits), slices.Clip(pf.unrun)
 	return pf
 }
 

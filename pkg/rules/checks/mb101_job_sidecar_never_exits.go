@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -23,7 +24,8 @@ var JobSidecarNeverExits = &rules.Rule{
 		"(Istio 1.24+, Kubernetes 1.29+), with ENABLE_NATIVE_SIDECARS=true, or by default from Istio 1.27 when " +
 		"every node runs Kubernetes 1.33+. Otherwise the app must stop the proxy itself with a POST to " +
 		"127.0.0.1:15020/quitquitquit; a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port) does " +
-		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
+		"not count, nor does one in an exec-form command line that no shell runs (MB108). A template that already " +
+		"contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
 		"--kubernetes-version and --native-sidecars for an exact answer; without them the rule says what it " +
@@ -77,16 +79,26 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 			continue
 		}
 		path := m.FirstAppPath()
+		noQuit := "no container calls /quitquitquit"
+		if len(m.Unrun) > 0 {
+			q := m.Unrun[0]
+			noQuit = fmt.Sprintf("the call to /quitquitquit at %s never runs: container %s holds it in an exec-form command line, "+
+				"which no shell runs (MB108)", q.Path, q.Container.Container.Name)
+			if len(q.Container.Container.Command) == 0 {
+				noQuit = fmt.Sprintf("the call to /quitquitquit at %s runs only if the image of container %s has a shell run with -c "+
+					"as its ENTRYPOINT: Kubernetes runs no shell for it (MB108)", q.Path, q.Container.Container.Name)
+			}
+		}
 		if v == mesh.Yes {
 			p.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
-					"it is injected (%s) as a classic sidecar (%s) and no container calls /quitquitquit",
-				w.Object.Ref(), m.Inj.Reason, m.NativeWhy)
+					"it is injected (%s) as a classic sidecar (%s) and %s",
+				w.Object.Ref(), m.Inj.Reason, m.NativeWhy, noQuit)
 			continue
 		}
 		p.ReportSeverityf(rules.Warning, w.Object, path,
-			"%s may keep its istio-proxy sidecar running after the app exits (%s); no container calls /quitquitquit",
-			w.Object.Ref(), strings.Join(m.Assumptions(), "; "))
+			"%s may keep its istio-proxy sidecar running after the app exits (%s); %s",
+			w.Object.Ref(), strings.Join(m.Assumptions(), "; "), noQuit)
 	}
 }
 
