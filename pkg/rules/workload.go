@@ -282,20 +282,42 @@ func WorkloadOf(o *manifest.Object) *Workload {
 	return w
 }
 
-// hasPodTemplate reports whether WorkloadOf finds a pod template in o.
+// hasPodTemplate reports whether WorkloadOf finds a pod template in o: a
+// pod spec with containers. An object of a workload kind without them is a
+// fragment (a kustomize patch, a test assertion, a status), not a workload
+// Kubernetes would run, and no rule judges its pods.
 func hasPodTemplate(o *manifest.Object) bool {
-	switch o.Typed.(type) {
-	case *batchv1.Job, *batchv1.CronJob, *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet, *appsv1.ReplicaSet, *corev1.Pod:
-		return true
+	var spec *corev1.PodSpec
+	switch t := o.Typed.(type) {
+	case *batchv1.Job:
+		spec = &t.Spec.Template.Spec
+	case *batchv1.CronJob:
+		spec = &t.Spec.JobTemplate.Spec.Template.Spec
+	case *appsv1.Deployment:
+		spec = &t.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		spec = &t.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		spec = &t.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		spec = &t.Spec.Template.Spec
+	case *corev1.Pod:
+		spec = &t.Spec
+	default:
+		return false
 	}
-	return false
+	return len(spec.Containers) > 0
 }
 
 // TemplateAnnotations returns the annotations of the pod template an object
 // carries and the field path of that template ("spec.template"), without
 // building a Workload; nil and "" for kinds without one and for Pods,
-// which are their own template.
+// which are their own template, and for objects WorkloadOf finds no
+// template in.
 func TemplateAnnotations(o *manifest.Object) (map[string]string, string) {
+	if !hasPodTemplate(o) {
+		return nil, ""
+	}
 	switch t := o.Typed.(type) {
 	case *batchv1.Job:
 		return t.Spec.Template.Annotations, "spec.template"
