@@ -279,3 +279,37 @@ func TestObjectsOfKindsNoRuleReads(t *testing.T) {
 		t.Fatalf("findings %v, %d objects, %d skipped; want none, 2 and 2", ids(res.Findings), res.Stats.Objects, res.Stats.Skipped)
 	}
 }
+
+// TestObjectsWithoutANameAreNamed: findings on a Job named by generateName
+// call it by its prefix and "*", and those on a Job with no name at all
+// "unnamed Job at <file>:<line>", which is also a problem of its own
+// (MB001), never "Job " and a blank; every format's object says so too.
+func TestObjectsWithoutANameAreNamed(t *testing.T) {
+	generated := strings.Replace(jobYAML, "  name: etl\n", "  generateName: etl-\n", 1)
+	unnamed := strings.Replace(jobYAML, "  name: etl\n", "", 1)
+	dir := writeFiles(t, map[string]string{"jobs.yaml": generated + "---\n" + unnamed})
+	for _, mode := range []Residency{{}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Residency: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, "jobs.yaml")
+		var generatedSeen, unnamedSeen, problem bool
+		for _, f := range res.Findings {
+			switch {
+			case strings.Contains(f.Message, "Job  ") || strings.Contains(f.Message, "Job batch/ "):
+				t.Errorf("%s: a blank name: %s", f.RuleID, f.Message)
+			case f.RuleID == "MB001":
+				problem = problem || strings.Contains(f.Message, "neither metadata.name nor metadata.generateName") && f.Line == 16
+			case strings.Contains(f.Message, "Job batch/etl-*"):
+				generatedSeen = f.Object.String() == "Job batch/etl-*"
+			case strings.Contains(f.Message, "unnamed Job at "+file+":14"):
+				unnamedSeen = f.Object.String() == "unnamed Job in namespace batch"
+			}
+		}
+		if !generatedSeen || !unnamedSeen || !problem {
+			t.Errorf("%+v: findings on the Job named by generateName %v, on the unnamed one %v, its problem %v:\n%v",
+				mode, generatedSeen, unnamedSeen, problem, res.Findings)
+		}
+	}
+}

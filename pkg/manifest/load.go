@@ -67,7 +67,8 @@ func readDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*
 		return nil, r.probs
 	}
 	if r.fast() {
-		return r.objs, nil
+		r.unnamed(r.objs[0], nil)
+		return r.objs, r.probs
 	}
 	return r.slow()
 }
@@ -210,6 +211,9 @@ func (r *docReader) fast() bool {
 	}
 	if meta := p.child(0, "metadata"); meta >= 0 && p.nodes[meta].kind == fMap {
 		o.Name = p.str(p.child(meta, "name"))
+		if o.Name == "" {
+			o.Name = generatedName(p.str(p.child(meta, "generateName")))
+		}
 		o.Namespace = p.namespaceStr(p.child(meta, "namespace"))
 		if !known {
 			o.Labels = p.stringMap(p.child(meta, "labels"))
@@ -299,7 +303,7 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 				}
 			}
 		}
-		r.problem(pos, fmt.Sprintf("%s %s: %s", kindName, o.Name, derr.msg), o)
+		r.problem(pos, fmt.Sprintf("%s: %s", o.label(), derr.msg), o)
 		return
 	}
 	o.Typed = typed
@@ -307,6 +311,7 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
 	}
 	r.objs = append(r.objs, o)
+	r.unnamed(o, n)
 }
 
 // metaMaps is the part of metav1.Object the loader reads; every decoded
@@ -339,11 +344,42 @@ func readMeta(n *yaml.Node, o *Object, maps bool) {
 		return
 	}
 	o.Name = scalar(child(meta, "name"))
+	if o.Name == "" {
+		o.Name = generatedName(scalar(child(meta, "generateName")))
+	}
 	o.Namespace = scalar(child(meta, "namespace"))
 	if maps {
 		o.Labels = stringMap(child(meta, "labels"))
 		o.Annotations = stringMap(child(meta, "annotations"))
 	}
+}
+
+// generatedName is what Object.Name holds for an object the API server
+// names from metadata.generateName: the prefix and "*", which no name has.
+func generatedName(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "*"
+}
+
+// unnamed records the problem of the objects of a kind meshbatch reads that
+// have neither metadata.name nor metadata.generateName, which the API server
+// refuses: they are still linted, as "unnamed <kind> at <file>:<line>".
+// item is the node of the object, or nil when the fast path read it.
+func (r *docReader) unnamed(o *Object, item *yaml.Node) {
+	if o.Name != "" || !IsKnownKind(o.APIVersion, o.Kind) {
+		return
+	}
+	if item == nil {
+		item, _ = ParseNode(r.chunk.Data)
+	}
+	pos := Pos{Line: 1, Col: 1}
+	if item != nil {
+		pos = Locate(item, "metadata")
+	}
+	r.problem(pos, fmt.Sprintf("%s has neither metadata.name nor metadata.generateName, so the API server refuses it; "+
+		"give it a name (its findings call it %s)", o.Kind, o.Ref()), o)
 }
 
 func child(n *yaml.Node, key string) *yaml.Node {

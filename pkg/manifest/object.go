@@ -19,8 +19,11 @@ type Object struct {
 	APIVersion string
 	Kind       string
 	Namespace  string // as written; "" when the manifest names none
-	Name       string
-	Labels     map[string]string
+	// Name is metadata.name; for an object the API server names from
+	// metadata.generateName, that prefix followed by "*", which no name
+	// has; "" when the manifest gives neither (see Ref).
+	Name   string
+	Labels map[string]string
 	// Annotations are kept for every kind: suppression annotations work on
 	// objects meshbatch does not otherwise read. Both maps are nil while
 	// the object is released (ReleaseTyped).
@@ -131,7 +134,7 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
 		doc = o.documentIn(span, spanOff)
 	}
 	if doc == nil {
-		return nil, fmt.Errorf("%s: %s %s changed or went away while it was being linted; run lint again", o.File, o.Kind, o.Name)
+		return nil, fmt.Errorf("%s: %s changed or went away while it was being linted; run lint again", o.File, o.label())
 	}
 	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}, lim)
 	for _, other := range objs {
@@ -142,7 +145,7 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
 	if len(probs) > 0 {
 		return nil, probs[0]
 	}
-	return nil, fmt.Errorf("%s: %s %s could not be decoded again", o.File, o.Kind, o.Name)
+	return nil, fmt.Errorf("%s: %s could not be decoded again", o.File, o.label())
 }
 
 // docSeed hashes released documents; the hashes never leave the process.
@@ -200,12 +203,26 @@ func (o *Object) readDocument(buf []byte) (doc []byte, read bool) {
 // Line is the line of File its document starts on.
 func (o *Object) Line() int { return int(o.docLine) }
 
-// Ref names the object the way users write it: "Job batch/etl".
+// Ref names the object the way users write it: "Job batch/etl", "Job
+// batch/etl-*" for one named from generateName etl-, and "unnamed Job at
+// deploy/etl.yaml:12" for one with neither name nor generateName.
 func (o *Object) Ref() string {
-	if o.Namespace == "" {
+	switch {
+	case o.Name == "":
+		return "unnamed " + o.Kind + " at " + o.File + ":" + strconv.Itoa(o.Line())
+	case o.Namespace == "":
 		return o.Kind + " " + o.Name
 	}
 	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// label names the object in the messages of its own problems, which give
+// its file and line: "Job etl", "unnamed Job".
+func (o *Object) label() string {
+	if o.Name == "" {
+		return "unnamed " + o.Kind
+	}
+	return o.Kind + " " + o.Name
 }
 
 // Pos returns the file position of the field at path (see the path syntax
