@@ -39,6 +39,7 @@ func MeshOf(p *Pass, w *Workload) PodMesh {
 	pf := w.podFacts()
 	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent, Quits: pf.quits, Unrun: pf.unrun, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
+	m.NativeWhy += mesh.QuoteNote(mesh.AnnotNative, w.Template.Annotations[mesh.AnnotNative])
 	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
 }

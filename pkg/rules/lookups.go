@@ -20,9 +20,9 @@ import (
 func (ix *Index) Injection(aw AnyWorkload) Injection {
 	w := aw.workload()
 	if w.mc == nil {
-		return ix.injection(w)
+		return ix.injectionNoted(w)
 	}
-	w.mc.injOnce.Do(func() { w.mc.inj = ix.injection(w) })
+	w.mc.injOnce.Do(func() { w.mc.inj = ix.injectionNoted(w) })
 	return w.mc.inj
 }
 

@@ -126,6 +126,7 @@ func checkSETCPNoAddress(p *rules.Pass) {
 		none := se.GetResolution() == networking.ServiceEntry_NONE
 		optOut := strings.EqualFold(o.Labels[mesh.LabelAutoallocate], "false")
 		sev, why := rules.Warning, ""
+		optOutNote := mesh.QuoteNote("its label "+mesh.LabelAutoallocate, o.Labels[mesh.LabelAutoallocate])
 		switch {
 		case none:
 			why = "resolution is NONE, so the sidecar passes any destination on that port through and no address is ever allocated"
@@ -166,6 +167,7 @@ func checkSETCPNoAddress(p *rules.Pass) {
 		default:
 			sev, why = allocationVerdict(p, seen.beyond+", so sidecars outside the input import it, and nothing says they capture DNS")
 		}
+		why += optOutNote
 		for _, i := range tcp {
 			port := se.GetPorts()[i]
 			p.ReportSeverityf(sev, o, fmt.Sprintf("spec.ports[%d]", i),
