@@ -313,3 +313,30 @@ func TestObjectsWithoutANameAreNamed(t *testing.T) {
 		}
 	}
 }
+
+// TestPartlyInvalidObjectIsLinted: a CronJob with one field of the wrong
+// type (containers[1].command as a string, from a real repository) is an
+// MB001 at that field and is still linted, its findings marked as from a
+// partly invalid object, whether the loader decodes it whole or in part.
+func TestPartlyInvalidObjectIsLinted(t *testing.T) {
+	cron := "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: batch}\n" +
+		"spec:\n  schedule: \"0 2 * * *\"\n  jobTemplate:\n    spec:\n      template:\n" +
+		"        metadata:\n          labels: {sidecar.istio.io/inject: \"true\"}\n        spec:\n          restartPolicy: Never\n" +
+		"          containers:\n            - {name: report, image: registry.example.com/report:2}\n" +
+		"            - name: upload\n              image: registry.example.com/upload:1\n              command: /bin/upload --all\n"
+	dir := writeFiles(t, map[string]string{"cron.yaml": cron})
+	for _, mode := range []Residency{{KeepAll: true}, {}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Residency: mode, Rules: []*rules.Rule{catalog.JobSidecarNeverExits}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.RuleID+" "+f.FieldPath+" "+f.Message)
+		}
+		if len(res.Findings) != 2 || res.Findings[0].RuleID != "MB101" || !strings.HasSuffix(res.Findings[0].Message, partlyInvalidNote) ||
+			res.Findings[1].RuleID != "MB001" || res.Findings[1].Line != 17 || !strings.Contains(res.Findings[1].Message, "containers[1].command") {
+			t.Errorf("%+v: findings\n%s\nwant MB101 on the CronJob, marked, and MB001 at containers[1].command", mode, strings.Join(got, "\n"))
+		}
+	}
+}

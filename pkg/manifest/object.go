@@ -46,7 +46,13 @@ type Object struct {
 	docLen   int32    // len(doc), kept when doc is released
 	released bool     // Typed was dropped by ReleaseTyped
 	partial  bool     // Typed was decoded in part (ReadDocumentPartly)
+	invalid  bool     // some fields did not decode and were left out (PartlyInvalid)
 }
+
+// PartlyInvalid reports whether some fields of the object did not decode
+// strictly: each is a problem (Problem.LeftOut), and Typed holds the rest,
+// which is linted as the object.
+func (o *Object) PartlyInvalid() bool { return o.invalid }
 
 // ReleaseTyped drops the decoded object to save memory; Redecode decodes
 // it again from the document. Until RestoreTyped, Typed is nil but the
@@ -125,8 +131,11 @@ func (o *Object) RestoreTyped(typed any) {
 // File from offset spanOff on as the caller read them (one read for the
 // objects of a part of a file, see DocumentSpan; they may be modified in
 // place), or read back from File when span is nil. It fails when the
-// document cannot be read back or changed since it was read.
-func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
+// document cannot be read back or changed since it was read. When some
+// fields of the object do not decode, it marks the object PartlyInvalid
+// and returns their problems with the rest, which an object decoded in
+// part (Partial) did not check before.
+func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, []Problem, error) {
 	var doc []byte
 	if span == nil {
 		doc = o.document()
@@ -134,18 +143,29 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
 		doc = o.documentIn(span, spanOff)
 	}
 	if doc == nil {
-		return nil, fmt.Errorf("%s: %s changed or went away while it was being linted; run lint again", o.File, o.label())
+		return nil, nil, fmt.Errorf("%s: %s changed or went away while it was being linted; run lint again", o.File, o.label())
 	}
 	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}, lim)
 	for _, other := range objs {
-		if other.Item == o.Item && other.Kind == o.Kind && other.Typed != nil {
-			return other.Typed, nil
+		if other.Item != o.Item || other.Kind != o.Kind || other.Typed == nil {
+			continue
 		}
+		if !other.invalid {
+			return other.Typed, nil, nil
+		}
+		o.invalid = true
+		var own []Problem
+		for _, p := range probs {
+			if p.LeftOut && p.Kind == o.Kind && p.Name == o.Name && p.Namespace == o.Namespace {
+				own = append(own, p)
+			}
+		}
+		return other.Typed, own, nil
 	}
 	if len(probs) > 0 {
-		return nil, probs[0]
+		return nil, nil, probs[0]
 	}
-	return nil, fmt.Errorf("%s: %s could not be decoded again", o.File, o.label())
+	return nil, nil, fmt.Errorf("%s: %s could not be decoded again", o.File, o.label())
 }
 
 // docSeed hashes released documents; the hashes never leave the process.
