@@ -71,6 +71,10 @@ func (o ObjectRef) String() string {
 	switch {
 	case o.Kind == "":
 		return ""
+	case o.Name == "" && o.Namespace == "":
+		return "unnamed " + o.Kind
+	case o.Name == "":
+		return "unnamed " + o.Kind + " in namespace " + o.Namespace
 	case o.Namespace == "":
 		return o.Kind + " " + o.Name
 	}

@@ -269,7 +269,8 @@ func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) (
 			}
 			ix.Prepare(opts.Facts, opts.Workers)
 		}
-		outs, errs, late, err := runPasses(ctx, checks, ix, opts)
+		outs, errs, late, leftOut, err := runPasses(ctx, checks, ix, opts)
+		l.addProblems(leftOut)
 		if err != nil || len(late) == 0 {
 			return outs, errs, err
 		}
@@ -613,9 +614,13 @@ func (e *emitter) problem(p manifest.Problem) {
 // diagnostic files a rule's diagnostic found at pos (see positions).
 func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 	o := d.Object
+	msg := d.Message
+	if o.PartlyInvalid() {
+		msg += partlyInvalidNote
+	}
 	f := Finding{
 		RuleID: d.Rule.ID, Slug: d.Rule.Slug, Severity: e.severity(d.Rule, d.Severity),
-		Message: d.Message, Remediation: d.Rule.Remediation, URL: e.url(d.Rule),
+		Message: msg, Remediation: d.Rule.Remediation, URL: e.url(d.Rule),
 		File: o.File, Line: pos.Line, Column: pos.Col, FieldPath: d.Path,
 		Object: refOf(o),
 	}
@@ -630,6 +635,11 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 	}
 	e.add(f)
 }
+
+// partlyInvalidNote ends the messages of findings on an object some
+// fields of which did not decode (manifest.Object.PartlyInvalid): it was
+// linted without them, and what they hold may change the verdict.
+const partlyInvalidNote = " [from a partly invalid object: linted without the fields MB001 reports]"
 
 func refOf(o *manifest.Object) ObjectRef {
 	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}

@@ -279,3 +279,64 @@ func TestObjectsOfKindsNoRuleReads(t *testing.T) {
 		t.Fatalf("findings %v, %d objects, %d skipped; want none, 2 and 2", ids(res.Findings), res.Stats.Objects, res.Stats.Skipped)
 	}
 }
+
+// TestObjectsWithoutANameAreNamed: findings on a Job named by generateName
+// call it by its prefix and "*", and those on a Job with no name at all
+// "unnamed Job at <file>:<line>", which is also a problem of its own
+// (MB001), never "Job " and a blank; every format's object says so too.
+func TestObjectsWithoutANameAreNamed(t *testing.T) {
+	generated := strings.Replace(jobYAML, "  name: etl\n", "  generateName: etl-\n", 1)
+	unnamed := strings.Replace(jobYAML, "  name: etl\n", "", 1)
+	dir := writeFiles(t, map[string]string{"jobs.yaml": generated + "---\n" + unnamed})
+	for _, mode := range []Residency{{}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Residency: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(dir, "jobs.yaml")
+		var generatedSeen, unnamedSeen, problem bool
+		for _, f := range res.Findings {
+			switch {
+			case strings.Contains(f.Message, "Job  ") || strings.Contains(f.Message, "Job batch/ "):
+				t.Errorf("%s: a blank name: %s", f.RuleID, f.Message)
+			case f.RuleID == "MB001":
+				problem = problem || strings.Contains(f.Message, "neither metadata.name nor metadata.generateName") && f.Line == 16
+			case strings.Contains(f.Message, "Job batch/etl-*"):
+				generatedSeen = f.Object.String() == "Job batch/etl-*"
+			case strings.Contains(f.Message, "unnamed Job at "+file+":14"):
+				unnamedSeen = f.Object.String() == "unnamed Job in namespace batch"
+			}
+		}
+		if !generatedSeen || !unnamedSeen || !problem {
+			t.Errorf("%+v: findings on the Job named by generateName %v, on the unnamed one %v, its problem %v:\n%v",
+				mode, generatedSeen, unnamedSeen, problem, res.Findings)
+		}
+	}
+}
+
+// TestPartlyInvalidObjectIsLinted: a CronJob with one field of the wrong
+// type (containers[1].command as a string, from a real repository) is an
+// MB001 at that field and is still linted, its findings marked as from a
+// partly invalid object, whether the loader decodes it whole or in part.
+func TestPartlyInvalidObjectIsLinted(t *testing.T) {
+	cron := "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: batch}\n" +
+		"spec:\n  schedule: \"0 2 * * *\"\n  jobTemplate:\n    spec:\n      template:\n" +
+		"        metadata:\n          labels: {sidecar.istio.io/inject: \"true\"}\n        spec:\n          restartPolicy: Never\n" +
+		"          containers:\n            - {name: report, image: registry.example.com/report:2}\n" +
+		"            - name: upload\n              image: registry.example.com/upload:1\n              command: /bin/upload --all\n"
+	dir := writeFiles(t, map[string]string{"cron.yaml": cron})
+	for _, mode := range []Residency{{KeepAll: true}, {}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Residency: mode, Rules: []*rules.Rule{catalog.JobSidecarNeverExits}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range res.Findings {
+			got = append(got, f.RuleID+" "+f.FieldPath+" "+f.Message)
+		}
+		if len(res.Findings) != 2 || res.Findings[0].RuleID != "MB101" || !strings.HasSuffix(res.Findings[0].Message, partlyInvalidNote) ||
+			res.Findings[1].RuleID != "MB001" || res.Findings[1].Line != 17 || !strings.Contains(res.Findings[1].Message, "containers[1].command") {
+			t.Errorf("%+v: findings\n%s\nwant MB101 on the CronJob, marked, and MB001 at containers[1].command", mode, strings.Join(got, "\n"))
+		}
+	}
+}

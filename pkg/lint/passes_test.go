@@ -93,21 +93,33 @@ func TestPassesChangeNothing(t *testing.T) {
 			"apiVersion: batch/v1\nkind: Job\nmetadata: {name: mixed, namespace: forms-ambient}\nspec:\n  template:\n    spec:\n" +
 			"      restartPolicy: Never\n      containers:\n        - {name: app, image: registry.example.com/app:1}\n",
 		// A Job that does not decode strictly, in a field the loader
-		// skips when it decodes a workload in part (backoffLimit): whole
-		// or in part, it is a problem and no workload, so the policy
-		// selecting it selects nothing (MB511).
+		// skips when it decodes a workload in part (a container's
+		// resources), and that no field path places, so that it cannot
+		// be linted without the field: whole or in part, it is a problem
+		// and no workload, so the policy selecting it selects nothing
+		// (MB511).
 		// A file whose one object fails in its pass: a JUnit report lists
 		// it among the files with problems only, in input order.
-		"late-alone.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: alone\n  namespace: forms-late\nspec:\n  backoffLimit: [1]\n" +
-			"  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: app\n          image: registry.example.com/app:1\n",
-		"late.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: late\n  namespace: forms-late\nspec:\n  backoffLimit: three\n" +
+		"late-alone.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: alone\n  namespace: forms-late\nspec:\n" +
+			"  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: app\n          image: registry.example.com/app:1\n" +
+			"          resources: {limits: {cpu: lots}}\n",
+		"late.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: late\n  namespace: forms-late\nspec:\n" +
 			"  template:\n    metadata:\n      labels: {app: late}\n    spec:\n      restartPolicy: Never\n" +
-			"      containers:\n        - name: app\n          image: registry.example.com/app:1\n---\n" +
+			"      containers:\n        - name: app\n          image: registry.example.com/app:1\n" +
+			"          resources: {requests: {memory: plenty}}\n---\n" +
 			"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: server, namespace: forms-late}\nspec:\n  selector: {matchLabels: {app: server}}\n" +
 			"  template:\n    metadata:\n      labels: {app: server}\n    spec:\n      containers: [{name: app, image: registry.example.com/server:1}]\n---\n" +
 			"apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: late, namespace: forms-late}\n" +
 			"spec:\n  selector: {matchLabels: {app: late}}\n  rules: [{from: [{source: {principals: [cluster.local/ns/forms/sa/default]}}]}]\n",
 	}
+	// A CronJob with a field the loader skips when it decodes a workload
+	// in part, of the wrong type (containers[1].command as a string): it
+	// is linted without the field, found in its pass as when loaded whole.
+	forms["lenient.yaml"] = "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly, namespace: forms-lenient}\n" +
+		"spec:\n  schedule: \"0 2 * * *\"\n  jobTemplate:\n    spec:\n      template:\n" +
+		"        metadata:\n          labels: {sidecar.istio.io/inject: \"true\"}\n        spec:\n          restartPolicy: Never\n" +
+		"          containers:\n            - {name: report, image: registry.example.com/report:2}\n" +
+		"            - name: upload\n              image: registry.example.com/upload:1\n              command: /bin/upload --all\n"
 	for name, text := range forms {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
@@ -171,10 +183,18 @@ func TestPassesChangeNothing(t *testing.T) {
 				!tc.partial && !slices.ContainsFunc(want.Findings, func(f Finding) bool { return f.RuleID == "MB511" && f.Object.Name == "late" }) {
 				t.Fatal("Job forms-late/late was not a problem, or the policy selecting it no finding")
 			}
+			if !slices.ContainsFunc(want.Findings, func(f Finding) bool {
+				return f.RuleID == "MB001" && strings.HasSuffix(f.File, "lenient.yaml") && f.Line == 17
+			}) || !slices.ContainsFunc(want.Findings, func(f Finding) bool {
+				return f.RuleID != "MB001" && f.Object.Name == "nightly" && strings.HasSuffix(f.Message, partlyInvalidNote)
+			}) {
+				t.Fatal("CronJob forms-lenient/nightly: no problem at containers[1].command, or no finding on it marked as from a partly invalid object")
+			}
 			if l, err := load(context.Background(), paths, Options{Workers: 2, Residency: Residency{WorkloadsKept: -1}}); err != nil {
 				t.Fatal(err)
-			} else if !slices.ContainsFunc(l.objects, func(o *manifest.Object) bool { return o.Name == "late" && o.Kind == "Job" && o.Partial() }) {
-				t.Fatal("Job forms-late/late was not decoded in part: the test does not cover a strict error found in the pass")
+			} else if !slices.ContainsFunc(l.objects, func(o *manifest.Object) bool { return o.Name == "late" && o.Kind == "Job" && o.Partial() }) ||
+				!slices.ContainsFunc(l.objects, func(o *manifest.Object) bool { return o.Name == "nightly" && o.Kind == "CronJob" && o.Partial() }) {
+				t.Fatal("Job forms-late/late or CronJob forms-lenient/nightly was not decoded in part: the test does not cover a strict error found in the pass")
 			}
 			// kept -1 releases every workload, 0 (the default) none of
 			// this input's, and mixed keeps some decoded and releases the
@@ -237,7 +257,7 @@ func passesAfterAChange(t *testing.T, dir string, opts Options, changed, text st
 	}
 	ix := rules.NewIndexOf(l.objects, l.workloads, opts.plan)
 	ix.Prepare(opts.Facts, opts.Workers)
-	outs, errs, late, err := runPasses(context.Background(), opts.Rules, ix, opts)
+	outs, errs, late, _, err := runPasses(context.Background(), opts.Rules, ix, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,9 @@
 //     is left out of its pass, as an input error. One decoded in part that
 //     does not decode strictly is a late failure: it leaves the run with
 //     the problem the loader would have reported, and the passes run again
-//     (check).
+//     (check). One decoded in part whose strict decoding leaves fields out
+//     (manifest.Object.PartlyInvalid) is linted without them, as the loader
+//     would have, and their problems join those of the load.
 //
 // Objects of the kinds lookups read whole stay decoded throughout. Objects
 // of kinds no rule reads are never decoded: the loader keeps their ignore
@@ -215,14 +217,14 @@ const workloadsPerPass = 512
 // since it was read) are left out and returned as errors; objects the
 // loader decoded only in part that do not decode strictly are left out
 // and returned as late failures (see check).
-func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, []lateFailure, error) {
+func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts Options) ([]ruleOutput, []error, []lateFailure, []manifest.Problem, error) {
 	outs := make([]ruleOutput, len(checks))
 	if len(checks) == 0 {
-		return outs, nil, nil, nil
+		return outs, nil, nil, nil, nil
 	}
 	if opts.Residency.KeepAll {
 		outs, err := runChecks(ctx, checks, ix, opts)
-		return outs, nil, nil, err
+		return outs, nil, nil, nil, err
 	}
 	add := func(part []ruleOutput) {
 		for i := range part {
@@ -233,13 +235,17 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	size := cmp.Or(opts.Residency.WorkloadsPerPass, workloadsPerPass)
 	var errs []error
 	var late []lateFailure
+	var leftOut []manifest.Problem
 	// pass decodes the released objects of one part again, runs every
 	// check on view(decoded), decoded being the indexes of the objects
 	// that decoded, and hands those to putBack.
 	pass := func(objs []*manifest.Object, restore func(i int, typed any), view func(decoded []int) *rules.Index, putBack func(decoded []int)) error {
-		failed, err := decodeAgain(ctx, objs, opts, restore)
+		failed, left, err := decodeAgain(ctx, objs, opts, restore)
 		if err != nil {
 			return err
+		}
+		for _, probs := range left {
+			leftOut = append(leftOut, probs...)
 		}
 		late = appendLate(late, objs, failed)
 		decoded := withoutFailed(failed, &errs)
@@ -265,7 +271,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 				}
 			})
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
 	// The objects rules read only in their loops, a part at a time too,
@@ -287,15 +293,15 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 				}
 			})
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 	}
 	got, err := runChecks(ctx, checks, ix.RestPass(), opts)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
 	add(got)
-	return outs, errs, late, nil
+	return outs, errs, late, leftOut, nil
 }
 
 // passParts cuts n objects, in input order, into the parts of the passes,
@@ -329,10 +335,14 @@ func passParts(n, size int, released func(i int) bool) [][2]int {
 // objects of a single large file (or of standard input) still spread over
 // the workers. failed[i] is the error of an object that cannot be decoded
 // again: its file changed, or, decoded in part by the loader, it does not
-// decode strictly (a manifest.Problem, see appendLate).
-func decodeAgain(ctx context.Context, objs []*manifest.Object, opts Options, restore func(i int, typed any)) ([]error, error) {
+// decode strictly (a manifest.Problem, see appendLate). left[i] are the
+// problems of the fields an object decoded in part by the loader is
+// linted without (manifest.Object.PartlyInvalid), which the loader did not
+// see: the object is restored without them.
+func decodeAgain(ctx context.Context, objs []*manifest.Object, opts Options, restore func(i int, typed any)) ([]error, [][]manifest.Problem, error) {
 	const objectsPerRead = 64
 	failed := make([]error, len(objs))
+	left := make([][]manifest.Problem, len(objs))
 	runs := fileRuns(len(objs), objectsPerRead, func(i int) bool {
 		return objs[i].File == objs[i-1].File && objs[i].Released() == objs[i-1].Released()
 	})
@@ -344,16 +354,19 @@ func decodeAgain(ctx context.Context, objs []*manifest.Object, opts Options, res
 		// span is nil on an error: Redecode then reads each document and reports it
 		withSpan(objs[first:end], func(span []byte, off int64) {
 			for i := first; i < end; i++ {
-				typed, err := objs[i].Redecode(span, off, opts.Limits)
+				typed, probs, err := objs[i].Redecode(span, off, opts.Limits)
 				if err != nil {
 					failed[i] = err
 					continue
+				}
+				if objs[i].Partial() { // else the loader reported them
+					left[i] = probs
 				}
 				restore(i, typed)
 			}
 		})
 	})
-	return failed, err
+	return failed, left, err
 }
 
 // withoutFailed returns the indexes of the objects decodeAgain did not
@@ -433,6 +446,21 @@ func (l *loaded) leaveOutFailed(late []lateFailure) {
 	if l.workloads != nil {
 		clear(l.workloads[n:])
 		l.workloads = l.workloads[:n]
+	}
+}
+
+// addProblems records problems found in the passes, of objects the run
+// goes on linting, where the loader would have.
+func (l *loaded) addProblems(probs []manifest.Problem) {
+	if len(probs) == 0 {
+		return
+	}
+	rank := make(map[string]int, len(l.order))
+	for i, f := range l.order {
+		rank[f] = i
+	}
+	for _, p := range probs {
+		l.insertProblem(p, rank)
 	}
 }
 

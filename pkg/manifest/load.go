@@ -25,6 +25,9 @@ type Problem struct {
 	// Limit is the limit the file or document hit, if that is the problem
 	// (see Limits.Hints).
 	Limit Limit
+	// LeftOut is set when the problem is a field the object was linted
+	// without: the rest of it decoded (Object.PartlyInvalid).
+	LeftOut bool
 }
 
 func (p Problem) Error() string {
@@ -67,7 +70,8 @@ func readDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*
 		return nil, r.probs
 	}
 	if r.fast() {
-		return r.objs, nil
+		r.unnamed(r.objs[0], nil)
+		return r.objs, r.probs
 	}
 	return r.slow()
 }
@@ -210,6 +214,9 @@ func (r *docReader) fast() bool {
 	}
 	if meta := p.child(0, "metadata"); meta >= 0 && p.nodes[meta].kind == fMap {
 		o.Name = p.str(p.child(meta, "name"))
+		if o.Name == "" {
+			o.Name = generatedName(p.str(p.child(meta, "generateName")))
+		}
 		o.Namespace = p.namespaceStr(p.child(meta, "namespace"))
 		if !known {
 			o.Labels = p.stringMap(p.child(meta, "labels"))
@@ -285,28 +292,100 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 		return
 	}
 	typed, derr := k.decode(js)
-	if derr != nil {
-		pos := Pos{Line: n.Line, Col: n.Column}
-		switch {
-		case derr.path != "":
-			pos = Locate(n, derr.path)
-		case derr.field != "":
-			if spec := child(n, "spec"); spec != nil {
-				if p, ok := FindKey(spec, derr.field); ok {
-					pos = p
-				} else {
-					pos = Locate(n, "spec")
-				}
-			}
+	// A field that does not decode strictly is a problem at that field;
+	// the object is linted without it when the rest decodes (leaveOut), so
+	// that one bad field does not hide the object's other problems.
+	first := len(r.probs)
+	for left := 0; derr != nil; left++ {
+		r.problem(decodeErrorPos(n, derr), fmt.Sprintf("%s: %s", o.label(), derr.msg), o)
+		if left == maxLeftOut || !leaveOut(n, derr.path) {
+			return
 		}
-		r.problem(pos, fmt.Sprintf("%s %s: %s", kindName, o.Name, derr.msg), o)
-		return
+		if js, err = appendJSON((*bp)[:0], n, r.lim); err != nil {
+			return
+		}
+		*bp = js[:0]
+		typed, derr = k.decode(js)
 	}
+	for i := first; i < len(r.probs); i++ {
+		r.probs[i].LeftOut = true
+		r.probs[i].Msg += " (the object is linted without this field)"
+	}
+	o.invalid = first < len(r.probs)
 	o.Typed = typed
 	if m, ok := typed.(metaMaps); ok {
 		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
 	}
 	r.objs = append(r.objs, o)
+	r.unnamed(o, n)
+}
+
+// maxLeftOut is how many fields that do not decode an object may be
+// linted without: past it, the object is left out, as a document that is
+// mostly not what its kind holds.
+const maxLeftOut = 16
+
+// decodeErrorPos is where a decoding error of the object at n points: the
+// field, as precisely as the decoder tells.
+func decodeErrorPos(n *yaml.Node, derr *decodeError) Pos {
+	pos := Pos{Line: n.Line, Col: n.Column}
+	switch {
+	case derr.path != "":
+		pos = Locate(n, derr.path)
+	case derr.field != "":
+		if spec := child(n, "spec"); spec != nil {
+			if p, ok := FindKey(spec, derr.field); ok {
+				pos = p
+			} else {
+				pos = Locate(n, "spec")
+			}
+		}
+	}
+	return pos
+}
+
+// leaveOut takes the field at path out of the object at n, for a decoder
+// that refused it: a mapping entry goes, a list item becomes null, which
+// keeps the indexes of the others (and so the field paths of findings).
+// It reports false when path does not lead to a field of the tree. A
+// field inside an anchored node goes from every alias of it, where the
+// decoder would refuse it too.
+func leaveOut(n *yaml.Node, path string) bool {
+	segs := parsePath(path)
+	if len(segs) == 0 {
+		return false
+	}
+	for i, seg := range segs {
+		for n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		last := i == len(segs)-1
+		switch {
+		case seg.index >= 0 && n.Kind == yaml.SequenceNode && seg.index < len(n.Content):
+			if last {
+				n.Content[seg.index] = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null",
+					Line: n.Content[seg.index].Line, Column: n.Content[seg.index].Column}
+				return true
+			}
+			n = n.Content[seg.index]
+		case seg.index < 0 && n.Kind == yaml.MappingNode:
+			j := 0
+			for j < len(n.Content)-1 && n.Content[j].Value != seg.key {
+				j += 2
+			}
+			if j >= len(n.Content)-1 {
+				return false
+			}
+			if last {
+				n.Content = append(n.Content[:j:j], n.Content[j+2:]...)
+				return true
+			}
+			n = n.Content[j+1]
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // metaMaps is the part of metav1.Object the loader reads; every decoded
@@ -339,11 +418,42 @@ func readMeta(n *yaml.Node, o *Object, maps bool) {
 		return
 	}
 	o.Name = scalar(child(meta, "name"))
+	if o.Name == "" {
+		o.Name = generatedName(scalar(child(meta, "generateName")))
+	}
 	o.Namespace = scalar(child(meta, "namespace"))
 	if maps {
 		o.Labels = stringMap(child(meta, "labels"))
 		o.Annotations = stringMap(child(meta, "annotations"))
 	}
+}
+
+// generatedName is what Object.Name holds for an object the API server
+// names from metadata.generateName: the prefix and "*", which no name has.
+func generatedName(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return prefix + "*"
+}
+
+// unnamed records the problem of the objects of a kind meshbatch reads that
+// have neither metadata.name nor metadata.generateName, which the API server
+// refuses: they are still linted, as "unnamed <kind> at <file>:<line>".
+// item is the node of the object, or nil when the fast path read it.
+func (r *docReader) unnamed(o *Object, item *yaml.Node) {
+	if o.Name != "" || !IsKnownKind(o.APIVersion, o.Kind) {
+		return
+	}
+	if item == nil {
+		item, _ = ParseNode(r.chunk.Data)
+	}
+	pos := Pos{Line: 1, Col: 1}
+	if item != nil {
+		pos = Locate(item, "metadata")
+	}
+	r.problem(pos, fmt.Sprintf("%s has neither metadata.name nor metadata.generateName, so the API server refuses it; "+
+		"give it a name (its findings call it %s)", o.Kind, o.Ref()), o)
 }
 
 func child(n *yaml.Node, key string) *yaml.Node {

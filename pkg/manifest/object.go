@@ -19,8 +19,11 @@ type Object struct {
 	APIVersion string
 	Kind       string
 	Namespace  string // as written; "" when the manifest names none
-	Name       string
-	Labels     map[string]string
+	// Name is metadata.name; for an object the API server names from
+	// metadata.generateName, that prefix followed by "*", which no name
+	// has; "" when the manifest gives neither (see Ref).
+	Name   string
+	Labels map[string]string
 	// Annotations are kept for every kind: suppression annotations work on
 	// objects meshbatch does not otherwise read. Both maps are nil while
 	// the object is released (ReleaseTyped).
@@ -43,7 +46,13 @@ type Object struct {
 	docLen   int32    // len(doc), kept when doc is released
 	released bool     // Typed was dropped by ReleaseTyped
 	partial  bool     // Typed was decoded in part (ReadDocumentPartly)
+	invalid  bool     // some fields did not decode and were left out (PartlyInvalid)
 }
+
+// PartlyInvalid reports whether some fields of the object did not decode
+// strictly: each is a problem (Problem.LeftOut), and Typed holds the rest,
+// which is linted as the object.
+func (o *Object) PartlyInvalid() bool { return o.invalid }
 
 // ReleaseTyped drops the decoded object to save memory; Redecode decodes
 // it again from the document. Until RestoreTyped, Typed is nil but the
@@ -122,8 +131,11 @@ func (o *Object) RestoreTyped(typed any) {
 // File from offset spanOff on as the caller read them (one read for the
 // objects of a part of a file, see DocumentSpan; they may be modified in
 // place), or read back from File when span is nil. It fails when the
-// document cannot be read back or changed since it was read.
-func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
+// document cannot be read back or changed since it was read. When some
+// fields of the object do not decode, it marks the object PartlyInvalid
+// and returns their problems with the rest, which an object decoded in
+// part (Partial) did not check before.
+func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, []Problem, error) {
 	var doc []byte
 	if span == nil {
 		doc = o.document()
@@ -131,18 +143,29 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, error) {
 		doc = o.documentIn(span, spanOff)
 	}
 	if doc == nil {
-		return nil, fmt.Errorf("%s: %s %s changed or went away while it was being linted; run lint again", o.File, o.Kind, o.Name)
+		return nil, nil, fmt.Errorf("%s: %s changed or went away while it was being linted; run lint again", o.File, o.label())
 	}
 	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}, lim)
 	for _, other := range objs {
-		if other.Item == o.Item && other.Kind == o.Kind && other.Typed != nil {
-			return other.Typed, nil
+		if other.Item != o.Item || other.Kind != o.Kind || other.Typed == nil {
+			continue
 		}
+		if !other.invalid {
+			return other.Typed, nil, nil
+		}
+		o.invalid = true
+		var own []Problem
+		for _, p := range probs {
+			if p.LeftOut && p.Kind == o.Kind && p.Name == o.Name && p.Namespace == o.Namespace {
+				own = append(own, p)
+			}
+		}
+		return other.Typed, own, nil
 	}
 	if len(probs) > 0 {
-		return nil, probs[0]
+		return nil, nil, probs[0]
 	}
-	return nil, fmt.Errorf("%s: %s %s could not be decoded again", o.File, o.Kind, o.Name)
+	return nil, nil, fmt.Errorf("%s: %s could not be decoded again", o.File, o.label())
 }
 
 // docSeed hashes released documents; the hashes never leave the process.
@@ -200,12 +223,26 @@ func (o *Object) readDocument(buf []byte) (doc []byte, read bool) {
 // Line is the line of File its document starts on.
 func (o *Object) Line() int { return int(o.docLine) }
 
-// Ref names the object the way users write it: "Job batch/etl".
+// Ref names the object the way users write it: "Job batch/etl", "Job
+// batch/etl-*" for one named from generateName etl-, and "unnamed Job at
+// deploy/etl.yaml:12" for one with neither name nor generateName.
 func (o *Object) Ref() string {
-	if o.Namespace == "" {
+	switch {
+	case o.Name == "":
+		return "unnamed " + o.Kind + " at " + o.File + ":" + strconv.Itoa(o.Line())
+	case o.Namespace == "":
 		return o.Kind + " " + o.Name
 	}
 	return o.Kind + " " + o.Namespace + "/" + o.Name
+}
+
+// label names the object in the messages of its own problems, which give
+// its file and line: "Job etl", "unnamed Job".
+func (o *Object) label() string {
+	if o.Name == "" {
+		return "unnamed " + o.Kind
+	}
+	return o.Kind + " " + o.Name
 }
 
 // Pos returns the file position of the field at path (see the path syntax

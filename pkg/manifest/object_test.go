@@ -76,7 +76,7 @@ func TestRedecodeAndPositionsFromASpan(t *testing.T) {
 	}
 	span := []byte(text)[off:end]
 	job := objs[2]
-	typed, err := job.Redecode(span, off, Limits{})
+	typed, _, err := job.Redecode(span, off, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,15 +89,15 @@ func TestRedecodeAndPositionsFromASpan(t *testing.T) {
 	if got := job.PositionsIn(span, off, paths); !reflect.DeepEqual(got, want) {
 		t.Errorf("PositionsIn = %+v, want %+v", got, want)
 	}
-	if _, err := job.Redecode(span[1:], off+1, Limits{}); err != nil {
+	if _, _, err := job.Redecode(span[1:], off+1, Limits{}); err != nil {
 		t.Errorf("a span that still holds the document: %v", err)
 	}
 	edited := append([]byte(nil), span...)
 	edited[len(edited)-2] = 'y' // image: y
-	if _, err := job.Redecode(edited, off, Limits{}); err == nil || !strings.Contains(err.Error(), "changed") {
+	if _, _, err := job.Redecode(edited, off, Limits{}); err == nil || !strings.Contains(err.Error(), "changed") {
 		t.Errorf("Redecode of a changed document: %v, want an error saying it changed", err)
 	}
-	if _, err := job.Redecode(span[:len(span)-1], off, Limits{}); err == nil {
+	if _, _, err := job.Redecode(span[:len(span)-1], off, Limits{}); err == nil {
 		t.Error("Redecode from a span that ends inside the document: no error")
 	}
 }

@@ -47,13 +47,16 @@ func TestReadDocumentPartly(t *testing.T) {
 	if objs, probs := read(broken, fields); len(probs) > 0 || len(objs) != 1 || !objs[0].Partial() {
 		t.Errorf("a wrong value in a field left out: %v, %v; want it decoded in part", objs, probs)
 	}
-	if objs, probs := read(broken, nil); len(objs) != 0 || len(probs) != 1 || !strings.Contains(probs[0].Msg, "backoffLimit") {
-		t.Errorf("decoded whole: %v, %v; want the backoffLimit problem", objs, probs)
+	if objs, probs := read(broken, nil); len(objs) != 1 || !objs[0].PartlyInvalid() || len(probs) != 1 || !probs[0].LeftOut ||
+		!strings.Contains(probs[0].Msg, "backoffLimit") {
+		t.Errorf("decoded whole: %v, %v; want the backoffLimit problem, and the Job without it", objs, probs)
 	}
-	// An unknown field is refused in part as whole.
+	// An unknown field is refused in part as whole: the object is read
+	// whole, without it.
 	unknown := strings.Replace(job, "BACKOFF", "3\n  backofLimit: 3", 1)
-	if objs, probs := read(unknown, fields); len(objs) != 0 || len(probs) != 1 || !strings.Contains(probs[0].Msg, "backofLimit") {
-		t.Errorf("an unknown field: %v, %v; want its problem", objs, probs)
+	if objs, probs := read(unknown, fields); len(objs) != 1 || objs[0].Partial() || !objs[0].PartlyInvalid() || len(probs) != 1 ||
+		!strings.Contains(probs[0].Msg, "backofLimit") {
+		t.Errorf("an unknown field: %v, %v; want its problem, and the Job whole without it", objs, probs)
 	}
 	// A kind fields does not list is decoded whole.
 	svc := "apiVersion: v1\nkind: Service\nmetadata: {name: db}\nspec: {ports: [{port: 5432}]}\n"

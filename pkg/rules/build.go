@@ -46,6 +46,10 @@ func NewIndexOf(objs []*manifest.Object, ws []*Workload, plan *ReadPlan) *Index 
 	for i, w := range ix.batch {
 		ix.allBatch[i] = Peer{w}
 	}
+	ix.allWorkloads = make([]Peer, len(ix.Workloads))
+	for i, w := range ix.Workloads {
+		ix.allWorkloads[i] = Peer{w}
+	}
 	ix.byKindNS = byNamespace(ix.byKind)
 	ix.indexLabels()
 	return ix

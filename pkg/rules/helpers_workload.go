@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,8 +30,11 @@ type PodMesh struct {
 	// answer open: the rules take the author at their word and stay
 	// quiet. Any other value is read strictly (see ReadNativeAnnotation).
 	NativeAssumed bool
-	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars')
-	Wrapper       bool       // a known wrapper stops the proxy
+	Quits         []QuitSite // calls to Istio's quit endpoint (not other sidecars') that run
+	// Unrun are calls to Istio's quit endpoint in lines no shell runs
+	// (QuitSite.NotRun): they stop nothing.
+	Unrun   []QuitSite
+	Wrapper bool // a known wrapper stops the proxy
 }
 
 // MeshOf returns what the workload rules need to know about a pod
@@ -38,8 +42,9 @@ type PodMesh struct {
 // the run.
 func MeshOf(p *Pass, w *Workload) PodMesh {
 	pf := w.podFacts()
-	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent != "", IntentWhy: pf.intent, Quits: pf.quits, Wrapper: pf.wrapper}
+	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent != "", IntentWhy: pf.intent, Quits: pf.quits, Unrun: pf.unrun, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
+	m.NativeWhy += mesh.QuoteNote(mesh.AnnotNative, w.Template.Annotations[mesh.AnnotNative])
 	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
 }
@@ -244,6 +249,10 @@ type QuitSite struct {
 	NoPort  bool     // a URL without a port (80 or 443, never Istio's)
 	Post    mesh.Tri // the request is a POST
 	When    QuitWhen
+	// NotRun is set when no shell ever runs the line: it sits in a
+	// container whose command or args hold an exec-form line (see
+	// ExecLines), so the call never stops anything.
+	NotRun bool
 }
 
 // Istio reports whether the call may reach Istio: port 15020 (pilot-agent)
@@ -296,7 +305,14 @@ func (q QuitSite) Loopback() mesh.Tri {
 // runs relative to the app.
 func QuitSites(w *Workload) []QuitSite {
 	var out []QuitSite
-	for _, qc := range QuitCalls(w) {
+	calls := QuitCalls(w)
+	var unrun []string // paths of the containers whose lines no shell runs
+	if len(calls) > 0 {
+		for _, l := range ExecLines(w) {
+			unrun = append(unrun, l.Container.Path)
+		}
+	}
+	for _, qc := range calls {
 		c := qc.Container.Container
 		full := strings.Join(append(append([]string{}, c.Command...), c.Args...), " ")
 		text := qc.Text
@@ -313,10 +329,74 @@ func QuitSites(w *Workload) []QuitSite {
 			}
 			at := off + i
 			off = at + len("/quitquitquit")
-			out = append(out, readQuit(qc, text, at, errexit))
+			q := readQuit(qc, text, at, errexit)
+			q.NotRun = slices.Contains(unrun, qc.Container.Path)
+			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// ExecLine is an entry of a container's command or args that holds a
+// command line no shell runs. Kubernetes runs the first entry of command
+// (or, without a command, of the image's ENTRYPOINT followed by the args)
+// as a program and hands it the other entries as its arguments, without a
+// shell: a line like "/bin/main && curl ..." in one entry is a program
+// name no file has, and the calls in it never happen.
+type ExecLine struct {
+	Container ContainerRef
+	Path      string // field path of the entry: ...command[0] or ...args[0]
+	Program   string // the line's first word
+	Operators []string
+	// InArgs is set for args[0] of a container without a command: the
+	// image's ENTRYPOINT, which the manifest does not show, receives the
+	// line as one argument, and only a shell run with -c there runs it.
+	InArgs bool
+}
+
+// ExecLines finds, in the app containers, a command whose first entry is a
+// command line (it has words, so it names no program: the container cannot
+// start), and, for a container without a command, a first args entry that
+// holds a shell line (words and a shell operator: &&, ||, ;, |,
+// redirections, $(...), backquotes).
+func ExecLines(w *Workload) []ExecLine {
+	var out []ExecLine
+	for _, c := range w.Containers() {
+		cmd, args := c.Container.Command, c.Container.Args
+		var line, path string
+		inArgs := false
+		switch {
+		case len(cmd) > 0:
+			line, path = strings.TrimSpace(cmd[0]), c.Path+".command[0]"
+		case len(args) > 0:
+			line, path, inArgs = strings.TrimSpace(args[0]), c.Path+".args[0]", true
+		default:
+			continue
+		}
+		words := strings.Fields(line)
+		if len(words) < 2 {
+			continue
+		}
+		ops := shellOperators(line)
+		if inArgs && len(ops) == 0 {
+			continue // perhaps one argument with spaces, for the ENTRYPOINT
+		}
+		out = append(out, ExecLine{Container: c, Path: path, Program: words[0], Operators: ops, InArgs: inArgs})
+	}
+	return out
+}
+
+// shellOperators lists the shell operators a line holds, in a fixed order.
+func shellOperators(line string) []string {
+	var ops []string
+	rest := line
+	for _, op := range []string{"&&", "||", ";", "|", ">", "<", "$(", "`"} {
+		if strings.Contains(rest, op) {
+			ops = append(ops, op)
+			rest = strings.ReplaceAll(rest, op, " ") // "||" is not also "|"
+		}
+	}
+	return ops
 }
 
 var (
@@ -328,14 +408,9 @@ var (
 func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	q := QuitSite{QuitCall: qc}
 	// the simple command around the URL; $(...) and ${...} are words, not
-	// separators
-	masked := maskExpansions(text)
-	start, sep := 0, ""
-	for _, s := range sepBefore {
-		if j := strings.LastIndex(masked[:at], s); j >= 0 && j+len(s) > start {
-			start, sep = j+len(s), s
-		}
-	}
+	// separators, and a backslash-newline continues the line, as in the shell
+	masked := strings.ReplaceAll(maskExpansions(text), "\\\n", "  ")
+	start, sep := lastSeparator(masked[:at])
 	end := len(text)
 	for _, s := range sepAfter {
 		if j := strings.Index(masked[at:], s); j >= 0 && at+j < end {
@@ -346,7 +421,7 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	q.Command = strings.Trim(cmd, `"' `)
 
 	// when it runs
-	lineStart := strings.LastIndex(text[:at], "\n") + 1
+	lineStart := strings.LastIndex(masked[:at], "\n") + 1
 	line := text[lineStart:at]
 	words := strings.Fields(q.Command)
 	switch {
@@ -359,14 +434,18 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	case sep == "||":
 		q.When = QuitOnFailure
 	case sep == ";" || sep == "\n":
-		prev := strings.TrimSpace(text[:start-len(sep)])
+		prev := strings.TrimSpace(masked[:start-len(sep)])
 		pw := strings.Fields(prev)
 		switch {
 		case prev == "" || endsWithShellInvocation(prev):
 			q.When = QuitUnknown // nothing runs before it
 		case pw[len(pw)-1] == "then" || pw[len(pw)-1] == "else" || pw[len(pw)-1] == "do":
 			q.When = QuitUnknown // a branch or loop body
-		case errexit:
+		case pw[len(pw)-1] == "&&":
+			q.When = QuitOnSuccess // "app &&" at the end of a line goes on on the next
+		case pw[len(pw)-1] == "||":
+			q.When = QuitOnFailure
+		case errexit || exitsOnFailure(prev):
 			q.When = QuitOnSuccess
 		default:
 			q.When = QuitAlways
@@ -388,6 +467,42 @@ func readQuit(qc QuitCall, text string, at int, errexit bool) QuitSite {
 	q.Post = methodIsPost(q.Tool, q.Command)
 	q.Host, q.Port, q.PortVar, q.NoPort = quitAddress(q.Command)
 	return q
+}
+
+// lastSeparator finds the last command separator in a (masked) shell
+// text: the offset just after it and the separator, or 0 and "" when there
+// is none.
+func lastSeparator(masked string) (end int, sep string) {
+	for _, s := range sepBefore {
+		if j := strings.LastIndex(masked, s); j >= 0 && j+len(s) > end {
+			end, sep = j+len(s), s
+		}
+	}
+	return end, sep
+}
+
+// exitsOnFailure reports whether a (masked) shell text ends with a command
+// that leaves the shell when the one before it failed: "app || exit 1",
+// "app || { echo failed; exit 1; }". What follows it runs only after a
+// success.
+func exitsOnFailure(prev string) bool {
+	i := strings.LastIndex(prev, "||")
+	if i < 0 {
+		return false
+	}
+	rest := strings.TrimSpace(prev[i+2:])
+	if inner, ok := strings.CutPrefix(rest, "{"); ok {
+		inner, ok = strings.CutSuffix(inner, "}")
+		if !ok {
+			return false
+		}
+		inner = strings.TrimSuffix(strings.TrimSpace(inner), ";")
+		rest = strings.TrimSpace(inner[strings.LastIndexAny(inner, ";\n")+1:])
+	} else if end, _ := lastSeparator(rest); end > 0 {
+		return false // another command follows the one after ||
+	}
+	w := strings.Fields(rest)
+	return len(w) > 0 && w[0] == "exit"
 }
 
 // maskExpansions returns text with the insides of $(...) and ${...}

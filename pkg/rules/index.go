@@ -33,6 +33,7 @@ type Index struct {
 	// For the mesh rules (see helpers_mesh.go).
 	seenNS        map[string]bool               // every namespace any object names
 	workloadsByNS map[string][]Peer             // every pod template, by namespace
+	allWorkloads  []Peer                        // every pod template, in input order, in every view
 	byLabel       map[string][]Peer             // pod templates by "ns\x00key=value" of their labels, in large namespaces
 	batch         []*Workload                   // Jobs and CronJobs, in input order (of the pass, see WorkloadPass)
 	allBatch      []Peer                        // Jobs and CronJobs, in input order, in every view

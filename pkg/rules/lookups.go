@@ -20,9 +20,9 @@ import (
 func (ix *Index) Injection(aw AnyWorkload) Injection {
 	w := aw.workload()
 	if w.mc == nil {
-		return ix.injection(w)
+		return ix.injectionNoted(w)
 	}
-	w.mc.injOnce.Do(func() { w.mc.inj = ix.injection(w) })
+	w.mc.injOnce.Do(func() { w.mc.inj = ix.injectionNoted(w) })
 	return w.mc.inj
 }
 
@@ -73,6 +73,13 @@ func (ix *Index) Batch(ns, name string) (Peer, bool) {
 // AllBatch returns every Job and CronJob of the input, in input order, in
 // every view: for a rule that asks of all clients, not of its pass's share.
 func (ix *Index) AllBatch() []Peer { return ix.allBatch }
+
+// AllWorkloads returns every pod template of the input, batch or not, in
+// input order, in every view: for a rule that asks of every workload, as
+// MB602 does of every sidecar that imports a ServiceEntry.
+//
+// Reads: the workloads' summaries, which are always kept.
+func (ix *Index) AllWorkloads() []Peer { return ix.allWorkloads }
 
 // BatchCount returns how many Jobs and CronJobs namespace ns holds.
 func (ix *Index) BatchCount(ns string) int { return ix.batchPerNS[ns] }

@@ -28,7 +28,11 @@ var InvalidInput = &Rule{
 		"silently, so `kubectl apply` of a misspelt PeerAuthentication field fails only at admission time. " +
 		"meshbatch decodes Kubernetes kinds the way the API server does with strict field validation, and " +
 		"Istio specs with protobuf's strict JSON decoder, so unknown fields and bad enum values are caught here. " +
-		"The other documents of the file are still linted.",
+		"The other documents of the file are still linted, and so is the rest of an object with a field that does not " +
+		"decode, when the decoder names the field: MB001 points at the field, and the object's other findings say they " +
+		"come from a partly invalid object. An object of a kind meshbatch reads with neither metadata.name nor " +
+		"metadata.generateName is invalid input too (the API server refuses it); it is linted as \"unnamed <kind> at " +
+		"<file>:<line>\".",
 	Remediation: "Fix the YAML syntax or the field named in the message; `kubectl explain <kind>.<field>` shows the valid fields.",
 	Kinds:       []string{"*"},
 	Sources:     []string{"istio/api *_json.gen.go (AllowUnknownFields: true)", "istio/istio pkg/util/protomarshal ApplyYAMLStrict"},

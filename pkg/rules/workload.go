@@ -94,7 +94,8 @@ type meshCache struct {
 type podFacts struct {
 	intent    string     // meshIntentWhy, or a quit call or wrapper: "" when none
 	requested bool       // sidecar.istio.io/nativeSidecar is exactly "true"
-	quits     []QuitSite // QuitSites that may reach Istio
+	quits     []QuitSite // QuitSites that may reach Istio and run
+	unrun     []QuitSite // QuitSites that may reach Istio but never run (QuitSite.NotRun)
 	wrapper   bool       // usesExitWrapper
 	waits     bool       // waitsForProxy
 }
@@ -116,17 +117,23 @@ func (w *Workload) podFacts() *podFacts {
 func computePodFacts(w *Workload) podFacts {
 	pf := podFacts{intent: meshIntentWhy(w), requested: w.Template.Annotations[mesh.AnnotNative] == "true", wrapper: usesExitWrapper(w), waits: waitsForProxy(w)}
 	for _, q := range QuitSites(w) {
-		if q.Istio() {
+		switch {
+		case !q.Istio():
+		case q.NotRun:
+			pf.unrun = append(pf.unrun, q)
+		default:
 			pf.quits = append(pf.quits, q)
 		}
 	}
-	pf.quits = slices.Clip(pf.quits)
+	pf.quits, pf.unrun = slices.Clip(pf.quits), slices.Clip(pf.unrun)
 	// Stopping Istio's proxy says the author expects one as clearly as a
-	// label does.
+	// label does, even in a line that never runs.
 	switch {
 	case pf.intent != "":
 	case len(pf.quits) > 0:
 		pf.intent = "container " + pf.quits[0].Container.Container.Name + " calls Istio's /quitquitquit"
+	case len(pf.unrun) > 0:
+		pf.intent = "container " + pf.unrun[0].Container.Container.Name + " calls Istio's /quitquitquit"
 	case pf.wrapper:
 		pf.intent = "a wrapper that stops istio-proxy"
 	}
@@ -286,20 +293,42 @@ func WorkloadOf(o *manifest.Object) *Workload {
 	return w
 }
 
-// hasPodTemplate reports whether WorkloadOf finds a pod template in o.
+// hasPodTemplate reports whether WorkloadOf finds a pod template in o: a
+// pod spec with containers. An object of a workload kind without them is a
+// fragment (a kustomize patch, a test assertion, a status), not a workload
+// Kubernetes would run, and no rule judges its pods.
 func hasPodTemplate(o *manifest.Object) bool {
-	switch o.Typed.(type) {
-	case *batchv1.Job, *batchv1.CronJob, *appsv1.Deployment, *appsv1.StatefulSet, *appsv1.DaemonSet, *appsv1.ReplicaSet, *corev1.Pod:
-		return true
+	var spec *corev1.PodSpec
+	switch t := o.Typed.(type) {
+	case *batchv1.Job:
+		spec = &t.Spec.Template.Spec
+	case *batchv1.CronJob:
+		spec = &t.Spec.JobTemplate.Spec.Template.Spec
+	case *appsv1.Deployment:
+		spec = &t.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		spec = &t.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		spec = &t.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		spec = &t.Spec.Template.Spec
+	case *corev1.Pod:
+		spec = &t.Spec
+	default:
+		return false
 	}
-	return false
+	return len(spec.Containers) > 0
 }
 
 // TemplateAnnotations returns the annotations of the pod template an object
 // carries and the field path of that template ("spec.template"), without
 // building a Workload; nil and "" for kinds without one and for Pods,
-// which are their own template.
+// which are their own template, and for objects WorkloadOf finds no
+// template in.
 func TemplateAnnotations(o *manifest.Object) (map[string]string, string) {
+	if !hasPodTemplate(o) {
+		return nil, ""
+	}
 	switch t := o.Typed.(type) {
 	case *batchv1.Job:
 		return t.Spec.Template.Annotations, "spec.template"

@@ -21,6 +21,7 @@ func All() []*rules.Rule {
 		NoActiveDeadline,
 		NativeSidecarUnsupported,
 		ExitOnZeroMisuse,
+		ExecFormShellLine,
 
 		// Startup and injection (MB2xx).
 		StartupRace,

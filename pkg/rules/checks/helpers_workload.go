@@ -109,6 +109,15 @@ func settle(f mesh.Facts, m rules.PodMesh) string {
 // notStopped says why nothing stops a classic proxy, for messages: no quit
 // call, or only calls that cannot work.
 func notStopped(m rules.PodMesh) string {
+	if len(m.Quits) == 0 && len(m.Unrun) > 0 {
+		q := m.Unrun[0]
+		if len(q.Container.Container.Command) == 0 {
+			return fmt.Sprintf("the call to /quitquitquit at %s runs only if the image of container %s has a shell run with -c "+
+				"as its ENTRYPOINT: Kubernetes runs no shell for it (MB108)", q.Path, q.Container.Container.Name)
+		}
+		return fmt.Sprintf("the call to /quitquitquit at %s never runs: container %s holds it in an exec-form command line, "+
+			"which no shell runs (MB108)", q.Path, q.Container.Container.Name)
+	}
 	if len(m.Quits) == 0 {
 		return "no container calls /quitquitquit"
 	}

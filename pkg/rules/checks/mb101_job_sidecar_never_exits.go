@@ -28,7 +28,8 @@ var JobSidecarNeverExits = &rules.Rule{
 		"says; from 1.27 any value but \"false\" asks for a native one. Without the Istio version the rule reads other " +
 		"values as 1.24 to 1.26 do. Otherwise the app must stop the proxy itself with a POST to " +
 		"127.0.0.1:15020/quitquitquit; a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port) does " +
-		"not count. A template that already contains istio-proxy (istioctl kube-inject output) is judged by where the " +
+		"not count, nor does one in an exec-form command line that no shell runs (MB108). A template that already " +
+		"contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
 		"--kubernetes-version, --kubelet-version and --native-sidecars for an exact answer. Without them the rule says " +

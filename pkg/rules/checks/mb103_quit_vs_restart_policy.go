@@ -16,7 +16,7 @@ var QuitVsRestartPolicy = &rules.Rule{
 	Summary:  "The app stops the sidecar at the wrong moment for the pod's restartPolicy",
 	Rationale: "With a classic sidecar, when the app calls /quitquitquit must match what Kubernetes does after a failure. " +
 		"With restartPolicy: Never a failed pod is replaced by a new one, so the proxy must be stopped on failure too: " +
-		"a quit that runs only on success (`app && curl ...`, or after the app under `set -e`) leaves the proxy running " +
+		"a quit that runs only on success (`app && curl ...`, after the app under `set -e`, or after `app || exit 1`) leaves the proxy running " +
 		"when the app fails, the pod stays Running, and the Job neither fails nor retries until activeDeadlineSeconds, " +
 		"if any; a quit that runs only on failure (`app || curl ...`) leaves a successful pod running the same way. " +
 		"With restartPolicy: OnFailure the kubelet restarts the failed app container inside the same pod; " +
@@ -96,7 +96,7 @@ func checkQuitVsRestartPolicy(p *rules.Pass) {
 			switch {
 			case !onFailure:
 				p.ReportSeverityf(s, w.Object, q.Path,
-					"%s: container %s stops the proxy only when it succeeds (after && or under set -e); with "+
+					"%s: container %s stops the proxy only when it succeeds (after &&, under set -e, or after || exit); with "+
 						"restartPolicy: Never a failed run leaves the proxy running, so the pod never finishes and the Job "+
 						"neither fails nor retries%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
 			case !onSuccess:

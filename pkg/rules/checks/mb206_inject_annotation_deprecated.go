@@ -20,7 +20,9 @@ var InjectAnnotationDeprecated = &rules.Rule{
 		"\"true\", so the annotation \"true\" (or a label \"True\", \"yes\") injects nothing there. Once called, the " +
 		"injector reads the label, or else the annotation, and injects for y, yes, true or on, and for nothing else: " +
 		"\"enabled\" or \"1\" means no sidecar. When both are set the label wins and the annotation is ignored. " +
-		"The annotation \"false\" still works and is reported as info only, as istioctl's IST0135 does.",
+		"The annotation \"false\" still works and is reported as info only, as istioctl's IST0135 does. A value in " +
+		"typographic quotes (“true”, pasted from a document) keeps the quotes: YAML reads them as part of the value, " +
+		"so the injector reads it as false, and the message says so.",
 	Remediation: "Use the label sidecar.istio.io/inject with the exact value \"true\" or \"false\" on the pod template, and remove the annotation.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
@@ -92,7 +94,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 			default:
 				p.Reportf(w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q, which the injector reads as false (it injects only "+
-						"for y, yes, true or on), so the pod gets no sidecar", w.Object.Ref(), label)
+						"for y, yes, true or on), so the pod gets no sidecar%s", w.Object.Ref(), label, mesh.QuoteNote("the label", label))
 			}
 		}
 		if !hasAnnot {
@@ -103,7 +105,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 		case hasLabel && mesh.InjectTruthy(label) != mesh.InjectTruthy(annot):
 			p.Reportf(w.Object, ap,
 				"%s has both the label sidecar.istio.io/inject: %q and the deprecated annotation %q: the label wins "+
-					"and the annotation is ignored", w.Object.Ref(), label, annot)
+					"and the annotation is ignored%s", w.Object.Ref(), label, annot, mesh.QuoteNote("the annotation", annot))
 		case hasLabel:
 			// same meaning: Istio suppresses IST0135 here too
 		case mesh.InjectTruthy(annot) && nsLabelled == mesh.Yes:
@@ -116,9 +118,15 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 					"webhook's objectSelector cannot see: in a namespace without an injection label the pod gets no sidecar%s",
 				w.Object.Ref(), nsNote(nsLabelled, w.Namespace))
 		default:
+			if inner, quoted := mesh.TypographicallyQuoted(annot); quoted && mesh.InjectTruthy(inner) {
+				p.Reportf(w.Object, ap,
+					"%s disables injection with the deprecated annotation sidecar.istio.io/inject: %q, which the injector "+
+						"reads as false%s", w.Object.Ref(), annot, mesh.QuoteNote("the annotation", annot))
+				continue
+			}
 			p.ReportSeverityf(rules.Info, w.Object, ap,
 				"%s disables injection with the deprecated annotation sidecar.istio.io/inject: %q; it still works, "+
-					"but use the label", w.Object.Ref(), annot)
+					"but use the label%s", w.Object.Ref(), annot, mesh.QuoteNote("the annotation", annot))
 		}
 	}
 }

@@ -11,9 +11,11 @@ import (
 )
 
 // TestSETCPNoAddressPartial holds MB602 to its partial-mode promise: an
-// entry that no Job with a sidecar in the input can see is not reported,
-// and the summary counts it as a check silenced by partial input. Outside
-// partial mode the same input is silent and nothing is counted.
+// entry that no workload with a sidecar in the input imports is not
+// reported, since its clients may be outside the input, and the summary
+// counts it as a check silenced by partial input. Outside partial mode such
+// an entry is reported when it is exported beyond the input, and nothing
+// is counted.
 func TestSETCPNoAddressPartial(t *testing.T) {
 	for _, tc := range []struct {
 		file     string
@@ -23,9 +25,9 @@ func TestSETCPNoAddressPartial(t *testing.T) {
 	}{
 		{"good_partial.yaml", true, 0, 1},
 		{"good_partial.yaml", false, 0, 0},
-		{"good_no_jobs.yaml", true, 0, 2},
-		{"good_no_jobs.yaml", false, 0, 0},
-		{"good_ambient.yaml", true, 0, 3}, // ambient Jobs are not sidecar clients
+		{"bad_exported_beyond.yaml", true, 0, 2},  // no client in the input: its clients may be elsewhere
+		{"bad_exported_beyond.yaml", false, 2, 0}, // exported beyond the input
+		{"good_ambient.yaml", true, 0, 3},         // ambient Jobs are not sidecar clients
 		{"good_ambient.yaml", false, 0, 0},
 		{"good_mesh_wide.yaml", true, 0, 0}, // decided by --dns-auto-allocate=true
 		{"bad.yaml", true, 3, 0},            // every entry has a sidecar client
