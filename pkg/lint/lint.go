@@ -252,6 +252,7 @@ func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) (
 	for {
 		ix := rules.NewIndexOf(l.objects, l.workloads, opts.plan)
 		ix.SawNamespaces(l.left.namespaces)
+		ix.SetClusterNamespaces(opts.Facts.Namespaces)
 		if len(checks) > 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err
