@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/meshbatch/meshbatch/internal/suggest"
+	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
@@ -82,11 +83,14 @@ type Job struct {
 	IstioVersion      mesh.Version
 	KubernetesVersion mesh.Version
 	TrustDomain       string
-	Proxy             *ProxyResources // nil in ambient mode
-	CertTTL           time.Duration   // 0: not set
-	OutboundPolicy    string          // of the Sidecar resource; "" in ambient mode
-	InMesh            []InMeshDestination
-	External          []ExternalDestination
+	// Declared are the cluster facts the spec gives (or --facts filled
+	// in), written on the job's objects for lint (lint.AnnotFacts).
+	Declared       lint.RawFacts
+	Proxy          *ProxyResources // nil in ambient mode
+	CertTTL        time.Duration   // 0: not set
+	OutboundPolicy string          // of the Sidecar resource; "" in ambient mode
+	InMesh         []InMeshDestination
+	External       []ExternalDestination
 }
 
 // ProxyResources are the four proxy resource annotations' values.
@@ -372,6 +376,13 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 		v.enumError("spec.mesh.dataplane", dp, []string{DataplaneAuto, DataplaneNativeSidecar, DataplaneSidecar, DataplaneAmbient})
 	}
 
+	if j.IstioVersion.Known() {
+		j.Declared.IstioVersion = j.IstioVersion.String()
+	}
+	if j.KubernetesVersion.Known() {
+		j.Declared.KubernetesVersion = j.KubernetesVersion.String()
+	}
+	j.Declared.TrustDomain = m.TrustDomain
 	j.TrustDomain = m.TrustDomain
 	switch {
 	case j.TrustDomain == "":

@@ -170,6 +170,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var declNotices []string
+	opts.Facts, declNotices = withDeclared(opts.Facts, loaded.declared)
+	loaded.notices = append(loaded.notices, declNotices...)
 	outs, restoreErrs, err := check(ctx, loaded, checks, opts)
 	if err != nil {
 		return nil, err
