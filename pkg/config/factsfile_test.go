@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -90,5 +91,27 @@ func TestFactsFileErrors(t *testing.T) {
 				t.Errorf("error = %v, want it to contain %s", err, c.want)
 			}
 		})
+	}
+}
+
+// TestFactsFileDocExample: the facts file docs/configuration.md shows is
+// one lint reads.
+func TestFactsFileDocExample(t *testing.T) {
+	docs, err := os.ReadFile("../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(docs), "### factsFile")
+	_, after, ok2 := strings.Cut(section, "```yaml\n")
+	example, _, ok3 := strings.Cut(after, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/configuration.md has no facts file example under ### factsFile")
+	}
+	ff, err := ParseFacts("docs/configuration.md", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ff.Revisions) != 2 || len(ff.Namespaces) != 5 || !ff.Ambient.Installed() {
+		t.Errorf("the example reads as %d revisions, %d namespaces, ambient %v", len(ff.Revisions), len(ff.Namespaces), ff.Ambient.Installed())
 	}
 }
