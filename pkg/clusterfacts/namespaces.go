@@ -12,7 +12,8 @@ import (
 )
 
 // neverInjected are the namespaces Istio's injectRequired skips whatever
-// the webhooks select (pkg/kube/inject/inject.go@1.22.0, IgnoredNamespaces).
+// the webhooks select (IgnoredNamespaces, pkg/kube/inject/initializer.go@1.22.0
+// and @1.28.0, checked by injectRequired in pkg/kube/inject/inject.go).
 var neverInjected = map[string]bool{
 	"kube-system": true, "kube-public": true, "kube-node-lease": true, "local-path-storage": true,
 }

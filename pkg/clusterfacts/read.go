@@ -91,8 +91,9 @@ func minorOf(v string) string {
 }
 
 // versionRE reads a release version at the start of a tag: 1.28.1,
-// 1.28.0-beta.1, 1.28.1-distroless (the variant is dropped).
-var versionRE = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+))?`)
+// 1.28.0-beta.1, 1.28.1-distroless (the variant is dropped;
+// istio-installs.md §2).
+var versionRE = regexp.MustCompile(`^(\d+)\.(\d+)(?:\.(\d+))?(?:-(?:alpha|beta|rc)\.\d+)?`)
 
 // oldestKubelet is the lowest kubelet minor of the nodes: native sidecars
 // under ENABLE_NATIVE_SIDECARS=auto need every node at 1.33
