@@ -151,3 +151,20 @@ func deployment(ns, rev, image string, env ...corev1.EnvVar) *appsv1.Deployment 
 func configMap(ns, name, key, value string) *corev1.ConfigMap {
 	return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, Data: map[string]string{key: value}}
 }
+
+// TestIndirectEnv: a variable facts reads that istiod takes with
+// valueFrom is said, and its default assumed.
+func TestIndirectEnv(t *testing.T) {
+	d := deployment("istio-system", "1-28-1", "docker.io/istio/pilot:1.28.1", corev1.EnvVar{
+		Name: "ENABLE_NATIVE_SIDECARS", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: "istiod-env"}, Key: "native"}},
+	})
+	r := &reader{ctx: context.Background(), cs: fakeCluster(t, d)}
+	revs := r.revisions()
+	if got := revs["1-28-1"].facts.NativeSidecars; got != "auto" {
+		t.Errorf("nativeSidecars = %q, want the default auto", got)
+	}
+	if len(r.notes) == 0 || !strings.Contains(r.notes[0], "revision 1-28-1: istiod takes ENABLE_NATIVE_SIDECARS from a ConfigMap or Secret (valueFrom)") {
+		t.Errorf("notes: %q", r.notes)
+	}
+}

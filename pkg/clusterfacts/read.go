@@ -152,6 +152,7 @@ type revision struct {
 	version   string // 1.28.1, from the image
 	env       map[string]string
 	tags      []string
+	indirect  []string // env variables of factEnv set with valueFrom
 	facts     lint.RawFacts
 	info      config.RevisionFacts
 }
@@ -190,9 +191,18 @@ func (r *reader) revisions() map[string]*revision {
 		r.notef("no istiod Deployment (label app=istiod) in any namespace: Istio is not installed, or its control plane runs outside the cluster")
 	}
 	for _, name := range sortedKeys(revs) {
+		for _, e := range revs[name].indirect {
+			r.notef("revision %s: istiod takes %s from a ConfigMap or Secret (valueFrom), which facts does not read; Istio's default is assumed", name, e)
+		}
 		r.readRevision(revs[name])
 	}
 	return revs
+}
+
+// factEnv are the variables of istiod that facts read.
+var factEnv = map[string]bool{
+	"REVISION": true, "ENABLE_NATIVE_SIDECARS": true, "PILOT_ENABLE_IP_AUTOALLOCATE": true,
+	"MAX_WORKLOAD_CERT_TTL": true, "SHARED_MESH_CONFIG": true,
 }
 
 // revisionOf reads a Deployment's revision, version and environment.
@@ -213,6 +223,10 @@ func revisionOf(d *appsv1.Deployment) *revision {
 	for _, e := range c.Env {
 		if e.ValueFrom == nil {
 			rv.env[e.Name] = e.Value
+		} else if factEnv[e.Name] {
+			// Helm value envVarFrom (1.26+): a ConfigMap or Secret
+			// meshbatch does not read.
+			rv.indirect = append(rv.indirect, e.Name)
 		}
 	}
 	rv.name = cmp.Or(d.Labels[mesh.LabelRev], rv.env["REVISION"], defaultRevision)
