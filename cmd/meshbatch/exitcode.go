@@ -37,6 +37,10 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.Is(err, errFindings), errors.Is(err, errOutOfDate):
 		return exitFindings
 	}
+	var ee errExit
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	fmt.Fprintf(stderr, "meshbatch: %v\n", err)
 	return exitUsage
 }

@@ -57,7 +57,10 @@ does not change), and a file reached twice is read once.
 
 Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
 MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
-parent, or given with --config), then the defaults.
+parent, or given with --config), then the defaults. A facts file written by
+meshbatch facts (--facts, or factsFile in .meshbatch.yaml) comes below all of
+them: it gives the cluster facts nothing else sets, and its namespaces settle
+injection for namespaces that are not in the input, per revision.
 
 A baseline lets a repository turn lint on with the findings it has and fail
 only on new ones: --write-baseline FILE records the current findings, and
@@ -75,6 +78,7 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 		Example: `  meshbatch lint deploy/
   helm template charts/etl | meshbatch lint -
   meshbatch lint --istio-version 1.28 --kubernetes-version 1.31 --fail-on warning k8s/
+  meshbatch lint --facts .meshbatch-facts.yaml deploy/   # facts read from the cluster by meshbatch facts
   meshbatch lint --format text --format sarif --output - --output meshbatch.sarif deploy/
   meshbatch lint --format github deploy/          # annotations in a GitHub Actions job
   meshbatch lint --suppress 'MB301=Job batch/*' --no-inline-ignores deploy/
@@ -96,6 +100,7 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.StringVar(&fl.config, "config", "", "config file (default: .meshbatch.yaml in the working directory or a parent; env MESHBATCH_CONFIG)")
 	f.BoolVar(&fl.noConfig, "no-config", false, "read no config file")
 	addFactFlags(f)
+	addFactsFileFlag(f)
 	f.String("fail-on", "error", "exit 1 when a finding at or above this severity is reported (shown or not): error, warning, info or none")
 	f.String("min-severity", "info", "show findings at or above this severity: error, warning or info (does not change the exit code)")
 	f.StringArrayP("format", "f", nil, "output format, repeatable: "+strings.Join(format.Names(), ", ")+" (default text)")

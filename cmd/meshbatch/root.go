@@ -20,6 +20,7 @@ func newRootCmd(s streams) *cobra.Command {
 
   meshbatch generate  expands a short job spec into every manifest the job needs
   meshbatch lint      finds batch lifecycle and mTLS mistakes in existing manifests
+  meshbatch facts     reads a cluster's facts once, for lint to use offline
   meshbatch rules     lists the lint rules and explains each one`,
 		Example: `  meshbatch generate -f examples/etl-daily.yaml | meshbatch lint -
   meshbatch lint --fail-on warning deploy/
@@ -37,6 +38,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(
 		newGenerateCmd(),
 		newLintCmd(),
+		newFactsCmd(),
 		newRulesCmd(),
 		newCompletionCmd(),
 		newVersionCmd(),

@@ -174,7 +174,19 @@ func resolveSettings(cfg *config.Config, flags *pflag.FlagSet) (resolved, error)
 			f.Set(&raw, []string{v.GetString(s.key)})
 		}
 	}
-	if r.facts, err = raw.Parse(); err != nil {
+	ff, err := loadFactsFile(cfg, flags)
+	if err != nil {
+		return r, err
+	}
+	if ff == nil {
+		r.facts, err = raw.Parse()
+	} else {
+		userSet := func(key string) bool {
+			return source(byKey["facts."+key]) != "--"+byKey["facts."+key].flag+" (default)"
+		}
+		r.facts, err = ff.Mesh(raw, userSet)
+	}
+	if err != nil {
 		var fe *lint.FactError
 		if errors.As(err, &fe) {
 			s := byKey["facts."+fe.Key]

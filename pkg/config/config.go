@@ -51,6 +51,7 @@ type Config struct {
 	Rules       RulesConfig   `json:"rules,omitempty"`
 	Ignore      []IgnoreEntry `json:"ignore,omitempty"`
 	Facts       lint.RawFacts `json:"facts,omitempty"`
+	FactsFile   string        `json:"factsFile,omitempty"`   // written by meshbatch facts; relative to this file
 	Format      string        `json:"format,omitempty"`      // default output format
 	FailOn      string        `json:"failOn,omitempty"`      // error, warning, info or none
 	MinSeverity string        `json:"minSeverity,omitempty"` // error, warning or info

@@ -76,7 +76,7 @@ func TestParseConfigContract(t *testing.T) {
 func TestParseConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown top-level key, did you mean", "failon: warning\n",
-			`c.yaml:1:1: unknown key "failon" (did you mean "failOn"?); valid keys here: rules, ignore, facts, format, failOn, minSeverity`},
+			`c.yaml:1:1: unknown key "failon" (did you mean "failOn"?); valid keys here: rules, ignore, facts, factsFile, format, failOn, minSeverity`},
 		{"unknown nested key", "rules:\n  disabled: [MB101]\n",
 			`c.yaml:2:3: in rules: unknown key "disabled" (did you mean "disable"?); valid keys here: disable, enable, severity`},
 		{"unknown key in an ignore entry", "ignore:\n  - rules: [MB101]\n    path: [x]\n",

@@ -16,6 +16,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/internal/suggest"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // maxSpecBytes bounds the file read: a job spec is a few dozen lines.
@@ -53,18 +54,29 @@ func (e *SpecError) Error() string {
 // Load reads a job spec strictly and validates it. file names the spec in
 // messages and in the generated header. Errors are *SpecError.
 func Load(file string, data []byte) (*Job, error) {
+	job, _, err := load(file, data, nil)
+	return job, err
+}
+
+// load is Load with the cluster facts of a facts file, which fill the
+// spec.mesh fields the spec leaves out; it returns what they filled.
+func load(file string, data []byte, facts *mesh.Facts) (*Job, []string, error) {
 	spec, loc, err := decode(file, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var filled []string
+	if facts != nil {
+		filled = fillFromFacts(spec, *facts)
 	}
 	job, err := validate(file, spec, loc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if probs := selfCheck(loc, job); len(probs) > 0 {
-		return nil, newSpecError(file, probs)
+		return nil, nil, newSpecError(file, probs)
 	}
-	return job, nil
+	return job, filled, nil
 }
 
 // locator turns field paths of the spec into file positions.

@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
@@ -99,11 +100,17 @@ type builder struct {
 
 // meta is the metadata of an object that serves this job only.
 func (b builder) meta(namespace, name string) metav1.ObjectMeta {
+	ann := map[string]string{AnnotJob: b.job.Namespace + "/" + b.job.Name}
+	if d := lint.DeclaredFacts(b.job.Declared); d != "" {
+		// The spec's cluster facts, for lint of these objects: also a
+		// pre-commit hook that sees a few files lints with them.
+		ann[lint.AnnotFacts] = d
+	}
 	return metav1.ObjectMeta{
 		Name:        name,
 		Namespace:   namespace,
 		Labels:      b.labels(),
-		Annotations: map[string]string{AnnotJob: b.job.Namespace + "/" + b.job.Name},
+		Annotations: ann,
 	}
 }
 

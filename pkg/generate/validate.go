@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/meshbatch/meshbatch/internal/suggest"
+	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
@@ -85,14 +86,17 @@ type Job struct {
 	KubernetesVersion mesh.Version
 	KubeletVersion    mesh.Version // as the spec states it; unknown when not given
 	TrustDomain       string
-	Proxy             *ProxyResources // nil in ambient mode
-	CertTTL           time.Duration   // 0: not set
-	OutboundPolicy    string          // of the Sidecar resource; "" in ambient mode
-	AutoMTLS          bool            // the mesh's enableAutoMtls
-	InMesh            []InMeshDestination
-	External          []ExternalDestination // spec.destinations, then well-known STS endpoints
-	KubernetesAPI     bool                  // the job calls the API server (wellKnownDestinations)
-	CloudMetadata     bool                  // the job calls the metadata server (wellKnownDestinations)
+	// Declared are the cluster facts the spec gives (or --facts filled
+	// in), written on the job's objects for lint (lint.AnnotFacts).
+	Declared       lint.RawFacts
+	Proxy          *ProxyResources // nil in ambient mode
+	CertTTL        time.Duration   // 0: not set
+	OutboundPolicy string          // of the Sidecar resource; "" in ambient mode
+	AutoMTLS       bool            // the mesh's enableAutoMtls
+	InMesh         []InMeshDestination
+	External       []ExternalDestination // spec.destinations, then well-known STS endpoints
+	KubernetesAPI  bool                  // the job calls the API server (wellKnownDestinations)
+	CloudMetadata  bool                  // the job calls the metadata server (wellKnownDestinations)
 }
 
 // ProxyResources are the four proxy resource annotations' values.
@@ -451,6 +455,16 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	}
 	j.Revision = m.Revision
 
+	if j.IstioVersion.Known() {
+		j.Declared.IstioVersion = j.IstioVersion.String()
+	}
+	if j.KubernetesVersion.Known() {
+		j.Declared.KubernetesVersion = j.KubernetesVersion.String()
+	}
+	if j.KubeletVersion.Known() {
+		j.Declared.KubeletVersion = j.KubeletVersion.String()
+	}
+	j.Declared.TrustDomain = m.TrustDomain
 	j.TrustDomain = m.TrustDomain
 	switch {
 	case j.TrustDomain == "":

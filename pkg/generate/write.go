@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // ErrOutOfDate is returned by a --check run that found the directory
@@ -26,7 +28,12 @@ type Options struct {
 	Check    bool      // with OutDir: change nothing, diff OutDir against the output
 	Force    bool      // with OutDir: overwrite files meshbatch did not generate
 	Stdout   io.Writer // the stream, or --check's diff
-	Stderr   io.Writer // warnings about the spec, and a one-line summary of what changed in OutDir
+	Stderr   io.Writer // warnings about the spec, what Facts filled in, and a one-line summary of what changed in OutDir
+	// Facts are a cluster's facts (a facts file of meshbatch facts): they
+	// fill the spec.mesh fields the spec leaves out, and Stderr says
+	// which, naming FactsFile.
+	Facts     *mesh.Facts
+	FactsFile string
 }
 
 // Run reads the spec and writes, prints or checks its manifests. A bad
@@ -45,9 +52,12 @@ func Run(opts Options) error {
 	if err != nil {
 		return err
 	}
-	job, err := Load(specName(opts.SpecFile), data)
+	job, filled, err := load(specName(opts.SpecFile), data, opts.Facts)
 	if err != nil {
 		return err
+	}
+	if len(filled) > 0 && opts.Stderr != nil {
+		fmt.Fprintf(opts.Stderr, "meshbatch: %s: from the facts file %s: %s\n", job.Source, opts.FactsFile, strings.Join(filled, ", "))
 	}
 	if opts.Stderr != nil {
 		for _, n := range job.Notes {

@@ -178,6 +178,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var declNotices []string
+	opts.Facts, declNotices = withDeclared(opts.Facts, loaded.declared)
+	loaded.notices = append(loaded.notices, declNotices...)
 	outs, restoreErrs, err := check(ctx, loaded, checks, opts)
 	if err != nil {
 		return nil, err
@@ -263,6 +266,7 @@ func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) (
 	for {
 		ix := rules.NewIndexOf(l.objects, l.workloads, opts.plan)
 		ix.SawNamespaces(l.left.namespaces)
+		ix.SetClusterNamespaces(opts.Facts.Namespaces)
 		if len(checks) > 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err

@@ -34,6 +34,7 @@ type loaded struct {
 	// dropped (released objects, kinds no rule reads).
 	workloads []*rules.Workload
 	ignores   map[*manifest.Object]ignoreAnnotations
+	declared  []declared // cluster facts the objects declare (AnnotFacts)
 	// left counts the objects left out of objects (see leaveOut): how
 	// many, whether one came from standard input, and the namespaces they
 	// name, which the index knows of.
@@ -113,6 +114,7 @@ type docResult struct {
 	problems  []manifest.Problem
 	workloads []*rules.Workload   // aligned with objects, nil when there are none
 	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
+	declared  []declared          // the objects' AnnotFacts (declared.go)
 }
 
 // job is a batch of documents of one file for a worker.
@@ -154,9 +156,11 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 						}
 					}
 					d := docResult{objects: objs, problems: probs}
+					decl := declaredOf(objs) // before the annotations may go
 					if !opts.Residency.KeepAll {
 						d = releaseObjects(d, keep, opts.plan)
 					}
+					d.declared = decl
 					j.res.docs[j.first+i] = d
 				}
 				j.res.batchDone()
@@ -231,6 +235,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				}
 			}
 			out.problems = append(out.problems, d.problems...)
+			out.declared = append(out.declared, d.declared...)
 		}
 	}
 	return out, nil

@@ -38,6 +38,15 @@ type Facts struct {
 	// or istiod's PILOT_ENABLE_IP_AUTOALLOCATE): "true", "false" or ""
 	// (unknown; Istio's default is false, DNS capture being off).
 	DNSAutoAllocate string
+
+	// Namespaces are the cluster's namespaces as `meshbatch facts` read
+	// them: what settles injection for a namespace that is not in the
+	// input (see Namespace).
+	Namespaces map[string]Namespace
+	// Revisions hold, per Istio revision, the facts in which the revision
+	// differs from these; a zero field is the same as here. ForNamespace
+	// applies them.
+	Revisions map[string]Facts
 }
 
 // Defaults Istio uses when the corresponding fact is not given.

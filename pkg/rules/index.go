@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // Index is every loaded object, arranged for the lookups cross-object rules
@@ -59,6 +60,8 @@ type Index struct {
 	// Objects of the kinds rules read only in their loops (ReadInLoops),
 	// in input order: the lint engine checks them a part at a time.
 	loopObjects []*manifest.Object
+
+	clusterNS map[string]mesh.Namespace // the cluster's namespaces, from a facts file (injection_facts.go)
 
 	plan     *ReadPlan                     // how the run reads each kind
 	loops    loops                         // which objects the loops hold: the view's kind

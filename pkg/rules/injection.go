@@ -37,6 +37,8 @@ func (ix *Index) injection(w *Workload) Injection {
 		inj.Ambient = true
 	} else if nsObj != nil && nsObj.Labels[mesh.LabelDataplaneMode] == "ambient" && podMode != "none" {
 		inj.Ambient = true
+	} else if n, ok := ix.clusterNamespace(w.Namespace); ok && nsObj == nil && n.Injection == mesh.InjectAmbient && podMode != "none" {
+		inj.Ambient = true // a facts file's namespace (injection_facts.go)
 	}
 
 	if w.summary.injectedProxy {
@@ -76,6 +78,8 @@ func (ix *Index) injection(w *Workload) Injection {
 		default:
 			inj.Sidecar, inj.Reason = mesh.No, fmt.Sprintf("neither namespace %s nor the pod template asks for injection", w.Namespace)
 		}
+	} else if n, ok := ix.clusterNamespace(w.Namespace); ok {
+		inj = injectionFromCluster(inj, w.Namespace, n, podLabel == "true" || podRev) // a facts file's namespace
 	} else if podLabel == "true" || podRev {
 		inj.Sidecar, inj.Reason = mesh.Yes, `the pod label sidecar.istio.io/inject is "true"`
 	} else {
@@ -221,6 +225,7 @@ func ReadNativeAnnotation(v mesh.Version, w *Workload) NativeAnnotation {
 // native sidecar on Kubernetes < 1.29 gets the pod rejected, which MB106
 // reports.
 func NativeSidecar(f mesh.Facts, w *Workload) (mesh.Tri, string) {
+	f = f.ForNamespace(w.Namespace) // the facts of the revision that serves it (injection_facts.go)
 	if _, native, ok := InjectedProxy(w); ok {
 		if native {
 			return mesh.Yes, "the template already contains istio-proxy as a native sidecar (an init container with restartPolicy: Always)"
@@ -291,6 +296,7 @@ func proxyConfigOf(w *Workload) (*meshv1alpha1.ProxyConfig, error) {
 // holdApplicationUntilProxyStarts from the pod annotation, else the
 // mesh-wide default.
 func HoldsApplication(f mesh.Facts, w *Workload) mesh.Tri {
+	f = f.ForNamespace(w.Namespace) // the facts of the revision that serves it (injection_facts.go)
 	// An already injected classic proxy shows the hold itself: the
 	// injector gives it a postStart hook running "pilot-agent wait".
 	if c, native, ok := InjectedProxy(w); ok && !native {
