@@ -473,26 +473,14 @@ func forEach(ctx context.Context, n, workers int, fn func(i int)) error {
 
 // stdinWasEmpty reports whether "-" was read without error and held no
 // document: in a pipeline that usually means the command before it failed,
-// and a run that lints nothing must not pass silently.
+// and a run that lints nothing must not pass silently. A document without
+// objects, such as the empty List of kubectl get -o yaml, is a document.
 func stdinWasEmpty(paths []string, opts Options, l *loaded) bool {
-	if opts.Stdin == nil || !slices.Contains(paths, "-") {
+	if opts.Stdin == nil || !slices.Contains(paths, "-") || l.stdinDocs > 0 {
 		return false
 	}
 	for _, err := range l.errors {
 		if strings.HasPrefix(err.Error(), StdinName+":") {
-			return false
-		}
-	}
-	if l.left.stdin {
-		return false
-	}
-	for _, o := range l.objects {
-		if o.File == StdinName {
-			return false
-		}
-	}
-	for _, p := range l.problems {
-		if p.File == StdinName {
 			return false
 		}
 	}

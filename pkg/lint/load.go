@@ -35,13 +35,15 @@ type loaded struct {
 	workloads []*rules.Workload
 	ignores   map[*manifest.Object]ignoreAnnotations
 	// left counts the objects left out of objects (see leaveOut): how
-	// many, whether one came from standard input, and the namespaces they
-	// name, which the index knows of.
+	// many, and the namespaces they name, which the index knows of.
 	left struct {
 		count      int
-		stdin      bool
 		namespaces []string
 	}
+	// stdinDocs counts the YAML documents standard input held, whether
+	// they gave objects or not: an empty List is one document and no
+	// object, and a valid input.
+	stdinDocs int
 }
 
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
@@ -167,6 +169,9 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	var results []*fileResult
 	send := func(name string, data []byte, regular bool, buf *[]byte) {
 		chunks := manifest.SplitDocuments(data)
+		if name == StdinName {
+			out.stdinDocs += len(chunks)
+		}
 		fr := &fileResult{docs: make([]docResult, len(chunks))}
 		results = append(results, fr)
 		out.order = append(out.order, name)
@@ -212,7 +217,6 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				}
 				if leaveOut(o, w, ia, opts) {
 					out.left.count++
-					out.left.stdin = out.left.stdin || o.File == StdinName
 					if o.Namespace != "" && !seen[o.Namespace] {
 						seen[o.Namespace] = true
 						out.left.namespaces = append(out.left.namespaces, o.Namespace)
