@@ -24,6 +24,7 @@ type lintFlags struct {
 	noConfig         bool
 	outputs          []string
 	suppress         []string
+	exclude          []string
 	partial          bool
 	noInlineIgnores  bool
 	skipNonManifests bool
@@ -53,7 +54,9 @@ func newLintCmd() *cobra.Command {
 standard input ("-"), and reports the mistakes that break batch jobs in a
 STRICT-mTLS mesh, each with file:line, rule id, severity and the fix. A
 directory that holds none of these files is named on stderr (the exit code
-does not change), and a file reached twice is read once.
+does not change), and a file reached twice is read once. Paths that match
+exclude: in .meshbatch.yaml or --exclude are not read; a file named on the
+command line that matches is named on stderr.
 
 Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
 MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
@@ -101,6 +104,7 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.StringArrayP("format", "f", nil, "output format, repeatable: "+strings.Join(format.Names(), ", ")+" (default text)")
 	f.StringArrayVarP(&fl.outputs, "output", "o", nil, "file for the report of the --format at the same position, repeatable (- is standard output)")
 	f.StringArrayVar(&fl.suppress, "suppress", nil, "hide findings: RULES[=Kind namespace/name] with globs, like 'MB301=Job batch/*' (repeatable)")
+	f.StringArrayVar(&fl.exclude, "exclude", nil, "do not read paths matching this glob, relative to the working directory, like 'charts/*/templates/**' (repeatable; adds to the config's exclude)")
 	f.BoolVar(&fl.partial, "partial", false, "the input is only part of the manifests (pre-commit): rules stay silent about objects they cannot see")
 	f.BoolVar(&fl.noInlineIgnores, "no-inline-ignores", false, "ignore meshbatch.dev/ignore annotations (for audits)")
 	f.BoolVar(&fl.skipNonManifests, "skip-non-manifests", false, "skip YAML documents without apiVersion or kind instead of reporting them (pre-commit)")
@@ -152,6 +156,18 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		sup.Origin = "--suppress " + s
 		sups = append(sups, sup)
 	}
+	excludes := cfg.Excludes()
+	if len(fl.exclude) > 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		e := lint.Exclude{Patterns: fl.exclude, Base: wd, Origin: "--exclude"}
+		if err := e.Validate("the working directory"); err != nil {
+			return usagef("--exclude: %v", err)
+		}
+		excludes = append(excludes, e)
+	}
 	base, err := newBaselineRun(set.baseline, fl)
 	if err != nil {
 		return err
@@ -165,6 +181,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		Partial:           fl.partial,
 		MinSeverity:       set.minSeverity,
 		SkipNonManifests:  fl.skipNonManifests,
+		Exclude:           excludes,
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}

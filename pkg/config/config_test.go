@@ -75,7 +75,7 @@ func TestParseConfigContract(t *testing.T) {
 func TestParseConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown top-level key, did you mean", "failon: warning\n",
-			`c.yaml:1:1: unknown key "failon" (did you mean "failOn"?); valid keys here: rules, ignore, facts, format, failOn, minSeverity`},
+			`c.yaml:1:1: unknown key "failon" (did you mean "failOn"?); valid keys here: rules, ignore, exclude, facts, format, failOn, minSeverity`},
 		{"unknown nested key", "rules:\n  disabled: [MB101]\n",
 			`c.yaml:2:3: in rules: unknown key "disabled" (did you mean "disable"?); valid keys here: disable, enable, severity`},
 		{"unknown key in an ignore entry", "ignore:\n  - rules: [MB101]\n    path: [x]\n",
@@ -106,6 +106,8 @@ func TestParseConfigErrors(t *testing.T) {
 		{"unquoted version", "facts:\n  istioVersion: 1.30\n",
 			`c.yaml:2:17: facts.istioVersion: write the version as a string, like "1.30": YAML reads an unquoted 1.30 as a number`},
 		{"unquoted major version", "facts:\n  kubeletVersion: 1\n", `c.yaml:2:19: facts.kubeletVersion: write the version as a string, like "1"`},
+		{"absolute exclude", "exclude: [/abs/**]\n", `c.yaml:1:11: exclude[0]: path pattern "/abs/**" must be relative to the config file's directory`},
+		{"bad exclude glob", "exclude: [\"charts/[\"]\n", `c.yaml:1:11: exclude[0]: bad path pattern "charts/["`},
 		{"bad enum fact", "facts:\n  nativeSidecars: maybe\n", `c.yaml:2:3: facts.nativeSidecars: "maybe" is not one of true, false, auto`},
 		{"bad failOn", "failOn: never\n", `c.yaml:1:1: failOn: unknown severity "never": use error, warning, info or none`},
 		{"none is no min severity", "minSeverity: none\n", `c.yaml:1:1: minSeverity: unknown severity "none"`},

@@ -46,6 +46,8 @@ type Options struct {
 	// values, Chart.yaml) that pre-commit's "types: [yaml]" passes along.
 	SkipNonManifests bool
 	Limits           manifest.Limits
+	// Exclude leaves paths out of the input (see Exclude).
+	Exclude []Exclude
 	// ListObjects fills Result.Files, for formats that report every
 	// object, passing or not (JUnit): an entry for every object, so the
 	// run builds it only when asked.

@@ -285,6 +285,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	}
 	seen := &seenFiles{}
 	stdinUsed := false
+	excl := excluder(opts.Exclude)
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -306,15 +307,25 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
 			continue
 		}
+		if why := excl.match(p); why != "" {
+			// Named, and excluded: said, so that it is never left out
+			// unnoticed.
+			out.notices = append(out.notices, p+": excluded by "+why+", so not read")
+			continue
+		}
 		if !info.IsDir() {
 			// A path named on the command line is read whatever its name
 			// or type: it may be a process substitution like <(helm template).
 			readPath(p, readOne, out, seen)
 			continue
 		}
-		files, errs := walkDir(p)
+		files, excluded, errs := walkDir(p, excl)
 		out.errors = append(out.errors, errs...)
-		if len(files) == 0 && len(errs) == 0 {
+		switch {
+		case len(files) > 0 || len(errs) > 0:
+		case excluded > 0:
+			out.notices = append(out.notices, fmt.Sprintf("%s: every .yaml, .yml and .json file is excluded (by %s)", p, excl.describe()))
+		default:
 			// Not an error (an empty folder is a valid input), but a CI
 			// job pointed at the wrong one must not pass unnoticed.
 			out.notices = append(out.notices, p+": no .yaml, .yml or .json files (hidden directories are skipped)")
@@ -446,10 +457,12 @@ var manifestExt = map[string]bool{".yaml": true, ".yml": true, ".json": true}
 // walkDir lists the manifest files under root in lexical order. It does not
 // follow symbolic links to directories (so link loops cannot trap it), reads
 // links to files, skips sockets, pipes and devices, and skips hidden
-// directories such as .git.
-func walkDir(root string) ([]string, []error) {
+// directories such as .git, and the files and directories excl matches,
+// which it counts.
+func walkDir(root string, excl excluder) ([]string, int, []error) {
 	var files []string
 	var errs []error
+	excluded := 0
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			errs = append(errs, errorf(p, "%v", describeFSError(err)))
@@ -462,9 +475,17 @@ func walkDir(root string) ([]string, []error) {
 			if p != root && strings.HasPrefix(d.Name(), ".") {
 				return fs.SkipDir
 			}
+			if p != root && excl.match(p) != "" {
+				excluded++
+				return fs.SkipDir
+			}
 			return nil
 		}
 		if !manifestExt[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		if excl.match(p) != "" {
+			excluded++
 			return nil
 		}
 		mode := d.Type()
@@ -489,7 +510,7 @@ func walkDir(root string) ([]string, []error) {
 		errs = append(errs, errorf(root, "%v", err))
 	}
 	sort.Strings(files)
-	return files, errs
+	return files, excluded, errs
 }
 
 // describeFSError drops the repeated path from *PathError messages.
