@@ -150,6 +150,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			for j := range jobs {
 				for i, c := range j.chunks {
 					objs, probs := loadDocument(j.file, j.first+i, c, opts, keep)
+					probs = templateHint(c, probs)
 					if j.regular {
 						for _, o := range objs {
 							o.ReleaseDocument()
