@@ -382,7 +382,7 @@ func TestHostileSpecs(t *testing.T) {
 		{"tabs", []byte(strings.Replace(good, "  image", "\timage", 1)), `5:1: found character that cannot start any token \(a tab`},
 		{"duplicate key", []byte(good + "spec: {}\n"), `8:1: duplicate key "spec" \(first at line 4\)`},
 		{"env value a number", []byte(good + "  env: [{name: DB_PASSWORD, value: 12345678}]\n"), `8:\d+: spec.env\[0\].value: expected a string, found a number \(quote it\)$`},
-		{"env value a mapping", []byte(good + "  env: [{name: API_TOKEN, value: {v: " + secret + "}}]\n"), `8:\d+: spec.env\[0\].value: expected a string, found an object`},
+		{"env value a mapping", []byte(good + "  env: [{name: API_TOKEN, value: {v: " + secret + "}}]\n"), `8:\d+: spec.env\[0\].value: expected a string, found a mapping`},
 		{"env value a bool tag", []byte(good + "  env: [{name: API_KEY, value: !!bool " + secret + "}]\n"), `8:\d+: tagged !!bool but not a boolean`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
