@@ -409,11 +409,11 @@ func TestHostileSpecs(t *testing.T) {
 			}
 		})
 	}
-	// A spec that is a directory or a pipe is an I/O error, also exit 2.
+	// A directory holds specs; one without any is an error, also exit 2.
 	if err := os.Mkdir(filepath.Join(dir, "dir.yaml"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runIn(t, dir, nil, "generate", "-f", "dir.yaml", "-o", "deploy").want(t, exitUsage, `stderr:^meshbatch: dir.yaml: .*is a directory$`)
+	runIn(t, dir, nil, "generate", "-f", "dir.yaml", "-o", "deploy").want(t, exitUsage, `stderr:^meshbatch: dir.yaml: no \.yaml or \.yml job spec in this directory`)
 	if diff := cmpMaps(before, snapshotTree(t, filepath.Join(dir, "deploy"))); diff != "" {
 		t.Errorf("the output directory changed:\n%s", diff)
 	}
