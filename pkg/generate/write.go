@@ -70,7 +70,11 @@ func Run(opts Options) error {
 		return err
 	}
 	if opts.Check {
-		return p.check(opts.Stdout, opts.Stderr)
+		err := p.check(opts.Stdout, opts.Stderr)
+		if opts.Stderr != nil && (err == nil || errors.Is(err, ErrOutOfDate)) {
+			fmt.Fprintln(opts.Stderr, p.checkSummary(runs))
+		}
+		return err
 	}
 	if err := p.refuse(opts.Force); err != nil {
 		return err
@@ -436,6 +440,46 @@ func (p *dirPlan) check(w, explain io.Writer) error {
 		}
 	}
 	return ErrOutOfDate
+}
+
+// checkSummary says what --check compared, and how it came out.
+func (p *dirPlan) checkSummary(runs []specRun) string {
+	specs := runs[0].name
+	if len(runs) > 1 {
+		specs = fmt.Sprintf("%d specs", len(runs))
+	}
+	if len(p.changes) == 0 {
+		return fmt.Sprintf("%s: up to date with %s (%s)", p.dir, specs, plural(p.unchanged, "file"))
+	}
+	var missing, differ, stale int
+	for _, c := range p.changes {
+		switch {
+		case c.old == nil:
+			missing++
+		case c.new == nil:
+			stale++
+		default:
+			differ++
+		}
+	}
+	var parts []string
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{differ, "changed"}, {missing, "missing"}, {stale, "stale"}} {
+		if n.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n.n, n.what))
+		}
+	}
+	return fmt.Sprintf("%s: out of date with %s: %d of %s (%s); generate without --check writes them",
+		p.dir, specs, len(p.changes), plural(len(p.changes)+p.unchanged, "file"), strings.Join(parts, ", "))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func (p *dirPlan) summary() string {
