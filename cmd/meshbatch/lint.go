@@ -300,6 +300,9 @@ func writeReport(cmd *cobra.Command, o format.Output, res *lint.Result, failOn r
 	var pe *fs.PathError
 	switch {
 	case err == nil:
+		// A report in a file leaves the terminal silent otherwise: say
+		// where it went, and what it holds.
+		cmd.PrintErrln(fmt.Sprintf("meshbatch: wrote the %s report (%s) to %s", o.Format, countFindings(len(res.Findings)), format.Printable(o.Path)))
 		return nil
 	case errors.As(err, &pe):
 		return usagef("--output %s: %v", o.Path, pe.Err)
@@ -319,4 +322,11 @@ func colorOK(cmd *cobra.Command) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func countFindings(n int) string {
+	if n == 1 {
+		return "1 finding"
+	}
+	return fmt.Sprintf("%d findings", n)
 }
