@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meshbatch/meshbatch/pkg/config"
+	"github.com/meshbatch/meshbatch/pkg/generate"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -182,6 +183,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		MinSeverity:       set.minSeverity,
 		SkipNonManifests:  fl.skipNonManifests,
 		Exclude:           excludes,
+		CheckSpec:         generate.CheckSpec,
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}

@@ -48,6 +48,9 @@ type Options struct {
 	Limits           manifest.Limits
 	// Exclude leaves paths out of the input (see Exclude).
 	Exclude []Exclude
+	// CheckSpec validates the job specs found in the input (see
+	// SpecChecker); nil leaves them as objects of a kind no rule reads.
+	CheckSpec SpecChecker
 	// ListObjects fills Result.Files, for formats that report every
 	// object, passing or not (JUnit): an entry for every object, so the
 	// run builds it only when asked.
@@ -593,7 +596,7 @@ func (e *emitter) problem(p manifest.Problem) {
 	r := rules.InvalidInput
 	f := Finding{
 		RuleID: r.ID, Slug: r.Slug, Severity: e.severity(r, r.Severity),
-		Message: p.Msg, Remediation: r.Remediation, URL: e.url(r),
+		Message: p.Msg, Remediation: cmp.Or(p.Fix, r.Remediation), URL: e.url(r),
 		File: p.File, Line: p.Pos.Line, Column: p.Pos.Col,
 		Object: ObjectRef{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name},
 	}

@@ -115,6 +115,7 @@ type docResult struct {
 	problems  []manifest.Problem
 	workloads []*rules.Workload   // aligned with objects, nil when there are none
 	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
+	notices   []string            // about the job specs it held (checkSpecs)
 }
 
 // job is a batch of documents of one file for a worker.
@@ -151,12 +152,13 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				for i, c := range j.chunks {
 					objs, probs := loadDocument(j.file, j.first+i, c, opts, keep)
 					probs = templateHint(c, probs)
+					objs, probs, notices := checkSpecs(j.file, j.first+i, c, objs, probs, opts)
 					if j.regular {
 						for _, o := range objs {
 							o.ReleaseDocument()
 						}
 					}
-					d := docResult{objects: objs, problems: probs}
+					d := docResult{objects: objs, problems: probs, notices: notices}
 					if !opts.Residency.KeepAll {
 						d = releaseObjects(d, keep, opts.plan)
 					}
@@ -236,6 +238,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				}
 			}
 			out.problems = append(out.problems, d.problems...)
+			out.notices = append(out.notices, d.notices...)
 		}
 	}
 	return out, nil

@@ -25,6 +25,9 @@ type Problem struct {
 	// Limit is the limit the file or document hit, if that is the problem
 	// (see Limits.Hints).
 	Limit Limit
+	// Fix, when set, replaces the invalid-input rule's remediation: what
+	// to do about this problem in particular (a job spec's, say).
+	Fix string
 }
 
 func (p Problem) Error() string {
