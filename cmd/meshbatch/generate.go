@@ -59,6 +59,11 @@ I/O error.`,
 	f.StringVarP(&opts.OutDir, "output-dir", "o", "", "write one file per object into this directory instead of standard output")
 	f.BoolVar(&opts.Check, "check", false, "with -o: write nothing; print a diff and exit 1 if the directory is out of date")
 	f.BoolVar(&opts.Force, "force", false, "with -o: overwrite files that meshbatch did not generate, or generated from another spec")
+	_ = cmd.MarkFlagFilename("file", "yaml", "yml") // directories complete too
+	_ = cmd.MarkFlagDirname("output-dir")
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return []cobra.Completion{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	}
 	return cmd
 }
 

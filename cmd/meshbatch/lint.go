@@ -125,7 +125,23 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	complete("format", format.Names()...)
 	complete("fail-on", "error", "warning", "info", "none")
 	complete("min-severity", "error", "warning", "info")
+	for key, values := range factValues {
+		complete(factFlags[key].flag, values...)
+	}
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("baseline", "json")
+	_ = cmd.MarkFlagFilename("write-baseline", "json")
 	return cmd
+}
+
+// factValues are the values of the facts that take one of a fixed set,
+// by config key, for shell completion (TestFactValuesParse holds them to
+// what lint.RawFacts.Parse accepts).
+var factValues = map[string][]string{
+	"nativeSidecars":                  {"true", "false", "auto"},
+	"outboundPolicy":                  {"ALLOW_ANY", "REGISTRY_ONLY"},
+	"holdApplicationUntilProxyStarts": {"true", "false"},
+	"dnsAutoAllocate":                 {"true", "false"},
 }
 
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
