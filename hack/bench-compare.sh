@@ -26,9 +26,9 @@ echo "commit:  $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git di
 
 # The binary is built as `make build` builds it.
 $GO build -trimpath -ldflags '-s -w' -o "$bin/meshbatch" ./cmd/meshbatch
-$GO build -trimpath -o "$bin/floor" ./hack/floor
-$GO build -trimpath -o "$bin/benchproc" ./hack/benchproc
-$GO build -trimpath -o "$bin/corpusgen" ./hack/corpusgen
+# The helpers are a module of their own (hack/go.mod).
+abs_bin=$(cd "$bin" && pwd)
+(cd hack && $GO build -trimpath -o "$abs_bin/" ./floor ./benchproc ./corpusgen)
 
 corpus() { # corpus N: the directory of an N-object corpus, generated once
 	local d="$dir/corpus-v$corpus_version-$1"

@@ -21,7 +21,7 @@
 # of testdata/article, each rule fixture folder (pkg/rules/**/testdata/MBxxx,
 # wherever the tree keeps them), the generated examples, pkg/generate's
 # testdata, ../shared/corpus (skipped if absent) and
-# synthetic corpora (`go run ./hack/corpusgen`, cached in .cache/same-output)
+# synthetic corpora (`go -C hack run ./corpusgen`, cached in .cache/same-output)
 # in every --format with and without facts, plus --partial, --fail-on,
 # --min-severity, --no-inline-ignores (corpora above 20000 objects: text and
 # json only); lint from stdin; error cases; .meshbatch.yaml configs.
@@ -204,7 +204,7 @@ for n in $SIZES; do
 	if [[ ! -d $d ]]; then
 		echo "   generating $d"
 		mkdir -p .cache/same-output
-		go run ./hack/corpusgen -n "$n" -o "$d.tmp.$$" >/dev/null
+		(cd hack && go run ./corpusgen -n "$n" -o "../$d.tmp.$$") >/dev/null # hack/go.mod: a module of its own
 		mv -T "$d.tmp.$$" "$d" 2>/dev/null || rm -rf "$d.tmp.$$" # a concurrent run made it first
 	fi
 	corpora+=("$d")

@@ -11,8 +11,15 @@ func newCompletionCmd() *cobra.Command {
 		Use:   "completion bash|zsh|fish|powershell",
 		Short: "Print the shell completion script",
 		Long: `Completion prints a script that makes your shell complete meshbatch's
-commands, flags and values. Load it once per session, or install it where your
-shell looks for completions.`,
+commands, flags and the values of flags that take one of a fixed set
+(--format, --fail-on, --outbound-policy, --native-sidecars, ...). Load it once
+per session, or install it where your shell looks for completions.
+
+bash: the script needs the bash-completion package, which minimal systems and
+containers often lack: apt install bash-completion, dnf install
+bash-completion, or on macOS brew install bash-completion@2; then open a new
+shell. Without it, pressing Tab prints "_get_comp_words_by_ref: command not
+found".`,
 		Example: `  source <(meshbatch completion bash)
   meshbatch completion bash > /etc/bash_completion.d/meshbatch
   meshbatch completion zsh > "${fpath[1]}/_meshbatch"

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/meshbatch/meshbatch/pkg/config"
+	"github.com/meshbatch/meshbatch/pkg/generate"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -24,6 +25,7 @@ type lintFlags struct {
 	noConfig         bool
 	outputs          []string
 	suppress         []string
+	exclude          []string
 	partial          bool
 	noInlineIgnores  bool
 	skipNonManifests bool
@@ -53,7 +55,9 @@ func newLintCmd() *cobra.Command {
 standard input ("-"), and reports the mistakes that break batch jobs in a
 STRICT-mTLS mesh, each with file:line, rule id, severity and the fix. A
 directory that holds none of these files is named on stderr (the exit code
-does not change), and a file reached twice is read once.
+does not change), and a file reached twice is read once. Paths that match
+exclude: in .meshbatch.yaml or --exclude are not read; a file named on the
+command line that matches is named on stderr.
 
 Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
 MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
@@ -106,6 +110,7 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.StringArrayP("format", "f", nil, "output format, repeatable: "+strings.Join(format.Names(), ", ")+" (default text)")
 	f.StringArrayVarP(&fl.outputs, "output", "o", nil, "file for the report of the --format at the same position, repeatable (- is standard output)")
 	f.StringArrayVar(&fl.suppress, "suppress", nil, "hide findings: RULES[=Kind namespace/name] with globs, like 'MB301=Job batch/*' (repeatable)")
+	f.StringArrayVar(&fl.exclude, "exclude", nil, "do not read paths matching this glob, relative to the working directory, like 'charts/*/templates/**' (repeatable; adds to the config's exclude)")
 	f.BoolVar(&fl.partial, "partial", false, "the input is only part of the manifests (pre-commit): rules stay silent about objects they cannot see")
 	f.BoolVar(&fl.noInlineIgnores, "no-inline-ignores", false, "ignore meshbatch.dev/ignore annotations (for audits)")
 	f.BoolVar(&fl.skipNonManifests, "skip-non-manifests", false, "skip YAML documents without apiVersion or kind instead of reporting them (pre-commit)")
@@ -125,7 +130,23 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	complete("format", format.Names()...)
 	complete("fail-on", "error", "warning", "info", "none")
 	complete("min-severity", "error", "warning", "info")
+	for key, values := range factValues {
+		complete(factFlags[key].flag, values...)
+	}
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("baseline", "json")
+	_ = cmd.MarkFlagFilename("write-baseline", "json")
 	return cmd
+}
+
+// factValues are the values of the facts that take one of a fixed set,
+// by config key, for shell completion (TestFactValuesParse holds them to
+// what lint.RawFacts.Parse accepts).
+var factValues = map[string][]string{
+	"nativeSidecars":                  {"true", "false", "auto"},
+	"outboundPolicy":                  {"ALLOW_ANY", "REGISTRY_ONLY"},
+	"holdApplicationUntilProxyStarts": {"true", "false"},
+	"dnsAutoAllocate":                 {"true", "false"},
 }
 
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
@@ -157,6 +178,18 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		sup.Origin = "--suppress " + s
 		sups = append(sups, sup)
 	}
+	excludes := cfg.Excludes()
+	if len(fl.exclude) > 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		e := lint.Exclude{Patterns: fl.exclude, Base: wd, Origin: "--exclude"}
+		if err := e.Validate("the working directory"); err != nil {
+			return usagef("--exclude: %v", err)
+		}
+		excludes = append(excludes, e)
+	}
 	base, err := newBaselineRun(set.baseline, fl)
 	if err != nil {
 		return err
@@ -170,6 +203,8 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		Partial:           fl.partial,
 		MinSeverity:       set.minSeverity,
 		SkipNonManifests:  fl.skipNonManifests,
+		Exclude:           excludes,
+		CheckSpec:         generate.CheckSpec,
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}
@@ -288,6 +323,9 @@ func writeReport(cmd *cobra.Command, o format.Output, res *lint.Result, failOn r
 	var pe *fs.PathError
 	switch {
 	case err == nil:
+		// A report in a file leaves the terminal silent otherwise: say
+		// where it went, and what it holds.
+		cmd.PrintErrln(fmt.Sprintf("meshbatch: wrote the %s report (%s) to %s", o.Format, countFindings(len(res.Findings)), format.Printable(o.Path)))
 		return nil
 	case errors.As(err, &pe):
 		return usagef("--output %s: %v", o.Path, pe.Err)
@@ -307,4 +345,11 @@ func colorOK(cmd *cobra.Command) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+func countFindings(n int) string {
+	if n == 1 {
+		return "1 finding"
+	}
+	return fmt.Sprintf("%d findings", n)
 }

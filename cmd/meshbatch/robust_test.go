@@ -382,7 +382,7 @@ func TestHostileSpecs(t *testing.T) {
 		{"tabs", []byte(strings.Replace(good, "  image", "\timage", 1)), `5:1: found character that cannot start any token \(a tab`},
 		{"duplicate key", []byte(good + "spec: {}\n"), `8:1: duplicate key "spec" \(first at line 4\)`},
 		{"env value a number", []byte(good + "  env: [{name: DB_PASSWORD, value: 12345678}]\n"), `8:\d+: spec.env\[0\].value: expected a string, found a number \(quote it\)$`},
-		{"env value a mapping", []byte(good + "  env: [{name: API_TOKEN, value: {v: " + secret + "}}]\n"), `8:\d+: spec.env\[0\].value: expected a string, found an object`},
+		{"env value a mapping", []byte(good + "  env: [{name: API_TOKEN, value: {v: " + secret + "}}]\n"), `8:\d+: spec.env\[0\].value: expected a string, found a mapping`},
 		{"env value a bool tag", []byte(good + "  env: [{name: API_KEY, value: !!bool " + secret + "}]\n"), `8:\d+: tagged !!bool but not a boolean`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -409,11 +409,11 @@ func TestHostileSpecs(t *testing.T) {
 			}
 		})
 	}
-	// A spec that is a directory or a pipe is an I/O error, also exit 2.
+	// A directory holds specs; one without any is an error, also exit 2.
 	if err := os.Mkdir(filepath.Join(dir, "dir.yaml"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	runIn(t, dir, nil, "generate", "-f", "dir.yaml", "-o", "deploy").want(t, exitUsage, `stderr:^meshbatch: dir.yaml: .*is a directory$`)
+	runIn(t, dir, nil, "generate", "-f", "dir.yaml", "-o", "deploy").want(t, exitUsage, `stderr:^meshbatch: dir.yaml: no \.yaml or \.yml job spec in this directory`)
 	if diff := cmpMaps(before, snapshotTree(t, filepath.Join(dir, "deploy"))); diff != "" {
 		t.Errorf("the output directory changed:\n%s", diff)
 	}

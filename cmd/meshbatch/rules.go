@@ -38,6 +38,7 @@ Ids and slugs both work in suppressions and in the config file.`,
 		},
 	}
 	cmd.Flags().StringVarP(&formatName, "format", "f", "text", "output format: "+strings.Join(ruledoc.Formats, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(ruledoc.Formats, cobra.ShellCompDirectiveNoFileComp))
 	cmd.AddCommand(&cobra.Command{
 		Use:   "explain RULE",
 		Short: "Explain a rule: why it matters, the fix, a bad and a good example, and the sources",

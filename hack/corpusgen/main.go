@@ -1,7 +1,7 @@
 // Command corpusgen writes a synthetic corpus of batch-job manifests for
 // benchmarks: N objects, 20 documents per file, one team namespace a file.
 //
-//	go run ./hack/corpusgen -n 100000 -o .cache/bench/corpus-100000
+//	go -C hack run ./corpusgen -n 100000 -o ../.cache/bench/corpus-100000
 package main
 
 import (

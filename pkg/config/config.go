@@ -41,6 +41,7 @@ var FileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
 //	    namespaces: ["legacy-*"]
 //	    names: ["old-*"]
 //	    reason: jobs being retired in Q1
+//	exclude: ["charts/*/templates/**"]
 //	facts:
 //	  istioVersion: "1.28"
 //	failOn: warning
@@ -48,8 +49,11 @@ var FileNames = []string{".meshbatch.yaml", ".meshbatch.yml"}
 //
 // Unknown keys are errors with file:line:column.
 type Config struct {
-	Rules       RulesConfig   `json:"rules,omitempty"`
-	Ignore      []IgnoreEntry `json:"ignore,omitempty"`
+	Rules  RulesConfig   `json:"rules,omitempty"`
+	Ignore []IgnoreEntry `json:"ignore,omitempty"`
+	// Exclude are doublestar globs, relative to the config file's
+	// directory, of paths lint does not read (lint.Exclude).
+	Exclude     []string      `json:"exclude,omitempty"`
 	Facts       lint.RawFacts `json:"facts,omitempty"`
 	FactsFile   string        `json:"factsFile,omitempty"`   // written by meshbatch facts; relative to this file
 	Format      string        `json:"format,omitempty"`      // default output format
@@ -245,6 +249,12 @@ func (c *Config) validate() error {
 	if _, err := c.Suppressions(); err != nil {
 		return err
 	}
+	for i, g := range c.Exclude {
+		e := lint.Exclude{Patterns: []string{g}}
+		if err := e.Validate("the config file's directory"); err != nil {
+			return c.errorf(fmt.Sprintf("exclude[%d]", i), "%v", err)
+		}
+	}
 	if _, err := c.Facts.Parse(); err != nil {
 		var fe *lint.FactError
 		if errors.As(err, &fe) {
@@ -392,6 +402,19 @@ func (c *Config) Suppressions() ([]lint.Suppression, error) {
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// Excludes returns the exclude patterns as the lint engine takes them,
+// relative to the config file's directory; nil when there are none.
+func (c *Config) Excludes() []lint.Exclude {
+	if len(c.Exclude) == 0 {
+		return nil
+	}
+	origin := c.Where("exclude")
+	if i := strings.LastIndexByte(origin, ':'); i > 0 && c.Has("exclude") {
+		origin = origin[:i] // file:line
+	}
+	return []lint.Exclude{{Patterns: c.Exclude, Base: c.Dir, Origin: origin}}
 }
 
 // describeFSError drops the repeated path from *PathError messages.

@@ -26,7 +26,7 @@ ignore:
     reason: jobs being retired in Q1
 facts:
   istioVersion: "1.28"
-  kubernetesVersion: 1.30
+  kubernetesVersion: "1.30"
   nativeSidecars: auto
 failOn: warning
 baseline: .meshbatch-baseline.json
@@ -40,9 +40,8 @@ func TestParseConfigContract(t *testing.T) {
 	if c.FailOn != "warning" || c.Facts.IstioVersion != "1.28" || c.Facts.NativeSidecars != "auto" {
 		t.Errorf("scalars: %+v", c)
 	}
-	// An unquoted 1.30 keeps its text: YAML's float would be 1.3.
 	if c.Facts.KubernetesVersion != "1.30" {
-		t.Errorf("kubernetesVersion = %q, want the text 1.30", c.Facts.KubernetesVersion)
+		t.Errorf("kubernetesVersion = %q, want 1.30", c.Facts.KubernetesVersion)
 	}
 	set, overrides, err := c.RuleSet()
 	if err != nil {
@@ -76,7 +75,7 @@ func TestParseConfigContract(t *testing.T) {
 func TestParseConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown top-level key, did you mean", "failon: warning\n",
-			`c.yaml:1:1: unknown key "failon" (did you mean "failOn"?); valid keys here: rules, ignore, facts, factsFile, format, failOn, minSeverity`},
+			`c.yaml:1:1: unknown key "failon" (did you mean "failOn"?); valid keys here: rules, ignore, exclude, facts, factsFile, format, failOn, minSeverity, baseline`},
 		{"unknown nested key", "rules:\n  disabled: [MB101]\n",
 			`c.yaml:2:3: in rules: unknown key "disabled" (did you mean "disable"?); valid keys here: disable, enable, severity`},
 		{"unknown key in an ignore entry", "ignore:\n  - rules: [MB101]\n    path: [x]\n",
@@ -104,6 +103,11 @@ func TestParseConfigErrors(t *testing.T) {
 		{"lower-case kind in ignore", "ignore:\n  - kinds: [cronjob]\n", `ignore[0]: "cronjob" is not a kind: kinds start with an upper-case letter (did you mean CronJob?)`},
 		{"namespace/name as a kind", "ignore:\n  - kinds: [batch/etl]\n", `ignore[0]: "batch/etl" is not a kind: a kind has no "/"`},
 		{"bad fact", "facts:\n  istioVersion: one\n", `c.yaml:2:3: facts.istioVersion: version "one": want MAJOR.MINOR, like 1.28`},
+		{"unquoted version", "facts:\n  istioVersion: 1.30\n",
+			`c.yaml:2:17: facts.istioVersion: write the version as a string, like "1.30": YAML reads an unquoted 1.30 as a number`},
+		{"unquoted major version", "facts:\n  kubeletVersion: 1\n", `c.yaml:2:19: facts.kubeletVersion: write the version as a string, like "1"`},
+		{"absolute exclude", "exclude: [/abs/**]\n", `c.yaml:1:11: exclude[0]: path pattern "/abs/**" must be relative to the config file's directory`},
+		{"bad exclude glob", "exclude: [\"charts/[\"]\n", `c.yaml:1:11: exclude[0]: bad path pattern "charts/["`},
 		{"bad enum fact", "facts:\n  nativeSidecars: maybe\n", `c.yaml:2:3: facts.nativeSidecars: "maybe" is not one of true, false, auto`},
 		{"bad failOn", "failOn: never\n", `c.yaml:1:1: failOn: unknown severity "never": use error, warning, info or none`},
 		{"none is no min severity", "minSeverity: none\n", `c.yaml:1:1: minSeverity: unknown severity "none"`},

@@ -13,8 +13,10 @@ import (
 
 // nodeDecoder decodes a YAML node tree into the config structs, strictly:
 // unknown and duplicate keys and wrong shapes are errors at their line,
-// and scalars keep their text (so `istioVersion: 1.30` is "1.30", not the
-// number 1.3).
+// and scalars keep their text. A version must be a string, as in a job
+// spec: `istioVersion: 1.30` is the number 1.3 to YAML, and to every tool
+// that reads or rewrites the file on the way (an editor's schema check,
+// yq -o json, a Helm values file), so it is refused rather than read.
 type nodeDecoder struct {
 	file string
 	pos  map[string]manifest.Pos
@@ -107,6 +109,9 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, fieldPath string) er
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
 			return d.errorf(n, fieldPath, "expected a single value, found %s", describeNode(n))
+		}
+		if tag := n.ShortTag(); strings.HasSuffix(fieldPath, "Version") && (tag == "!!float" || tag == "!!int") {
+			return d.errorf(n, fieldPath, "write the version as a string, like %q: YAML reads an unquoted %s as a number", n.Value, n.Value)
 		}
 		v.SetString(n.Value)
 	default:

@@ -75,9 +75,11 @@ func TestConfigSchemaAcceptsWhatMeshbatchAccepts(t *testing.T) {
 			t.Errorf("%s: the schema rejects it:\n%v", name, err)
 		}
 	}
-	inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"failon": "warning"}`))
-	if s.Validate(inst) == nil {
-		t.Error("the schema accepts an unknown key")
+	for _, bad := range []string{`{"failon": "warning"}`, `{"facts": {"istioVersion": 1.3}}`} {
+		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if s.Validate(inst) == nil {
+			t.Errorf("the schema accepts %s, which meshbatch refuses", bad)
+		}
 	}
 }
 

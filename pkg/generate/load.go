@@ -163,19 +163,46 @@ func decode(file string, data []byte) (*BatchJob, locator, error) {
 	if err != nil {
 		return posErr(err)
 	}
-	spec := &BatchJob{}
-	strict, err := sigsjson.UnmarshalStrict(js, spec, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
-	var probs []Problem
-	for _, se := range strict {
-		probs = append(probs, strictProblem(file, loc, se))
-	}
-	if err != nil {
-		probs = append(probs, typeProblem(file, loc, js, err))
-	}
+	spec, probs := decodeStrict(file, loc, js)
 	if len(probs) > 0 {
 		return nil, loc, newSpecError(file, probs)
 	}
 	return spec, loc, nil
+}
+
+// maxDecodeProblems bounds the values of the wrong type decodeStrict
+// reports, and so how often it decodes again.
+const maxDecodeProblems = 50
+
+// decodeStrict decodes the spec's JSON strictly and reports every value of
+// the wrong type and every unknown or duplicate field. The decoder stops
+// reporting at the first value of the wrong type (and then reports no
+// unknown field at all), so each such value is reported, replaced by null
+// (which leaves its field unset) and the text decoded again, until it
+// decodes.
+func decodeStrict(file string, loc locator, js []byte) (*BatchJob, []Problem) {
+	var probs []Problem
+	for range maxDecodeProblems {
+		spec := &BatchJob{}
+		strict, err := sigsjson.UnmarshalStrict(js, spec, sigsjson.DisallowDuplicateFields, sigsjson.DisallowUnknownFields)
+		if err == nil {
+			for _, se := range strict {
+				probs = append(probs, strictProblem(file, loc, se))
+			}
+			return spec, probs
+		}
+		probs = append(probs, typeProblem(file, loc, js, err))
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return nil, probs // not JSON: nothing to decode again
+		}
+		_, start, end, ok := manifest.JSONValueSpan(js, te.Offset)
+		if !ok {
+			return nil, probs
+		}
+		js = slices.Concat(js[:start:start], []byte("null"), js[end:])
+	}
+	return nil, probs
 }
 
 // notASpec explains a document that is plainly some other manifest (a
@@ -269,8 +296,13 @@ func typeProblem(file string, loc locator, js []byte, err error) Problem {
 			msg = fmt.Sprintf("%s: expected an integer, found %s", path, literal)
 		}
 	default:
-		if strings.HasPrefix(found, "number") {
+		switch { // as a YAML author calls them
+		case strings.HasPrefix(found, "number"):
 			found = "number"
+		case found == "object":
+			found = "mapping"
+		case found == "array":
+			found = "list"
 		}
 		msg = fmt.Sprintf("%s: expected %s, found %s %s", path, want, article(found), found)
 		switch {

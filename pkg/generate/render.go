@@ -113,6 +113,17 @@ type File struct {
 	Name   string // base name
 	Data   []byte
 	Shared bool // see Object.Shared
+	// sources are the specs of the run that generate it, as its header
+	// names them; nil for Files' own, which are all of one spec.
+	sources []string
+}
+
+// sourcesOr is f.sources, or all when it has none.
+func (f File) sourcesOr(all []string) []string {
+	if f.sources != nil {
+		return f.sources
+	}
+	return all
 }
 
 // Files renders one file per object, each with the header.

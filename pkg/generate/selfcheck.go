@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -45,7 +46,7 @@ func selfCheck(loc locator, j *Job) []Problem {
 		}
 		if path := specPathOf(j, f.FieldPath); path != "" {
 			probs = append(probs, Problem{File: j.Source, Pos: loc.pos(path),
-				Msg: fmt.Sprintf("%s: the generated %s would fail meshbatch lint %s: %s", path, f.Object, f.RuleID, f.Message)})
+				Msg: fmt.Sprintf("%s: the generated %s would fail meshbatch lint %s: %s%s", path, f.Object, f.RuleID, f.Message, destinationAdvice(f))})
 			continue
 		}
 		probs = append(probs, Problem{File: j.Source, Pos: loc.pos(""),
@@ -53,6 +54,28 @@ func selfCheck(loc locator, j *Job) []Problem {
 				f.Object, f.RuleID, f.FieldPath, f.Message)})
 	}
 	return probs
+}
+
+// callRE finds the host and port in the message of an external host that
+// no ServiceEntry declares (MB601): "... calls api.example.com:443 (env ...".
+var callRE = regexp.MustCompile(`\bcalls ([^\s:()]+):(\d+) \(`)
+
+// destinationAdvice says, for a host the app calls that the generated
+// ServiceEntries do not declare, what to add to the spec: its Sidecar
+// allows only the destinations, and lint's advice (add a ServiceEntry)
+// is generate's to follow.
+func destinationAdvice(f lint.Finding) string {
+	if f.RuleID != "MB601" {
+		return ""
+	}
+	m := callRE.FindStringSubmatch(f.Message)
+	if m == nil {
+		return "; declare the host in spec.destinations"
+	}
+	if strings.Contains(f.Message, "no ServiceEntry declares that host") {
+		return fmt.Sprintf("; add it to spec.destinations (host: %s, port: %s)", m[1], m[2])
+	}
+	return fmt.Sprintf("; add a destination for that port to spec.destinations (host: %s, port: %s)", m[1], m[2])
 }
 
 // appFieldRE matches a field of the app container in the generated Job or

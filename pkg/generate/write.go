@@ -22,68 +22,66 @@ var ErrOutOfDate = errors.New("generated manifests are out of date")
 
 // Options configure a run of generate.
 type Options struct {
-	SpecFile string    // the job spec to read; "-" is Stdin (not with OutDir)
-	Stdin    io.Reader // read for SpecFile "-"
-	OutDir   string    // write one file per object here; "" writes the stream to Stdout
-	Check    bool      // with OutDir: change nothing, diff OutDir against the output
-	Force    bool      // with OutDir: overwrite files meshbatch did not generate
-	Stdout   io.Writer // the stream, or --check's diff
-	Stderr   io.Writer // warnings about the spec, what Facts filled in, and a one-line summary of what changed in OutDir
+	// Specs are the job specs to read: files, directories (their .yaml
+	// and .yml files), and "-" for Stdin (not with OutDir). Several specs
+	// make one run: their objects go out together, the shared ones once.
+	Specs  []string
+	Stdin  io.Reader // read for the spec "-"
+	OutDir string    // write one file per object here; "" writes the stream to Stdout
+	Check  bool      // with OutDir: change nothing, diff OutDir against the output
+	Force  bool      // with OutDir: overwrite files meshbatch did not generate
+	Stdout io.Writer // the stream, or --check's diff
+	Stderr io.Writer // warnings about the specs, what Facts filled in, and a one-line summary of what changed in OutDir
 	// Facts are a cluster's facts (a facts file of meshbatch facts): they
-	// fill the spec.mesh fields the spec leaves out, and Stderr says
+	// fill the spec.mesh fields the specs leave out, and Stderr says
 	// which, naming FactsFile.
 	Facts     *mesh.Facts
 	FactsFile string
 }
 
-// Run reads the spec and writes, prints or checks its manifests. A bad
-// spec gives a *SpecError and changes nothing.
+// Run reads the specs and writes, prints or checks their manifests. A bad
+// spec gives a *SpecError (SpecErrors for several), specs that cannot be
+// applied together a *ConflictError; either changes nothing.
 func Run(opts Options) error {
-	if opts.SpecFile == "" {
+	if len(opts.Specs) == 0 {
 		return errors.New("no job spec: pass -f FILE")
 	}
 	if opts.Check && opts.OutDir == "" {
 		return errors.New("--check compares a directory: pass -o DIR")
 	}
-	if opts.SpecFile == "-" && opts.OutDir != "" {
+	if slices.Contains(opts.Specs, "-") && opts.OutDir != "" {
 		return errors.New("-o names the spec file in every file it writes: pass the spec as a file, not -f -")
 	}
-	data, err := readSpec(opts.SpecFile, opts.Stdin)
+	files, dirs, err := expandSpecs(opts.Specs)
 	if err != nil {
 		return err
 	}
-	job, filled, err := load(specName(opts.SpecFile), data, opts.Facts)
+	runs, err := loadSpecs(files, opts)
 	if err != nil {
 		return err
 	}
-	if len(filled) > 0 && opts.Stderr != nil {
-		fmt.Fprintf(opts.Stderr, "meshbatch: %s: from the facts file %s: %s\n", job.Source, opts.FactsFile, strings.Join(filled, ", "))
+	objs, err := mergeObjects(runs)
+	if err != nil {
+		return err
 	}
-	if opts.Stderr != nil {
-		for _, n := range job.Notes {
-			fmt.Fprintln(opts.Stderr, n)
-		}
+	var sources []string
+	for _, r := range runs {
+		sources = append(sources, r.source)
 	}
-	objs := Generate(job)
 	if opts.OutDir == "" {
-		out, err := Render(job.Source, objs)
-		if err != nil {
-			return err
-		}
-		_, err = opts.Stdout.Write(out)
+		_, err := opts.Stdout.Write(renderMerged(sources, objs))
 		return err
 	}
-	source := sourceFrom(opts.OutDir, opts.SpecFile)
-	files, err := Files(source, objs)
-	if err != nil {
-		return err
-	}
-	p, err := planDir(opts.OutDir, source, files)
+	p, err := planDir(opts.OutDir, sources, claimedBy(opts.OutDir, sources, dirs), filesOf(objs))
 	if err != nil {
 		return err
 	}
 	if opts.Check {
-		return p.check(opts.Stdout, opts.Stderr)
+		err := p.check(opts.Stdout, opts.Stderr)
+		if opts.Stderr != nil && (err == nil || errors.Is(err, ErrOutOfDate)) {
+			fmt.Fprintln(opts.Stderr, p.checkSummary(runs))
+		}
+		return err
 	}
 	if err := p.refuse(opts.Force); err != nil {
 		return err
@@ -95,6 +93,74 @@ func Run(opts Options) error {
 		fmt.Fprintln(opts.Stderr, p.summary())
 	}
 	return nil
+}
+
+// loadSpecs reads and validates every spec of the run and generates its
+// objects. Every bad spec is reported, not the first alone; the warnings
+// of the good ones go to opts.Stderr.
+func loadSpecs(files []string, opts Options) ([]specRun, error) {
+	var runs []specRun
+	var bad SpecErrors
+	for _, file := range files {
+		data, err := readSpec(file, opts.Stdin)
+		if err != nil {
+			return nil, err
+		}
+		job, filled, err := load(specName(file), data, opts.Facts)
+		var se *SpecError
+		switch {
+		case errors.As(err, &se):
+			bad = append(bad, se)
+			continue
+		case err != nil:
+			return nil, err
+		}
+		if len(filled) > 0 && opts.Stderr != nil {
+			fmt.Fprintf(opts.Stderr, "meshbatch: %s: from the facts file %s: %s\n", job.Source, opts.FactsFile, strings.Join(filled, ", "))
+		}
+		if opts.Stderr != nil {
+			for _, n := range job.Notes {
+				fmt.Fprintln(opts.Stderr, n)
+			}
+		}
+		source := specName(file)
+		if opts.OutDir != "" {
+			source = sourceFrom(opts.OutDir, file)
+		}
+		runs = append(runs, specRun{file: file, name: specName(file), source: source, job: job, objs: Generate(job)})
+	}
+	switch len(bad) {
+	case 0:
+		return runs, nil
+	case 1:
+		return nil, bad[0]
+	}
+	return nil, bad
+}
+
+// renderMerged writes the objects of a run as one YAML stream, under a
+// header that names every spec.
+func renderMerged(sources []string, objs []merged) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(sharedHeader(sources))
+	for i, o := range objs {
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(o.body)
+	}
+	return buf.Bytes()
+}
+
+// filesOf renders one file per object, its header naming the specs that
+// generate it.
+func filesOf(objs []merged) []File {
+	files := make([]File, 0, len(objs))
+	for _, o := range objs {
+		data := append([]byte(sharedHeader(o.sources)), o.body...)
+		files = append(files, File{Name: FileName(o.Object), Data: data, Shared: o.Shared, sources: o.sources})
+	}
+	return files
 }
 
 // sourceFrom is how the files in dir name their spec: its path relative
@@ -168,15 +234,19 @@ type dirPlan struct {
 	unchanged int
 }
 
-// planDir compares the generated files with the directory. Files that
-// carry this spec's header and are no longer generated are stale: a
-// destination removed from the spec must not leave its policy behind.
-// Shared files (the Namespace and its PeerAuthentication) name in their
-// header every spec that generates them; each spec adds or removes only
-// itself, so per-spec runs of the jobs of one namespace agree.
-// Only files with a meshbatch header are read whole; for the others the
-// first 4 KiB say so, and a large unrelated file costs nothing.
-func planDir(dir, source string, files []File) (*dirPlan, error) {
+// planDir compares the generated files with the directory. runSources
+// are the specs of the run; inRun says which specs named in headers the
+// run answers for (its own, and those of the spec directories it was
+// given, see claimedBy). Files that carry only such specs in their header
+// and are no longer generated are stale: a destination removed from a
+// spec, or a spec removed from its directory, must not leave its policy
+// behind. Shared files (the Namespace and its PeerAuthentication) name in
+// their header every spec that generates them; a run adds or removes only
+// its own specs, so runs of the jobs of one namespace, per spec or
+// together, agree. Only files with a meshbatch header are read whole; for
+// the others the first 4 KiB say so, and a large unrelated file costs
+// nothing.
+func planDir(dir string, runSources []string, inRun func(source string) bool, files []File) (*dirPlan, error) {
 	p := &dirPlan{dir: dir}
 	wanted := map[string]bool{}
 	for _, f := range files {
@@ -232,10 +302,10 @@ func planDir(dir, source string, files []File) (*dirPlan, error) {
 			continue
 		}
 		c := change{name: f.Name, old: old, new: f.Data, shared: f.Shared}
-		if others := without(sources, source); len(others) > 0 {
+		if others := slices.DeleteFunc(slices.Clone(sources), inRun); len(others) > 0 {
 			_, newBody, _ := parseHeader(f.Data)
 			if f.Shared && bytes.Equal(body, newBody) {
-				c.new = append([]byte(sharedHeader(append(others, source))), body...)
+				c.new = append([]byte(sharedHeader(append(others, f.sourcesOr(runSources)...))), body...)
 			} else {
 				c.owners = others
 			}
@@ -251,28 +321,17 @@ func planDir(dir, source string, files []File) (*dirPlan, error) {
 			continue
 		}
 		sources, body, _ := parseHeader(existing[name])
-		if !slices.Contains(sources, source) {
-			continue // another spec's
+		if !slices.ContainsFunc(sources, inRun) {
+			continue // other specs'
 		}
 		c := change{name: name, old: existing[name]}
-		if others := without(sources, source); len(others) > 0 {
+		if others := slices.DeleteFunc(slices.Clone(sources), inRun); len(others) > 0 {
 			c.new = append([]byte(sharedHeader(others)), body...)
 		}
 		p.changes = append(p.changes, c)
 	}
 	slices.SortFunc(p.changes, func(a, b change) int { return strings.Compare(a.name, b.name) })
 	return p, nil
-}
-
-// without returns list without s.
-func without(list []string, s string) []string {
-	var out []string
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func describeType(m fs.FileMode) string {
@@ -391,6 +450,46 @@ func (p *dirPlan) check(w, explain io.Writer) error {
 		}
 	}
 	return ErrOutOfDate
+}
+
+// checkSummary says what --check compared, and how it came out.
+func (p *dirPlan) checkSummary(runs []specRun) string {
+	specs := runs[0].name
+	if len(runs) > 1 {
+		specs = fmt.Sprintf("%d specs", len(runs))
+	}
+	if len(p.changes) == 0 {
+		return fmt.Sprintf("%s: up to date with %s (%s)", p.dir, specs, plural(p.unchanged, "file"))
+	}
+	var missing, differ, stale int
+	for _, c := range p.changes {
+		switch {
+		case c.old == nil:
+			missing++
+		case c.new == nil:
+			stale++
+		default:
+			differ++
+		}
+	}
+	var parts []string
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{differ, "changed"}, {missing, "missing"}, {stale, "stale"}} {
+		if n.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n.n, n.what))
+		}
+	}
+	return fmt.Sprintf("%s: out of date with %s: %d of %s (%s); generate without --check writes them",
+		p.dir, specs, len(p.changes), plural(len(p.changes)+p.unchanged, "file"), strings.Join(parts, ", "))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func (p *dirPlan) summary() string {

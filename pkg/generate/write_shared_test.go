@@ -38,7 +38,7 @@ func TestSharedFilesNameEverySpecOfTheNamespace(t *testing.T) {
 	daily := writeNamedSpec(t, tmp, "daily.yaml", jobSpec("daily", "batch", "native-sidecar"))
 	hourly := writeNamedSpec(t, tmp, "hourly.yaml", jobSpec("hourly", "batch", "native-sidecar"))
 	for _, spec := range []string{daily, hourly} {
-		if _, _, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil {
+		if _, _, err := run(t, Options{Specs: []string{spec}, OutDir: out}); err != nil {
 			t.Fatalf("%s: %v", spec, err)
 		}
 	}
@@ -50,10 +50,10 @@ func TestSharedFilesNameEverySpecOfTheNamespace(t *testing.T) {
 		}
 	}
 	for _, spec := range []string{daily, hourly} {
-		if stdout, _, err := run(t, Options{SpecFile: spec, OutDir: out, Check: true}); err != nil {
+		if stdout, _, err := run(t, Options{Specs: []string{spec}, OutDir: out, Check: true}); err != nil {
 			t.Errorf("--check %s: %v\n%s", spec, err, stdout)
 		}
-		if _, stderr, err := run(t, Options{SpecFile: spec, OutDir: out}); err != nil || !strings.Contains(stderr, ": 0 written,") {
+		if _, stderr, err := run(t, Options{Specs: []string{spec}, OutDir: out}); err != nil || !strings.Contains(stderr, ": 0 written,") {
 			t.Errorf("rerun of %s: %q, %v", spec, stderr, err)
 		}
 	}
@@ -64,7 +64,7 @@ func TestSharedFilesNameEverySpecOfTheNamespace(t *testing.T) {
 	// hourly moves to another namespace: the shared files stay for daily,
 	// without hourly in their header.
 	writeNamedSpec(t, tmp, "hourly.yaml", jobSpec("hourly", "reports", "native-sidecar"))
-	if _, _, err := run(t, Options{SpecFile: hourly, OutDir: out}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{hourly}, OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
 	got = snapshot(t, out)
@@ -74,13 +74,13 @@ func TestSharedFilesNameEverySpecOfTheNamespace(t *testing.T) {
 	if _, ok := got["namespace-reports.yaml"]; !ok {
 		t.Error("hourly's new namespace was not written")
 	}
-	if _, _, err := run(t, Options{SpecFile: daily, OutDir: out, Check: true}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{daily}, OutDir: out, Check: true}); err != nil {
 		t.Errorf("--check daily after hourly left: %v", err)
 	}
 
 	// daily moves too: now nobody generates namespace batch, and it goes.
 	writeNamedSpec(t, tmp, "daily.yaml", jobSpec("daily", "reports", "native-sidecar"))
-	if _, _, err := run(t, Options{SpecFile: daily, OutDir: out}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{daily}, OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := snapshot(t, out)["namespace-batch.yaml"]; ok {
@@ -93,12 +93,12 @@ func TestSharedFilesRefuseADisagreement(t *testing.T) {
 	out := filepath.Join(tmp, "deploy")
 	daily := writeNamedSpec(t, tmp, "daily.yaml", jobSpec("daily", "batch", "native-sidecar"))
 	ambient := writeNamedSpec(t, tmp, "ambient.yaml", jobSpec("nightly", "batch", "ambient"))
-	if _, _, err := run(t, Options{SpecFile: daily, OutDir: out}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{daily}, OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, out)
 
-	_, _, err := run(t, Options{SpecFile: ambient, OutDir: out})
+	_, _, err := run(t, Options{Specs: []string{ambient}, OutDir: out})
 	if err == nil || !strings.Contains(err.Error(), "namespace-batch.yaml: also generated from ../daily.yaml") ||
 		!strings.Contains(err.Error(), "mesh.dataplane") {
 		t.Fatalf("err = %v, want the disagreement on namespace-batch.yaml named", err)
@@ -107,7 +107,7 @@ func TestSharedFilesRefuseADisagreement(t *testing.T) {
 		t.Errorf("a refused run changed the directory:\n%s", diff)
 	}
 
-	stdout, stderr, err := run(t, Options{SpecFile: ambient, OutDir: out, Check: true})
+	stdout, stderr, err := run(t, Options{Specs: []string{ambient}, OutDir: out, Check: true})
 	if !errors.Is(err, ErrOutOfDate) {
 		t.Fatalf("--check: %v, want ErrOutOfDate", err)
 	}
@@ -123,12 +123,12 @@ func TestFilesOfAnotherSpecNeedForce(t *testing.T) {
 	out := filepath.Join(tmp, "deploy")
 	old := writeNamedSpec(t, tmp, "old.yaml", jobSpec("etl", "batch", "native-sidecar"))
 	moved := writeNamedSpec(t, tmp, "moved.yaml", jobSpec("etl", "batch", "native-sidecar"))
-	if _, _, err := run(t, Options{SpecFile: old, OutDir: out}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{old}, OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshot(t, out)
 
-	_, _, err := run(t, Options{SpecFile: moved, OutDir: out})
+	_, _, err := run(t, Options{Specs: []string{moved}, OutDir: out})
 	if err == nil || !strings.Contains(err.Error(), "job-batch-etl.yaml") || !strings.Contains(err.Error(), "generated from ../old.yaml") ||
 		!strings.Contains(err.Error(), "--force") {
 		t.Fatalf("err = %v, want the other spec's files named, and --force", err)
@@ -137,14 +137,14 @@ func TestFilesOfAnotherSpecNeedForce(t *testing.T) {
 		t.Errorf("a refused run changed the directory:\n%s", diff)
 	}
 
-	if _, _, err := run(t, Options{SpecFile: moved, OutDir: out, Force: true}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{moved}, OutDir: out, Force: true}); err != nil {
 		t.Fatalf("--force: %v", err)
 	}
 	got := snapshot(t, out)
 	if job := got["job-batch-etl.yaml"]; !strings.HasPrefix(job, Header("../moved.yaml")) {
 		t.Errorf("--force did not take the Job over:\n%s", firstLines(job, 1))
 	}
-	if _, _, err := run(t, Options{SpecFile: moved, OutDir: out, Check: true}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{moved}, OutDir: out, Check: true}); err != nil {
 		t.Errorf("--check after --force: %v", err)
 	}
 }
@@ -181,7 +181,7 @@ func TestSpecIsRecognisedFromAnyDirectory(t *testing.T) {
 	tmp := t.TempDir()
 	t.Chdir(tmp)
 	writeNamedSpec(t, "specs", "etl.yaml", jobSpec("etl", "batch", "native-sidecar"))
-	if _, _, err := run(t, Options{SpecFile: "specs/etl.yaml", OutDir: "deploy"}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{"specs/etl.yaml"}, OutDir: "deploy"}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join("deploy", "job-batch-etl.yaml"))
@@ -191,11 +191,11 @@ func TestSpecIsRecognisedFromAnyDirectory(t *testing.T) {
 	if want := Header("../specs/etl.yaml"); !strings.HasPrefix(string(data), want) {
 		t.Errorf("header %q, want %q", firstLines(string(data), 1), want)
 	}
-	if _, _, err := run(t, Options{SpecFile: filepath.Join(tmp, "specs", "etl.yaml"), OutDir: "deploy", Check: true}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{filepath.Join(tmp, "specs", "etl.yaml")}, OutDir: "deploy", Check: true}); err != nil {
 		t.Errorf("--check with an absolute spec path: %v", err)
 	}
 	t.Chdir("specs")
-	if _, _, err := run(t, Options{SpecFile: "etl.yaml", OutDir: "../deploy", Check: true}); err != nil {
+	if _, _, err := run(t, Options{Specs: []string{"etl.yaml"}, OutDir: "../deploy", Check: true}); err != nil {
 		t.Errorf("--check from the spec's directory: %v", err)
 	}
 }

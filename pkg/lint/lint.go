@@ -46,6 +46,11 @@ type Options struct {
 	// values, Chart.yaml) that pre-commit's "types: [yaml]" passes along.
 	SkipNonManifests bool
 	Limits           manifest.Limits
+	// Exclude leaves paths out of the input (see Exclude).
+	Exclude []Exclude
+	// CheckSpec validates the job specs found in the input (see
+	// SpecChecker); nil leaves them as objects of a kind no rule reads.
+	CheckSpec SpecChecker
 	// ListObjects fills Result.Files, for formats that report every
 	// object, passing or not (JUnit): an entry for every object, so the
 	// run builds it only when asked.
@@ -478,26 +483,14 @@ func forEach(ctx context.Context, n, workers int, fn func(i int)) error {
 
 // stdinWasEmpty reports whether "-" was read without error and held no
 // document: in a pipeline that usually means the command before it failed,
-// and a run that lints nothing must not pass silently.
+// and a run that lints nothing must not pass silently. A document without
+// objects, such as the empty List of kubectl get -o yaml, is a document.
 func stdinWasEmpty(paths []string, opts Options, l *loaded) bool {
-	if opts.Stdin == nil || !slices.Contains(paths, "-") {
+	if opts.Stdin == nil || !slices.Contains(paths, "-") || l.stdinDocs > 0 {
 		return false
 	}
 	for _, err := range l.errors {
 		if strings.HasPrefix(err.Error(), StdinName+":") {
-			return false
-		}
-	}
-	if l.left.stdin {
-		return false
-	}
-	for _, o := range l.objects {
-		if o.File == StdinName {
-			return false
-		}
-	}
-	for _, p := range l.problems {
-		if p.File == StdinName {
 			return false
 		}
 	}
@@ -608,7 +601,7 @@ func (e *emitter) problem(p manifest.Problem) {
 	r := rules.InvalidInput
 	f := Finding{
 		RuleID: r.ID, Slug: r.Slug, Severity: e.severity(r, r.Severity),
-		Message: p.Msg, Remediation: r.Remediation, URL: e.url(r),
+		Message: p.Msg, Remediation: cmp.Or(p.Fix, r.Remediation), URL: e.url(r),
 		File: p.File, Line: p.Pos.Line, Column: p.Pos.Col,
 		Object: ObjectRef{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name},
 	}

@@ -243,7 +243,8 @@ func TestInventory(t *testing.T) {
 }
 
 // A finding about two objects points at the other one too: here the
-// PeerAuthentication in another file that the second one duplicates.
+// PeerAuthentication in another file that the second one duplicates, at
+// its first key, below the comment its document starts with.
 func TestFindingsNameTheRelatedObject(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		"a.yaml": "# the first\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: strict, namespace: batch}\nspec: {mtls: {mode: STRICT}}\n",
@@ -256,12 +257,12 @@ func TestFindingsNameTheRelatedObject(t *testing.T) {
 	if len(res.Findings) != 1 {
 		t.Fatalf("findings %v, want one MB504", ids(res.Findings))
 	}
-	want := []RelatedObject{{File: filepath.Join(dir, "a.yaml"), Line: 1,
+	want := []RelatedObject{{File: filepath.Join(dir, "a.yaml"), Line: 2,
 		Object: ObjectRef{APIVersion: "security.istio.io/v1", Kind: "PeerAuthentication", Namespace: "batch", Name: "strict"}}}
 	if diff := cmp.Diff(want, res.Findings[0].Related); diff != "" {
 		t.Errorf("related (-want +got):\n%s", diff)
 	}
-	if see := res.Findings[0].SeeAlso(); !strings.Contains(see, "PeerAuthentication batch/strict at "+filepath.Join(dir, "a.yaml")+":1") {
+	if see := res.Findings[0].SeeAlso(); !strings.Contains(see, "PeerAuthentication batch/strict at "+filepath.Join(dir, "a.yaml")+":2") {
 		t.Errorf("SeeAlso() = %q", see)
 	}
 }

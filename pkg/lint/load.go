@@ -36,13 +36,15 @@ type loaded struct {
 	ignores   map[*manifest.Object]ignoreAnnotations
 	declared  []declared // cluster facts the objects declare (AnnotFacts)
 	// left counts the objects left out of objects (see leaveOut): how
-	// many, whether one came from standard input, and the namespaces they
-	// name, which the index knows of.
+	// many, and the namespaces they name, which the index knows of.
 	left struct {
 		count      int
-		stdin      bool
 		namespaces []string
 	}
+	// stdinDocs counts the YAML documents standard input held, whether
+	// they gave objects or not: an empty List is one document and no
+	// object, and a valid input.
+	stdinDocs int
 }
 
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
@@ -115,6 +117,7 @@ type docResult struct {
 	workloads []*rules.Workload   // aligned with objects, nil when there are none
 	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
 	declared  []declared          // the objects' AnnotFacts (declared.go)
+	notices   []string            // about the job specs it held (checkSpecs)
 }
 
 // job is a batch of documents of one file for a worker.
@@ -150,12 +153,14 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			for j := range jobs {
 				for i, c := range j.chunks {
 					objs, probs := loadDocument(j.file, j.first+i, c, opts, keep)
+					probs = templateHint(c, probs)
+					objs, probs, notices := checkSpecs(j.file, j.first+i, c, objs, probs, opts)
 					if j.regular {
 						for _, o := range objs {
 							o.ReleaseDocument()
 						}
 					}
-					d := docResult{objects: objs, problems: probs}
+					d := docResult{objects: objs, problems: probs, notices: notices}
 					decl := declaredOf(objs) // before the annotations may go
 					if !opts.Residency.KeepAll {
 						d = releaseObjects(d, keep, opts.plan)
@@ -171,6 +176,9 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	var results []*fileResult
 	send := func(name string, data []byte, regular bool, buf *[]byte) {
 		chunks := manifest.SplitDocuments(data)
+		if name == StdinName {
+			out.stdinDocs += len(chunks)
+		}
 		fr := &fileResult{docs: make([]docResult, len(chunks))}
 		results = append(results, fr)
 		out.order = append(out.order, name)
@@ -216,7 +224,6 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				}
 				if leaveOut(o, w, ia, opts) {
 					out.left.count++
-					out.left.stdin = out.left.stdin || o.File == StdinName
 					if o.Namespace != "" && !seen[o.Namespace] {
 						seen[o.Namespace] = true
 						out.left.namespaces = append(out.left.namespaces, o.Namespace)
@@ -236,6 +243,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			}
 			out.problems = append(out.problems, d.problems...)
 			out.declared = append(out.declared, d.declared...)
+			out.notices = append(out.notices, d.notices...)
 		}
 	}
 	return out, nil
@@ -286,6 +294,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	}
 	seen := &seenFiles{}
 	stdinUsed := false
+	excl := excluder(opts.Exclude)
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -307,15 +316,25 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
 			continue
 		}
+		if why := excl.match(p); why != "" {
+			// Named, and excluded: said, so that it is never left out
+			// unnoticed.
+			out.notices = append(out.notices, p+": excluded by "+why+", so not read")
+			continue
+		}
 		if !info.IsDir() {
 			// A path named on the command line is read whatever its name
 			// or type: it may be a process substitution like <(helm template).
 			readPath(p, readOne, out, seen)
 			continue
 		}
-		files, errs := walkDir(p)
+		files, excluded, errs := walkDir(p, excl)
 		out.errors = append(out.errors, errs...)
-		if len(files) == 0 && len(errs) == 0 {
+		switch {
+		case len(files) > 0 || len(errs) > 0:
+		case excluded > 0:
+			out.notices = append(out.notices, fmt.Sprintf("%s: every .yaml, .yml and .json file is excluded (by %s)", p, excl.describe()))
+		default:
 			// Not an error (an empty folder is a valid input), but a CI
 			// job pointed at the wrong one must not pass unnoticed.
 			out.notices = append(out.notices, p+": no .yaml, .yml or .json files (hidden directories are skipped)")
@@ -447,10 +466,12 @@ var manifestExt = map[string]bool{".yaml": true, ".yml": true, ".json": true}
 // walkDir lists the manifest files under root in lexical order. It does not
 // follow symbolic links to directories (so link loops cannot trap it), reads
 // links to files, skips sockets, pipes and devices, and skips hidden
-// directories such as .git.
-func walkDir(root string) ([]string, []error) {
+// directories such as .git, and the files and directories excl matches,
+// which it counts.
+func walkDir(root string, excl excluder) ([]string, int, []error) {
 	var files []string
 	var errs []error
+	excluded := 0
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			errs = append(errs, errorf(p, "%v", describeFSError(err)))
@@ -463,9 +484,17 @@ func walkDir(root string) ([]string, []error) {
 			if p != root && strings.HasPrefix(d.Name(), ".") {
 				return fs.SkipDir
 			}
+			if p != root && excl.match(p) != "" {
+				excluded++
+				return fs.SkipDir
+			}
 			return nil
 		}
 		if !manifestExt[strings.ToLower(filepath.Ext(p))] {
+			return nil
+		}
+		if excl.match(p) != "" {
+			excluded++
 			return nil
 		}
 		mode := d.Type()
@@ -490,7 +519,7 @@ func walkDir(root string) ([]string, []error) {
 		errs = append(errs, errorf(root, "%v", err))
 	}
 	sort.Strings(files)
-	return files, errs
+	return files, excluded, errs
 }
 
 // describeFSError drops the repeated path from *PathError messages.

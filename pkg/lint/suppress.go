@@ -73,19 +73,25 @@ func effectiveNamespace(o ObjectRef) string {
 	return o.Namespace
 }
 
-// matchPath matches the finding's file against the path globs. Both sides
-// are made absolute and relative to Base, so "vendor/**" means the same
-// whether lint was started in the repository root or in a subdirectory,
-// and whether the path was given as ./vendor/x.yaml, vendor/x.yaml or
-// /abs/repo/vendor/x.yaml. A pattern also matches every file below a
-// directory it matches ("vendor" is "vendor/**"). Files outside Base never
-// match, and neither does standard input.
+// matchPath matches the finding's file against the path globs (see
+// matchPathGlobs).
 func (s *Suppression) matchPath(file string) bool {
-	if file == StdinName {
+	return matchPathGlobs(s.Paths, s.Base, file)
+}
+
+// matchPathGlobs matches a file against doublestar globs relative to base
+// ("" is the working directory). Both sides are made absolute and
+// relative to base, so "vendor/**" means the same whether lint was started
+// in the repository root or in a subdirectory, and whether the path was
+// given as ./vendor/x.yaml, vendor/x.yaml or /abs/repo/vendor/x.yaml. A
+// pattern also matches every path below a directory it matches ("vendor"
+// is "vendor/**"). Paths outside base never match, and neither does
+// standard input.
+func matchPathGlobs(globs []string, base, file string) bool {
+	if file == StdinName || len(globs) == 0 {
 		return false
 	}
 	rel := filepath.Clean(file)
-	base := s.Base
 	if base == "" && filepath.IsAbs(rel) {
 		base, _ = filepath.Abs(".")
 	}
@@ -104,7 +110,7 @@ func (s *Suppression) matchPath(file string) bool {
 	if rel == ".." || strings.HasPrefix(rel, "../") {
 		return false
 	}
-	for _, g := range s.Paths {
+	for _, g := range globs {
 		g = strings.TrimSuffix(strings.TrimPrefix(g, "./"), "/")
 		if ok, _ := doublestar.Match(g, rel); ok {
 			return true
@@ -142,13 +148,8 @@ func matchGlobs(globs []string, v string) bool {
 // ValidateGlobs reports the first malformed pattern of a suppression,
 // including a kind that cannot be one (see checkKind).
 func (s *Suppression) ValidateGlobs() error {
-	for _, g := range s.Paths {
-		if !doublestar.ValidatePattern(g) {
-			return fmt.Errorf("bad path pattern %q", g)
-		}
-		if strings.HasPrefix(g, "/") || filepath.IsAbs(g) || g == ".." || strings.HasPrefix(g, "../") {
-			return fmt.Errorf("path pattern %q must be relative to the config file's directory (like \"vendor/**\")", g)
-		}
+	if err := validatePathGlobs(s.Paths, "the config file's directory"); err != nil {
+		return err
 	}
 	for _, list := range [][]string{s.Kinds, s.Namespaces, s.Names} {
 		for _, g := range list {
@@ -160,6 +161,20 @@ func (s *Suppression) ValidateGlobs() error {
 	for _, k := range s.Kinds {
 		if err := checkKind(k); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// validatePathGlobs reports the first malformed path pattern, or one that
+// is not relative to base (named in the message).
+func validatePathGlobs(globs []string, base string) error {
+	for _, g := range globs {
+		if !doublestar.ValidatePattern(g) {
+			return fmt.Errorf("bad path pattern %q", g)
+		}
+		if strings.HasPrefix(g, "/") || filepath.IsAbs(g) || g == ".." || strings.HasPrefix(g, "../") {
+			return fmt.Errorf("path pattern %q must be relative to %s (like \"vendor/**\")", g, base)
 		}
 	}
 	return nil

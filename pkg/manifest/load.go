@@ -28,6 +28,9 @@ type Problem struct {
 	// LeftOut is set when the problem is a field the object was linted
 	// without: the rest of it decoded (Object.PartlyInvalid).
 	LeftOut bool
+	// Fix, when set, replaces the invalid-input rule's remediation: what
+	// to do about this problem in particular (a job spec's, say).
+	Fix string
 }
 
 func (p Problem) Error() string {
@@ -211,6 +214,7 @@ func (r *docReader) fast() bool {
 		APIVersion: apiVersion, Kind: kindName,
 		doc: r.chunk.Data, docLine: int32(r.chunk.StartLine),
 		docOff: int64(r.chunk.Offset), docLen: int32(len(r.chunk.Data)),
+		keyLine: int32(r.chunk.StartLine + leadingLines(r.chunk.Data)),
 	}
 	if meta := p.child(0, "metadata"); meta >= 0 && p.nodes[meta].kind == fMap {
 		o.Name = p.str(p.child(meta, "name"))
@@ -263,6 +267,7 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 		APIVersion: apiVersion, Kind: kindName,
 		doc: r.chunk.Data, docLine: int32(r.chunk.StartLine),
 		docOff: int64(r.chunk.Offset), docLen: int32(len(r.chunk.Data)),
+		keyLine: int32(r.chunk.StartLine + n.Line - 1),
 	}
 	k, known, err := lookupKind(apiVersion, kindName)
 	// Decoded objects take their labels and annotations from the typed

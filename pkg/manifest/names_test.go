@@ -28,7 +28,7 @@ func TestObjectNames(t *testing.T) {
 		ref        string
 	}{
 		{"documents", docs, Pos{Line: 14, Col: 1}, "unnamed Job at in.yaml:12"},
-		{"a List", list, Pos{Line: 16, Col: 3}, "unnamed Job at in.yaml:1"},
+		{"a List", list, Pos{Line: 16, Col: 3}, "unnamed Job at in.yaml:14"},
 	} {
 		objs, probs := ReadFile("in.yaml", []byte(tc.text), Limits{})
 		var jobs []*Object

@@ -76,3 +76,24 @@ func blankDocument(doc []byte) bool {
 	}
 	return true
 }
+
+// leadingLines counts the lines at the start of a document that hold
+// nothing but whitespace, comments or a directive ("%YAML 1.2"): the
+// object starts on the line after them.
+func leadingLines(doc []byte) int {
+	n := 0
+	for len(doc) > 0 {
+		line := doc
+		if nl := bytes.IndexByte(doc, '\n'); nl >= 0 {
+			line, doc = doc[:nl], doc[nl+1:]
+		} else {
+			doc = nil
+		}
+		line = bytes.TrimLeft(line, " \t\r")
+		if len(line) > 0 && line[0] != '#' && line[0] != '%' {
+			return n
+		}
+		n++
+	}
+	return 0
+}

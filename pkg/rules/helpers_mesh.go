@@ -318,8 +318,9 @@ func envStem(name, suffix string) (string, bool) {
 
 // hostRefs finds the network hosts the app containers name: URLs with a
 // known scheme and libpq-style host= settings in env values, args and
-// command entries, and bare host[:port] values of env vars named like
-// *_HOST (with a sibling *_PORT). Values of env vars whose names look like
+// command entries, bare host[:port] values of env vars named like *_HOST
+// (with a sibling *_PORT), and env values that are lists of host:port, as
+// Kafka's bootstrap servers are. Values of env vars whose names look like
 // credentials are skipped.
 func findHostRefs(w *Workload) []HostRef {
 	var out []HostRef
@@ -340,6 +341,9 @@ func findHostRefs(w *Workload) []HostRef {
 			refs := scanHosts(e.Value, "", "")
 			if len(refs) == 0 {
 				refs = bareHost(e, ports, "", "")
+			}
+			if len(refs) == 0 {
+				refs = hostPortList(e.Value)
 			}
 			for k := range refs {
 				refs[k].Path = fmt.Sprintf("%s.env[%d].value", c.Path, i)
@@ -388,6 +392,26 @@ func scanHosts(s, path, where string) []HostRef {
 			}
 			out = append(out, HostRef{Host: strings.ToLower(m[1]), Port: port, Path: path, Where: where})
 		}
+	}
+	return out
+}
+
+// hostPortList reads a value that is nothing but host:port entries,
+// separated by commas (Kafka's bootstrap.servers, a Cassandra or
+// Elasticsearch node list, a lone broker.example.com:9092). Each entry
+// needs its port and a host with a dot: a value like "debug:1" or
+// "12:30" is not taken for a host.
+func hostPortList(v string) []HostRef {
+	if !strings.Contains(v, ":") || !strings.Contains(v, ".") {
+		return nil // the common case
+	}
+	var out []HostRef
+	for _, item := range strings.Split(v, ",") {
+		m := bareRE.FindStringSubmatch(strings.TrimSpace(item))
+		if m == nil || PortOr(m[2], 0) == 0 || !strings.Contains(m[1], ".") {
+			return nil
+		}
+		out = append(out, HostRef{Host: strings.ToLower(m[1]), Port: PortOr(m[2], 0)})
 	}
 	return out
 }

@@ -31,7 +31,7 @@ var _ Formatter = (*SARIF)(nil)
 const (
 	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
 	sarifVersion = "2.1.0"
-	// srcRoot is the uriBaseId of every artifact: the directory meshbatch
+	// srcRoot is the uriBaseId of every file: the directory meshbatch
 	// ran in, which should be the repository root for code scanning.
 	srcRoot = "%SRCROOT%"
 )
@@ -121,8 +121,22 @@ type sarifPhysical struct {
 }
 
 type sarifArtifact struct {
-	URI       string `json:"uri"`
-	URIBaseID string `json:"uriBaseId,omitempty"`
+	URI         string     `json:"uri"`
+	URIBaseID   string     `json:"uriBaseId,omitempty"`
+	Description *sarifText `json:"description,omitempty"`
+}
+
+// sarifArtifactOf locates a file of the input. SARIF has no URI for
+// standard input, and a URI reference cannot hold "<" or ">" (RFC 3986;
+// the schema asserts format uri-reference): standard input is the
+// relative reference "%3Cstdin%3E", which viewers decode to <stdin>,
+// without the %SRCROOT% base (it is no file of the checkout) and with
+// the description "<stdin>" for those that show the URI as it is.
+func sarifArtifactOf(file string) sarifArtifact {
+	if file == lint.StdinName {
+		return sarifArtifact{URI: sarifURI(file), Description: &sarifText{Text: lint.StdinName + " (standard input)"}}
+	}
+	return sarifArtifact{URI: sarifURI(file), URIBaseID: srcRoot}
 }
 
 type sarifRegion struct {
@@ -226,7 +240,7 @@ func ruleTags(r *rules.Rule) []string {
 func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 	msg := f.Message + "\nFix: " + f.Remediation
 	loc := sarifLocation{PhysicalLocation: sarifPhysical{
-		ArtifactLocation: sarifArtifact{URI: sarifURI(f.File), URIBaseID: srcRoot},
+		ArtifactLocation: sarifArtifactOf(f.File),
 		Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
 	}}
 	if ref := f.Object.String(); ref != "" {
@@ -243,7 +257,7 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		res.RelatedLocations = append(res.RelatedLocations, sarifRelated{
 			ID: i + 1,
 			PhysicalLocation: sarifPhysical{
-				ArtifactLocation: sarifArtifact{URI: sarifURI(r.File), URIBaseID: srcRoot},
+				ArtifactLocation: sarifArtifactOf(r.File),
 				Region:           sarifRegion{StartLine: max(r.Line, 1)},
 			},
 			Message: sarifText{Text: r.Object.String()},
@@ -287,7 +301,7 @@ func sarifLevel(s rules.Severity) string {
 // percent-encoded segments ("my dir/a.yaml" is "my%20dir/a.yaml"), no
 // leading "./". Absolute paths below the working directory are made
 // relative to it, other absolute paths become file: URIs; standard input is
-// "%3Cstdin%3E".
+// "%3Cstdin%3E" (see sarifArtifactOf).
 func sarifURI(file string) string {
 	p := filepath.Clean(file)
 	if filepath.IsAbs(p) {

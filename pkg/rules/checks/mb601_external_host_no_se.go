@@ -23,7 +23,8 @@ var ExternalHostNoSE = &rules.Rule{
 		"DestinationRule applies (no TLS origination, timeouts or connection limits) and telemetry shows no host. " +
 		"A ServiceEntry that exists but is exported elsewhere (exportTo \".\" in another namespace), or that lacks the " +
 		"port, does not help. The rule reads external dependencies from the Job's env values, args and commands " +
-		"(URLs with a network scheme such as https://, postgres://, jdbc:mysql://; host= settings; *_HOST values), " +
+		"(URLs with a network scheme such as https://, postgres://, jdbc:mysql://; host= settings; *_HOST values; " +
+		"env values that are host:port lists, such as Kafka bootstrap servers), " +
 		"counting as external only names that end in a public top-level domain and are not name.namespace of a " +
 		"namespace in the input, and from the egress hosts of Sidecar resources. Severity: error under REGISTRY_ONLY, " +
 		"warning under ALLOW_ANY or when the policy is unknown (--outbound-policy not given; Istio's default " +
