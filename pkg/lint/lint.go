@@ -583,7 +583,7 @@ func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
 	o := d.Object
 	f := Finding{
 		RuleID: d.Rule.ID, Slug: d.Rule.Slug, Severity: e.severity(d.Rule, d.Severity),
-		Message: d.Message, Remediation: d.Rule.Remediation, URL: e.url(d.Rule),
+		Message: d.Message.String(), Remediation: d.Rule.Remediation, URL: e.url(d.Rule),
 		File: o.File, Line: pos.Line, Column: pos.Col, FieldPath: d.Path,
 		Object: refOf(o),
 	}
