@@ -63,11 +63,18 @@ func (j *JUnit) Format(w io.Writer, res *lint.Result) error {
 	if res.Files == nil && res.Stats.Files > 0 {
 		return errors.New("the lint result lists no objects: run lint with Options.ListObjects")
 	}
+	// The findings of each testcase, by their index in res.Findings, and
+	// the testcases of each file's findings, in order: a report renders a
+	// finding when it writes it, not all of them at once.
 	type caseKey struct{ file, name string }
-	byCase := map[caseKey][]lint.Finding{}
-	for _, f := range res.Findings {
+	byCase := map[caseKey][]int{}
+	byFile := map[string][]string{}
+	i := 0
+	for f := range res.Findings.All() {
 		k := caseKey{f.File, junitCaseName(f)}
-		byCase[k] = append(byCase[k], f)
+		byCase[k] = append(byCase[k], i)
+		byFile[f.File] = append(byFile[f.File], k.name)
+		i++
 	}
 	suites := junitSuites{Name: ToolName}
 	seen := map[caseKey]bool{}
@@ -79,17 +86,19 @@ func (j *JUnit) Format(w io.Writer, res *lint.Result) error {
 				return
 			}
 			seen[k] = true
-			s.Cases = append(s.Cases, j.testcase(file.File, name, byCase[k]))
+			var fs []lint.Finding
+			for _, i := range byCase[k] {
+				fs = append(fs, res.Findings.At(i))
+			}
+			s.Cases = append(s.Cases, j.testcase(file.File, name, fs))
 		}
 		for _, o := range file.Objects {
 			addCase(o.String())
 		}
 		// Findings without a loaded object (documents that do not parse),
 		// in line order.
-		for _, f := range res.Findings {
-			if f.File == file.File {
-				addCase(junitCaseName(f))
-			}
+		for _, name := range byFile[file.File] {
+			addCase(name)
 		}
 		for _, c := range s.Cases {
 			s.Tests++

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,7 +116,7 @@ func runFixture(t *testing.T, r *rules.Rule, file string) []want {
 		t.Fatal(err)
 	}
 	var got []want
-	for _, f := range append(res.Findings, res.Suppressed...) {
+	for _, f := range slices.Concat(slices.Collect(res.Findings.All()), slices.Collect(res.Suppressed.All())) {
 		if f.RuleID != r.ID {
 			t.Errorf("%s:%d: fixture is not valid input: %s %s", f.File, f.Line, f.RuleID, f.Message)
 			continue
@@ -141,7 +142,7 @@ func runFixture(t *testing.T, r *rules.Rule, file string) []want {
 
 func messages(res *lint.Result) string {
 	var b strings.Builder
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		fmt.Fprintf(&b, "  %d: %s %s %s\n", f.Line, f.RuleID, f.Severity, f.Message)
 	}
 	return b.String()
