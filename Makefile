@@ -49,7 +49,7 @@ docs: ## regenerate docs/rules and docs/cli from the binary
 bench: ## Go benchmarks of lint at 1k, 10k and 100k objects
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/lint/...
 
-bench-compare: ## meshbatch lint vs the decode floor (and istioctl when on PATH)
+bench-compare: ## meshbatch lint vs the decode floor (and istioctl when on PATH), default and findings-heavy corpora; BASE=REV runs that revision's lint in turn
 	hack/bench-compare.sh
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s; make unit runs each for 10s)

@@ -325,7 +325,7 @@ func writeReport(cmd *cobra.Command, o format.Output, res *lint.Result, failOn r
 	case err == nil:
 		// A report in a file leaves the terminal silent otherwise: say
 		// where it went, and what it holds.
-		cmd.PrintErrln(fmt.Sprintf("meshbatch: wrote the %s report (%s) to %s", o.Format, countFindings(len(res.Findings)), format.Printable(o.Path)))
+		cmd.PrintErrln(fmt.Sprintf("meshbatch: wrote the %s report (%s) to %s", o.Format, countFindings(res.Findings.Len()), format.Printable(o.Path)))
 		return nil
 	case errors.As(err, &pe):
 		return usagef("--output %s: %v", o.Path, pe.Err)

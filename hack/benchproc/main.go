@@ -6,6 +6,9 @@
 //
 //	benchproc -n 5 -cmd 'lint=bin/meshbatch lint corpus' -cmd 'floor=bin/floor corpus' -ratio lint/floor
 //
+// -rss-ratio A/B prints the ratio of the peak RSS columns as well, for two
+// builds of one program.
+//
 // A command is split at spaces, without a shell; its output is discarded.
 package main
 
@@ -35,11 +38,12 @@ func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
 func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 func main() {
-	var cmds, ratios listFlag
+	var cmds, ratios, rssRatios listFlag
 	runs := flag.Int("n", 5, "counted rounds")
 	warmup := flag.Int("warmup", 1, "rounds run first and not counted (they fill the page cache)")
 	flag.Var(&cmds, "cmd", "NAME=COMMAND to time (repeatable)")
 	flag.Var(&ratios, "ratio", "A/B: print the median of A's wall time over B's, round by round (repeatable)")
+	flag.Var(&rssRatios, "rss-ratio", "A/B: print A's peak RSS over B's (repeatable)")
 	flag.Parse()
 	var all []*command
 	byName := map[string]*command{}
@@ -87,6 +91,16 @@ func main() {
 		}
 		slices.Sort(rs)
 		fmt.Printf("ratio %-18s median %.2f (min %.2f, max %.2f)\n", r, rs[len(rs)/2], rs[0], rs[len(rs)-1])
+	}
+	for _, r := range rssRatios {
+		an, bn, _ := strings.Cut(r, "/")
+		a, b := byName[an], byName[bn]
+		if a == nil || b == nil {
+			fmt.Printf("rss ratio %s: skipped (%s not timed)\n", r, missing(a, an, bn))
+			continue
+		}
+		fmt.Printf("rss ratio %-14s %.2f (peak RSS %.1f / %.1f MB)\n", r,
+			float64(slices.Max(a.rss))/float64(slices.Max(b.rss)), float64(slices.Max(a.rss))/1024, float64(slices.Max(b.rss))/1024)
 	}
 	fmt.Printf("%d rounds after %d warm-up, median of each\n", *runs, *warmup)
 }

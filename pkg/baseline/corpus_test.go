@@ -229,10 +229,10 @@ func TestCorpusWithItsOwnBaseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Findings) != 0 {
-			t.Fatalf("group %d: recording showed %d findings", g, len(res.Findings))
+		if res.Findings.Len() != 0 {
+			t.Fatalf("group %d: recording showed %d findings", g, res.Findings.Len())
 		}
-		recorded += len(res.Baselined)
+		recorded += res.Baselined.Len()
 		var file bytes.Buffer
 		if err := m.Recorded().Write(&file); err != nil {
 			t.Fatal(err)
@@ -241,13 +241,13 @@ func TestCorpusWithItsOwnBaseline(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if base.Findings() != len(res.Baselined) {
-			t.Fatalf("group %d: the file records %d findings, the run baselined %d", g, base.Findings(), len(res.Baselined))
+		if base.Findings() != res.Baselined.Len() {
+			t.Fatalf("group %d: the file records %d findings, the run baselined %d", g, base.Findings(), res.Baselined.Len())
 		}
 		// A finding without an object goes by its file, which keeps its
 		// name (its documents only shuffle in place).
 		keep := map[string]bool{}
-		for _, f := range res.Baselined {
+		for f := range res.Baselined.All() {
 			if f.Object.Kind == "" {
 				keep[filepath.ToSlash(f.File)] = true
 			}
@@ -260,8 +260,8 @@ func TestCorpusWithItsOwnBaseline(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(res.Findings) != 0 || len(res.Stale) != 0 || res.Failed(1) {
-				for _, f := range res.Findings {
+			if res.Findings.Len() != 0 || len(res.Stale) != 0 || res.Failed(1) {
+				for f := range res.Findings.All() {
 					t.Errorf("group %d seed %d: shown %s:%d %s %s %s: %s", g, seed, f.File, f.Line, f.RuleID, f.Object, f.FieldPath, f.Message)
 				}
 				for _, s := range res.Stale {
@@ -269,8 +269,8 @@ func TestCorpusWithItsOwnBaseline(t *testing.T) {
 				}
 				continue
 			}
-			if len(res.Baselined) != base.Findings() {
-				t.Errorf("group %d seed %d: %d baselined, the file records %d", g, seed, len(res.Baselined), base.Findings())
+			if res.Baselined.Len() != base.Findings() {
+				t.Errorf("group %d seed %d: %d baselined, the file records %d", g, seed, res.Baselined.Len(), base.Findings())
 			}
 			for _, name := range format.Names() {
 				if err := reportsNothing(name, res); err != nil {
@@ -312,7 +312,7 @@ func reportsNothing(name string, res *lint.Result) error {
 	switch name {
 	case "text", "github":
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		counted := len(res.Baselined) == 0 || regexp.MustCompile(fmt.Sprintf(`\b%d baselined\b`, len(res.Baselined))).MatchString(lines[0])
+		counted := res.Baselined.Len() == 0 || regexp.MustCompile(fmt.Sprintf(`\b%d baselined\b`, res.Baselined.Len())).MatchString(lines[0])
 		if len(lines) != 1 || !strings.HasPrefix(lines[0], "0 errors, 0 warnings, 0 infos in ") || !counted {
 			return fmt.Errorf("want only a summary of nothing but baselined findings:\n%s", out)
 		}
@@ -325,7 +325,7 @@ func reportsNothing(name string, res *lint.Result) error {
 		if err := json.Unmarshal(buf.Bytes(), &rep); err != nil {
 			return err
 		}
-		if s := rep.Summary; len(rep.Findings)+len(rep.Stale)+s.Errors+s.Warnings+s.Infos+s.Stale != 0 || s.Baselined != len(res.Baselined) {
+		if s := rep.Summary; len(rep.Findings)+len(rep.Stale)+s.Errors+s.Warnings+s.Infos+s.Stale != 0 || s.Baselined != res.Baselined.Len() {
 			return fmt.Errorf("findings %d, stale %d, summary %+v", len(rep.Findings), len(rep.Stale), s)
 		}
 	case "sarif":

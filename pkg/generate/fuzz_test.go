@@ -229,7 +229,7 @@ func checkGenerated(t *testing.T, spec []byte, job *Job) {
 		t.Fatal(err)
 	}
 	var bad []string
-	for _, fd := range res.Findings {
+	for fd := range res.Findings.All() {
 		if fd.Severity >= rules.Warning || fd.RuleID == rules.InvalidInput.ID {
 			bad = append(bad, fmt.Sprintf("%d: %s %s (%s): %s", fd.Line, fd.Severity, fd.RuleID, fd.Object, fd.Message))
 		}

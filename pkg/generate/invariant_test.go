@@ -62,7 +62,7 @@ func TestGeneratedOutputLintsClean(t *testing.T) {
 				t.Fatalf("lint could not read the output: %v", res.InputErrors)
 			}
 			var bad []string
-			for _, f := range res.Findings {
+			for f := range res.Findings.All() {
 				if f.Severity >= rules.Warning {
 					bad = append(bad, fmt.Sprintf("%d: %s %s %s (%s): %s", f.Line, f.Severity, f.RuleID, f.Slug, f.Object, f.Message))
 				}

@@ -40,7 +40,7 @@ func selfCheck(loc locator, j *Job) []Problem {
 		return []Problem{{File: j.Source, Pos: loc.pos(""), Msg: fmt.Sprintf("checking the manifests failed: %v", err)}}
 	}
 	var probs []Problem
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		if f.Severity < rules.Warning && f.RuleID != rules.InvalidInput.ID {
 			continue
 		}

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -64,18 +65,21 @@ func (s StaleEntry) String() string {
 // fixed finding from one about an object it did not read, so it lists
 // none.
 func (r *Result) applyBaseline(b Baseline, partial bool) {
-	recorded, stale := b.Match(r.Findings)
-	origin := b.Origin()
-	kept := r.Findings[:0]
-	for i, f := range r.Findings {
+	// The baseline matches rendered findings; a run with a baseline pays
+	// for rendering them once more.
+	recorded, stale := b.Match(slices.Collect(r.Findings.All()))
+	by := &suppressedBy{origin: b.Origin(), by: SuppressedByBaseline}
+	list := r.Findings.list
+	kept := list[:0]
+	for i, f := range list {
 		if !recorded[i] {
 			kept = append(kept, f)
 			continue
 		}
-		f.Suppressed, f.SuppressedBy = origin, SuppressedByBaseline
-		r.Baselined = append(r.Baselined, f)
+		f.suppress(by)
+		r.Baselined.list = append(r.Baselined.list, f)
 	}
-	r.Findings = kept
+	r.Findings.list = kept
 	if !partial {
 		r.Stale = stale
 	}

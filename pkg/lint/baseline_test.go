@@ -56,15 +56,15 @@ func TestBaseline(t *testing.T) {
 	if diff := cmp.Diff(wantBaselined, ids(res.Baselined)); diff != "" {
 		t.Errorf("baselined (-want +got):\n%s", diff)
 	}
-	for _, f := range res.Baselined {
+	for f := range res.Baselined.All() {
 		if f.Suppressed != "baseline test.json" || f.SuppressedBy != SuppressedByBaseline {
 			t.Errorf("baselined finding marked %q by %q", f.Suppressed, f.SuppressedBy)
 		}
 	}
 	// The info is left, below --min-severity; the suppressed Job's three
 	// findings never reach the baseline.
-	if len(res.Findings) != 0 || res.Stats.Hidden != 1 || len(res.Suppressed) != 3 {
-		t.Errorf("shown %v, hidden %d, suppressed %d; want none, 1, 3", ids(res.Findings), res.Stats.Hidden, len(res.Suppressed))
+	if res.Findings.Len() != 0 || res.Stats.Hidden != 1 || res.Suppressed.Len() != 3 {
+		t.Errorf("shown %v, hidden %d, suppressed %d; want none, 1, 3", ids(res.Findings), res.Stats.Hidden, res.Suppressed.Len())
 	}
 	if res.Worst() != rules.Info || res.Failed(rules.Warning) {
 		t.Errorf("Worst = %v: a baselined warning counts for the exit code", res.Worst())
@@ -78,7 +78,7 @@ func TestBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Stale) != 0 || len(res.Baselined) != 1 {
+	if len(res.Stale) != 0 || res.Baselined.Len() != 1 {
 		t.Errorf("partial: stale %+v, baselined %v; want no stale entry and the one finding left", res.Stale, ids(res.Baselined))
 	}
 }

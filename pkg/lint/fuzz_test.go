@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,7 +64,7 @@ func FuzzLintFile(f *testing.F) {
 		if len(res.InputErrors) > 0 {
 			t.Fatalf("input errors for readable bytes: %v", res.InputErrors)
 		}
-		for _, fd := range append(res.Findings, res.Suppressed...) {
+		for _, fd := range slices.Concat(slices.Collect(res.Findings.All()), slices.Collect(res.Suppressed.All())) {
 			if fd.File != lint.StdinName || fd.RuleID == "" || fd.Message == "" {
 				t.Fatalf("finding without file, rule or message: %+v", fd)
 			}

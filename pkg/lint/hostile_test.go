@@ -35,7 +35,7 @@ func TestLineEndingsDoNotMovePositions(t *testing.T) {
 			t.Fatal(err)
 		}
 		var b strings.Builder
-		for _, f := range res.Findings {
+		for f := range res.Findings.All() {
 			fmt.Fprintf(&b, "%d:%d %s %s\n", f.Line, f.Column, f.RuleID, f.FieldPath)
 		}
 		return b.String()

@@ -96,8 +96,8 @@ var ReleaseAll = Residency{WorkloadsKept: -1, WorkloadsPerPass: 1}
 
 // Result is the outcome of a run.
 type Result struct {
-	Findings   []Finding // shown findings, sorted
-	Suppressed []Finding // hidden by a suppression, sorted
+	Findings   Findings // shown findings, sorted
+	Suppressed Findings // hidden by a suppression, sorted
 	Stats      Stats
 	// Files lists every file read, in input order, with the objects it
 	// holds (for formats that report per object, like JUnit); nil unless
@@ -112,7 +112,7 @@ type Result struct {
 	Notices []string
 	// Baselined are the findings Options.Baseline hid, sorted; Stale its
 	// entries that matched no finding (none in partial mode).
-	Baselined []Finding
+	Baselined Findings
 	Stale     []StaleEntry
 
 	hiddenWorst rules.Severity // worst finding hidden by MinSeverity
@@ -140,8 +140,8 @@ type Stats struct {
 // Counts returns the number of shown findings per severity.
 func (r *Result) Counts() map[rules.Severity]int {
 	c := map[rules.Severity]int{}
-	for _, f := range r.Findings {
-		c[f.Severity]++
+	for i := range r.Findings.Len() {
+		c[r.Findings.severity(i)]++
 	}
 	return c
 }
@@ -150,8 +150,8 @@ func (r *Result) Counts() map[rules.Severity]int {
 // hidden by MinSeverity, 0 if none: it decides the exit code.
 func (r *Result) Worst() rules.Severity {
 	worst := r.hiddenWorst
-	for _, f := range r.Findings {
-		worst = max(worst, f.Severity)
+	for i := range r.Findings.Len() {
+		worst = max(worst, r.Findings.severity(i))
 	}
 	return worst
 }
@@ -203,10 +203,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			res.Stats.Skipped++
 		}
 	}
-	e := newEmitter(opts, res, loaded.ignores)
-	problems := dropNonManifests(loaded.problems, notManifestFilter(paths, opts.SkipNonManifests), &res.Stats)
-	for _, p := range problems {
-		e.problem(p)
+	e := newEmitter(opts, loaded.ignores)
+	var problems []*finding
+	for _, p := range dropNonManifests(loaded.problems, notManifestFilter(paths, opts.SkipNonManifests), &res.Stats) {
+		problems = append(problems, e.problem(p))
 	}
 	knownRule := func(r string) bool {
 		return catalog.Lookup(r) != nil || slices.ContainsFunc(ruleSet, func(rr *rules.Rule) bool {
@@ -215,7 +215,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	for _, o := range loaded.objects {
 		for _, p := range ignoreAnnotationProblems(o, e.ignoreAnnotations(o), knownRule) {
-			e.problem(p)
+			problems = append(problems, e.problem(p))
 		}
 	}
 	res.InputErrors = append(res.InputErrors, restoreErrs...)
@@ -224,24 +224,28 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if opts.ListObjects {
 		res.Files = inventory(loaded)
 	}
-	// Findings and counts go out rule by rule in registry order, and each
-	// rule's diagnostics in the order it reported them, as if the rules
-	// had run one after the other.
-	var diags []rules.Diagnostic
+	// Findings and counts go out after the problems, rule by rule in
+	// registry order, and each rule's findings in the order it reported
+	// them, as if the rules had run one after the other. The findings stay
+	// where the passes put them; found points at them, then (filtered in
+	// place) at the shown ones: the end of a run, where the heap peaks,
+	// allocates nothing for each finding.
+	n := len(problems)
 	for _, out := range outs {
-		diags = append(diags, out.diags...)
+		n += len(out.diags)
 	}
-	pos, err := positions(ctx, diags, opts.Workers)
-	if err != nil {
+	found := make([]*finding, 0, n)
+	found = append(found, problems...)
+	for i := range outs {
+		for j := range outs[i].diags {
+			found = append(found, &outs[i].diags[j])
+		}
+	}
+	if err := positions(ctx, found[len(problems):], opts.Workers); err != nil {
 		return nil, err
 	}
-	// Most findings are shown: room for all of them at once, not the
-	// doubling growth of append, whose spare room a large input would pay
-	// for at the end of the run, where the heap peaks.
-	res.Findings = slices.Grow(res.Findings, len(diags))
-	for i, d := range diags {
-		e.diagnostic(d, pos[i])
-	}
+	shown, suppressed := e.emit(found)
+	res.Findings, res.Suppressed = Findings{list: shown}, Findings{list: suppressed}
 	for i, out := range outs {
 		if out.silenced > 0 {
 			if res.Stats.SilencedByRule == nil {
@@ -251,8 +255,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			res.Stats.Silenced += out.silenced
 		}
 	}
-	sortFindings(res.Findings)
-	sortFindings(res.Suppressed)
+	slices.SortStableFunc(shown, compareFindings)
+	slices.SortStableFunc(suppressed, compareFindings)
 	if opts.Baseline != nil {
 		res.applyBaseline(opts.Baseline, opts.Partial)
 	}
@@ -347,9 +351,10 @@ func withSpan(objs []*manifest.Object, fn func(span []byte, off int64)) {
 	spanBufs.Put(bp)
 }
 
-// ruleOutput is what one rule's pass reported.
+// ruleOutput is what one rule's pass reported: its diagnostics, held as
+// findings (see finding) from the moment they are reported.
 type ruleOutput struct {
-	diags    []rules.Diagnostic
+	diags    []finding
 	silenced int
 }
 
@@ -361,7 +366,7 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	outs := make([]ruleOutput, len(checks))
 	err := forEach(ctx, len(checks), opts.Workers, func(i int) {
 		r, out := checks[i], &outs[i]
-		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, func(d rules.Diagnostic) { out.diags = append(out.diags, d) })
+		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, func(d rules.Diagnostic) { out.diags = append(out.diags, newFinding(d)) })
 		r.Check(pass)
 		out.silenced = pass.Silenced
 	})
@@ -371,19 +376,19 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	return outs, nil
 }
 
-// positions finds the file position of every diagnostic on up to workers
-// goroutines. Object.PositionsIn parses the object's document again and
-// may not run concurrently on one object, so the diagnostics are grouped
-// by object, one call for each, and each worker takes whole groups.
-func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]manifest.Pos, error) {
-	pos := make([]manifest.Pos, len(diags))
-	group := make(map[*manifest.Object]int, len(diags)/2)
+// positions finds the file position of every finding of a rule (on an
+// object) on up to workers goroutines. Object.PositionsIn parses the
+// object's document again and may not run concurrently on one object, so
+// the findings are grouped by object, one call for each, and each worker
+// takes whole groups.
+func positions(ctx context.Context, found []*finding, workers int) error {
+	group := make(map[*manifest.Object]int, len(found)/2)
 	var groups [][]int32
-	for i, d := range diags {
-		g, ok := group[d.Object]
+	for i, f := range found {
+		g, ok := group[f.obj]
 		if !ok {
 			g = len(groups)
-			group[d.Object] = g
+			group[f.obj] = g
 			groups = append(groups, nil)
 		}
 		groups[g] = append(groups[g], int32(i))
@@ -392,7 +397,7 @@ func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]ma
 	// the file that holds them, by runs of at most objectsPerRead so that
 	// a single large file still spreads over the workers.
 	const objectsPerRead = 256
-	objectOf := func(g int) *manifest.Object { return diags[groups[g][0]].Object }
+	objectOf := func(g int) *manifest.Object { return found[groups[g][0]].obj }
 	order := make([]int, len(groups))
 	for g := range order {
 		order[g] = g
@@ -404,7 +409,7 @@ func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]ma
 	runs := fileRuns(len(order), objectsPerRead, func(i int) bool {
 		return objectOf(order[i]).File == objectOf(order[i-1]).File
 	})
-	err := forEach(ctx, len(runs), workers, func(r int) {
+	return forEach(ctx, len(runs), workers, func(r int) {
 		run := order[runs[r][0]:runs[r][1]]
 		objs := make([]*manifest.Object, len(run))
 		for k, g := range run {
@@ -415,15 +420,15 @@ func positions(ctx context.Context, diags []rules.Diagnostic, workers int) ([]ma
 			for _, g := range run {
 				paths := make([]string, len(groups[g]))
 				for k, i := range groups[g] {
-					paths[k] = diags[i].Path
+					paths[k] = found[i].path.Value()
 				}
 				for k, p := range objectOf(g).PositionsIn(span, off, paths) {
-					pos[groups[g][k]] = p
+					f := found[groups[g][k]]
+					f.line, f.col = int32(p.Line), int32(p.Col)
 				}
 			}
 		})
 	})
-	return pos, err
 }
 
 // forEach calls fn(i) for every i in [0, n) on up to workers goroutines,
@@ -499,16 +504,16 @@ func stdinWasEmpty(paths []string, opts Options, l *loaded) bool {
 
 // hideBelow drops shown findings below min, remembering the worst of them.
 func (r *Result) hideBelow(min rules.Severity) {
-	kept := r.Findings[:0]
-	for _, f := range r.Findings {
-		if f.Severity >= min {
-			kept = append(kept, f)
+	kept := r.Findings.list[:0]
+	for _, f := range r.Findings.list {
+		if sev := rules.Severity(f.sev); sev < min {
+			r.hiddenWorst = max(r.hiddenWorst, sev)
+			r.Stats.Hidden++
 			continue
 		}
-		r.hiddenWorst = max(r.hiddenWorst, f.Severity)
-		r.Stats.Hidden++
+		kept = append(kept, f)
 	}
-	r.Findings = kept
+	r.Findings.list = kept
 }
 
 // inventory lists the files read and their objects, in input order. Files
@@ -577,17 +582,22 @@ func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *
 	return out
 }
 
-// emitter turns diagnostics and problems into findings, applying severity
-// overrides and suppression in one place.
+// emitter applies severity overrides and suppression to findings, in one
+// place.
 type emitter struct {
 	opts    Options
-	res     *Result
 	ignores map[*manifest.Object]ignoreAnnotations // of the objects whose maps the loader dropped
-	urls    map[*rules.Rule]string                 // one string per rule, not per finding
+	// suppressions are what a finding hidden by opts.Suppressions[i]
+	// says, one for each.
+	suppressions []*suppressedBy
 }
 
-func newEmitter(opts Options, res *Result, ignores map[*manifest.Object]ignoreAnnotations) *emitter {
-	return &emitter{opts: opts, res: res, ignores: ignores, urls: map[*rules.Rule]string{}}
+func newEmitter(opts Options, ignores map[*manifest.Object]ignoreAnnotations) *emitter {
+	e := &emitter{opts: opts, ignores: ignores}
+	for _, s := range opts.Suppressions {
+		e.suppressions = append(e.suppressions, &suppressedBy{cmp.Or(s.Origin, "suppression"), cmp.Or(s.Source, SuppressedByConfig), s.Reason})
+	}
+	return e
 }
 
 func (e *emitter) severity(r *rules.Rule, reported rules.Severity) rules.Severity {
@@ -597,78 +607,45 @@ func (e *emitter) severity(r *rules.Rule, reported rules.Severity) rules.Severit
 	return reported
 }
 
-func (e *emitter) problem(p manifest.Problem) {
+// problem is the finding of a document that did not load, or of an
+// annotation that names unknown rules.
+func (e *emitter) problem(p manifest.Problem) *finding {
 	r := rules.InvalidInput
-	f := Finding{
-		RuleID: r.ID, Slug: r.Slug, Severity: e.severity(r, r.Severity),
-		Message: p.Msg, Remediation: cmp.Or(p.Fix, r.Remediation), URL: e.url(r),
-		File: p.File, Line: p.Pos.Line, Column: p.Pos.Col,
-		Object: ObjectRef{APIVersion: p.APIVersion, Kind: p.Kind, Namespace: p.Namespace, Name: p.Name},
-	}
-	e.add(f)
+	return &finding{rule: r, sev: int8(e.severity(r, r.Severity)), line: int32(p.Pos.Line), col: int32(p.Pos.Col),
+		more: &findingMore{problem: &p}}
 }
 
-// diagnostic files a rule's diagnostic found at pos (see positions).
-func (e *emitter) diagnostic(d rules.Diagnostic, pos manifest.Pos) {
-	o := d.Object
-	msg := d.Message
-	if o.PartlyInvalid() {
-		msg += partlyInvalidNote
-	}
-	f := Finding{
-		RuleID: d.Rule.ID, Slug: d.Rule.Slug, Severity: e.severity(d.Rule, d.Severity),
-		Message: msg, Remediation: d.Rule.Remediation, URL: e.url(d.Rule),
-		File: o.File, Line: pos.Line, Column: pos.Col, FieldPath: d.Path,
-		Object: refOf(o),
-	}
-	for _, r := range d.Related {
-		f.Related = append(f.Related, RelatedObject{File: r.File, Line: r.Line(), Object: refOf(r)})
-	}
-	if !e.opts.NoInlineIgnores {
-		origin, reason := inlineIgnore(o, d, e.ignoreAnnotations(o))
-		if origin != "" {
-			f.Suppressed, f.SuppressedBy, f.SuppressReason = origin, SuppressedByAnnotation, reason
+// emit applies severity overrides and suppression to the findings, in
+// order, and splits them into the shown ones (in found's array) and the
+// suppressed ones. Every suppression level ends here: an annotation on
+// the object first, then config entries and --suppress flags, in order.
+func (e *emitter) emit(found []*finding) (shown, suppressed []*finding) {
+	shown = found[:0]
+	for _, f := range found {
+		if f.obj != nil {
+			f.sev = int8(e.severity(f.rule, rules.Severity(f.sev)))
+			if !e.opts.NoInlineIgnores {
+				if origin, reason := inlineIgnore(f.obj, f.rule, f.fieldPath(), e.ignoreAnnotations(f.obj)); origin != "" {
+					f.suppress(&suppressedBy{origin, SuppressedByAnnotation, reason})
+				}
+			}
 		}
-	}
-	e.add(f)
-}
-
-// partlyInvalidNote ends the messages of findings on an object some
-// fields of which did not decode (manifest.Object.PartlyInvalid): it was
-// linted without them, and what they hold may change the verdict.
-const partlyInvalidNote = " [from a partly invalid object: linted without the fields MB001 reports]"
-
-func refOf(o *manifest.Object) ObjectRef {
-	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
-}
-
-// url is r.URL(), built once per rule.
-func (e *emitter) url(r *rules.Rule) string {
-	u, ok := e.urls[r]
-	if !ok {
-		u = r.URL()
-		e.urls[r] = u
-	}
-	return u
-}
-
-// add files a finding as shown or suppressed. Every suppression level ends
-// here: the annotation was checked by the caller (it needs the object),
-// config entries and --suppress flags are checked now, in order.
-func (e *emitter) add(f Finding) {
-	for i := range e.opts.Suppressions {
-		if f.Suppressed != "" {
-			break
+		if f.suppressed() == nil && len(e.suppressions) > 0 {
+			h := f.header()
+			for i := range e.opts.Suppressions {
+				if e.opts.Suppressions[i].matches(&h) {
+					f.suppress(e.suppressions[i])
+					break
+				}
+			}
 		}
-		if s := &e.opts.Suppressions[i]; s.matches(&f) {
-			f.Suppressed, f.SuppressedBy, f.SuppressReason = cmp.Or(s.Origin, "suppression"), cmp.Or(s.Source, SuppressedByConfig), s.Reason
+		if f.suppressed() != nil {
+			suppressed = append(suppressed, f)
+			continue
 		}
+		shown = append(shown, f)
 	}
-	if f.Suppressed != "" {
-		e.res.Suppressed = append(e.res.Suppressed, f)
-		return
-	}
-	e.res.Findings = append(e.res.Findings, f)
+	return shown, suppressed
 }
 
 // ignoreAnnotations returns the meshbatch.dev/ignore annotations of an

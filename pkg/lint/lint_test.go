@@ -62,9 +62,9 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
-func ids(fs []Finding) []string {
+func ids(fs Findings) []string {
 	var out []string
-	for _, f := range fs {
+	for f := range fs.All() {
 		out = append(out, f.RuleID+"/"+f.Severity.String()+": "+f.Message)
 	}
 	return out
@@ -100,7 +100,7 @@ func TestMinSeverityKeepsTheExitCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 0 || res.Stats.Hidden != 3 {
+	if res.Findings.Len() != 0 || res.Stats.Hidden != 3 {
 		t.Errorf("findings %v, hidden %d; want none shown, 3 hidden", ids(res.Findings), res.Stats.Hidden)
 	}
 	if res.Worst() != rules.Warning || !res.Failed(rules.Warning) || res.Failed(rules.Error) || res.Failed(0) {
@@ -126,7 +126,7 @@ func TestSuppressionLevels(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]int{}
-	for _, f := range res.Suppressed {
+	for f := range res.Suppressed.All() {
 		got[f.SuppressedBy+" "+f.Suppressed+" "+f.SuppressReason]++
 	}
 	want := map[string]int{
@@ -136,7 +136,7 @@ func TestSuppressionLevels(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("suppressions (-want +got):\n%s", diff)
 	}
-	if len(res.Findings) != 0 {
+	if res.Findings.Len() != 0 {
 		t.Errorf("shown: %v", ids(res.Findings))
 	}
 
@@ -146,8 +146,8 @@ func TestSuppressionLevels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 3 || len(res.Suppressed) != 3 {
-		t.Errorf("--no-inline-ignores: %d shown, %d suppressed; want 3 and 3", len(res.Findings), len(res.Suppressed))
+	if res.Findings.Len() != 3 || res.Suppressed.Len() != 3 {
+		t.Errorf("--no-inline-ignores: %d shown, %d suppressed; want 3 and 3", res.Findings.Len(), res.Suppressed.Len())
 	}
 }
 
@@ -171,7 +171,7 @@ func TestSkipNonManifests(t *testing.T) {
 	}
 	files := func(res *Result) []string {
 		var out []string
-		for _, f := range res.Findings {
+		for f := range res.Findings.All() {
 			out = append(out, filepath.Base(f.File))
 		}
 		return out
@@ -201,7 +201,7 @@ func TestHiddenFilesAreNotManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 0 || res.Stats.NotManifests != 2 {
+	if res.Findings.Len() != 0 || res.Stats.NotManifests != 2 {
 		t.Errorf("directory walk: findings %v, NotManifests %d; want none and 2", ids(res.Findings), res.Stats.NotManifests)
 	}
 	named := filepath.Join(dir, ".pre-commit-config.yaml")
@@ -209,7 +209,7 @@ func TestHiddenFilesAreNotManifests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 1 || !strings.HasPrefix(res.Findings[0].Message, "apiVersion and kind are missing") {
+	if res.Findings.Len() != 1 || !strings.HasPrefix(res.Findings.At(0).Message, "apiVersion and kind are missing") {
 		t.Errorf("named hidden file: findings %v, want one saying apiVersion and kind are missing", ids(res.Findings))
 	}
 }
@@ -254,15 +254,16 @@ func TestFindingsNameTheRelatedObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 1 {
+	if res.Findings.Len() != 1 {
 		t.Fatalf("findings %v, want one MB504", ids(res.Findings))
 	}
 	want := []RelatedObject{{File: filepath.Join(dir, "a.yaml"), Line: 2,
 		Object: ObjectRef{APIVersion: "security.istio.io/v1", Kind: "PeerAuthentication", Namespace: "batch", Name: "strict"}}}
-	if diff := cmp.Diff(want, res.Findings[0].Related); diff != "" {
+	if diff := cmp.Diff(want, res.Findings.At(0).Related); diff != "" {
 		t.Errorf("related (-want +got):\n%s", diff)
 	}
-	if see := res.Findings[0].SeeAlso(); !strings.Contains(see, "PeerAuthentication batch/strict at "+filepath.Join(dir, "a.yaml")+":2") {
+	f := res.Findings.At(0)
+	if see := f.SeeAlso(); !strings.Contains(see, "PeerAuthentication batch/strict at "+filepath.Join(dir, "a.yaml")+":2") {
 		t.Errorf("SeeAlso() = %q", see)
 	}
 }
@@ -276,7 +277,7 @@ func TestObjectsOfKindsNoRuleReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 0 || res.Stats.Objects != 2 || res.Stats.Skipped != 2 {
+	if res.Findings.Len() != 0 || res.Stats.Objects != 2 || res.Stats.Skipped != 2 {
 		t.Fatalf("findings %v, %d objects, %d skipped; want none, 2 and 2", ids(res.Findings), res.Stats.Objects, res.Stats.Skipped)
 	}
 }
@@ -296,7 +297,7 @@ func TestObjectsWithoutANameAreNamed(t *testing.T) {
 		}
 		file := filepath.Join(dir, "jobs.yaml")
 		var generatedSeen, unnamedSeen, problem bool
-		for _, f := range res.Findings {
+		for f := range res.Findings.All() {
 			switch {
 			case strings.Contains(f.Message, "Job  ") || strings.Contains(f.Message, "Job batch/ "):
 				t.Errorf("%s: a blank name: %s", f.RuleID, f.Message)
@@ -332,11 +333,11 @@ func TestPartlyInvalidObjectIsLinted(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, f := range res.Findings {
+		for f := range res.Findings.All() {
 			got = append(got, f.RuleID+" "+f.FieldPath+" "+f.Message)
 		}
-		if len(res.Findings) != 2 || res.Findings[0].RuleID != "MB101" || !strings.HasSuffix(res.Findings[0].Message, partlyInvalidNote) ||
-			res.Findings[1].RuleID != "MB001" || res.Findings[1].Line != 17 || !strings.Contains(res.Findings[1].Message, "containers[1].command") {
+		if res.Findings.Len() != 2 || res.Findings.At(0).RuleID != "MB101" || !strings.HasSuffix(res.Findings.At(0).Message, partlyInvalidNote) ||
+			res.Findings.At(1).RuleID != "MB001" || res.Findings.At(1).Line != 17 || !strings.Contains(res.Findings.At(1).Message, "containers[1].command") {
 			t.Errorf("%+v: findings\n%s\nwant MB101 on the CronJob, marked, and MB001 at containers[1].command", mode, strings.Join(got, "\n"))
 		}
 	}

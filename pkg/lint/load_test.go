@@ -56,8 +56,8 @@ func TestEachFileReadOnce(t *testing.T) {
 			if res.Stats.Files != len(tc.files) {
 				t.Errorf("Stats.Files = %d, want %d", res.Stats.Files, len(tc.files))
 			}
-			if want := 3 * jobs; len(res.Findings) != want {
-				t.Errorf("%d findings for %d Jobs, want %d", len(res.Findings), jobs, want)
+			if want := 3 * jobs; res.Findings.Len() != want {
+				t.Errorf("%d findings for %d Jobs, want %d", res.Findings.Len(), jobs, want)
 			}
 		})
 	}

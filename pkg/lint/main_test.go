@@ -3,7 +3,11 @@ package lint
 import (
 	"flag"
 	"os"
+	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // TestMain runs every test of the package with the recycled buffers of
@@ -16,4 +20,11 @@ func TestMain(m *testing.M) {
 		poisonBuffers = true
 	}
 	os.Exit(m.Run())
+}
+
+// asRendered compares Results as the formats read them: their findings
+// rendered, Result's own unexported fields left out.
+var asRendered = cmp.Options{
+	cmpopts.IgnoreUnexported(Result{}),
+	cmp.Transformer("Rendered", func(fs Findings) []Finding { return slices.Collect(fs.All()) }),
 }

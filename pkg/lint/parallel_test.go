@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/rules"
@@ -57,11 +56,11 @@ func TestParallelRunIsDeterministic(t *testing.T) {
 				}
 				results = append(results, res)
 			}
-			if len(results[0].Findings) < 100 {
-				t.Fatalf("only %d findings: the input was not read", len(results[0].Findings))
+			if results[0].Findings.Len() < 100 {
+				t.Fatalf("only %d findings: the input was not read", results[0].Findings.Len())
 			}
 			for i, res := range results[1:] {
-				if diff := cmp.Diff(results[0], res, cmpopts.IgnoreUnexported(Result{})); diff != "" {
+				if diff := cmp.Diff(results[0], res, asRendered); diff != "" {
 					t.Errorf("run %d differs from the one-worker run (-1 worker +more):\n%s", i+1, diff)
 				}
 				if results[0].Worst() != res.Worst() {
@@ -86,8 +85,8 @@ func TestParallelRuleIsolation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 40 || res.Stats.Silenced != 20 || len(res.Stats.SilencedByRule) != 20 {
-		t.Fatalf("got %d findings, %d silenced (%v), want 40 and 20", len(res.Findings), res.Stats.Silenced, res.Stats.SilencedByRule)
+	if res.Findings.Len() != 40 || res.Stats.Silenced != 20 || len(res.Stats.SilencedByRule) != 20 {
+		t.Fatalf("got %d findings, %d silenced (%v), want 40 and 20", res.Findings.Len(), res.Stats.Silenced, res.Stats.SilencedByRule)
 	}
 
 	boom := &rules.Rule{ID: "MB998", Slug: "boom", Severity: rules.Error, Check: func(*rules.Pass) { panic("boom") }}

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -156,11 +155,11 @@ func TestPassesChangeNothing(t *testing.T) {
 				return res
 			}
 			want := run(0, 0, true)
-			if len(want.Findings) < 200 {
-				t.Fatalf("only %d findings: the input was not read", len(want.Findings))
+			if want.Findings.Len() < 200 {
+				t.Fatalf("only %d findings: the input was not read", want.Findings.Len())
 			}
 			forms := 0
-			for _, f := range want.Findings {
+			for f := range want.Findings.All() {
 				if f.Object.Namespace == "forms" {
 					forms++
 				}
@@ -168,24 +167,24 @@ func TestPassesChangeNothing(t *testing.T) {
 			if forms < 5 {
 				t.Fatalf("only %d findings on the Jobs of namespace forms: the List, JSON and CRLF files were not read", forms)
 			}
-			if len(want.Suppressed) == 0 {
-				t.Fatalf("%d findings suppressed, want those of ignored.yaml", len(want.Suppressed))
+			if want.Suppressed.Len() == 0 {
+				t.Fatalf("%d findings suppressed, want those of ignored.yaml", want.Suppressed.Len())
 			}
-			if !slices.ContainsFunc(want.Findings, func(f Finding) bool {
+			if !slices.ContainsFunc(slices.Collect(want.Findings.All()), func(f Finding) bool {
 				return f.RuleID == "MB001" && strings.HasSuffix(f.File, "rbac.yaml") && strings.Contains(f.Message, `unknown rule "MB9O1"`)
 			}) {
 				t.Fatal("the ignore annotation of Role forms/reader was not read")
 			}
-			if !slices.ContainsFunc(want.Suppressed, func(f Finding) bool { return f.RuleID == "MB209" && f.Object.Name == "forms-ambient" }) {
+			if !slices.ContainsFunc(slices.Collect(want.Suppressed.All()), func(f Finding) bool { return f.RuleID == "MB209" && f.Object.Name == "forms-ambient" }) {
 				t.Fatalf("MB209 on Namespace forms-ambient was not suppressed: %v", want.Suppressed)
 			}
-			if !slices.ContainsFunc(want.Findings, func(f Finding) bool { return f.RuleID == "MB001" && strings.HasSuffix(f.File, "late.yaml") }) ||
-				!tc.partial && !slices.ContainsFunc(want.Findings, func(f Finding) bool { return f.RuleID == "MB511" && f.Object.Name == "late" }) {
+			if !slices.ContainsFunc(slices.Collect(want.Findings.All()), func(f Finding) bool { return f.RuleID == "MB001" && strings.HasSuffix(f.File, "late.yaml") }) ||
+				!tc.partial && !slices.ContainsFunc(slices.Collect(want.Findings.All()), func(f Finding) bool { return f.RuleID == "MB511" && f.Object.Name == "late" }) {
 				t.Fatal("Job forms-late/late was not a problem, or the policy selecting it no finding")
 			}
-			if !slices.ContainsFunc(want.Findings, func(f Finding) bool {
+			if !slices.ContainsFunc(slices.Collect(want.Findings.All()), func(f Finding) bool {
 				return f.RuleID == "MB001" && strings.HasSuffix(f.File, "lenient.yaml") && f.Line == 17
-			}) || !slices.ContainsFunc(want.Findings, func(f Finding) bool {
+			}) || !slices.ContainsFunc(slices.Collect(want.Findings.All()), func(f Finding) bool {
 				return f.RuleID != "MB001" && f.Object.Name == "nightly" && strings.HasSuffix(f.Message, partlyInvalidNote)
 			}) {
 				t.Fatal("CronJob forms-lenient/nightly: no problem at containers[1].command, or no finding on it marked as from a partly invalid object")
@@ -207,7 +206,7 @@ func TestPassesChangeNothing(t *testing.T) {
 			}
 			for _, c := range []struct{ perPass, kept int }{{1, -1}, {7, mixed}, {0, -1}, {0, 0}} {
 				got := run(c.perPass, c.kept, false)
-				if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Result{})); diff != "" {
+				if diff := cmp.Diff(want, got, asRendered); diff != "" {
 					t.Errorf("%d workloads per pass, %d kept decoded: the result differs from one pass over every object decoded (-want +got):\n%s",
 						c.perPass, c.kept, diff)
 				}
@@ -222,10 +221,10 @@ func TestPassesChangeNothing(t *testing.T) {
 				return res
 			}
 			wantIn := stdin(0, true)
-			if len(wantIn.Findings) < 100 {
-				t.Fatalf("only %d findings from standard input: it was not read", len(wantIn.Findings))
+			if wantIn.Findings.Len() < 100 {
+				t.Fatalf("only %d findings from standard input: it was not read", wantIn.Findings.Len())
 			}
-			if diff := cmp.Diff(wantIn, stdin(3, false), cmpopts.IgnoreUnexported(Result{})); diff != "" {
+			if diff := cmp.Diff(wantIn, stdin(3, false), asRendered); diff != "" {
 				t.Errorf("standard input, 3 workloads per pass: the result differs (-want +got):\n%s", diff)
 			}
 		})
@@ -296,7 +295,7 @@ func TestPassesReportAChangedFile(t *testing.T) {
 		}
 	}
 	for i, want := range []string{"report", "report"} {
-		if len(outs[i].diags) != 1 || outs[i].diags[0].Object.Name != want {
+		if len(outs[i].diags) != 1 || outs[i].diags[0].obj.Name != want {
 			t.Fatalf("%s diagnostics %v, want one on %s", opts.Rules[i].ID, outs[i].diags, want)
 		}
 	}
@@ -319,15 +318,15 @@ func TestPassesWithAPartThatFailsWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(alone.Findings) == 0 {
+	if alone.Findings.Len() == 0 {
 		t.Fatal("MB607's bad example gave no finding")
 	}
 	outs, errs := passesAfterAChange(t, dir, opts, changed, allowPolicy("c"))
 	if len(errs) != 2 {
 		t.Fatalf("errors %v, want one for each policy of %s", errs, changed)
 	}
-	if n := len(outs[0].diags); n != len(alone.Findings) {
-		t.Fatalf("MB607 reported %d findings on its bad example, want %d as when linted alone", n, len(alone.Findings))
+	if n := len(outs[0].diags); n != alone.Findings.Len() {
+		t.Fatalf("MB607 reported %d findings on its bad example, want %d as when linted alone", n, alone.Findings.Len())
 	}
 	if len(outs[1].diags) != 0 {
 		t.Fatalf("MB513 reported %v on policies that were not decoded again", outs[1].diags)
@@ -418,7 +417,7 @@ func TestNoChecksDecodeWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(res.Findings, func(f Finding) bool { return f.RuleID == "MB001" && strings.Contains(f.Message, "spec.backoffLimit") }) {
+	if !slices.ContainsFunc(slices.Collect(res.Findings.All()), func(f Finding) bool { return f.RuleID == "MB001" && strings.Contains(f.Message, "spec.backoffLimit") }) {
 		t.Errorf("findings %v, want the backoffLimit problem of Job etl", res.Findings)
 	}
 }

@@ -309,12 +309,12 @@ func didYouMeanRule(r string) string {
 // the object's own, or, for a finding inside a pod template, the
 // template's, and the reason given next to it. It returns "" when none
 // applies.
-func inlineIgnore(o *manifest.Object, d rules.Diagnostic, ia ignoreAnnotations) (origin, reason string) {
-	if v, ok := ia.own[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
+func inlineIgnore(o *manifest.Object, r *rules.Rule, path string, ia ignoreAnnotations) (origin, reason string) {
+	if v, ok := ia.own[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), r.ID, r.Slug) {
 		return "annotation " + AnnotIgnore + " on " + o.Ref(), ia.own[AnnotIgnoreReason]
 	}
-	if ia.templatePath != "" && strings.HasPrefix(d.Path, ia.templatePath+".") {
-		if v, ok := ia.template[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), d.Rule.ID, d.Rule.Slug) {
+	if ia.templatePath != "" && strings.HasPrefix(path, ia.templatePath+".") {
+		if v, ok := ia.template[AnnotIgnore]; ok && matchRule(strings.Split(v, ","), r.ID, r.Slug) {
 			return "annotation " + AnnotIgnore + " on the pod template of " + o.Ref(), ia.template[AnnotIgnoreReason]
 		}
 	}

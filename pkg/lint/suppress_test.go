@@ -161,7 +161,7 @@ func TestUnknownRuleInIgnoreAnnotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		if f.RuleID == "MB001" {
 			got = append(got, fmt.Sprintf("%d:%d %s %s: %s", f.Line, f.Column, f.Severity, f.Object, f.Message))
 		}
@@ -173,8 +173,8 @@ func TestUnknownRuleInIgnoreAnnotation(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("MB001 findings (-want +got):\n%s", diff)
 	}
-	if len(res.Suppressed) != 3 {
-		t.Errorf("%d suppressed, want the 3 findings of Job batch/clean (\"*\")", len(res.Suppressed))
+	if res.Suppressed.Len() != 3 {
+		t.Errorf("%d suppressed, want the 3 findings of Job batch/clean (\"*\")", res.Suppressed.Len())
 	}
 }
 
@@ -190,8 +190,8 @@ func TestUnknownRulesInIgnoreAnnotationAreCapped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	more := slices.ContainsFunc(res.Findings, func(f Finding) bool { return strings.Contains(f.Message, "more unknown rules than these") })
-	if len(res.Findings) != maxUnknownIgnores+1 || !more {
-		t.Errorf("%d findings, want %d: %v", len(res.Findings), maxUnknownIgnores+1, ids(res.Findings))
+	more := slices.ContainsFunc(slices.Collect(res.Findings.All()), func(f Finding) bool { return strings.Contains(f.Message, "more unknown rules than these") })
+	if res.Findings.Len() != maxUnknownIgnores+1 || !more {
+		t.Errorf("%d findings, want %d: %v", res.Findings.Len(), maxUnknownIgnores+1, ids(res.Findings))
 	}
 }

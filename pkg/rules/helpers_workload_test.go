@@ -71,10 +71,10 @@ func TestWorkloadMessagesHideCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) == 0 {
+	if res.Findings.Len() == 0 {
 		t.Fatal("no findings at all: the fixtures were not read")
 	}
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		if strings.Contains(f.Message, "hunter2") {
 			t.Errorf("%s:%d: %s prints a credential's value: %s", f.File, f.Line, f.RuleID, f.Message)
 		}

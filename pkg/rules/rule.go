@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unique"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -94,11 +95,91 @@ type Diagnostic struct {
 	Severity Severity
 	Object   *manifest.Object
 	Path     string // field path inside Object, see manifest.Path
-	Message  string
+	Message  Message
 	// Related are the other objects the finding is about (the
 	// PeerAuthentication that makes a DestinationRule wrong), for the
 	// formats to point at; see Pass.Because.
 	Related []*manifest.Object
+}
+
+// Message is what a diagnostic says: the format and arguments it was
+// reported with, rendered when read (String). A large input that meshbatch
+// was just adopted for has a finding for most of its workloads, and their
+// rendered messages, ~250 bytes each, were most of what the findings held
+// until the report was written; the arguments are a fraction of that, and
+// the formats are shared. Arguments of basic types (strings, numbers,
+// booleans), which cannot change, are kept, and an argument that names the
+// diagnostic's object or a related one (its Ref) is kept as the object; a
+// message with an argument of any other type is rendered when reported.
+type Message struct {
+	format unique.Handle[string] // nil: no message
+	args   []any                 // nil: format is the text
+}
+
+// messagef is fmt.Sprintf(format, args...), rendered when read, for a
+// diagnostic on obj with the related objects.
+func messagef(obj *manifest.Object, related []*manifest.Object, format string, args ...any) Message {
+	if len(args) == 0 && !strings.Contains(format, "%") {
+		return Message{format: unique.Make(format)}
+	}
+	kept := slices.Clone(args)
+	for i, a := range args {
+		switch a := a.(type) {
+		case string:
+			if o := refIn(a, obj, related); o != nil {
+				kept[i] = refOf{o}
+			}
+		case bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		default:
+			kept = nil
+		}
+		if kept == nil {
+			break
+		}
+	}
+	if len(args) == 0 || kept == nil {
+		return Message{format: unique.Make("%s"), args: []any{fmt.Sprintf(format, args...)}}
+	}
+	return Message{format: unique.Make(format), args: kept}
+}
+
+// refOf stands for the Ref of an object among a message's arguments.
+type refOf struct{ o *manifest.Object }
+
+// refIn returns the first of obj and related whose Ref s is, or nil.
+func refIn(s string, obj *manifest.Object, related []*manifest.Object) *manifest.Object {
+	isRef := func(o *manifest.Object) bool {
+		return o != nil && strings.HasPrefix(s, o.Kind) && strings.HasSuffix(s, o.Name) && s == o.Ref()
+	}
+	if isRef(obj) {
+		return obj
+	}
+	for _, o := range related {
+		if isRef(o) {
+			return o
+		}
+	}
+	return nil
+}
+
+// String renders the message.
+func (m Message) String() string {
+	if m.format == (unique.Handle[string]{}) {
+		return ""
+	}
+	if m.args == nil {
+		return m.format.Value()
+	}
+	args := m.args
+	if slices.ContainsFunc(args, func(a any) bool { _, ok := a.(refOf); return ok }) {
+		args = slices.Clone(args)
+		for i, a := range args {
+			if r, ok := a.(refOf); ok {
+				args[i] = r.o.Ref()
+			}
+		}
+	}
+	return fmt.Sprintf(m.format.Value(), args...)
 }
 
 // Pass is one rule's run over the loaded objects.
@@ -165,7 +246,7 @@ func (b Because) Reportf(obj *manifest.Object, path, format string, args ...any)
 // ReportSeverityf is Pass.ReportSeverityf with the related objects.
 func (b Because) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	b.pass.report(Diagnostic{Rule: b.pass.Rule, Severity: sev, Object: obj, Path: path,
-		Message: fmt.Sprintf(format, args...), Related: b.related})
+		Message: messagef(obj, b.related, format, args...), Related: b.related})
 }
 
 // Missingf reports that an object the verdict needs is absent from the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,10 +16,11 @@ import (
 // baseline, and two stale entries of it.
 func baselinedResult() *lint.Result {
 	res := testResult()
-	f := res.Findings[1]
+	all := slices.Collect(res.Findings.All())
+	f := all[1]
 	f.Suppressed, f.SuppressedBy = "baseline .meshbatch-baseline.json", lint.SuppressedByBaseline
-	res.Baselined = []lint.Finding{f}
-	res.Findings = append(res.Findings[:1], res.Findings[2:]...)
+	res.Baselined = lint.FindingsOf(f)
+	res.Findings = lint.FindingsOf(append(all[:1], all[2:]...)...)
 	res.Stale = []lint.StaleEntry{
 		{RuleID: "MB001", File: "deploy/fixed.yaml", Message: "2fa2d0a8adad754158a0538a07ad0135", Count: 1},
 		{RuleID: "MB301", Kind: "Job", Namespace: "batch", Name: "old", FieldPath: "spec", Message: "7edd984bc0b495ebc71db53289cfe8d5", Count: 2},

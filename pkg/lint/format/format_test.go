@@ -38,31 +38,31 @@ func testResult() *lint.Result {
 	job := lint.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "batch", Name: "etl"}
 	cron := lint.ObjectRef{APIVersion: "batch/v1", Kind: "CronJob", Namespace: "batch", Name: "nightly"}
 	return &lint.Result{
-		Findings: []lint.Finding{
-			{RuleID: "MB001", Slug: "invalid-input", Severity: rules.Error, Message: "mapping values are not allowed in this context",
+		Findings: lint.FindingsOf(
+			lint.Finding{RuleID: "MB001", Slug: "invalid-input", Severity: rules.Error, Message: "mapping values are not allowed in this context",
 				Remediation: "Fix the YAML.", URL: rules.DocsBase + "MB001.md", File: "deploy/broken.yaml", Line: 3, Column: 1},
-			{RuleID: "MB101", Slug: "job-sidecar-never-exits", Severity: rules.Error,
+			lint.Finding{RuleID: "MB101", Slug: "job-sidecar-never-exits", Severity: rules.Error,
 				Message:     "Job batch/etl keeps its istio-proxy sidecar: 100% <stuck> & \"never\" ends, a:b",
 				Remediation: "Use a native sidecar.", URL: rules.DocsBase + "MB101.md",
 				File: "deploy/my jobs/etl.yaml", Line: 14, Column: 11, FieldPath: "spec.template.spec.containers[0]", Object: job},
-			{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Warning, Message: "CronJob batch/nightly sets no proxy memory limit",
+			lint.Finding{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Warning, Message: "CronJob batch/nightly sets no proxy memory limit",
 				Remediation: "Set proxy resources.", URL: rules.DocsBase + "MB301.md",
 				File: "deploy/nightly.yaml", Line: 9, Column: 7, FieldPath: "spec.jobTemplate.spec.template.metadata.annotations", Object: cron,
 				Related: []lint.RelatedObject{{File: "mesh/sidecar.yaml", Line: 4,
 					Object: lint.ObjectRef{APIVersion: "networking.istio.io/v1", Kind: "Sidecar", Namespace: "batch", Name: "default"}}}},
-			{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Info, Message: "CronJob batch/nightly: an info note",
+			lint.Finding{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Info, Message: "CronJob batch/nightly: an info note",
 				Remediation: "Set proxy resources.", URL: rules.DocsBase + "MB301.md",
 				File: "deploy/nightly.yaml", Line: 12, Column: 9, Object: cron},
-		},
-		Suppressed: []lint.Finding{
-			{RuleID: "MB101", Slug: "job-sidecar-never-exits", Severity: rules.Error, Message: "Job legacy/old keeps its sidecar",
+		),
+		Suppressed: lint.FindingsOf(
+			lint.Finding{RuleID: "MB101", Slug: "job-sidecar-never-exits", Severity: rules.Error, Message: "Job legacy/old keeps its sidecar",
 				Remediation: "Use a native sidecar.", URL: rules.DocsBase + "MB101.md", File: "vendor/old.yaml", Line: 5, Column: 3,
 				Object:     lint.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "legacy", Name: "old"},
 				Suppressed: ".meshbatch.yaml:4", SuppressedBy: lint.SuppressedByConfig, SuppressReason: "retired in Q1"},
-			{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Warning, Message: "Job batch/etl sets no proxy memory limit",
+			lint.Finding{RuleID: "MB301", Slug: "proxy-resources", Severity: rules.Warning, Message: "Job batch/etl sets no proxy memory limit",
 				Remediation: "Set proxy resources.", URL: rules.DocsBase + "MB301.md", File: "deploy/my jobs/etl.yaml", Line: 8, Column: 7,
 				Object: job, Suppressed: "annotation meshbatch.dev/ignore on Job batch/etl", SuppressedBy: lint.SuppressedByAnnotation},
-		},
+		),
 		Stats: lint.Stats{Files: 4, Objects: 3, Skipped: 1, Silenced: 2, SilencedByRule: map[string]int{"MB101": 2}},
 		Files: []lint.FileObjects{
 			{File: "deploy/broken.yaml"},

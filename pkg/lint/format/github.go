@@ -24,7 +24,7 @@ var _ Formatter = (*GitHub)(nil)
 // Format implements Formatter.
 func (*GitHub) Format(w io.Writer, res *lint.Result) error {
 	bw := bufio.NewWriter(w)
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		props := []string{"file=" + ghProperty(Printable(f.File))}
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))

@@ -92,8 +92,8 @@ func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 	summary := jsonSummary{
 		Errors: c[rules.Error], Warnings: c[rules.Warning], Infos: c[rules.Info],
 		Files: res.Stats.Files, Objects: res.Stats.Objects,
-		Suppressed: len(res.Suppressed), Hidden: res.Stats.Hidden,
-		Baselined: len(res.Baselined), Stale: len(res.Stale),
+		Suppressed: res.Suppressed.Len(), Hidden: res.Stats.Hidden,
+		Baselined: res.Baselined.Len(), Stale: len(res.Stale),
 		SkippedObjects: res.Stats.Skipped, NotManifests: res.Stats.NotManifests,
 		Silenced: res.Stats.Silenced, SilencedByRule: map[string]int{},
 		FailOn: "none", Failed: res.Failed(j.FailOn),
@@ -114,10 +114,10 @@ func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 	jw.member("tool", jsonTool{Name: ToolName, Version: j.Version, InformationURI: InformationURI})
 	for _, list := range []struct {
 		key      string
-		findings []lint.Finding
+		findings lint.Findings
 	}{{"findings", res.Findings}, {"suppressed", res.Suppressed}, {"baselined", res.Baselined}} {
 		jw.open(list.key, '[')
-		for _, f := range list.findings {
+		for f := range list.findings.All() {
 			jw.member("", jsonFindingOf(f))
 		}
 		jw.close(']')

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
@@ -22,15 +23,6 @@ type JUnit struct {
 }
 
 var _ Formatter = (*JUnit)(nil)
-
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
 
 type junitSuite struct {
 	Name     string      `xml:"name,attr"`
@@ -63,50 +55,93 @@ func (j *JUnit) Format(w io.Writer, res *lint.Result) error {
 	if res.Files == nil && res.Stats.Files > 0 {
 		return errors.New("the lint result lists no objects: run lint with Options.ListObjects")
 	}
+	// The findings of each testcase, by their index in res.Findings, and
+	// whether it fails, and the testcases of each file's findings, in
+	// order.
 	type caseKey struct{ file, name string }
-	byCase := map[caseKey][]lint.Finding{}
-	for _, f := range res.Findings {
-		k := caseKey{f.File, junitCaseName(f)}
-		byCase[k] = append(byCase[k], f)
+	type caseFindings struct {
+		findings []int
+		fails    bool
 	}
-	suites := junitSuites{Name: ToolName}
+	byCase := map[caseKey]caseFindings{}
+	byFile := map[string][]string{}
+	i := 0
+	for f := range res.Findings.All() {
+		k := caseKey{f.File, junitCaseName(f)}
+		c := byCase[k]
+		c.findings = append(c.findings, i)
+		c.fails = c.fails || j.FailOn > 0 && f.Severity >= j.FailOn
+		byCase[k] = c
+		byFile[f.File] = append(byFile[f.File], k.name)
+		i++
+	}
+	// The testcases of each suite: the report's root carries the totals,
+	// then each suite is rendered and written in turn, not the whole report
+	// at once (a finding is rendered when it is written).
+	type suite struct {
+		file     string
+		cases    []string
+		failures int
+	}
+	var suites []suite
+	var tests, failures int
 	seen := map[caseKey]bool{}
 	for _, file := range res.Files {
-		s := junitSuite{Name: file.File}
+		s := suite{file: file.File}
 		addCase := func(name string) {
 			k := caseKey{file.File, name}
 			if seen[k] {
 				return
 			}
 			seen[k] = true
-			s.Cases = append(s.Cases, j.testcase(file.File, name, byCase[k]))
+			s.cases = append(s.cases, name)
+			if byCase[k].fails {
+				s.failures++
+			}
 		}
 		for _, o := range file.Objects {
 			addCase(o.String())
 		}
 		// Findings without a loaded object (documents that do not parse),
 		// in line order.
-		for _, f := range res.Findings {
-			if f.File == file.File {
-				addCase(junitCaseName(f))
-			}
+		for _, name := range byFile[file.File] {
+			addCase(name)
 		}
-		for _, c := range s.Cases {
-			s.Tests++
-			if c.Failure != nil {
-				s.Failures++
-			}
-		}
-		suites.Tests += s.Tests
-		suites.Failures += s.Failures
-		suites.Suites = append(suites.Suites, s)
+		tests += len(s.cases)
+		failures += s.failures
+		suites = append(suites, s)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(suites); err != nil {
+	root := xml.StartElement{Name: xml.Name{Local: "testsuites"}, Attr: []xml.Attr{
+		{Name: xml.Name{Local: "name"}, Value: ToolName},
+		{Name: xml.Name{Local: "tests"}, Value: strconv.Itoa(tests)},
+		{Name: xml.Name{Local: "failures"}, Value: strconv.Itoa(failures)},
+		{Name: xml.Name{Local: "errors"}, Value: "0"},
+	}}
+	if err := enc.EncodeToken(root); err != nil {
+		return err
+	}
+	for _, s := range suites {
+		js := junitSuite{Name: s.file, Tests: len(s.cases), Failures: s.failures}
+		for _, name := range s.cases {
+			var fs []lint.Finding
+			for _, i := range byCase[caseKey{s.file, name}].findings {
+				fs = append(fs, res.Findings.At(i))
+			}
+			js.Cases = append(js.Cases, j.testcase(s.file, name, fs))
+		}
+		if err := enc.EncodeElement(js, xml.StartElement{Name: xml.Name{Local: "testsuite"}}); err != nil {
+			return err
+		}
+	}
+	if err := enc.EncodeToken(root.End()); err != nil {
+		return err
+	}
+	if err := enc.Flush(); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")

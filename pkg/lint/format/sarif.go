@@ -174,9 +174,9 @@ func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
 	// Rules come before the results that point into them: first the rules
 	// of findings outside the catalogue given, then the results, one at a
 	// time (see jsonWriter).
-	all := [][]lint.Finding{res.Findings, res.Suppressed, res.Baselined}
+	all := []lint.Findings{res.Findings, res.Suppressed, res.Baselined}
 	for _, fs := range all {
-		for _, f := range fs {
+		for f := range fs.All() {
 			if _, ok := index[f.RuleID]; ok {
 				continue
 			}
@@ -198,7 +198,7 @@ func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
 	jw.member("invocations", []sarifInvocation{invocation})
 	jw.open("results", '[')
 	for _, fs := range all {
-		for _, f := range fs {
+		for f := range fs.All() {
 			jw.member("", sarifResultOf(f, index[f.RuleID]))
 		}
 	}

@@ -18,12 +18,12 @@ import (
 // %SRCROOT%.
 func TestSARIFStandardInput(t *testing.T) {
 	job := lint.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "batch", Name: "etl"}
-	res := &lint.Result{Findings: []lint.Finding{{
+	res := &lint.Result{Findings: lint.FindingsOf(lint.Finding{
 		RuleID: "MB101", Slug: "job-sidecar-never-exits", Severity: rules.Error, Message: "Job batch/etl keeps its sidecar",
 		Remediation: "Use a native sidecar.", URL: rules.DocsBase + "MB101.md",
 		File: lint.StdinName, Line: 14, Column: 11, Object: job,
 		Related: []lint.RelatedObject{{File: "sa.yaml", Line: 2, Object: lint.ObjectRef{APIVersion: "v1", Kind: "ServiceAccount", Namespace: "batch", Name: "etl"}}},
-	}}}
+	})}
 	var buf bytes.Buffer
 	if err := (&SARIF{Version: "dev", Rules: testRules}).Format(&buf, res); err != nil {
 		t.Fatal(err)

@@ -30,7 +30,7 @@ var severityColor = map[rules.Severity]string{
 // Format implements Formatter.
 func (t *Text) Format(w io.Writer, res *lint.Result) error {
 	bw := bufio.NewWriter(w)
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		sev := f.Severity.String()
 		if t.Color {
 			sev = severityColor[f.Severity] + sev + ansiReset
@@ -50,10 +50,10 @@ func Summary(res *lint.Result) string {
 		plural(c[rules.Error], "error"), plural(c[rules.Warning], "warning"), plural(c[rules.Info], "info"),
 		plural(res.Stats.Objects, "object"), plural(res.Stats.Files, "file"))
 	var extra []string
-	if n := len(res.Suppressed); n > 0 {
+	if n := res.Suppressed.Len(); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d suppressed", n))
 	}
-	if n := len(res.Baselined); n > 0 {
+	if n := res.Baselined.Len(); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d baselined", n))
 	}
 	if n := len(res.Stale); n == 1 {

@@ -98,7 +98,7 @@ func runFixture(t *testing.T, r *rules.Rule, file string) []Want {
 			t.Fatal(err)
 		}
 		var got []Want
-		for _, f := range append(res.Findings, res.Suppressed...) {
+		for _, f := range slices.Concat(slices.Collect(res.Findings.All()), slices.Collect(res.Suppressed.All())) {
 			if f.RuleID != r.ID {
 				t.Errorf("%s:%d: fixture is not valid input: %s %s", f.File, f.Line, f.RuleID, f.Message)
 				continue
@@ -177,7 +177,7 @@ func Facts(t testing.TB, file string, data []byte) (mesh.Facts, bool) {
 // Messages lists a result's findings, for a failing test's output.
 func Messages(res *lint.Result) string {
 	var b strings.Builder
-	for _, f := range res.Findings {
+	for f := range res.Findings.All() {
 		fmt.Fprintf(&b, "  %d: %s %s %s\n", f.Line, f.RuleID, f.Severity, f.Message)
 	}
 	return b.String()

@@ -94,7 +94,7 @@ func TestLifecycleRulesAgreeOnInjection(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := map[string]map[string]rules.Severity{} // object name -> rule -> severity
-		for _, f := range res.Findings {
+		for f := range res.Findings.All() {
 			if got[f.Object.Name] == nil {
 				got[f.Object.Name] = map[string]rules.Severity{}
 			}

@@ -35,7 +35,7 @@ func TestRuleExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				n := 0
-				for _, f := range res.Findings {
+				for f := range res.Findings.All() {
 					if f.RuleID != r.ID {
 						t.Errorf("%s example is not valid input: %s %s", ex.name, f.RuleID, f.Message)
 						continue

@@ -99,7 +99,7 @@ func TestSETCPNoAddressFindsIST0134(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, fd := range res.Findings {
+		for fd := range res.Findings.All() {
 			got = append(got, fmt.Sprintf("%s %s", fd.Object, fd.FieldPath))
 		}
 		for _, w := range want {

@@ -40,9 +40,9 @@ func TestSETCPNoAddressPartial(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.Findings) != tc.findings || res.Stats.Silenced != tc.silenced || res.Stats.SilencedByRule["MB602"] != tc.silenced {
+		if res.Findings.Len() != tc.findings || res.Stats.Silenced != tc.silenced || res.Stats.SilencedByRule["MB602"] != tc.silenced {
 			t.Errorf("%s partial=%v: %d findings, silenced %d %v; want %d findings, %d silenced",
-				tc.file, tc.partial, len(res.Findings), res.Stats.Silenced, res.Stats.SilencedByRule, tc.findings, tc.silenced)
+				tc.file, tc.partial, res.Findings.Len(), res.Stats.Silenced, res.Stats.SilencedByRule, tc.findings, tc.silenced)
 		}
 	}
 }

@@ -108,7 +108,7 @@ func TestTypographicQuotesAreNamed(t *testing.T) {
 			{"MB602", "ServiceEntry batch/pg", "enable-autoallocate-ip is ‘false’"},
 		} {
 			found := false
-			for _, f := range res.Findings {
+			for f := range res.Findings.All() {
 				if f.RuleID == want.rule && f.Object.String() == want.object {
 					found = found || strings.Contains(f.Message, want.key+" in typographic quotes")
 				}
