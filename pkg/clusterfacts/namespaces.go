@@ -11,13 +11,6 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
-// neverInjected are the namespaces Istio's injectRequired skips whatever
-// the webhooks select (IgnoredNamespaces, pkg/kube/inject/initializer.go@1.22.0
-// and @1.28.0, checked by injectRequired in pkg/kube/inject/inject.go).
-var neverInjected = map[string]bool{
-	"kube-system": true, "kube-public": true, "kube-node-lease": true, "local-path-storage": true,
-}
-
 // namespaces resolves every namespace's dataplane from its labels and the
 // active injection webhooks, as the API server does: a webhook is called
 // for a pod when its namespaceSelector matches the namespace's labels and
@@ -69,7 +62,7 @@ func (r *reader) namespaces(hooks []injector, ambient bool) map[string]config.Na
 			}
 			nf := config.NamespaceFacts{Injection: mesh.InjectDisabled}
 			var revs []string
-			if !neverInjected[n.Name] {
+			if !mesh.NeverInjected(n.Name) {
 				for _, c := range cs {
 					if !c.ns.Matches(nl) {
 						continue

@@ -29,3 +29,15 @@ func IsIstioKey(k string) bool {
 	}
 	return false
 }
+
+// NeverInjected reports whether Istio's injector skips pods of a namespace
+// whatever its labels and the pods' say (IgnoredNamespaces,
+// pkg/kube/inject/initializer.go@1.22.0 and @1.28.0, read by injectRequired
+// in pkg/kube/inject/inject.go).
+func NeverInjected(ns string) bool {
+	switch ns {
+	case "kube-system", "kube-public", "kube-node-lease", "local-path-storage":
+		return true
+	}
+	return false
+}

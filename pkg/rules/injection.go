@@ -48,7 +48,7 @@ func (ix *Index) injection(w *Workload) Injection {
 	switch {
 	case w.summary.hostNetwork:
 		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: "the pod uses hostNetwork, which Istio never injects"}
-	case w.Namespace == "kube-system" || w.Namespace == "kube-public":
+	case mesh.NeverInjected(w.Namespace):
 		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: "Istio never injects pods in " + w.Namespace}
 	case hasPodLabel && podLabel == "false":
 		return Injection{Sidecar: mesh.No, Ambient: inj.Ambient, Reason: `the pod label sidecar.istio.io/inject is "false"`}
