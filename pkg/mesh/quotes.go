@@ -16,6 +16,9 @@ const typographicQuotes = "“”„‟‘’‚‛«»‹›＂″"
 // compares the characters, reads neither "false" nor "true". It returns
 // the value without the quote marks around it.
 func TypographicallyQuoted(v string) (inner string, ok bool) {
+	if ascii(v) { // every typographic quote mark is outside ASCII
+		return "", false
+	}
 	t := strings.Trim(v, `"' `)
 	first, _ := utf8.DecodeRuneInString(t)
 	last, _ := utf8.DecodeLastRuneInString(t)
@@ -37,4 +40,15 @@ func QuoteNote(key, v string) string {
 	}
 	return fmt.Sprintf(" (%s is %s in typographic quotes, a copy-paste accident: YAML keeps them in the value, and "+
 		"Istio, comparing the characters, does not read it as %q; write %q)", key, v, inner, inner)
+}
+
+// ascii reports whether v holds ASCII bytes only: the values of almost
+// every label and annotation, which QuoteNote reads for each workload.
+func ascii(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

@@ -15,8 +15,15 @@ func (ix *Index) injectionNoted(w *Workload) Injection {
 		mesh.QuoteNote("the pod annotation "+mesh.LabelInject, w.summary.injectAnnot) +
 		mesh.QuoteNote("the pod label "+mesh.LabelDataplaneMode, label(mesh.LabelDataplaneMode))
 	if ns := ix.Namespace(w.Namespace); ns != nil {
-		inj.Reason += mesh.QuoteNote("the label "+mesh.LabelNSInjection+" of namespace "+w.Namespace, ns.Labels[mesh.LabelNSInjection]) +
-			mesh.QuoteNote("the label "+mesh.LabelDataplaneMode+" of namespace "+w.Namespace, ns.Labels[mesh.LabelDataplaneMode])
+		// the keys are built only for a value in typographic quotes
+		nsNote := func(key string) string {
+			v := ns.Labels[key]
+			if _, ok := mesh.TypographicallyQuoted(v); !ok {
+				return ""
+			}
+			return mesh.QuoteNote("the label "+key+" of namespace "+w.Namespace, v)
+		}
+		inj.Reason += nsNote(mesh.LabelNSInjection) + nsNote(mesh.LabelDataplaneMode)
 	}
 	return inj
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -79,16 +80,14 @@ func scheduleShortestInterval(schedule string) (time.Duration, bool) {
 	}
 	// across days: from the last run of one matching day to the first of
 	// the next
-	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	last := -1 // day index of the previous matching day
-	for d := 0; d < cronSpan; d++ {
-		t := start.AddDate(0, 0, d)
-		dom, dow := f[2].has(t.Day()), f[4].has(int(t.Weekday()))
+	for d, c := range cronCalendar() {
+		dom, dow := f[2].has(int(c.day)), f[4].has(int(c.weekday))
 		match := dom || dow
 		if f[2].star || f[4].star {
 			match = dom && dow
 		}
-		if !match || !f[3].has(int(t.Month())) {
+		if !match || !f[3].has(int(c.month)) {
 			continue
 		}
 		if last >= 0 {
@@ -104,6 +103,21 @@ func scheduleShortestInterval(schedule string) (time.Duration, bool) {
 	}
 	return time.Duration(shortest) * time.Minute, true
 }
+
+// cronDay is one day of the span scheduleShortestInterval walks.
+type cronDay struct{ day, month, weekday uint8 }
+
+// cronCalendar is the cronSpan days from 1 January 2024, worked out once:
+// every CronJob's schedule walks them (MB104).
+var cronCalendar = sync.OnceValue(func() []cronDay {
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	days := make([]cronDay, cronSpan)
+	for d := range days {
+		t := start.AddDate(0, 0, d)
+		days[d] = cronDay{uint8(t.Day()), uint8(t.Month()), uint8(t.Weekday())}
+	}
+	return days
+})
 
 // parseCronField reads one field: a list of "*", "?", values, ranges and
 // names, each with an optional step ("N/step" meaning N to the maximum).
