@@ -15,6 +15,7 @@ import (
 // problem the article discusses must stay caught, at the line it is on.
 func TestArticle(t *testing.T) {
 	t.Chdir("../..")
+	t.Setenv("COLUMNS", "") // the report's width is the default, 100 columns
 	const golden = "testdata/article.golden.txt"
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"lint", "--no-config",

@@ -6,9 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/generate"
@@ -305,8 +307,11 @@ func pairOutputs(formats, outputs []string) ([]format.Output, error) {
 // writeReport writes one report to standard output or to its file (see
 // format.WriteFile: a report file is replaced atomically).
 func writeReport(cmd *cobra.Command, o format.Output, res *lint.Result, failOn rules.Severity) error {
+	human := o.Format == "text" || o.Format == "concise"
+	toTerminal := human && o.Path == format.Stdout
 	f, err := format.New(o.Format, format.Options{
-		Color:   o.Format == "text" && o.Path == format.Stdout && colorOK(cmd),
+		Color:   toTerminal && colorOK(cmd),
+		Width:   reportWidth(cmd, toTerminal),
 		Version: version,
 		FailOn:  failOn,
 	})
@@ -345,6 +350,27 @@ func colorOK(cmd *cobra.Command) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// reportWidth is the width the text report wraps at: COLUMNS when set,
+// else the terminal's width when standard output is one, else 0 (the
+// format's default: a file, a pipe, pre-commit's capture, a CI log).
+func reportWidth(cmd *cobra.Command, toStdout bool) int {
+	if !toStdout {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	f, ok := cmd.OutOrStdout().(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 func countFindings(n int) string {

@@ -24,7 +24,7 @@ func TestPairOutputs(t *testing.T) {
 		{outputs: []string{"report.txt"}, want: []format.Output{o("text", "report.txt")}},
 		{formats: []string{"text", "json"}, err: "would both write to standard output"},
 		{formats: []string{"text"}, outputs: []string{"a", "b"}, err: "2 outputs for 1 formats"},
-		{formats: []string{"xml"}, err: `unknown format "xml": use one of github, json, junit, sarif, text`},
+		{formats: []string{"xml"}, err: `unknown format "xml": use one of concise, github, json, junit, sarif, text`},
 	} {
 		got, err := pairOutputs(tc.formats, tc.outputs)
 		if tc.err != "" {

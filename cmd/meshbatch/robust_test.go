@@ -111,7 +111,7 @@ func TestHostileBytes(t *testing.T) {
 	for name, data := range files {
 		writeFile(t, filepath.Join(dir, name), data)
 	}
-	r := runIn(t, dir, nil, "lint", "in")
+	r := runIn(t, dir, nil, "lint", "--format", "concise", "in")
 	r.want(t, exitFindings,
 		`^in/latin1.yaml:3:21: error MB001 invalid-input: not UTF-8 text \(a binary file, or another encoding\?\)`,
 		`^in/nul.yaml:6:14: error MB001 invalid-input: control character U\+0000 is not allowed in YAML \(a binary file\?\)`,
@@ -124,6 +124,17 @@ func TestHostileBytes(t *testing.T) {
 	)
 	if r.stderr != "" {
 		t.Errorf("stderr: %s", r.stderr)
+	}
+	// The full form shows the source lines of the same files: escaped,
+	// and none of a file that is not text.
+	r = runIn(t, dir, nil, "lint", "in")
+	r.want(t, exitFindings,
+		`^in/nul.yaml:6:14: error MB001 invalid-input$`,
+		`^6 \| kind: …$`,
+		`^10 \| bad: …$`,
+		`^5 errors, 0 warnings, 0 infos in 6 objects from 8 files$`)
+	if strings.ContainsAny(r.stdout, "\x00\x1a\ufffd") {
+		t.Errorf("the text report shows raw bytes of the input:\n%q", r.stdout)
 	}
 }
 
@@ -167,7 +178,7 @@ func TestHugeFile(t *testing.T) {
 	writeFile(t, huge, bytes.Repeat([]byte{0}, 100<<10))
 	runIn(t, dir, nil, "lint", "--no-config", "--max-file-size", "64K", "in").want(t, exitUsage,
 		`stderr:^meshbatch: in/huge.yaml: 100 KiB, over the limit of 64 KiB`)
-	runIn(t, dir, nil, "lint", "--no-config", "--max-file-size", "1M", "in").want(t, exitFindings,
+	runIn(t, dir, nil, "lint", "--no-config", "--format", "concise", "--max-file-size", "1M", "in").want(t, exitFindings,
 		`^in/huge.yaml:1:1: error MB001 invalid-input: control character U\+0000`)
 	for _, bad := range []string{"0", "-5", "lots"} {
 		r := runIn(t, dir, nil, "lint", "--no-config", "--max-file-size", bad, "in")

@@ -199,10 +199,10 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	for name, data := range files {
 		writeFile(t, filepath.Join(dir, "in", name), []byte(data))
 	}
-	var text strings.Builder // the text reports, to check what was reported
+	var text strings.Builder // the concise reports, to check what was reported
 	check := func(what, out string) {
 		t.Helper()
-		if strings.Contains(what, "--format text") {
+		if strings.Contains(what, "--format concise") {
 			text.WriteString(out)
 		}
 		for _, s := range secrets {
@@ -212,7 +212,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			}
 		}
 	}
-	formats := []string{"text", "json", "sarif", "github", "junit"}
+	formats := []string{"text", "concise", "json", "sarif", "github", "junit"}
 	for _, facts := range [][]string{nil, {"--istio-version", "1.22", "--kubernetes-version", "1.28"}, {"--istio-version", "1.28", "--kubernetes-version", "1.31"}} {
 		for _, f := range formats {
 			args := append([]string{"lint", "--no-config", "--format", f, "--min-severity", "info"}, facts...)
@@ -259,7 +259,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 		"proxy.istio.io/config is not a valid ProxyConfig (details not shown: it names credential-like variables)",
 	} {
 		if !strings.Contains(text.String(), want) {
-			t.Errorf("the text report does not say %q: the case is not exercised", want)
+			t.Errorf("the concise report does not say %q: the case is not exercised", want)
 		}
 	}
 }

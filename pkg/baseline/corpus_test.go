@@ -310,7 +310,7 @@ func reportsNothing(name string, res *lint.Result) error {
 	}
 	out := buf.String()
 	switch name {
-	case "text", "github":
+	case "text", "concise", "github":
 		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 		counted := res.Baselined.Len() == 0 || regexp.MustCompile(fmt.Sprintf(`\b%d baselined\b`, res.Baselined.Len())).MatchString(lines[0])
 		if len(lines) != 1 || !strings.HasPrefix(lines[0], "0 errors, 0 warnings, 0 infos in ") || !counted {

@@ -21,7 +21,8 @@ type Formatter interface {
 
 // Options tune formatters; each uses what applies to it.
 type Options struct {
-	Color   bool   // ANSI colour (text only)
+	Color   bool   // ANSI colour (text and concise)
+	Width   int    // columns text wraps at; 0 means DefaultWidth
 	Version string // tool version, for formats that record it
 	// Rules is the rule catalogue formats that describe rules (SARIF) list;
 	// nil means checks.All().
@@ -45,11 +46,12 @@ const (
 )
 
 var formats = map[string]func(Options) Formatter{
-	"text":   func(o Options) Formatter { return &Text{Color: o.Color} },
-	"json":   func(o Options) Formatter { return &JSON{Version: o.Version, FailOn: o.FailOn} },
-	"sarif":  func(o Options) Formatter { return &SARIF{Version: o.Version, Rules: o.rules()} },
-	"github": func(Options) Formatter { return &GitHub{} },
-	"junit":  func(o Options) Formatter { return &JUnit{FailOn: o.FailOn} },
+	"text":    func(o Options) Formatter { return &Text{Color: o.Color, Width: o.Width} },
+	"concise": func(o Options) Formatter { return &Concise{Color: o.Color} },
+	"json":    func(o Options) Formatter { return &JSON{Version: o.Version, FailOn: o.FailOn} },
+	"sarif":   func(o Options) Formatter { return &SARIF{Version: o.Version, Rules: o.rules()} },
+	"github":  func(Options) Formatter { return &GitHub{} },
+	"junit":   func(o Options) Formatter { return &JUnit{FailOn: o.FailOn} },
 }
 
 // Names lists the format names, sorted.

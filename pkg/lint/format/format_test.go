@@ -95,7 +95,7 @@ func TestGolden(t *testing.T) {
 	for _, tc := range []struct {
 		format, file string
 	}{
-		{"text", "golden.txt"},
+		{"concise", "golden.concise.txt"},
 		{"json", "golden.json"},
 		{"sarif", "golden.sarif"},
 		{"github", "golden.github.txt"},
