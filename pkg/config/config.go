@@ -6,7 +6,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -181,24 +179,12 @@ func displayPath(abs string) string {
 // ids, severities, globs and facts.
 func Parse(name, dir string, data []byte) (*Config, error) {
 	c := &Config{File: name, Dir: dir, pos: map[string]manifest.Pos{}}
-	root, err := manifest.ParseNode(manifest.NormalizeLineBreaks(bytes.Clone(data)))
-	if err != nil {
-		var pe *manifest.PosError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
-		}
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if root == nil { // an empty file is a valid, empty config
-		return c, nil
-	}
-	if err := manifest.CheckAliases(root); err != nil {
-		pe := err.(*manifest.PosError)
-		return nil, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
-	}
-	d := nodeDecoder{file: name, pos: c.pos}
-	if err := d.decode(root, reflect.ValueOf(c).Elem(), ""); err != nil {
+	empty, err := decodeFile(name, data, c, c.pos)
+	switch {
+	case err != nil:
 		return nil, err
+	case empty: // an empty file is a valid, empty config
+		return c, nil
 	}
 	if err := c.validate(); err != nil {
 		return nil, err

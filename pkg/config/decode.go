@@ -1,6 +1,8 @@
 package config
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -142,4 +144,27 @@ func describeNode(n *yaml.Node) string {
 		return "a list"
 	}
 	return fmt.Sprintf("%q", n.Value)
+}
+
+// decodeFile parses a YAML file's data strictly into v (a pointer to a
+// struct), recording where each field path is in pos; empty reports a
+// file without a document. Errors name the file, line and column.
+func decodeFile(name string, data []byte, v any, pos map[string]manifest.Pos) (empty bool, err error) {
+	root, err := manifest.ParseNode(manifest.NormalizeLineBreaks(bytes.Clone(data)))
+	if err != nil {
+		var pe *manifest.PosError
+		if errors.As(err, &pe) {
+			return false, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
+		}
+		return false, fmt.Errorf("%s: %v", name, err)
+	}
+	if root == nil {
+		return true, nil
+	}
+	if err := manifest.CheckAliases(root); err != nil {
+		pe := err.(*manifest.PosError)
+		return false, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
+	}
+	d := nodeDecoder{file: name, pos: pos}
+	return false, d.decode(root, reflect.ValueOf(v).Elem(), "")
 }

@@ -1,11 +1,9 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -105,24 +103,12 @@ func LoadFacts(file string) (*FactsFile, error) {
 // value is checked.
 func ParseFacts(name string, data []byte) (*FactsFile, error) {
 	ff := &FactsFile{File: name, pos: map[string]manifest.Pos{}}
-	root, err := manifest.ParseNode(manifest.NormalizeLineBreaks(bytes.Clone(data)))
+	empty, err := decodeFile(name, data, ff, ff.pos)
 	if err != nil {
-		var pe *manifest.PosError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
-		}
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	if root == nil {
-		return nil, fmt.Errorf("%s: the facts file is empty: write it with `meshbatch facts -o %s`", name, name)
-	}
-	if err := manifest.CheckAliases(root); err != nil {
-		pe := err.(*manifest.PosError)
-		return nil, fmt.Errorf("%s:%d:%d: %s", name, pe.Pos.Line, pe.Pos.Col, pe.Msg)
-	}
-	d := nodeDecoder{file: name, pos: ff.pos}
-	if err := d.decode(root, reflect.ValueOf(ff).Elem(), ""); err != nil {
 		return nil, err
+	}
+	if empty {
+		return nil, fmt.Errorf("%s: the facts file is empty: write it with `meshbatch facts -o %s`", name, name)
 	}
 	if err := ff.validate(); err != nil {
 		return nil, err
