@@ -49,6 +49,7 @@ var (
 // unique ids and slugs, and documentation that is present.
 func Validate(rs []*Rule) error {
 	ids, slugs := map[string]bool{}, map[string]bool{}
+	known := manifest.KnownKinds()
 	for i, r := range rs {
 		switch {
 		case !idRE.MatchString(r.ID):
@@ -78,7 +79,7 @@ func Validate(rs []*Rule) error {
 		case r.Check == nil && r != InvalidInput:
 			return fmt.Errorf("rule %s: no check", r.ID)
 		}
-		if err := validateReads(r); err != nil {
+		if err := validateReads(r, known); err != nil {
 			return err
 		}
 		ids[r.ID], slugs[r.Slug] = true, true
@@ -88,8 +89,8 @@ func Validate(rs []*Rule) error {
 
 // validateReads checks that a rule's Reads name kinds meshbatch decodes:
 // a misspelt kind would leave the objects it reads released.
-func validateReads(r *Rule) error {
-	known := manifest.KnownKinds()
+// known is manifest.KnownKinds(), sorted.
+func validateReads(r *Rule, known []string) error {
 	for _, list := range [][]string{r.Reads.Loop, r.Reads.Spec, r.Reads.Labels, r.Reads.Annotations} {
 		for _, k := range list {
 			if _, ok := slices.BinarySearch(known, k); !ok {
