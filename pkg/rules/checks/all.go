@@ -81,6 +81,8 @@ func All() []*rules.Rule {
 		PodSidecarOutlivesApp,
 		ProxyOOMKilled,
 		CronJobStalled,
+		InjectionMissed,
+		AppStartedBeforeProxy,
 	}
 }
 
