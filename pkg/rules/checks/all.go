@@ -83,6 +83,7 @@ func All() []*rules.Rule {
 		CronJobStalled,
 		InjectionMissed,
 		AppStartedBeforeProxy,
+		RootCAExpiring,
 	}
 }
 
