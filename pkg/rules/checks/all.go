@@ -84,6 +84,7 @@ func All() []*rules.Rule {
 		InjectionMissed,
 		AppStartedBeforeProxy,
 		RootCAExpiring,
+		JobPastDeadlineProxyRunning,
 	}
 }
 
