@@ -41,13 +41,14 @@ func RootCertOf(o *manifest.Object) *RootCert {
 		return rc
 	}
 	if cm, ok := o.Typed.(*corev1.ConfigMap); ok && IsRootCert(o) {
-		return readRootCert(cm)
+		return ReadRootCert(cm)
 	}
 	return nil
 }
 
-// readRootCert parses root-cert.pem with crypto/x509.
-func readRootCert(cm *corev1.ConfigMap) *RootCert {
+// ReadRootCert parses the root-cert.pem of an istio-ca-root-cert
+// ConfigMap with crypto/x509.
+func ReadRootCert(cm *corev1.ConfigMap) *RootCert {
 	data, ok := cm.Data[mesh.RootCertKey]
 	if !ok {
 		return &RootCert{Err: fmt.Sprintf("it has no %s key", mesh.RootCertKey)}
