@@ -18,8 +18,8 @@ var PodSidecarOutlivesApp = &rules.Rule{
 		"(an ordinary container, not a native init-container sidecar) does not notice that the app ended, so the pod " +
 		"stays Running, the Job never reaches its completions, the pod holds its resource requests, and a CronJob under " +
 		"Forbid skips every later run (MB104). This is what MB101 predicts from a manifest, observed in the pod's status: " +
-		"every app container reports a terminated state while istio-proxy reports running. It lasts until someone stops " +
-		"the proxy, the Job's activeDeadlineSeconds ends it as Failed, or the pod is deleted.",
+		"every app container reports a terminated state, for a minute or more, while istio-proxy reports running. " +
+		"It lasts until someone stops the proxy, the Job's activeDeadlineSeconds ends it as Failed, or the pod is deleted.",
 	Remediation: "Free the stuck pod now by asking the sidecar to quit (the command in the message: a POST to " +
 		"pilot-agent's /quitquitquit on port 15020); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
 		"\"true\" (Istio >= 1.24, Kubernetes >= 1.29) or a POST to http://127.0.0.1:15020/quitquitquit when the app ends.",
@@ -92,6 +92,11 @@ status:
 	Check: checkPodSidecarOutlivesApp,
 }
 
+// stopGrace is how long after the app ends MB701 waits: a proxy asked to
+// quit, or draining (terminationDrainDuration, 5s by default), has
+// stopped by then.
+const stopGrace = time.Minute
+
 func checkPodSidecarOutlivesApp(p *rules.Pass) {
 	for _, w := range p.Index.Workloads {
 		pod := livePod(w)
@@ -125,8 +130,8 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 			}
 			exits = append(exits, fmt.Sprintf("%s exited %d", a.Name, t.ExitCode))
 		}
-		if !done {
-			continue
+		if !done || (!last.IsZero() && p.Now().Sub(last) < stopGrace) {
+			continue // still working, or the proxy may be stopping as asked
 		}
 		since := "at an unrecorded time"
 		if !last.IsZero() {
