@@ -31,7 +31,8 @@ var CronJobStalled = &rules.Rule{
 		"kubernetes/kubernetes pkg/controller/cronjob/cronjob_controllerv2.go (Forbid with active Jobs: no new Job, lastScheduleTime unchanged)",
 		"canada-ca/tracker#3741",
 	},
-	Bad: `apiVersion: batch/v1
+	Bad: `# status as seen at 2026-06-01T12:00:00Z
+apiVersion: batch/v1
 kind: CronJob
 metadata: {name: nightly, namespace: batch}
 spec:
@@ -49,7 +50,8 @@ status:
     - {apiVersion: batch/v1, kind: Job, name: nightly-29100120, namespace: batch}
   lastScheduleTime: "2026-05-29T02:00:00Z"
 `,
-	Good: `apiVersion: batch/v1
+	Good: `# status as seen at 2026-06-01T12:00:00Z
+apiVersion: batch/v1
 kind: CronJob
 metadata: {name: nightly, namespace: batch}
 spec:

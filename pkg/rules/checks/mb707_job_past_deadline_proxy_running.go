@@ -25,7 +25,8 @@ var JobPastDeadlineProxyRunning = &rules.Rule{
 		"kubernetes.io/docs/concepts/workloads/controllers/job (Job termination and cleanup, activeDeadlineSeconds)",
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (handleQuit)",
 	},
-	Bad: `apiVersion: batch/v1
+	Bad: `# status as seen at 2026-06-01T12:00:00Z
+apiVersion: batch/v1
 kind: Job
 metadata: {name: etl, namespace: batch}
 spec:
@@ -60,7 +61,8 @@ status:
       state:
         running: {startedAt: "2026-06-01T02:00:05Z"}
 `,
-	Good: `apiVersion: batch/v1
+	Good: `# status as seen at 2026-06-01T12:00:00Z
+apiVersion: batch/v1
 kind: Job
 metadata: {name: etl, namespace: batch}
 spec:
