@@ -133,13 +133,24 @@ func memoryLimitInForce(pod *corev1.Pod) string {
 		}
 	}
 	annot, annotSet := pod.Annotations[mesh.AnnotProxyMemLimit]
+	others := false
+	for _, k := range mesh.ProxyResourceAnnotations {
+		if _, ok := pod.Annotations[k]; ok {
+			others = true
+		}
+	}
 	switch {
 	case limit == "":
 		return "the container has no memory limit, so the pod's or the node's memory ran out (set sidecar.istio.io/proxyMemory and proxyMemoryLimit to size it)"
 	case annotSet:
 		return fmt.Sprintf("the limit in force is %s, from the pod's %s annotation (%q): raise it", limit, mesh.AnnotProxyMemLimit, annot)
+	case others:
+		// Any of the four annotations drops all the injector's defaults.
+		return fmt.Sprintf("the limit in force is %s, which no annotation sets and which is not the injector's default (the "+
+			"pod's other sidecar.istio.io/proxy* annotations drop it): an istio-proxy container in the pod template or the "+
+			"namespace's LimitRange set it; set %s to raise it", limit, mesh.AnnotProxyMemLimit)
 	}
 	return fmt.Sprintf("the limit in force is %s, which the pod does not set (no %s annotation): the injector's default "+
-		"(global.proxy.resources.limits.memory, or an istio-proxy container in the pod template); set the annotation to raise it",
-		limit, mesh.AnnotProxyMemLimit)
+		"(global.proxy.resources.limits.memory; Istio's chart: 1024Mi), unless an istio-proxy container in the pod template "+
+		"or a LimitRange set it; set the annotation to raise it", limit, mesh.AnnotProxyMemLimit)
 }
