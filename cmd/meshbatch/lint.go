@@ -233,6 +233,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	opts.Render = lint.RenderOptions{
 		Renderer: execRenderer{},
+		ChartOf:  cfg.ChartOfValuesFile,
 		Configure: func(t *render.Target) {
 			cfg.ConfigureChart(t)
 			if t.Kind == render.Helm {

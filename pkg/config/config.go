@@ -463,6 +463,24 @@ func (c *Config) path(p string) string {
 	return displayPath(p)
 }
 
+// ChartOfValuesFile returns the chart whose charts: entry names file as
+// a values file, "" when none does: a changed values file kept outside
+// its chart lints that chart.
+func (c *Config) ChartOfValuesFile(file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return ""
+	}
+	for _, dir := range sortedKeys(c.Charts) {
+		for _, v := range c.Charts[dir].Values {
+			if va, err := filepath.Abs(c.path(v)); err == nil && va == abs {
+				return c.path(dir)
+			}
+		}
+	}
+	return ""
+}
+
 // ConfigureChart fills in a chart found in lint's input from the charts
 // key: the chart's entry, when one names its directory.
 func (c *Config) ConfigureChart(t *render.Target) {

@@ -22,6 +22,9 @@ type RenderOptions struct {
 	// name and namespace (from flags and the config file). nil leaves the
 	// chart's defaults.
 	Configure func(*render.Target)
+	// ChartOf names the chart a file belongs to that lies outside it (a
+	// values file the config names for it), "" for none; nil for none.
+	ChartOf func(file string) string
 	// WorkDir is where a file named in the input is looked up from to
 	// find the chart or Kustomize directory it belongs to; "" is the
 	// working directory.
@@ -175,7 +178,15 @@ func namedTarget(p string, opts Options) (string, render.Kind) {
 			return "", ""
 		}
 	}
-	return render.Enclosing(p, wd)
+	if dir, kind := render.Enclosing(p, wd); dir != "" {
+		return dir, kind
+	}
+	if opts.Render.ChartOf != nil {
+		if dir := opts.Render.ChartOf(p); dir != "" {
+			return dir, render.Helm
+		}
+	}
+	return "", ""
 }
 
 // mapToSources points the findings on rendered documents at the files
