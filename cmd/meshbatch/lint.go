@@ -236,6 +236,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		ChartOf:  cfg.ChartOfValuesFile,
 		Configure: func(t *render.Target) {
 			cfg.ConfigureChart(t)
+			if v := set.facts.KubernetesVersion; v.Known() {
+				t.KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
+			}
 			if t.Kind == render.Helm {
 				t.Values = append(t.Values, fl.values...)
 				t.Set = append(t.Set, fl.set...)

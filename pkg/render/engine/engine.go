@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/meshbatch/meshbatch/pkg/render"
 )
@@ -21,17 +22,34 @@ func (Engine) Render(ctx context.Context, targets []render.Target) ([]render.Ren
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		var r render.Rendering
-		switch t.Kind {
-		case render.Helm:
-			r = renderChart(t)
-		case render.Kustomize:
-			r = buildKustomization(t)
-		default:
-			r = render.Rendering{Errors: []render.Error{{File: t.Dir, Msg: "unknown kind of directory " + string(t.Kind)}}}
-		}
+		r := renderOne(t)
 		r.Target = t
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// renderOne renders one target. A panic in a library on a strange chart
+// or kustomization is that target's render error, not the end of the run.
+func renderOne(t render.Target) (r render.Rendering) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = render.Rendering{Errors: []render.Error{{File: render.MarkerFile(t.Dir, t.Kind),
+				Msg: fmt.Sprintf("rendering failed inside %s: %v (please report this, with the chart or kustomization if you can)", library(t.Kind), p)}}}
+		}
+	}()
+	switch t.Kind {
+	case render.Helm:
+		return renderChart(t)
+	case render.Kustomize:
+		return buildKustomization(t)
+	}
+	return render.Rendering{Errors: []render.Error{{File: t.Dir, Msg: "unknown kind of directory " + string(t.Kind)}}}
+}
+
+func library(k render.Kind) string {
+	if k == render.Helm {
+		return "Helm"
+	}
+	return "kustomize"
 }

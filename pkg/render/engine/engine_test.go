@@ -116,3 +116,49 @@ func TestRenderChartSubchart(t *testing.T) {
 		t.Errorf("release name and namespace not applied: %q", c)
 	}
 }
+
+// TestRenderChartMissingDependency: a dependency not in charts/ is a
+// render error that says to build the dependencies, as helm template
+// refuses too.
+func TestRenderChartMissingDependency(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	if err := os.MkdirAll("app/templates", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("app/Chart.yaml", []byte("apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 0.1.0\n    repository: https://charts.example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := rs[0].Errors; len(e) != 1 || e[0].File != filepath.Join("app", "Chart.yaml") || !strings.Contains(e[0].Msg, "depends on db, not in its charts/ directory: run helm dependency build app") {
+		t.Errorf("errors = %+v, want one on app/Chart.yaml about db", e)
+	}
+}
+
+// TestRenderChartKubeVersion: the cluster version lint is told
+// (--kubernetes-version, facts) is what templates see in .Capabilities.
+func TestRenderChartKubeVersion(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	if err := os.MkdirAll("app/templates", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"app/Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"app/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v}\ndata: {kube: {{ .Capabilities.KubeVersion.Version | quote }}}\n",
+	} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app", KubeVersion: "1.31"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs[0].Docs) != 1 || !strings.Contains(rs[0].Docs[0].Content, `kube: "v1.31.0"`) {
+		t.Errorf("rendered %+v, want kube: \"v1.31.0\"", rs[0])
+	}
+}

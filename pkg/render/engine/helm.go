@@ -39,6 +39,10 @@ func renderChart(t render.Target) render.Rendering {
 	if !ok {
 		return fail(filepath.Join(t.Dir, "Chart.yaml"), "this chart's apiVersion is not one meshbatch renders (v1 or v2)")
 	}
+	if missing := missingDependencies(chrt); len(missing) > 0 {
+		return fail(filepath.Join(t.Dir, "Chart.yaml"), "the chart depends on %s, not in its charts/ directory: run helm dependency build %s (meshbatch fetches nothing)",
+			strings.Join(missing, ", "), t.Dir)
+	}
 	vals := map[string]any{}
 	for _, f := range t.Values {
 		v, err := chartcommon.ReadValuesFile(f)
@@ -142,4 +146,22 @@ func isBlank(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// missingDependencies lists the dependencies Chart.yaml declares that are
+// not in the chart's charts/ directory: helm template refuses to render
+// without them, and so does meshbatch, rather than lint a chart without
+// its subcharts.
+func missingDependencies(c *chartv2.Chart) []string {
+	have := map[string]bool{}
+	for _, d := range c.Dependencies() {
+		have[d.Name()] = true
+	}
+	var missing []string
+	for _, d := range c.Metadata.Dependencies {
+		if !have[d.Name] {
+			missing = append(missing, d.Name)
+		}
+	}
+	return missing
 }
