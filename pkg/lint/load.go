@@ -335,6 +335,14 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 				continue
 			}
 			found.add(kind, dir)
+			if kind == render.Kustomize && !info.IsDir() {
+				// A changed base file: the overlays that use the base
+				// build it, and lint it as they do. (A base directory
+				// named alone is linted alone.)
+				for _, u := range found.usersOf(dir, opts) {
+					found.add(render.Kustomize, u)
+				}
+			}
 			continue
 		}
 		if why := excl.match(p); why != "" {

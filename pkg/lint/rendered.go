@@ -65,6 +65,22 @@ func renderedName(source, dir string, n int) string {
 type targets struct {
 	list []render.Target
 	seen map[string]bool
+	// users indexes the Kustomize directories of the working directory by
+	// their bases, built on first use (render.BaseUsers).
+	users map[string][]string
+}
+
+// usersOf are the Kustomize directories under the working directory that
+// use dir as a base, directly or not, as their paths from there.
+func (ts *targets) usersOf(dir string, opts Options) []string {
+	wd := opts.Render.WorkDir
+	if wd == "" {
+		wd = "."
+	}
+	if ts.users == nil {
+		ts.users = render.BaseUsers(wd)
+	}
+	return render.UsersOf(ts.users, dir)
 }
 
 func (ts *targets) add(kind render.Kind, dir string) {

@@ -168,3 +168,54 @@ func PatchFiles(kustomizationFile string) []string {
 	}
 	return append(out, kustomizationFile)
 }
+
+// BaseUsers indexes the Kustomize directories under root (hidden
+// directories skipped) by the directories they use as local bases: for
+// each base's absolute path, the directories that use it, as joined to
+// root. A changed base file in a pre-commit run lints the overlays that
+// use the base.
+func BaseUsers(root string) map[string][]string {
+	idx := map[string][]string{}
+	_ = filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if KustomizationFile(p) == "" {
+			return nil
+		}
+		for _, b := range LocalBases(p) {
+			if abs, err := filepath.Abs(b); err == nil {
+				idx[abs] = append(idx[abs], p)
+			}
+		}
+		return nil
+	})
+	return idx
+}
+
+// UsersOf follows idx (see BaseUsers) from dir: every directory that uses
+// it, directly or through other bases, in the order found.
+func UsersOf(idx map[string][]string, dir string) []string {
+	var out []string
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(d string) {
+		abs, err := filepath.Abs(d)
+		if err != nil || seen[abs] {
+			return
+		}
+		seen[abs] = true
+		for _, u := range idx[abs] {
+			ua, _ := filepath.Abs(u)
+			if !seen[ua] {
+				out = append(out, u)
+				visit(u)
+			}
+		}
+	}
+	visit(dir)
+	return out
+}

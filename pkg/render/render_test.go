@@ -103,3 +103,25 @@ patchesJson6902:
 		t.Errorf("PatchFiles = %v, want %v", got, want)
 	}
 }
+
+func TestBaseUsers(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"base/kustomization.yaml":         "resources: [job.yaml]\n",
+		"base/job.yaml":                   "kind: Job\n",
+		"mid/kustomization.yaml":          "resources: [../base]\n",
+		"envs/prod/kustomization.yaml":    "resources: [../../mid]\n",
+		"envs/staging/kustomization.yaml": "resources: [../../base]\n",
+		".hidden/kustomization.yaml":      "resources: [../base]\n",
+	})
+	t.Chdir(root)
+	got := UsersOf(BaseUsers("."), "base")
+	slices.Sort(got)
+	want := []string{filepath.Join("envs", "prod"), filepath.Join("envs", "staging"), "mid"}
+	if !slices.Equal(got, want) {
+		t.Errorf("UsersOf(base) = %v, want %v (hidden directories skipped)", got, want)
+	}
+	if got := UsersOf(BaseUsers("."), filepath.Join("envs", "prod")); len(got) != 0 {
+		t.Errorf("UsersOf(envs/prod) = %v, want none", got)
+	}
+}
