@@ -74,7 +74,7 @@ func TestChartsErrors(t *testing.T) {
 	root := chartRepo(t)
 	t.Chdir(root)
 	for conf, want := range map[string]string{
-		"charts:\n  charts/nope: {}\n":                                  `.meshbatch.yaml:2:3: charts["charts/nope"]: charts/nope holds no Chart.yaml`,
+		"charts:\n  charts/nope: {}\n":                                 `.meshbatch.yaml:2:3: charts["charts/nope"]: charts/nope holds no Chart.yaml`,
 		"charts:\n  charts/etl:\n    values: [missing.yaml]\n":         `.meshbatch.yaml:3:14: charts["charts/etl"].values[0]: values file missing.yaml not found`,
 		"charts:\n  charts/etl:\n    valuesFiles: [x.yaml]\n":          `.meshbatch.yaml:3:5: in charts["charts/etl"]: unknown key "valuesFiles"`,
 		"charts:\n  charts/etl:\n    values: charts/etl/values.yaml\n": `.meshbatch.yaml:3:13: charts["charts/etl"].values: expected a list`,
