@@ -231,6 +231,12 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}
+	for _, v := range fl.values {
+		if fi, err := os.Stat(v); err != nil || !fi.Mode().IsRegular() {
+			return usagef("--values %s: no such file", v)
+		}
+	}
+	charts := 0 // the Helm charts given --values and --set
 	opts.Render = lint.RenderOptions{
 		Renderer: execRenderer{},
 		ChartOf:  cfg.ChartOfValuesFile,
@@ -240,6 +246,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 				t.KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
 			}
 			if t.Kind == render.Helm {
+				charts++
 				t.Values = append(t.Values, fl.values...)
 				t.Set = append(t.Set, fl.set...)
 			}
@@ -261,6 +268,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	for _, n := range res.Notices {
 		cmd.PrintErrln("meshbatch: " + format.Printable(n))
+	}
+	if charts == 0 && len(fl.values)+len(fl.set) > 0 {
+		cmd.PrintErrln("meshbatch: --values and --set apply to Helm charts, and the input holds none")
 	}
 	for _, e := range res.InputErrors {
 		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))
