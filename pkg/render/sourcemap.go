@@ -8,7 +8,8 @@ import (
 // from, and the column that corresponds to col there. It answers only
 // when the line is found unambiguously: the same text on one line of the
 // source (list markers aside), else the same key on one line, and among
-// several such lines the one under the same chain of parent keys. A
+// several such lines the one under the same chain of parent keys (a key
+// alone must always be under the same parents). A
 // template line like `image: {{ .Values.image }}` is found by its key; a
 // line a helper or toYaml wrote is found nowhere, and ok is false.
 func Locate(rendered string, line, col int, source string) (srcLine, srcCol int, ok bool) {
@@ -23,14 +24,14 @@ func Locate(rendered string, line, col int, source string) (srcLine, srcCol int,
 	}
 	sl := strings.Split(source, "\n")
 	path := parents(rl, line-1)
-	pick := func(match func(string) bool) (int, bool) {
+	pick := func(match func(string) bool, sameParents bool) (int, bool) {
 		var hits []int
 		for i, s := range sl {
 			if match(strings.TrimSpace(s)) {
 				hits = append(hits, i)
 			}
 		}
-		if len(hits) > 1 {
+		if len(hits) > 1 || sameParents {
 			var same []int
 			for _, i := range hits {
 				if equal(parents(sl, i), path) {
@@ -45,14 +46,17 @@ func Locate(rendered string, line, col int, source string) (srcLine, srcCol int,
 		return hits[0], true
 	}
 	body := strings.TrimPrefix(content, "- ")
-	i, found := pick(func(s string) bool { return strings.TrimPrefix(s, "- ") == body })
+	i, found := pick(func(s string) bool { return strings.TrimPrefix(s, "- ") == body }, false)
 	exact := found
 	if !found {
 		key := keyOf(content)
 		if key == "" {
 			return 0, 0, false
 		}
-		i, found = pick(func(s string) bool { return keyOf(s) == key })
+		// A key alone is weaker evidence than the whole line: it must sit
+		// under the same parent keys, or a key a helper wrote would be
+		// put on a line of the same name elsewhere.
+		i, found = pick(func(s string) bool { return keyOf(s) == key }, true)
 	}
 	if !found {
 		return 0, 0, false

@@ -102,3 +102,16 @@ func TestIsLeaf(t *testing.T) {
 		t.Error("IsLeaf: want name: export a leaf, metadata: not, line 0 not")
 	}
 }
+
+// TestLocateKeyNeedsSameParents: a key a helper wrote is not put on a
+// line of the same key elsewhere in the template.
+func TestLocateKeyNeedsSameParents(t *testing.T) {
+	src := "metadata:\n  labels:\n    {{- include \"labels\" . | nindent 4 }}\nspec:\n  selector:\n    app: {{ .Values.app }}\n"
+	out := "metadata:\n  labels:\n    app: etl\nspec:\n  selector:\n    app: etl\n"
+	if l, _, ok := Locate(out, 3, 5, src); ok {
+		t.Errorf("metadata.labels.app (from a helper) located at line %d, want not found", l)
+	}
+	if l, _, ok := Locate(out, 6, 5, src); !ok || l != 6 {
+		t.Errorf("spec.selector.app located at %d %v, want line 6", l, ok)
+	}
+}
