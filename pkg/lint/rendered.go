@@ -137,6 +137,11 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 			opts.Render.Configure(&ts[i])
 		}
 	}
+	limit := opts.Limits.MaxFileBytes
+	if limit <= 0 {
+		limit = manifest.DefaultMaxFileBytes
+	}
+	limit = min(limit, manifest.MaxFileBytes)
 	rs, err := opts.Render.Renderer.Render(ctx, ts)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -155,6 +160,12 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 			})
 		}
 		for _, d := range r.Docs {
+			if size := int64(len(d.Content)); size > limit {
+				// Rendered, a document is held to the limit of a file.
+				out.problems = append(out.problems, manifest.Problem{File: d.Source, Pos: manifest.Pos{Line: 1, Col: 1}, Limit: manifest.LimitFileSize,
+					Msg: "a document rendered from this file is " + overLimit(size, limit, opts.Limits.Hints[manifest.LimitFileSize])})
+				continue
+			}
 			name := renderedName(d.Source, r.Target.Dir, len(out.rendered))
 			if out.rendered == nil {
 				out.rendered = map[string]*renderedDoc{}

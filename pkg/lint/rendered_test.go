@@ -14,6 +14,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	mbrender "github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/render/engine"
 )
@@ -175,5 +176,30 @@ func TestRenderedSARIF(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no MB303 result: the staging overlay's memory limit below its request was not reported")
+	}
+}
+
+// TestRenderedDocumentOverLimit: a rendered document is held to the size
+// limit of a file, as an MB001 finding on its source.
+func TestRenderedDocumentOverLimit(t *testing.T) {
+	t.Chdir("testdata/render")
+	res, err := lint.Run(context.Background(), []string{"charts/etl"}, lint.Options{
+		Limits: manifest.Limits{MaxFileBytes: 200},
+		Render: lint.RenderOptions{Renderer: engine.Engine{}, Configure: func(tg *mbrender.Target) {
+			tg.Values = []string{"charts/etl/values-prod.yaml"}
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for f := range res.Findings.All() {
+		if f.RuleID == "MB001" && f.File == filepath.Join("charts", "etl", "templates", "cronjob.yaml") &&
+			strings.Contains(f.Message, "a document rendered from this file is ") && strings.Contains(f.Message, "over the limit of 200 bytes") {
+			n++
+		}
+	}
+	if n != 2 { // the two CronJobs; the ServiceAccount is under the limit
+		t.Errorf("%d MB001 findings on the oversized documents, want 2", n)
 	}
 }
