@@ -159,6 +159,11 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 				Fix: renderFix(r.Target.Kind),
 			})
 		}
+		if len(r.Docs) == 0 && len(r.Errors) == 0 {
+			// Not an error (a chart may render nothing with these
+			// values), but a CI job must not pass on it unnoticed.
+			out.notices = append(out.notices, fmt.Sprintf("%s: the %s rendered no document, so nothing of it was linted", r.Target.Dir, describeKind(r.Target.Kind)))
+		}
 		for _, d := range r.Docs {
 			if size := int64(len(d.Content)); size > limit {
 				// Rendered, a document is held to the limit of a file.

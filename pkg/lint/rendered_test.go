@@ -203,3 +203,20 @@ func TestRenderedDocumentOverLimit(t *testing.T) {
 		t.Errorf("%d MB001 findings on the oversized documents, want 2", n)
 	}
 }
+
+// TestRenderedNothing: a chart that renders no document is said, not an
+// error.
+func TestRenderedNothing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: empty\nversion: 0.1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(context.Background(), []string{dir}, lint.Options{Render: lint.RenderOptions{Renderer: engine.Engine{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dir + ": the Helm chart rendered no document, so nothing of it was linted"
+	if res.Findings.Len() != 0 || len(res.InputErrors) != 0 || len(res.Notices) != 1 || res.Notices[0] != want {
+		t.Errorf("findings %d, input errors %v, notices %q; want only the notice %q", res.Findings.Len(), res.InputErrors, res.Notices, want)
+	}
+}
