@@ -322,11 +322,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
 			continue
 		}
-		inside := p
-		if info.IsDir() {
-			inside = filepath.Join(p, "_") // the directory itself may be the chart
-		}
-		if dir, kind := namedTarget(inside, opts); dir != "" && excl.match(render.MarkerFile(dir, kind)) == "" {
+		if dir, kind := namedTarget(p, info.IsDir(), opts); dir != "" && excl.match(render.MarkerFile(dir, kind)) == "" {
 			// A file of a chart or a Kustomize directory (a changed
 			// template, values file or patch): what it belongs to is
 			// linted, as rendered.

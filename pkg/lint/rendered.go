@@ -199,7 +199,7 @@ func renderFix(k render.Kind) string {
 // namedTarget is the chart or Kustomize directory a file named in the
 // input belongs to (a changed template, values file or patch from a
 // pre-commit hook), "" when none.
-func namedTarget(p string, opts Options) (string, render.Kind) {
+func namedTarget(p string, isDir bool, opts Options) (string, render.Kind) {
 	if opts.Render.Renderer == nil {
 		return "", ""
 	}
@@ -210,8 +210,17 @@ func namedTarget(p string, opts Options) (string, render.Kind) {
 			return "", ""
 		}
 	}
-	if dir, kind := render.Enclosing(p, wd); dir != "" {
-		return dir, kind
+	inside := p
+	if isDir {
+		inside = filepath.Join(p, "_") // the directory itself may be the chart
+	}
+	if dir, kind := render.Enclosing(inside, wd); dir != "" {
+		// Any file of a chart is the chart's; a file in a Kustomize
+		// directory is the kustomization's only if it reads it.
+		if kind == render.Helm || isDir || render.Uses(dir, p) {
+			return dir, kind
+		}
+		return "", ""
 	}
 	if opts.Render.ChartOf != nil {
 		if dir := opts.Render.ChartOf(p); dir != "" {

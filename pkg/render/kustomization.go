@@ -219,3 +219,83 @@ func UsersOf(idx map[string][]string, dir string) []string {
 	visit(dir)
 	return out
 }
+
+// Uses reports whether the kustomization of dir reads file: its own
+// kustomization file, or a resource, patch, component, generator source,
+// CRD, replacement, transformer or generator file it names. A plain
+// manifest that merely sits in the directory is not the kustomization's:
+// a pre-commit run that changes it lints it as a file.
+func Uses(dir, file string) bool {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return false
+	}
+	kf := KustomizationFile(dir)
+	if kf == "" {
+		return false
+	}
+	if ka, err := filepath.Abs(kf); err == nil && ka == abs {
+		return true
+	}
+	data, err := os.ReadFile(kf)
+	if err != nil {
+		return false
+	}
+	type pathed struct {
+		Path string `yaml:"path"`
+	}
+	type generator struct {
+		Files []string `yaml:"files"`
+		Envs  []string `yaml:"envs"`
+		Env   string   `yaml:"env"`
+	}
+	var k struct {
+		Resources             []string    `yaml:"resources"`
+		Bases                 []string    `yaml:"bases"`
+		Components            []string    `yaml:"components"`
+		Crds                  []string    `yaml:"crds"`
+		Patches               []pathed    `yaml:"patches"`
+		PatchesStrategicMerge []string    `yaml:"patchesStrategicMerge"`
+		PatchesJSON6902       []pathed    `yaml:"patchesJson6902"`
+		Replacements          []pathed    `yaml:"replacements"`
+		Transformers          []string    `yaml:"transformers"`
+		Generators            []string    `yaml:"generators"`
+		Validators            []string    `yaml:"validators"`
+		ConfigMapGenerator    []generator `yaml:"configMapGenerator"`
+		SecretGenerator       []generator `yaml:"secretGenerator"`
+	}
+	if yaml.Unmarshal(data, &k) != nil {
+		return true // a kustomization that does not parse: its build says why
+	}
+	var refs []string
+	refs = append(refs, k.Resources...)
+	refs = append(refs, k.Bases...)
+	refs = append(refs, k.Components...)
+	refs = append(refs, k.Crds...)
+	refs = append(refs, k.PatchesStrategicMerge...)
+	refs = append(refs, k.Transformers...)
+	refs = append(refs, k.Generators...)
+	refs = append(refs, k.Validators...)
+	for _, p := range append(append(k.Patches, k.PatchesJSON6902...), k.Replacements...) {
+		refs = append(refs, p.Path)
+	}
+	for _, g := range append(k.ConfigMapGenerator, k.SecretGenerator...) {
+		for _, f := range g.Files {
+			if _, path, ok := strings.Cut(f, "="); ok { // key=path
+				f = path
+			}
+			refs = append(refs, f)
+		}
+		refs = append(refs, g.Envs...)
+		refs = append(refs, g.Env)
+	}
+	for _, r := range refs {
+		if r == "" || IsRemote(r) {
+			continue
+		}
+		if ra, err := filepath.Abs(filepath.Join(dir, r)); err == nil && ra == abs {
+			return true
+		}
+	}
+	return false
+}

@@ -125,3 +125,31 @@ func TestBaseUsers(t *testing.T) {
 		t.Errorf("UsersOf(envs/prod) = %v, want none", got)
 	}
 }
+
+func TestUses(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"k/kustomization.yaml": `resources: [job.yaml, ../other]
+patches:
+  - path: patches/p.yaml
+configMapGenerator:
+  - name: a
+    files: [app.properties, key=conf/b.txt]
+    envs: [a.env]
+`,
+	})
+	t.Chdir(root)
+	for file, want := range map[string]bool{
+		"k/kustomization.yaml": true,
+		"k/job.yaml":           true,
+		"k/patches/p.yaml":     true,
+		"k/app.properties":     true,
+		"k/conf/b.txt":         true,
+		"k/a.env":              true,
+		"k/stray.yaml":         false, // sits in the directory, read by nothing
+	} {
+		if got := Uses("k", file); got != want {
+			t.Errorf("Uses(k, %s) = %v, want %v", file, got, want)
+		}
+	}
+}
