@@ -13,9 +13,10 @@ CI_FUZZTIME ?= 10s
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
 
-build: ## build bin/meshbatch and bin/meshbatch-facts (what `meshbatch facts` runs)
+build: ## build bin/meshbatch, bin/meshbatch-facts (what `meshbatch facts` runs) and bin/meshbatch-render (what lint runs for charts and kustomizations)
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/meshbatch ./cmd/meshbatch
 	$(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)' -o bin/meshbatch-facts ./cmd/meshbatch-facts
+	$(GO) build -trimpath -ldflags '-s -w -X main.version=$(VERSION)' -o bin/meshbatch-render ./cmd/meshbatch-render
 
 demo: ## generate the manifests of the shipped example, then lint them
 	$(GO) run ./cmd/meshbatch generate -f examples/etl-daily.yaml

@@ -7,7 +7,7 @@ go 1.26.0
 
 require (
 	github.com/meshbatch/meshbatch v0.0.0
-	go.yaml.in/yaml/v3 v3.0.4
+	go.yaml.in/yaml/v3 v3.0.5
 )
 
 replace github.com/meshbatch/meshbatch => ../

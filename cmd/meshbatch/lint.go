@@ -17,6 +17,7 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -37,6 +38,8 @@ type lintFlags struct {
 	maxFileSize      byteSize
 	maxDepth         positiveInt
 	maxNodes         positiveInt
+	values           []string
+	set              []string
 }
 
 // limitHints name, in the messages of inputs that hit a limit, the flag
@@ -61,6 +64,19 @@ does not change), and a file reached twice is read once. Paths that match
 exclude: in .meshbatch.yaml or --exclude are not read; a file named on the
 command line that matches is named on stderr.
 
+A directory holding Chart.yaml (a Helm chart) or a kustomization file
+(kustomization.yaml, .yml or Kustomization) is linted as rendered, not as
+its raw files, wherever the walk finds it: the chart with its values.yaml,
+then the files of charts: in .meshbatch.yaml, then --values and --set; the
+Kustomize directory as kustomize build builds it, offline (a remote base
+is an error). Findings point at the template, the patch or the resource
+file that causes them; render errors are MB001 findings on the chart. A
+Kustomize base that overlays in the input use is linted through them, and
+said on stderr. A file named on the command line inside a chart or a
+Kustomize directory (a changed template, values file or patch) lints the
+directory it belongs to. Rendering runs meshbatch-render, installed next
+to meshbatch (docs/charts.md).
+
 Settings come from flags, then MESHBATCH_* environment variables (--fail-on is
 MESHBATCH_FAIL_ON), then .meshbatch.yaml (found in the working directory or a
 parent, or given with --config), then the defaults. A facts file written by
@@ -82,6 +98,8 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 1 findings at or above --fail-on (whether --min-severity shows them or not),
 2 bad flags, bad config or unreadable input.`,
 		Example: `  meshbatch lint deploy/
+  meshbatch lint charts/ overlays/               # Helm charts and Kustomize overlays, as rendered
+  meshbatch lint --values charts/etl/values-prod.yaml --set image.tag=2.1.0 charts/etl
   helm template charts/etl | meshbatch lint -
   meshbatch lint --istio-version 1.28 --kubernetes-version 1.31 --fail-on warning k8s/
   meshbatch lint --facts .meshbatch-facts.yaml deploy/   # facts read from the cluster by meshbatch facts
@@ -126,6 +144,8 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.Var(&fl.maxFileSize, "max-file-size", "largest file or standard input to read: bytes, or K, M, G (see docs/limits.md)")
 	f.Var(&fl.maxDepth, "max-depth", "deepest nesting of mappings and lists in a document")
 	f.Var(&fl.maxNodes, "max-nodes", "most YAML nodes in a document once aliases are expanded")
+	f.StringArrayVar(&fl.values, "values", nil, "values file for every Helm chart in the input, over its values.yaml and charts: in .meshbatch.yaml (repeatable)")
+	f.StringArrayVar(&fl.set, "set", nil, "set a value of every Helm chart in the input, as helm's --set: KEY=VALUE (repeatable; applied last)")
 	complete := func(flag string, values ...string) {
 		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
@@ -136,6 +156,7 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 		complete(factFlags[key].flag, values...)
 	}
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("values", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("baseline", "json")
 	_ = cmd.MarkFlagFilename("write-baseline", "json")
 	return cmd
@@ -210,6 +231,27 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		ListObjects:       format.NeedsObjects(outputs),
 		Stdin:             cmd.InOrStdin(),
 	}
+	for _, v := range fl.values {
+		if fi, err := os.Stat(v); err != nil || !fi.Mode().IsRegular() {
+			return usagef("--values %s: no such file", v)
+		}
+	}
+	charts := 0 // the Helm charts given --values and --set
+	opts.Render = lint.RenderOptions{
+		Renderer: execRenderer{},
+		ChartOf:  cfg.ChartOfValuesFile,
+		Configure: func(t *render.Target) {
+			cfg.ConfigureChart(t)
+			if v := set.facts.KubernetesVersion; v.Known() {
+				t.KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
+			}
+			if t.Kind == render.Helm {
+				charts++
+				t.Values = append(t.Values, fl.values...)
+				t.Set = append(t.Set, fl.set...)
+			}
+		},
+	}
 	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes),
 		Hints: limitHints}
 	if base != nil {
@@ -226,6 +268,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	for _, n := range res.Notices {
 		cmd.PrintErrln("meshbatch: " + format.Printable(n))
+	}
+	if charts == 0 && len(fl.values)+len(fl.set) > 0 {
+		cmd.PrintErrln("meshbatch: --values and --set apply to Helm charts, and the input holds none")
 	}
 	for _, e := range res.InputErrors {
 		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))

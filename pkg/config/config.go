@@ -18,6 +18,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
@@ -60,6 +61,9 @@ type Config struct {
 	// Baseline is the file of recorded findings to hide (pkg/baseline),
 	// relative to the config file's directory.
 	Baseline string `json:"baseline,omitempty"`
+	// Charts say how lint renders the Helm charts of the input, by the
+	// chart's directory relative to the config file's directory.
+	Charts map[string]ChartConfig `json:"charts,omitempty"`
 
 	// File is the path of the file as the user would type it from the
 	// working directory, "" for no file; Dir is its absolute directory,
@@ -90,6 +94,17 @@ type IgnoreEntry struct {
 	Namespaces []string `json:"namespaces,omitempty"`
 	Names      []string `json:"names,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
+}
+
+// ChartConfig is how one chart is rendered for lint: values files
+// (relative to the config file's directory) over the chart's values.yaml,
+// then set (helm's --set syntax, key: value), and the release's name and
+// namespace the templates see.
+type ChartConfig struct {
+	Values      []string          `json:"values,omitempty"`
+	Set         map[string]string `json:"set,omitempty"`
+	ReleaseName string            `json:"releaseName,omitempty"`
+	Namespace   string            `json:"namespace,omitempty"`
 }
 
 // ErrNotRegularFile is the error of Find for a config file that is not a
@@ -246,6 +261,9 @@ func (c *Config) validate() error {
 		if errors.As(err, &fe) {
 			return c.errorf("facts."+fe.Key, "%s", fe.Msg)
 		}
+		return err
+	}
+	if err := c.validateCharts(); err != nil {
 		return err
 	}
 	for _, k := range []string{"failOn", "minSeverity"} {
@@ -410,4 +428,87 @@ func describeFSError(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// validateCharts checks that each chart and values file named exists.
+func (c *Config) validateCharts() error {
+	for _, dir := range sortedKeys(c.Charts) {
+		at := "charts" + manifest.Key(dir)
+		if render.KindOf(c.path(dir)) != render.Helm {
+			return c.errorf(at, "%s holds no Chart.yaml; name a chart's directory, relative to %s", c.path(dir), c.dirName())
+		}
+		for i, v := range c.Charts[dir].Values {
+			if fi, err := os.Stat(c.path(v)); err != nil || !fi.Mode().IsRegular() {
+				return c.errorf(fmt.Sprintf("%s.values[%d]", at, i), "values file %s not found; paths are relative to %s", c.path(v), c.dirName())
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Config) dirName() string {
+	if c.File == "" {
+		return "the working directory"
+	}
+	return "the directory of " + c.File
+}
+
+// path resolves a path of the config file, relative to its directory, as
+// the user would type it from the working directory.
+func (c *Config) path(p string) string {
+	p = filepath.FromSlash(p)
+	if !filepath.IsAbs(p) && c.Dir != "" {
+		p = filepath.Join(c.Dir, p)
+	}
+	return displayPath(p)
+}
+
+// ChartOfValuesFile returns the chart whose charts: entry names file as
+// a values file, "" when none does: a changed values file kept outside
+// its chart lints that chart.
+func (c *Config) ChartOfValuesFile(file string) string {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return ""
+	}
+	for _, dir := range sortedKeys(c.Charts) {
+		for _, v := range c.Charts[dir].Values {
+			if va, err := filepath.Abs(c.path(v)); err == nil && va == abs {
+				return c.path(dir)
+			}
+		}
+	}
+	return ""
+}
+
+// ConfigureChart fills in a chart found in lint's input from the charts
+// key: the chart's entry, when one names its directory.
+func (c *Config) ConfigureChart(t *render.Target) {
+	if t.Kind != render.Helm || len(c.Charts) == 0 {
+		return
+	}
+	abs, err := filepath.Abs(t.Dir)
+	if err != nil {
+		return
+	}
+	for _, dir := range sortedKeys(c.Charts) {
+		want, err := filepath.Abs(c.path(dir))
+		if err != nil || want != abs {
+			continue
+		}
+		cc := c.Charts[dir]
+		for _, v := range cc.Values {
+			t.Values = append(t.Values, c.path(v))
+		}
+		for _, k := range sortedKeys(cc.Set) {
+			t.Set = append(t.Set, k+"="+cc.Set[k])
+		}
+		if cc.ReleaseName != "" {
+			t.ReleaseName = cc.ReleaseName
+		}
+		if cc.Namespace != "" {
+			t.Namespace = cc.Namespace
+		}
+		return
+	}
 }

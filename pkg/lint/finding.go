@@ -38,6 +38,11 @@ type Finding struct {
 	SuppressedBy string `json:"-"`
 	// SuppressReason is the reason the suppression gives, if any.
 	SuppressReason string `json:"-"`
+	// Rendered is set for a finding on a rendered chart or Kustomize
+	// build: File and Line are then in the source (the template, the
+	// patch or resource file), and Rendered says where in the rendered
+	// document the finding was.
+	Rendered *RenderedFrom `json:"rendered,omitempty"`
 }
 
 // RelatedObject is another object a finding is about, and where it is.
@@ -158,6 +163,11 @@ type findingMore struct {
 	problem *manifest.Problem
 	// suppressed is the suppression that hid the finding, if one did.
 	suppressed *suppressedBy
+	// source is where a finding on a rendered document is in the files
+	// it was rendered from (mapToSources); relatedAt are its related
+	// objects' places when some were rendered.
+	source    *sourcePos
+	relatedAt []RelatedObject
 }
 
 // suppressedBy is Finding's Suppressed, SuppressedBy and SuppressReason:
@@ -198,6 +208,9 @@ func (f *finding) suppress(s *suppressedBy) {
 
 // file is the file the finding is in.
 func (f *finding) file() string {
+	if f.more != nil && f.more.source != nil {
+		return f.more.source.file
+	}
 	if p := f.problem(); p != nil {
 		return p.File
 	}
@@ -222,13 +235,17 @@ func (f *finding) fieldPath() string {
 
 // message renders the finding's message.
 func (f *finding) message() string {
+	note := ""
+	if f.more != nil && f.more.source != nil {
+		note = f.more.source.note
+	}
 	if p := f.problem(); p != nil {
-		return p.Msg
+		return p.Msg + note
 	}
 	if f.obj.PartlyInvalid() {
-		return f.msg.String() + partlyInvalidNote
+		return f.msg.String() + partlyInvalidNote + note
 	}
-	return f.msg.String()
+	return f.msg.String() + note
 }
 
 // partlyInvalidNote ends the messages of findings on an object some
@@ -255,8 +272,15 @@ func (f *finding) render() Finding {
 		out.Remediation = p.Fix // a job spec's problem says what to do about it
 	}
 	if f.more != nil {
-		for _, o := range f.more.related {
-			out.Related = append(out.Related, RelatedObject{File: o.File, Line: o.Line(), Object: refOf(o)})
+		if f.more.relatedAt != nil {
+			out.Related = f.more.relatedAt
+		} else {
+			for _, o := range f.more.related {
+				out.Related = append(out.Related, RelatedObject{File: o.File, Line: o.Line(), Object: refOf(o)})
+			}
+		}
+		if f.more.source != nil {
+			out.Rendered = f.more.source.rendered
 		}
 		if s := f.more.suppressed; s != nil {
 			out.Suppressed, out.SuppressedBy, out.SuppressReason = s.origin, s.by, s.reason

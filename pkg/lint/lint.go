@@ -72,6 +72,10 @@ type Options struct {
 	// the run starts. Tests and goldens fix it.
 	Now time.Time
 
+	// Render renders the Helm charts and Kustomize directories of the
+	// input, which are then linted as rendered (see RenderOptions).
+	Render RenderOptions
+
 	// plan is how the run's rules read each kind (rules.PlanReads), set by
 	// Run.
 	plan *rules.ReadPlan
@@ -204,7 +208,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			Msg: "standard input holds no YAML document, so nothing was linted (did the command before the pipe fail?)"})
 	}
 	res := &Result{InputErrors: loaded.errors, Notices: loaded.notices}
-	res.Stats.Files = len(loaded.order)
+	res.Stats.Files = countFiles(loaded)
 	res.Stats.Objects = len(loaded.objects) + loaded.left.count
 	res.Stats.Skipped = loaded.left.count
 	for _, o := range loaded.objects {
@@ -253,6 +257,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err := positions(ctx, found[len(problems):], opts.Workers); err != nil {
 		return nil, err
 	}
+	mapToSources(found, loaded.rendered)
 	shown, suppressed := e.emit(found)
 	res.Findings, res.Suppressed = Findings{list: shown}, Findings{list: suppressed}
 	for i, out := range outs {
@@ -271,6 +276,22 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	res.hideBelow(opts.MinSeverity)
 	return res, nil
+}
+
+// countFiles counts the files read: a rendered chart or Kustomize build
+// counts the source files its documents came from, once each.
+func countFiles(l *loaded) int {
+	if len(l.rendered) == 0 {
+		return len(l.order)
+	}
+	seen := map[string]bool{}
+	for _, name := range l.order {
+		if rd := l.rendered[name]; rd != nil {
+			name = rd.doc.Source
+		}
+		seen[name] = true
+	}
+	return len(seen)
 }
 
 // check indexes the loaded objects and runs the checks on them. An object
@@ -541,7 +562,11 @@ func inventory(l *loaded) []FileObjects {
 		return i
 	}
 	for _, o := range l.objects {
-		i := add(o.File)
+		file := o.File
+		if rd := l.rendered[file]; rd != nil {
+			file = rd.doc.Source
+		}
+		i := add(file)
 		out[i].Objects = append(out[i].Objects, refOf(o))
 	}
 	for _, p := range l.problems {

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	catalog "github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
@@ -41,6 +42,9 @@ type loaded struct {
 		count      int
 		namespaces []string
 	}
+	// rendered are the documents rendered from charts and Kustomize
+	// directories, by the name they were loaded under.
+	rendered map[string]*renderedDoc
 	// stdinDocs counts the YAML documents standard input held, whether
 	// they gave objects or not: an empty List is one document and no
 	// object, and a valid input.
@@ -295,6 +299,8 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 	seen := &seenFiles{}
 	stdinUsed := false
 	excl := excluder(opts.Exclude)
+	var found targets // charts and Kustomize directories, rendered after the walk
+	detect := opts.Render.Renderer != nil
 	for _, p := range paths {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -316,6 +322,25 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
 			continue
 		}
+		if dir, kind := namedTarget(p, info.IsDir(), opts); dir != "" && excl.match(render.MarkerFile(dir, kind)) == "" {
+			// A file of a chart or a Kustomize directory (a changed
+			// template, values file or patch): what it belongs to is
+			// linted, as rendered.
+			if why := excl.match(dir); why != "" {
+				out.notices = append(out.notices, p+": excluded by "+why+" (its directory "+dir+"), so not rendered")
+				continue
+			}
+			found.add(kind, dir)
+			if kind == render.Kustomize && !info.IsDir() {
+				// A changed base file: the overlays that use the base
+				// build it, and lint it as they do. (A base directory
+				// named alone is linted alone.)
+				for _, u := range found.usersOf(dir, opts) {
+					found.add(render.Kustomize, u)
+				}
+			}
+			continue
+		}
 		if why := excl.match(p); why != "" {
 			// Named, and excluded: said, so that it is never left out
 			// unnoticed.
@@ -328,10 +353,11 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			readPath(p, readOne, out, seen)
 			continue
 		}
-		files, excluded, errs := walkDir(p, excl)
+		before := len(found.list)
+		files, excluded, errs := walkDir(p, excl, detect, &found)
 		out.errors = append(out.errors, errs...)
 		switch {
-		case len(files) > 0 || len(errs) > 0:
+		case len(files) > 0 || len(errs) > 0 || len(found.list) > before:
 		case excluded > 0:
 			out.notices = append(out.notices, fmt.Sprintf("%s: every .yaml, .yml and .json file is excluded (by %s)", p, excl.describe()))
 		default:
@@ -346,7 +372,8 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			readPath(f, readOne, out, seen)
 		}
 	}
-	return nil
+	found.dropBases(out)
+	return renderTargets(ctx, found.list, opts, out, send)
 }
 
 func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loaded, seen *seenFiles) {
@@ -468,7 +495,11 @@ var manifestExt = map[string]bool{".yaml": true, ".yml": true, ".json": true}
 // links to files, skips sockets, pipes and devices, and skips hidden
 // directories such as .git, and the files and directories excl matches,
 // which it counts.
-func walkDir(root string, excl excluder) ([]string, int, []error) {
+//
+// With detect, a directory that is a Helm chart or a Kustomize directory
+// (the root included) is added to found and not walked into: it is linted
+// as rendered.
+func walkDir(root string, excl excluder, detect bool, found *targets) ([]string, int, []error) {
 	var files []string
 	var errs []error
 	excluded := 0
@@ -487,6 +518,14 @@ func walkDir(root string, excl excluder) ([]string, int, []error) {
 			if p != root && excl.match(p) != "" {
 				excluded++
 				return fs.SkipDir
+			}
+			if detect {
+				// An excluded Chart.yaml or kustomization file leaves the
+				// directory to be walked as plain files.
+				if kind := render.KindOf(p); kind != "" && excl.match(render.MarkerFile(p, kind)) == "" {
+					found.add(kind, p)
+					return fs.SkipDir
+				}
 			}
 			return nil
 		}

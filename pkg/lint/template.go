@@ -23,7 +23,8 @@ func templateHint(c manifest.Chunk, probs []manifest.Problem) []manifest.Problem
 	}
 	line := c.StartLine + bytes.Count(c.Data[:open], []byte("\n"))
 	probs[0].Msg += fmt.Sprintf("; the document holds template syntax ({{ ... }} at line %d): "+
-		"a Helm chart's templates are not YAML until rendered, so lint what they render "+
-		"(helm template CHART | meshbatch lint -) and leave them out with exclude: [\"charts/*/templates/**\"] in .meshbatch.yaml or --exclude", line)
+		"a Helm chart's templates are not YAML until rendered, so lint what they render: "+
+		"meshbatch renders a chart whose directory holds Chart.yaml (docs/charts.md), or pipe it (helm template CHART | meshbatch lint -) "+
+		"and leave the templates out with exclude: [\"charts/*/templates/**\"] in .meshbatch.yaml or --exclude", line)
 	return probs
 }

@@ -100,6 +100,9 @@ type sarifResult struct {
 type sarifResultProps struct {
 	FieldPath   string `json:"fieldPath,omitempty"`
 	Remediation string `json:"remediation"`
+	// Rendered is where a finding on a rendered chart or Kustomize build
+	// was in the rendered document; the location is in its source.
+	Rendered *lint.RenderedFrom `json:"rendered,omitempty"`
 }
 
 // sarifRelated is another object a result is about (SARIF's location
@@ -251,7 +254,7 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		Message:             sarifText{Text: msg},
 		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{"meshbatchFinding/v1": fingerprint(f)},
-		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation},
+		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation, Rendered: f.Rendered},
 	}
 	for i, r := range f.Related {
 		res.RelatedLocations = append(res.RelatedLocations, sarifRelated{

@@ -1,0 +1,164 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/render"
+)
+
+func TestAddBuildMetadata(t *testing.T) {
+	for in, want := range map[string]string{
+		"resources: [a.yaml]":                                "resources: [a.yaml]\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
+		"buildMetadata: [managedByLabel]\nresources: [a]\n":  "resources: [a]\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
+		"buildMetadata:\n- managedByLabel\nresources: [a]\n": "resources: [a]\nbuildMetadata: [originAnnotations, transformerAnnotations]\n",
+	} {
+		if got := string(addBuildMetadata([]byte(in))); got != want {
+			t.Errorf("addBuildMetadata(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestBuildKustomization: the build's documents carry their resource file
+// and the overlay's patch files, and none of the annotations the build
+// added for that; a user's own annotations stay. A generated ConfigMap's
+// source is the kustomization that generates it.
+func TestBuildKustomization(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"base/kustomization.yaml": "resources: [job.yaml]\n",
+		"base/job.yaml":           "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: etl\n  annotations: {team: data}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: etl, image: etl:1}]\n",
+		"prod/kustomization.yaml": "resources: [../base]\nnamespace: prod\npatches:\n  - path: patch.yaml\nconfigMapGenerator:\n  - name: settings\n    literals: [a=b]\n",
+		"prod/patch.yaml":         "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: etl\nspec:\n  backoffLimit: 1\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(root)
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Kustomize, Dir: "prod"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs[0]
+	if len(r.Errors) > 0 || len(r.Docs) != 2 {
+		t.Fatalf("got %d documents, errors %+v; want 2 and none", len(r.Docs), r.Errors)
+	}
+	sources := map[string]render.Doc{}
+	for _, d := range r.Docs {
+		sources[d.Source] = d
+		if strings.Contains(d.Content, "config.kubernetes.io/origin") || strings.Contains(d.Content, "transformations") {
+			t.Errorf("%s: the build's annotations are left in:\n%s", d.Source, d.Content)
+		}
+	}
+	job, ok := sources[filepath.Join("base", "job.yaml")]
+	if !ok {
+		t.Fatalf("no document from base/job.yaml: %v", sources)
+	}
+	if !strings.Contains(job.Content, "team: data") || !strings.Contains(job.Content, "backoffLimit: 1") {
+		t.Errorf("the Job lost its own annotation or the patch:\n%s", job.Content)
+	}
+	if len(job.Patches) != 2 || job.Patches[0] != filepath.Join("prod", "patch.yaml") {
+		t.Errorf("patches = %v, want prod/patch.yaml then prod/kustomization.yaml", job.Patches)
+	}
+	if _, ok := sources[filepath.Join("prod", "kustomization.yaml")]; !ok {
+		t.Errorf("the generated ConfigMap's source is not prod/kustomization.yaml: %v", sources)
+	}
+}
+
+// TestRenderChartSubchart: a subchart renders with the parent's values
+// for it, and its documents' source is its own template file.
+func TestRenderChartSubchart(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"app/Chart.yaml":                      "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 0.1.0\n",
+		"app/values.yaml":                     "db: {size: 3}\n",
+		"app/templates/sa.yaml":               "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: {{ .Release.Name }}, namespace: {{ .Release.Namespace }}}\n",
+		"app/charts/db/Chart.yaml":            "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+		"app/charts/db/templates/cm.yaml":     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: db}\ndata: {size: {{ .Values.size | quote }}}\n",
+		"app/charts/db/templates/NOTES.txt":   "hello\n",
+		"app/charts/db/templates/_helper.tpl": "{{- define \"x\" }}x{{ end }}\n",
+	}
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(root)
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app", ReleaseName: "etl", Namespace: "batch"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rs[0]
+	if len(r.Errors) > 0 || len(r.Docs) != 2 {
+		t.Fatalf("got %d documents, errors %+v; want 2 and none", len(r.Docs), r.Errors)
+	}
+	got := map[string]string{}
+	for _, d := range r.Docs {
+		got[d.Source] = d.Content
+	}
+	if c := got[filepath.Join("app", "charts", "db", "templates", "cm.yaml")]; !strings.Contains(c, `size: "3"`) {
+		t.Errorf("subchart document = %q, want size \"3\" from the parent's values", c)
+	}
+	if c := got[filepath.Join("app", "templates", "sa.yaml")]; !strings.Contains(c, "name: etl, namespace: batch") {
+		t.Errorf("release name and namespace not applied: %q", c)
+	}
+}
+
+// TestRenderChartMissingDependency: a dependency not in charts/ is a
+// render error that says to build the dependencies, as helm template
+// refuses too.
+func TestRenderChartMissingDependency(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	if err := os.MkdirAll("app/templates", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("app/Chart.yaml", []byte("apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: 0.1.0\n    repository: https://charts.example.com\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := rs[0].Errors; len(e) != 1 || e[0].File != filepath.Join("app", "Chart.yaml") || !strings.Contains(e[0].Msg, "depends on db, not in its charts/ directory: run helm dependency build app") {
+		t.Errorf("errors = %+v, want one on app/Chart.yaml about db", e)
+	}
+}
+
+// TestRenderChartKubeVersion: the cluster version lint is told
+// (--kubernetes-version, facts) is what templates see in .Capabilities.
+func TestRenderChartKubeVersion(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	if err := os.MkdirAll("app/templates", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{
+		"app/Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"app/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v}\ndata: {kube: {{ .Capabilities.KubeVersion.Version | quote }}}\n",
+	} {
+		if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app", KubeVersion: "1.31"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs[0].Docs) != 1 || !strings.Contains(rs[0].Docs[0].Content, `kube: "v1.31.0"`) {
+		t.Errorf("rendered %+v, want kube: \"v1.31.0\"", rs[0])
+	}
+}
