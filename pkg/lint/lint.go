@@ -625,7 +625,7 @@ func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *
 type emitter struct {
 	opts    Options
 	ignores map[*manifest.Object]ignoreAnnotations // of the objects whose maps the loader dropped
-	live    *liveRun                                // the cluster's objects, if any
+	live    *liveRun                               // the cluster's objects, if any
 	// suppressions are what a finding hidden by opts.Suppressions[i]
 	// says, one for each.
 	suppressions []*suppressedBy
