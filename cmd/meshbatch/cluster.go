@@ -11,6 +11,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/livestream"
 )
 
@@ -70,15 +71,13 @@ func startCluster(cmd *cobra.Command, cf clusterFlags) (*clusterRun, error) {
 		return nil, fmt.Errorf("running %s: %v", bin, err)
 	}
 	run := &clusterRun{proc: c, cancel: cancel}
-	var ctxName string
-	src, err := livestream.Open(out, func(n string) { cmd.PrintErrln("meshbatch: cluster " + ctxName + ": " + n) })
+	src, err := livestream.Open(out, clusterNote(cmd))
 	if err != nil {
 		if werr := run.wait(); werr != nil {
 			return nil, werr // meshbatch-facts said why on stderr
 		}
 		return nil, usagef("lint --cluster: reading %s: %v", bin, err)
 	}
-	ctxName = src.Context
 	run.src = src
 	if err := run.parseFacts(); err != nil {
 		run.stop()
@@ -103,18 +102,23 @@ func openClusterStream(cmd *cobra.Command, file string) (*clusterRun, error) {
 		return nil, usagef("--cluster-stream: %v", err)
 	}
 	run := &clusterRun{cancel: func() { f.Close() }}
-	var ctxName string
-	run.src, err = livestream.Open(f, func(n string) { cmd.PrintErrln("meshbatch: cluster " + ctxName + ": " + n) })
+	run.src, err = livestream.Open(f, clusterNote(cmd))
 	if err != nil {
 		f.Close()
 		return nil, usagef("--cluster-stream %s: %v", file, err)
 	}
-	ctxName = run.src.Context
 	if err := run.parseFacts(); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return run, nil
+}
+
+// clusterNote prints a note of the cluster stream on stderr.
+func clusterNote(cmd *cobra.Command) func(context, note string) {
+	return func(context, note string) {
+		cmd.PrintErrln(format.Printable("meshbatch: cluster " + context + ": " + note))
+	}
 }
 
 // live is the lint input the run streams.

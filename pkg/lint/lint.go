@@ -143,6 +143,9 @@ type Stats struct {
 	// objects left to their controller (see LiveSource).
 	LiveShadowed int
 	OnOwner      int
+	// Cluster is the context of the cluster linted (Options.Live), "" for
+	// none.
+	Cluster string
 }
 
 // Counts returns the number of shown findings per severity.
@@ -256,7 +259,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	live := loaded.live
 	if live != nil {
 		found = append(found[:len(problems)], live.leaveToOwners(found[len(problems):], loaded.objects)...)
-		res.Stats.LiveShadowed, res.Stats.OnOwner = live.shadowed, live.onOwner
+		res.Stats.LiveShadowed, res.Stats.OnOwner, res.Stats.Cluster = live.shadowed, live.onOwner, live.context
 	}
 	if err := positions(ctx, inFiles(found[len(problems):], live), opts.Workers); err != nil {
 		return nil, err

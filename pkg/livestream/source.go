@@ -8,13 +8,14 @@ import (
 
 // Source reads a stream for lint: the context and facts up front (Open),
 // then the pages (Next, which fits lint.LiveSource), passing notes to a
-// callback and keeping list errors, which make the lint incomplete.
+// callback with the context's name and keeping list errors, which make
+// the lint incomplete.
 type Source struct {
 	Context string
 	Facts   []byte // the facts file, as meshbatch facts prints it
 
 	r       *Reader
-	note    func(string)
+	note    func(context, note string)
 	errs    []error
 	pending []byte // the first page, read by Open
 	done    bool
@@ -22,7 +23,7 @@ type Source struct {
 
 // Open reads the stream up to its first page (or its end): the context
 // and the facts must come first.
-func Open(r io.Reader, note func(string)) (*Source, error) {
+func Open(r io.Reader, note func(context, note string)) (*Source, error) {
 	s := &Source{r: NewReader(r), note: note}
 	for {
 		typ, data, err := s.r.Next(nil)
@@ -60,7 +61,7 @@ func (s *Source) other(typ string, data []byte) {
 	switch typ {
 	case TypeNote:
 		if s.note != nil {
-			s.note(string(data))
+			s.note(s.Context, string(data))
 		}
 	case TypeError:
 		s.errs = append(s.errs, fmt.Errorf("cluster %s: %s", s.Context, data))
