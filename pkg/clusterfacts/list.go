@@ -128,7 +128,7 @@ func notServed(gk manifest.GroupKind, served map[string][]string) string {
 	if _, ok := served[gk.Group]; !ok {
 		return fmt.Sprintf("the API server does not serve %s: no %s listed", gk.Group, gk.Kind)
 	}
-	return fmt.Sprintf("the API server serves %s in no version meshbatch reads (%v): no %s listed", gk.Kind, gk.Versions, gk.Kind)
+	return fmt.Sprintf("the API server serves %s in no version meshbatch reads (%s %v): none listed", gk.Kind, gk.Group, gk.Versions)
 }
 
 func apiVersion(group, version string) string {
