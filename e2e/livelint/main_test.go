@@ -81,6 +81,7 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	bin = dir
+	defer stopBench()
 	return m.Run()
 }
 
