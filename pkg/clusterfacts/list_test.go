@@ -117,9 +117,9 @@ func TestList(t *testing.T) {
 		pages = append(pages, string(p))
 	}
 	want := []string{
-		"---\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\",\"namespace\":\"n\"}}\n---\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"b\",\"namespace\":\"n\"}}\n",
-		"---\n{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"c\",\"namespace\":\"n\"}}\n",
-		"---\n{\"apiVersion\":\"security.istio.io/v1beta1\",\"kind\":\"PeerAuthentication\",\"metadata\":{\"name\":\"default\",\"namespace\":\"istio-system\"},\"spec\":{}}\n",
+		"---\n{\"apiVersion\": \"v1\",\"kind\": \"Pod\",\"metadata\": {\"name\": \"a\",\"namespace\": \"n\"}}\n---\n{\"apiVersion\": \"v1\",\"kind\": \"Pod\",\"metadata\": {\"name\": \"b\",\"namespace\": \"n\"}}\n",
+		"---\n{\"apiVersion\": \"v1\",\"kind\": \"Pod\",\"metadata\": {\"name\": \"c\",\"namespace\": \"n\"}}\n",
+		"---\n{\"apiVersion\": \"security.istio.io/v1beta1\",\"kind\": \"PeerAuthentication\",\"metadata\": {\"name\": \"default\",\"namespace\": \"istio-system\"},\"spec\": {}}\n",
 	}
 	if strings.Join(pages, "|") != strings.Join(want, "|") {
 		t.Errorf("pages:\n%q\nwant\n%q", pages, want)

@@ -2,8 +2,10 @@ package livestream
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -52,7 +54,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		pages = append(pages, string(p))
 	}
-	want := []string{"---\n{\"kind\":\"Pod\"}\n---\n{\"kind\":\"Job\"}\n", "---\n{\"kind\":\"Service\"}\n"}
+	want := []string{"---\n{\"kind\": \"Pod\"}\n---\n{\"kind\": \"Job\"}\n", "---\n{\"kind\": \"Service\"}\n"}
 	if strings.Join(pages, "|") != strings.Join(want, "|") {
 		t.Errorf("pages %q, want %q", pages, want)
 	}
@@ -114,5 +116,25 @@ func TestBrokenStreams(t *testing.T) {
 	}
 	if len(src.Errors()) != 1 || !strings.Contains(src.Errors()[0].Error(), `"watch" frame`) {
 		t.Errorf("an unknown frame: %v", src.Errors())
+	}
+}
+
+// TestAppendSpaced: a space after every colon outside strings, none in
+// strings (escaped quotes included), and the document is the same JSON.
+func TestAppendSpaced(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":1,"b":{"c:d":"e\":f","g":[1,{"h":"\\"}]}}`: `{"a": 1,"b": {"c:d": "e\":f","g": [1,{"h": "\\"}]}}`,
+		`[1,2]`: `[1,2]`,
+		`a: b`:  `a: b`,
+	} {
+		if got := string(appendSpaced(nil, []byte(in))); got != want {
+			t.Errorf("appendSpaced(%s) = %s, want %s", in, got, want)
+		}
+		var a, b any
+		if json.Unmarshal([]byte(in), &a) == nil {
+			if err := json.Unmarshal([]byte(want), &b); err != nil || !reflect.DeepEqual(a, b) {
+				t.Errorf("%s is not the same JSON as %s", want, in)
+			}
+		}
 	}
 }
