@@ -38,7 +38,7 @@ func liveBenchDocs(b *testing.B) []string {
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("bench-%d", i), Labels: map[string]string{"istio-injection": "enabled"}}})
 	}
 	mf := []metav1.ManagedFieldsEntry{{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate, APIVersion: "v1", Time: &start,
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{}}}}}`)}}}
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(`{"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{}}}}}`)}}
 	app := corev1.Container{Name: "app", Image: "registry.example.com/etl:1.0"}
 	proxy := corev1.Container{Name: "istio-proxy", Image: "docker.io/istio/proxyv2:1.28.1", Args: []string{"proxy", "sidecar"}}
 	running := func(name string) corev1.ContainerStatus {
