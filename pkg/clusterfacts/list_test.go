@@ -171,3 +171,41 @@ func TestWithTypeMeta(t *testing.T) {
 		}
 	}
 }
+
+// TestListIsAllowed: every request List makes, in every namespace or in
+// some, is one deploy/rbac/meshbatch-reader.yaml allows.
+func TestListIsAllowed(t *testing.T) {
+	role, _ := loadReaderRole(t)
+	for _, namespaces := range [][]string{nil, {"batch"}} {
+		var requests []string
+		srv := apiServer(t, &requests)
+		cs, _ := kubernetes.NewForConfig(&rest.Config{Host: srv.URL})
+		if err := List(context.Background(), cs, ListOptions{PageSize: 2, Namespaces: namespaces}, livestream.NewWriter(io.Discard)); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		for _, r := range requests {
+			path, query, _ := strings.Cut(r, "?")
+			parts := strings.Split(strings.Trim(path, "/"), "/")
+			group, rest := "", parts[2:] // /api/v1/...
+			if parts[0] == "apis" {
+				group, rest = parts[1], parts[3:]
+			}
+			verb := "list"
+			if len(rest) == 2 && rest[0] == "namespaces" { // a Namespace read by name
+				verb, rest = "get", rest[:1]
+			} else if len(rest) == 3 && rest[0] == "namespaces" {
+				rest = rest[2:]
+			}
+			if !allows(role, verb, group, rest[0]) {
+				t.Errorf("%s: %s %s (group %q) is not allowed by the reader role", r, verb, rest[0], group)
+			}
+			if rest[0] == "configmaps" && !strings.Contains(query, "fieldSelector=metadata.name%3D"+RootCertConfigMap) {
+				t.Errorf("%s: ConfigMaps listed without the root certificate's name", r)
+			}
+		}
+		if len(requests) < 5 {
+			t.Fatalf("List made %d requests: too few to check", len(requests))
+		}
+	}
+}
