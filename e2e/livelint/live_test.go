@@ -336,9 +336,9 @@ func rulesCatalogue(t *testing.T) map[string][]string {
 // the durations the live rules count from them ("3h ago", "in 10d"),
 // which lint measures with the real clock.
 var (
-	volatile  = regexp.MustCompile(`\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\dZ| \d\d:\d\d(:\d\d)? ?(UTC)?)?`)
-	ago       = regexp.MustCompile(`\b\d+[dhms](\d+[hms])* ago\b`)
-	within    = regexp.MustCompile(`\bin \d+[dhm]\b`)
+	volatile = regexp.MustCompile(`\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\dZ| \d\d:\d\d(:\d\d)? ?(UTC)?)?`)
+	ago      = regexp.MustCompile(`\b\d+[dhms](\d+[hms])* ago\b`)
+	within   = regexp.MustCompile(`\bin \d+[dhm]\b`)
 )
 
 // compareGolden compares a report with e2e/testdata/live/NAME, with its
