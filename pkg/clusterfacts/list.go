@@ -35,7 +35,8 @@ type ListOptions struct {
 // List lists, read-only and a page at a time, every object of the kinds
 // meshbatch decodes (manifest.KnownGroupKinds; of ConfigMaps only
 // istio-ca-root-cert), each in the version the API server prefers among
-// those meshbatch decodes, and writes every page to w as it arrives. A
+// those meshbatch decodes, and writes every page to w as it arrives,
+// without the objects' metadata.managedFields (DropManagedFields). A
 // kind that cannot be listed (forbidden, or a failure) is written as an
 // error frame and the others are still listed; a group the server does
 // not serve (Istio not installed) as a note. It returns an error only
@@ -167,7 +168,7 @@ func (l *lister) list(ctx context.Context, namespaces []string) error {
 			if err != nil {
 				return l.failed(err)
 			}
-			docs = append(docs, body)
+			docs = append(docs, DropManagedFields(body))
 		}
 		if len(docs) == 0 {
 			return nil
@@ -227,7 +228,7 @@ func (l *lister) pages(ctx context.Context, ns string) error {
 		}
 		docs := make([][]byte, 0, len(list.Items))
 		for _, it := range list.Items {
-			docs = append(docs, WithTypeMeta(it, apiVersion(l.gk.Group, l.version), l.gk.Kind))
+			docs = append(docs, DropManagedFields(WithTypeMeta(it, apiVersion(l.gk.Group, l.version), l.gk.Kind)))
 		}
 		if len(docs) > 0 {
 			if err := l.w.Page(docs); err != nil {

@@ -61,7 +61,7 @@ func apiServer(t *testing.T, requests *[]string) *httptest.Server {
 			if q.Get("continue") == "" {
 				fmt.Fprint(w, `{"kind":"PodList","apiVersion":"v1","metadata":{"continue":"c1"},"items":[{"metadata":{"name":"a","namespace":"n"}},{"metadata":{"name":"b","namespace":"n"}}]}`)
 			} else {
-				fmt.Fprint(w, `{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"c","namespace":"n"}}]}`)
+				fmt.Fprint(w, `{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"c","namespace":"n","managedFields":[{"manager":"kubectl"}]}}]}`)
 			}
 		case "/api/v1/services":
 			w.WriteHeader(http.StatusForbidden)
@@ -81,7 +81,7 @@ func apiServer(t *testing.T, requests *[]string) *httptest.Server {
 
 // TestList: List pages through every kind with limit and continue, in
 // the version the server serves, adds apiVersion and kind to the items
-// of built-in kinds, writes a forbidden list as an error frame and an
+// of built-in kinds and drops their managedFields, writes a forbidden list as an error frame and an
 // unserved group as a note, and only gets.
 func TestList(t *testing.T) {
 	var requests []string
