@@ -4,6 +4,11 @@
 // every process start, never loads into meshbatch's other commands.
 //
 //	meshbatch-facts [--kubeconfig FILE] [--context NAME] [-o FILE]
+//	meshbatch-facts --list [--kubeconfig FILE] [--context NAME] [-n NS]...
+//
+// With --list it writes, for `meshbatch lint --cluster`, the context's
+// name, the facts and then every object lint reads, page by page as the
+// API server returns them, as a stream (pkg/livestream) on stdout.
 //
 // The kubeconfig is found as kubectl finds it: --kubeconfig, else
 // KUBECONFIG, else ~/.kube/config, else the in-cluster service account.
@@ -11,6 +16,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -26,6 +33,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/meshbatch/meshbatch/pkg/clusterfacts"
+	"github.com/meshbatch/meshbatch/pkg/livestream"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
 // version is set by the release build, like meshbatch's.
@@ -52,6 +61,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	kubeContext := fs.String("context", "", "kubeconfig context (default: the current context)")
 	output := fs.StringP("output", "o", "", "write the facts to this file instead of standard output")
 	showVersion := fs.Bool("version", false, "print the version")
+	listObjects := fs.Bool("list", false, "write the facts and every object lint reads as a stream for meshbatch lint --cluster")
+	namespaces := fs.StringArrayP("namespace", "n", nil, "with --list, list only in this namespace (repeatable; default every namespace)")
+	pageSize := fs.Int("page-size", 500, "with --list, objects per list request")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -73,6 +85,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 		fmt.Fprintf(stderr, "meshbatch facts: %v\n", err)
 		return exitUsage
 	}
+	if *listObjects {
+		if *output != "" {
+			fmt.Fprintln(stderr, "meshbatch facts: --list writes to standard output; -o does not apply")
+			return exitUsage
+		}
+		return runList(ctx, cs, contextName, clusterfacts.ListOptions{Namespaces: *namespaces, PageSize: *pageSize}, stdout, stderr, now)
+	}
 	ff, notes := clusterfacts.Read(ctx, cs)
 	for _, n := range notes {
 		fmt.Fprintln(stderr, "meshbatch facts: "+n)
@@ -87,6 +106,41 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	}
 	if err := writeFile(*output, out); err != nil {
 		fmt.Fprintf(stderr, "meshbatch facts: -o %s: %v\n", *output, err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// runList writes the stream lint --cluster reads: the context, the
+// facts, Read's notes, every page, and the end.
+func runList(ctx context.Context, cs kubernetes.Interface, contextName string, opts clusterfacts.ListOptions, stdout, stderr io.Writer, now func() time.Time) int {
+	w := livestream.NewWriter(stdout)
+	ff, notes := clusterfacts.Read(ctx, cs)
+	err := w.Frame(livestream.TypeContext, []byte(contextName))
+	if err == nil {
+		err = w.Frame(livestream.TypeFacts, ff.Marshal(fmt.Sprintf("meshbatch facts from context %s, %s", contextName, now().UTC().Format(time.RFC3339))))
+	}
+	for _, n := range notes {
+		if err == nil {
+			err = w.Frame(livestream.TypeNote, []byte(n))
+		}
+	}
+	if len(opts.Namespaces) > 0 {
+		// The mesh-wide policies of the root namespace apply to the
+		// namespaces asked for.
+		root := cmp.Or(ff.Facts.RootNamespace, mesh.DefaultRootNamespace)
+		if !slices.Contains(opts.Namespaces, root) {
+			opts.Namespaces = append(slices.Clone(opts.Namespaces), root)
+		}
+	}
+	if err == nil {
+		err = clusterfacts.List(ctx, cs, opts, w)
+	}
+	if err == nil {
+		err = w.Frame(livestream.TypeEnd, nil)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "meshbatch facts: listing the cluster: %v\n", err)
 		return exitUsage
 	}
 	return exitOK

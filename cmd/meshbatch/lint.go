@@ -40,6 +40,7 @@ type lintFlags struct {
 	maxNodes         positiveInt
 	values           []string
 	set              []string
+	cluster          clusterFlags
 }
 
 // limitHints name, in the messages of inputs that hit a limit, the flag
@@ -53,7 +54,7 @@ var limitHints = map[manifest.Limit]string{
 func newLintCmd() *cobra.Command {
 	var fl lintFlags
 	cmd := &cobra.Command{
-		Use:   "lint PATH...",
+		Use:   "lint PATH... | lint --cluster [PATH...]",
 		Short: "Check manifests for batch lifecycle and mTLS problems",
 		Long: `Lint reads Kubernetes and Istio manifests from files, directories (recursively:
 .yaml, .yml and .json files, skipping hidden directories such as .git) and
@@ -96,7 +97,23 @@ position, and a format without an --output goes to standard output.
 
 Exit codes, the same for every format: 0 nothing at or above --fail-on,
 1 findings at or above --fail-on (whether --min-severity shows them or not),
-2 bad flags, bad config or unreadable input.`,
+2 bad flags, bad config or unreadable input.
+
+With --cluster, lint reads a live cluster, read-only: meshbatch-facts (installed
+next to meshbatch) lists, a page at a time, every object the rules read
+(Namespaces, ServiceAccounts, Services, Pods, Deployments, StatefulSets,
+DaemonSets, ReplicaSets, Jobs, CronJobs, the istio-ca-root-cert ConfigMaps and
+every Istio kind, in the version the API server prefers) and the cluster's
+facts, as meshbatch facts reads them; facts given as flags, variables or in
+the config file still win. deploy/rbac/meshbatch-reader.yaml is all it needs.
+Findings on a cluster's objects name the context and the object
+("prod-eu: Job batch/etl") instead of a file. A finding on an object that a
+controller in the input owns (a CronJob's Job, a Job's Pod) is reported on the
+controller, unless the rule reads only the object's own kind (its state).
+With PATHs too, the files are linted with the cluster as the rest of the mesh;
+a file's object wins over the cluster's of the same kind, namespace and name.
+A list that fails (forbidden) is an input error: the report is written and
+lint exits 2.`,
 		Example: `  meshbatch lint deploy/
   meshbatch lint charts/ overlays/               # Helm charts and Kustomize overlays, as rendered
   meshbatch lint --values charts/etl/values-prod.yaml --set image.tag=2.1.0 charts/etl
@@ -109,9 +126,12 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
   meshbatch lint --partial --skip-non-manifests changed.yaml   # what the pre-commit hook runs
   meshbatch lint --write-baseline .meshbatch-baseline.json deploy/   # record today's findings
   meshbatch lint --baseline .meshbatch-baseline.json deploy/         # fail only on new ones
-  meshbatch lint --baseline .meshbatch-baseline.json --write-baseline .meshbatch-baseline.json deploy/   # drop fixed ones`,
+  meshbatch lint --baseline .meshbatch-baseline.json --write-baseline .meshbatch-baseline.json deploy/   # drop fixed ones
+  meshbatch lint --cluster --context prod-eu -f sarif -o cluster.sarif   # every namespace of a live cluster
+  meshbatch lint --cluster -n batch -n etl                                # two namespaces
+  meshbatch lint --cluster deploy/            # the files, with the cluster as the rest of the mesh`,
 		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !fl.cluster.enabled {
 				return usagef("lint needs at least one PATH: a file, a directory, or - for standard input")
 			}
 			return nil
@@ -146,6 +166,13 @@ Exit codes, the same for every format: 0 nothing at or above --fail-on,
 	f.Var(&fl.maxNodes, "max-nodes", "most YAML nodes in a document once aliases are expanded")
 	f.StringArrayVar(&fl.values, "values", nil, "values file for every Helm chart in the input, over its values.yaml and charts: in .meshbatch.yaml (repeatable)")
 	f.StringArrayVar(&fl.set, "set", nil, "set a value of every Helm chart in the input, as helm's --set: KEY=VALUE (repeatable; applied last)")
+	f.BoolVar(&fl.cluster.enabled, "cluster", false, "lint the objects of a live cluster, read-only (with PATHs: the files, with the cluster as the rest of the mesh)")
+	f.StringVar(&fl.cluster.kubeconfig, "kubeconfig", "", "with --cluster: kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)")
+	f.StringVar(&fl.cluster.context, "context", "", "with --cluster: kubeconfig context (default: the current context)")
+	f.StringArrayVarP(&fl.cluster.namespaces, "namespace", "n", nil, "with --cluster: lint only this namespace, repeatable (the mesh's root namespace is read too)")
+	f.BoolVarP(&fl.cluster.allNamespaces, "all-namespaces", "A", false, "with --cluster: lint every namespace (the default)")
+	f.StringVar(&fl.cluster.stream, "cluster-stream", "", "with --cluster: read the objects from this file, written by meshbatch-facts --list, instead of the cluster")
+	_ = f.MarkHidden("cluster-stream")
 	complete := func(flag string, values ...string) {
 		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
@@ -173,11 +200,18 @@ var factValues = map[string][]string{
 }
 
 func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
+	if err := checkClusterFlags(cmd, fl.cluster); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(cmd, fl)
 	if err != nil {
 		return usageError{err}
 	}
-	set, err := resolveSettings(cfg, cmd.Flags())
+	var noFacts *config.FactsFile
+	if fl.cluster.enabled {
+		noFacts = &config.FactsFile{} // the cluster's come later
+	}
+	set, err := resolveSettingsWith(cfg, cmd.Flags(), noFacts)
 	if err != nil {
 		return usageError{err}
 	}
@@ -257,9 +291,28 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if base != nil {
 		opts.Baseline = base.matcher
 	}
+	var cluster *clusterRun
+	if fl.cluster.enabled {
+		if cluster, err = startCluster(cmd, fl.cluster); err != nil {
+			return err
+		}
+		if set, err = resolveSettingsWith(cfg, cmd.Flags(), cluster.facts); err != nil {
+			cluster.stop()
+			return usageError{err}
+		}
+		opts.Facts, opts.Live = set.facts, cluster.live()
+	}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
+		if cluster != nil {
+			cluster.stop()
+		}
 		return err
+	}
+	if cluster != nil {
+		if err := cluster.finish(res); err != nil {
+			return err
+		}
 	}
 	for _, o := range outputs {
 		if err := writeReport(cmd, o, res, set.failOn); err != nil {

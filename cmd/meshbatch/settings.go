@@ -93,6 +93,12 @@ type resolved struct {
 // "MESHBATCH_FAIL_ON" or ".meshbatch.yaml:7:9: failOn". cfg may be nil (no
 // config file).
 func resolveSettings(cfg *config.Config, flags *pflag.FlagSet) (resolved, error) {
+	return resolveSettingsWith(cfg, flags, nil)
+}
+
+// resolveSettingsWith is resolveSettings with the cluster's facts (lint
+// --cluster) in the place of a facts file; nil reads the facts file.
+func resolveSettingsWith(cfg *config.Config, flags *pflag.FlagSet, clusterFacts *config.FactsFile) (resolved, error) {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
@@ -174,9 +180,11 @@ func resolveSettings(cfg *config.Config, flags *pflag.FlagSet) (resolved, error)
 			f.Set(&raw, []string{v.GetString(s.key)})
 		}
 	}
-	ff, err := loadFactsFile(cfg, flags)
-	if err != nil {
-		return r, err
+	ff := clusterFacts
+	if ff == nil {
+		if ff, err = loadFactsFile(cfg, flags); err != nil {
+			return r, err
+		}
 	}
 	if ff == nil {
 		r.facts, err = raw.Parse()

@@ -77,6 +77,13 @@ func TestReaderRole(t *testing.T) {
 				t.Errorf("rule %d allows %s: the reader never reads Secrets or tokens", i, res)
 			}
 		}
+		// ConfigMaps may hold anything: they are listed by the root
+		// certificate's name only (lint --cluster lists with a metadata.name
+		// field selector, which resourceNames authorizes).
+		if slices.Contains(r.Resources, "configmaps") && slices.Contains(r.Verbs, "list") &&
+			!slices.Equal(r.ResourceNames, []string{RootCertConfigMap}) {
+			t.Errorf("rule %d lists configmaps beyond %s (resourceNames %q)", i, RootCertConfigMap, r.ResourceNames)
+		}
 	}
 
 	// Every request Read makes on the test clusters.

@@ -26,6 +26,9 @@ type Finding struct {
 	Column      int            `json:"column"`
 	FieldPath   string         `json:"fieldPath,omitempty"`
 	Object      ObjectRef      `json:"object"`
+	// Context is the kubeconfig context of a live object's cluster (lint
+	// --cluster), whose findings have no File and no Line.
+	Context string `json:"context,omitempty"`
 	// Related are the other objects the finding is about, with the line
 	// their document starts on.
 	Related []RelatedObject `json:"related,omitempty"`
@@ -47,9 +50,10 @@ type Finding struct {
 
 // RelatedObject is another object a finding is about, and where it is.
 type RelatedObject struct {
-	File   string    `json:"file"`
-	Line   int       `json:"line"`
-	Object ObjectRef `json:"object"`
+	File    string    `json:"file"`
+	Line    int       `json:"line"`
+	Object  ObjectRef `json:"object"`
+	Context string    `json:"context,omitempty"` // a live object's, as Finding's
 }
 
 // SeeAlso is what the one-line formats append to the message: where the
@@ -61,10 +65,34 @@ func (f *Finding) SeeAlso() string {
 	}
 	var parts []string
 	for _, r := range f.Related {
-		parts = append(parts, fmt.Sprintf("%s at %s:%d", r.Object, r.File, r.Line))
+		parts = append(parts, r.Where())
 	}
 	return " (see " + strings.Join(parts, "; ") + ")"
 }
+
+// Where says where a related object is: "PeerAuthentication
+// istio-system/default at mesh/pa.yaml:3", or "in cluster prod-eu" for a
+// live one.
+func (r RelatedObject) Where() string {
+	if r.File == "" && r.Context != "" {
+		return fmt.Sprintf("%s in cluster %s", r.Object, r.Context)
+	}
+	return fmt.Sprintf("%s at %s:%d", r.Object, r.File, r.Line)
+}
+
+// Source is what the finding was read from: its File, or "cluster
+// CONTEXT" for a live object (as Result.Files names the cluster's objects).
+func (f *Finding) Source() string {
+	if f.Live() {
+		return liveSource(f.Context)
+	}
+	return f.File
+}
+
+func liveSource(context string) string { return "cluster " + context }
+
+// Live reports whether the finding is on an object of a cluster.
+func (f *Finding) Live() bool { return f.File == "" && f.Context != "" }
 
 // ObjectRef identifies the object a finding is about.
 type ObjectRef struct {
@@ -100,6 +128,7 @@ func (o ObjectRef) String() string {
 type Findings struct {
 	list  []*finding
 	given []Finding
+	live  *liveRun // the run's live input, which renders findings without a file
 }
 
 // FindingsOf returns a list of the given findings, in their order: a
@@ -116,7 +145,7 @@ func (fs Findings) At(i int) Finding {
 	if fs.given != nil {
 		return fs.given[i]
 	}
-	return fs.list[i].render()
+	return fs.list[i].render(fs.live)
 }
 
 // All renders the findings one at a time, in order.
@@ -255,18 +284,25 @@ const partlyInvalidNote = " [from a partly invalid object: linted without the fi
 
 // header is the finding without its message and related objects: what
 // suppressions match.
-func (f *finding) header() Finding {
-	return Finding{RuleID: f.rule.ID, Slug: f.rule.Slug, File: f.file(), Object: f.object()}
+func (f *finding) header(live *liveRun) Finding {
+	h := Finding{RuleID: f.rule.ID, Slug: f.rule.Slug, File: f.file(), Object: f.object()}
+	if live.isLive(h.File) {
+		h.File, h.Context = "", live.context
+	}
+	return h
 }
 
 // render builds the Finding.
-func (f *finding) render() Finding {
+func (f *finding) render(live *liveRun) Finding {
 	r := f.rule
 	out := Finding{
 		RuleID: r.ID, Slug: r.Slug, Severity: rules.Severity(f.sev),
 		Message: f.message(), Remediation: r.Remediation, URL: r.URL(),
 		File: f.file(), Line: int(f.line), Column: int(f.col), FieldPath: f.fieldPath(),
 		Object: f.object(),
+	}
+	if live.isLive(out.File) {
+		out.File, out.Line, out.Column, out.Context = "", 0, 0, live.context
 	}
 	if p := f.problem(); p != nil && p.Fix != "" {
 		out.Remediation = p.Fix // a job spec's problem says what to do about it
@@ -276,7 +312,11 @@ func (f *finding) render() Finding {
 			out.Related = f.more.relatedAt
 		} else {
 			for _, o := range f.more.related {
-				out.Related = append(out.Related, RelatedObject{File: o.File, Line: o.Line(), Object: refOf(o)})
+				r := RelatedObject{File: o.File, Line: o.Line(), Object: refOf(o)}
+				if live.isLive(o.File) {
+					r.File, r.Line, r.Context = "", 0, live.context
+				}
+				out.Related = append(out.Related, r)
 			}
 		}
 		if f.more.source != nil {

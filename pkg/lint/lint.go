@@ -58,6 +58,9 @@ type Options struct {
 	ListObjects bool
 	Workers     int       // goroutines for parsing, rules and finding positions; 0 means GOMAXPROCS
 	Stdin       io.Reader // read for the path "-"
+	// Live lints a cluster's objects with the files (see LiveSource);
+	// paths may then be empty.
+	Live *LiveSource
 
 	// Residency tunes how much of the input is kept decoded at once; the
 	// zero value is what meshbatch runs with.
@@ -130,7 +133,7 @@ type Result struct {
 
 // FileObjects is one input file and the objects read from it.
 type FileObjects struct {
-	File    string
+	File    string // "cluster CONTEXT" for the objects of a cluster (see Finding.Source)
 	Objects []ObjectRef
 }
 
@@ -145,6 +148,14 @@ type Stats struct {
 	// SilencedByRule the same per rule id.
 	Silenced       int
 	SilencedByRule map[string]int
+	// LiveShadowed counts the cluster's objects that a file defines too
+	// (the file's were linted); OnOwner the findings on controlled cluster
+	// objects left to their controller (see LiveSource).
+	LiveShadowed int
+	OnOwner      int
+	// Cluster is the context of the cluster linted (Options.Live), "" for
+	// none.
+	Cluster string
 }
 
 // Counts returns the number of shown findings per severity.
@@ -196,6 +207,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer loaded.live.close()
 	var declNotices []string
 	opts.Facts, declNotices = withDeclared(opts.Facts, loaded.declared)
 	loaded.notices = append(loaded.notices, declNotices...)
@@ -237,6 +249,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if opts.ListObjects {
 		res.Files = inventory(loaded)
 	}
+	if l := loaded.live; l != nil && l.shadowed > 0 {
+		res.Notices = append(res.Notices, fmt.Sprintf("cluster %s: %d of its objects are defined in the files too; the files' versions were linted", l.context, l.shadowed))
+	}
 	// Findings and counts go out after the problems, rule by rule in
 	// registry order, and each rule's findings in the order it reported
 	// them, as if the rules had run one after the other. The findings stay
@@ -254,12 +269,19 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			found = append(found, &outs[i].diags[j])
 		}
 	}
-	if err := positions(ctx, found[len(problems):], opts.Workers); err != nil {
+	live := loaded.live
+	if live != nil {
+		found = append(found[:len(problems)], live.leaveToOwners(found[len(problems):], loaded.objects)...)
+		res.Stats.LiveShadowed, res.Stats.OnOwner, res.Stats.Cluster = live.shadowed, live.onOwner, live.context
+	}
+	if err := positions(ctx, inFiles(found[len(problems):], live), opts.Workers); err != nil {
 		return nil, err
 	}
 	mapToSources(found, loaded.rendered)
+	e.live = live
 	shown, suppressed := e.emit(found)
-	res.Findings, res.Suppressed = Findings{list: shown}, Findings{list: suppressed}
+	res.Findings, res.Suppressed = Findings{list: shown, live: live}, Findings{list: suppressed, live: live}
+	res.Baselined.live = live
 	for i, out := range outs {
 		if out.silenced > 0 {
 			if res.Stats.SilencedByRule == nil {
@@ -269,8 +291,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			res.Stats.Silenced += out.silenced
 		}
 	}
-	slices.SortStableFunc(shown, compareFindings)
-	slices.SortStableFunc(suppressed, compareFindings)
+	byPlace := func(a, b *finding) int { return compareLive(a, b, live) }
+	slices.SortStableFunc(shown, byPlace)
+	slices.SortStableFunc(suppressed, byPlace)
 	if opts.Baseline != nil {
 		res.applyBaseline(opts.Baseline, opts.Partial)
 	}
@@ -462,6 +485,21 @@ func positions(ctx context.Context, found []*finding, workers int) error {
 	})
 }
 
+// inFiles returns the findings on objects read from files: live objects
+// have no position to find.
+func inFiles(found []*finding, live *liveRun) []*finding {
+	if live == nil {
+		return found
+	}
+	var out []*finding
+	for _, f := range found {
+		if !live.isLive(f.file()) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // forEach calls fn(i) for every i in [0, n) on up to workers goroutines,
 // which take the next i from a shared counter. It stops starting calls
 // once ctx is done and returns its error then. A panic in fn is raised
@@ -553,6 +591,9 @@ func inventory(l *loaded) []FileObjects {
 	out := []FileObjects{} // not nil: the objects were listed
 	index := map[string]int{}
 	add := func(file string) int {
+		if l.live.isLive(file) {
+			file = liveSource(l.live.context)
+		}
 		i, ok := index[file]
 		if !ok {
 			i = len(out)
@@ -622,6 +663,7 @@ func dropNonManifests(probs []manifest.Problem, skipFile func(string) bool, st *
 type emitter struct {
 	opts    Options
 	ignores map[*manifest.Object]ignoreAnnotations // of the objects whose maps the loader dropped
+	live    *liveRun                               // the cluster's objects, if any
 	// suppressions are what a finding hidden by opts.Suppressions[i]
 	// says, one for each.
 	suppressions []*suppressedBy
@@ -666,7 +708,7 @@ func (e *emitter) emit(found []*finding) (shown, suppressed []*finding) {
 			}
 		}
 		if f.suppressed() == nil && len(e.suppressions) > 0 {
-			h := f.header()
+			h := f.header(e.live)
 			for i := range e.opts.Suppressions {
 				if e.opts.Suppressions[i].matches(&h) {
 					f.suppress(e.suppressions[i])

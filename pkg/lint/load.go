@@ -49,6 +49,8 @@ type loaded struct {
 	// they gave objects or not: an empty List is one document and no
 	// object, and a valid input.
 	stdinDocs int
+	// live is the cluster's input (Options.Live), nil without one.
+	live *liveRun
 }
 
 // ignoreAnnotations are the meshbatch.dev/ignore annotations (and their
@@ -89,6 +91,7 @@ type fileResult struct {
 	pending atomic.Int32
 	buf     *[]byte
 	data    []byte
+	live    bool // a page of the cluster's objects
 }
 
 // fileBufs recycles the buffers regular files are read into: every file
@@ -122,6 +125,7 @@ type docResult struct {
 	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
 	declared  []declared          // the objects' AnnotFacts (declared.go)
 	notices   []string            // about the job specs it held (checkSpecs)
+	owners    []ownerRef          // aligned with objects, for a page of live objects
 }
 
 // job is a batch of documents of one file for a worker.
@@ -133,6 +137,10 @@ type job struct {
 	// regular is set for regular files: their objects let go of the
 	// file's bytes, which findings read back (see ReleaseDocument).
 	regular bool
+	// docBase numbers the documents of a page of live objects after those
+	// of the pages before, in the one spool file they share.
+	docBase int
+	live    bool
 }
 
 // batchSize is how many documents a worker takes at once: big enough to
@@ -156,7 +164,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		wg.Go(func() {
 			for j := range jobs {
 				for i, c := range j.chunks {
-					objs, probs := loadDocument(j.file, j.first+i, c, opts, keep)
+					objs, probs := loadDocument(j.file, j.docBase+j.first+i, c, opts, keep)
 					probs = templateHint(c, probs)
 					objs, probs, notices := checkSpecs(j.file, j.first+i, c, objs, probs, opts)
 					if j.regular {
@@ -165,6 +173,12 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 						}
 					}
 					d := docResult{objects: objs, problems: probs, notices: notices}
+					if j.live {
+						d.owners = make([]ownerRef, len(objs))
+						for k, o := range objs {
+							d.owners[k], _ = controllerOf(o.Typed)
+						}
+					}
 					decl := declaredOf(objs) // before the annotations may go
 					if !opts.Residency.KeepAll {
 						d = releaseObjects(d, keep, opts.plan)
@@ -197,9 +211,32 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		}
 	}
 	walkErr := walkInputs(ctx, paths, opts, out, send)
+	if walkErr == nil && opts.Live != nil {
+		out.live, walkErr = newLiveRun(opts.Live)
+		if walkErr == nil {
+			docs := 0
+			walkErr = out.live.read(ctx, opts.Live, out, func(page []byte, off int64, line int, buf *[]byte) {
+				chunks := manifest.SplitDocuments(page)
+				for i := range chunks {
+					chunks[i].Offset += int(off)
+					chunks[i].StartLine += line - 1
+				}
+				fr := &fileResult{docs: make([]docResult, len(chunks)), buf: buf, data: page, live: true}
+				results = append(results, fr)
+				fr.pending.Store(int32((len(chunks)+batchSize-1)/batchSize) + 1)
+				defer fr.batchDone()
+				for first := 0; first < len(chunks); first += batchSize {
+					end := min(first+batchSize, len(chunks))
+					jobs <- job{file: out.live.name, res: fr, first: first, chunks: chunks[first:end], regular: true, docBase: docs, live: true}
+				}
+				docs += len(chunks)
+			})
+		}
+	}
 	close(jobs)
 	wg.Wait()
 	if walkErr != nil {
+		out.live.close()
 		return nil, walkErr
 	}
 	n := 0
@@ -215,9 +252,22 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		out.workloads = make([]*rules.Workload, 0, n)
 	}
 	seen := map[string]bool{} // namespaces of the objects left out
+	inFiles := filesDefine(results, out.live)
 	for _, fr := range results {
 		for _, d := range fr.docs {
 			for i, o := range d.objects {
+				if fr.live {
+					if inFiles[keyOf(o)] {
+						out.live.shadowed++ // the file's object is linted instead
+						continue
+					}
+					if d.owners[i] != (ownerRef{}) {
+						if out.live.owners == nil {
+							out.live.owners = map[*manifest.Object]ownerRef{}
+						}
+						out.live.owners[o] = d.owners[i]
+					}
+				}
 				var w *rules.Workload
 				if d.workloads != nil {
 					w = d.workloads[i]
@@ -251,6 +301,29 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		}
 	}
 	return out, nil
+}
+
+// filesDefine returns the objects the files define, when there is a live
+// input: a live object of the same kind, namespace and name is left out,
+// the file's version of it linted.
+func filesDefine(results []*fileResult, live *liveRun) map[objectKey]bool {
+	if live == nil {
+		return nil
+	}
+	keys := map[objectKey]bool{}
+	for _, fr := range results {
+		if fr.live {
+			continue
+		}
+		for _, d := range fr.docs {
+			for _, o := range d.objects {
+				if o.Name != "" {
+					keys[keyOf(o)] = true
+				}
+			}
+		}
+	}
+	return keys
 }
 
 // leaveOut reports whether the loader can leave an object out of the

@@ -314,3 +314,22 @@ func IsKnownKind(apiVersion, kindName string) bool {
 	_, known, _ := lookupKind(apiVersion, kindName)
 	return known
 }
+
+// GroupKind is a kind meshbatch decodes, its API group ("" is the core
+// group) and the versions it decodes, the preferred first.
+type GroupKind struct {
+	Group, Kind string
+	Versions    []string
+}
+
+// KnownGroupKinds lists the kinds meshbatch decodes with their groups
+// and versions, sorted by group and kind: what a live lint lists.
+func KnownGroupKinds() []GroupKind {
+	var out []GroupKind
+	for key, k := range kinds {
+		group, kind := splitAPIVersion(key)
+		out = append(out, GroupKind{Group: group, Kind: kind, Versions: slices.Clone(k.versions)})
+	}
+	slices.SortFunc(out, func(a, b GroupKind) int { return strings.Compare(a.Group+"/"+a.Kind, b.Group+"/"+b.Kind) })
+	return out
+}

@@ -34,8 +34,8 @@ func (t *Concise) Format(w io.Writer, res *lint.Result) error {
 		if t.Color {
 			sev = severityColor[f.Severity] + sev + ansiReset
 		}
-		fmt.Fprintf(bw, "%s:%d:%d: %s %s %s: %s (fix: %s)\n",
-			Printable(f.File), f.Line, f.Column, sev, f.RuleID, f.Slug, Printable(f.Message+f.SeeAlso()), Printable(f.Remediation))
+		fmt.Fprintf(bw, "%s: %s %s %s: %s (fix: %s)\n",
+			Where(&f), sev, f.RuleID, f.Slug, Printable(f.Message+f.SeeAlso()), Printable(f.Remediation))
 	}
 	fmt.Fprintln(bw, Summary(res))
 	return bw.Flush()

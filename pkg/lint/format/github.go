@@ -25,7 +25,15 @@ var _ Formatter = (*GitHub)(nil)
 func (*GitHub) Format(w io.Writer, res *lint.Result) error {
 	bw := bufio.NewWriter(w)
 	for f := range res.Findings.All() {
-		props := []string{"file=" + ghProperty(Printable(f.File))}
+		var props []string
+		msg := Printable(f.Message+f.SeeAlso()) + "\nFix: " + f.Remediation + "\n" + f.URL
+		if f.Live() {
+			// No file to annotate: the annotation goes on the run, and
+			// names the object.
+			msg = Where(&f) + ": " + msg
+		} else {
+			props = append(props, "file="+ghProperty(Printable(f.File)))
+		}
 		if f.Line > 0 {
 			props = append(props, fmt.Sprintf("line=%d", f.Line))
 		}
@@ -33,7 +41,6 @@ func (*GitHub) Format(w io.Writer, res *lint.Result) error {
 			props = append(props, fmt.Sprintf("col=%d", f.Column))
 		}
 		props = append(props, "title="+ghProperty(f.RuleID+" "+f.Slug))
-		msg := Printable(f.Message+f.SeeAlso()) + "\nFix: " + f.Remediation + "\n" + f.URL
 		fmt.Fprintf(bw, "::%s %s::%s\n", ghCommand(f.Severity), strings.Join(props, ","), ghData(msg))
 	}
 	fmt.Fprintln(bw, Summary(res))

@@ -39,6 +39,7 @@ type jsonFinding struct {
 	Column      int              `json:"column"`
 	FieldPath   string           `json:"fieldPath"`
 	Object      jsonObject       `json:"object"`
+	Context     string           `json:"context,omitempty"` // a live object's cluster
 	Related     []jsonRelated    `json:"related,omitempty"`
 	Suppression *jsonSuppression `json:"suppression,omitempty"`
 	// Rendered is where a finding on a rendered chart or Kustomize build
@@ -49,9 +50,10 @@ type jsonFinding struct {
 // jsonRelated is another object the finding is about: the line its
 // document starts on.
 type jsonRelated struct {
-	File   string     `json:"file"`
-	Line   int        `json:"line"`
-	Object jsonObject `json:"object"`
+	File    string     `json:"file"`
+	Line    int        `json:"line"`
+	Object  jsonObject `json:"object"`
+	Context string     `json:"context,omitempty"`
 }
 
 // jsonObject always has its four keys; "" when unknown (a document that
@@ -138,10 +140,10 @@ func jsonFindingOf(f lint.Finding) jsonFinding {
 		RuleID: f.RuleID, Slug: f.Slug, Severity: f.Severity.String(),
 		Message: f.Message, Remediation: f.Remediation, DocURL: f.URL,
 		File: f.File, Line: f.Line, Column: f.Column, FieldPath: f.FieldPath,
-		Object: jsonObject(f.Object), Rendered: f.Rendered,
+		Object: jsonObject(f.Object), Rendered: f.Rendered, Context: f.Context,
 	}
 	for _, r := range f.Related {
-		jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object)})
+		jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object), Context: r.Context})
 	}
 	if f.Suppressed != "" {
 		jf.Suppression = &jsonSuppression{By: f.SuppressedBy, Origin: f.Suppressed, Reason: f.SuppressReason}

@@ -67,12 +67,12 @@ func (j *JUnit) Format(w io.Writer, res *lint.Result) error {
 	byFile := map[string][]string{}
 	i := 0
 	for f := range res.Findings.All() {
-		k := caseKey{f.File, junitCaseName(f)}
+		k := caseKey{f.Source(), junitCaseName(f)}
 		c := byCase[k]
 		c.findings = append(c.findings, i)
 		c.fails = c.fails || j.FailOn > 0 && f.Severity >= j.FailOn
 		byCase[k] = c
-		byFile[f.File] = append(byFile[f.File], k.name)
+		byFile[k.file] = append(byFile[k.file], k.name)
 		i++
 	}
 	// The testcases of each suite: the report's root carries the totals,
@@ -161,8 +161,12 @@ func (j *JUnit) testcase(file, name string, fs []lint.Finding) junitCase {
 	var worst rules.Severity
 	var first lint.Finding
 	for _, f := range fs {
-		line := fmt.Sprintf("%s:%d:%d: %s %s %s: %s (fix: %s) %s",
-			f.File, f.Line, f.Column, f.Severity, f.RuleID, f.Slug, f.Message+f.SeeAlso(), f.Remediation, f.URL)
+		where := fmt.Sprintf("%s:%d:%d", f.File, f.Line, f.Column)
+		if f.Live() {
+			where = Where(&f)
+		}
+		line := fmt.Sprintf("%s: %s %s %s: %s (fix: %s) %s",
+			where, f.Severity, f.RuleID, f.Slug, f.Message+f.SeeAlso(), f.Remediation, f.URL)
 		if j.FailOn > 0 && f.Severity >= j.FailOn {
 			if len(failing) == 0 {
 				first = f

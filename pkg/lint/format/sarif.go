@@ -21,6 +21,13 @@ import (
 // physicalLocation with a relative uri and region.startLine/startColumn;
 // a partialFingerprint keyed on rule, object and field path (not on the
 // line) keeps alerts stable when lines move.
+//
+// An object of a cluster (lint --cluster) has no file: its results have a
+// logicalLocation only, named "CONTEXT/NAMESPACE/KIND/NAME"
+// ("CONTEXT/KIND/NAME" for a cluster-scoped object), and their
+// fingerprint is keyed on that name instead of a file. SARIF allows a
+// location without a physicalLocation; GitHub code scanning shows only
+// results in files of the repository.
 type SARIF struct {
 	Version string
 	Rules   []*rules.Rule
@@ -108,13 +115,14 @@ type sarifResultProps struct {
 // sarifRelated is another object a result is about (SARIF's location
 // object with an id and a message).
 type sarifRelated struct {
-	ID               int           `json:"id"`
-	PhysicalLocation sarifPhysical `json:"physicalLocation"`
-	Message          sarifText     `json:"message"`
+	ID               int            `json:"id"`
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          sarifText      `json:"message"`
 }
 
 type sarifLocation struct {
-	PhysicalLocation sarifPhysical  `json:"physicalLocation"`
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
 }
 
@@ -242,12 +250,17 @@ func ruleTags(r *rules.Rule) []string {
 
 func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 	msg := f.Message + "\nFix: " + f.Remediation
-	loc := sarifLocation{PhysicalLocation: sarifPhysical{
-		ArtifactLocation: sarifArtifactOf(f.File),
-		Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
-	}}
-	if ref := f.Object.String(); ref != "" {
-		loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: ref, Kind: "object"}}
+	var loc sarifLocation
+	if f.Live() {
+		loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: liveName(f.Context, f.Object), Kind: "object"}}
+	} else {
+		loc.PhysicalLocation = &sarifPhysical{
+			ArtifactLocation: sarifArtifactOf(f.File),
+			Region:           sarifRegion{StartLine: max(f.Line, 1), StartColumn: f.Column},
+		}
+		if ref := f.Object.String(); ref != "" {
+			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: ref, Kind: "object"}}
+		}
 	}
 	res := sarifResult{
 		RuleID: f.RuleID, RuleIndex: ruleIndex, Level: sarifLevel(f.Severity),
@@ -257,14 +270,16 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation, Rendered: f.Rendered},
 	}
 	for i, r := range f.Related {
-		res.RelatedLocations = append(res.RelatedLocations, sarifRelated{
-			ID: i + 1,
-			PhysicalLocation: sarifPhysical{
+		rel := sarifRelated{ID: i + 1, Message: sarifText{Text: r.Object.String()}}
+		if r.File == "" && r.Context != "" {
+			rel.LogicalLocations = []sarifLogical{{FullyQualifiedName: liveName(r.Context, r.Object), Kind: "object"}}
+		} else {
+			rel.PhysicalLocation = &sarifPhysical{
 				ArtifactLocation: sarifArtifactOf(r.File),
 				Region:           sarifRegion{StartLine: max(r.Line, 1)},
-			},
-			Message: sarifText{Text: r.Object.String()},
-		})
+			}
+		}
+		res.RelatedLocations = append(res.RelatedLocations, rel)
 	}
 	if f.Suppressed != "" {
 		kind := "external"
@@ -283,11 +298,24 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 // fingerprint identifies a finding across line shifts: rule, file, object
 // and field path (plus the message for findings without an object).
 func fingerprint(f lint.Finding) string {
+	if f.Live() {
+		return lint.Fingerprint(f.RuleID, liveName(f.Context, f.Object), f.FieldPath)
+	}
 	parts := []string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}
 	if f.Object.Kind == "" {
 		parts = append(parts, f.Message)
 	}
 	return lint.Fingerprint(parts...)
+}
+
+// liveName is the fully qualified name of an object of a cluster:
+// "CONTEXT/NAMESPACE/KIND/NAME", or "CONTEXT/KIND/NAME" when it has no
+// namespace.
+func liveName(context string, o lint.ObjectRef) string {
+	if o.Namespace == "" {
+		return context + "/" + o.Kind + "/" + o.Name
+	}
+	return context + "/" + o.Namespace + "/" + o.Kind + "/" + o.Name
 }
 
 func sarifLevel(s rules.Severity) string {

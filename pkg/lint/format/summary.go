@@ -13,9 +13,16 @@ import (
 // that was read but not shown is counted, so a quiet run says why.
 func Summary(res *lint.Result) string {
 	c := res.Counts()
+	from := plural(res.Stats.Files, "file")
+	switch {
+	case res.Stats.Cluster != "" && res.Stats.Files == 0:
+		from = "cluster " + Printable(res.Stats.Cluster)
+	case res.Stats.Cluster != "":
+		from += " and cluster " + Printable(res.Stats.Cluster)
+	}
 	s := fmt.Sprintf("%s, %s, %s in %s from %s",
 		plural(c[rules.Error], "error"), plural(c[rules.Warning], "warning"), plural(c[rules.Info], "info"),
-		plural(res.Stats.Objects, "object"), plural(res.Stats.Files, "file"))
+		plural(res.Stats.Objects, "object"), from)
 	var extra []string
 	if n := res.Suppressed.Len(); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d suppressed", n))
@@ -27,6 +34,9 @@ func Summary(res *lint.Result) string {
 		extra = append(extra, "1 stale baseline entry")
 	} else if n > 1 {
 		extra = append(extra, fmt.Sprintf("%d stale baseline entries", n))
+	}
+	if n := res.Stats.OnOwner; n > 0 {
+		extra = append(extra, fmt.Sprintf("%d on controlled objects reported on their controller", n))
 	}
 	if n := res.Stats.Hidden; n > 0 {
 		extra = append(extra, fmt.Sprintf("%d below --min-severity", n))

@@ -84,7 +84,7 @@ func (t *Text) paint(code, s string) string {
 func (t *Text) finding(bw *bufio.Writer, f *lint.Finding, width int, src *sourceCache) {
 	sevColor := severityColor[f.Severity]
 	fmt.Fprintf(bw, "%s %s %s\n",
-		t.paint(ansiBold, fmt.Sprintf("%s:%d:%d:", Printable(f.File), f.Line, f.Column)),
+		t.paint(ansiBold, Where(f)+":"),
 		t.paint(ansiBold+sevColor, f.Severity.String()),
 		t.paint(ansiBold, f.RuleID+" "+f.Slug))
 	for _, l := range wrap(Printable(f.Message), width-2) {
@@ -94,7 +94,7 @@ func (t *Text) finding(bw *bufio.Writer, f *lint.Finding, width int, src *source
 	// The gutter is as wide as the line number; without a source line,
 	// the notes line up with the message.
 	line, ok := "", false
-	if f.File != lint.StdinName {
+	if f.File != lint.StdinName && !f.Live() {
 		line, ok = src.line(f.File, f.Line)
 	}
 	gutter := 1
@@ -122,8 +122,11 @@ func (t *Text) finding(bw *bufio.Writer, f *lint.Finding, width int, src *source
 			fmt.Fprintf(bw, "%s%s\n", indent, l)
 		}
 	}
+	if f.Live() && f.FieldPath != "" {
+		note("field: ", Printable(f.FieldPath)) // no source line to point into
+	}
 	for _, r := range f.Related {
-		note("see ", Printable(fmt.Sprintf("%s at %s:%d", r.Object, r.File, r.Line)))
+		note("see ", Printable(r.Where()))
 	}
 	if f.Remediation != "" {
 		note("fix: ", Printable(f.Remediation))

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/livestream"
+)
+
+// writeStream writes what meshbatch-facts --list would for a cluster
+// whose facts say Istio 1.22 (classic sidecars), with an injected
+// namespace, a Job of it, and a list that was refused.
+func writeStream(t *testing.T) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := livestream.NewWriter(&buf)
+	w.Frame(livestream.TypeContext, []byte("prod-eu"))
+	w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \"1.22\"\n  kubernetesVersion: \"1.30\"\n"))
+	w.Frame(livestream.TypeNote, []byte("no node reports a kubelet version"))
+	w.Page([][]byte{
+		[]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}`),
+		[]byte(`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}`),
+	})
+	w.Frame(livestream.TypeEnd, nil)
+	file := filepath.Join(t.TempDir(), "cluster.stream")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+func runMeshbatch(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestLintClusterStream lints a saved stream: the cluster's facts apply
+// (Istio 1.22: a classic sidecar, MB101), findings name the context and
+// the object, notes go to stderr, and a facts flag still wins over the
+// cluster's.
+func TestLintClusterStream(t *testing.T) {
+	stream := writeStream(t)
+	code, stdout, stderr := runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "concise")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (an error finding)\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "prod-eu: Job batch/etl: error MB101 job-sidecar-never-exits: ") {
+		t.Errorf("no MB101 on the live Job:\n%s", stdout)
+	}
+	if !strings.Contains(stdout, "from cluster prod-eu") || !strings.Contains(stderr, "meshbatch: cluster prod-eu: no node reports a kubelet version") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	_, stdout, _ = runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "concise", "--native-sidecars", "true", "--istio-version", "1.28", "--kubelet-version", "1.33")
+	if strings.Contains(stdout, "MB101") {
+		t.Errorf("--native-sidecars true did not win over the cluster's facts:\n%s", stdout)
+	}
+}
+
+// TestClusterFlags: the cluster's flags need --cluster, -n and -A do
+// not go together, and --facts does not go with --cluster.
+func TestClusterFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint", "--kubeconfig", "k", "x.yaml"}, "--kubeconfig reads a cluster: add --cluster"},
+		{[]string{"lint", "-n", "batch", "x.yaml"}, "--namespace reads a cluster: add --cluster"},
+		{[]string{"lint", "--cluster", "-n", "batch", "-A"}, "give one"},
+		{[]string{"lint", "--cluster", "--facts", "f.yaml"}, "drop --facts"},
+		{[]string{"lint"}, "lint needs at least one PATH"},
+	} {
+		code, _, stderr := runMeshbatch(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package lint
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
+
+// LiveSource is a cluster's objects, read a page at a time (meshbatch
+// lint --cluster; the pages come from meshbatch-facts --list). They are
+// linted with the files of the run, if any, as the rest of the mesh: a
+// file wins over a live object of the same kind, namespace and name.
+//
+// Live objects have no file. Their findings name the object and Context
+// (Finding.Context) and have no line. Each page is written to a spool
+// file in SpoolDir as it arrives, and decoded from it, so that the run
+// holds a page of raw objects at a time (and the batches of documents
+// queued to the decoders), as it holds a file at a time: the passes
+// decode released objects again from the spool, which Run removes.
+type LiveSource struct {
+	Context string
+	// Next returns the next page of YAML documents, read into buf's
+	// storage when it is large enough; io.EOF after the last page.
+	Next func(buf []byte) ([]byte, error)
+	// SpoolDir is where the spool file goes; "" is os.TempDir().
+	SpoolDir string
+}
+
+// liveRun is a run's live input: where its pages are spooled, and what
+// the loader learnt of its objects.
+type liveRun struct {
+	context string
+	spool   *os.File
+	name    string // spool.Name(): the File of every live object
+	size    int64  // bytes written
+	lines   int    // lines written
+	// owners are the controllers (ownerReferences with controller: true)
+	// of the live objects that have one.
+	owners   map[*manifest.Object]ownerRef
+	shadowed int // live objects a file defines too, left out
+	onOwner  int // findings on a controlled object left to its owner
+}
+
+// ownerRef is an object's controller: same namespace, by kind and name.
+type ownerRef struct{ kind, name string }
+
+func newLiveRun(src *LiveSource) (*liveRun, error) {
+	f, err := os.CreateTemp(src.SpoolDir, "meshbatch-live-*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: a spool file for its objects: %v", src.Context, err)
+	}
+	return &liveRun{context: src.Context, spool: f, name: f.Name()}, nil
+}
+
+// close removes the spool file.
+func (l *liveRun) close() {
+	if l != nil && l.spool != nil {
+		l.spool.Close()
+		os.Remove(l.name)
+		l.spool = nil
+	}
+}
+
+// isLive reports whether a finding's file is the live input's.
+func (l *liveRun) isLive(file string) bool { return l != nil && file == l.name }
+
+// read reads every page and hands each to send once it is in the spool,
+// with its byte offset and first line there. A stream that fails or
+// stops early is an input error: the cluster was linted in part.
+func (l *liveRun) read(ctx context.Context, src *LiveSource, out *loaded, send func(page []byte, off int64, line int, buf *[]byte)) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		buf := fileBufs.Get().(*[]byte)
+		page, err := src.Next((*buf)[:0])
+		if errors.Is(err, io.EOF) {
+			fileBufs.Put(buf)
+			return nil
+		}
+		if err != nil {
+			fileBufs.Put(buf)
+			out.errors = append(out.errors, fmt.Errorf("cluster %s: %v; the objects read before were linted", l.context, err))
+			return nil
+		}
+		page = manifest.NormalizeLineBreaks(page)
+		if len(page) > 0 && page[len(page)-1] != '\n' {
+			page = append(page, '\n')
+		}
+		if _, err := l.spool.Write(page); err != nil {
+			fileBufs.Put(buf)
+			return fmt.Errorf("cluster %s: writing its objects to %s: %v", l.context, l.name, err)
+		}
+		off, line := l.size, l.lines+1
+		l.size += int64(len(page))
+		l.lines += bytes.Count(page, []byte{'\n'})
+		*buf = page // so that batchDone recycles the storage the page is in
+		send(page, off, line, buf)
+	}
+}
+
+// controllerOf returns a decoded object's controller, if it names one.
+func controllerOf(typed any) (ownerRef, bool) {
+	m, ok := typed.(metav1.Object)
+	if !ok {
+		return ownerRef{}, false
+	}
+	for _, r := range m.GetOwnerReferences() {
+		if r.Controller != nil && *r.Controller {
+			return ownerRef{r.Kind, r.Name}, true
+		}
+	}
+	return ownerRef{}, false
+}
+
+// objectKey is how the input identifies an object across files and the
+// cluster: kind, namespace (where kubectl apply puts it) and name.
+type objectKey struct{ kind, namespace, name string }
+
+func keyOf(o *manifest.Object) objectKey {
+	return objectKey{o.Kind, effectiveNamespace(refOf(o)), o.Name}
+}
+
+// leaveToOwners drops the findings on live objects that their controller
+// reports: a Job's pod repeats its Job's template, a CronJob's Job its
+// CronJob's, so a rule that reads the owner's kind reports the problem
+// there, once. The rule of thumb: a finding on an object whose controller
+// is in the input is dropped when the rule's Kinds list the controller's
+// kind, and kept otherwise, as a rule that reads only Pods is about the
+// pod's own state (a proxy that outlived its app), which its Job does not
+// show. Problems (MB001) are kept.
+func (l *liveRun) leaveToOwners(found []*finding, objects []*manifest.Object) []*finding {
+	if l == nil || len(l.owners) == 0 {
+		return found
+	}
+	present := make(map[objectKey]bool, len(objects))
+	for _, o := range objects {
+		present[keyOf(o)] = true
+	}
+	kept := found[:0]
+	for _, f := range found {
+		if f.obj != nil && f.problem() == nil {
+			if owner, ok := l.owners[f.obj]; ok && slices.Contains(f.rule.Kinds, owner.kind) &&
+				present[objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}] {
+				l.onOwner++
+				continue
+			}
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// compareLive orders findings on live objects after those in files, by
+// namespace, kind, name, rule and message.
+func compareLive(a, b *finding, live *liveRun) int {
+	al, bl := live.isLive(a.file()), live.isLive(b.file())
+	switch {
+	case !al && !bl:
+		return compareFindings(a, b)
+	case al != bl:
+		if al {
+			return 1
+		}
+		return -1
+	}
+	oa, ob := a.object(), b.object()
+	if c := cmp.Or(
+		strings.Compare(oa.Namespace, ob.Namespace),
+		strings.Compare(oa.Kind, ob.Kind),
+		strings.Compare(oa.Name, ob.Name),
+		strings.Compare(a.rule.ID, b.rule.ID),
+		strings.Compare(a.fieldPath(), b.fieldPath()),
+	); c != 0 {
+		return c
+	}
+	return strings.Compare(a.message(), b.message())
+}

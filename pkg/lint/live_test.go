@@ -1,0 +1,185 @@
+package lint
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// pagesOf serves docs as pages of size documents, as meshbatch-facts
+// --list would, then err (io.EOF for a stream that ends well).
+func pagesOf(docs []string, size int, err error) func([]byte) ([]byte, error) {
+	return func(buf []byte) ([]byte, error) {
+		if len(docs) == 0 {
+			return nil, err
+		}
+		n := min(size, len(docs))
+		page := buf[:0]
+		for _, d := range docs[:n] {
+			page = append(page, "---\n"+d...)
+		}
+		docs = docs[n:]
+		return page, nil
+	}
+}
+
+// The live objects: a CronJob, its Job and the Job's Pod, controlled one
+// by the next, a standalone Pod, and a Namespace.
+var liveDocs = []string{
+	`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}` + "\n",
+	`{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"nightly","namespace":"batch","uid":"u1"},"spec":{"schedule":"0 1 * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}}}` + "\n",
+	`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"nightly-1","namespace":"batch","uid":"u2","ownerReferences":[{"apiVersion":"batch/v1","kind":"CronJob","name":"nightly","uid":"u1","controller":true}]},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n",
+	`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"nightly-1-abcde","namespace":"batch","ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":"nightly-1","uid":"u2","controller":true}]},"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]},"status":{"phase":"Running"}}` + "\n",
+	`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"debug","namespace":"batch"},"spec":{"containers":[{"name":"app","image":"etl:1"}]}}` + "\n",
+	`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n",
+}
+
+// kindRule reports every workload of the kinds it reads: the static rules'
+// shape, to see which findings are left to their controllers.
+func kindRule(id string, kinds ...string) *rules.Rule {
+	return &rules.Rule{
+		ID: id, Slug: "test-" + strings.ToLower(id), Severity: rules.Warning, Kinds: kinds,
+		Check: func(p *rules.Pass) {
+			for _, k := range kinds {
+				for _, o := range p.Index.OfKind(k) {
+					p.Reportf(o, "spec", "%s", o.Ref())
+				}
+			}
+		},
+	}
+}
+
+func lintLive(t *testing.T, paths []string, src *LiveSource, residency Residency, rs ...*rules.Rule) *Result {
+	t.Helper()
+	src.SpoolDir = t.TempDir()
+	res, err := Run(context.Background(), paths, Options{Rules: rs, Live: src, Residency: residency, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(src.SpoolDir, "*")); len(left) > 0 {
+		t.Errorf("the spool files %v are left behind", left)
+	}
+	return res
+}
+
+func where(fs Findings) []string {
+	var out []string
+	for f := range fs.All() {
+		loc := f.File
+		if f.Live() {
+			loc = "@" + f.Context
+		}
+		out = append(out, f.RuleID+" "+f.Object.String()+" "+loc)
+	}
+	return out
+}
+
+// TestLiveFindingsNameTheObject: findings on live objects have no file or
+// line but the context, in every residency; a controlled object's
+// findings go to its controller when the rule reads the controller's
+// kind, and stay when it does not (a rule about Pods alone).
+func TestLiveFindingsNameTheObject(t *testing.T) {
+	all := []*rules.Rule{
+		kindRule("MB990", "Job", "CronJob", "Pod"), // a template rule: reported on the owners
+		kindRule("MB991", "Pod"),                   // a pod-state rule: reported on every pod
+	}
+	want := []string{
+		"MB990 CronJob batch/nightly @prod",
+		"MB990 Job batch/etl @prod",
+		"MB990 Pod batch/debug @prod",
+		"MB991 Pod batch/debug @prod",
+		"MB991 Pod batch/nightly-1-abcde @prod",
+	}
+	for name, r := range map[string]Residency{"default": {}, "release all": ReleaseAll, "keep all": {KeepAll: true}} {
+		t.Run(name, func(t *testing.T) {
+			res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(liveDocs, 2, io.EOF)}, r, all...)
+			if got := where(res.Findings); !slices.Equal(got, want) {
+				t.Errorf("findings:\n got %q\nwant %q", got, want)
+			}
+			if res.Stats.OnOwner != 2 || res.Stats.Cluster != "prod" || res.Stats.Objects != len(liveDocs) || res.Stats.Files != 0 {
+				t.Errorf("stats %+v: want 2 findings on the owners, cluster prod, %d objects, no file", res.Stats, len(liveDocs))
+			}
+			for f := range res.Findings.All() {
+				if f.Line != 0 || f.Column != 0 || f.File != "" {
+					t.Errorf("%s on %s at %s:%d:%d, want no position", f.RuleID, f.Object, f.File, f.Line, f.Column)
+				}
+			}
+		})
+	}
+}
+
+// TestFilesWinOverTheCluster: a file's object replaces the cluster's of
+// the same kind, namespace and name (the file names no namespace:
+// kubectl apply puts it in default), and keeps its file and line.
+func TestFilesWinOverTheCluster(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"etl.yaml":   jobYAML,
+		"other.yaml": strings.Replace(strings.Replace(jobYAML, "name: etl", "name: report", 1), "  namespace: batch\n", "", 1),
+	})
+	docs := append(slices.Clone(liveDocs),
+		`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"report","namespace":"default"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}`+"\n")
+	res := lintLive(t, []string{filepath.Join(dir, "etl.yaml"), filepath.Join(dir, "other.yaml")},
+		&LiveSource{Context: "prod", Next: pagesOf(docs, 3, io.EOF)}, Residency{}, kindRule("MB990", "Job"))
+	want := []string{
+		"MB990 Job batch/etl " + filepath.Join(dir, "etl.yaml"),
+		"MB990 Job report " + filepath.Join(dir, "other.yaml"),
+		"MB990 Job batch/nightly-1 @prod", // the rule does not read CronJobs: kept
+	}
+	if got := where(res.Findings); !slices.Equal(got, want) {
+		t.Errorf("findings:\n got %q\nwant %q", got, want)
+	}
+	if f := res.Findings.At(0); f.Line != 6 {
+		t.Errorf("the file's finding is at line %d, want 6 (spec)", f.Line)
+	}
+	if res.Stats.LiveShadowed != 2 || !slices.ContainsFunc(res.Notices, func(n string) bool { return strings.Contains(n, "2 of its objects are defined in the files too") }) {
+		t.Errorf("shadowed %d, notices %q: want the 2 cluster objects the files define said", res.Stats.LiveShadowed, res.Notices)
+	}
+}
+
+// TestLiveStreamBrokenOff: a stream that fails is an input error, and
+// what came before is linted.
+func TestLiveStreamBrokenOff(t *testing.T) {
+	res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(liveDocs[5:], 1, errors.New("the listing stopped"))}, Residency{}, kindRule("MB990", "Job"))
+	if got := where(res.Findings); !slices.Equal(got, []string{"MB990 Job batch/etl @prod"}) {
+		t.Errorf("findings %q", got)
+	}
+	if len(res.InputErrors) != 1 || !strings.Contains(res.InputErrors[0].Error(), "cluster prod: the listing stopped") {
+		t.Errorf("input errors %v", res.InputErrors)
+	}
+}
+
+// TestLiveInvalidObject: an object the cluster serves that does not decode
+// (a field this meshbatch does not know) is MB001 on the object, without
+// a file.
+func TestLiveInvalidObject(t *testing.T) {
+	bad := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"new","namespace":"batch"},"spec":{"fieldFromTheFuture":1,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
+	res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(append([]string{bad}, liveDocs...), 4, io.EOF)}, Residency{}, kindRule("MB990", "Job"))
+	i := slices.IndexFunc(slices.Collect(res.Findings.All()), func(f Finding) bool { return f.RuleID == rules.InvalidInput.ID })
+	if i < 0 {
+		t.Fatalf("no MB001: %q", where(res.Findings))
+	}
+	if f := res.Findings.At(i); !f.Live() || f.Object.String() != "Job batch/new" || f.Line != 0 || !strings.Contains(f.Message, "fieldFromTheFuture") {
+		t.Errorf("%+v, want MB001 on the live Job batch/new", f)
+	}
+}
+
+// TestLiveSpoolIsRemovedOnError: a run that fails still removes its spool.
+func TestLiveSpoolIsRemovedOnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	next := pagesOf(liveDocs, 1, io.EOF)
+	src := &LiveSource{Context: "prod", SpoolDir: dir, Next: func(b []byte) ([]byte, error) { cancel(); return next(b) }}
+	if _, err := Run(ctx, nil, Options{Live: src}); err == nil {
+		t.Fatal("a cancelled run succeeded")
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("the spool is left behind: %v", left)
+	}
+}
