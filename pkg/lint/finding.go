@@ -38,6 +38,9 @@ type Finding struct {
 	SuppressedBy string `json:"-"`
 	// SuppressReason is the reason the suppression gives, if any.
 	SuppressReason string `json:"-"`
+	// Fix resolves the finding, when its rule offers one and the run
+	// asked for fixes (Options.Fixes).
+	Fix *rules.Fix `json:"fix,omitempty"`
 }
 
 // RelatedObject is another object a finding is about, and where it is.
@@ -158,6 +161,8 @@ type findingMore struct {
 	problem *manifest.Problem
 	// suppressed is the suppression that hid the finding, if one did.
 	suppressed *suppressedBy
+	// fix resolves the finding (Options.Fixes).
+	fix *rules.Fix
 }
 
 // suppressedBy is Finding's Suppressed, SuppressedBy and SuppressReason:
@@ -169,8 +174,8 @@ type suppressedBy struct {
 // newFinding holds d as Run does.
 func newFinding(d rules.Diagnostic) finding {
 	f := finding{rule: d.Rule, obj: d.Object, path: unique.Make(d.Path), msg: d.Message, sev: int8(d.Severity)}
-	if len(d.Related) > 0 {
-		f.more = &findingMore{related: d.Related}
+	if len(d.Related) > 0 || d.Fix != nil {
+		f.more = &findingMore{related: d.Related, fix: d.Fix}
 	}
 	return f
 }
@@ -261,6 +266,7 @@ func (f *finding) render() Finding {
 		if s := f.more.suppressed; s != nil {
 			out.Suppressed, out.SuppressedBy, out.SuppressReason = s.origin, s.by, s.reason
 		}
+		out.Fix = f.more.fix
 	}
 	return out
 }

@@ -66,6 +66,10 @@ type Options struct {
 	// hides none.
 	Baseline Baseline
 
+	// Fixes asks the rules for the fixes they offer (Finding.Fix), which
+	// read each fixable finding's document again.
+	Fixes bool
+
 	// plan is how the run's rules read each kind (rules.PlanReads), set by
 	// Run.
 	plan *rules.ReadPlan
@@ -367,6 +371,7 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	err := forEach(ctx, len(checks), opts.Workers, func(i int) {
 		r, out := checks[i], &outs[i]
 		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, func(d rules.Diagnostic) { out.diags = append(out.diags, newFinding(d)) })
+		pass.Fixes = opts.Fixes
 		r.Check(pass)
 		out.silenced = pass.Silenced
 	})

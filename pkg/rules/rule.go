@@ -67,7 +67,11 @@ type Rule struct {
 	Reads     Reads    // what Check reads, which decides what the engine keeps decoded
 	Sources   []string // where the facts come from (issues, code, docs)
 	Bad, Good string   // example manifests (YAML) for the rule's docs
-	Check     func(*Pass)
+	// AutoFix says what meshbatch fix changes for a finding, and when it
+	// offers a fix; "" for a rule that offers none. The check attaches the
+	// fix itself (Pass.Fixing).
+	AutoFix string
+	Check   func(*Pass)
 }
 
 // Reads declares what a check reads besides the pod templates of the
@@ -100,6 +104,9 @@ type Diagnostic struct {
 	// PeerAuthentication that makes a DestinationRule wrong), for the
 	// formats to point at; see Pass.Because.
 	Related []*manifest.Object
+	// Fix resolves the finding, when the rule offers one and the run
+	// wants fixes (Pass.Fixes); nil otherwise.
+	Fix *Fix
 }
 
 // Message is what a diagnostic says: the format and arguments it was
@@ -191,6 +198,9 @@ type Pass struct {
 	// (pre-commit passes only changed files). Rules report "X is missing"
 	// through Missingf, which stays silent then.
 	Partial bool
+	// Fixes is set when the run wants the fixes rules attach (Fixing):
+	// computing one reads the object's document again.
+	Fixes bool
 
 	report func(Diagnostic)
 	// Silenced counts Missingf calls dropped in partial mode, and checks
@@ -236,6 +246,8 @@ func (p *Pass) Because(objs ...*manifest.Object) Because {
 type Because struct {
 	pass    *Pass
 	related []*manifest.Object
+	fixDesc string
+	fix     FixFunc
 }
 
 // Reportf is Pass.Reportf with the related objects.
@@ -246,7 +258,7 @@ func (b Because) Reportf(obj *manifest.Object, path, format string, args ...any)
 // ReportSeverityf is Pass.ReportSeverityf with the related objects.
 func (b Because) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	b.pass.report(Diagnostic{Rule: b.pass.Rule, Severity: sev, Object: obj, Path: path,
-		Message: messagef(obj, b.related, format, args...), Related: b.related})
+		Message: messagef(obj, b.related, format, args...), Related: b.related, Fix: b.fixFor(obj)})
 }
 
 // Missingf reports that an object the verdict needs is absent from the

@@ -41,6 +41,7 @@ type jsonFinding struct {
 	Object      jsonObject       `json:"object"`
 	Related     []jsonRelated    `json:"related,omitempty"`
 	Suppression *jsonSuppression `json:"suppression,omitempty"`
+	Fix         *jsonFix         `json:"fix,omitempty"`
 }
 
 // jsonRelated is another object the finding is about: the line its
@@ -135,7 +136,7 @@ func jsonFindingOf(f lint.Finding) jsonFinding {
 		RuleID: f.RuleID, Slug: f.Slug, Severity: f.Severity.String(),
 		Message: f.Message, Remediation: f.Remediation, DocURL: f.URL,
 		File: f.File, Line: f.Line, Column: f.Column, FieldPath: f.FieldPath,
-		Object: jsonObject(f.Object),
+		Object: jsonObject(f.Object), Fix: jsonFixOf(f),
 	}
 	for _, r := range f.Related {
 		jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object)})

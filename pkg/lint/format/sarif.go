@@ -95,6 +95,7 @@ type sarifResult struct {
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 	Properties          *sarifResultProps  `json:"properties,omitempty"`
+	Fixes               []sarifFix         `json:"fixes,omitempty"`
 }
 
 type sarifResultProps struct {
@@ -252,6 +253,7 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{"meshbatchFinding/v1": fingerprint(f)},
 		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation},
+		Fixes:               sarifFixesOf(f),
 	}
 	for i, r := range f.Related {
 		res.RelatedLocations = append(res.RelatedLocations, sarifRelated{

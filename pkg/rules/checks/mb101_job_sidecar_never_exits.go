@@ -3,6 +3,7 @@ package checks
 import (
 	"strings"
 
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -80,6 +81,10 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Sets sidecar.istio.io/nativeSidecar: \"true\" on the pod template (adding it, or replacing a value Istio " +
+		"1.24 to 1.26 read as classic), only where the facts say Istio is 1.24 or later and every kubelet 1.29 or later " +
+		"(--istio-version, --kubelet-version, or a facts file). No fix otherwise, nor for a pod that opts out with " +
+		"\"false\" or was injected before it was committed.",
 	Check: checkJobSidecarNeverExits,
 }
 
@@ -95,8 +100,11 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 			continue
 		}
 		path := m.FirstAppPath()
+		native := p.Fixing("ask for a native sidecar: "+mesh.AnnotNative+": \"true\"", func(ed *manifest.Editor) error {
+			return askNative(ed, p.Facts, w)
+		})
 		if v == mesh.Yes {
-			p.Reportf(w.Object, path,
+			native.Reportf(w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
 					"it is injected (%s) as a classic sidecar (%s) and %s",
 				w.Object.Ref(), m.Inj.Reason, m.NativeWhy, notStopped(m))
@@ -104,7 +112,7 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		}
 		// Unknown cluster facts leave the verdict open, but nothing in the
 		// manifest makes the pod safe: an error all the same.
-		p.Reportf(w.Object, path,
+		native.Reportf(w.Object, path,
 			"%s may keep its istio-proxy sidecar running after the app exits, so the pod may never complete (%s): "+
 				"%s%s",
 			w.Object.Ref(), strings.Join(m.Assumptions(), "; "), notStopped(m), settle(p.Facts, m))
@@ -139,4 +147,19 @@ func neverExits(m rules.PodMesh) mesh.Tri {
 		return mesh.No
 	}
 	return m.Classic()
+}
+
+// askNative sets sidecar.istio.io/nativeSidecar: "true" on the pod
+// template, only where the facts say it works: Istio >= 1.24 reads the
+// annotation, and every kubelet >= 1.29 runs native sidecars. A pod that
+// opts out ("false") or was injected before it was committed gets no fix.
+func askNative(ed *manifest.Editor, f mesh.Facts, w *rules.Workload) error {
+	f = f.ForNamespace(w.Namespace)
+	if f.IstioVersion.AtLeast(1, 24) != mesh.Yes || f.KubeletVersion.AtLeast(1, 29) != mesh.Yes {
+		return manifest.ErrNoEdit
+	}
+	if _, _, pre := rules.InjectedProxy(w); pre || w.Template.Annotations[mesh.AnnotNative] == "false" {
+		return manifest.ErrNoEdit
+	}
+	return ed.Set(w.TemplateField("metadata.annotations"), mesh.AnnotNative, "true")
 }

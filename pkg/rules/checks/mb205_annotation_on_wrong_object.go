@@ -60,6 +60,9 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Moves the key, with its value and comment as written, to the pod template's metadata: labels stay labels, " +
+		"annotations stay annotations, except sidecar.istio.io/inject \"true\" or \"false\", which becomes the pod label. " +
+		"No fix when the pod template sets the key itself.",
 	Check: checkAnnotationOnWrongObject,
 }
 
@@ -94,7 +97,22 @@ func checkAnnotationOnWrongObject(p *rules.Pass) {
 					if w.Template.Labels[k] == v || w.Template.Annotations[k] == v {
 						continue // repeated on the pod template too: harmless
 					}
-					p.Reportf(w.Object, at.prefix+"."+kind+manifest.Key(k),
+					from := at.prefix + "." + kind + manifest.Key(k)
+					toKind := kind
+					if k == mesh.LabelInject && (v == "true" || v == "false") {
+						toKind = "labels" // a label on the pod, where Istio reads it first
+					}
+					_, onTemplate := w.Template.Labels[k]
+					if !onTemplate {
+						_, onTemplate = w.Template.Annotations[k]
+					}
+					fix := func(ed *manifest.Editor) error {
+						if onTemplate { // the template has its own value: which one was meant is not certain
+							return manifest.ErrNoEdit
+						}
+						return ed.Move(from, tmpl+"."+toKind, k)
+					}
+					p.Fixing("move "+k+" to "+tmpl+"."+toKind, fix).Reportf(w.Object, from,
 						"%s sets %s on %s, which never reaches the pod: Istio reads only %s, so this %s has no effect",
 						w.Object.Ref(), k, at.what, tmpl, kind[:len(kind)-1])
 				}
