@@ -207,3 +207,15 @@ func groupHunks(ops []op, ctx int) []hunk {
 	}
 	return hunks
 }
+
+// DeletedLines returns the 0-based lines of old that a shortest line diff
+// to new deletes or replaces: the lines new does not keep as they were.
+func DeletedLines(old, new []byte) []int {
+	var out []int
+	for _, o := range diffLines(splitLines(old), splitLines(new)) {
+		if o.kind == '-' {
+			out = append(out, o.a)
+		}
+	}
+	return out
+}

@@ -84,7 +84,8 @@ spec:
 	AutoFix: "Sets sidecar.istio.io/nativeSidecar: \"true\" on the pod template (adding it, or replacing a value Istio " +
 		"1.24 to 1.26 read as classic), only where the facts say Istio is 1.24 or later and every kubelet 1.29 or later " +
 		"(--istio-version, --kubelet-version, or a facts file). No fix otherwise, nor for a pod that opts out with " +
-		"\"false\" or was injected before it was committed.",
+		"\"false\", was injected before it was committed, or holds the app until the proxy starts (the hold would " +
+		"do nothing).",
 	Check: checkJobSidecarNeverExits,
 }
 
@@ -154,12 +155,23 @@ func neverExits(m rules.PodMesh) mesh.Tri {
 // annotation, and every kubelet >= 1.29 runs native sidecars. A pod that
 // opts out ("false") or was injected before it was committed gets no fix.
 func askNative(ed *manifest.Editor, f mesh.Facts, w *rules.Workload) error {
-	f = f.ForNamespace(w.Namespace)
-	if f.IstioVersion.AtLeast(1, 24) != mesh.Yes || f.KubeletVersion.AtLeast(1, 29) != mesh.Yes {
-		return manifest.ErrNoEdit
-	}
-	if _, _, pre := rules.InjectedProxy(w); pre || w.Template.Annotations[mesh.AnnotNative] == "false" {
+	if !nativeFixable(f, w) {
 		return manifest.ErrNoEdit
 	}
 	return ed.Set(w.TemplateField("metadata.annotations"), mesh.AnnotNative, "true")
+}
+
+// nativeFixable says whether askNative fixes w. A pod that holds the app
+// until the proxy starts gets no fix either: the hold would become a
+// no-op that MB202 reports.
+func nativeFixable(f mesh.Facts, w *rules.Workload) bool {
+	f = f.ForNamespace(w.Namespace)
+	if f.IstioVersion.AtLeast(1, 24) != mesh.Yes || f.KubeletVersion.AtLeast(1, 29) != mesh.Yes {
+		return false
+	}
+	if _, _, pre := rules.InjectedProxy(w); pre || w.Template.Annotations[mesh.AnnotNative] == "false" {
+		return false
+	}
+	pc, err := w.ProxyConfig()
+	return err == nil && !pc.GetHoldApplicationUntilProxyStarts().GetValue()
 }

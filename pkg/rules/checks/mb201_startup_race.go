@@ -66,8 +66,8 @@ spec:
 `,
 	AutoFix: "Sets holdApplicationUntilProxyStarts: true in the pod's proxy.istio.io/config: adds the annotation " +
 		"({\"holdApplicationUntilProxyStarts\":true}), or merges the setting into the one there, as a line of its YAML " +
-		"block or a member of its JSON object. No fix for a pre-injected pod, a config Istio cannot read, or one that sets " +
-		"the hold to false.",
+		"block or a member of its JSON object. No fix for a pre-injected pod, a config Istio cannot read, one that sets " +
+		"the hold to false, or a pod MB101's fix makes native.",
 	Check: checkStartupRace,
 }
 
@@ -98,6 +98,9 @@ func checkStartupRace(p *rules.Pass) {
 			}
 		}
 		p.Fixing("add holdApplicationUntilProxyStarts: true to "+mesh.AnnotProxyConfig, func(ed *manifest.Editor) error {
+			if neverExits(m) != mesh.No && nativeFixable(p.Facts, w) {
+				return manifest.ErrNoEdit // MB101's fix, a native sidecar, orders the proxy first
+			}
 			return addHold(ed, w)
 		}).ReportSeverityf(sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,
 			"%s: the app can start before its classic istio-proxy sidecar is ready (%s), and its first connections, "+

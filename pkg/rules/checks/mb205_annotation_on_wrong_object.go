@@ -62,7 +62,8 @@ spec:
 `,
 	AutoFix: "Moves the key, with its value and comment as written, to the pod template's metadata: labels stay labels, " +
 		"annotations stay annotations, except sidecar.istio.io/inject \"true\" or \"false\", which becomes the pod label. " +
-		"No fix when the pod template sets the key itself.",
+		"No fix when the pod template sets the key itself, for a key Istio does not know (MB210), or for " +
+		"istio.io/dataplane-mode and sidecar.istio.io/nativeSidecar, which change the pod's data plane or sidecar mode.",
 	Check: checkAnnotationOnWrongObject,
 }
 
@@ -107,7 +108,12 @@ func checkAnnotationOnWrongObject(p *rules.Pass) {
 						_, onTemplate = w.Template.Annotations[k]
 					}
 					fix := func(ed *manifest.Editor) error {
-						if onTemplate { // the template has its own value: which one was meant is not certain
+						switch {
+						case onTemplate: // the template has its own value: which one was meant is not certain
+							return manifest.ErrNoEdit
+						case !knownIstioKeys().names[k]: // MB210's: perhaps a typo, which moving would not mend
+							return manifest.ErrNoEdit
+						case k == mesh.LabelDataplaneMode, k == mesh.AnnotNative: // another data plane or sidecar mode: a choice to make by hand
 							return manifest.ErrNoEdit
 						}
 						return ed.Move(from, tmpl+"."+toKind, k)

@@ -67,10 +67,12 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
-	AutoFix: "Turns the annotation \"true\" or \"false\" into the pod label with the same value, keeping its comment, " +
-		"when the pod has no such label; sets a label that means true or false (\"True\", \"yes\", \"off\") to the exact " +
-		"value. No fix for a value whose meaning is not certain (\"enabled\", a value in typographic quotes) or when " +
-		"both the label and the annotation are set.",
+	AutoFix: "Turns the annotation \"false\", or \"true\" in a namespace labelled for injection, into the pod label " +
+		"with the same value, keeping its comment, when the pod has no such label; sets a label that means false " +
+		"(\"no\", \"off\"), or true (\"True\", \"yes\") in a labelled namespace, to the exact value. These keep what the pod " +
+		"gets. No fix where the label would give the pod a sidecar it lacks today (the namespace is not labelled, or " +
+		"not in the input), for a value whose meaning is not certain (\"enabled\", typographic quotes), or when both " +
+		"the label and the annotation are set.",
 	Check: checkInjectAnnotationDeprecated,
 }
 
@@ -86,8 +88,10 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 				exact = "false"
 			}
 			fixLabel := p.Fixing("set the label to \""+exact+"\"", func(ed *manifest.Editor) error {
-				if !mesh.InjectTruthy(label) && !isFalseWord(label) {
-					return manifest.ErrNoEdit // "enabled", "1": what was meant is not certain
+				if !isFalseWord(label) && !(mesh.InjectTruthy(label) && nsLabelled == mesh.Yes) {
+					// "enabled" is not certain; "yes" where the webhook is
+					// not called would give the pod a sidecar it lacks today
+					return manifest.ErrNoEdit
 				}
 				return ed.ReplaceScalar(lp, exact)
 			})
@@ -117,8 +121,11 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 		}
 		ap := w.TemplateAnnotationPath(mesh.LabelInject)
 		toLabel := p.Fixing("turn the annotation into the label sidecar.istio.io/inject", func(ed *manifest.Editor) error {
-			if hasLabel || annot != "true" && annot != "false" {
-				return manifest.ErrNoEdit // only the exact values carry over as they are
+			if hasLabel || annot != "false" && !(annot == "true" && nsLabelled == mesh.Yes) {
+				// only the exact values carry over, and "true" only where
+				// the webhook is called anyway: elsewhere the label would
+				// give the pod a sidecar it lacks today
+				return manifest.ErrNoEdit
 			}
 			return ed.Move(ap, w.TemplateField("metadata.labels"), mesh.LabelInject)
 		})
