@@ -280,13 +280,17 @@ func (e *Editor) scalarEnd(n *yaml.Node, start int) (int, error) {
 			end = le
 		}
 		return end, nil
-	default: // plain: one line, ending at a comment or, in a flow, an indicator
+	default: // plain: one line, ending at a comment, a key's colon or, in a flow, an indicator
 		end := start
+		flow := e.inFlow(start)
 		for end < len(d) && d[end] != '\n' && d[end] != '\r' {
 			if d[end] == '#' && end > start && (d[end-1] == ' ' || d[end-1] == '\t') {
 				break
 			}
-			if e.inFlow(start) && (d[end] == ',' || d[end] == '}' || d[end] == ']') {
+			if flow && (d[end] == ',' || d[end] == '}' || d[end] == ']') {
+				break
+			}
+			if d[end] == ':' && (end+1 == len(d) || strings.IndexByte(" \t\r\n", d[end+1]) >= 0 || flow && strings.IndexByte(",}]", d[end+1]) >= 0) {
 				break
 			}
 			end++
