@@ -763,8 +763,11 @@ func plainSafe(value string, flow bool) bool {
 	if flow && strings.ContainsAny(value, ",[]{}") {
 		return false
 	}
-	if strings.ContainsRune("-?:,[]{}&*!|>%@", rune(value[0])) {
+	if strings.ContainsRune(",[]{}&*!|>%@", rune(value[0])) {
 		return false
+	}
+	if strings.ContainsRune("-?:", rune(value[0])) && (len(value) == 1 || value[1] == ' ' || value == "---") {
+		return false // an indicator; "-c" is plain text
 	}
 	var back any
 	if err := yaml.Unmarshal([]byte(value), &back); err != nil {
@@ -772,4 +775,63 @@ func plainSafe(value string, flow bool) bool {
 	}
 	s, ok := back.(string)
 	return ok && s == value
+}
+
+// InsertItems inserts string items into the list at path after its item
+// at index after: in a block list, a "- item" line each at the list's
+// indentation (a multi-line item as a literal block); in a flow list,
+// double-quoted after that item.
+func (e *Editor) InsertItems(path string, after int, items []string) error {
+	seq := e.Lookup(path)
+	if seq == nil || seq.Kind != yaml.SequenceNode || seq.Anchor != "" || after < 0 || after >= len(seq.Content) {
+		return ErrNoEdit
+	}
+	end, err := e.nodeEnd(seq.Content[after])
+	if err != nil {
+		return err
+	}
+	if seq.Style&yaml.FlowStyle != 0 {
+		var b strings.Builder
+		for _, it := range items {
+			b.WriteString(", " + renderScalar(it, yaml.DoubleQuotedStyle, true))
+		}
+		e.add(end, end, b.String())
+		return nil
+	}
+	// the dash of the first item, on its own line
+	first := e.nodeStart(seq.Content[0])
+	dash := bytes.LastIndexByte(e.doc[:first], '-')
+	if dash < 0 || dash < e.lineStarts[e.lineOf(first)-1] {
+		return ErrNoEdit
+	}
+	ind, alone := e.indentAt(dash)
+	if !alone {
+		return ErrNoEdit // "key: - a" is not YAML; "- - a" is not edited
+	}
+	pad := strings.Repeat(" ", ind)
+	var b strings.Builder
+	for _, it := range items {
+		if !strings.Contains(it, "\n") {
+			b.WriteString(pad + "- " + renderScalar(it, 0, false) + e.nl)
+			continue
+		}
+		if !strings.HasSuffix(it, "\n") || strings.HasSuffix(it, "\n\n") || strings.HasPrefix(it, " ") || strings.Contains(it, "\r") {
+			return ErrNoEdit // a literal block with clip chomping keeps exactly one final line break
+		}
+		b.WriteString(pad + "- |" + e.nl)
+		for _, line := range strings.Split(strings.TrimSuffix(it, "\n"), "\n") {
+			if line == "" {
+				b.WriteString(e.nl)
+				continue
+			}
+			b.WriteString(pad + strings.Repeat(" ", e.step) + line + e.nl)
+		}
+	}
+	at := e.nextLine(end)
+	text := b.String()
+	if at == len(e.doc) && (len(e.doc) == 0 || e.doc[len(e.doc)-1] != '\n') {
+		text = e.nl + strings.TrimSuffix(text, e.nl)
+	}
+	e.add(at, at, text)
+	return nil
 }

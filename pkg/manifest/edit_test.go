@@ -171,3 +171,30 @@ func TestEditPositions(t *testing.T) {
 		t.Errorf("edit %+v", e)
 	}
 }
+
+func TestInsertItems(t *testing.T) {
+	wrapper := "a \"$@\" &\n  b\n"
+	for _, tc := range []struct{ name, in, want string }{{
+		"flow",
+		"apiVersion: example.com/v1\nkind: Thing\ncommand: [\"/bin/sh\", \"-c\", \"run\"]\n",
+		"apiVersion: example.com/v1\nkind: Thing\ncommand: [\"/bin/sh\", \"-c\", \"a \\\"$@\\\" &\\n  b\\n\", \"w\", \"/bin/sh\", \"-c\", \"run\"]\n",
+	}, {
+		"block",
+		"apiVersion: example.com/v1\nkind: Thing\ncommand:\n  - sh\n  - -c # shell\n  - |\n    run\nargs: [x]\n",
+		"apiVersion: example.com/v1\nkind: Thing\ncommand:\n  - sh\n  - -c # shell\n  - |\n    a \"$@\" &\n      b\n  - w\n  - sh\n  - -c\n  - |\n    run\nargs: [x]\n",
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ed := editorOf(t, tc.in, 0)
+			sh := "/bin/sh"
+			if tc.name == "block" {
+				sh = "sh"
+			}
+			if err := ed.InsertItems("command", 1, []string{wrapper, "w", sh, "-c"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := applyEdits(tc.in, ed.Edits()); got != tc.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+}

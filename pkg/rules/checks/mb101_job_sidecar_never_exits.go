@@ -1,7 +1,11 @@
 package checks
 
 import (
+	"path"
+	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -81,11 +85,13 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
-	AutoFix: "Sets sidecar.istio.io/nativeSidecar: \"true\" on the pod template (adding it, or replacing a value Istio " +
-		"1.24 to 1.26 read as classic), only where the facts say Istio is 1.24 or later and every kubelet 1.29 or later " +
-		"(--istio-version, --kubelet-version, or a facts file). No fix otherwise, nor for a pod that opts out with " +
-		"\"false\", was injected before it was committed, or holds the app until the proxy starts (the hold would " +
-		"do nothing).",
+	AutoFix: "Where the facts say Istio is 1.24 or later and every kubelet 1.29 or later (--istio-version, " +
+		"--kubelet-version, or a facts file), sets sidecar.istio.io/nativeSidecar: \"true\" on the pod template (adding " +
+		"it, or replacing a value Istio 1.24 to 1.26 read as classic); not for a pod that opts out with \"false\", was " +
+		"injected before it was committed, or holds the app until the proxy starts (the hold would do nothing). " +
+		"Elsewhere, where the pod's only app container runs a shell command ([sh, -c, ...], so a shell exists), nothing " +
+		"tries to stop the proxy yet and restartPolicy is Never, runs the command under the wrapper meshbatch generate " +
+		"writes, which stops the proxy with curl when the app ends, whatever its exit code. No fix otherwise.",
 	Check: checkJobSidecarNeverExits,
 }
 
@@ -101,8 +107,15 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 			continue
 		}
 		path := m.FirstAppPath()
-		native := p.Fixing("ask for a native sidecar: "+mesh.AnnotNative+": \"true\"", func(ed *manifest.Editor) error {
-			return askNative(ed, p.Facts, w)
+		desc := "ask for a native sidecar: " + mesh.AnnotNative + ": \"true\""
+		if !nativeFixable(p.Facts, w) {
+			desc = "run the app's shell command under a wrapper that stops istio-proxy when it ends"
+		}
+		native := p.Fixing(desc, func(ed *manifest.Editor) error {
+			if nativeFixable(p.Facts, w) {
+				return askNative(ed, p.Facts, w)
+			}
+			return wrapQuit(ed, m)
 		})
 		if v == mesh.Yes {
 			native.Reportf(w.Object, path,
@@ -174,4 +187,37 @@ func nativeFixable(f mesh.Facts, w *rules.Workload) bool {
 	}
 	pc, err := w.ProxyConfig()
 	return err == nil && !pc.GetHoldApplicationUntilProxyStarts().GetValue()
+}
+
+// shells are the programs a "shell -c script" command may name.
+var shells = []string{"sh", "bash", "ash", "dash", "ksh", "zsh"}
+
+// wrapQuit runs the only app container's shell command under
+// mesh.ClassicWrapper, which stops the proxy when the app ends: the command
+// must be known ([shell, -c, ...] in the manifest, so a shell exists), the
+// pod must not restart its containers (a restarted app would find no
+// proxy, MB103), and nothing may try to stop the proxy already (MB102's).
+func wrapQuit(ed *manifest.Editor, m rules.PodMesh) error {
+	w := m.W
+	if len(m.Quits) > 0 || len(m.Unrun) > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		return manifest.ErrNoEdit
+	}
+	var app *rules.ContainerRef
+	for _, c := range w.Containers() {
+		if c.Init {
+			continue
+		}
+		if app != nil {
+			return manifest.ErrNoEdit // the first app to end would stop the proxy of the others
+		}
+		app = &c
+	}
+	if app == nil {
+		return manifest.ErrNoEdit
+	}
+	cmd := app.Container.Command
+	if len(cmd) < 3 && !(len(cmd) == 2 && len(app.Container.Args) > 0) || cmd[1] != "-c" || !slices.Contains(shells, path.Base(cmd[0])) {
+		return manifest.ErrNoEdit
+	}
+	return ed.InsertItems(app.Path+".command", 1, []string{mesh.ClassicWrapper, mesh.WrapperName, cmd[0], "-c"})
 }
