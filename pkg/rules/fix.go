@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/meshbatch/meshbatch/pkg/manifest"
+import (
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
 
 // Fix is a change that resolves a finding: text edits of the object's
 // file, computed from the bytes it was read from, so that a fix touches
@@ -22,27 +26,48 @@ type FixFunc func(ed *manifest.Editor) error
 // so a lint run pays nothing for it:
 //
 //	p.Fixing("...", func(ed *manifest.Editor) error { return ed.Set(...) }).Reportf(...)
-func (p *Pass) Fixing(description string, build FixFunc) Because {
-	return p.Because().Fixing(description, build)
+func (p *Pass) Fixing(description string, build FixFunc) Fixing {
+	return Fixing{pass: p, desc: description, build: build}
 }
 
-// Fixing is Pass.Fixing with the related objects.
-func (b Because) Fixing(description string, build FixFunc) Because {
-	b.fixDesc, b.fix = description, build
-	return b
+// Fixing reports with a fix; see Pass.Fixing. It holds no related objects
+// (Because): kept apart, the fix's closure stays on the rule's stack when
+// no fix is wanted.
+type Fixing struct {
+	pass  *Pass
+	desc  string
+	build FixFunc
 }
 
-// fixFor builds the fix of a report on obj, or nil.
-func (b Because) fixFor(obj *manifest.Object) *Fix {
-	if b.fix == nil || !b.pass.Fixes || obj == nil {
+// Reportf is Pass.Reportf with the fix.
+func (f Fixing) Reportf(obj *manifest.Object, path, format string, args ...any) {
+	f.ReportSeverityf(f.pass.Rule.Severity, obj, path, format, args...)
+}
+
+// ReportSeverityf is Pass.ReportSeverityf with the fix.
+func (f Fixing) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
+	var fix *Fix
+	if f.pass.Fixes {
+		fix = buildFix(obj, f.desc, f.build)
+	}
+	p := f.pass
+	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path,
+		Message: messagef(obj, nil, format, args...), Fix: fix})
+}
+
+// buildFix runs build with an editor of obj's document: the fix, or nil.
+func buildFix(obj *manifest.Object, desc string, build FixFunc) *Fix {
+	if obj == nil {
 		return nil
 	}
 	ed, err := obj.Editor()
 	if err != nil {
 		return nil
 	}
-	if err := b.fix(ed); err != nil || len(ed.Edits()) == 0 {
+	if err := build(ed); err != nil || len(ed.Edits()) == 0 {
 		return nil
 	}
-	return &Fix{Description: b.fixDesc, Edits: ed.Edits()}
+	// a copy: desc is read only, so the Fixing that holds it, and the
+	// rule's closure with it, need not leave the rule's stack
+	return &Fix{Description: strings.Clone(desc), Edits: ed.Edits()}
 }

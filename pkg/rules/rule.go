@@ -246,8 +246,6 @@ func (p *Pass) Because(objs ...*manifest.Object) Because {
 type Because struct {
 	pass    *Pass
 	related []*manifest.Object
-	fixDesc string
-	fix     FixFunc
 }
 
 // Reportf is Pass.Reportf with the related objects.
@@ -258,7 +256,7 @@ func (b Because) Reportf(obj *manifest.Object, path, format string, args ...any)
 // ReportSeverityf is Pass.ReportSeverityf with the related objects.
 func (b Because) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	b.pass.report(Diagnostic{Rule: b.pass.Rule, Severity: sev, Object: obj, Path: path,
-		Message: messagef(obj, b.related, format, args...), Related: b.related, Fix: b.fixFor(obj)})
+		Message: messagef(obj, b.related, format, args...), Related: b.related})
 }
 
 // Missingf reports that an object the verdict needs is absent from the

@@ -87,7 +87,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 			if !mesh.InjectTruthy(label) {
 				exact = "false"
 			}
-			fixLabel := p.Fixing("set the label to \""+exact+"\"", func(ed *manifest.Editor) error {
+			fixLabel := p.Fixing("set the label to the exact value", func(ed *manifest.Editor) error {
 				if !isFalseWord(label) && !(mesh.InjectTruthy(label) && nsLabelled == mesh.Yes) {
 					// "enabled" is not certain; "yes" where the webhook is
 					// not called would give the pod a sidecar it lacks today

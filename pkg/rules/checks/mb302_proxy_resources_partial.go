@@ -113,7 +113,7 @@ func checkProxyResourcesPartial(p *rules.Pass) {
 		if m.Injected() == mesh.Unknown {
 			as = append(as, m.InjectionAssumption())
 		}
-		p.Fixing("add "+strings.Join(missing, ", ")+" to the pod template's annotations", func(ed *manifest.Editor) error {
+		p.Fixing("add the missing proxy resource annotations to the pod template", func(ed *manifest.Editor) error {
 			return completeProxyResources(ed, w)
 		}).ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
 			"%s sets %s but not %s: any of the four replaces all of Istio's default proxy resources, so the proxy gets %s%s",

@@ -166,7 +166,7 @@ func checkNamespaceValue(p *rules.Pass, o *manifest.Object, path, field, v strin
 	} else {
 		ns = "<namespace>"
 	}
-	p.Fixing("write the namespace "+ns, func(ed *manifest.Editor) error {
+	p.Fixing("write the namespace name", func(ed *manifest.Editor) error {
 		if ns == "<namespace>" {
 			return manifest.ErrNoEdit
 		}
