@@ -54,6 +54,10 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		if err := check(file, f.Fix.Edits); err != nil {
 			return nil, err
 		}
+		if !slices.ContainsFunc(f.Fix.Edits, func(e manifest.Edit) bool { return !slices.ContainsFunc(taken[name], same(e)) }) {
+			file.Applied = append(file.Applied, f) // another finding's fix made the same edits
+			continue
+		}
 		if slices.ContainsFunc(f.Fix.Edits, func(e manifest.Edit) bool { return overlapsAny(e, taken[name]) }) {
 			file.Overlapping = append(file.Overlapping, f)
 			continue
@@ -65,6 +69,10 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		file.New = Apply(file.Old, taken[file.Name])
 	}
 	return files, nil
+}
+
+func same(e manifest.Edit) func(manifest.Edit) bool {
+	return func(t manifest.Edit) bool { return t.Start == e.Start && t.End == e.End && t.New == e.New }
 }
 
 // check makes sure the edits fit the file as it is now.

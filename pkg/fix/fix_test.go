@@ -28,6 +28,7 @@ func TestPlanOverlaps(t *testing.T) {
 		finding("B", edit(data, 2, 3, "X")),                             // inside A's range
 		finding("C", edit(data, 5, 5, "new\n"), edit(data, 10, 10, "")), // insertion where A ends: no overlap
 		finding("D", edit(data, 5, 5, "other\n")),                       // the same insertion point as C
+		finding("F", edit(data, 5, 5, "new\n")),                         // C's edit again: applied with it
 		lint.Finding{RuleID: "E"},                                       // no fix
 	}
 	files, err := Plan(fs, read)
@@ -42,8 +43,8 @@ func TestPlanOverlaps(t *testing.T) {
 	for _, x := range f.Overlapping {
 		left = append(left, x.RuleID)
 	}
-	if strings.Join(applied, ",") != "A,C" || strings.Join(left, ",") != "B,D" {
-		t.Errorf("applied %v, left %v; want A,C and B,D", applied, left)
+	if strings.Join(applied, ",") != "A,C,F" || strings.Join(left, ",") != "B,D" {
+		t.Errorf("applied %v, left %v; want A,C,F and B,D", applied, left)
 	}
 	if string(f.New) != "new\nbbbb\ncccc\n" {
 		t.Errorf("new text %q", f.New)

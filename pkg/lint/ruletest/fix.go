@@ -3,6 +3,7 @@ package ruletest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -116,6 +117,17 @@ func RunFixes(t *testing.T, dir string, r *rules.Rule, update bool) {
 		} else if want, err := os.ReadFile(golden); err != nil || !bytes.Equal(want, out) {
 			t.Errorf("%s: the fixed file differs from %s (go test -update rewrites it):\n%s", file, golden, diffText(golden, want, out))
 		}
+		// The same fixes when the engine released the documents and reads
+		// them back from the file.
+		facts0, partial0 := Facts(t, file, data)
+		released, err := lint.Run(context.Background(), []string{file},
+			lint.Options{Facts: facts0, Partial: partial0, Rules: []*rules.Rule{r}, Fixes: true, Residency: lint.ReleaseAll})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fixEdits(slices.Collect(released.Findings.All())), fixEdits(rounds[0].Findings); !slices.Equal(got, want) {
+			t.Errorf("%s: with the documents released, the fixes differ:\n got %q\nwant %q", file, got, want)
+		}
 		// What the fixes leave: the findings of r that offered none.
 		noFix := 0
 		for _, f := range rounds[0].Findings {
@@ -169,4 +181,18 @@ func diffText(name string, a, b []byte) string {
 	var buf bytes.Buffer
 	_ = fix.Diff(&buf, name, a, b)
 	return buf.String()
+}
+
+// fixEdits lists the findings' fixes as text, without the file name.
+func fixEdits(fs []lint.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if f.Fix == nil {
+			continue
+		}
+		for _, e := range f.Fix.Edits {
+			out = append(out, fmt.Sprintf("%s %d-%d %d:%d %q", f.RuleID, e.Start, e.End, e.StartPos.Line, e.StartPos.Col, e.New))
+		}
+	}
+	return out
 }
