@@ -20,44 +20,41 @@ type Fix struct {
 // the finding is then reported without a fix.
 type FixFunc func(ed *manifest.Editor) error
 
-// Fixing attaches a fix to the next report: description says what it does
-// ("move sidecar.istio.io/inject to the pod template's labels"), build
-// makes its edits. build runs only when the run wants fixes (Pass.Fixes),
-// so a lint run pays nothing for it:
+// Offer is a fix a report offers: Description says what it does ("drop
+// spiffe://"), Build makes its edits. Build runs only when the run wants
+// fixes (Pass.Fixes), so a lint run pays nothing for it:
 //
-//	p.Fixing("...", func(ed *manifest.Editor) error { return ed.Set(...) }).Reportf(...)
-func (p *Pass) Fixing(description string, build FixFunc) Fixing {
-	return Fixing{pass: p, desc: description, build: build}
+//	p.ReportFixf(rules.Offer{Description: "...", Build: func(ed *manifest.Editor) error {
+//		return ed.Set(...)
+//	}}, obj, path, "...", args...)
+//
+// The offer is a parameter of its own, not part of a value that holds the
+// Pass: escape analysis does not tell a struct's fields apart, and the
+// Build closure's captured variables would go to the heap with the Pass's
+// content on every report.
+type Offer struct {
+	Description string
+	Build       FixFunc
 }
 
-// Fixing reports with a fix; see Pass.Fixing. It holds no related objects
-// (Because): kept apart, the fix's closure stays on the rule's stack when
-// no fix is wanted.
-type Fixing struct {
-	pass  *Pass
-	desc  string
-	build FixFunc
+// ReportFixf is Reportf with a fix.
+func (p *Pass) ReportFixf(fix Offer, obj *manifest.Object, path, format string, args ...any) {
+	p.ReportSeverityFixf(fix, p.Rule.Severity, obj, path, format, args...)
 }
 
-// Reportf is Pass.Reportf with the fix.
-func (f Fixing) Reportf(obj *manifest.Object, path, format string, args ...any) {
-	f.ReportSeverityf(f.pass.Rule.Severity, obj, path, format, args...)
-}
-
-// ReportSeverityf is Pass.ReportSeverityf with the fix.
-func (f Fixing) ReportSeverityf(sev Severity, obj *manifest.Object, path, format string, args ...any) {
-	var fix *Fix
-	if f.pass.Fixes {
-		fix = buildFix(obj, f.desc, f.build)
+// ReportSeverityFixf is ReportSeverityf with a fix.
+func (p *Pass) ReportSeverityFixf(fix Offer, sev Severity, obj *manifest.Object, path, format string, args ...any) {
+	var f *Fix
+	if p.Fixes {
+		f = buildFix(obj, fix.Description, fix.Build)
 	}
-	p := f.pass
 	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path,
-		Message: messagef(obj, nil, format, args...), Fix: fix})
+		Message: messagef(obj, nil, format, args...), Fix: f})
 }
 
 // buildFix runs build with an editor of obj's document: the fix, or nil.
 func buildFix(obj *manifest.Object, desc string, build FixFunc) *Fix {
-	if obj == nil {
+	if obj == nil || build == nil {
 		return nil
 	}
 	ed, err := obj.Editor()
@@ -67,7 +64,7 @@ func buildFix(obj *manifest.Object, desc string, build FixFunc) *Fix {
 	if err := build(ed); err != nil || len(ed.Edits()) == 0 {
 		return nil
 	}
-	// a copy: desc is read only, so the Fixing that holds it, and the
+	// a copy: desc is read only, so the Offer that holds it, and the
 	// rule's closure with it, need not leave the rule's stack
 	return &Fix{Description: strings.Clone(desc), Edits: ed.Edits()}
 }

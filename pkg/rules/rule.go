@@ -69,7 +69,7 @@ type Rule struct {
 	Bad, Good string   // example manifests (YAML) for the rule's docs
 	// AutoFix says what meshbatch fix changes for a finding, and when it
 	// offers a fix; "" for a rule that offers none. The check attaches the
-	// fix itself (Pass.Fixing).
+	// fix itself (Pass.ReportFixf).
 	AutoFix string
 	Check   func(*Pass)
 }
@@ -198,7 +198,7 @@ type Pass struct {
 	// (pre-commit passes only changed files). Rules report "X is missing"
 	// through Missingf, which stays silent then.
 	Partial bool
-	// Fixes is set when the run wants the fixes rules attach (Fixing):
+	// Fixes is set when the run wants the fixes rules offer (ReportFixf):
 	// computing one reads the object's document again.
 	Fixes bool
 

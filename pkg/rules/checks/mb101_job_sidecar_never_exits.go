@@ -107,18 +107,15 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 			continue
 		}
 		path := m.FirstAppPath()
-		desc := "ask for a native sidecar: " + mesh.AnnotNative + ": \"true\""
-		if !nativeFixable(p.Facts, w) {
-			desc = "run the app's shell command under a wrapper that stops istio-proxy when it ends"
-		}
-		native := p.Fixing(desc, func(ed *manifest.Editor) error {
+		stops := len(m.Quits) + len(m.Unrun)
+		native := rules.Offer{Description: "stop istio-proxy with the app: a native sidecar where the facts allow it, else the quit wrapper", Build: func(ed *manifest.Editor) error {
 			if nativeFixable(p.Facts, w) {
 				return askNative(ed, p.Facts, w)
 			}
-			return wrapQuit(ed, m)
-		})
+			return wrapQuit(ed, w, stops)
+		}}
 		if v == mesh.Yes {
-			native.Reportf(w.Object, path,
+			p.ReportFixf(native, w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
 					"it is injected (%s) as a classic sidecar (%s) and %s",
 				w.Object.Ref(), m.Inj.Reason, m.NativeWhy, notStopped(m))
@@ -126,7 +123,7 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		}
 		// Unknown cluster facts leave the verdict open, but nothing in the
 		// manifest makes the pod safe: an error all the same.
-		native.Reportf(w.Object, path,
+		p.ReportFixf(native, w.Object, path,
 			"%s may keep its istio-proxy sidecar running after the app exits, so the pod may never complete (%s): "+
 				"%s%s",
 			w.Object.Ref(), strings.Join(m.Assumptions(), "; "), notStopped(m), settle(p.Facts, m))
@@ -196,10 +193,10 @@ var shells = []string{"sh", "bash", "ash", "dash", "ksh", "zsh"}
 // mesh.ClassicWrapper, which stops the proxy when the app ends: the command
 // must be known ([shell, -c, ...] in the manifest, so a shell exists), the
 // pod must not restart its containers (a restarted app would find no
-// proxy, MB103), and nothing may try to stop the proxy already (MB102's).
-func wrapQuit(ed *manifest.Editor, m rules.PodMesh) error {
-	w := m.W
-	if len(m.Quits) > 0 || len(m.Unrun) > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+// proxy, MB103), and nothing may try to stop the proxy already (stops
+// counts the attempts: MB102's).
+func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
+	if stops > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		return manifest.ErrNoEdit
 	}
 	var app *rules.ContainerRef

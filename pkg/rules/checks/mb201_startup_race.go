@@ -97,12 +97,13 @@ func checkStartupRace(p *rules.Pass) {
 				setting = "proxy.istio.io/config does not set holdApplicationUntilProxyStarts"
 			}
 		}
-		p.Fixing("add holdApplicationUntilProxyStarts: true to "+mesh.AnnotProxyConfig, func(ed *manifest.Editor) error {
-			if neverExits(m) != mesh.No && nativeFixable(p.Facts, w) {
+		exits := neverExits(m) != mesh.No
+		p.ReportSeverityFixf(rules.Offer{Description: "add holdApplicationUntilProxyStarts: true to " + mesh.AnnotProxyConfig, Build: func(ed *manifest.Editor) error {
+			if exits && nativeFixable(p.Facts, w) {
 				return manifest.ErrNoEdit // MB101's fix, a native sidecar, orders the proxy first
 			}
 			return addHold(ed, w)
-		}).ReportSeverityf(sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,
+		}}, sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,
 			"%s: the app can start before its classic istio-proxy sidecar is ready (%s), and its first connections, "+
 				"already redirected to the proxy, are refused%s", w.Object.Ref(), setting, assumed(as))
 	}

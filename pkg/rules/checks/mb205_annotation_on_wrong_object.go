@@ -118,7 +118,7 @@ func checkAnnotationOnWrongObject(p *rules.Pass) {
 						}
 						return ed.Move(from, tmpl+"."+toKind, k)
 					}
-					p.Fixing("move the key to the pod template's metadata", fix).Reportf(w.Object, from,
+					p.ReportFixf(rules.Offer{Description: "move the key to the pod template's metadata", Build: fix}, w.Object, from,
 						"%s sets %s on %s, which never reaches the pod: Istio reads only %s, so this %s has no effect",
 						w.Object.Ref(), k, at.what, tmpl, kind[:len(kind)-1])
 				}

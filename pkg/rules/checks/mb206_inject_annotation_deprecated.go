@@ -87,27 +87,27 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 			if !mesh.InjectTruthy(label) {
 				exact = "false"
 			}
-			fixLabel := p.Fixing("set the label to the exact value", func(ed *manifest.Editor) error {
+			fixLabel := rules.Offer{Description: "set the label to the exact value", Build: func(ed *manifest.Editor) error {
 				if !isFalseWord(label) && !(mesh.InjectTruthy(label) && nsLabelled == mesh.Yes) {
 					// "enabled" is not certain; "yes" where the webhook is
 					// not called would give the pod a sidecar it lacks today
 					return manifest.ErrNoEdit
 				}
 				return ed.ReplaceScalar(lp, exact)
-			})
+			}}
 			switch {
 			case mesh.InjectTruthy(label) && nsLabelled == mesh.Yes:
 				// the webhook is called and reads it as true: only style
-				fixLabel.ReportSeverityf(rules.Info, w.Object, lp,
+				p.ReportSeverityFixf(fixLabel, rules.Info, w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q; it works in namespace %s, which is labelled for "+
 						"injection, but only the exact value \"true\" works everywhere", w.Object.Ref(), label, w.Namespace)
 			case mesh.InjectTruthy(label):
-				fixLabel.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, lp,
+				p.ReportSeverityFixf(fixLabel, sev(p.Rule, nsLabelled == mesh.No), w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q, but in a namespace without an injection label the "+
 						"webhook is called only for the exact value \"true\", so the pod gets no sidecar%s",
 					w.Object.Ref(), label, nsNote(nsLabelled, w.Namespace))
 			case isFalseWord(label):
-				fixLabel.ReportSeverityf(rules.Info, w.Object, lp,
+				p.ReportSeverityFixf(fixLabel, rules.Info, w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q; it means false, but the documented value is \"false\"",
 					w.Object.Ref(), label)
 			default:
@@ -120,7 +120,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 			continue
 		}
 		ap := w.TemplateAnnotationPath(mesh.LabelInject)
-		toLabel := p.Fixing("turn the annotation into the label sidecar.istio.io/inject", func(ed *manifest.Editor) error {
+		toLabel := rules.Offer{Description: "turn the annotation into the label sidecar.istio.io/inject", Build: func(ed *manifest.Editor) error {
 			if hasLabel || annot != "false" && !(annot == "true" && nsLabelled == mesh.Yes) {
 				// only the exact values carry over, and "true" only where
 				// the webhook is called anyway: elsewhere the label would
@@ -128,7 +128,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 				return manifest.ErrNoEdit
 			}
 			return ed.Move(ap, w.TemplateField("metadata.labels"), mesh.LabelInject)
-		})
+		}}
 		switch {
 		case hasLabel && mesh.InjectTruthy(label) != mesh.InjectTruthy(annot):
 			p.Reportf(w.Object, ap,
@@ -137,11 +137,11 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 		case hasLabel:
 			// same meaning: Istio suppresses IST0135 here too
 		case mesh.InjectTruthy(annot) && nsLabelled == mesh.Yes:
-			toLabel.ReportSeverityf(rules.Info, w.Object, ap,
+			p.ReportSeverityFixf(toLabel, rules.Info, w.Object, ap,
 				"%s uses the deprecated annotation sidecar.istio.io/inject; it works in namespace %s, which is labelled "+
 					"for injection, but use the label", w.Object.Ref(), w.Namespace)
 		case mesh.InjectTruthy(annot):
-			toLabel.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, ap,
+			p.ReportSeverityFixf(toLabel, sev(p.Rule, nsLabelled == mesh.No), w.Object, ap,
 				"%s asks for a sidecar with the deprecated annotation sidecar.istio.io/inject, which the injection "+
 					"webhook's objectSelector cannot see: in a namespace without an injection label the pod gets no sidecar%s",
 				w.Object.Ref(), nsNote(nsLabelled, w.Namespace))
@@ -152,7 +152,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 						"reads as false%s", w.Object.Ref(), annot, mesh.QuoteNote("the annotation", annot))
 				continue
 			}
-			toLabel.ReportSeverityf(rules.Info, w.Object, ap,
+			p.ReportSeverityFixf(toLabel, rules.Info, w.Object, ap,
 				"%s disables injection with the deprecated annotation sidecar.istio.io/inject: %q; it still works, "+
 					"but use the label%s", w.Object.Ref(), annot, mesh.QuoteNote("the annotation", annot))
 		}

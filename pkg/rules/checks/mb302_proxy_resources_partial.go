@@ -113,9 +113,9 @@ func checkProxyResourcesPartial(p *rules.Pass) {
 		if m.Injected() == mesh.Unknown {
 			as = append(as, m.InjectionAssumption())
 		}
-		p.Fixing("add the missing proxy resource annotations to the pod template", func(ed *manifest.Editor) error {
+		p.ReportSeverityFixf(rules.Offer{Description: "add the missing proxy resource annotations to the pod template", Build: func(ed *manifest.Editor) error {
 			return completeProxyResources(ed, w)
-		}).ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
+		}}, sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
 			"%s sets %s but not %s: any of the four replaces all of Istio's default proxy resources, so the proxy gets %s%s",
 			w.Object.Ref(), strings.Join(set, ", "), strings.Join(missing, ", "), joinAnd(effects), assumed(as))
 	}

@@ -131,12 +131,12 @@ func checkContainerCertEnv(p *rules.Pass, w *rules.Workload, c *corev1.Container
 		path := fmt.Sprintf("%s.env[%d].name", containerPath(), j)
 		switch {
 		case e.Name == "PILOT_CERT_DURATION":
-			p.Fixing("rename it SECRET_TTL, which pilot-agent reads", func(ed *manifest.Editor) error {
+			p.ReportFixf(rules.Offer{Description: "rename it SECRET_TTL, which pilot-agent reads", Build: func(ed *manifest.Editor) error {
 				if c.Name != "istio-proxy" || slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == mesh.EnvSecretTTL }) {
 					return manifest.ErrNoEdit // an app container: the knob lives in proxyMetadata, another place
 				}
 				return ed.ReplaceScalar(path, mesh.EnvSecretTTL)
-			}).Reportf(w.Object, path,
+			}}, w.Object, path,
 				"%s sets PILOT_CERT_DURATION in container %s, a variable no Istio component reads: workload certificate "+
 					"lifetime is SECRET_TTL (proxyMetadata), capped by istiod's MAX_WORKLOAD_CERT_TTL", w.Object.Ref(), c.Name)
 		case istiodOnlyEnv[e.Name] != "" && !istiod:
@@ -175,7 +175,7 @@ func checkCertProxyMetadata(p *rules.Pass, w *rules.Workload) {
 	for _, k := range keysInOrder(md) {
 		switch {
 		case k == "PILOT_CERT_DURATION":
-			p.Fixing("rename it SECRET_TTL in proxyMetadata", func(ed *manifest.Editor) error {
+			p.ReportFixf(rules.Offer{Description: "rename it SECRET_TTL in proxyMetadata", Build: func(ed *manifest.Editor) error {
 				if _, ok := md[mesh.EnvSecretTTL]; ok {
 					return manifest.ErrNoEdit // both set: which lifetime was meant is not certain
 				}
@@ -184,7 +184,7 @@ func checkCertProxyMetadata(p *rules.Pass, w *rules.Workload) {
 					return manifest.ErrNoEdit
 				}
 				return ed.ReplaceInScalar(path, "PILOT_CERT_DURATION", mesh.EnvSecretTTL)
-			}).Reportf(w.Object, path,
+			}}, w.Object, path,
 				"%s sets proxyMetadata PILOT_CERT_DURATION, a variable no Istio component reads: the certificate "+
 					"lifetime is proxyMetadata SECRET_TTL, capped by istiod's MAX_WORKLOAD_CERT_TTL", w.Object.Ref())
 		case istiodOnlyEnv[k] != "":

@@ -114,12 +114,12 @@ func checkAPPrincipalSyntax(p *rules.Pass) {
 func checkPrincipalValue(p *rules.Pass, o *manifest.Object, path, field, v string) {
 	switch {
 	case strings.HasPrefix(strings.ToLower(v), "spiffe://"):
-		p.Fixing("drop spiffe://", func(ed *manifest.Editor) error {
+		p.ReportFixf(rules.Offer{Description: "drop spiffe://", Build: func(ed *manifest.Editor) error {
 			if !principalMatches(p, v[len("spiffe://"):]) {
 				return manifest.ErrNoEdit // still wrong without it: another finding says how
 			}
 			return ed.ReplaceInScalar(path, v[:len("spiffe://")], "")
-		}).Reportf(o, path,
+		}}, o, path,
 			"%s: %s %q starts with spiffe://, which Istio adds itself, so it never matches; write %q",
 			o.Ref(), field, v, v[len("spiffe://"):])
 		return
@@ -166,12 +166,12 @@ func checkNamespaceValue(p *rules.Pass, o *manifest.Object, path, field, v strin
 	} else {
 		ns = "<namespace>"
 	}
-	p.Fixing("write the namespace name", func(ed *manifest.Editor) error {
+	p.ReportFixf(rules.Offer{Description: "write the namespace name", Build: func(ed *manifest.Editor) error {
 		if ns == "<namespace>" {
 			return manifest.ErrNoEdit
 		}
 		return ed.ReplaceScalar(path, ns)
-	}).Reportf(o, path, "%s: %s %q is not a namespace name, so it never matches; write %q", o.Ref(), field, v, ns)
+	}}, o, path, "%s: %s %q is not a namespace name, so it never matches; write %q", o.Ref(), field, v, ns)
 }
 
 // suggestWildcard turns "cluster.local/ns/*/sa/etl" into "*/sa/etl".

@@ -69,12 +69,12 @@ func checkStartTLSDBOrigination(p *rules.Pass) {
 			db := dbPort(port.GetNumber(), port.GetName())
 			if proto := rules.SEPortProtocol(port); db != "" && tlsProtocol(proto) {
 				path := fmt.Sprintf("spec.ports[%d].protocol", i)
-				p.Fixing("declare the port TCP", func(ed *manifest.Editor) error {
+				p.ReportFixf(rules.Offer{Description: "declare the port TCP", Build: func(ed *manifest.Editor) error {
 					if db != "MySQL" { // PostgreSQL 17 clients may open with TLS (sslnegotiation=direct)
 						return manifest.ErrNoEdit
 					}
 					return ed.ReplaceScalar(path, "TCP")
-				}).Reportf(o, path,
+				}}, o, path,
 					"%s declares %s port %d as %s, but %s negotiates TLS inside its own protocol: the sidecar waits for a "+
 						"TLS ClientHello that never comes; declare it TCP and let the client do TLS", o.Ref(), db, port.GetNumber(), proto, db)
 			}
