@@ -39,6 +39,8 @@ var ErrNoEdit = errors.New("the document's shape is not one meshbatch edits")
 // style around it. Edits are only recorded: Edits returns them.
 type Editor struct {
 	obj        *Object
+	loaded     bool
+	loadErr    error
 	doc        []byte
 	root       *yaml.Node // the object's mapping (its item, in a List)
 	lineStarts []int
@@ -47,40 +49,55 @@ type Editor struct {
 	edits      []Edit
 }
 
-// Editor parses the object's document again (reading it back from File if
-// it was released) for a fix's edits.
-func (o *Object) Editor() (*Editor, error) {
+// Editor returns an editor of the object's document for a fix's edits. It
+// reads and parses the document (reading it back from File if it was
+// released) on its first edit, so a fix that declines before editing
+// costs nothing.
+func (o *Object) Editor() (*Editor, error) { return &Editor{obj: o}, nil }
+
+// load reads and parses the document, once.
+func (e *Editor) load() error {
+	if e.loaded {
+		return e.loadErr
+	}
+	e.loaded = true
+	e.loadErr = e.parse()
+	return e.loadErr
+}
+
+func (e *Editor) parse() error {
+	o := e.obj
 	doc := o.document()
 	if doc == nil {
-		return nil, fmt.Errorf("%s: the document of %s changed since it was read", o.File, o.label())
+		return fmt.Errorf("%s: the document of %s changed since it was read", o.File, o.label())
 	}
 	n, err := ParseNode(doc)
 	if err != nil || n == nil {
-		return nil, ErrNoEdit
+		return ErrNoEdit
 	}
 	root := n
 	if o.Item >= 0 {
 		items := child(n, "items")
 		if items == nil || items.Kind != yaml.SequenceNode || o.Item >= len(items.Content) {
-			return nil, ErrNoEdit
+			return ErrNoEdit
 		}
 		root = items.Content[o.Item]
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, ErrNoEdit
+		return ErrNoEdit
 	}
-	e := &Editor{obj: o, doc: doc, root: root, nl: "\n", step: 2}
+	e.doc, e.root, e.nl = doc, root, "\n"
 	if bytes.Contains(doc, []byte("\r\n")) {
 		e.nl = "\r\n"
 	}
-	e.lineStarts = append(e.lineStarts, 0)
+	e.lineStarts = append(e.lineStarts[:0], 0)
 	for i, b := range doc {
 		if b == '\n' {
 			e.lineStarts = append(e.lineStarts, i+1)
 		}
 	}
 	e.step = indentStep(root)
-	return e, nil
+	return nil
 }
 
 // indentStep guesses the document's indentation step from the first block
@@ -146,6 +163,9 @@ func (e *Editor) walk(path string) ([]entry, []segment) {
 
 // Lookup returns the node at path, nil when there is none.
 func (e *Editor) Lookup(path string) *yaml.Node {
+	if e.load() != nil {
+		return nil
+	}
 	ents, rest := e.walk(path)
 	if len(rest) > 0 || len(ents) == 0 && path != "" {
 		return nil
@@ -383,6 +403,9 @@ func (e *Editor) add(start, end int, text string) {
 // ReplaceScalar sets the scalar at path to value, keeping its quoting
 // where value allows it.
 func (e *Editor) ReplaceScalar(path, value string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	n := e.Lookup(path)
 	if n == nil || n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
 		return ErrNoEdit
@@ -401,6 +424,9 @@ func (e *Editor) ReplaceScalar(path, value string) error {
 // scalar's text as written. new must hold no character that needs quoting
 // or escaping.
 func (e *Editor) ReplaceInScalar(path, old, new string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	n := e.Lookup(path)
 	if n == nil || n.Kind != yaml.ScalarNode || strings.Count(n.Value, old) != 1 {
 		return ErrNoEdit
@@ -421,6 +447,9 @@ func (e *Editor) ReplaceInScalar(path, old, new string) error {
 
 // RenameKey renames the mapping key at path.
 func (e *Editor) RenameKey(path, newKey string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	ents, rest := e.walk(path)
 	if len(rest) > 0 || len(ents) == 0 || ents[len(ents)-1].key == nil {
 		return ErrNoEdit
@@ -446,6 +475,9 @@ func (e *Editor) Delete(path string) error { return e.deleteKeeping(path, "") }
 // deleteKeeping is Delete that keeps the mappings on the way to keep,
 // where Move puts the entry.
 func (e *Editor) deleteKeeping(path, keep string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	ents, rest := e.walk(path)
 	if len(rest) > 0 || len(ents) == 0 {
 		return ErrNoEdit
@@ -540,6 +572,9 @@ func (e *Editor) entryText(path string) (en entry, value, comment string, err er
 // with its value and comment as written. It fails when toPath already has
 // newKey: which of the two values was meant is not certain.
 func (e *Editor) Move(path, toPath, newKey string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	en, value, comment, err := e.entryText(path)
 	if err != nil {
 		return err
@@ -556,6 +591,9 @@ func (e *Editor) Move(path, toPath, newKey string) error {
 // Set adds key: value to the mapping at path, creating the mappings on
 // the way that are missing; when the key is there, it replaces its value.
 func (e *Editor) Set(path, key, value string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	if n := e.Lookup(joinPath(path, key)); n != nil {
 		return e.ReplaceScalar(joinPath(path, key), value)
 	}
@@ -663,6 +701,9 @@ func (e *Editor) set(path, key, value, raw, comment string) error {
 // AppendToBlock adds a line to the literal block scalar at path, at the
 // block's indentation, after its last line of text.
 func (e *Editor) AppendToBlock(path, line string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	n := e.Lookup(path)
 	if n == nil || n.Kind != yaml.ScalarNode || n.Style&yaml.LiteralStyle == 0 {
 		return ErrNoEdit
@@ -688,6 +729,9 @@ func (e *Editor) AppendToBlock(path, line string) error {
 // InsertInScalar inserts text into the scalar at path right after the
 // first occurrence of after in its text.
 func (e *Editor) InsertInScalar(path, after, text string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	n := e.Lookup(path)
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return ErrNoEdit
@@ -708,6 +752,9 @@ func (e *Editor) InsertInScalar(path, after, text string) error {
 
 // ScalarStyle returns the style of the scalar at path.
 func (e *Editor) ScalarStyle(path string) (yaml.Style, bool) {
+	if e.load() != nil {
+		return 0, false
+	}
 	n := e.Lookup(path)
 	if n == nil || n.Kind != yaml.ScalarNode {
 		return 0, false
@@ -782,6 +829,9 @@ func plainSafe(value string, flow bool) bool {
 // indentation (a multi-line item as a literal block); in a flow list,
 // double-quoted after that item.
 func (e *Editor) InsertItems(path string, after int, items []string) error {
+	if err := e.load(); err != nil {
+		return err
+	}
 	seq := e.Lookup(path)
 	if seq == nil || seq.Kind != yaml.SequenceNode || seq.Anchor != "" || after < 0 || after >= len(seq.Content) {
 		return ErrNoEdit

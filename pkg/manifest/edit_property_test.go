@@ -42,7 +42,7 @@ func TestEditorProperties(t *testing.T) {
 				continue
 			}
 			ed, err := o.Editor()
-			if err != nil {
+			if err != nil || ed.load() != nil {
 				continue
 			}
 			for _, m := range mappings(ed.root, "", 0) {
