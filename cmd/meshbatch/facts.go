@@ -32,8 +32,9 @@ func newFactsCmd() *cobra.Command {
 server's and the oldest kubelet's versions, every Istio revision (istiod's
 version, ENABLE_NATIVE_SIDECARS, PILOT_ENABLE_IP_AUTOALLOCATE,
 MAX_WORKLOAD_CERT_TTL, the mesh config, the injector's default proxy
-resources), the revision tags, ambient mode, and every namespace's resolved
-dataplane (sidecar with its revision, ambient, none or disabled). It prints
+resources), the revision tags, ambient mode, the mesh root certificate's expiry
+(ConfigMap istio-ca-root-cert), and every namespace's resolved dataplane
+(sidecar with its revision, ambient, none or disabled). It prints
 them as YAML that lint --facts, generate --facts and the config key factsFile
 read: run it once, commit the file, and lint offline everywhere.
 

@@ -57,6 +57,7 @@ func Read(ctx context.Context, cs kubernetes.Interface) (*config.FactsFile, []st
 	def := defaultOf(revs, hooks)
 	ff.Ambient = r.ambient()
 	r.settle(ff, revs, def)
+	ff.RootCert = r.rootCert(revs, def, cmp.Or(ff.Facts.RootNamespace, mesh.DefaultRootNamespace))
 	ff.Namespaces = r.namespaces(hooks, ff.Ambient.Installed())
 	return ff, r.notes
 }

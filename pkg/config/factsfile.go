@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -23,6 +24,7 @@ import (
 //	facts:                      # the config file's facts keys
 //	  kubernetesVersion: "1.33"
 //	  istioVersion: "1.28"
+//	rootCert: {configMap: istio-system/istio-ca-root-cert, notAfter: "2035-11-20T08:00:00Z", subject: O=cluster.local}
 //	revisions:                  # every Istio revision; facts where it differs from the above
 //	  1-28-1: {namespace: istio-system, tags: [default]}
 //	  1-26-3:
@@ -36,6 +38,7 @@ import (
 type FactsFile struct {
 	Facts      lint.RawFacts             `json:"facts,omitempty"`
 	Ambient    AmbientFacts              `json:"ambient,omitempty"`
+	RootCert   RootCertFacts             `json:"rootCert,omitempty"`
 	Revisions  map[string]RevisionFacts  `json:"revisions,omitempty"`
 	Namespaces map[string]NamespaceFacts `json:"namespaces,omitempty"`
 
@@ -78,6 +81,18 @@ type AmbientFacts struct {
 
 // Installed reports whether the file says ambient mode is installed.
 func (a AmbientFacts) Installed() bool { return a.Ztunnel != "" }
+
+// RootCertFacts are the mesh root certificate, as read from the
+// istio-ca-root-cert ConfigMap istiod publishes: where it was read, when
+// the first of its certificates expires (RFC 3339, UTC) and that
+// certificate's subject. MB706 judges running Jobs' deadlines against it.
+type RootCertFacts struct {
+	ConfigMap string `json:"configMap,omitempty"` // namespace/name
+	NotAfter  string `json:"notAfter,omitempty"`
+	Subject   string `json:"subject,omitempty"`
+}
+
+func (r RootCertFacts) empty() bool { return r == RootCertFacts{} }
 
 // NamespaceFacts are a namespace's resolved dataplane: injection is one
 // of mesh.InjectionValues, revision the revision whose injector serves it.
@@ -140,6 +155,11 @@ func (ff *FactsFile) validate() error {
 	}
 	if err := check("facts.", ff.Facts); err != nil {
 		return err
+	}
+	if r := ff.RootCert; !r.empty() {
+		if _, err := time.Parse(time.RFC3339, r.NotAfter); err != nil {
+			return ff.errorf("rootCert.notAfter", "%q is not an RFC 3339 time like 2035-11-20T08:00:00Z", r.NotAfter)
+		}
 	}
 	for _, name := range sortedKeys(ff.Revisions) {
 		if err := check("revisions"+manifest.Key(name)+".facts.", ff.Revisions[name].Facts); err != nil {
@@ -207,6 +227,9 @@ func (ff *FactsFile) Mesh(user lint.RawFacts, set func(key string) bool) (mesh.F
 		}
 		facts.Revisions[name] = rf
 	}
+	if ff.RootCert.NotAfter != "" {
+		facts.RootCertExpiry, _ = time.Parse(time.RFC3339, ff.RootCert.NotAfter) // checked by validate
+	}
 	for name, n := range ff.Namespaces {
 		if facts.Namespaces == nil {
 			facts.Namespaces = map[string]mesh.Namespace{}
@@ -237,6 +260,15 @@ func (ff *FactsFile) Marshal(header string) []byte {
 			b.WriteString(", version: " + flowScalar(a.Version))
 		}
 		b.WriteString("}\n")
+	}
+	if r := ff.RootCert; !r.empty() {
+		var parts []string
+		for _, kv := range [][2]string{{"configMap", r.ConfigMap}, {"notAfter", r.NotAfter}, {"subject", r.Subject}} {
+			if kv[1] != "" {
+				parts = append(parts, kv[0]+": "+flowScalar(kv[1]))
+			}
+		}
+		b.WriteString("rootCert: {" + strings.Join(parts, ", ") + "}\n")
 	}
 	if len(ff.Revisions) > 0 {
 		b.WriteString("revisions:\n")

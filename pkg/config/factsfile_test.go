@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -18,6 +19,7 @@ facts:
   outboundPolicy: REGISTRY_ONLY
   trustDomain: prod.example.com
 ambient: {ztunnel: istio-system/ztunnel, version: 1.28.1}
+rootCert: {configMap: istio-system/istio-ca-root-cert, notAfter: "2035-11-20T08:00:00Z", subject: O=cluster.local}
 revisions:
   1-26-3:
     namespace: istio-system
@@ -69,6 +71,9 @@ func TestFactsFileMesh(t *testing.T) {
 	if legacy.IstioVersion.String() != "1.26" || legacy.NativeSidecars != "true" {
 		t.Errorf("legacy: Istio %s, native %q; want 1.26 and the user's true", legacy.IstioVersion, legacy.NativeSidecars)
 	}
+	if want := time.Date(2035, 11, 20, 8, 0, 0, 0, time.UTC); !f.RootCertExpiry.Equal(want) {
+		t.Errorf("root certificate expiry %s, want %s", f.RootCertExpiry, want)
+	}
 	if n := f.Namespaces["analytics"]; n.Injection != mesh.InjectAmbient {
 		t.Errorf("analytics: %+v", n)
 	}
@@ -84,6 +89,7 @@ func TestFactsFileErrors(t *testing.T) {
 		{"unknown revision", "namespaces:\n  a: {injection: sidecar, revision: r9}\n", `namespaces.a.revision: no revision "r9" under revisions`},
 		{"revision without sidecar", "revisions:\n  r1: {}\nnamespaces:\n  a: {injection: none, revision: r1}\n", `namespaces.a.revision: a revision serves sidecar injection only`},
 		{"bad default", "revisions:\n  r1: {default: yes}\n", `revisions.r1.default: "yes": write true`},
+		{"bad root expiry", "rootCert: {notAfter: next year}\n", `f.yaml:1:12: rootCert.notAfter: "next year" is not an RFC 3339 time`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := ParseFacts("f.yaml", []byte(c.data))

@@ -116,7 +116,7 @@ func parses(data []byte) error {
 // (input that does not decode strictly) by message.
 func findings(t *testing.T, data []byte) map[string]int {
 	facts, partial := ruletest.Facts(t, "input", data)
-	res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Partial: partial, Stdin: bytes.NewReader(data)})
+	res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Partial: partial, Stdin: bytes.NewReader(data), Now: ruletest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

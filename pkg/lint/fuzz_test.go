@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
@@ -18,6 +19,10 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
+
+// fuzzNow is the clock of the runs the fuzz test compares (see
+// Options.Now).
+var fuzzNow = time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)
 
 // addSeedFiles adds the rule fixtures, the generated golden manifests and
 // the examples to a fuzz corpus (the committed seeds are in testdata/fuzz).
@@ -57,7 +62,7 @@ func FuzzLintFile(f *testing.F) {
 		}
 		lines := bytes.Count(manifest.NormalizeLineBreaks(bytes.Clone(data)), []byte("\n")) + 1 // a lone CR is a line break
 		facts := fuzzFacts[len(data)%len(fuzzFacts)]
-		res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 1, ListObjects: true})
+		res, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 1, ListObjects: true, Now: fuzzNow})
 		if err != nil {
 			t.Fatalf("Run: %v", err)
 		}
@@ -73,7 +78,7 @@ func FuzzLintFile(f *testing.F) {
 			}
 		}
 		checkFormats(t, res)
-		again, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 3, ListObjects: true})
+		again, err := lint.Run(context.Background(), []string{"-"}, lint.Options{Facts: facts, Stdin: bytes.NewReader(data), Workers: 3, ListObjects: true, Now: fuzzNow})
 		if err != nil {
 			t.Fatal(err)
 		}

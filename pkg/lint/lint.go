@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -69,6 +70,11 @@ type Options struct {
 	// Fixes asks the rules for the fixes they offer (Finding.Fix), which
 	// read each fixable finding's document again.
 	Fixes bool
+
+	// Now is the instant rules that read objects' status judge them at
+	// (rules.Pass.Now); the zero time means time.Now(), taken once when
+	// the run starts. Tests and goldens fix it.
+	Now time.Time
 
 	// plan is how the run's rules read each kind (rules.PlanReads), set by
 	// Run.
@@ -170,6 +176,9 @@ func (r *Result) Failed(failOn rules.Severity) bool {
 func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
 	}
 	ruleSet := opts.Rules
 	if ruleSet == nil {
@@ -372,6 +381,7 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		r, out := checks[i], &outs[i]
 		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, func(d rules.Diagnostic) { out.diags = append(out.diags, newFinding(d)) })
 		pass.Fixes = opts.Fixes
+		pass.SetNow(opts.Now)
 		r.Check(pass)
 		out.silenced = pass.Silenced
 	})

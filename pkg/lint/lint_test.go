@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -340,5 +341,45 @@ func TestPartlyInvalidObjectIsLinted(t *testing.T) {
 			res.Findings.At(1).RuleID != "MB001" || res.Findings.At(1).Line != 17 || !strings.Contains(res.Findings.At(1).Message, "containers[1].command") {
 			t.Errorf("%+v: findings\n%s\nwant MB101 on the CronJob, marked, and MB001 at containers[1].command", mode, strings.Join(got, "\n"))
 		}
+	}
+}
+
+// TestClock: every rule and every pass of a run sees the run's clock,
+// Options.Now, and a run without one the time it started.
+func TestClock(t *testing.T) {
+	clock := &rules.Rule{
+		ID: "MB999", Slug: "clock", Severity: rules.Info,
+		Check: func(p *rules.Pass) {
+			for _, w := range p.Index.BatchWorkloads() {
+				p.Reportf(w.Object, "spec", "%s at %s", w.Object.Ref(), p.Now().Format(time.RFC3339Nano))
+			}
+		},
+	}
+	dir := writeFiles(t, map[string]string{"a.yaml": jobYAML, "b.yaml": strings.ReplaceAll(jobYAML, "name: etl", "name: load")})
+	for _, mode := range []Residency{{}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{clock}, Now: fixedNow, Residency: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"MB999/info: Job batch/etl at 2026-06-01T12:00:00Z", "MB999/info: Job batch/load at 2026-06-01T12:00:00Z"}
+		if diff := cmp.Diff(want, ids(res.Findings)); diff != "" {
+			t.Errorf("fixed clock (-want +got):\n%s", diff)
+		}
+	}
+	before := time.Now()
+	res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{clock}, Residency: ReleaseAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for f := range res.Findings.All() {
+		_, at, _ := strings.Cut(f.Message, " at ")
+		seen = append(seen, at)
+		if ts, err := time.Parse(time.RFC3339Nano, at); err != nil || ts.Before(before) || ts.After(time.Now()) {
+			t.Errorf("without Options.Now the clock read %q, not the time of the run", at)
+		}
+	}
+	if len(seen) != 2 || seen[0] != seen[1] {
+		t.Errorf("the passes of one run read different clocks: %q", seen)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -28,3 +29,8 @@ var asRendered = cmp.Options{
 	cmpopts.IgnoreUnexported(Result{}),
 	cmp.Transformer("Rendered", func(fs Findings) []Finding { return slices.Collect(fs.All()) }),
 }
+
+// fixedNow is the clock of the tests that compare runs: the live rules'
+// messages say how long ago things happened, and two runs must not
+// straddle a change of that wording.
+var fixedNow = time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)

@@ -50,7 +50,7 @@ func TestParallelRunIsDeterministic(t *testing.T) {
 			}
 			var results []*Result
 			for _, workers := range []int{1, 2, 7} {
-				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: workers})
+				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: workers, Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)
 				}

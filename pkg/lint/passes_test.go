@@ -148,7 +148,7 @@ func TestPassesChangeNothing(t *testing.T) {
 				// ListObjects: the files and objects a JUnit report lists
 				// must not depend on the passes either.
 				res, err := Run(context.Background(), paths, Options{Facts: facts, Partial: tc.partial, Workers: 2,
-					Residency: Residency{WorkloadsPerPass: perPass, WorkloadsKept: kept, KeepAll: keep}, ListObjects: true})
+					Residency: Residency{WorkloadsPerPass: perPass, WorkloadsKept: kept, KeepAll: keep}, ListObjects: true, Now: fixedNow})
 				if err != nil {
 					t.Fatal(err)
 				}

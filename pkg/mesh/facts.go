@@ -38,6 +38,10 @@ type Facts struct {
 	// or istiod's PILOT_ENABLE_IP_AUTOALLOCATE): "true", "false" or ""
 	// (unknown; Istio's default is false, DNS capture being off).
 	DNSAutoAllocate string
+	// RootCertExpiry is when the mesh root certificate expires (the first
+	// certificate of the istio-ca-root-cert bundle to expire), as
+	// `meshbatch facts` read it; the zero time means unknown.
+	RootCertExpiry time.Time
 
 	// Namespaces are the cluster's namespaces as `meshbatch facts` read
 	// them: what settles injection for a namespace that is not in the

@@ -12,6 +12,17 @@ const (
 	AnnotProxyMemory   = "sidecar.istio.io/proxyMemory"
 	AnnotProxyCPULimit = "sidecar.istio.io/proxyCPULimit"
 	AnnotProxyMemLimit = "sidecar.istio.io/proxyMemoryLimit"
+	// AnnotStatus is what the injector writes on every pod it injects.
+	AnnotStatus = "sidecar.istio.io/status"
+)
+
+// The mesh root certificate that istiod publishes in every namespace it
+// serves (pilot/pkg/features CACertConfigMapName, which
+// PILOT_CA_CERT_CONFIGMAP may rename; pkg/config/constants
+// CACertNamespaceConfigMapDataName).
+const (
+	RootCertConfigMap = "istio-ca-root-cert"
+	RootCertKey       = "root-cert.pem"
 )
 
 // ProxyResourceAnnotations are the four pod annotations that replace the

@@ -84,5 +84,8 @@ func (f Facts) With(o Facts) Facts {
 	if o.DNSAutoAllocate != "" {
 		f.DNSAutoAllocate = o.DNSAutoAllocate
 	}
+	if !o.RootCertExpiry.IsZero() {
+		f.RootCertExpiry = o.RootCertExpiry
+	}
 	return f
 }

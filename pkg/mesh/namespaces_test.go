@@ -14,7 +14,7 @@ func TestWithCoversEveryFact(t *testing.T) {
 		IstioVersion: Version{1, 26}, KubernetesVersion: Version{1, 33}, KubeletVersion: Version{1, 31},
 		NativeSidecars: "false", OutboundPolicy: "ALLOW_ANY", RootNamespace: "mesh-root",
 		TrustDomain: "old.example.com", TrustAliases: []string{"a"}, MaxCertTTL: time.Hour,
-		HoldApplication: "false", DNSAutoAllocate: "true",
+		HoldApplication: "false", DNSAutoAllocate: "true", RootCertExpiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
 	}
 	v := reflect.ValueOf(o)
 	for i := range v.NumField() {

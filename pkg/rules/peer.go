@@ -1,6 +1,10 @@
 package rules
 
-import "github.com/meshbatch/meshbatch/pkg/manifest"
+import (
+	"time"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+)
 
 // Peer is what a lookup (WorkloadsIn, SelectedWorkloads, Batch, AllBatch)
 // tells of a workload: its object and the summary taken when it was
@@ -44,3 +48,18 @@ type AnyWorkload interface{ workload() *Workload }
 
 func (w *Workload) workload() *Workload { return w }
 func (p Peer) workload() *Workload      { return p.w }
+
+// JobStarted is a Job's status.startTime; ok is false for other
+// workloads and for a Job without one (a manifest, or one not started).
+func (p Peer) JobStarted() (t time.Time, ok bool) {
+	if p.w.summary.jobStart == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(p.w.summary.jobStart, 0).UTC(), true
+}
+
+// JobDeadline is a Job's activeDeadlineSeconds; ok is false for other
+// workloads and for a Job without one.
+func (p Peer) JobDeadline() (d time.Duration, ok bool) {
+	return time.Duration(p.w.summary.jobDeadline) * time.Second, p.w.summary.jobDeadline > 0
+}

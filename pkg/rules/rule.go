@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unique"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -203,6 +204,7 @@ type Pass struct {
 	Fixes bool
 
 	report func(Diagnostic)
+	now    time.Time // see Now
 	// Silenced counts Missingf calls dropped in partial mode, and checks
 	// a rule skipped there because what they need may be outside the
 	// input (MB602's clients).
@@ -213,6 +215,21 @@ type Pass struct {
 func NewPass(r *Rule, ix *Index, facts mesh.Facts, partial bool, report func(Diagnostic)) *Pass {
 	return &Pass{Rule: r, Index: ix, Facts: facts, Partial: partial, report: report}
 }
+
+// Now is the run's clock: the instant rules that judge an object's status
+// (a pod running since, a certificate's expiry, a schedule's last run)
+// compare timestamps with. The engine sets it once per run
+// (lint.Options.Now, SetNow), so every rule and every pass of a run sees
+// the same instant and a test can fix it; unset, it is time.Now().
+func (p *Pass) Now() time.Time {
+	if p.now.IsZero() {
+		return time.Now()
+	}
+	return p.now
+}
+
+// SetNow sets the clock Now returns; the zero time means time.Now().
+func (p *Pass) SetNow(t time.Time) { p.now = t }
 
 // Reportf reports a problem at the rule's severity.
 func (p *Pass) Reportf(obj *manifest.Object, path, format string, args ...any) {

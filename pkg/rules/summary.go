@@ -16,7 +16,8 @@ import (
 )
 
 // Summarize records in o.Summary what rules read of o once it is
-// released: for an AuthorizationPolicy, its policySummary; for a kind
+// released: for an AuthorizationPolicy, its policySummary; for the
+// istio-ca-root-cert ConfigMap, its RootCert; for a kind
 // whose spec is all rules read, a copy of the spec (see Spec). It does
 // nothing for objects that are not decoded or need no summary.
 func Summarize(o *manifest.Object) {
@@ -25,6 +26,12 @@ func Summarize(o *manifest.Object) {
 	}
 	if ap, ok := o.Typed.(*securityv1.AuthorizationPolicy); ok {
 		o.Summary = summarizePolicy(NamespaceOf(o), o.Annotations, &ap.Spec)
+		return
+	}
+	if IsRootCert(o) {
+		if rc := RootCertOf(o); rc != nil {
+			o.Summary = rc // MB706 reads every copy's expiry, from every view
+		}
 		return
 	}
 	switch spec := Spec(o).(type) {

@@ -173,6 +173,8 @@ func TestSummaryFromSummaryFields(t *testing.T) {
 					fields["ports"] = fields["ports"] || len(s.ports) > 0
 					fields["serviceAccount"] = fields["serviceAccount"] || s.serviceAccount != "default"
 					fields["dnsCapture"] = fields["dnsCapture"] || s.dnsCapture
+					fields["jobStart"] = fields["jobStart"] || s.jobStart != 0
+					fields["jobDeadline"] = fields["jobDeadline"] || s.jobDeadline != 0
 				}
 			}
 			return nil
@@ -184,7 +186,7 @@ func TestSummaryFromSummaryFields(t *testing.T) {
 	if workloads < 100 || partly < workloads/2 {
 		t.Fatalf("%d workloads, %d of them decoded in part: the inputs were not read", workloads, partly)
 	}
-	for _, f := range []string{"hostNetwork", "injectedProxy", "ports", "serviceAccount", "dnsCapture"} {
+	for _, f := range []string{"hostNetwork", "injectedProxy", "ports", "serviceAccount", "dnsCapture", "jobStart", "jobDeadline"} {
 		if !fields[f] {
 			t.Errorf("no workload of the inputs sets %s in its summary: the comparison does not cover it", f)
 		}

@@ -50,6 +50,11 @@ type workloadSummary struct {
 	// are "true" in proxy.istio.io/config (MB602 asks of every client).
 	dnsCapture, dnsAutoAllocate bool
 	ports                       []ContainerPort // the app containers' ports, in order
+	// A Job's status.startTime (Unix seconds, 0 when unset) and its
+	// activeDeadlineSeconds (0 when unset; the API server requires more):
+	// the live rules ask them of the Job that owns a pod or that a
+	// CronJob runs (MB703, MB707).
+	jobStart, jobDeadline int64
 }
 
 // ContainerPort is a container port and its name ("" if none), for
@@ -397,6 +402,14 @@ func (w *Workload) summarize() {
 		hostNetwork:    t.Spec.HostNetwork,
 	}
 	_, _, w.summary.injectedProxy = InjectedProxy(w)
+	if j, ok := w.Object.Typed.(*batchv1.Job); ok {
+		if st := j.Status.StartTime; st != nil {
+			w.summary.jobStart = st.Unix()
+		}
+		if d := j.Spec.ActiveDeadlineSeconds; d != nil {
+			w.summary.jobDeadline = *d
+		}
+	}
 	// Parsing the annotation is the costly part: only when it may say so.
 	if strings.Contains(t.Annotations[mesh.AnnotProxyConfig], mesh.MetaDNSCapture) {
 		if pc, err := w.ProxyConfig(); err == nil && pc != nil {
@@ -420,8 +433,9 @@ var SummaryFields = func() manifest.Fields {
 	object := map[string]bool{"apiVersion": true, "kind": true, "metadata": true, "spec": true} // no status
 	template := map[string]bool{"template": true}
 	return manifest.Fields{
-		reflect.TypeFor[batchv1.Job]():            object,
-		reflect.TypeFor[batchv1.JobSpec]():        template,
+		reflect.TypeFor[batchv1.Job]():            {"apiVersion": true, "kind": true, "metadata": true, "spec": true, "status": true},
+		reflect.TypeFor[batchv1.JobSpec]():        {"template": true, "activeDeadlineSeconds": true},
+		reflect.TypeFor[batchv1.JobStatus]():      {"startTime": true},
 		reflect.TypeFor[batchv1.CronJob]():        object,
 		reflect.TypeFor[batchv1.CronJobSpec]():    {"jobTemplate": true},
 		reflect.TypeFor[appsv1.Deployment]():      object,

@@ -40,7 +40,7 @@ func FixRounds(t testing.TB, file string, data []byte, rs []*rules.Rule) []Round
 	facts, partial := Facts(t, file, data)
 	for range maxRounds + 1 {
 		res, err := lint.Run(context.Background(), []string{"-"},
-			lint.Options{Facts: facts, Partial: partial, Rules: rs, Fixes: true, Stdin: bytes.NewReader(data)})
+			lint.Options{Facts: facts, Partial: partial, Rules: rs, Fixes: true, Stdin: bytes.NewReader(data), Now: Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +121,7 @@ func RunFixes(t *testing.T, dir string, r *rules.Rule, update bool) {
 		// them back from the file.
 		facts0, partial0 := Facts(t, file, data)
 		released, err := lint.Run(context.Background(), []string{file},
-			lint.Options{Facts: facts0, Partial: partial0, Rules: []*rules.Rule{r}, Fixes: true, Residency: lint.ReleaseAll})
+			lint.Options{Facts: facts0, Partial: partial0, Rules: []*rules.Rule{r}, Fixes: true, Residency: lint.ReleaseAll, Now: Now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func RunFixes(t *testing.T, dir string, r *rules.Rule, update bool) {
 		}
 		facts, partial := Facts(t, file, out)
 		res, err := lint.Run(context.Background(), []string{"-"},
-			lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}, Stdin: bytes.NewReader(out)})
+			lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}, Stdin: bytes.NewReader(out), Now: Now})
 		if err != nil {
 			t.Fatal(err)
 		}

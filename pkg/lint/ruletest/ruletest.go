@@ -9,7 +9,8 @@
 //	command: ["/app/etl"]   # want MB101/warning   (also checks the severity)
 //
 // A "# facts: key=value ..." line sets cluster facts for the file (keys as
-// in the config file's facts section, plus partial=true).
+// in the config file's facts section, plus partial=true). Every fixture is
+// linted at the fixed instant Now.
 //
 // Run lints each fixture twice, through the real engine: once as meshbatch
 // runs, and once with every object the rule's Reads let the engine release
@@ -30,6 +31,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/yaml"
@@ -48,6 +50,11 @@ type Want struct {
 	Line     int
 	Severity string
 }
+
+// Now is the clock every fixture is linted at (lint.Options.Now): rules
+// that judge status timestamps give the same findings on every day the
+// tests run.
+var Now = time.Date(2026, time.June, 1, 12, 0, 0, 0, time.UTC)
 
 // Modes are the residencies Run lints each fixture with.
 var Modes = []struct {
@@ -95,7 +102,7 @@ func runFixture(t *testing.T, r *rules.Rule, file string) []Want {
 	wants := parseWants(data)
 	facts, partial := Facts(t, file, data)
 	for _, mode := range Modes {
-		opts := lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}, Residency: mode.Residency}
+		opts := lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}, Residency: mode.Residency, Now: Now}
 		res, err := lint.Run(context.Background(), []string{file}, opts)
 		if err != nil {
 			t.Fatal(err)

@@ -76,6 +76,15 @@ func All() []*rules.Rule {
 		DRCredentialNameNoSelector,
 		DRHostNotFound,
 		TLSMaterialMismatch,
+
+		// Live state: objects with status, from a cluster or a dump (MB7xx).
+		PodSidecarOutlivesApp,
+		ProxyOOMKilled,
+		CronJobStalled,
+		InjectionMissed,
+		AppStartedBeforeProxy,
+		RootCAExpiring,
+		JobPastDeadlineProxyRunning,
 	}
 }
 

@@ -6,6 +6,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+	// Time zones of CronJobs' spec.timeZone, wherever meshbatch runs (a
+	// distroless image has no zoneinfo); the controller manager embeds
+	// them too.
+	_ "time/tzdata"
 )
 
 // cronDescriptors are the @ forms Kubernetes' parser (robfig/cron's
@@ -40,25 +44,9 @@ const cronSpan = 8 * 366
 // cannot read (@every, a time zone prefix, a malformed field: the API
 // server rejects the last). Time zones and daylight saving are ignored.
 func scheduleShortestInterval(schedule string) (time.Duration, bool) {
-	s := strings.TrimSpace(schedule)
-	if d, ok := cronDescriptors[s]; ok {
-		s = d
-	}
-	parts := strings.Fields(s)
-	if len(parts) != 5 {
+	f, ok := parseCronFields(schedule)
+	if !ok {
 		return 0, false
-	}
-	limits := [5][2]int{{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}}
-	names := [5][]string{3: {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}, 4: {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}}
-	var f [5]cronField
-	for i, p := range parts {
-		var ok bool
-		if f[i], ok = parseCronField(p, limits[i][0], limits[i][1], names[i]); !ok {
-			return 0, false
-		}
-	}
-	if f[4].has(7) { // 7 is Sunday too
-		f[4].bits |= 1
 	}
 	// the minutes of a day at which it fires, when a day matches
 	var day []int
@@ -172,4 +160,118 @@ func parseCronField(s string, lo, hi int, names []string) (cronField, bool) {
 		}
 	}
 	return f, f.bits != 0
+}
+
+// cronSchedule is a CronJob schedule read for its run times, in the time
+// zone that Kubernetes runs it in.
+type cronSchedule struct {
+	f   [5]cronField // minute, hour, day of month, month, day of week
+	loc *time.Location
+}
+
+// parseCronSchedule reads a schedule as Kubernetes does, with its time
+// zone: spec.timeZone, a CRON_TZ= or TZ= prefix, else UTC (the controller
+// manager's zone in most clusters, which meshbatch cannot see). ok is
+// false for what it cannot read: @every, an unknown zone, a malformed
+// field.
+func parseCronSchedule(schedule string, timeZone *string) (cronSchedule, bool) {
+	s := strings.TrimSpace(schedule)
+	zone := ""
+	if timeZone != nil {
+		zone = *timeZone
+	}
+	for _, prefix := range []string{"CRON_TZ=", "TZ="} {
+		if rest, ok := strings.CutPrefix(s, prefix); ok {
+			z, fields, _ := strings.Cut(rest, " ")
+			zone, s = z, strings.TrimSpace(fields)
+		}
+	}
+	loc := time.UTC
+	if zone != "" {
+		l, err := time.LoadLocation(zone)
+		if err != nil {
+			return cronSchedule{}, false
+		}
+		loc = l
+	}
+	f, ok := parseCronFields(s)
+	return cronSchedule{f: f, loc: loc}, ok
+}
+
+// parseCronFields reads the five fields (or an @ descriptor).
+func parseCronFields(schedule string) ([5]cronField, bool) {
+	var f [5]cronField
+	s := strings.TrimSpace(schedule)
+	if d, ok := cronDescriptors[s]; ok {
+		s = d
+	}
+	parts := strings.Fields(s)
+	if len(parts) != 5 {
+		return f, false
+	}
+	limits := [5][2]int{{0, 59}, {0, 23}, {1, 31}, {1, 12}, {0, 7}}
+	names := [5][]string{3: {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}, 4: {"sun", "mon", "tue", "wed", "thu", "fri", "sat"}}
+	for i, p := range parts {
+		var ok bool
+		if f[i], ok = parseCronField(p, limits[i][0], limits[i][1], names[i]); !ok {
+			return f, false
+		}
+	}
+	if f[4].has(7) { // 7 is Sunday too
+		f[4].bits |= 1
+	}
+	return f, true
+}
+
+// dayMatches reports whether the schedule runs on a day: day of month and
+// day of week are ANDed when either is a star, ORed otherwise.
+func (s cronSchedule) dayMatches(day, month, weekday int) bool {
+	dom, dow := s.f[2].has(day), s.f[4].has(weekday)
+	match := dom || dow
+	if s.f[2].star || s.f[4].star {
+		match = dom && dow
+	}
+	return match && s.f[3].has(month)
+}
+
+// next returns the first run time strictly after t, looking up to
+// cronSpan days ahead; ok is false when there is none in that span.
+func (s cronSchedule) next(t time.Time) (time.Time, bool) {
+	t = t.In(s.loc)
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc)
+	for d := 0; d < cronSpan; d++ {
+		date := day.AddDate(0, 0, d)
+		if !s.dayMatches(date.Day(), int(date.Month()), int(date.Weekday())) {
+			continue
+		}
+		for h := 0; h < 24; h++ {
+			if !s.f[1].has(h) {
+				continue
+			}
+			for m := 0; m < 60; m++ {
+				if !s.f[0].has(m) {
+					continue
+				}
+				if run := time.Date(date.Year(), date.Month(), date.Day(), h, m, 0, 0, s.loc); run.After(t) {
+					return run, true
+				}
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// runsBetween counts the run times in (from, to], up to limit.
+func (s cronSchedule) runsBetween(from, to time.Time, limit int) (n int, first time.Time) {
+	for t := from; n < limit; n++ {
+		next, ok := s.next(t)
+		if !ok || next.After(to) {
+			break
+		}
+		if n == 0 {
+			first = next
+		}
+		t = next
+	}
+	return n, first
 }

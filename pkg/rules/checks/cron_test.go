@@ -42,3 +42,48 @@ func TestScheduleShortestInterval(t *testing.T) {
 		}
 	}
 }
+
+func TestCronScheduleNext(t *testing.T) {
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	zone := "Europe/Berlin"
+	for _, tc := range []struct {
+		schedule string
+		zone     *string
+		after    string
+		want     string // "": no run, or unreadable
+	}{
+		{"0 2 * * *", nil, "2026-06-01T01:00:00Z", "2026-06-01T02:00:00Z"},
+		{"0 2 * * *", nil, "2026-06-01T02:00:00Z", "2026-06-02T02:00:00Z"}, // strictly after
+		{"*/15 * * * *", nil, "2026-06-01T10:07:30Z", "2026-06-01T10:15:00Z"},
+		{"0 17 * * 1-5", nil, "2026-06-05T18:00:00Z", "2026-06-08T17:00:00Z"}, // Friday evening to Monday
+		{"0 0 29 2 *", nil, "2026-06-01T00:00:00Z", "2028-02-29T00:00:00Z"},
+		{"0 2 * * *", &zone, "2026-06-01T00:30:00Z", "2026-06-02T00:00:00Z"}, // 02:00 CEST is 00:00 UTC
+		{"CRON_TZ=Europe/Berlin 0 2 * * *", nil, "2026-06-01T00:30:00Z", "2026-06-02T00:00:00Z"},
+		{"0 0 31 4 *", nil, "2026-06-01T00:00:00Z", ""},
+		{"@every 1h", nil, "2026-06-01T00:00:00Z", ""},
+	} {
+		got := ""
+		if s, ok := parseCronSchedule(tc.schedule, tc.zone); ok {
+			if n, ok := s.next(at(tc.after)); ok {
+				got = n.UTC().Format(time.RFC3339)
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%q after %s = %q, want %q", tc.schedule, tc.after, got, tc.want)
+		}
+	}
+	s, _ := parseCronSchedule("0 * * * *", nil)
+	if n, first := s.runsBetween(at("2026-06-01T00:00:00Z"), at("2026-06-01T05:30:00Z"), 100); n != 5 || !first.Equal(at("2026-06-01T01:00:00Z")) {
+		t.Errorf("runsBetween = %d, %s; want 5, 01:00", n, first)
+	}
+	if n, _ := s.runsBetween(at("2026-06-01T00:00:00Z"), at("2026-06-09T00:00:00Z"), 100); n != 100 {
+		t.Errorf("runsBetween stops at its limit: got %d, want 100", n)
+	}
+}

@@ -30,7 +30,7 @@ func TestRuleExamples(t *testing.T) {
 					t.Fatal(err)
 				}
 				facts, partial := ruletest.Facts(t, file, []byte(ex.text))
-				res, err := lint.Run(context.Background(), []string{file}, lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}})
+				res, err := lint.Run(context.Background(), []string{file}, lint.Options{Facts: facts, Partial: partial, Rules: []*rules.Rule{r}, Now: ruletest.Now})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,0 +1,129 @@
+package checks
+
+import (
+	"cmp"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// The live rules (MB7xx) judge what objects carry in status: a cluster's
+// objects, or a `kubectl get -o yaml` dump of them. A manifest has no
+// status, so they stay silent on it.
+
+// livePod returns the workload's Pod when it has run: the API server
+// admitted it and the kubelet or scheduler wrote its status. nil for a
+// Pod manifest and for other kinds.
+func livePod(w *rules.Workload) *corev1.Pod {
+	pod, ok := w.Object.Typed.(*corev1.Pod)
+	if !ok || (pod.Status.Phase == "" && pod.Status.StartTime == nil) {
+		return nil
+	}
+	return pod
+}
+
+// containerStatus is one container's status and its field path.
+type containerStatus struct {
+	*corev1.ContainerStatus
+	Path string
+	Init bool // in status.initContainerStatuses
+}
+
+// proxyStatus returns istio-proxy's status: an ordinary container (a
+// classic sidecar) or an init container (a native sidecar).
+func proxyStatus(pod *corev1.Pod) (containerStatus, bool) {
+	for _, s := range containerStatuses(pod) {
+		if s.Name == "istio-proxy" {
+			return s, true
+		}
+	}
+	return containerStatus{}, false
+}
+
+// containerStatuses lists every container status of the pod, init
+// containers first, with field paths.
+func containerStatuses(pod *corev1.Pod) []containerStatus {
+	var out []containerStatus
+	for i := range pod.Status.InitContainerStatuses {
+		out = append(out, containerStatus{&pod.Status.InitContainerStatuses[i], fmt.Sprintf("status.initContainerStatuses[%d]", i), true})
+	}
+	for i := range pod.Status.ContainerStatuses {
+		out = append(out, containerStatus{&pod.Status.ContainerStatuses[i], fmt.Sprintf("status.containerStatuses[%d]", i), false})
+	}
+	return out
+}
+
+// appStatuses lists the statuses of the app containers (not Istio's, not
+// init containers), in status order.
+func appStatuses(pod *corev1.Pod) []containerStatus {
+	var out []containerStatus
+	for _, s := range containerStatuses(pod) {
+		if !s.Init && s.Name != "istio-proxy" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// jobOf returns the name of the Job that owns the pod: its controller
+// owner reference, else the label the Job controller sets.
+func jobOf(pod *corev1.Pod) (string, bool) {
+	for _, ref := range pod.OwnerReferences {
+		if ref.Kind == "Job" && strings.HasPrefix(ref.APIVersion, "batch/") {
+			return ref.Name, true
+		}
+	}
+	for _, l := range []string{"batch.kubernetes.io/job-name", "job-name"} {
+		if name := pod.Labels[l]; name != "" {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// stamp writes a timestamp for messages: RFC 3339 in UTC, as kubectl
+// shows status times.
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// ago says how long before now t was, rounded for a reader ("3h10m").
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	if d < 0 {
+		return "in the future of this run's clock"
+	}
+	return span(d) + " ago"
+}
+
+// span writes a duration as a reader counts it: "3d4h", "2h5m", "40m",
+// "12s".
+func span(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		d = d.Round(time.Hour)
+		if h := d % (24 * time.Hour); h != 0 {
+			return fmt.Sprintf("%dd%dh", d/(24*time.Hour), h/time.Hour)
+		}
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d >= time.Hour:
+		d = d.Round(time.Minute)
+		if m := d % time.Hour; m != 0 {
+			return fmt.Sprintf("%dh%dm", d/time.Hour, m/time.Minute)
+		}
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute:
+		return fmt.Sprintf("%dm", d.Round(time.Minute)/time.Minute)
+	}
+	return fmt.Sprintf("%ds", d.Round(time.Second)/time.Second)
+}
+
+// quitNow is the command that stops a stuck classic istio-proxy now: a
+// POST to pilot-agent's /quitquitquit on its status port (15020), which
+// stops Envoy and the agent with exit code 0.
+func quitNow(pod *corev1.Pod) string {
+	return fmt.Sprintf("kubectl exec -n %s %s -c istio-proxy -- pilot-agent request POST quitquitquit --debug-port 15020",
+		cmp.Or(pod.Namespace, "default"), pod.Name)
+}

@@ -1,0 +1,200 @@
+package checks
+
+import (
+	"fmt"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// RootCAExpiring checks the mesh root certificate's expiry instead of
+// monitoring it.
+var RootCAExpiring = &rules.Rule{
+	ID:       "MB706",
+	Slug:     "root-ca-expiring",
+	Severity: rules.Error,
+	Summary:  "The mesh root certificate has expired, expires within 30 days, or expires before a running Job's deadline",
+	Rationale: "istiod publishes the mesh's root certificate in the ConfigMap istio-ca-root-cert of every namespace it " +
+		"serves (key root-cert.pem), and every sidecar validates its peers' certificates against it. When the root " +
+		"expires, every certificate it signed fails validation: mTLS between workloads fails, and under STRICT every " +
+		"call in the mesh is refused. Workload certificates rotate by themselves every day; the root does not, unless " +
+		"the CA is plugged in (cacerts) and rotated by hand or by cert-manager, and Istio's self-signed root lasts 10 " +
+		"years, long enough to be forgotten. A Job that is running now with an activeDeadlineSeconds that ends after " +
+		"the expiry may lose mTLS midway through its run. This is the source article's root CA expiry alert, checked " +
+		"from the certificate itself: an error once it has expired or before a running Job's deadline, a warning " +
+		"within 30 days.",
+	Remediation: "Rotate the root before it expires: plug in a new root next to the old one in cacerts (both in " +
+		"root-cert.pem) so that workloads trust both while their certificates are re-issued, then remove the old one; " +
+		"see Istio's plugin CA and root transition docs.",
+	Kinds: []string{"ConfigMap", "Job"},
+	Reads: rules.Reads{Loop: []string{"ConfigMap"}},
+	Sources: []string{
+		"istio/istio pilot/pkg/features/experimental.go (PILOT_CA_CERT_CONFIGMAP: istio-ca-root-cert)",
+		"istio/istio pkg/config/constants/constants.go (CACertNamespaceConfigMapDataName: root-cert.pem)",
+		"istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert",
+		"istio.io/latest/docs/ops/configuration/security/root-transition",
+	},
+	Bad: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-ca-root-cert, namespace: batch}
+data:
+  root-cert.pem: |
+    -----BEGIN CERTIFICATE-----
+    MIIBZDCCAQqgAwIBAgIEafPtADAKBggqhkjOPQQDAjAYMRYwFAYDVQQKEw1jbHVz
+    dGVyLmxvY2FsMB4XDTE2MDUwMTAwMDAwMFoXDTI2MDUwMTAwMDAwMFowGDEWMBQG
+    A1UEChMNY2x1c3Rlci5sb2NhbDBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABBRH
+    n0NYhaRwh/WR/a6OHh61iGW4M8PvDgHCHan1I7+fC6L3XhmS+mQpKQxV2RZPhqtX
+    1rWGwoA0YZkDt6awG3+jQjBAMA4GA1UdDwEB/wQEAwIBBjAPBgNVHRMBAf8EBTAD
+    AQH/MB0GA1UdDgQWBBT1Lcf4O+S4yq1k+Foqa4sxhbFcqzAKBggqhkjOPQQDAgNI
+    ADBFAiBL9Q3lxooti6H1xkhBefQdRGaJCkc5AUaECnwcCCMpbgIhALZAfXitbBhC
+    Yd0NpZO4Vx24pSuafBS9jtRZKa8sC/S5
+    -----END CERTIFICATE-----
+`,
+	Good: `apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-ca-root-cert, namespace: batch}
+data:
+  root-cert.pem: |
+    -----BEGIN CERTIFICATE-----
+    MIIBaTCCAQ+gAwIBAgIFASOMR4AwCgYIKoZIzj0EAwIwGDEWMBQGA1UEChMNY2x1
+    c3Rlci5sb2NhbDAiGA8yMTE1MDEwMTAwMDAwMFoYDzIxMjUwMTAxMDAwMDAwWjAY
+    MRYwFAYDVQQKEw1jbHVzdGVyLmxvY2FsMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcD
+    QgAE/Q1gRRBH+TnvlQOKe/aY1EkiKlv+pDANsD6nTNDVb5GpdRnDbG431HYvXQpd
+    cEnkB/YeaMCHa/N+fp1BhsaCPaNCMEAwDgYDVR0PAQH/BAQDAgEGMA8GA1UdEwEB
+    /wQFMAMBAf8wHQYDVR0OBBYEFOJS5SGBWGt8nEtdeiTHoyNX/BVgMAoGCCqGSM49
+    BAMCA0gAMEUCIDr0jfAzJZl2GVwTx0Ps5vt1ogSqu5aygW4Sqvo77MpyAiEAme+m
+    f6FdilVtVFGP23DvoL+AQQRF/rhJQAtKpVdUUcs=
+    -----END CERTIFICATE-----
+`,
+	Check: checkRootCAExpiring,
+}
+
+// rootExpiryWarning is how long before the root's expiry MB706 warns.
+const rootExpiryWarning = 30 * 24 * time.Hour
+
+// rootCerts are the input's istio-ca-root-cert ConfigMaps, built once for
+// every view of the index.
+type rootCerts struct {
+	first  map[[32]byte]*manifest.Object // the first copy of each bundle, in input order
+	copies map[[32]byte]int
+	byNS   map[string]*manifest.Object // the readable copy of each namespace
+	any    *manifest.Object            // the first readable copy
+}
+
+type rootCertsKey struct{}
+
+func rootCertsOf(ix *rules.Index) *rootCerts {
+	return ix.Shared(rootCertsKey{}, func() any {
+		rc := &rootCerts{first: map[[32]byte]*manifest.Object{}, copies: map[[32]byte]int{}, byNS: map[string]*manifest.Object{}}
+		for _, o := range ix.Every("ConfigMap") {
+			c := rules.RootCertOf(o)
+			if c == nil || c.Err != "" {
+				continue
+			}
+			if rc.first[c.Sum] == nil {
+				rc.first[c.Sum] = o
+			}
+			rc.copies[c.Sum]++
+			rc.byNS[rules.NamespaceOf(o)] = o
+			if rc.any == nil {
+				rc.any = o
+			}
+		}
+		return rc
+	}).(*rootCerts)
+}
+
+func checkRootCAExpiring(p *rules.Pass) {
+	now := p.Now()
+	certs := rootCertsOf(p.Index)
+	for _, o := range p.Index.OfKind("ConfigMap") {
+		c := rules.RootCertOf(o)
+		if c == nil {
+			continue
+		}
+		path := "data" + manifest.Key(mesh.RootCertKey)
+		if c.Err != "" {
+			p.ReportSeverityf(rules.Warning, o, path, "%s cannot be read as the mesh root certificate: %s", o.Ref(), c.Err)
+			continue
+		}
+		if certs.first[c.Sum] != o {
+			continue // reported on the first copy
+		}
+		others := ""
+		if n := certs.copies[c.Sum] - 1; n > 0 {
+			others = fmt.Sprintf(" (the same bundle is in %d more namespaces of the input)", n)
+		}
+		left := c.NotAfter.Sub(now)
+		switch {
+		case left <= 0:
+			p.Reportf(o, path, "the mesh root certificate in %s (%s) expired on %s, %s ago%s: sidecars reject every "+
+				"certificate it signed, so mTLS between workloads fails and STRICT peers refuse every call",
+				o.Ref(), c.Subject, stamp(c.NotAfter), span(-left), others)
+		case left <= rootExpiryWarning:
+			p.ReportSeverityf(rules.Warning, o, path, "the mesh root certificate in %s (%s) expires on %s, in %s%s: "+
+				"once it has, mTLS between workloads fails; rotate the root now",
+				o.Ref(), c.Subject, stamp(c.NotAfter), span(left), others)
+		}
+	}
+	for _, w := range p.Index.BatchWorkloads() {
+		job, ok := w.Object.Typed.(*batchv1.Job)
+		if !ok || !jobRunning(job) || job.Spec.ActiveDeadlineSeconds == nil {
+			continue
+		}
+		end := job.Status.StartTime.Add(time.Duration(*job.Spec.ActiveDeadlineSeconds) * time.Second)
+		if !end.After(now) {
+			continue // past its deadline: the Job controller is ending it
+		}
+		expiry, from, cm := rootExpiryFor(p, certs, w.Namespace)
+		if expiry.IsZero() || !expiry.Before(end) {
+			continue
+		}
+		verb := "expires"
+		if !expiry.After(now) {
+			verb = "expired"
+		}
+		p.Because(cm).Reportf(w.Object, w.JobPath+".activeDeadlineSeconds",
+			"%s is running (since %s) and its activeDeadlineSeconds lets it run until %s, but the mesh root certificate "+
+				"(%s) %s on %s: from then on its mTLS connections fail, midway through the run",
+			w.Object.Ref(), stamp(job.Status.StartTime.Time), stamp(end), from, verb, stamp(expiry))
+	}
+}
+
+// rootExpiryFor returns the root certificate's expiry that holds for a
+// namespace: its own copy, else the root namespace's, else any copy in
+// the input, else the cluster's facts; from says which, and cm is the
+// ConfigMap, if any.
+func rootExpiryFor(p *rules.Pass, certs *rootCerts, ns string) (time.Time, string, *manifest.Object) {
+	for _, o := range []*manifest.Object{certs.byNS[ns], certs.byNS[p.Facts.Root()], certs.any} {
+		if o != nil {
+			return rules.RootCertOf(o).NotAfter, o.Ref(), o
+		}
+	}
+	if t := p.Facts.RootCertExpiry; !t.IsZero() {
+		return t, "as `meshbatch facts` read it", nil
+	}
+	return time.Time{}, "", nil
+}
+
+// jobRunning reports whether a Job has started and not finished: it has a
+// startTime, no completionTime, is not suspended, and has no terminal
+// condition.
+func jobRunning(job *batchv1.Job) bool {
+	if job.Status.StartTime == nil || job.Status.CompletionTime != nil || (job.Spec.Suspend != nil && *job.Spec.Suspend) {
+		return false
+	}
+	for _, c := range job.Status.Conditions {
+		switch c.Type {
+		case batchv1.JobComplete, batchv1.JobFailed, batchv1.JobFailureTarget, batchv1.JobSuccessCriteriaMet:
+			if c.Status == corev1.ConditionTrue {
+				return false
+			}
+		}
+	}
+	return true
+}

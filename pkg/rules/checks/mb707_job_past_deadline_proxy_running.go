@@ -1,0 +1,141 @@
+package checks
+
+import (
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// JobPastDeadlineProxyRunning finds pods that outlived their Job's
+// deadline with the proxy still up.
+var JobPastDeadlineProxyRunning = &rules.Rule{
+	ID:       "MB707",
+	Slug:     "job-past-deadline-proxy-running",
+	Severity: rules.Error,
+	Summary:  "A Job's pod still runs a classic istio-proxy after the Job's activeDeadlineSeconds has passed",
+	Rationale: "activeDeadlineSeconds counts from the Job's status.startTime; when it passes, the Job controller marks " +
+		"the Job Failed (reason DeadlineExceeded) and deletes its running pods, which is the backstop MB104 and MB105 " +
+		"recommend against a sidecar that never exits. A pod of that Job that still runs istio-proxy after the deadline " +
+		"has escaped the backstop: its deletion hangs (a finalizer, a preStop hook or a drain that does not end), the " +
+		"Job controller has not acted, or the pod lost its owner. It keeps its resource requests and its place in the " +
+		"mesh, and a CronJob under Forbid may be waiting on it.",
+	Remediation: "Stop the proxy now (the command in the message), look at why the pod was not deleted (kubectl describe " +
+		"pod: finalizers, deletionTimestamp, events), and fix the sidecar's lifecycle so that the deadline is never " +
+		"what ends the Job (MB101).",
+	Kinds: []string{"Pod"},
+	Sources: []string{
+		"kubernetes.io/docs/concepts/workloads/controllers/job (Job termination and cleanup, activeDeadlineSeconds)",
+		"istio/istio pilot/cmd/pilot-agent/status/server.go (handleQuit)",
+	},
+	Bad: `# status as seen at 2026-06-01T12:00:00Z
+apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  activeDeadlineSeconds: 3600
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - {name: etl, image: registry.example.com/etl:1.4.2}
+status:
+  startTime: "2026-06-01T02:00:00Z"
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etl-7xk2p
+  namespace: batch
+  ownerReferences:
+    - {apiVersion: batch/v1, kind: Job, name: etl, uid: 5c0c7c1e-0d6c-4a55-9b52-1f3f4f8e2a10, controller: true}
+spec:
+  restartPolicy: Never
+  containers:
+    - {name: etl, image: registry.example.com/etl:1.4.2}
+    - {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}
+status:
+  phase: Running
+  containerStatuses:
+    - name: istio-proxy
+      image: docker.io/istio/proxyv2:1.28.0
+      ready: true
+      restartCount: 0
+      state:
+        running: {startedAt: "2026-06-01T02:00:05Z"}
+`,
+	Good: `# status as seen at 2026-06-01T12:00:00Z
+apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  activeDeadlineSeconds: 86400
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - {name: etl, image: registry.example.com/etl:1.4.2}
+status:
+  startTime: "2026-06-01T02:00:00Z"
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: etl-7xk2p
+  namespace: batch
+  ownerReferences:
+    - {apiVersion: batch/v1, kind: Job, name: etl, uid: 5c0c7c1e-0d6c-4a55-9b52-1f3f4f8e2a10, controller: true}
+spec:
+  restartPolicy: Never
+  containers:
+    - {name: etl, image: registry.example.com/etl:1.4.2}
+    - {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}
+status:
+  phase: Running
+  containerStatuses:
+    - name: istio-proxy
+      image: docker.io/istio/proxyv2:1.28.0
+      ready: true
+      restartCount: 0
+      state:
+        running: {startedAt: "2026-06-01T02:00:05Z"}
+`,
+	Check: checkJobPastDeadlineProxyRunning,
+}
+
+func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
+	now := p.Now()
+	for _, w := range p.Index.Workloads {
+		pod := livePod(w)
+		if pod == nil {
+			continue
+		}
+		name, ok := jobOf(pod)
+		if !ok {
+			continue
+		}
+		proxy, ok := proxyStatus(pod)
+		if !ok || proxy.Init || proxy.State.Running == nil {
+			continue
+		}
+		job, ok := p.Index.Batch(w.Namespace, name)
+		if !ok || job.Object().Kind != "Job" {
+			continue // the Job is not in the input: its deadline is unknown
+		}
+		start, ok1 := job.JobStarted()
+		deadline, ok2 := job.JobDeadline()
+		if !ok1 || !ok2 {
+			continue
+		}
+		end := start.Add(deadline)
+		if !end.Before(now) {
+			continue
+		}
+		deleting := ""
+		if pod.DeletionTimestamp != nil {
+			deleting = ", and its deletion, requested at " + stamp(pod.DeletionTimestamp.Time) + ", has not ended it"
+		}
+		p.Reportf(w.Object, proxy.Path+".state.running",
+			"%s still runs istio-proxy %s after %s reached its activeDeadlineSeconds (%s from %s, so at %s)%s: "+
+				"the deadline that should have ended the pod did not; stop the proxy now with `%s`, and find why the pod "+
+				"was not deleted", w.Object.Ref(), span(now.Sub(end)), job.Object().Ref(), fmtDuration(deadline), stamp(start),
+			stamp(end), deleting, quitNow(pod))
+	}
+}
