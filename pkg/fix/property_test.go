@@ -79,6 +79,18 @@ func TestFixProperties(t *testing.T) {
 					t.Errorf("%s: the fixes add a finding: %s (%d, was %d)", file, key, n, before[key])
 				}
 			}
+			// and remove the findings they fix
+			fixed := map[string]int{}
+			for _, r := range rounds {
+				for _, f := range r.Applied {
+					fixed[f.RuleID+" "+f.Object.String()]++
+				}
+			}
+			for key, n := range fixed {
+				if after[key] > before[key]-n {
+					t.Errorf("%s: %d fixes of %s, but %d of its %d findings are left", file, n, key, after[key], before[key])
+				}
+			}
 			if again := ruletest.FixRounds(t, file, out, checks.All()); len(again) > 0 {
 				t.Errorf("%s: a second fix changes the file again", file)
 			}

@@ -28,6 +28,7 @@ const maxRounds = 5
 type Round struct {
 	Before, After []byte
 	Edits         []manifest.Edit // the edits applied
+	Applied       []lint.Finding  // the findings whose fixes they are
 	Findings      []lint.Finding  // the run's findings, fixes and all
 }
 
@@ -56,6 +57,7 @@ func FixRounds(t testing.TB, file string, data []byte, rs []*rules.Rule) []Round
 			return rounds
 		}
 		r := Round{Before: data, After: files[0].New, Findings: all}
+		r.Applied = files[0].Applied
 		for _, f := range files[0].Applied {
 			r.Edits = append(r.Edits, f.Fix.Edits...)
 		}

@@ -61,9 +61,11 @@ spec:
           image: registry.example.com/etl:1.4.2
 `,
 	AutoFix: "Moves the key, with its value and comment as written, to the pod template's metadata: labels stay labels, " +
-		"annotations stay annotations, except sidecar.istio.io/inject \"true\" or \"false\", which becomes the pod label. " +
-		"No fix when the pod template sets the key itself, for a key Istio does not know (MB210), or for " +
-		"istio.io/dataplane-mode and sidecar.istio.io/nativeSidecar, which change the pod's data plane or sidecar mode.",
+		"annotations stay annotations, except sidecar.istio.io/inject \"false\", which becomes the pod label. " +
+		"No fix when the pod template sets the key itself, for sidecar.istio.io/inject \"true\" (the pod would get a " +
+		"sidecar it may lack today), for a key Istio does not know (MB210), or for " +
+		"istio.io/dataplane-mode, sidecar.istio.io/nativeSidecar and istio.io/rev, which change the pod's data plane, " +
+		"sidecar mode or revision.",
 	Check: checkAnnotationOnWrongObject,
 }
 
@@ -113,7 +115,13 @@ func checkAnnotationOnWrongObject(p *rules.Pass) {
 							return manifest.ErrNoEdit
 						case !knownIstioKeys().names[k]: // MB210's: perhaps a typo, which moving would not mend
 							return manifest.ErrNoEdit
-						case k == mesh.LabelDataplaneMode, k == mesh.AnnotNative: // another data plane or sidecar mode: a choice to make by hand
+						case k == mesh.LabelInject && v != "false":
+							// "true" on the pod would give it a sidecar it may lack today
+							// (MB206 leaves that to the user too); other values are MB206's
+							return manifest.ErrNoEdit
+						case k == mesh.LabelDataplaneMode, k == mesh.AnnotNative, k == mesh.LabelRev:
+							// another data plane, sidecar mode or revision (a label there; as an
+							// annotation, what the injector writes): a choice to make by hand
 							return manifest.ErrNoEdit
 						}
 						return ed.Move(from, tmpl+"."+toKind, k)
