@@ -141,14 +141,29 @@ lint exits 2.`,
 		},
 	}
 	f := cmd.Flags()
+	addInputFlags(cmd, &fl)
+	f.StringArrayP("format", "f", nil, "output format, repeatable: "+strings.Join(format.Names(), ", ")+" (default text)")
+	f.StringArrayVarP(&fl.outputs, "output", "o", nil, "file for the report of the --format at the same position, repeatable (- is standard output)")
+	f.StringVar(&fl.writeBaseline, "write-baseline", "", "record the findings in this file; with --baseline, drop its stale entries and add no new finding")
+	f.BoolVar(&fl.baselineAdd, "baseline-add", false, "with --write-baseline and --baseline, add the new findings to the file too")
+	complete := func(flag string, values ...string) {
+		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	}
+	complete("format", format.Names()...)
+	_ = cmd.MarkFlagFilename("write-baseline", "json")
+	return cmd
+}
+
+// addInputFlags registers the flags lint and fix share: the config, the
+// cluster facts, the thresholds, suppression, what is read and the limits.
+func addInputFlags(cmd *cobra.Command, fl *lintFlags) {
+	f := cmd.Flags()
 	f.StringVar(&fl.config, "config", "", "config file (default: .meshbatch.yaml in the working directory or a parent; env MESHBATCH_CONFIG)")
 	f.BoolVar(&fl.noConfig, "no-config", false, "read no config file")
 	addFactFlags(f)
 	addFactsFileFlag(f)
 	f.String("fail-on", "error", "exit 1 when a finding at or above this severity is reported (shown or not): error, warning, info or none")
 	f.String("min-severity", "info", "show findings at or above this severity: error, warning or info (does not change the exit code)")
-	f.StringArrayP("format", "f", nil, "output format, repeatable: "+strings.Join(format.Names(), ", ")+" (default text)")
-	f.StringArrayVarP(&fl.outputs, "output", "o", nil, "file for the report of the --format at the same position, repeatable (- is standard output)")
 	f.StringArrayVar(&fl.suppress, "suppress", nil, "hide findings: RULES[=Kind namespace/name] with globs, like 'MB301=Job batch/*' (repeatable)")
 	f.StringArrayVar(&fl.exclude, "exclude", nil, "do not read paths matching this glob, relative to the working directory, like 'charts/*/templates/**' (repeatable; adds to the config's exclude)")
 	f.BoolVar(&fl.partial, "partial", false, "the input is only part of the manifests (pre-commit): rules stay silent about objects they cannot see")
@@ -156,8 +171,6 @@ lint exits 2.`,
 	f.BoolVar(&fl.skipNonManifests, "skip-non-manifests", false, "skip YAML documents without apiVersion or kind instead of reporting them (pre-commit)")
 	f.String("baseline", "", "hide the findings this file records (written by --write-baseline) and fail only on new ones")
 	f.BoolVar(&fl.noBaseline, "no-baseline", false, "read no baseline, even one the config file names (to see every finding)")
-	f.StringVar(&fl.writeBaseline, "write-baseline", "", "record the findings in this file; with --baseline, drop its stale entries and add no new finding")
-	f.BoolVar(&fl.baselineAdd, "baseline-add", false, "with --write-baseline and --baseline, add the new findings to the file too")
 	fl.maxFileSize = manifest.DefaultMaxFileBytes
 	fl.maxDepth = manifest.DefaultMaxDepth
 	fl.maxNodes = manifest.DefaultMaxNodes
@@ -176,7 +189,6 @@ lint exits 2.`,
 	complete := func(flag string, values ...string) {
 		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
-	complete("format", format.Names()...)
 	complete("fail-on", "error", "warning", "info", "none")
 	complete("min-severity", "error", "warning", "info")
 	for key, values := range factValues {
@@ -185,8 +197,6 @@ lint exits 2.`,
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("values", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("baseline", "json")
-	_ = cmd.MarkFlagFilename("write-baseline", "json")
-	return cmd
 }
 
 // factValues are the values of the facts that take one of a fixed set,
@@ -203,93 +213,23 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	if err := checkClusterFlags(cmd, fl.cluster); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(cmd, fl)
+	opts, set, cfg, base, err := lintOptions(cmd, fl)
 	if err != nil {
-		return usageError{err}
-	}
-	var noFacts *config.FactsFile
-	if fl.cluster.enabled {
-		noFacts = &config.FactsFile{} // the cluster's come later
-	}
-	set, err := resolveSettingsWith(cfg, cmd.Flags(), noFacts)
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	outputs, err := pairOutputs(set.formats, fl.outputs)
 	if err != nil {
 		return usageError{err}
 	}
-	ruleSet, overrides, err := cfg.RuleSet()
-	if err != nil {
-		return usageError{err}
-	}
-	sups, err := cfg.Suppressions()
-	if err != nil {
-		return usageError{err}
-	}
-	for _, s := range fl.suppress {
-		sup, err := lint.ParseSuppress(s)
-		if err != nil {
-			return usagef("--suppress %v", err)
-		}
-		sup.Origin = "--suppress " + s
-		sups = append(sups, sup)
-	}
-	excludes := cfg.Excludes()
-	if len(fl.exclude) > 0 {
-		wd, err := os.Getwd()
-		if err != nil {
-			return err
-		}
-		e := lint.Exclude{Patterns: fl.exclude, Base: wd, Origin: "--exclude"}
-		if err := e.Validate("the working directory"); err != nil {
-			return usagef("--exclude: %v", err)
-		}
-		excludes = append(excludes, e)
-	}
-	base, err := newBaselineRun(set.baseline, fl)
-	if err != nil {
-		return err
-	}
-	opts := lint.Options{
-		Facts:             set.facts,
-		Rules:             ruleSet,
-		SeverityOverrides: overrides,
-		Suppressions:      sups,
-		NoInlineIgnores:   fl.noInlineIgnores,
-		Partial:           fl.partial,
-		MinSeverity:       set.minSeverity,
-		SkipNonManifests:  fl.skipNonManifests,
-		Exclude:           excludes,
-		CheckSpec:         generate.CheckSpec,
-		ListObjects:       format.NeedsObjects(outputs),
-		Stdin:             cmd.InOrStdin(),
-	}
-	for _, v := range fl.values {
-		if fi, err := os.Stat(v); err != nil || !fi.Mode().IsRegular() {
-			return usagef("--values %s: no such file", v)
-		}
-	}
+	opts.ListObjects = format.NeedsObjects(outputs)
+	opts.Fixes = format.ShowsFixes(outputs)
 	charts := 0 // the Helm charts given --values and --set
-	opts.Render = lint.RenderOptions{
-		Renderer: execRenderer{},
-		ChartOf:  cfg.ChartOfValuesFile,
-		Configure: func(t *render.Target) {
-			cfg.ConfigureChart(t)
-			if v := set.facts.KubernetesVersion; v.Known() {
-				t.KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
-			}
-			if t.Kind == render.Helm {
-				charts++
-				t.Values = append(t.Values, fl.values...)
-				t.Set = append(t.Set, fl.set...)
-			}
-		},
-	}
-	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes),
-		Hints: limitHints}
-	if base != nil {
-		opts.Baseline = base.matcher
+	configure := opts.Render.Configure
+	opts.Render.Configure = func(t *render.Target) {
+		configure(t)
+		if t.Kind == render.Helm {
+			charts++
+		}
 	}
 	var cluster *clusterRun
 	if fl.cluster.enabled {
@@ -340,6 +280,94 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		return errFindings
 	}
 	return nil
+}
+
+// lintOptions reads the config and the settings and builds the options
+// lint and fix run with, and the baseline run when there is one.
+func lintOptions(cmd *cobra.Command, fl lintFlags) (lint.Options, resolved, *config.Config, *baselineRun, error) {
+	var opts lint.Options
+	cfg, err := loadConfig(cmd, fl)
+	if err != nil {
+		return opts, resolved{}, nil, nil, usageError{err}
+	}
+	var noFacts *config.FactsFile
+	if fl.cluster.enabled {
+		noFacts = &config.FactsFile{} // the cluster's are read later (startCluster)
+	}
+	set, err := resolveSettingsWith(cfg, cmd.Flags(), noFacts)
+	if err != nil {
+		return opts, set, nil, nil, usageError{err}
+	}
+	ruleSet, overrides, err := cfg.RuleSet()
+	if err != nil {
+		return opts, set, nil, nil, usageError{err}
+	}
+	sups, err := cfg.Suppressions()
+	if err != nil {
+		return opts, set, nil, nil, usageError{err}
+	}
+	for _, s := range fl.suppress {
+		sup, err := lint.ParseSuppress(s)
+		if err != nil {
+			return opts, set, nil, nil, usagef("--suppress %v", err)
+		}
+		sup.Origin = "--suppress " + s
+		sups = append(sups, sup)
+	}
+	excludes := cfg.Excludes()
+	if len(fl.exclude) > 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return opts, set, nil, nil, err
+		}
+		e := lint.Exclude{Patterns: fl.exclude, Base: wd, Origin: "--exclude"}
+		if err := e.Validate("the working directory"); err != nil {
+			return opts, set, nil, nil, usagef("--exclude: %v", err)
+		}
+		excludes = append(excludes, e)
+	}
+	base, err := newBaselineRun(set.baseline, fl)
+	if err != nil {
+		return opts, set, nil, nil, err
+	}
+	opts = lint.Options{
+		Facts:             set.facts,
+		Rules:             ruleSet,
+		SeverityOverrides: overrides,
+		Suppressions:      sups,
+		NoInlineIgnores:   fl.noInlineIgnores,
+		Partial:           fl.partial,
+		MinSeverity:       set.minSeverity,
+		SkipNonManifests:  fl.skipNonManifests,
+		Exclude:           excludes,
+		CheckSpec:         generate.CheckSpec,
+		Stdin:             cmd.InOrStdin(),
+	}
+	opts.Limits = manifest.Limits{MaxFileBytes: int64(fl.maxFileSize), MaxDepth: int(fl.maxDepth), MaxNodes: int(fl.maxNodes),
+		Hints: limitHints}
+	for _, v := range fl.values {
+		if fi, err := os.Stat(v); err != nil || !fi.Mode().IsRegular() {
+			return opts, set, nil, nil, usagef("--values %s: no such file", v)
+		}
+	}
+	opts.Render = lint.RenderOptions{
+		Renderer: execRenderer{},
+		ChartOf:  cfg.ChartOfValuesFile,
+		Configure: func(t *render.Target) {
+			cfg.ConfigureChart(t)
+			if v := set.facts.KubernetesVersion; v.Known() {
+				t.KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
+			}
+			if t.Kind == render.Helm {
+				t.Values = append(t.Values, fl.values...)
+				t.Set = append(t.Set, fl.set...)
+			}
+		},
+	}
+	if base != nil {
+		opts.Baseline = base.matcher
+	}
+	return opts, set, cfg, base, nil
 }
 
 // loadConfig finds and reads the config file: --config, else

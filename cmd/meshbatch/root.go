@@ -38,6 +38,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(
 		newGenerateCmd(),
 		newLintCmd(),
+		newFixCmd(),
 		newFactsCmd(),
 		newRulesCmd(),
 		newCompletionCmd(),

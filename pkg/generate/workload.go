@@ -12,32 +12,15 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
-// QuitCommand stops istio-proxy from the app container: pilot-agent's
-// /quitquitquit, POST only and from localhost only.
-const QuitCommand = "curl -fsS -X POST http://127.0.0.1:15020/quitquitquit"
+// QuitCommand stops istio-proxy from the app container (see mesh.QuitCommand).
+const QuitCommand = mesh.QuitCommand
 
-// classicWrapper runs the app ("$@") under /bin/sh for a classic sidecar:
-// it forwards SIGTERM to the app (also one that came before the app had
-// started), waits for it (again if the wait was cut short by a signal),
-// stops the proxy whether the app succeeded or failed, and exits with the
-// app's code. A classic sidecar is an ordinary container, so without the
-// quit call the pod never completes.
-var classicWrapper = strings.Join([]string{
-	`trap 'stop=1; kill -TERM "$app" 2>/dev/null' TERM INT`,
-	`"$@" &`,
-	`app=$!`,
-	`[ -z "$stop" ] || kill -TERM "$app" 2>/dev/null`,
-	`while :; do`,
-	`  wait "$app"; code=$?`,
-	`  kill -0 "$app" 2>/dev/null || break`,
-	`done`,
-	QuitCommand + ` >/dev/null || echo "meshbatch: could not stop istio-proxy" >&2`,
-	`exit "$code"`,
-	``,
-}, "\n")
+// classicWrapper runs the app under /bin/sh for a classic sidecar and
+// stops the proxy when it ends (see mesh.ClassicWrapper).
+var classicWrapper = mesh.ClassicWrapper
 
 // wrapperName is $0 of the wrapper shell, shown in its error messages.
-const wrapperName = "meshbatch-wrapper"
+const wrapperName = mesh.WrapperName
 
 // proxyConfig is the proxy.istio.io/config annotation: a ProxyConfig as
 // JSON, the documented form. encoding/json writes the fields in this

@@ -236,3 +236,31 @@ func BenchmarkLint(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLintFixes is BenchmarkLint asking for the fixes (meshbatch fix,
+// JSON and SARIF output): what computing them costs over BenchmarkLint.
+func BenchmarkLintFixes(b *testing.B) {
+	facts := benchFacts(b)
+	for _, s := range benchSizes {
+		b.Run("N="+s.name, func(b *testing.B) {
+			dir := benchCorpus(b, s.n)
+			var res *Result
+			m := startCount(b)
+			for b.Loop() {
+				var err error
+				if res, err = Run(context.Background(), []string{dir}, Options{Facts: facts, Fixes: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perObject(b, s.n, m)
+			fixes := 0
+			for f := range res.Findings.All() {
+				if f.Fix != nil {
+					fixes++
+				}
+			}
+			b.ReportMetric(float64(res.Findings.Len()), "findings")
+			b.ReportMetric(float64(fixes), "fixes")
+		})
+	}
+}

@@ -46,6 +46,9 @@ type Finding struct {
 	// patch or resource file), and Rendered says where in the rendered
 	// document the finding was.
 	Rendered *RenderedFrom `json:"rendered,omitempty"`
+	// Fix resolves the finding, when its rule offers one and the run
+	// asked for fixes (Options.Fixes).
+	Fix *rules.Fix `json:"fix,omitempty"`
 }
 
 // RelatedObject is another object a finding is about, and where it is.
@@ -197,6 +200,8 @@ type findingMore struct {
 	// objects' places when some were rendered.
 	source    *sourcePos
 	relatedAt []RelatedObject
+	// fix resolves the finding (Options.Fixes).
+	fix *rules.Fix
 }
 
 // suppressedBy is Finding's Suppressed, SuppressedBy and SuppressReason:
@@ -208,8 +213,8 @@ type suppressedBy struct {
 // newFinding holds d as Run does.
 func newFinding(d rules.Diagnostic) finding {
 	f := finding{rule: d.Rule, obj: d.Object, path: unique.Make(d.Path), msg: d.Message, sev: int8(d.Severity)}
-	if len(d.Related) > 0 {
-		f.more = &findingMore{related: d.Related}
+	if len(d.Related) > 0 || d.Fix != nil {
+		f.more = &findingMore{related: d.Related, fix: d.Fix}
 	}
 	return f
 }
@@ -324,6 +329,9 @@ func (f *finding) render(live *liveRun) Finding {
 		}
 		if s := f.more.suppressed; s != nil {
 			out.Suppressed, out.SuppressedBy, out.SuppressReason = s.origin, s.by, s.reason
+		}
+		if !live.isLive(f.file()) {
+			out.Fix = f.more.fix // a live object has no file to edit
 		}
 	}
 	return out

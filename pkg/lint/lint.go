@@ -70,6 +70,10 @@ type Options struct {
 	// hides none.
 	Baseline Baseline
 
+	// Fixes asks the rules for the fixes they offer (Finding.Fix), which
+	// read each fixable finding's document again.
+	Fixes bool
+
 	// Now is the instant rules that read objects' status judge them at
 	// (rules.Pass.Now); the zero time means time.Now(), taken once when
 	// the run starts. Tests and goldens fix it.
@@ -420,6 +424,7 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 	err := forEach(ctx, len(checks), opts.Workers, func(i int) {
 		r, out := checks[i], &outs[i]
 		pass := rules.NewPass(r, ix, opts.Facts, opts.Partial, func(d rules.Diagnostic) { out.diags = append(out.diags, newFinding(d)) })
+		pass.Fixes = opts.Fixes
 		pass.SetNow(opts.Now)
 		r.Check(pass)
 		out.silenced = pass.Silenced

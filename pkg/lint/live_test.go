@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // pagesOf serves docs as pages of size documents, as meshbatch-facts
@@ -181,5 +182,34 @@ func TestLiveSpoolIsRemovedOnError(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) > 0 {
 		t.Errorf("the spool is left behind: %v", left)
+	}
+}
+
+// TestNoFixOnLiveObjects: a live object has no file for meshbatch fix to
+// edit, so its findings carry no fix; the same object in a file does.
+func TestNoFixOnLiveObjects(t *testing.T) {
+	job := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"metadata":{"annotations":{"sidecar.istio.io/proxyMemory":"128Mi"}},"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
+	ns := liveDocs[0]
+	file := filepath.Join(t.TempDir(), "job.yaml")
+	if err := os.WriteFile(file, []byte(ns+"---\n"+job), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := Run(context.Background(), []string{file}, Options{Rules: []*rules.Rule{checks.ProxyResourcesPartial}, Fixes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &LiveSource{Context: "prod", Next: pagesOf([]string{ns, job}, 2, io.EOF), SpoolDir: t.TempDir()}
+	live, err := Run(context.Background(), nil, Options{Rules: []*rules.Rule{checks.ProxyResourcesPartial}, Live: src, Fixes: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromFile.Findings.Len() != 1 || fromFile.Findings.At(0).Fix == nil {
+		t.Fatalf("the file gives %d findings, the first with fix %v: want one MB302 with a fix", fromFile.Findings.Len(), fromFile.Findings.Len() > 0 && fromFile.Findings.At(0).Fix != nil)
+	}
+	if live.Findings.Len() != 1 {
+		t.Fatalf("the cluster gives %d findings, want one MB302", live.Findings.Len())
+	}
+	if f := live.Findings.At(0); f.Fix != nil {
+		t.Errorf("%s on live %s carries a fix: %+v", f.RuleID, f.Object, f.Fix)
 	}
 }

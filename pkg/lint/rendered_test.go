@@ -220,3 +220,33 @@ func TestRenderedNothing(t *testing.T) {
 		t.Errorf("findings %d, input errors %v, notices %q; want only the notice %q", res.Findings.Len(), res.InputErrors, res.Notices, want)
 	}
 }
+
+// TestNoFixOnRenderedFindings: a fix's edits are offsets in the rendered
+// document, so a finding moved to its template must not carry them (fix
+// would write them into the template's bytes). The same MB302 finding on
+// a plain file offers a fix (TestNoFixOnLiveObjects).
+func TestNoFixOnRenderedFindings(t *testing.T) {
+	t.Chdir("testdata/render")
+	res, err := lint.Run(context.Background(), []string{"charts/report"}, lint.Options{
+		Fixes:  true,
+		Render: lint.RenderOptions{Renderer: engine.Engine{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for f := range res.Findings.All() {
+		if f.Rendered == nil {
+			continue
+		}
+		if f.RuleID == "MB302" {
+			seen++
+		}
+		if f.Fix != nil {
+			t.Errorf("%s at %s:%d carries a fix of the rendered document", f.RuleID, f.File, f.Line)
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no rendered MB302 finding: the chart no longer shows what this test is about")
+	}
+}

@@ -68,7 +68,11 @@ type Rule struct {
 	Reads     Reads    // what Check reads, which decides what the engine keeps decoded
 	Sources   []string // where the facts come from (issues, code, docs)
 	Bad, Good string   // example manifests (YAML) for the rule's docs
-	Check     func(*Pass)
+	// AutoFix says what meshbatch fix changes for a finding, and when it
+	// offers a fix; "" for a rule that offers none. The check attaches the
+	// fix itself (Pass.ReportFixf).
+	AutoFix string
+	Check   func(*Pass)
 }
 
 // Reads declares what a check reads besides the pod templates of the
@@ -101,6 +105,9 @@ type Diagnostic struct {
 	// PeerAuthentication that makes a DestinationRule wrong), for the
 	// formats to point at; see Pass.Because.
 	Related []*manifest.Object
+	// Fix resolves the finding, when the rule offers one and the run
+	// wants fixes (Pass.Fixes); nil otherwise.
+	Fix *Fix
 }
 
 // Message is what a diagnostic says: the format and arguments it was
@@ -192,6 +199,9 @@ type Pass struct {
 	// (pre-commit passes only changed files). Rules report "X is missing"
 	// through Missingf, which stays silent then.
 	Partial bool
+	// Fixes is set when the run wants the fixes rules offer (ReportFixf):
+	// computing one reads the object's document again.
+	Fixes bool
 
 	report func(Diagnostic)
 	now    time.Time // see Now

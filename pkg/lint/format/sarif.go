@@ -102,6 +102,7 @@ type sarifResult struct {
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 	Properties          *sarifResultProps  `json:"properties,omitempty"`
+	Fixes               []sarifFix         `json:"fixes,omitempty"`
 }
 
 type sarifResultProps struct {
@@ -268,6 +269,7 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{"meshbatchFinding/v1": fingerprint(f)},
 		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation, Rendered: f.Rendered},
+		Fixes:               sarifFixesOf(f),
 	}
 	for i, r := range f.Related {
 		rel := sarifRelated{ID: i + 1, Message: sarifText{Text: r.Object.String()}}

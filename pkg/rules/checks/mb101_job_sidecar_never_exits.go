@@ -1,8 +1,13 @@
 package checks
 
 import (
+	"path"
+	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -80,6 +85,13 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Where the facts say Istio is 1.24 or later and every kubelet 1.29 or later (--istio-version, " +
+		"--kubelet-version, or a facts file), sets sidecar.istio.io/nativeSidecar: \"true\" on the pod template (adding " +
+		"it, or replacing a value Istio 1.24 to 1.26 read as classic); not for a pod that opts out with \"false\", was " +
+		"injected before it was committed, or holds the app until the proxy starts (the hold would do nothing). " +
+		"Elsewhere, where the pod's only app container runs a shell command ([sh, -c, ...], so a shell exists), nothing " +
+		"tries to stop the proxy yet and restartPolicy is Never, runs the command under the wrapper meshbatch generate " +
+		"writes, which stops the proxy with curl when the app ends, whatever its exit code. No fix otherwise.",
 	Check: checkJobSidecarNeverExits,
 }
 
@@ -95,8 +107,15 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 			continue
 		}
 		path := m.FirstAppPath()
+		stops := len(m.Quits) + len(m.Unrun)
+		native := rules.Offer{Description: "stop istio-proxy with the app: a native sidecar where the facts allow it, else the quit wrapper", Build: func(ed *manifest.Editor) error {
+			if nativeFixable(p.Facts, w) {
+				return askNative(ed, p.Facts, w)
+			}
+			return wrapQuit(ed, w, stops)
+		}}
 		if v == mesh.Yes {
-			p.Reportf(w.Object, path,
+			p.ReportFixf(native, w.Object, path,
 				"%s keeps its istio-proxy sidecar running after the app exits, so the pod never completes: "+
 					"it is injected (%s) as a classic sidecar (%s) and %s",
 				w.Object.Ref(), m.Inj.Reason, m.NativeWhy, notStopped(m))
@@ -104,7 +123,7 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		}
 		// Unknown cluster facts leave the verdict open, but nothing in the
 		// manifest makes the pod safe: an error all the same.
-		p.Reportf(w.Object, path,
+		p.ReportFixf(native, w.Object, path,
 			"%s may keep its istio-proxy sidecar running after the app exits, so the pod may never complete (%s): "+
 				"%s%s",
 			w.Object.Ref(), strings.Join(m.Assumptions(), "; "), notStopped(m), settle(p.Facts, m))
@@ -139,4 +158,63 @@ func neverExits(m rules.PodMesh) mesh.Tri {
 		return mesh.No
 	}
 	return m.Classic()
+}
+
+// askNative sets sidecar.istio.io/nativeSidecar: "true" on the pod
+// template, only where the facts say it works: Istio >= 1.24 reads the
+// annotation, and every kubelet >= 1.29 runs native sidecars. A pod that
+// opts out ("false") or was injected before it was committed gets no fix.
+func askNative(ed *manifest.Editor, f mesh.Facts, w *rules.Workload) error {
+	if !nativeFixable(f, w) {
+		return manifest.ErrNoEdit
+	}
+	return ed.Set(w.TemplateField("metadata.annotations"), mesh.AnnotNative, "true")
+}
+
+// nativeFixable says whether askNative fixes w. A pod that holds the app
+// until the proxy starts gets no fix either: the hold would become a
+// no-op that MB202 reports.
+func nativeFixable(f mesh.Facts, w *rules.Workload) bool {
+	f = f.ForNamespace(w.Namespace)
+	if f.IstioVersion.AtLeast(1, 24) != mesh.Yes || f.KubeletVersion.AtLeast(1, 29) != mesh.Yes {
+		return false
+	}
+	if _, _, pre := rules.InjectedProxy(w); pre || w.Template.Annotations[mesh.AnnotNative] == "false" {
+		return false
+	}
+	pc, err := w.ProxyConfig()
+	return err == nil && !pc.GetHoldApplicationUntilProxyStarts().GetValue()
+}
+
+// shells are the programs a "shell -c script" command may name.
+var shells = []string{"sh", "bash", "ash", "dash", "ksh", "zsh"}
+
+// wrapQuit runs the only app container's shell command under
+// mesh.ClassicWrapper, which stops the proxy when the app ends: the command
+// must be known ([shell, -c, ...] in the manifest, so a shell exists), the
+// pod must not restart its containers (a restarted app would find no
+// proxy, MB103), and nothing may try to stop the proxy already (stops
+// counts the attempts: MB102's).
+func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
+	if stops > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		return manifest.ErrNoEdit
+	}
+	var app *rules.ContainerRef
+	for _, c := range w.Containers() {
+		if c.Init {
+			continue
+		}
+		if app != nil {
+			return manifest.ErrNoEdit // the first app to end would stop the proxy of the others
+		}
+		app = &c
+	}
+	if app == nil {
+		return manifest.ErrNoEdit
+	}
+	cmd := app.Container.Command
+	if len(cmd) < 3 && !(len(cmd) == 2 && len(app.Container.Args) > 0) || cmd[1] != "-c" || !slices.Contains(shells, path.Base(cmd[0])) {
+		return manifest.ErrNoEdit
+	}
+	return ed.InsertItems(app.Path+".command", 1, []string{mesh.ClassicWrapper, mesh.WrapperName, cmd[0], "-c"})
 }

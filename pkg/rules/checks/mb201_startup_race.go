@@ -1,6 +1,11 @@
 package checks
 
 import (
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -59,6 +64,10 @@ spec:
           image: registry.example.com/etl:1.4.2
           command: ["/bin/sh", "-c", "/app/etl; rc=$?; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit; exit $rc"]
 `,
+	AutoFix: "Sets holdApplicationUntilProxyStarts: true in the pod's proxy.istio.io/config: adds the annotation " +
+		"({\"holdApplicationUntilProxyStarts\":true}), or merges the setting into the one there, as a line of its YAML " +
+		"block or a member of its JSON object. No fix for a pre-injected pod, a config Istio cannot read, one that sets " +
+		"the hold to false, or a pod MB101's fix makes native.",
 	Check: checkStartupRace,
 }
 
@@ -88,8 +97,55 @@ func checkStartupRace(p *rules.Pass) {
 				setting = "proxy.istio.io/config does not set holdApplicationUntilProxyStarts"
 			}
 		}
-		p.ReportSeverityf(sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,
+		exits := neverExits(m) != mesh.No
+		p.ReportSeverityFixf(rules.Offer{Description: "add holdApplicationUntilProxyStarts: true to " + mesh.AnnotProxyConfig, Build: func(ed *manifest.Editor) error {
+			if exits && nativeFixable(p.Facts, w) {
+				return manifest.ErrNoEdit // MB101's fix, a native sidecar, orders the proxy first
+			}
+			return addHold(ed, w)
+		}}, sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,
 			"%s: the app can start before its classic istio-proxy sidecar is ready (%s), and its first connections, "+
 				"already redirected to the proxy, are refused%s", w.Object.Ref(), setting, assumed(as))
 	}
+}
+
+const holdKey = "holdApplicationUntilProxyStarts"
+
+// addHold sets holdApplicationUntilProxyStarts: true in the pod's
+// proxy.istio.io/config, adding the annotation, a line to its YAML block,
+// or a member to its JSON object, in the style it is written in. No fix
+// for a pre-injected pod (the annotation no longer matters), a config
+// Istio cannot read, or one that sets the hold to false on purpose.
+func addHold(ed *manifest.Editor, w *rules.Workload) error {
+	if _, _, pre := rules.InjectedProxy(w); pre {
+		return manifest.ErrNoEdit
+	}
+	raw, ok := w.Template.Annotations[mesh.AnnotProxyConfig]
+	if !ok {
+		return ed.Set(w.TemplateField("metadata.annotations"), mesh.AnnotProxyConfig, `{"`+holdKey+`":true}`)
+	}
+	pc, err := w.ProxyConfig()
+	if err != nil || pc == nil || pc.GetHoldApplicationUntilProxyStarts() != nil {
+		return manifest.ErrNoEdit
+	}
+	path := w.TemplateAnnotationPath(mesh.AnnotProxyConfig)
+	style, _ := ed.ScalarStyle(path)
+	body := strings.TrimSpace(raw)
+	switch {
+	case body == "" || body == "{}":
+		return ed.ReplaceScalar(path, `{"`+holdKey+`":true}`)
+	case strings.HasPrefix(body, "{"):
+		member := holdKey + ": true, "
+		if strings.HasPrefix(strings.TrimLeft(body[1:], " \t\n"), `"`) { // JSON: quote the key too
+			q := `"`
+			if style&yaml.DoubleQuotedStyle != 0 {
+				q = `\"`
+			}
+			member = q + holdKey + q + ": true, "
+		}
+		return ed.InsertInScalar(path, "{", member)
+	case style&yaml.LiteralStyle != 0:
+		return ed.AppendToBlock(path, holdKey+": true")
+	}
+	return manifest.ErrNoEdit
 }

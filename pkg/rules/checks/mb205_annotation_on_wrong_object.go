@@ -60,6 +60,12 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Moves the key, with its value and comment as written, to the pod template's metadata: labels stay labels, " +
+		"annotations stay annotations, except sidecar.istio.io/inject \"false\", which becomes the pod label. " +
+		"No fix when the pod template sets the key itself, for sidecar.istio.io/inject \"true\" (the pod would get a " +
+		"sidecar it may lack today), for a key Istio does not know (MB210), or for " +
+		"istio.io/dataplane-mode, sidecar.istio.io/nativeSidecar and istio.io/rev, which change the pod's data plane, " +
+		"sidecar mode or revision.",
 	Check: checkAnnotationOnWrongObject,
 }
 
@@ -94,7 +100,33 @@ func checkAnnotationOnWrongObject(p *rules.Pass) {
 					if w.Template.Labels[k] == v || w.Template.Annotations[k] == v {
 						continue // repeated on the pod template too: harmless
 					}
-					p.Reportf(w.Object, at.prefix+"."+kind+manifest.Key(k),
+					from := at.prefix + "." + kind + manifest.Key(k)
+					toKind := kind
+					if k == mesh.LabelInject && (v == "true" || v == "false") {
+						toKind = "labels" // a label on the pod, where Istio reads it first
+					}
+					_, onTemplate := w.Template.Labels[k]
+					if !onTemplate {
+						_, onTemplate = w.Template.Annotations[k]
+					}
+					fix := func(ed *manifest.Editor) error {
+						switch {
+						case onTemplate: // the template has its own value: which one was meant is not certain
+							return manifest.ErrNoEdit
+						case !knownIstioKeys().names[k]: // MB210's: perhaps a typo, which moving would not mend
+							return manifest.ErrNoEdit
+						case k == mesh.LabelInject && v != "false":
+							// "true" on the pod would give it a sidecar it may lack today
+							// (MB206 leaves that to the user too); other values are MB206's
+							return manifest.ErrNoEdit
+						case k == mesh.LabelDataplaneMode, k == mesh.AnnotNative, k == mesh.LabelRev:
+							// another data plane, sidecar mode or revision (a label there; as an
+							// annotation, what the injector writes): a choice to make by hand
+							return manifest.ErrNoEdit
+						}
+						return ed.Move(from, tmpl+"."+toKind, k)
+					}
+					p.ReportFixf(rules.Offer{Description: "move the key to the pod template's metadata", Build: fix}, w.Object, from,
 						"%s sets %s on %s, which never reaches the pod: Istio reads only %s, so this %s has no effect",
 						w.Object.Ref(), k, at.what, tmpl, kind[:len(kind)-1])
 				}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -66,6 +67,12 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Turns the annotation \"false\", or \"true\" in a namespace labelled for injection, into the pod label " +
+		"with the same value, keeping its comment, when the pod has no such label; sets a label that means false " +
+		"(\"no\", \"off\"), or true (\"True\", \"yes\") in a labelled namespace, to the exact value. These keep what the pod " +
+		"gets. No fix where the label would give the pod a sidecar it lacks today (the namespace is not labelled, or " +
+		"not in the input), for a value whose meaning is not certain (\"enabled\", typographic quotes), or when both " +
+		"the label and the annotation are set.",
 	Check: checkInjectAnnotationDeprecated,
 }
 
@@ -76,19 +83,31 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 		nsLabelled := nsLabelledForInjection(p.Index, w.Namespace)
 		if hasLabel && label != "true" && label != "false" {
 			lp := w.TemplateLabelPath(mesh.LabelInject)
+			exact := "true"
+			if !mesh.InjectTruthy(label) {
+				exact = "false"
+			}
+			fixLabel := rules.Offer{Description: "set the label to the exact value", Build: func(ed *manifest.Editor) error {
+				if !isFalseWord(label) && !(mesh.InjectTruthy(label) && nsLabelled == mesh.Yes) {
+					// "enabled" is not certain; "yes" where the webhook is
+					// not called would give the pod a sidecar it lacks today
+					return manifest.ErrNoEdit
+				}
+				return ed.ReplaceScalar(lp, exact)
+			}}
 			switch {
 			case mesh.InjectTruthy(label) && nsLabelled == mesh.Yes:
 				// the webhook is called and reads it as true: only style
-				p.ReportSeverityf(rules.Info, w.Object, lp,
+				p.ReportSeverityFixf(fixLabel, rules.Info, w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q; it works in namespace %s, which is labelled for "+
 						"injection, but only the exact value \"true\" works everywhere", w.Object.Ref(), label, w.Namespace)
 			case mesh.InjectTruthy(label):
-				p.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, lp,
+				p.ReportSeverityFixf(fixLabel, sev(p.Rule, nsLabelled == mesh.No), w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q, but in a namespace without an injection label the "+
 						"webhook is called only for the exact value \"true\", so the pod gets no sidecar%s",
 					w.Object.Ref(), label, nsNote(nsLabelled, w.Namespace))
 			case isFalseWord(label):
-				p.ReportSeverityf(rules.Info, w.Object, lp,
+				p.ReportSeverityFixf(fixLabel, rules.Info, w.Object, lp,
 					"%s labels its pod sidecar.istio.io/inject: %q; it means false, but the documented value is \"false\"",
 					w.Object.Ref(), label)
 			default:
@@ -101,6 +120,15 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 			continue
 		}
 		ap := w.TemplateAnnotationPath(mesh.LabelInject)
+		toLabel := rules.Offer{Description: "turn the annotation into the label sidecar.istio.io/inject", Build: func(ed *manifest.Editor) error {
+			if hasLabel || annot != "false" && !(annot == "true" && nsLabelled == mesh.Yes) {
+				// only the exact values carry over, and "true" only where
+				// the webhook is called anyway: elsewhere the label would
+				// give the pod a sidecar it lacks today
+				return manifest.ErrNoEdit
+			}
+			return ed.Move(ap, w.TemplateField("metadata.labels"), mesh.LabelInject)
+		}}
 		switch {
 		case hasLabel && mesh.InjectTruthy(label) != mesh.InjectTruthy(annot):
 			p.Reportf(w.Object, ap,
@@ -109,11 +137,11 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 		case hasLabel:
 			// same meaning: Istio suppresses IST0135 here too
 		case mesh.InjectTruthy(annot) && nsLabelled == mesh.Yes:
-			p.ReportSeverityf(rules.Info, w.Object, ap,
+			p.ReportSeverityFixf(toLabel, rules.Info, w.Object, ap,
 				"%s uses the deprecated annotation sidecar.istio.io/inject; it works in namespace %s, which is labelled "+
 					"for injection, but use the label", w.Object.Ref(), w.Namespace)
 		case mesh.InjectTruthy(annot):
-			p.ReportSeverityf(sev(p.Rule, nsLabelled == mesh.No), w.Object, ap,
+			p.ReportSeverityFixf(toLabel, sev(p.Rule, nsLabelled == mesh.No), w.Object, ap,
 				"%s asks for a sidecar with the deprecated annotation sidecar.istio.io/inject, which the injection "+
 					"webhook's objectSelector cannot see: in a namespace without an injection label the pod gets no sidecar%s",
 				w.Object.Ref(), nsNote(nsLabelled, w.Namespace))
@@ -124,7 +152,7 @@ func checkInjectAnnotationDeprecated(p *rules.Pass) {
 						"reads as false%s", w.Object.Ref(), annot, mesh.QuoteNote("the annotation", annot))
 				continue
 			}
-			p.ReportSeverityf(rules.Info, w.Object, ap,
+			p.ReportSeverityFixf(toLabel, rules.Info, w.Object, ap,
 				"%s disables injection with the deprecated annotation sidecar.istio.io/inject: %q; it still works, "+
 					"but use the label%s", w.Object.Ref(), annot, mesh.QuoteNote("the annotation", annot))
 		}

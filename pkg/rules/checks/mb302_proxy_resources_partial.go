@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -61,6 +64,9 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Adds the missing annotations to the pod template, keeping the values given: a missing request takes the " +
+		"limit given (what the proxy gets today) or Istio's default (100m CPU, 128Mi memory), a missing limit Istio's " +
+		"default (2000m CPU, 1024Mi memory) or the request when that is larger. No fix when a given value is not a quantity.",
 	Check: checkProxyResourcesPartial,
 }
 
@@ -107,7 +113,9 @@ func checkProxyResourcesPartial(p *rules.Pass) {
 		if m.Injected() == mesh.Unknown {
 			as = append(as, m.InjectionAssumption())
 		}
-		p.ReportSeverityf(sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
+		p.ReportSeverityFixf(rules.Offer{Description: "add the missing proxy resource annotations to the pod template", Build: func(ed *manifest.Editor) error {
+			return completeProxyResources(ed, w)
+		}}, sev(p.Rule, m.Sidecar() == mesh.Yes), w.Object, w.TemplateAnnotationPath(set[0]),
 			"%s sets %s but not %s: any of the four replaces all of Istio's default proxy resources, so the proxy gets %s%s",
 			w.Object.Ref(), strings.Join(set, ", "), strings.Join(missing, ", "), joinAnd(effects), assumed(as))
 	}
@@ -121,4 +129,51 @@ func joinAnd(s []string) string {
 		return s[0]
 	}
 	return fmt.Sprintf("%s and %s", strings.Join(s[:len(s)-1], ", "), s[len(s)-1])
+}
+
+// Istio's default proxy resources (values.yaml global.proxy.resources),
+// which the four annotations replace.
+var proxyDefaults = map[string]string{
+	mesh.AnnotProxyCPU: "100m", mesh.AnnotProxyCPULimit: "2000m",
+	mesh.AnnotProxyMemory: "128Mi", mesh.AnnotProxyMemLimit: "1024Mi",
+}
+
+// completeProxyResources adds the missing proxy resource annotations: a
+// missing request takes the limit given (what Kubernetes does with it
+// today) or else Istio's default, a missing limit Istio's default or the
+// request given when that is larger. The values given stay as written.
+func completeProxyResources(ed *manifest.Editor, w *rules.Workload) error {
+	a := w.Template.Annotations
+	pairs := [][2]string{{mesh.AnnotProxyCPU, mesh.AnnotProxyCPULimit}, {mesh.AnnotProxyMemory, mesh.AnnotProxyMemLimit}}
+	for _, pair := range pairs {
+		req, hasReq := a[pair[0]]
+		lim, hasLim := a[pair[1]]
+		for _, v := range []struct {
+			given bool
+			val   string
+		}{{hasReq, req}, {hasLim, lim}} {
+			if _, err := resource.ParseQuantity(v.val); v.given && err != nil {
+				return manifest.ErrNoEdit // MB303's to report: no value to build on
+			}
+		}
+		if !hasReq {
+			req = proxyDefaults[pair[0]]
+			if hasLim {
+				req = lim
+			}
+			if err := ed.Set(w.TemplateField("metadata.annotations"), pair[0], req); err != nil {
+				return err
+			}
+		}
+		if !hasLim {
+			lim = proxyDefaults[pair[1]]
+			if r, l := resource.MustParse(req), resource.MustParse(lim); r.Cmp(l) > 0 {
+				lim = req
+			}
+			if err := ed.Set(w.TemplateField("metadata.annotations"), pair[1], lim); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -70,6 +71,10 @@ spec:
         - name: etl
           image: registry.example.com/etl:1.4.2
 `,
+	AutoFix: "Renames PILOT_CERT_DURATION to SECRET_TTL where that is the knob meant: a proxyMetadata key of " +
+		"proxy.istio.io/config (its text edited in place), or an environment variable of the istio-proxy container. No " +
+		"fix when SECRET_TTL is set too, for an app container's variable (the knob lives in proxyMetadata), for a " +
+		"ConfigMap, an istiod setting or a Citadel flag.",
 	Check: checkUnknownCertKnob,
 }
 
@@ -126,7 +131,12 @@ func checkContainerCertEnv(p *rules.Pass, w *rules.Workload, c *corev1.Container
 		path := fmt.Sprintf("%s.env[%d].name", containerPath(), j)
 		switch {
 		case e.Name == "PILOT_CERT_DURATION":
-			p.Reportf(w.Object, path,
+			p.ReportFixf(rules.Offer{Description: "rename it SECRET_TTL, which pilot-agent reads", Build: func(ed *manifest.Editor) error {
+				if c.Name != "istio-proxy" || slices.ContainsFunc(c.Env, func(e corev1.EnvVar) bool { return e.Name == mesh.EnvSecretTTL }) {
+					return manifest.ErrNoEdit // an app container: the knob lives in proxyMetadata, another place
+				}
+				return ed.ReplaceScalar(path, mesh.EnvSecretTTL)
+			}}, w.Object, path,
 				"%s sets PILOT_CERT_DURATION in container %s, a variable no Istio component reads: workload certificate "+
 					"lifetime is SECRET_TTL (proxyMetadata), capped by istiod's MAX_WORKLOAD_CERT_TTL", w.Object.Ref(), c.Name)
 		case istiodOnlyEnv[e.Name] != "" && !istiod:
@@ -165,7 +175,16 @@ func checkCertProxyMetadata(p *rules.Pass, w *rules.Workload) {
 	for _, k := range keysInOrder(md) {
 		switch {
 		case k == "PILOT_CERT_DURATION":
-			p.Reportf(w.Object, path,
+			p.ReportFixf(rules.Offer{Description: "rename it SECRET_TTL in proxyMetadata", Build: func(ed *manifest.Editor) error {
+				if _, ok := md[mesh.EnvSecretTTL]; ok {
+					return manifest.ErrNoEdit // both set: which lifetime was meant is not certain
+				}
+				raw := w.Template.Annotations[mesh.AnnotProxyConfig]
+				if strings.Count(raw, "PILOT_CERT_DURATION") != 1 {
+					return manifest.ErrNoEdit
+				}
+				return ed.ReplaceInScalar(path, "PILOT_CERT_DURATION", mesh.EnvSecretTTL)
+			}}, w.Object, path,
 				"%s sets proxyMetadata PILOT_CERT_DURATION, a variable no Istio component reads: the certificate "+
 					"lifetime is proxyMetadata SECRET_TTL, capped by istiod's MAX_WORKLOAD_CERT_TTL", w.Object.Ref())
 		case istiodOnlyEnv[k] != "":

@@ -63,6 +63,8 @@ spec:
         - source:
             principals: ["cluster.local/ns/batch/sa/etl"]
 `,
+	AutoFix: "Drops spiffe:// from a principal when what remains is a principal of this mesh (or a wildcard at an end), " +
+		"keeping the value's quoting; writes the namespace for a namespaces value that names a principal.",
 	Check: checkAPPrincipalSyntax,
 }
 
@@ -112,7 +114,12 @@ func checkAPPrincipalSyntax(p *rules.Pass) {
 func checkPrincipalValue(p *rules.Pass, o *manifest.Object, path, field, v string) {
 	switch {
 	case strings.HasPrefix(strings.ToLower(v), "spiffe://"):
-		p.Reportf(o, path,
+		p.ReportFixf(rules.Offer{Description: "drop spiffe://", Build: func(ed *manifest.Editor) error {
+			if !principalMatches(p, v[len("spiffe://"):]) {
+				return manifest.ErrNoEdit // still wrong without it: another finding says how
+			}
+			return ed.ReplaceInScalar(path, v[:len("spiffe://")], "")
+		}}, o, path,
 			"%s: %s %q starts with spiffe://, which Istio adds itself, so it never matches; write %q",
 			o.Ref(), field, v, v[len("spiffe://"):])
 		return
@@ -159,7 +166,12 @@ func checkNamespaceValue(p *rules.Pass, o *manifest.Object, path, field, v strin
 	} else {
 		ns = "<namespace>"
 	}
-	p.Reportf(o, path, "%s: %s %q is not a namespace name, so it never matches; write %q", o.Ref(), field, v, ns)
+	p.ReportFixf(rules.Offer{Description: "write the namespace name", Build: func(ed *manifest.Editor) error {
+		if ns == "<namespace>" {
+			return manifest.ErrNoEdit
+		}
+		return ed.ReplaceScalar(path, ns)
+	}}, o, path, "%s: %s %q is not a namespace name, so it never matches; write %q", o.Ref(), field, v, ns)
 }
 
 // suggestWildcard turns "cluster.local/ns/*/sa/etl" into "*/sa/etl".
@@ -181,4 +193,19 @@ func exampleFor(v string, f mesh.Facts) string {
 		return identityString(f, parts[0], parts[1])
 	}
 	return identityString(f, "<namespace>", "<service account>")
+}
+
+// principalMatches reports whether checkPrincipalValue would pass v: a
+// wildcard at an end, or a principal of this mesh's trust domains.
+func principalMatches(p *rules.Pass, v string) bool {
+	switch {
+	case v == "*":
+		return true
+	case strings.Contains(strings.Trim(v, "*"), "*"):
+		return false
+	case strings.HasPrefix(v, "*") || strings.HasSuffix(v, "*"):
+		return true
+	}
+	pr, ok := rules.ParsePrincipal(v)
+	return ok && slices.Contains(rules.LocalTrustDomains(p.Facts), pr.TrustDomain)
 }

@@ -57,6 +57,9 @@ spec:
   ports:
     - {number: 5432, name: tcp-postgres, protocol: TCP}
 `,
+	AutoFix: "Sets the protocol of a MySQL or MariaDB ServiceEntry port declared TLS or HTTPS to TCP. No fix for " +
+		"PostgreSQL, whose clients from version 17 may open with TLS (sslnegotiation=direct), for a protocol that comes " +
+		"from the port's name, or for a DestinationRule's origination: removing it is for the app's owner to decide.",
 	Check: checkStartTLSDBOrigination,
 }
 
@@ -65,7 +68,13 @@ func checkStartTLSDBOrigination(p *rules.Pass) {
 		for i, port := range rules.ServiceEntry(o).GetPorts() {
 			db := dbPort(port.GetNumber(), port.GetName())
 			if proto := rules.SEPortProtocol(port); db != "" && tlsProtocol(proto) {
-				p.Reportf(o, fmt.Sprintf("spec.ports[%d].protocol", i),
+				path := fmt.Sprintf("spec.ports[%d].protocol", i)
+				p.ReportFixf(rules.Offer{Description: "declare the port TCP", Build: func(ed *manifest.Editor) error {
+					if db != "MySQL" { // PostgreSQL 17 clients may open with TLS (sslnegotiation=direct)
+						return manifest.ErrNoEdit
+					}
+					return ed.ReplaceScalar(path, "TCP")
+				}}, o, path,
 					"%s declares %s port %d as %s, but %s negotiates TLS inside its own protocol: the sidecar waits for a "+
 						"TLS ClientHello that never comes; declare it TCP and let the client do TLS", o.Ref(), db, port.GetNumber(), proto, db)
 			}

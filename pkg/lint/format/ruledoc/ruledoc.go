@@ -34,7 +34,7 @@ func List(w io.Writer, rs []*rules.Rule, format string) error {
 			out = append(out, jsonRule{
 				ID: r.ID, Slug: r.Slug, Severity: r.Severity.String(), Summary: r.Summary,
 				Rationale: r.Rationale, Remediation: r.Remediation, Kinds: r.Kinds,
-				Sources: r.Sources, DocURL: r.URL(), Bad: r.Bad, Good: r.Good,
+				Sources: r.Sources, DocURL: r.URL(), Bad: r.Bad, Good: r.Good, AutoFix: r.AutoFix,
 			})
 		}
 		enc := json.NewEncoder(w)
@@ -59,6 +59,7 @@ type jsonRule struct {
 	DocURL      string   `json:"docUrl"`
 	Bad         string   `json:"bad"`
 	Good        string   `json:"good"`
+	AutoFix     string   `json:"autoFix,omitempty"` // what meshbatch fix does; absent when nothing
 }
 
 // Index writes the Markdown table of every rule; link gives each rule's
@@ -78,6 +79,7 @@ func Explain(w io.Writer, r *rules.Rule) error {
 	fmt.Fprintf(bw, "%s %s (default severity: %s)\n%s\n\n", r.ID, r.Slug, r.Severity, r.Summary)
 	fmt.Fprintf(bw, "Why:\n%s\n\n", indent(wrap(r.Rationale, 78), "  "))
 	fmt.Fprintf(bw, "Fix:\n%s\n\n", indent(wrap(r.Remediation, 78), "  "))
+	fmt.Fprintf(bw, "meshbatch fix:\n%s\n\n", indent(wrap(autoFix(r), 78), "  "))
 	fmt.Fprintf(bw, "Kinds: %s\n\n", strings.Join(r.Kinds, ", "))
 	fmt.Fprintf(bw, "Bad:\n%s\n", indent(strings.TrimRight(r.Bad, "\n"), "  "))
 	fmt.Fprintf(bw, "Good:\n%s\n", indent(strings.TrimRight(r.Good, "\n"), "  "))
@@ -98,6 +100,7 @@ func Page(w io.Writer, r *rules.Rule) error {
 	fmt.Fprintf(bw, "| | |\n|---|---|\n| Default severity | %s |\n| Kinds | %s |\n\n", r.Severity, strings.Join(r.Kinds, ", "))
 	fmt.Fprintf(bw, "## Why\n\n%s\n\n", r.Rationale)
 	fmt.Fprintf(bw, "## Fix\n\n%s\n\n", r.Remediation)
+	fmt.Fprintf(bw, "### With meshbatch fix\n\n%s\n\n", autoFix(r))
 	fmt.Fprintf(bw, "## Example\n\nReported:\n\n```yaml\n%s```\n\nNot reported:\n\n```yaml\n%s```\n\n", ensureNL(r.Bad), ensureNL(r.Good))
 	fmt.Fprintf(bw, "## Suppress\n\n")
 	fmt.Fprintf(bw, "- on the object (or its pod template): annotation `meshbatch.dev/ignore: \"%s\"`, with `meshbatch.dev/ignore-reason`;\n", r.ID)
@@ -109,6 +112,14 @@ func Page(w io.Writer, r *rules.Rule) error {
 		fmt.Fprintf(bw, "- %s\n", s)
 	}
 	return bw.Flush()
+}
+
+// autoFix says whether meshbatch fix resolves the rule's findings, and how.
+func autoFix(r *rules.Rule) string {
+	if r.AutoFix == "" {
+		return "No automatic fix: `meshbatch fix` leaves these findings to you."
+	}
+	return r.AutoFix
 }
 
 func ensureNL(s string) string {

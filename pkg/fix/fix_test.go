@@ -1,0 +1,94 @@
+package fix
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+func finding(rule string, edits ...manifest.Edit) lint.Finding {
+	return lint.Finding{RuleID: rule, Fix: &rules.Fix{Description: rule, Edits: edits}}
+}
+
+func edit(data string, start, end int, text string) manifest.Edit {
+	return manifest.Edit{File: "f", Start: start, End: end, New: text, Old: data[start:end]}
+}
+
+func TestPlanOverlaps(t *testing.T) {
+	data := "aaaa\nbbbb\ncccc\n"
+	read := func(string) ([]byte, error) { return []byte(data), nil }
+	fs := []lint.Finding{
+		finding("A", edit(data, 0, 5, "")),                              // delete line 1
+		finding("B", edit(data, 2, 3, "X")),                             // inside A's range
+		finding("C", edit(data, 5, 5, "new\n"), edit(data, 10, 10, "")), // insertion where A ends: no overlap
+		finding("D", edit(data, 5, 5, "other\n")),                       // the same insertion point as C
+		finding("F", edit(data, 5, 5, "new\n")),                         // C's edit again: applied with it
+		lint.Finding{RuleID: "E"},                                       // no fix
+	}
+	files, err := Plan(fs, read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := files[0]
+	var applied, left []string
+	for _, x := range f.Applied {
+		applied = append(applied, x.RuleID)
+	}
+	for _, x := range f.Overlapping {
+		left = append(left, x.RuleID)
+	}
+	if strings.Join(applied, ",") != "A,C,F" || strings.Join(left, ",") != "B,D" {
+		t.Errorf("applied %v, left %v; want A,C,F and B,D", applied, left)
+	}
+	if string(f.New) != "new\nbbbb\ncccc\n" {
+		t.Errorf("new text %q", f.New)
+	}
+}
+
+func TestPlanStaleFile(t *testing.T) {
+	data := "aaaa\n"
+	fs := []lint.Finding{finding("A", edit(data, 0, 4, "b"))}
+	if _, err := Plan(fs, func(string) ([]byte, error) { return []byte("zzzz\n"), nil }); err == nil || !strings.Contains(err.Error(), "changed since it was read") {
+		t.Errorf("got %v, want a changed-file error", err)
+	}
+	if _, err := Plan(fs, func(string) ([]byte, error) { return []byte("a"), nil }); err == nil {
+		t.Error("an edit past the end of the file was taken")
+	}
+}
+
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "a.yaml")
+	if err := os.WriteFile(f, []byte("old\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(f, []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(f)
+	info, _ := os.Stat(f)
+	if string(got) != "new\n" || info.Mode().Perm() != 0o640 {
+		t.Errorf("got %q with mode %v", got, info.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+
+	if err := os.Chmod(f, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(f, []byte("newer\n")); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("read-only file: got %v", err)
+	}
+	got, _ = os.ReadFile(f)
+	if string(got) != "new\n" {
+		t.Errorf("a read-only file was written: %q", got)
+	}
+}
