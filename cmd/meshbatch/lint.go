@@ -146,6 +146,13 @@ lint exits 2.`,
 	f.StringArrayVarP(&fl.outputs, "output", "o", nil, "file for the report of the --format at the same position, repeatable (- is standard output)")
 	f.StringVar(&fl.writeBaseline, "write-baseline", "", "record the findings in this file; with --baseline, drop its stale entries and add no new finding")
 	f.BoolVar(&fl.baselineAdd, "baseline-add", false, "with --write-baseline and --baseline, add the new findings to the file too")
+	f.BoolVar(&fl.cluster.enabled, "cluster", false, "lint the objects of a live cluster, read-only (with PATHs: the files, with the cluster as the rest of the mesh)")
+	f.StringVar(&fl.cluster.kubeconfig, "kubeconfig", "", "with --cluster: kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)")
+	f.StringVar(&fl.cluster.context, "context", "", "with --cluster: kubeconfig context (default: the current context)")
+	f.StringArrayVarP(&fl.cluster.namespaces, "namespace", "n", nil, "with --cluster: lint only this namespace, repeatable (the mesh's root namespace is read too)")
+	f.BoolVarP(&fl.cluster.allNamespaces, "all-namespaces", "A", false, "with --cluster: lint every namespace (the default)")
+	f.StringVar(&fl.cluster.stream, "cluster-stream", "", "with --cluster: read the objects from this file, written by meshbatch-facts --list, instead of the cluster")
+	_ = f.MarkHidden("cluster-stream")
 	complete := func(flag string, values ...string) {
 		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
@@ -179,13 +186,6 @@ func addInputFlags(cmd *cobra.Command, fl *lintFlags) {
 	f.Var(&fl.maxNodes, "max-nodes", "most YAML nodes in a document once aliases are expanded")
 	f.StringArrayVar(&fl.values, "values", nil, "values file for every Helm chart in the input, over its values.yaml and charts: in .meshbatch.yaml (repeatable)")
 	f.StringArrayVar(&fl.set, "set", nil, "set a value of every Helm chart in the input, as helm's --set: KEY=VALUE (repeatable; applied last)")
-	f.BoolVar(&fl.cluster.enabled, "cluster", false, "lint the objects of a live cluster, read-only (with PATHs: the files, with the cluster as the rest of the mesh)")
-	f.StringVar(&fl.cluster.kubeconfig, "kubeconfig", "", "with --cluster: kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account)")
-	f.StringVar(&fl.cluster.context, "context", "", "with --cluster: kubeconfig context (default: the current context)")
-	f.StringArrayVarP(&fl.cluster.namespaces, "namespace", "n", nil, "with --cluster: lint only this namespace, repeatable (the mesh's root namespace is read too)")
-	f.BoolVarP(&fl.cluster.allNamespaces, "all-namespaces", "A", false, "with --cluster: lint every namespace (the default)")
-	f.StringVar(&fl.cluster.stream, "cluster-stream", "", "with --cluster: read the objects from this file, written by meshbatch-facts --list, instead of the cluster")
-	_ = f.MarkHidden("cluster-stream")
 	complete := func(flag string, values ...string) {
 		_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 	}
