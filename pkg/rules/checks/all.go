@@ -12,6 +12,7 @@ import (
 func All() []*rules.Rule {
 	return []*rules.Rule{
 		rules.InvalidInput,
+		IstioValidationRejects,
 
 		// Pod lifecycle: the sidecar and the end of the job (MB1xx).
 		JobSidecarNeverExits,
