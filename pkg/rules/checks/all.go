@@ -36,6 +36,7 @@ func All() []*rules.Rule {
 		AmbientSidecarMix,
 		UnknownIstioKey,
 		NativeSidecarValue,
+		InjectorAnnotationInvalid,
 
 		// Proxy resources and scope (MB3xx).
 		ProxyMemoryUnset,
