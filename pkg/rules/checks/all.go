@@ -78,6 +78,7 @@ func All() []*rules.Rule {
 		DRCredentialNameNoSelector,
 		DRHostNotFound,
 		TLSMaterialMismatch,
+		SEProtocolConflict,
 	}
 }
 
