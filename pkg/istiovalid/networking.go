@@ -203,7 +203,8 @@ func checkOutlierDetection(is *Issues, path string, o *networking.OutlierDetecti
 	if o.BaseEjectionTime != nil {
 		is.err(field(path, "baseEjectionTime"), checkDuration(o.BaseEjectionTime))
 	}
-	if o.ConsecutiveErrors != 0 { //nolint:staticcheck // Istio warns about it
+	//lint:ignore SA1019 Istio warns about it
+	if o.ConsecutiveErrors != 0 {
 		is.warnf(field(path, "consecutiveErrors"), "outlier detection consecutive errors is deprecated, use consecutiveGatewayErrors or consecutive5xxErrors instead")
 	}
 	if !o.SplitExternalLocalOriginErrors && o.ConsecutiveLocalOriginFailures.GetValue() > 0 {
@@ -304,7 +305,8 @@ func checkLoadBalancer(is *Issues, path string, lb *networking.LoadBalancerSetti
 				}
 			}
 		}
-		if ch.MinimumRingSize != 0 { //nolint:staticcheck // Istio warns about it
+		//lint:ignore SA1019 Istio warns about it
+		if ch.MinimumRingSize != 0 {
 			is.warnf(field(p, "minimumRingSize"), "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead")
 			if ch.GetHashAlgorithm() != nil {
 				is.errf(field(p, "minimumRingSize"), "only one of MinimumRingSize or Maglev/Ringhash can be specified")
@@ -756,7 +758,8 @@ func Sidecar(ns string, sc *networking.Sidecar) Issues {
 			continue
 		}
 		pp := field(p, "port")
-		if in.Port.TargetPort > 0 { //nolint:staticcheck // Istio rejects it
+		//lint:ignore SA1019 Istio rejects it
+		if in.Port.TargetPort > 0 {
 			is.errf(field(pp, "targetPort"), "targetPort has no impact on Sidecars")
 		}
 		if in.Port.Name != "" {
@@ -807,7 +810,8 @@ func Sidecar(ns string, sc *networking.Sidecar) Issues {
 			}
 		} else {
 			pp := field(p, "port")
-			if eg.Port.TargetPort > 0 { //nolint:staticcheck // Istio rejects it
+			//lint:ignore SA1019 Istio rejects it
+			if eg.Port.TargetPort > 0 {
 				is.errf(field(pp, "targetPort"), "targetPort has no impact on Sidecars")
 			}
 			checkEgressPort(&is, p, eg)

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golang/protobuf/jsonpb" //nolint:staticcheck // the decoder the injector uses, for the same verdicts
+	//lint:ignore SA1019 the decoder the injector uses, for the same verdicts
+	"github.com/golang/protobuf/jsonpb"
+	//lint:ignore SA1019 jsonpb needs the legacy message interface
 	legacyproto "github.com/golang/protobuf/proto"
 	"google.golang.org/protobuf/types/known/durationpb"
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
@@ -133,7 +135,8 @@ func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues {
 			is.errf("statsdUdpAddress", "invalid statsd udp address %q: %v", a, err)
 		}
 	}
-	if a := pc.GetEnvoyMetricsServiceAddress(); a != "" { //nolint:staticcheck // Istio still checks it
+	//lint:ignore SA1019 Istio still checks it
+	if a := pc.GetEnvoyMetricsServiceAddress(); a != "" {
 		if err := checkProxyAddress(a); err != nil {
 			is.errf("envoyMetricsServiceAddress", "invalid envoy metrics service address %q: %v", a, err)
 		}
