@@ -16,6 +16,7 @@ import (
 	security "istio.io/api/security/v1beta1"
 	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/validation"
+	"istio.io/istio/pkg/log"
 	"sigs.k8s.io/yaml"
 
 	"github.com/meshbatch/meshbatch/e2e/internal/manifests"
@@ -235,4 +236,10 @@ func mutateAnnotations(r *rand.Rand, in map[string]string) map[string]string {
 	}
 	out[metadataAnnotations[r.IntN(len(metadataAnnotations))]] = []string{"true", "false", "yes", ""}[r.IntN(4)]
 	return out
+}
+
+func init() {
+	// Istio's validation logs every deprecation warning it returns; the
+	// tests compare the warnings instead
+	log.FindScope("validation").SetOutputLevel(log.ErrorLevel)
 }
