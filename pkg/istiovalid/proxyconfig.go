@@ -54,6 +54,18 @@ func ApplyProxyConfig(raw string) (*meshv1alpha1.ProxyConfig, error) {
 	return pc, nil
 }
 
+// DecodeProxyConfigJSON decodes JSON text into an empty ProxyConfig with
+// the injector's decoder (see ApplyProxyConfig), refusing unknown fields
+// unless allowUnknown.
+func DecodeProxyConfigJSON(js []byte, allowUnknown bool) (*meshv1alpha1.ProxyConfig, error) {
+	pc := &meshv1alpha1.ProxyConfig{}
+	u := jsonpb.Unmarshaler{AllowUnknownFields: allowUnknown}
+	if err := u.Unmarshal(strings.NewReader(string(js)), legacyproto.MessageV1(pc)); err != nil {
+		return nil, err
+	}
+	return pc, nil
+}
+
 // ProxyConfigAnnotation is what the injector says about a
 // proxy.istio.io/config value (validateProxyConfig): a decoding failure,
 // or what ValidateMeshConfigProxyConfig finds. Paths are ProxyConfig field
