@@ -1,6 +1,9 @@
 package checks
 
 import (
+	"slices"
+	"strings"
+
 	"google.golang.org/protobuf/proto"
 
 	"github.com/meshbatch/meshbatch/pkg/istiovalid"
@@ -22,7 +25,8 @@ var IstioValidationRejects = &rules.Rule{
 		"the policy or entry the Job counts on never exists; a warning is printed and the object is stored. The CRD " +
 		"schema does not catch these, so a dry run against a cluster without istiod passes. istioctl analyze reports " +
 		"them as IST0106. meshbatch reports every error and warning Istio's validation returns, at the field; an " +
-		"e2e test holds its checks to Istio's own functions (e2e/istiovalid).",
+		"e2e test holds its checks to Istio's own functions (e2e/istiovalid). What MB503 (portLevelMtls), MB509 " +
+		"(serviceAccounts) and MB611 (MUTUAL without a client certificate) report is left to them.",
 	Remediation: "Fix the field the finding points at as its message says; the message is Istio's reason.",
 	Kinds:       istiovalid.Kinds,
 	Reads:       rules.Reads{Loop: istiovalid.Kinds},
@@ -56,6 +60,21 @@ spec:
 	Check: checkIstioValidation,
 }
 
+// reportedElsewhere are the beginnings of Istio's messages that other
+// rules report at the same field, with their own explanation, by kind.
+var reportedElsewhere = map[string][]string{
+	"PeerAuthentication": { // MB503
+		"mesh/namespace peer authentication cannot have port level mTLS", "port must be in range 1..65535",
+	},
+	"AuthorizationPolicy": { // MB509
+		"cannot set serviceAccounts with namespaces or principals", "may not have more than 16 values",
+		"wildcard not allowed, found in", "expected format 'serviceAccount' or 'namespace/serviceAccount'",
+	},
+	"DestinationRule": { // MB611
+		"client certificate required for mutual tls", "private key required for mutual tls",
+	},
+}
+
 func checkIstioValidation(p *rules.Pass) {
 	for _, kind := range istiovalid.Kinds {
 		for _, o := range p.Index.OfKind(kind) {
@@ -74,6 +93,9 @@ func checkIstioValidation(p *rules.Pass) {
 				Namespace: rules.NamespaceOf(o), Name: o.Name, Labels: o.Labels, Annotations: o.Annotations,
 			}, spec, true)
 			for _, i := range is {
+				if slices.ContainsFunc(reportedElsewhere[kind], func(m string) bool { return strings.HasPrefix(i.Msg, m) }) {
+					continue
+				}
 				path := i.Path
 				if path == "" {
 					path = "spec"
