@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -381,5 +382,30 @@ func TestClock(t *testing.T) {
 	}
 	if len(seen) != 2 || seen[0] != seen[1] {
 		t.Errorf("the passes of one run read different clocks: %q", seen)
+	}
+}
+
+// TestPartlyInvalidIstioObjectIsLinted: an Istio spec field protojson
+// refuses is MB001 at the field, and the rest of the object is still
+// linted, in every residency mode.
+func TestPartlyInvalidIstioObjectIsLinted(t *testing.T) {
+	se := "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: partner, namespace: etl}\nspec:\n" +
+		"  hosts: [\"*.partner.example.com\"]\n  ports:\n    - {number: 443, name: tls, protocol: TLS}\n" +
+		"  resolution: DNS\n  locaton: MESH_EXTERNAL\n"
+	dir := writeFiles(t, map[string]string{"se.yaml": se})
+	for _, mode := range []Residency{{KeepAll: true}, {}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Residency: mode, Rules: []*rules.Rule{catalog.IstioValidationRejects}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for f := range res.Findings.All() {
+			got = append(got, f.RuleID+" "+strconv.Itoa(f.Line)+" "+f.Message)
+		}
+		if res.Findings.Len() != 2 || res.Findings.At(0).RuleID != "MB002" || res.Findings.At(0).Line != 5 ||
+			!strings.HasSuffix(res.Findings.At(0).Message, partlyInvalidNote) ||
+			res.Findings.At(1).RuleID != "MB001" || res.Findings.At(1).Line != 9 || !strings.Contains(res.Findings.At(1).Message, `"locaton"`) {
+			t.Errorf("%+v: findings\n%s\nwant MB002 at the host, marked, and MB001 at locaton", mode, strings.Join(got, "\n"))
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -151,7 +152,7 @@ func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Mess
 		*meta = env.Metadata
 		if len(env.Spec) > 0 && string(env.Spec) != "null" {
 			if err := strictProto.Unmarshal(env.Spec, spec); err != nil {
-				return nil, protoError(err, spec)
+				return nil, protoError(err, spec, env.Spec)
 			}
 		}
 		return obj, nil
@@ -251,15 +252,33 @@ var protoValueREs = []*regexp.Regexp{
 	regexp.MustCompile(`^(invalid google\.protobuf\.\w+ value) .*$`),
 }
 
-// protoError explains a protojson error decoding spec.
-func protoError(err error, spec proto.Message) *decodeError {
-	msg := protoPrefixRE.ReplaceAllString(err.Error(), "")
+// protoLineRE is where protojson says it stopped in the spec's JSON.
+var protoLineRE = regexp.MustCompile(`\(line 1:(\d+)\)`)
+
+// protoError explains a protojson error decoding spec from js, with the
+// path of the field it refused when the error's position leads to one,
+// so that the object can be linted without that field.
+func protoError(err error, spec proto.Message, js []byte) *decodeError {
+	raw := err.Error()
+	msg := protoPrefixRE.ReplaceAllString(raw, "")
 	for _, re := range protoValueREs {
 		msg = re.ReplaceAllString(msg, "$1")
 	}
 	de := &decodeError{msg: msg}
+	var at string
+	located := false
+	if m := protoLineRE.FindStringSubmatch(raw); m != nil {
+		if col, err := strconv.Atoi(m[1]); err == nil {
+			at, _ = JSONValueAt(js, int64(col-1))
+			located = true
+		}
+	}
 	if m := protoFieldRE.FindStringSubmatch(msg); m != nil {
 		de.field = m[1]
+		if located && strings.HasPrefix(msg, "unknown field") {
+			// the position is the object holding the field
+			at = strings.TrimPrefix(at+"."+m[1], ".")
+		}
 		// protojson names the field, not where it is: the suggestion is
 		// taken from every field of the spec's messages.
 		if strings.HasPrefix(msg, "unknown field") {
@@ -267,6 +286,9 @@ func protoError(err error, spec proto.Message) *decodeError {
 				de.msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 		}
+	}
+	if at != "" {
+		de.path = "spec." + at
 	}
 	return de
 }

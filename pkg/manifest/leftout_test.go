@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -111,4 +114,45 @@ func manyUnknown(n int) string {
 		fmt.Fprintf(&b, "x%d: 1, ", i)
 	}
 	return strings.TrimSuffix(b.String(), ", ")
+}
+
+// TestIstioSpecFieldsLeftOut: an Istio spec field protojson refuses (an
+// unknown field, a value of the wrong type, an unknown enum value) is a
+// problem at that field, and the object is linted without it, as
+// Kubernetes kinds are.
+func TestIstioSpecFieldsLeftOut(t *testing.T) {
+	const se = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: partner, namespace: etl}
+spec:
+  hosts: [api.partner.example.com]
+  ports:
+    - {number: 443, name: tls, protocol: TLS}
+    - number: "8443x"
+      name: alt
+      protocol: TLS
+      targetPorts: 9443
+  resolution: DNSX
+  locaton: MESH_EXTERNAL
+`
+	objs, probs := ReadFile("se.yaml", []byte(se), Limits{})
+	if len(objs) != 1 || !objs[0].PartlyInvalid() {
+		t.Fatalf("objects %v, problems %v: want the ServiceEntry linted without its bad fields", objs, probs)
+	}
+	want := []Pos{{Line: 8, Col: 7}, {Line: 11, Col: 7}, {Line: 12, Col: 3}, {Line: 13, Col: 3}}
+	var got []Pos
+	for _, p := range probs {
+		if !p.LeftOut {
+			t.Errorf("problem %v is not marked as left out", p)
+		}
+		got = append(got, p.Pos)
+	}
+	slices.SortFunc(got, func(a, b Pos) int { return a.Line*1000 + a.Col - b.Line*1000 - b.Col })
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems at %v, want %v: %v", got, want, probs)
+	}
+	spec := &objs[0].Typed.(*networkingv1.ServiceEntry).Spec
+	if len(spec.GetHosts()) != 1 || len(spec.GetPorts()) != 2 || spec.GetPorts()[1].GetName() != "alt" || spec.GetPorts()[1].GetNumber() != 0 {
+		t.Errorf("the entry read without the fields: %v", spec)
+	}
 }

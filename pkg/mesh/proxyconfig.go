@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
 
+	"github.com/meshbatch/meshbatch/pkg/istiovalid"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 )
 
@@ -59,6 +60,16 @@ func unmarshalProxyConfig(js []byte, opts protojson.UnmarshalOptions) (*meshv1al
 		return pc, nil
 	}
 	if err := opts.Unmarshal(js, pc); err != nil {
+		// The injector decodes with the legacy jsonpb decoder, which also
+		// takes what protojson refuses, such as the Go duration "1m".
+		legacy, lerr := istiovalid.DecodeProxyConfigJSON(js, opts.DiscardUnknown)
+		if lerr == nil {
+			return legacy, nil
+		}
+		if strings.HasPrefix(lerr.Error(), "unknown field") {
+			// what protojson stopped at first may be a value the injector takes
+			return nil, fmt.Errorf("not a ProxyConfig: %s", strings.TrimSuffix(lerr.Error(), " in istio.mesh.v1alpha1.ProxyConfig"))
+		}
 		return nil, fmt.Errorf("not a ProxyConfig: %s", protoErrorText(err.Error()))
 	}
 	return pc, nil

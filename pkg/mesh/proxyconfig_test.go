@@ -1,6 +1,7 @@
 package mesh
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -23,5 +24,24 @@ func TestProtoErrorText(t *testing.T) {
 	_, err := ParseProxyConfig(`{"concurrency": "x"}`)
 	if err == nil || err.Error() != `not a ProxyConfig: invalid value for int32 field value: "x"` {
 		t.Errorf("ParseProxyConfig: %v", err)
+	}
+}
+
+// TestParseProxyConfigGoDuration: the injector's decoder takes Go
+// durations, so the rest of such an annotation must be read too.
+func TestParseProxyConfigGoDuration(t *testing.T) {
+	pc, err := ParseProxyConfig(`{"holdApplicationUntilProxyStarts": true, "drainDuration": "1m"}`)
+	if err != nil || !pc.GetHoldApplicationUntilProxyStarts().GetValue() || pc.GetDrainDuration().AsDuration().Seconds() != 60 {
+		t.Fatalf("ParseProxyConfig: %v, %v; want hold set and a 1m drain", pc, err)
+	}
+	if _, err := ParseProxyConfigStrict(`{"drainDuration": "1m", "holdApplicationUntilProxyStart": true}`); err == nil {
+		t.Fatal("ParseProxyConfigStrict accepts an unknown field")
+	}
+}
+
+func TestParseProxyConfigStrictNamesUnknownField(t *testing.T) {
+	_, err := ParseProxyConfigStrict(`{"drainDuration": "1m", "holdApplicationUntilProxyStart": true}`)
+	if err == nil || !strings.Contains(err.Error(), `unknown field "holdApplicationUntilProxyStart"`) {
+		t.Fatalf("ParseProxyConfigStrict: %v; want the unknown field named", err)
 	}
 }

@@ -38,6 +38,12 @@ func Summarize(o *manifest.Object) {
 	case *corev1.ServiceSpec:
 		kept := *spec
 		o.Summary = &kept
+	case *securityv1beta1.PeerAuthentication:
+		kept := shallowCopy(spec)
+		// reflection does not see a map that is set but empty, and
+		// Istio's validation rejects `portLevelMtls: {}` (MB002)
+		kept.PortLevelMtls = spec.PortLevelMtls
+		o.Summary = kept
 	case proto.Message:
 		o.Summary = shallowCopy(spec)
 	}

@@ -12,6 +12,7 @@ import (
 func All() []*rules.Rule {
 	return []*rules.Rule{
 		rules.InvalidInput,
+		IstioValidationRejects,
 
 		// Pod lifecycle: the sidecar and the end of the job (MB1xx).
 		JobSidecarNeverExits,
@@ -35,6 +36,7 @@ func All() []*rules.Rule {
 		AmbientSidecarMix,
 		UnknownIstioKey,
 		NativeSidecarValue,
+		InjectorAnnotationInvalid,
 
 		// Proxy resources and scope (MB3xx).
 		ProxyMemoryUnset,
@@ -76,6 +78,7 @@ func All() []*rules.Rule {
 		DRCredentialNameNoSelector,
 		DRHostNotFound,
 		TLSMaterialMismatch,
+		SEProtocolConflict,
 
 		// Live state: objects with status, from a cluster or a dump (MB7xx).
 		PodSidecarOutlivesApp,
