@@ -45,7 +45,7 @@ type jsonFinding struct {
 	// Rendered is where a finding on a rendered chart or Kustomize build
 	// was in the rendered document (additive: absent otherwise).
 	Rendered *lint.RenderedFrom `json:"rendered,omitempty"`
-	Fix         *jsonFix         `json:"fix,omitempty"`
+	Fix      *jsonFix           `json:"fix,omitempty"`
 }
 
 // jsonRelated is another object the finding is about: the line its
