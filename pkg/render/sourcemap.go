@@ -56,7 +56,9 @@ func Locate(rendered string, line, col int, source string) (srcLine, srcCol int,
 		// A key alone is weaker evidence than the whole line: it must sit
 		// under the same parent keys, or a key a helper wrote would be
 		// put on a line of the same name elsewhere.
-		i, found = pick(func(s string) bool { return keyOf(s) == key }, true)
+		// And its value must be one a template could have rendered: a
+		// literal value that differs (the other branch of an if) did not.
+		i, found = pick(func(s string) bool { return keyOf(s) == key && templatedValue(s) }, true)
 	}
 	if !found {
 		return 0, 0, false
@@ -75,6 +77,18 @@ func Locate(rendered string, line, col int, source string) (srcLine, srcCol int,
 		}
 	}
 	return i + 1, srcCol, true
+}
+
+// templatedValue reports whether a source line's value, after its key,
+// is empty (a mapping or list follows) or holds template syntax.
+func templatedValue(s string) bool {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "- ")
+	i := strings.Index(s, ":")
+	if i < 0 {
+		return false
+	}
+	v := strings.TrimSpace(s[i+1:])
+	return v == "" || strings.HasPrefix(v, "#") || strings.Contains(v, "{{")
 }
 
 // IsLeaf reports whether line (1-based) of a rendered document sets a

@@ -115,3 +115,31 @@ func TestLocateKeyNeedsSameParents(t *testing.T) {
 		t.Errorf("spec.selector.app located at %d %v, want line 6", l, ok)
 	}
 }
+
+// TestLocateKeyNeedsATemplatedValue: a key whose template line holds a
+// literal value other than the rendered one is the branch that did not
+// render; the rendered line came from elsewhere (toYaml in the else).
+func TestLocateKeyNeedsATemplatedValue(t *testing.T) {
+	const src = `metadata:
+  annotations:
+    {{- if .Values.big }}
+    sidecar.istio.io/proxyMemory: 128Mi
+    {{- else }}
+    {{- toYaml .Values.small | nindent 4 }}
+    {{- end }}
+`
+	const out = `metadata:
+  annotations:
+    sidecar.istio.io/proxyMemory: 64Mi
+`
+	if line, _, ok := Locate(out, 3, 5, src); ok {
+		t.Errorf("the 64Mi line was put on template line %d, which renders 128Mi", line)
+	}
+	const templated = `metadata:
+  annotations:
+    sidecar.istio.io/proxyMemory: {{ .Values.memory }}
+`
+	if line, _, ok := Locate(out, 3, 5, templated); !ok || line != 3 {
+		t.Errorf("Locate = %d %v, want the templated line 3", line, ok)
+	}
+}
