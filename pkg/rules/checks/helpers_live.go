@@ -44,6 +44,24 @@ func proxyStatus(pod *corev1.Pod) (containerStatus, bool) {
 	return containerStatus{}, false
 }
 
+// jobPodProxyRunning returns a live pod of a Job whose istio-proxy is a
+// classic sidecar (an ordinary container) that is running now, with the
+// Job's name and the proxy's status. A native sidecar stops by itself
+// once the app containers end, so it is never returned.
+func jobPodProxyRunning(w *rules.Workload) (pod *corev1.Pod, job string, proxy containerStatus, ok bool) {
+	pod = livePod(w)
+	if pod == nil {
+		return nil, "", containerStatus{}, false
+	}
+	if job, ok = jobOf(pod); !ok {
+		return nil, "", containerStatus{}, false
+	}
+	if proxy, ok = proxyStatus(pod); !ok || proxy.Init || proxy.State.Running == nil {
+		return nil, "", containerStatus{}, false
+	}
+	return pod, job, proxy, true
+}
+
 // containerStatuses lists every container status of the pod, init
 // containers first, with field paths.
 func containerStatuses(pod *corev1.Pod) []containerStatus {
