@@ -107,6 +107,10 @@ func jobOf(pod *corev1.Pod) (string, bool) {
 // shows status times.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
+// stampAgo writes a past moment for messages with its distance from
+// now: "2026-06-01T02:41:10Z (3h10m ago)".
+func stampAgo(now, t time.Time) string { return stamp(t) + " (" + ago(now, t) + ")" }
+
 // ago says how long before now t was, rounded for a reader ("3h10m").
 func ago(now, t time.Time) string {
 	d := now.Sub(t)

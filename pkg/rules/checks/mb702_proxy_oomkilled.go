@@ -108,7 +108,7 @@ func checkProxyOOMKilled(p *rules.Pass) {
 		}
 		at := ""
 		if !t.FinishedAt.IsZero() {
-			at = fmt.Sprintf(" at %s (%s)", stamp(t.FinishedAt.Time), ago(p.Now(), t.FinishedAt.Time))
+			at = " at " + stampAgo(p.Now(), t.FinishedAt.Time)
 		}
 		kind := "classic sidecar"
 		if proxy.Init {
