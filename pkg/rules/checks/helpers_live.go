@@ -3,6 +3,7 @@ package checks
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -24,6 +25,18 @@ func livePod(w *rules.Workload) *corev1.Pod {
 		return nil
 	}
 	return pod
+}
+
+// livePods yields the workloads that are live pods, with the pod (see
+// livePod), in index order.
+func livePods(ix *rules.Index) iter.Seq2[*rules.Workload, *corev1.Pod] {
+	return func(yield func(*rules.Workload, *corev1.Pod) bool) {
+		for _, w := range ix.Workloads {
+			if pod := livePod(w); pod != nil && !yield(w, pod) {
+				return
+			}
+		}
+	}
 }
 
 // containerStatus is one container's status and its field path.

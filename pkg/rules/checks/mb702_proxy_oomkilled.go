@@ -86,11 +86,7 @@ status:
 }
 
 func checkProxyOOMKilled(p *rules.Pass) {
-	for _, w := range p.Index.Workloads {
-		pod := livePod(w)
-		if pod == nil {
-			continue
-		}
+	for w, pod := range livePods(p.Index) {
 		proxy, ok := proxyStatus(pod)
 		if !ok {
 			continue
