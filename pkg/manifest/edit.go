@@ -689,13 +689,19 @@ func (e *Editor) set(path, key, value, raw, comment string) error {
 	if err != nil {
 		return err
 	}
+	e.addLinesAfter(end, b.String())
+	return nil
+}
+
+// addLinesAfter inserts text, whole lines, after the line that holds end.
+// At the end of a document without a final line break, text starts that
+// line break instead of ending with one.
+func (e *Editor) addLinesAfter(end int, text string) {
 	at := e.nextLine(end)
-	text := b.String()
 	if at == len(e.doc) && (len(e.doc) == 0 || e.doc[len(e.doc)-1] != '\n') {
 		text = e.nl + strings.TrimSuffix(text, e.nl)
 	}
 	e.add(at, at, text)
-	return nil
 }
 
 // AppendToBlock adds a line to the literal block scalar at path, at the
@@ -877,11 +883,6 @@ func (e *Editor) InsertItems(path string, after int, items []string) error {
 			b.WriteString(pad + strings.Repeat(" ", e.step) + line + e.nl)
 		}
 	}
-	at := e.nextLine(end)
-	text := b.String()
-	if at == len(e.doc) && (len(e.doc) == 0 || e.doc[len(e.doc)-1] != '\n') {
-		text = e.nl + strings.TrimSuffix(text, e.nl)
-	}
-	e.add(at, at, text)
+	e.addLinesAfter(end, b.String())
 	return nil
 }
