@@ -148,14 +148,7 @@ func (r *clusterRun) wait() error {
 	}
 	err := r.proc.Wait()
 	r.cancel()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ee) && ee.ExitCode() > 0:
-		return errExit{ee.ExitCode()}
-	}
-	return fmt.Errorf("running meshbatch-facts: %v", err)
+	return helperExit(err, "meshbatch-facts")
 }
 
 // stop ends meshbatch-facts early (a bad setting, an interrupted run).

@@ -1,12 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 
 	"github.com/spf13/cobra"
 )
@@ -89,39 +85,17 @@ func runFacts(cmd *cobra.Command, args []string) error {
 	}
 	c := exec.CommandContext(cmd.Context(), bin, args...)
 	c.Stdin, c.Stdout, c.Stderr = nil, cmd.OutOrStdout(), cmd.ErrOrStderr()
-	err = c.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ee) && ee.ExitCode() > 0:
-		return errExit{ee.ExitCode()}
-	}
-	return fmt.Errorf("running %s: %v", bin, err)
+	return helperExit(c.Run(), bin)
 }
 
 // findFactsBinary looks next to meshbatch first, then on PATH.
 func findFactsBinary() (string, error) {
-	name := factsBinary
-	if runtime.GOOS == "windows" {
-		name += ".exe"
-	}
-	if self, err := os.Executable(); err == nil {
-		if p := filepath.Join(filepath.Dir(self), name); isExecutable(p) {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath(factsBinary); err == nil {
+	if p, err := lookHelperBinary(factsBinary); err == nil {
 		return p, nil
 	}
 	return "", fmt.Errorf("facts runs %s, which is neither next to meshbatch nor on PATH: "+
 		"install it with `go install github.com/meshbatch/meshbatch/cmd/meshbatch-facts@%s` "+
 		"(make build puts it in bin/, the release archives hold it)", factsBinary, installVersion())
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode().IsRegular() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0)
 }
 
 // installVersion is the version to name in go install hints.

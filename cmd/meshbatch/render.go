@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/render"
@@ -26,7 +23,7 @@ const renderBinary = "meshbatch-render"
 type execRenderer struct{}
 
 func (execRenderer) Render(ctx context.Context, targets []render.Target) ([]render.Rendering, error) {
-	bin, err := findHelperBinary(renderBinary)
+	bin, err := findRenderBinary(renderBinary)
 	if err != nil {
 		return nil, err
 	}
@@ -54,19 +51,10 @@ func (execRenderer) Render(ctx context.Context, targets []render.Target) ([]rend
 	return resp.Renderings, nil
 }
 
-// findHelperBinary looks for one of meshbatch's helper programs next to
-// meshbatch first, then on PATH.
-func findHelperBinary(name string) (string, error) {
-	file := name
-	if runtime.GOOS == "windows" {
-		file += ".exe"
-	}
-	if self, err := os.Executable(); err == nil {
-		if p := filepath.Join(filepath.Dir(self), file); isExecutable(p) {
-			return p, nil
-		}
-	}
-	if p, err := exec.LookPath(name); err == nil {
+// findRenderBinary finds meshbatch-render (name) with lookHelperBinary;
+// the error says how to install it.
+func findRenderBinary(name string) (string, error) {
+	if p, err := lookHelperBinary(name); err == nil {
 		return p, nil
 	} else if !errors.Is(err, exec.ErrNotFound) {
 		return "", err

@@ -400,18 +400,28 @@ func (e *Editor) add(start, end int, text string) {
 		StartPos: pos(start), EndPos: pos(end), New: text, Old: string(e.doc[start:end])})
 }
 
+// scalarText finds the scalar at path, one that accept takes (nil: any),
+// and the byte range of its text: ErrNoEdit when there is none, or the
+// error of reading the document or the scalar's end.
+func (e *Editor) scalarText(path string, accept func(*yaml.Node) bool) (n *yaml.Node, start, end int, err error) {
+	if err := e.load(); err != nil {
+		return nil, 0, 0, err
+	}
+	n = e.Lookup(path)
+	if n == nil || n.Kind != yaml.ScalarNode || (accept != nil && !accept(n)) {
+		return nil, 0, 0, ErrNoEdit
+	}
+	start = e.nodeStart(n)
+	end, err = e.scalarEnd(n, start)
+	return n, start, end, err
+}
+
 // ReplaceScalar sets the scalar at path to value, keeping its quoting
 // where value allows it.
 func (e *Editor) ReplaceScalar(path, value string) error {
-	if err := e.load(); err != nil {
-		return err
-	}
-	n := e.Lookup(path)
-	if n == nil || n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-		return ErrNoEdit
-	}
-	start := e.nodeStart(n)
-	end, err := e.scalarEnd(n, start)
+	n, start, end, err := e.scalarText(path, func(n *yaml.Node) bool {
+		return n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0
+	})
 	if err != nil {
 		return err
 	}
@@ -424,15 +434,7 @@ func (e *Editor) ReplaceScalar(path, value string) error {
 // scalar's text as written. new must hold no character that needs quoting
 // or escaping.
 func (e *Editor) ReplaceInScalar(path, old, new string) error {
-	if err := e.load(); err != nil {
-		return err
-	}
-	n := e.Lookup(path)
-	if n == nil || n.Kind != yaml.ScalarNode || strings.Count(n.Value, old) != 1 {
-		return ErrNoEdit
-	}
-	start := e.nodeStart(n)
-	end, err := e.scalarEnd(n, start)
+	_, start, end, err := e.scalarText(path, func(n *yaml.Node) bool { return strings.Count(n.Value, old) == 1 })
 	if err != nil {
 		return err
 	}
@@ -689,13 +691,19 @@ func (e *Editor) set(path, key, value, raw, comment string) error {
 	if err != nil {
 		return err
 	}
+	e.addLinesAfter(end, b.String())
+	return nil
+}
+
+// addLinesAfter inserts text, whole lines, after the line that holds end.
+// At the end of a document without a final line break, text starts that
+// line break instead of ending with one.
+func (e *Editor) addLinesAfter(end int, text string) {
 	at := e.nextLine(end)
-	text := b.String()
 	if at == len(e.doc) && (len(e.doc) == 0 || e.doc[len(e.doc)-1] != '\n') {
 		text = e.nl + strings.TrimSuffix(text, e.nl)
 	}
 	e.add(at, at, text)
-	return nil
 }
 
 // AppendToBlock adds a line to the literal block scalar at path, at the
@@ -729,15 +737,7 @@ func (e *Editor) AppendToBlock(path, line string) error {
 // InsertInScalar inserts text into the scalar at path right after the
 // first occurrence of after in its text.
 func (e *Editor) InsertInScalar(path, after, text string) error {
-	if err := e.load(); err != nil {
-		return err
-	}
-	n := e.Lookup(path)
-	if n == nil || n.Kind != yaml.ScalarNode {
-		return ErrNoEdit
-	}
-	start := e.nodeStart(n)
-	end, err := e.scalarEnd(n, start)
+	_, start, end, err := e.scalarText(path, nil)
 	if err != nil {
 		return err
 	}
@@ -877,11 +877,6 @@ func (e *Editor) InsertItems(path string, after int, items []string) error {
 			b.WriteString(pad + strings.Repeat(" ", e.step) + line + e.nl)
 		}
 	}
-	at := e.nextLine(end)
-	text := b.String()
-	if at == len(e.doc) && (len(e.doc) == 0 || e.doc[len(e.doc)-1] != '\n') {
-		text = e.nl + strings.TrimSuffix(text, e.nl)
-	}
-	e.add(at, at, text)
+	e.addLinesAfter(end, b.String())
 	return nil
 }

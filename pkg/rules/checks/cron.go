@@ -70,12 +70,7 @@ func scheduleShortestInterval(schedule string) (time.Duration, bool) {
 	// the next
 	last := -1 // day index of the previous matching day
 	for d, c := range cronCalendar() {
-		dom, dow := f[2].has(int(c.day)), f[4].has(int(c.weekday))
-		match := dom || dow
-		if f[2].star || f[4].star {
-			match = dom && dow
-		}
-		if !match || !f[3].has(int(c.month)) {
+		if !cronDayMatches(f, int(c.day), int(c.month), int(c.weekday)) {
 			continue
 		}
 		if last >= 0 {
@@ -223,15 +218,15 @@ func parseCronFields(schedule string) ([5]cronField, bool) {
 	return f, true
 }
 
-// dayMatches reports whether the schedule runs on a day: day of month and
-// day of week are ANDed when either is a star, ORed otherwise.
-func (s cronSchedule) dayMatches(day, month, weekday int) bool {
-	dom, dow := s.f[2].has(day), s.f[4].has(weekday)
+// cronDayMatches reports whether a schedule's fields run on a day: day of
+// month and day of week are ANDed when either is a star, ORed otherwise.
+func cronDayMatches(f [5]cronField, day, month, weekday int) bool {
+	dom, dow := f[2].has(day), f[4].has(weekday)
 	match := dom || dow
-	if s.f[2].star || s.f[4].star {
+	if f[2].star || f[4].star {
 		match = dom && dow
 	}
-	return match && s.f[3].has(month)
+	return match && f[3].has(month)
 }
 
 // next returns the first run time strictly after t, looking up to
@@ -241,7 +236,7 @@ func (s cronSchedule) next(t time.Time) (time.Time, bool) {
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc)
 	for d := 0; d < cronSpan; d++ {
 		date := day.AddDate(0, 0, d)
-		if !s.dayMatches(date.Day(), int(date.Month()), int(date.Weekday())) {
+		if !cronDayMatches(s.f, date.Day(), int(date.Month()), int(date.Weekday())) {
 			continue
 		}
 		for h := 0; h < 24; h++ {

@@ -3,6 +3,7 @@ package checks
 import (
 	"cmp"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -26,6 +27,18 @@ func livePod(w *rules.Workload) *corev1.Pod {
 	return pod
 }
 
+// livePods yields the workloads that are live pods, with the pod (see
+// livePod), in index order.
+func livePods(ix *rules.Index) iter.Seq2[*rules.Workload, *corev1.Pod] {
+	return func(yield func(*rules.Workload, *corev1.Pod) bool) {
+		for _, w := range ix.Workloads {
+			if pod := livePod(w); pod != nil && !yield(w, pod) {
+				return
+			}
+		}
+	}
+}
+
 // containerStatus is one container's status and its field path.
 type containerStatus struct {
 	*corev1.ContainerStatus
@@ -42,6 +55,24 @@ func proxyStatus(pod *corev1.Pod) (containerStatus, bool) {
 		}
 	}
 	return containerStatus{}, false
+}
+
+// jobPodProxyRunning returns a live pod of a Job whose istio-proxy is a
+// classic sidecar (an ordinary container) that is running now, with the
+// Job's name and the proxy's status. A native sidecar stops by itself
+// once the app containers end, so it is never returned.
+func jobPodProxyRunning(w *rules.Workload) (pod *corev1.Pod, job string, proxy containerStatus, ok bool) {
+	pod = livePod(w)
+	if pod == nil {
+		return nil, "", containerStatus{}, false
+	}
+	if job, ok = jobOf(pod); !ok {
+		return nil, "", containerStatus{}, false
+	}
+	if proxy, ok = proxyStatus(pod); !ok || proxy.Init || proxy.State.Running == nil {
+		return nil, "", containerStatus{}, false
+	}
+	return pod, job, proxy, true
 }
 
 // containerStatuses lists every container status of the pod, init
@@ -88,6 +119,10 @@ func jobOf(pod *corev1.Pod) (string, bool) {
 // stamp writes a timestamp for messages: RFC 3339 in UTC, as kubectl
 // shows status times.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// stampAgo writes a past moment for messages with its distance from
+// now: "2026-06-01T02:41:10Z (3h10m ago)".
+func stampAgo(now, t time.Time) string { return stamp(t) + " (" + ago(now, t) + ")" }
 
 // ago says how long before now t was, rounded for a reader ("3h10m").
 func ago(now, t time.Time) string {

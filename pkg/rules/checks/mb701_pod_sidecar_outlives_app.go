@@ -99,17 +99,9 @@ const stopGrace = time.Minute
 
 func checkPodSidecarOutlivesApp(p *rules.Pass) {
 	for _, w := range p.Index.Workloads {
-		pod := livePod(w)
-		if pod == nil || pod.DeletionTimestamp != nil {
+		pod, job, proxy, ok := jobPodProxyRunning(w)
+		if !ok || pod.DeletionTimestamp != nil {
 			continue // a pod being deleted stops its proxy itself
-		}
-		job, ok := jobOf(pod)
-		if !ok {
-			continue
-		}
-		proxy, ok := proxyStatus(pod)
-		if !ok || proxy.Init || proxy.State.Running == nil {
-			continue // no classic proxy running (a native one stops by itself)
 		}
 		apps := appStatuses(pod)
 		if len(apps) == 0 {

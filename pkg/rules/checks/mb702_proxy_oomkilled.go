@@ -86,11 +86,7 @@ status:
 }
 
 func checkProxyOOMKilled(p *rules.Pass) {
-	for _, w := range p.Index.Workloads {
-		pod := livePod(w)
-		if pod == nil {
-			continue
-		}
+	for w, pod := range livePods(p.Index) {
 		proxy, ok := proxyStatus(pod)
 		if !ok {
 			continue
@@ -108,7 +104,7 @@ func checkProxyOOMKilled(p *rules.Pass) {
 		}
 		at := ""
 		if !t.FinishedAt.IsZero() {
-			at = fmt.Sprintf(" at %s (%s)", stamp(t.FinishedAt.Time), ago(p.Now(), t.FinishedAt.Time))
+			at = " at " + stampAgo(p.Now(), t.FinishedAt.Time)
 		}
 		kind := "classic sidecar"
 		if proxy.Init {

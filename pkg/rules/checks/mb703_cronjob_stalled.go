@@ -102,9 +102,9 @@ func checkCronJobStalled(p *rules.Pass) {
 			continue
 		}
 		p.Reportf(w.Object, "status.lastScheduleTime",
-			"%s last started a run at %s (%s), yet %s runs were due since, the first at %s: the CronJob is not suspended "+
+			"%s last started a run at %s, yet %s runs were due since, the first at %s: the CronJob is not suspended "+
 				"and has stopped running (more than 100 missed schedules, a too short startingDeadlineSeconds, or a stopped "+
-				"controller manager)", w.Object.Ref(), stamp(last.Time), ago(now, last.Time), count(n), stamp(first))
+				"controller manager)", w.Object.Ref(), stampAgo(now, last.Time), count(n), stamp(first))
 	}
 }
 

@@ -74,11 +74,7 @@ status:
 }
 
 func checkInjectionMissed(p *rules.Pass) {
-	for _, w := range p.Index.Workloads {
-		pod := livePod(w)
-		if pod == nil {
-			continue
-		}
+	for w, pod := range livePods(p.Index) {
 		if _, injected := pod.Annotations[mesh.AnnotStatus]; injected {
 			continue
 		}

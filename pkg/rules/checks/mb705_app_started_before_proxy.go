@@ -96,11 +96,7 @@ status:
 const proxyStartWindow = 10 * time.Second
 
 func checkAppStartedBeforeProxy(p *rules.Pass) {
-	for _, w := range p.Index.Workloads {
-		pod := livePod(w)
-		if pod == nil {
-			continue
-		}
+	for w, pod := range livePods(p.Index) {
 		proxy, ok := proxyStatus(pod)
 		if !ok || proxy.Init || proxy.RestartCount > 0 {
 			continue // no classic proxy, or one that restarted: its start is not the pod's

@@ -103,16 +103,8 @@ status:
 func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 	now := p.Now()
 	for _, w := range p.Index.Workloads {
-		pod := livePod(w)
-		if pod == nil {
-			continue
-		}
-		name, ok := jobOf(pod)
+		pod, name, proxy, ok := jobPodProxyRunning(w)
 		if !ok {
-			continue
-		}
-		proxy, ok := proxyStatus(pod)
-		if !ok || proxy.Init || proxy.State.Running == nil {
 			continue
 		}
 		job, ok := p.Index.Batch(w.Namespace, name)
