@@ -83,7 +83,7 @@ read, or the output not written.`,
 
 // runFacts runs meshbatch-facts with the command's streams.
 func runFacts(cmd *cobra.Command, args []string) error {
-	bin, err := findFactsBinary()
+	bin, err := findFactsBinary("facts")
 	if err != nil {
 		return usageError{err}
 	}
@@ -100,8 +100,9 @@ func runFacts(cmd *cobra.Command, args []string) error {
 	return fmt.Errorf("running %s: %v", bin, err)
 }
 
-// findFactsBinary looks next to meshbatch first, then on PATH.
-func findFactsBinary() (string, error) {
+// findFactsBinary looks next to meshbatch first, then on PATH; command
+// names, in the error, the meshbatch command that needs it.
+func findFactsBinary(command string) (string, error) {
 	name := factsBinary
 	if runtime.GOOS == "windows" {
 		name += ".exe"
@@ -114,9 +115,9 @@ func findFactsBinary() (string, error) {
 	if p, err := exec.LookPath(factsBinary); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("facts runs %s, which is neither next to meshbatch nor on PATH: "+
+	return "", fmt.Errorf("%s runs %s, which is neither next to meshbatch nor on PATH: "+
 		"install it with `go install github.com/meshbatch/meshbatch/cmd/meshbatch-facts@%s` "+
-		"(make build puts it in bin/, the release archives hold it)", factsBinary, installVersion())
+		"(make build puts it in bin/, the release archives hold it)", command, factsBinary, installVersion())
 }
 
 func isExecutable(p string) bool {
