@@ -22,13 +22,15 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/meshbatch/meshbatch/e2e/internal/apiserver"
 )
 
 const (
 	injected = "batch" // istio-injection=enabled
 	plain    = "tools"
 	proxy    = "istio-proxy"
-	context_ = "e2e-reader"
+	context_ = apiserver.ReaderContext
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -45,7 +47,7 @@ var (
 // goldens.
 func TestLintCluster(t *testing.T) {
 	c := startCluster(t)
-	c.load(t, "e2e/testdata/live/cluster.yaml")
+	apiserver.Load(t, c.admin, "e2e/testdata/live/cluster.yaml")
 	now := time.Now().UTC()
 	ago := func(d time.Duration) metav1.Time { return metav1.NewTime(now.Add(-d).Truncate(time.Second)) }
 	mk := &maker{t: t, c: c}
@@ -122,7 +124,7 @@ func TestLintCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	kubeconfig := c.readerKubeconfig(t)
+	kubeconfig := apiserver.ReaderKubeconfig(t, c.env, c.admin)
 	out := t.TempDir()
 	text, sarif, jsonOut := filepath.Join(out, "report.txt"), filepath.Join(out, "report.sarif"), filepath.Join(out, "report.json")
 	code, stdout, stderr := meshbatch(t, "lint", "--no-config", "--cluster", "--kubeconfig", kubeconfig,
@@ -351,7 +353,7 @@ func compareGolden(t *testing.T, file, name string) {
 	}
 	got := volatile.ReplaceAllString(string(data), "DATE")
 	got = within.ReplaceAllString(ago.ReplaceAllString(got, "N ago"), "in N")
-	golden := filepath.Join(root, "e2e", "testdata", "live", name)
+	golden := filepath.Join(env.Root, "e2e", "testdata", "live", name)
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
