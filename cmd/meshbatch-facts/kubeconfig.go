@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +26,11 @@ func clientConfig(kubeconfig, kubeContext string) (*rest.Config, string, error) 
 		} else if fi.IsDir() {
 			return nil, "", fmt.Errorf("--kubeconfig %s is a directory; give the path of a kubeconfig file", kubeconfig)
 		}
+	}
+	// client-go skips the files of KUBECONFIG that do not exist, and a
+	// KUBECONFIG of none of them would read as no kubeconfig at all.
+	if env := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); kubeconfig == "" && env != "" && !slices.ContainsFunc(filepath.SplitList(env), exists) {
+		return nil, "", fmt.Errorf("no cluster to read: KUBECONFIG=%s names no file that exists; point it at a kubeconfig, or give --kubeconfig FILE", env)
 	}
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = kubeconfig
@@ -89,6 +95,11 @@ func checkContext(raw clientcmdapi.Config, kubeContext, from string) error {
 		return fmt.Errorf("context %q names cluster %q, which the kubeconfig (%s) does not define", name, c.Cluster, from)
 	}
 	return nil
+}
+
+func exists(file string) bool {
+	_, err := os.Stat(file)
+	return err == nil
 }
 
 // kubeconfigSource says where the kubeconfig comes from, for messages.

@@ -99,8 +99,16 @@ func TestNoCluster(t *testing.T) {
 	if code := run(context.Background(), nil, &stdout, &stderr, fixed); code != exitUsage {
 		t.Errorf("exit %d, want %d", code, exitUsage)
 	}
-	if !strings.Contains(stderr.String(), "no cluster to read") || stdout.Len() != 0 {
+	if !strings.Contains(stderr.String(), "no cluster to read: KUBECONFIG="+os.Getenv("KUBECONFIG")+" names no file that exists") || stdout.Len() != 0 {
 		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
+	t.Setenv("KUBECONFIG", "")
+	stderr.Reset()
+	if code := run(context.Background(), nil, &stdout, &stderr, fixed); code != exitUsage {
+		t.Errorf("no KUBECONFIG: exit %d, want %d", code, exitUsage)
+	}
+	if want := "meshbatch facts: no cluster to read: no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not running in a pod; give --kubeconfig FILE or set KUBECONFIG\n"; stderr.String() != want {
+		t.Errorf("no KUBECONFIG: stderr %q, want %q", stderr.String(), want)
 	}
 	if code := run(context.Background(), []string{"extra"}, &stdout, &stderr, fixed); code != exitUsage {
 		t.Errorf("an argument: exit %d, want %d", code, exitUsage)
