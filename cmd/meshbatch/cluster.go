@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -135,14 +136,14 @@ func (r *clusterRun) live() *lint.LiveSource {
 // unreadable file does.
 func (r *clusterRun) finish(res *lint.Result) error {
 	err := r.wait()
-	n := len(res.InputErrors)
-	defer func() { r.failed = len(res.InputErrors) - n }()
-	res.InputErrors = append(res.InputErrors, r.src.Errors()...)
+	failed := slices.Clone(r.src.Errors())
 	var ee errExit
 	if errors.As(err, &ee) {
-		res.InputErrors = append(res.InputErrors, fmt.Errorf("cluster %s: meshbatch-facts exited with status %d", r.src.Context, ee.code))
-		return nil
+		failed = append(failed, fmt.Errorf("cluster %s: meshbatch-facts exited with status %d", r.src.Context, ee.code))
+		err = nil
 	}
+	res.InputErrors = append(res.InputErrors, failed...)
+	r.failed = len(failed)
 	return err
 }
 
