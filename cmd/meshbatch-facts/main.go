@@ -18,7 +18,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,8 +28,6 @@ import (
 
 	"github.com/spf13/pflag"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/meshbatch/meshbatch/pkg/clusterfacts"
 	"github.com/meshbatch/meshbatch/pkg/livestream"
@@ -67,8 +64,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	// Messages name the command the user ran: --list is lint --cluster's.
+	prog := "meshbatch facts"
+	if *listObjects {
+		prog = "meshbatch lint --cluster"
+	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "meshbatch facts: unexpected argument %q: the cluster is chosen with --kubeconfig and --context\n", fs.Arg(0))
+		fmt.Fprintf(stderr, prog+": unexpected argument %q: the cluster is chosen with --kubeconfig and --context\n", fs.Arg(0))
 		return exitUsage
 	}
 	if *showVersion {
@@ -77,20 +79,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 	}
 	cfg, contextName, err := clientConfig(*kubeconfig, *kubeContext)
 	if err != nil {
-		fmt.Fprintf(stderr, "meshbatch facts: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return exitUsage
 	}
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "meshbatch facts: %v\n", err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return exitUsage
+	}
+	// A cluster that cannot be reached is an error, not a run whose every
+	// read is left out.
+	if err := clusterfacts.CheckReachable(ctx, cs, contextName, kubectlFor(*kubeconfig, *kubeContext)); err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 		return exitUsage
 	}
 	if *listObjects {
 		if *output != "" {
-			fmt.Fprintln(stderr, "meshbatch facts: --list writes to standard output; -o does not apply")
+			fmt.Fprintln(stderr, prog+": --list writes to standard output; -o does not apply")
 			return exitUsage
 		}
-		return runList(ctx, cs, contextName, clusterfacts.ListOptions{Namespaces: *namespaces, PageSize: *pageSize}, stdout, stderr, now)
+		return runList(ctx, cs, contextName, clusterfacts.ListOptions{Namespaces: *namespaces, PageSize: *pageSize}, stdout, stderr, now, prog)
 	}
 	ff, notes := clusterfacts.Read(ctx, cs)
 	for _, n := range notes {
@@ -113,7 +121,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, now func(
 
 // runList writes the stream lint --cluster reads: the context, the
 // facts, Read's notes, every page, and the end.
-func runList(ctx context.Context, cs kubernetes.Interface, contextName string, opts clusterfacts.ListOptions, stdout, stderr io.Writer, now func() time.Time) int {
+func runList(ctx context.Context, cs kubernetes.Interface, contextName string, opts clusterfacts.ListOptions, stdout, stderr io.Writer, now func() time.Time, prog string) int {
 	w := livestream.NewWriter(stdout)
 	ff, notes := clusterfacts.Read(ctx, cs)
 	err := w.Frame(livestream.TypeContext, []byte(contextName))
@@ -140,38 +148,10 @@ func runList(ctx context.Context, cs kubernetes.Interface, contextName string, o
 		err = w.Frame(livestream.TypeEnd, nil)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "meshbatch facts: listing the cluster: %v\n", err)
+		fmt.Fprintf(stderr, "%s: listing the cluster: %v\n", prog, err)
 		return exitUsage
 	}
 	return exitOK
-}
-
-// clientConfig loads the client configuration with kubectl's rules and
-// returns the name of the context in use ("in-cluster" for the service
-// account's).
-func clientConfig(kubeconfig, kubeContext string) (*rest.Config, string, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	rules.ExplicitPath = kubeconfig
-	overrides := &clientcmd.ConfigOverrides{CurrentContext: kubeContext}
-	loader := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
-	cfg, err := loader.ClientConfig()
-	if err != nil {
-		if clientcmd.IsEmptyConfig(err) {
-			return nil, "", errors.New("no cluster to read: no kubeconfig (--kubeconfig, KUBECONFIG, ~/.kube/config) and not running in a pod")
-		}
-		return nil, "", err
-	}
-	name := "in-cluster"
-	if raw, err := loader.RawConfig(); err == nil && len(raw.Contexts) > 0 {
-		name = raw.CurrentContext
-		if kubeContext != "" {
-			name = kubeContext
-		}
-	}
-	cfg.UserAgent = "meshbatch-facts/" + version
-	cfg.QPS, cfg.Burst = 20, 40
-	cfg.Timeout = 30 * time.Second
-	return cfg, name, nil
 }
 
 // writeFile replaces file atomically: a reader never sees half a file.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -35,6 +37,9 @@ type clusterRun struct {
 	facts  *config.FactsFile
 	proc   *exec.Cmd
 	cancel context.CancelFunc
+	// failed counts the input errors finish added: what of the cluster
+	// could not be read.
+	failed int
 }
 
 // startCluster runs meshbatch-facts --list and reads the stream up to its
@@ -44,9 +49,9 @@ func startCluster(cmd *cobra.Command, cf clusterFlags) (*clusterRun, error) {
 	if cf.stream != "" {
 		return openClusterStream(cmd, cf.stream)
 	}
-	bin, err := findFactsBinary()
+	bin, err := findFactsBinary("lint --cluster")
 	if err != nil {
-		return nil, usageError{fmt.Errorf("lint --cluster: %v", err)}
+		return nil, usageError{err}
 	}
 	args := []string{"--list"}
 	if cf.kubeconfig != "" {
@@ -68,7 +73,7 @@ func startCluster(cmd *cobra.Command, cf clusterFlags) (*clusterRun, error) {
 	}
 	if err := c.Start(); err != nil {
 		cancel()
-		return nil, fmt.Errorf("running %s: %v", bin, err)
+		return nil, usagef("lint --cluster: cannot run %s: %v", bin, err)
 	}
 	run := &clusterRun{proc: c, cancel: cancel}
 	src, err := livestream.Open(out, clusterNote(cmd))
@@ -76,7 +81,7 @@ func startCluster(cmd *cobra.Command, cf clusterFlags) (*clusterRun, error) {
 		if werr := run.wait(); werr != nil {
 			return nil, werr // meshbatch-facts said why on stderr
 		}
-		return nil, usagef("lint --cluster: reading %s: %v", bin, err)
+		return nil, usagef("lint --cluster: %s wrote no cluster stream: %v", bin, err)
 	}
 	run.src = src
 	if err := run.parseFacts(); err != nil {
@@ -131,13 +136,30 @@ func (r *clusterRun) live() *lint.LiveSource {
 // unreadable file does.
 func (r *clusterRun) finish(res *lint.Result) error {
 	err := r.wait()
-	res.InputErrors = append(res.InputErrors, r.src.Errors()...)
+	failed := slices.Clone(r.src.Errors())
 	var ee errExit
 	if errors.As(err, &ee) {
-		res.InputErrors = append(res.InputErrors, fmt.Errorf("cluster %s: meshbatch-facts exited with status %d", r.src.Context, ee.code))
-		return nil
+		failed = append(failed, fmt.Errorf("cluster %s: meshbatch-facts exited with status %d", r.src.Context, ee.code))
+		err = nil
 	}
+	res.InputErrors = append(res.InputErrors, failed...)
+	r.failed = len(failed)
 	return err
+}
+
+// incomplete is the error of a run whose input was read in part: files
+// that could not be read, the cluster's lists that failed, or both.
+func incomplete(res *lint.Result, cluster *clusterRun) error {
+	var parts []string
+	files := len(res.InputErrors)
+	if cluster != nil && cluster.failed > 0 {
+		files -= cluster.failed
+		parts = append(parts, fmt.Sprintf("cluster %s was read in part (said above): the report leaves out what could not be listed", cluster.src.Context))
+	}
+	if files > 0 {
+		parts = append(parts, fmt.Sprintf("%d input path(s) could not be read", files))
+	}
+	return usagef("%s", strings.Join(parts, "; "))
 }
 
 // wait waits for meshbatch-facts: errExit when it failed.

@@ -81,3 +81,136 @@ func TestClusterFlags(t *testing.T) {
 		}
 	}
 }
+
+// streamFile writes a stream as frames writes it to a file.
+func streamFile(t *testing.T, frames func(w *livestream.Writer)) string {
+	t.Helper()
+	var buf bytes.Buffer
+	frames(livestream.NewWriter(&buf))
+	file := filepath.Join(t.TempDir(), "cluster.stream")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// clean fails the test when stderr shows what a user should not have to
+// read: a Go stack, a raw API answer, a request URL.
+func clean(t *testing.T, stderr string) {
+	t.Helper()
+	for _, raw := range []string{"goroutine ", "panic:", `{"kind"`, `Get "http`, "exit status"} {
+		if strings.Contains(stderr, raw) {
+			t.Errorf("stderr shows %q:\n%s", raw, stderr)
+		}
+	}
+}
+
+// TestLintClusterErrors: every way lint --cluster can fail exits 2 and
+// says what failed and what to do, once, in the words of the command the
+// user ran.
+func TestLintClusterErrors(t *testing.T) {
+	header := func(w *livestream.Writer) {
+		w.Frame(livestream.TypeContext, []byte("prod-eu"))
+		w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \"1.28\"\n"))
+	}
+	forbidden := streamFile(t, func(w *livestream.Writer) {
+		header(w)
+		w.Page([][]byte{[]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch"}}`)})
+		w.Frame(livestream.TypeError, []byte("cannot list pods, jobs: forbidden; bind the reader to deploy/rbac/meshbatch-reader.yaml"))
+		w.Frame(livestream.TypeEnd, nil)
+	})
+	brokenOff := streamFile(t, func(w *livestream.Writer) {
+		header(w)
+		w.Page([][]byte{[]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch"}}`)})
+	})
+	notAStream := filepath.Join(t.TempDir(), "facts.yaml")
+	if err := os.WriteFile(notAStream, []byte("# meshbatch facts from context prod-eu\nfacts: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const noContext = "meshbatch lint --cluster: no context \"nope\" in the kubeconfig (--kubeconfig k): it has prod-eu (kubectl config get-contexts)\n"
+	for _, tc := range []struct {
+		name           string
+		stdout, stderr string // the fake meshbatch-facts's
+		code           int
+		args           []string
+		want           []string // on lint's stderr, in order
+	}{
+		{name: "lister refuses the flags", stderr: noContext, code: 2, args: []string{"--kubeconfig", "k", "--context", "nope"},
+			want: []string{noContext}},
+		{name: "forbidden lists", stdout: forbidden,
+			want: []string{"meshbatch: cluster prod-eu: cannot list pods, jobs: forbidden; bind the reader to deploy/rbac/meshbatch-reader.yaml\n",
+				"meshbatch: cluster prod-eu was read in part (said above): the report leaves out what could not be listed\n"}},
+		{name: "lister broke off", stdout: brokenOff, stderr: "meshbatch lint --cluster: listing the cluster: context canceled\n", code: 2,
+			want: []string{"meshbatch lint --cluster: listing the cluster: context canceled\n",
+				"meshbatch: cluster prod-eu: meshbatch-facts exited with status 2\n",
+				"meshbatch: cluster prod-eu was read in part (said above)"}},
+		{name: "not a stream", stdout: notAStream,
+			want: []string{"meshbatch: lint --cluster: ", "meshbatch-facts wrote no cluster stream: ", "is meshbatch-facts the same version as meshbatch?"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fakeFacts(t, tc.stdout, tc.stderr, tc.code)
+			code, _, stderr := runMeshbatch(t, append([]string{"lint", "--no-config", "--cluster", "-f", "concise"}, tc.args...)...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2", code)
+			}
+			rest := stderr
+			for _, w := range tc.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("stderr does not say %q (in order):\n%s", w, stderr)
+				}
+				rest = rest[i+len(w):]
+			}
+			clean(t, stderr)
+			if strings.Contains(stderr, "meshbatch facts:") {
+				t.Errorf("stderr names meshbatch facts, which the user did not run:\n%s", stderr)
+			}
+		})
+	}
+
+	t.Run("no meshbatch-facts", func(t *testing.T) {
+		t.Setenv("PATH", t.TempDir())
+		code, _, stderr := runMeshbatch(t, "lint", "--no-config", "--cluster")
+		want := "meshbatch: lint --cluster runs meshbatch-facts, which is neither next to meshbatch nor on PATH: install it with `go install github.com/meshbatch/meshbatch/cmd/meshbatch-facts@"
+		if code != 2 || !strings.HasPrefix(stderr, want) {
+			t.Errorf("exit %d, stderr:\n%s\nwant 2 and %q", code, stderr, want)
+		}
+	})
+
+	t.Run("files and cluster in part", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "missing.yaml")
+		code, _, stderr := runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", forbidden, "-f", "concise", missing)
+		want := "meshbatch: cluster prod-eu was read in part (said above): the report leaves out what could not be listed; 1 input path(s) could not be read\n"
+		if code != 2 || !strings.HasSuffix(stderr, want) {
+			t.Errorf("exit %d, stderr:\n%s\nwant 2 and, last, %q", code, stderr, want)
+		}
+	})
+}
+
+// TestLintNow: --now is the instant the live rules judge statuses at,
+// so that a report of a saved stream is the same every time.
+func TestLintNow(t *testing.T) {
+	stream := streamFile(t, func(w *livestream.Writer) {
+		w.Frame(livestream.TypeContext, []byte("prod-eu"))
+		w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \"1.22\"\n"))
+		w.Page([][]byte{[]byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"etl-1","namespace":"batch","labels":{"job-name":"etl"}},` +
+			`"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"},{"name":"istio-proxy","image":"proxyv2:1.22.0"}]},` +
+			`"status":{"phase":"Running","containerStatuses":[` +
+			`{"name":"app","image":"etl:1","imageID":"","ready":false,"restartCount":0,"state":{"terminated":{"exitCode":0,"reason":"Completed","startedAt":"2026-06-01T10:00:00Z","finishedAt":"2026-06-01T11:30:00Z"}}},` +
+			`{"name":"istio-proxy","image":"proxyv2:1.22.0","imageID":"","ready":true,"restartCount":0,"state":{"running":{"startedAt":"2026-06-01T10:00:00Z"}}}]}}`)})
+		w.Frame(livestream.TypeEnd, nil)
+	})
+	args := []string{"lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "concise", "--fail-on", "none"}
+	_, stdout, stderr := runMeshbatch(t, append(args, "--now", "2026-06-01T12:00:00Z")...)
+	if !strings.Contains(stdout, "since 2026-06-01T11:30:00Z (30m ago") {
+		t.Errorf("MB701 does not count from --now:\n%s%s", stdout, stderr)
+	}
+	_, again, _ := runMeshbatch(t, append(args, "--now", "2026-06-01T12:00:00Z")...)
+	if again != stdout {
+		t.Errorf("two runs at the same --now differ:\n%s\n%s", stdout, again)
+	}
+	code, _, stderr := runMeshbatch(t, append(args, "--now", "yesterday")...)
+	if want := `meshbatch: --now "yesterday": want an RFC 3339 instant, like 2026-06-01T12:00:00Z`; code != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("--now yesterday: exit %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+}

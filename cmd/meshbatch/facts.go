@@ -79,7 +79,7 @@ read, or the output not written.`,
 
 // runFacts runs meshbatch-facts with the command's streams.
 func runFacts(cmd *cobra.Command, args []string) error {
-	bin, err := findFactsBinary()
+	bin, err := findFactsBinary("facts")
 	if err != nil {
 		return usageError{err}
 	}
@@ -88,14 +88,15 @@ func runFacts(cmd *cobra.Command, args []string) error {
 	return helperExit(c.Run(), bin)
 }
 
-// findFactsBinary looks next to meshbatch first, then on PATH.
-func findFactsBinary() (string, error) {
+// findFactsBinary looks next to meshbatch first, then on PATH; command
+// names, in the error, the meshbatch command that needs it.
+func findFactsBinary(command string) (string, error) {
 	if p, err := lookHelperBinary(factsBinary); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("facts runs %s, which is neither next to meshbatch nor on PATH: "+
+	return "", fmt.Errorf("%s runs %s, which is neither next to meshbatch nor on PATH: "+
 		"install it with `go install github.com/meshbatch/meshbatch/cmd/meshbatch-facts@%s` "+
-		"(make build puts it in bin/, the release archives hold it)", factsBinary, installVersion())
+		"(make build puts it in bin/, the release archives hold it)", command, factsBinary, installVersion())
 }
 
 // installVersion is the version to name in go install hints.

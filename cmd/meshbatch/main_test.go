@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 			}
 			os.Exit(0)
 		},
+		// A stand-in for cmd/meshbatch-facts (which links client-go), for
+		// the tests of lint --cluster's errors: see fakeFacts.
+		factsBinary: fakeFactsMain,
 	})
 }
 

@@ -17,10 +17,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/meshbatch/meshbatch/e2e/internal/apiserver"
 )
 
 // The benchmark cluster: benchJobs Jobs with benchPodsPerJob pods each,
@@ -50,8 +50,8 @@ func stopBench() {
 // benchCluster starts the control plane and fills it, once.
 func benchCluster(b *testing.B) string {
 	b.Helper()
-	if skipReason != "" {
-		b.Skip(skipReason)
+	if env.Skip != "" {
+		b.Skip(env.Skip)
 	}
 	bench.once.Do(func() { bench.kubeconfig, bench.err = fillBenchCluster() })
 	if bench.err != nil {
@@ -62,17 +62,17 @@ func benchCluster(b *testing.B) string {
 
 func fillBenchCluster() (string, error) {
 	start := time.Now()
-	bench.env = &envtest.Environment{BinaryAssetsDirectory: assets, CRDDirectoryPaths: []string{crds}, ErrorIfCRDPathMissing: true, ControlPlaneStartTimeout: 2 * time.Minute}
+	bench.env = &envtest.Environment{BinaryAssetsDirectory: env.Assets, CRDDirectoryPaths: []string{crds}, ErrorIfCRDPathMissing: true, ControlPlaneStartTimeout: 2 * time.Minute}
 	cfg, err := bench.env.Start()
 	if err != nil {
 		return "", err
 	}
 	cfg.QPS, cfg.Burst = 2000, 4000
 	c := &cluster{env: bench.env, cfg: cfg}
-	if c.cs, err = kubernetesFor(cfg); err != nil {
+	if c.cs, err = kubernetes.NewForConfig(cfg); err != nil {
 		return "", err
 	}
-	ctx := contextBackground()
+	ctx := context.Background()
 	for i := range benchNamespaces {
 		ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("bench-%d", i), Labels: map[string]string{"istio-injection": "enabled"}}}
 		if _, err := c.cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
@@ -110,22 +110,17 @@ func fillBenchCluster() (string, error) {
 		return "", err
 	default:
 	}
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["bench"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["bench"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData}
-	kc.Contexts["bench"] = &clientcmdapi.Context{Cluster: "bench", AuthInfo: "bench"}
-	kc.CurrentContext = "bench"
 	dir, err := os.MkdirTemp("", "meshbatch-bench")
 	if err != nil {
 		return "", err
 	}
 	file := filepath.Join(dir, "kubeconfig")
 	bench.setup = time.Since(start)
-	return file, clientcmd.WriteToFile(*kc, file)
+	return file, clientcmd.WriteToFile(apiserver.Kubeconfig(cfg, "bench"), file)
 }
 
 func createBenchJob(c *cluster, i int) error {
-	ctx := contextBackground()
+	ctx := context.Background()
 	ns := fmt.Sprintf("bench-%d", i%benchNamespaces)
 	started := metav1.NewTime(time.Now().Add(-time.Hour).Truncate(time.Second))
 	j := &batchv1.Job{
@@ -175,12 +170,12 @@ func BenchmarkLintCluster(b *testing.B) {
 	var size int64
 	b.ResetTimer()
 	for b.Loop() {
-		d, _ := runTimed(b, stream, filepath.Join(bin, "meshbatch-facts"), "--list", "--kubeconfig", kubeconfig)
+		d, _ := runTimed(b, stream, filepath.Join(env.Bin, "meshbatch-facts"), "--list", "--kubeconfig", kubeconfig)
 		list += d
-		d, r := runTimed(b, "", filepath.Join(bin, "meshbatch"), "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "json", "-o", os.DevNull, "--fail-on", "none")
+		d, r := runTimed(b, "", filepath.Join(env.Bin, "meshbatch"), "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "json", "-o", os.DevNull, "--fail-on", "none")
 		rules += d
 		rss = max(rss, r)
-		d, _ = runTimed(b, "", filepath.Join(bin, "meshbatch"), "lint", "--no-config", "--cluster", "--kubeconfig", kubeconfig, "-f", "json", "-o", os.DevNull, "--fail-on", "none")
+		d, _ = runTimed(b, "", filepath.Join(env.Bin, "meshbatch"), "lint", "--no-config", "--cluster", "--kubeconfig", kubeconfig, "-f", "json", "-o", os.DevNull, "--fail-on", "none")
 		total += d
 		if fi, err := os.Stat(stream); err == nil {
 			size = fi.Size()
@@ -222,9 +217,3 @@ func runTimed(b *testing.B, file, prog string, args ...string) (time.Duration, i
 	}
 	return d, rss
 }
-
-func kubernetesFor(cfg *rest.Config) (kubernetes.Interface, error) {
-	return kubernetes.NewForConfig(cfg)
-}
-
-func contextBackground() context.Context { return context.Background() }

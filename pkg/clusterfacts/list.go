@@ -8,9 +8,11 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -37,9 +39,9 @@ type ListOptions struct {
 // istio-ca-root-cert), each in the version the API server prefers among
 // those meshbatch decodes, and writes every page to w as it arrives,
 // without the objects' metadata.managedFields (DropManagedFields). A
-// kind that cannot be listed (forbidden, or a failure) is written as an
-// error frame and the others are still listed; a group the server does
-// not serve (Istio not installed) as a note. It returns an error only
+// kind that cannot be listed is written as an error frame (the forbidden
+// ones together, at the end) and the others are still listed; a group
+// the server does not serve (Istio not installed) as a note. It returns an error only
 // when w fails or ctx ends.
 func List(ctx context.Context, cs kubernetes.Interface, opts ListOptions, w *livestream.Writer) error {
 	if opts.PageSize <= 0 {
@@ -51,6 +53,7 @@ func List(ctx context.Context, cs kubernetes.Interface, opts ListOptions, w *liv
 		return w.Frame(livestream.TypeError, []byte(describe("the API server's groups", err)))
 	}
 	resources := map[string][]metav1.APIResource{} // by group/version, as discovered
+	var forbidden []string                         // said once, at the end
 	for _, gk := range manifest.KnownGroupKinds() {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -68,13 +71,20 @@ func List(ctx context.Context, cs kubernetes.Interface, opts ListOptions, w *liv
 			}
 			continue
 		}
-		l := lister{rc: rc, w: w, gk: gk, version: version, res: res, pageSize: opts.PageSize}
+		l := lister{rc: rc, w: w, gk: gk, version: version, res: res, pageSize: opts.PageSize, forbidden: &forbidden}
 		if err := l.list(ctx, opts.Namespaces); err != nil {
 			return err
 		}
 	}
+	if len(forbidden) > 0 {
+		// One line for a user without the role, not one a kind.
+		return w.Frame(livestream.TypeError, []byte(describe(strings.Join(slices.Compact(forbidden), ", "), forbiddenErr)))
+	}
 	return nil
 }
+
+// forbiddenErr stands for the lists the API server forbade, in describe.
+var forbiddenErr = apierrors.NewForbidden(schema.GroupResource{}, "", nil)
 
 // servedVersions maps each API group the server serves to its versions,
 // the preferred first.
@@ -147,6 +157,8 @@ type lister struct {
 	version  string
 	res      *metav1.APIResource
 	pageSize int
+	// forbidden collects the resources the API server forbade listing.
+	forbidden *[]string
 }
 
 // list lists the kind in every namespace, or in each of namespaces, a
@@ -215,7 +227,7 @@ func (l *lister) pages(ctx context.Context, ns string) error {
 		}
 		body, err := req.DoRaw(ctx)
 		if err != nil {
-			return l.failed(err)
+			return l.failedIn(ns, err)
 		}
 		var list struct {
 			Metadata struct {
@@ -243,7 +255,19 @@ func (l *lister) pages(ctx context.Context, ns string) error {
 
 // failed writes a list that failed as an error frame: the lint goes on
 // with the other kinds, and says it is incomplete.
-func (l *lister) failed(err error) error {
+func (l *lister) failed(err error) error { return l.failedIn("", err) }
+
+// failedIn is failed for a list in namespace ns ("" for all); a forbidden
+// list is kept for List to say with the others.
+func (l *lister) failedIn(ns string, err error) error {
+	if apierrors.IsForbidden(err) && l.forbidden != nil {
+		what := l.res.Name
+		if ns != "" {
+			what += " in " + ns
+		}
+		*l.forbidden = append(*l.forbidden, what)
+		return nil
+	}
 	return l.w.Frame(livestream.TypeError, []byte(describe(l.res.Name, err)))
 }
 

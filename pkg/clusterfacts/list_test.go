@@ -18,7 +18,8 @@ import (
 )
 
 // apiServer answers discovery and lists as an API server does: pods in
-// pages of two with a continue token, Services forbidden, the security
+// pages of two with a continue token, Services forbidden, Jobs forbidden
+// in every namespace and in istio-system, the security
 // group at v1beta1 only, no networking group. It fails the test on any
 // request that is not a GET, and records the list requests.
 func apiServer(t *testing.T, requests *[]string) *httptest.Server {
@@ -63,7 +64,8 @@ func apiServer(t *testing.T, requests *[]string) *httptest.Server {
 			} else {
 				fmt.Fprint(w, `{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"c","namespace":"n","managedFields":[{"manager":"kubectl"}]}}]}`)
 			}
-		case "/api/v1/services":
+		case "/api/v1/services", "/api/v1/namespaces/batch/services", "/api/v1/namespaces/istio-system/services",
+			"/apis/batch/v1/jobs", "/apis/batch/v1/namespaces/istio-system/jobs":
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,"message":"services is forbidden"}`)
 		case "/apis/security.istio.io/v1beta1/peerauthentications":
@@ -81,7 +83,7 @@ func apiServer(t *testing.T, requests *[]string) *httptest.Server {
 
 // TestList: List pages through every kind with limit and continue, in
 // the version the server serves, adds apiVersion and kind to the items
-// of built-in kinds and drops their managedFields, writes a forbidden list as an error frame and an
+// of built-in kinds and drops their managedFields, writes the forbidden lists as one error frame and an
 // unserved group as a note, and only gets.
 func TestList(t *testing.T) {
 	var requests []string
@@ -124,8 +126,9 @@ func TestList(t *testing.T) {
 	if strings.Join(pages, "|") != strings.Join(want, "|") {
 		t.Errorf("pages:\n%q\nwant\n%q", pages, want)
 	}
-	if errs := src.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Error(), "cannot list services: forbidden") {
-		t.Errorf("errors %v, want services forbidden", errs)
+	// The forbidden lists are said once, together.
+	if errs := src.Errors(); len(errs) != 1 || errs[0].Error() != "cluster test: cannot list services, jobs: forbidden; bind the reader to deploy/rbac/meshbatch-reader.yaml" {
+		t.Errorf("errors %v, want services and jobs forbidden, in one", errs)
 	}
 	for _, want := range []string{"the API server does not serve networking.istio.io: no DestinationRule listed", "the API server does not serve apps: no Deployment listed"} {
 		if !strings.Contains(strings.Join(notes, "\n"), want) {
@@ -156,6 +159,9 @@ func TestListNamespaces(t *testing.T) {
 	}
 	if strings.Contains(got, "/api/v1/pods") {
 		t.Errorf("pods listed in every namespace:\n%s", got)
+	}
+	if want := "cannot list services in batch, services in istio-system, jobs in istio-system: forbidden"; !strings.Contains(buf.String(), want) {
+		t.Errorf("the stream does not say %q", want)
 	}
 }
 
