@@ -51,6 +51,8 @@ func TestRenderedGolden(t *testing.T) {
 		// template, a values file and a patch.
 		{name: "precommit", paths: []string{"charts/etl/templates/cronjob.yaml", "charts/etl/values-staging.yaml", "overlays/staging/proxy.yaml"},
 			values: []string{"charts/etl/values-staging.yaml"}, partial: true},
+		// A changed _helpers.tpl alone: the chart, as chart_staging.
+		{name: "precommit_helpers", paths: []string{"charts/etl/templates/_helpers.tpl"}, values: []string{"charts/etl/values-staging.yaml"}, partial: true},
 	}
 	t.Chdir("testdata/render")
 	for _, c := range cases {
