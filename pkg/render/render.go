@@ -36,6 +36,10 @@ type Target struct {
 	// KubeVersion is the cluster version charts see in .Capabilities,
 	// "" for Helm's default.
 	KubeVersion string `json:"kubeVersion,omitempty"`
+	// Environment names the rendering when a chart is rendered once for
+	// each of several environments (charts: in .meshbatch.yaml), "" when
+	// it is rendered once.
+	Environment string `json:"environment,omitempty"`
 }
 
 // Rendering is what one Target rendered to, or why it did not.
