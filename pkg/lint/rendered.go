@@ -135,8 +135,12 @@ func (ts *targets) dropBases(out *loaded) {
 	for _, t := range ts.list {
 		abs, _ := filepath.Abs(t.Dir)
 		if users := usedBy[abs]; t.Kind == render.Kustomize && len(users) > 0 {
-			out.notices = append(out.notices, fmt.Sprintf("%s: a Kustomize base of %s, linted as built there and not on its own",
-				t.Dir, strings.Join(users, ", ")))
+			what := "base"
+			if render.IsComponent(t.Dir) {
+				what = "component"
+			}
+			out.notices = append(out.notices, fmt.Sprintf("%s: a Kustomize %s of %s, linted as built there and not on its own",
+				t.Dir, what, strings.Join(users, ", ")))
 			continue
 		}
 		kept = append(kept, t)

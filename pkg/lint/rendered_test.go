@@ -60,6 +60,12 @@ func TestRenderedGolden(t *testing.T) {
 		// config: each finding names its environment.
 		{name: "environments", paths: []string{"charts/etl"}, config: "environments.meshbatch.yaml"},
 		{name: "environments_json", paths: []string{"charts/etl"}, config: "environments.meshbatch.yaml", format: "json"},
+		// An overlay with a component that patches the CronJob and a
+		// configMapGenerator: the finding is at the component's patch,
+		// and the base and the component are said, each as what it is.
+		{name: "overlay_component", paths: []string{"k"}},
+		// A changed generator source (not YAML) lints its overlay.
+		{name: "overlay_generator_source", paths: []string{"k/prod/settings.properties"}, partial: true},
 		// A changed _helpers.tpl alone: the chart, as chart_staging.
 		{name: "precommit_helpers", paths: []string{"charts/etl/templates/_helpers.tpl"}, values: []string{"charts/etl/values-staging.yaml"}, partial: true},
 	}
