@@ -183,6 +183,10 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 				Fix: renderFix(r.Target.Kind),
 			})
 		}
+		if len(r.Docs) == 0 && len(r.Errors) == 0 && r.Target.Kind == render.Helm && render.IsLibraryChart(r.Target.Dir) {
+			out.notices = append(out.notices, fmt.Sprintf("%s: a library chart (type: library), which renders nothing on its own: it is linted in the charts that use it", r.Target.Dir))
+			continue
+		}
 		if len(r.Docs) == 0 && len(r.Errors) == 0 {
 			// Not an error (a chart may render nothing with these
 			// values), but a CI job must not pass on it unnoticed.
@@ -224,7 +228,7 @@ func describeKind(k render.Kind) string {
 
 func renderFix(k render.Kind) string {
 	if k == render.Helm {
-		return "Fix the template, or give the value it needs: --values FILE, --set KEY=VALUE, or charts: in .meshbatch.yaml (docs/charts.md)."
+		return "Fix the chart (the template, values file or Chart.yaml the message names), or give the values it needs: --values FILE, --set KEY=VALUE, or charts: in .meshbatch.yaml (docs/charts.md)."
 	}
 	return "Fix the kustomization so that kustomize build succeeds offline (docs/charts.md)."
 }

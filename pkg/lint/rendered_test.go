@@ -333,3 +333,20 @@ func TestEnvironmentsApart(t *testing.T) {
 		t.Errorf("the SARIF result's properties.rendered does not name the environment:\n%s", buf.String())
 	}
 }
+
+// TestRenderedLibraryChart: a library chart renders nothing on its own,
+// and lint says why instead of reporting an empty rendering.
+func TestRenderedLibraryChart(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: lib\ntype: library\nversion: 0.1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(context.Background(), []string{dir}, lint.Options{Render: lint.RenderOptions{Renderer: engine.Engine{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dir + ": a library chart (type: library), which renders nothing on its own: it is linted in the charts that use it"
+	if res.Findings.Len() != 0 || len(res.InputErrors) != 0 || len(res.Notices) != 1 || res.Notices[0] != want {
+		t.Errorf("findings %d, input errors %v, notices %q; want only the notice %q", res.Findings.Len(), res.InputErrors, res.Notices, want)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Kind is what a directory holds.
@@ -103,6 +105,20 @@ func KindOf(dir string) Kind {
 		return Kustomize
 	}
 	return ""
+}
+
+// IsLibraryChart reports whether the chart in dir is a library chart
+// (type: library in Chart.yaml): it holds helpers for other charts and
+// renders nothing on its own.
+func IsLibraryChart(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil {
+		return false
+	}
+	var c struct {
+		Type string `yaml:"type"`
+	}
+	return yaml.Unmarshal(data, &c) == nil && c.Type == "library"
 }
 
 // MarkerFile is the file that makes dir a chart or a Kustomize

@@ -276,3 +276,29 @@ func TestBuildKustomizationErrorLine(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderChartValuesSyntax: a values file that does not parse, the
+// chart's own or one given, is an error at the line the parser names, in
+// that file.
+func TestRenderChartValuesSyntax(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"app/Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"app/values.yaml":       "replicaCount: 1\nimage:\n  repository: [nginx\n",
+		"ok/Chart.yaml":         "apiVersion: v2\nname: ok\nversion: 0.1.0\n",
+		"ok/templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+		"env/values-prod.yaml":  "a: 1\nb: [2\n",
+		"ok/values.schema.json": "{}\n",
+	})
+	t.Chdir(root)
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app"}, {Kind: render.Helm, Dir: "ok", Values: []string{"env/values-prod.yaml"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []render.Error{{File: filepath.Join("app", "values.yaml"), Line: 3}, {File: filepath.Join("env", "values-prod.yaml"), Line: 2}} {
+		e := rs[i].Errors
+		if len(e) != 1 || e[0].File != want.File || e[0].Line != want.Line {
+			t.Errorf("%s: errors %+v, want one at %s:%d", rs[i].Target.Dir, e, want.File, want.Line)
+		}
+	}
+}

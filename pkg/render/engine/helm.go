@@ -30,11 +30,12 @@ import (
 // otherwise).
 func renderChart(t render.Target) render.Rendering {
 	fail := func(file string, format string, args ...any) render.Rendering {
-		return render.Rendering{Errors: []render.Error{{File: file, Msg: fmt.Sprintf(format, args...)}}}
+		msg := fmt.Sprintf(format, args...)
+		return render.Rendering{Errors: []render.Error{{File: file, Line: yamlLine(msg), Msg: msg}}}
 	}
 	loaded, err := loader.LoadDir(t.Dir)
 	if err != nil {
-		return fail(filepath.Join(t.Dir, "Chart.yaml"), "loading the chart: %v", err)
+		return fail(loadErrorFile(t.Dir, err.Error()), "loading the chart: %v", err)
 	}
 	chrt, ok := loaded.(*chartv2.Chart)
 	if !ok {
@@ -137,6 +138,37 @@ func templateError(dir, chartName string, err error) render.Error {
 	}
 	e.Msg = "rendering the chart: " + strings.Join(strings.Fields(msg), " ")
 	return e
+}
+
+// yamlErrorLine finds the line a YAML parser's message names.
+var yamlErrorLine = regexp.MustCompile(`yaml: line (\d+):`)
+
+// yamlLine is the line a YAML error in msg names, 0 for none.
+func yamlLine(msg string) int {
+	if m := yamlErrorLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// loadFile finds the file Helm's chart loader could not read.
+var loadFile = regexp.MustCompile(`cannot load ([A-Za-z0-9_.\-/]+):`)
+
+// loadErrorFile is the file of the chart a loader error is about (its
+// values.yaml that does not parse, say), else its Chart.yaml.
+func loadErrorFile(dir, msg string) string {
+	if m := loadFile.FindStringSubmatch(msg); m != nil {
+		if f := filepath.Join(dir, filepath.FromSlash(m[1])); isRegular(f) {
+			return f
+		}
+	}
+	return filepath.Join(dir, "Chart.yaml")
+}
+
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // valuesError places an error of the chart's values: a values.schema.json
