@@ -332,6 +332,37 @@ func TestEnvironmentsApart(t *testing.T) {
 	if !strings.Contains(buf.String(), `"environment": "prod"`) {
 		t.Errorf("the SARIF result's properties.rendered does not name the environment:\n%s", buf.String())
 	}
+	// The two environments' MB101 on the chart's Job are two alerts to
+	// code scanning: their fingerprints differ.
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID       string            `json:"ruleId"`
+				Fingerprints map[string]string `json:"partialFingerprints"`
+				Locations    []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	prints := map[string]bool{}
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID == "MB101" && r.Locations[0].PhysicalLocation.ArtifactLocation.URI == "charts/envs/templates/job.yaml" {
+			for _, v := range r.Fingerprints {
+				prints[v] = true
+			}
+		}
+	}
+	if len(prints) != 2 {
+		t.Errorf("the environments' MB101 results have %d distinct fingerprints, want 2", len(prints))
+	}
 }
 
 // TestRenderedLibraryChart: a library chart renders nothing on its own,
