@@ -171,8 +171,12 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		said := map[string]bool{} // a chart's environments: one error for the chart
 		for _, t := range ts {
-			out.errors = append(out.errors, errorf(t.Dir, "%s not rendered: %v", describeKind(t.Kind), err))
+			if !said[t.Dir] {
+				said[t.Dir] = true
+				out.errors = append(out.errors, errorf(t.Dir, "%s not rendered: %v", describeKind(t.Kind), err))
+			}
 		}
 		return nil
 	}

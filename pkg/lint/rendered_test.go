@@ -381,3 +381,29 @@ func TestRenderedLibraryChart(t *testing.T) {
 		t.Errorf("findings %d, input errors %v, notices %q; want only the notice %q", res.Findings.Len(), res.InputErrors, res.Notices, want)
 	}
 }
+
+// failingRenderer stands for a meshbatch-render that cannot run.
+type failingRenderer struct{}
+
+func (failingRenderer) Render(context.Context, []mbrender.Target) ([]mbrender.Rendering, error) {
+	return nil, fmt.Errorf("meshbatch-render: not found")
+}
+
+// TestRendererFailsOnEnvironments: when the renderer cannot run, a chart
+// rendered for two environments is one input error, not one each.
+func TestRendererFailsOnEnvironments(t *testing.T) {
+	t.Chdir("testdata/render")
+	cfg, err := config.Load("environments.meshbatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(context.Background(), []string{"charts/etl"}, lint.Options{
+		Render: lint.RenderOptions{Renderer: failingRenderer{}, Configure: cfg.ChartRenderings},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.InputErrors) != 1 || !strings.Contains(res.InputErrors[0].Error(), "Helm chart not rendered: meshbatch-render: not found") {
+		t.Errorf("input errors %v, want one for the chart", res.InputErrors)
+	}
+}
