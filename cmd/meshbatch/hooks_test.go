@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ type hook struct {
 	Args          []string `yaml:"args"`
 	PassFilenames *bool    `yaml:"pass_filenames"`
 	Types         []string `yaml:"types"`
+	Files         string   `yaml:"files"`
 	RequireSerial bool     `yaml:"require_serial"`
 }
 
@@ -53,7 +55,7 @@ func TestPreCommitHooks(t *testing.T) {
 		if !ok {
 			t.Fatalf("no hook %s", id)
 		}
-		if !strings.HasPrefix(h.Entry, "meshbatch ") || !h.RequireSerial || !slices.Equal(h.Types, []string{"yaml"}) {
+		if !strings.HasPrefix(h.Entry, "meshbatch ") || !h.RequireSerial {
 			t.Errorf("%s: %+v", id, h)
 		}
 		if base, ok := strings.CutSuffix(id, "-system"); ok {
@@ -101,4 +103,70 @@ spec:
 	runHook("meshbatch-lint", nil, []string{"specs/etl.yaml"}).want(t, exitFindings, `unknown field "spec.imgae"; did you mean "image"\?`)
 	// Without args the spec hook says what it needs.
 	runHook("meshbatch-generate-check", nil, nil).want(t, exitUsage, `stderr:pass the job spec with -f`)
+}
+
+// identifyTags are the tags pre-commit's identify library gives a regular,
+// non-executable text file, from its name: "yaml" for the extensions it
+// knows as YAML, nothing more for a name it does not know (.tpl,
+// Kustomization), whose content it then finds to be text.
+func identifyTags(name string) []string {
+	tags := []string{"file", "non-executable", "text"}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml":
+		tags = append(tags, "yaml")
+	case ".json":
+		tags = append(tags, "json")
+	}
+	return tags
+}
+
+// selects is whether pre-commit runs hook h on a changed file: files
+// matches the path (re.search), the file has every tag of types.
+func (h hook) selects(t *testing.T, path string) bool {
+	t.Helper()
+	if h.Files != "" {
+		re, err := regexp.Compile(h.Files)
+		if err != nil {
+			t.Fatalf("%s: files: %v", h.ID, err)
+		}
+		if !re.MatchString(path) {
+			return false
+		}
+	}
+	tags := identifyTags(path)
+	for _, want := range h.Types {
+		if !slices.Contains(tags, want) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestPreCommitHookFiles: the lint hooks run when a chart's template
+// helpers (.tpl), its values.schema.json or a kustomization named
+// Kustomization changes alone, none of which pre-commit tags as YAML; the
+// generate --check hooks, about job specs, on YAML only. Nothing else
+// (a README, a script) runs them.
+func TestPreCommitHookFiles(t *testing.T) {
+	hooks := readHooks(t)
+	lintFiles := []string{"deploy/job.yaml", "deploy/job.yml", "charts/etl/templates/_helpers.tpl",
+		"charts/etl/values.schema.json", "overlays/prod/Kustomization", "charts/etl/Chart.yaml"}
+	yamlOnly := []string{"deploy/job.yaml", "deploy/job.yml", "charts/etl/Chart.yaml"}
+	others := []string{"README.md", "hack/e2e.sh", "charts/etl/templates/NOTES.txt", "deploy/job.json", "MyKustomization.txt"}
+	for id, runs := range map[string][]string{
+		"meshbatch-lint": lintFiles, "meshbatch-lint-system": lintFiles, "meshbatch-lint-all": lintFiles,
+		"meshbatch-generate-check": yamlOnly, "meshbatch-generate-check-system": yamlOnly,
+	} {
+		h := hooks[id]
+		for _, f := range runs {
+			if !h.selects(t, f) {
+				t.Errorf("%s does not run when %s changes", id, f)
+			}
+		}
+		for _, f := range append(others, lintFiles...) {
+			if !slices.Contains(runs, f) && h.selects(t, f) {
+				t.Errorf("%s runs when %s changes", id, f)
+			}
+		}
+	}
 }

@@ -234,11 +234,11 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	opts.Fixes = format.ShowsFixes(outputs)
 	charts := 0 // the Helm charts given --values and --set
 	configure := opts.Render.Configure
-	opts.Render.Configure = func(t *render.Target) {
-		configure(t)
+	opts.Render.Configure = func(t render.Target) []render.Target {
 		if t.Kind == render.Helm {
 			charts++
 		}
+		return configure(t)
 	}
 	var cluster *clusterRun
 	if fl.cluster.enabled {
@@ -362,15 +362,18 @@ func lintOptions(cmd *cobra.Command, fl lintFlags) (lint.Options, resolved, *con
 	opts.Render = lint.RenderOptions{
 		Renderer: execRenderer{},
 		ChartOf:  cfg.ChartOfValuesFile,
-		Configure: func(t *render.Target) {
-			cfg.ConfigureChart(t)
-			if v := set.facts.KubernetesVersion; v.Known() {
-				t.KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
+		Configure: func(t render.Target) []render.Target {
+			ts := cfg.ChartRenderings(t)
+			for i := range ts {
+				if v := set.facts.KubernetesVersion; v.Known() {
+					ts[i].KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
+				}
+				if ts[i].Kind == render.Helm {
+					ts[i].Values = append(ts[i].Values, fl.values...)
+					ts[i].Set = append(ts[i].Set, fl.set...)
+				}
 			}
-			if t.Kind == render.Helm {
-				t.Values = append(t.Values, fl.values...)
-				t.Set = append(t.Set, fl.set...)
-			}
+			return ts
 		},
 	}
 	if base != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -100,7 +101,22 @@ type IgnoreEntry struct {
 // (relative to the config file's directory) over the chart's values.yaml,
 // then set (helm's --set syntax, key: value), and the release's name and
 // namespace the templates see.
+//
+// Environments render the chart once each, by name: each takes the
+// chart's values and set, then its own, and may name its own release and
+// namespace. Without environments the chart renders once.
 type ChartConfig struct {
+	Values       []string                     `json:"values,omitempty"`
+	Set          map[string]string            `json:"set,omitempty"`
+	ReleaseName  string                       `json:"releaseName,omitempty"`
+	Namespace    string                       `json:"namespace,omitempty"`
+	Environments map[string]EnvironmentConfig `json:"environments,omitempty"`
+}
+
+// EnvironmentConfig is one rendering of a chart: its values files and set
+// values, over the chart's, and its release name and namespace when they
+// differ from the chart's.
+type EnvironmentConfig struct {
 	Values      []string          `json:"values,omitempty"`
 	Set         map[string]string `json:"set,omitempty"`
 	ReleaseName string            `json:"releaseName,omitempty"`
@@ -437,13 +453,47 @@ func (c *Config) validateCharts() error {
 		if render.KindOf(c.path(dir)) != render.Helm {
 			return c.errorf(at, "%s holds no Chart.yaml; name a chart's directory, relative to %s", c.path(dir), c.dirName())
 		}
-		for i, v := range c.Charts[dir].Values {
-			if fi, err := os.Stat(c.path(v)); err != nil || !fi.Mode().IsRegular() {
-				return c.errorf(fmt.Sprintf("%s.values[%d]", at, i), "values file %s not found; paths are relative to %s", c.path(v), c.dirName())
+		if err := c.checkValuesFiles(at, c.Charts[dir].Values); err != nil {
+			return err
+		}
+		envs := c.Charts[dir].Environments
+		if envs != nil && len(envs) == 0 {
+			return c.errorf(at+".environments", "no environment: name at least one (prod: {values: [...]}), or leave environments out to render the chart once")
+		}
+		for _, name := range sortedKeys(envs) {
+			envAt := at + ".environments" + manifest.Key(name)
+			if !validEnvironment(name) {
+				return c.errorf(envAt, "environment name %q: use letters, digits, '.', '_' and '-', starting with a letter or digit", name)
+			}
+			if err := c.checkValuesFiles(envAt, envs[name].Values); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+func (c *Config) checkValuesFiles(at string, files []string) error {
+	for i, v := range files {
+		if fi, err := os.Stat(c.path(v)); err != nil || !fi.Mode().IsRegular() {
+			return c.errorf(fmt.Sprintf("%s.values[%d]", at, i), "values file %s not found; paths are relative to %s", c.path(v), c.dirName())
+		}
+	}
+	return nil
+}
+
+// validEnvironment keeps environment names to what reads well in a
+// finding's message and in a SARIF property.
+func validEnvironment(name string) bool {
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case i > 0 && (r == '.' || r == '_' || r == '-'):
+		default:
+			return false
+		}
+	}
+	return name != ""
 }
 
 func (c *Config) dirName() string {
@@ -472,7 +522,11 @@ func (c *Config) ChartOfValuesFile(file string) string {
 		return ""
 	}
 	for _, dir := range sortedKeys(c.Charts) {
-		for _, v := range c.Charts[dir].Values {
+		files := slices.Clone(c.Charts[dir].Values)
+		for _, env := range c.Charts[dir].Environments {
+			files = append(files, env.Values...)
+		}
+		for _, v := range files {
 			if va, err := filepath.Abs(c.path(v)); err == nil && va == abs {
 				return c.path(dir)
 			}
@@ -481,15 +535,17 @@ func (c *Config) ChartOfValuesFile(file string) string {
 	return ""
 }
 
-// ConfigureChart fills in a chart found in lint's input from the charts
-// key: the chart's entry, when one names its directory.
-func (c *Config) ConfigureChart(t *render.Target) {
+// ChartRenderings are the renderings of a chart found in lint's input
+// that the charts key asks for: t with the chart's entry filled in, once,
+// or once for each of its environments, in name order; t alone when no
+// entry names its directory.
+func (c *Config) ChartRenderings(t render.Target) []render.Target {
 	if t.Kind != render.Helm || len(c.Charts) == 0 {
-		return
+		return []render.Target{t}
 	}
 	abs, err := filepath.Abs(t.Dir)
 	if err != nil {
-		return
+		return []render.Target{t}
 	}
 	for _, dir := range sortedKeys(c.Charts) {
 		want, err := filepath.Abs(c.path(dir))
@@ -497,18 +553,38 @@ func (c *Config) ConfigureChart(t *render.Target) {
 			continue
 		}
 		cc := c.Charts[dir]
-		for _, v := range cc.Values {
-			t.Values = append(t.Values, c.path(v))
+		t = c.withValues(t, cc.Values, cc.Set, cc.ReleaseName, cc.Namespace)
+		if len(cc.Environments) == 0 {
+			return []render.Target{t}
 		}
-		for _, k := range sortedKeys(cc.Set) {
-			t.Set = append(t.Set, k+"="+cc.Set[k])
+		var out []render.Target
+		for _, name := range sortedKeys(cc.Environments) {
+			env := cc.Environments[name]
+			et := t
+			et.Values, et.Set = slices.Clone(t.Values), slices.Clone(t.Set)
+			et = c.withValues(et, env.Values, env.Set, env.ReleaseName, env.Namespace)
+			et.Environment = name
+			out = append(out, et)
 		}
-		if cc.ReleaseName != "" {
-			t.ReleaseName = cc.ReleaseName
-		}
-		if cc.Namespace != "" {
-			t.Namespace = cc.Namespace
-		}
-		return
+		return out
 	}
+	return []render.Target{t}
+}
+
+// withValues adds values files and set values to t, after its own, and
+// sets its release name and namespace when given.
+func (c *Config) withValues(t render.Target, values []string, set map[string]string, releaseName, namespace string) render.Target {
+	for _, v := range values {
+		t.Values = append(t.Values, c.path(v))
+	}
+	for _, k := range sortedKeys(set) {
+		t.Set = append(t.Set, k+"="+set[k])
+	}
+	if releaseName != "" {
+		t.ReleaseName = releaseName
+	}
+	if namespace != "" {
+		t.Namespace = namespace
+	}
+	return t
 }

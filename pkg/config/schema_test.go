@@ -119,3 +119,31 @@ func TestConfigSchemaMatchesStruct(t *testing.T) {
 	}
 	check("", reflect.TypeFor[Config](), raw)
 }
+
+// TestConfigSchemaEnvironments: the schema takes charts: with environments
+// as meshbatch does (TestChartEnvironments), and refuses what meshbatch
+// refuses (TestChartEnvironmentsErrors).
+func TestConfigSchemaEnvironments(t *testing.T) {
+	s, _ := loadConfigSchema(t)
+	good := `{"charts": {"charts/etl": {"values": ["a.yaml"], "environments": {
+		"prod": {"values": ["p.yaml"], "releaseName": "etl"},
+		"staging-2": {"set": {"proxy.memory": "64Mi", "replicas": 2}, "namespace": "batch-staging"}}}}}`
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(inst); err != nil {
+		t.Errorf("the schema rejects environments meshbatch accepts:\n%v", err)
+	}
+	for _, bad := range []string{
+		`{"charts": {"charts/etl": {"environments": {}}}}`,
+		`{"charts": {"charts/etl": {"environments": {"prod env": {}}}}}`,
+		`{"charts": {"charts/etl": {"environments": {"prod": {"valus": ["x.yaml"]}}}}}`,
+		`{"charts": {"charts/etl": {"environments": ["prod"]}}}`,
+	} {
+		inst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+		if s.Validate(inst) == nil {
+			t.Errorf("the schema accepts %s, which meshbatch refuses", bad)
+		}
+	}
+}

@@ -328,7 +328,18 @@ func countFiles(l *loaded) int {
 // so check leaves it out and runs the passes again: the findings do not
 // depend on which objects were decoded in part. That costs a second run
 // only on a large input with such a document.
+//
+// Charts rendered for several environments are checked one environment
+// at a time (checkEnvironments).
 func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
+	if envs := l.environments(); len(envs) > 0 {
+		return checkEnvironments(ctx, l, envs, checks, opts)
+	}
+	return checkWorld(ctx, l, checks, opts)
+}
+
+// checkWorld is check on one set of objects that see each other.
+func checkWorld(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
 	for {
 		ix := rules.NewIndexOf(l.objects, l.workloads, opts.plan)
 		ix.SawNamespaces(l.left.namespaces)

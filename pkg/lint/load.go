@@ -420,6 +420,13 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			out.notices = append(out.notices, p+": excluded by "+why+", so not read")
 			continue
 		}
+		if !info.IsDir() && isTemplateHelper(p) {
+			// A Go template file (a chart's _helpers.tpl, which pre-commit
+			// passes like a template) is never a manifest: linted with the
+			// chart that renders it, and not read when none does.
+			out.notices = append(out.notices, p+": a template file (.tpl) that no Helm chart of the input renders, so not read; lint the chart it belongs to")
+			continue
+		}
 		if !info.IsDir() {
 			// A path named on the command line is read whatever its name
 			// or type: it may be a process substitution like <(helm template).
@@ -558,6 +565,12 @@ func humanBytes(n int64) string {
 		}
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// isTemplateHelper reports whether a file is a Go template file of the
+// kind charts keep their helpers in (_helpers.tpl).
+func isTemplateHelper(p string) bool {
+	return strings.EqualFold(filepath.Ext(p), ".tpl")
 }
 
 // manifestExt lists the file extensions a directory walk reads.

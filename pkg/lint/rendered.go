@@ -19,9 +19,11 @@ type RenderOptions struct {
 	// meshbatch did before it rendered them.
 	Renderer render.Renderer
 	// Configure fills in a target found in the input: its values, release
-	// name and namespace (from flags and the config file). nil leaves the
-	// chart's defaults.
-	Configure func(*render.Target)
+	// name and namespace (from flags and the config file), and returns the
+	// renderings to lint, several when the config names environments for
+	// a chart (Target.Environment). nil renders each target as found,
+	// with the chart's defaults.
+	Configure func(render.Target) []render.Target
 	// ChartOf names the chart a file belongs to that lies outside it (a
 	// values file the config names for it), "" for none; nil for none.
 	ChartOf func(file string) string
@@ -35,11 +37,14 @@ type RenderOptions struct {
 // rendered: the chart or Kustomize directory, and the rendered document
 // with the finding's line and column in it.
 type RenderedFrom struct {
-	Kind     render.Kind `json:"kind"`
-	Dir      string      `json:"dir"`
-	Line     int         `json:"line"`
-	Column   int         `json:"column"`
-	Document string      `json:"document"`
+	Kind render.Kind `json:"kind"`
+	Dir  string      `json:"dir"`
+	// Environment is the rendering's environment when the chart was
+	// rendered for several (charts: in .meshbatch.yaml), else "".
+	Environment string `json:"environment,omitempty"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	Document    string `json:"document"`
 	// Mapped is false when the rendered line was not found in the source
 	// file unambiguously: the finding is then on the source's first line,
 	// and its message quotes the rendered line.
@@ -56,8 +61,21 @@ type renderedDoc struct {
 // renderedName is the name a rendered document is loaded under: unique
 // in the run (one template renders several documents, one base file is in
 // several overlays), and readable should it show.
-func renderedName(source, dir string, n int) string {
-	return fmt.Sprintf("%s (rendered from %s, document %d)", source, dir, n+1)
+func renderedName(source string, t render.Target, n int) string {
+	if t.Environment != "" {
+		return fmt.Sprintf("%s (rendered from %s for %s, document %d)", source, t.Dir, t.Environment, n+1)
+	}
+	return fmt.Sprintf("%s (rendered from %s, document %d)", source, t.Dir, n+1)
+}
+
+// environmentNote is what a finding's message ends with when its chart was
+// rendered for several environments: the findings of each are otherwise
+// alike, at the same template lines.
+func environmentNote(env string) string {
+	if env == "" {
+		return ""
+	}
+	return " [environment " + env + "]"
 }
 
 // targets collects the charts and Kustomize directories the walk finds,
@@ -117,8 +135,12 @@ func (ts *targets) dropBases(out *loaded) {
 	for _, t := range ts.list {
 		abs, _ := filepath.Abs(t.Dir)
 		if users := usedBy[abs]; t.Kind == render.Kustomize && len(users) > 0 {
-			out.notices = append(out.notices, fmt.Sprintf("%s: a Kustomize base of %s, linted as built there and not on its own",
-				t.Dir, strings.Join(users, ", ")))
+			what := "base"
+			if render.IsComponent(t.Dir) {
+				what = "component"
+			}
+			out.notices = append(out.notices, fmt.Sprintf("%s: a Kustomize %s of %s, linted as built there and not on its own",
+				t.Dir, what, strings.Join(users, ", ")))
 			continue
 		}
 		kept = append(kept, t)
@@ -132,10 +154,12 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 	if len(ts) == 0 {
 		return nil
 	}
-	for i := range ts {
-		if opts.Render.Configure != nil {
-			opts.Render.Configure(&ts[i])
+	if opts.Render.Configure != nil {
+		var all []render.Target
+		for _, t := range ts {
+			all = append(all, opts.Render.Configure(t)...)
 		}
+		ts = all
 	}
 	limit := opts.Limits.MaxFileBytes
 	if limit <= 0 {
@@ -147,31 +171,39 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		said := map[string]bool{} // a chart's environments: one error for the chart
 		for _, t := range ts {
-			out.errors = append(out.errors, errorf(t.Dir, "%s not rendered: %v", describeKind(t.Kind), err))
+			if !said[t.Dir] {
+				said[t.Dir] = true
+				out.errors = append(out.errors, errorf(t.Dir, "%s not rendered: %v", describeKind(t.Kind), err))
+			}
 		}
 		return nil
 	}
 	for _, r := range rs {
 		for _, e := range r.Errors {
 			out.problems = append(out.problems, manifest.Problem{
-				File: e.File, Pos: manifest.Pos{Line: max(e.Line, 1), Col: max(e.Col, 1)}, Msg: e.Msg,
+				File: e.File, Pos: manifest.Pos{Line: max(e.Line, 1), Col: max(e.Col, 1)}, Msg: e.Msg + environmentNote(r.Target.Environment),
 				Fix: renderFix(r.Target.Kind),
 			})
+		}
+		if len(r.Docs) == 0 && len(r.Errors) == 0 && r.Target.Kind == render.Helm && render.IsLibraryChart(r.Target.Dir) {
+			out.notices = append(out.notices, fmt.Sprintf("%s: a library chart (type: library), which renders nothing on its own: it is linted in the charts that use it", r.Target.Dir))
+			continue
 		}
 		if len(r.Docs) == 0 && len(r.Errors) == 0 {
 			// Not an error (a chart may render nothing with these
 			// values), but a CI job must not pass on it unnoticed.
-			out.notices = append(out.notices, fmt.Sprintf("%s: the %s rendered no document, so nothing of it was linted", r.Target.Dir, describeKind(r.Target.Kind)))
+			out.notices = append(out.notices, fmt.Sprintf("%s: the %s rendered no document%s, so nothing of it was linted", r.Target.Dir, describeKind(r.Target.Kind), forEnvironment(r.Target.Environment)))
 		}
 		for _, d := range r.Docs {
 			if size := int64(len(d.Content)); size > limit {
 				// Rendered, a document is held to the limit of a file.
 				out.problems = append(out.problems, manifest.Problem{File: d.Source, Pos: manifest.Pos{Line: 1, Col: 1}, Limit: manifest.LimitFileSize,
-					Msg: "a document rendered from this file is " + overLimit(size, limit, opts.Limits.Hints[manifest.LimitFileSize])})
+					Msg: "a document rendered from this file" + forEnvironment(r.Target.Environment) + " is " + overLimit(size, limit, opts.Limits.Hints[manifest.LimitFileSize])})
 				continue
 			}
-			name := renderedName(d.Source, r.Target.Dir, len(out.rendered))
+			name := renderedName(d.Source, r.Target, len(out.rendered))
 			if out.rendered == nil {
 				out.rendered = map[string]*renderedDoc{}
 			}
@@ -180,6 +212,15 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 		}
 	}
 	return nil
+}
+
+// forEnvironment is " for ENV" in a sentence about a rendering of a chart
+// for one of its environments, "" for a chart rendered once.
+func forEnvironment(env string) string {
+	if env == "" {
+		return ""
+	}
+	return " for " + env
 }
 
 func describeKind(k render.Kind) string {
@@ -191,7 +232,7 @@ func describeKind(k render.Kind) string {
 
 func renderFix(k render.Kind) string {
 	if k == render.Helm {
-		return "Fix the template, or give the value it needs: --values FILE, --set KEY=VALUE, or charts: in .meshbatch.yaml (docs/charts.md)."
+		return "Fix the chart (the template, values file or Chart.yaml the message names), or give the values it needs: --values FILE, --set KEY=VALUE, or charts: in .meshbatch.yaml (docs/charts.md)."
 	}
 	return "Fix the kustomization so that kustomize build succeeds offline (docs/charts.md)."
 }
@@ -257,7 +298,8 @@ func mapToSources(found []*finding, rendered map[string]*renderedDoc) {
 		if rd == nil {
 			continue
 		}
-		rf := &RenderedFrom{Kind: rd.target.Kind, Dir: rd.target.Dir, Line: int(f.line), Column: int(f.col), Document: rd.doc.Content}
+		rf := &RenderedFrom{Kind: rd.target.Kind, Dir: rd.target.Dir, Environment: rd.target.Environment,
+			Line: int(f.line), Column: int(f.col), Document: rd.doc.Content}
 		src := &sourcePos{file: rd.doc.Source, line: 1, col: 1, rendered: rf}
 		for _, c := range sourceCandidates(rd.doc, render.IsLeaf(rd.doc.Content, int(f.line))) {
 			text, ok := read(c)
@@ -275,6 +317,7 @@ func mapToSources(found []*finding, rendered map[string]*renderedDoc) {
 				src.note = fmt.Sprintf(" [rendered line %d: %s]", l, strings.TrimSpace(lines[l-1]))
 			}
 		}
+		src.note += environmentNote(rd.target.Environment)
 		if f.more == nil {
 			f.more = &findingMore{}
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +13,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/meshbatch/meshbatch/pkg/config"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	mbrender "github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/render/engine"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 // TestRenderedGolden lints the chart and the Kustomize directories of
@@ -35,6 +39,7 @@ func TestRenderedGolden(t *testing.T) {
 		set     []string
 		partial bool
 		format  string
+		config  string // a config file whose charts: renders the charts
 	}{
 		{name: "chart_staging", paths: []string{"charts/etl"}, values: []string{"charts/etl/values-staging.yaml"}},
 		{name: "chart_prod", paths: []string{"charts/etl"}, values: []string{"charts/etl/values-prod.yaml"}},
@@ -51,6 +56,18 @@ func TestRenderedGolden(t *testing.T) {
 		// template, a values file and a patch.
 		{name: "precommit", paths: []string{"charts/etl/templates/cronjob.yaml", "charts/etl/values-staging.yaml", "overlays/staging/proxy.yaml"},
 			values: []string{"charts/etl/values-staging.yaml"}, partial: true},
+		// Two environments of the chart in one run, from charts: in the
+		// config: each finding names its environment.
+		{name: "environments", paths: []string{"charts/etl"}, config: "environments.meshbatch.yaml"},
+		{name: "environments_json", paths: []string{"charts/etl"}, config: "environments.meshbatch.yaml", format: "json"},
+		// An overlay with a component that patches the CronJob and a
+		// configMapGenerator: the finding is at the component's patch,
+		// and the base and the component are said, each as what it is.
+		{name: "overlay_component", paths: []string{"k"}},
+		// A changed generator source (not YAML) lints its overlay.
+		{name: "overlay_generator_source", paths: []string{"k/prod/settings.properties"}, partial: true},
+		// A changed _helpers.tpl alone: the chart, as chart_staging.
+		{name: "precommit_helpers", paths: []string{"charts/etl/templates/_helpers.tpl"}, values: []string{"charts/etl/values-staging.yaml"}, partial: true},
 	}
 	t.Chdir("testdata/render")
 	for _, c := range cases {
@@ -60,13 +77,21 @@ func TestRenderedGolden(t *testing.T) {
 				Partial: c.partial,
 				Render: lint.RenderOptions{
 					Renderer: engine.Engine{},
-					Configure: func(tg *mbrender.Target) {
+					Configure: func(tg mbrender.Target) []mbrender.Target {
 						if tg.Kind == mbrender.Helm {
 							tg.Values = append(tg.Values, c.values...)
 							tg.Set = append(tg.Set, c.set...)
 						}
+						return []mbrender.Target{tg}
 					},
 				},
+			}
+			if c.config != "" {
+				cfg, err := config.Load(c.config)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts.Render.Configure = cfg.ChartRenderings
 			}
 			res, err := lint.Run(context.Background(), c.paths, opts)
 			if err != nil {
@@ -185,8 +210,9 @@ func TestRenderedDocumentOverLimit(t *testing.T) {
 	t.Chdir("testdata/render")
 	res, err := lint.Run(context.Background(), []string{"charts/etl"}, lint.Options{
 		Limits: manifest.Limits{MaxFileBytes: 200},
-		Render: lint.RenderOptions{Renderer: engine.Engine{}, Configure: func(tg *mbrender.Target) {
+		Render: lint.RenderOptions{Renderer: engine.Engine{}, Configure: func(tg mbrender.Target) []mbrender.Target {
 			tg.Values = []string{"charts/etl/values-prod.yaml"}
+			return []mbrender.Target{tg}
 		}},
 	})
 	if err != nil {
@@ -248,5 +274,136 @@ func TestNoFixOnRenderedFindings(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatal("no rendered MB302 finding: the chart no longer shows what this test is about")
+	}
+}
+
+// TestEnvironmentsApart: each environment of a chart is checked without
+// the objects of the others. Only prod renders the AuthorizationPolicy
+// that admits the batch namespace's default identity, so MB508 fires on
+// prod's Job and not on staging's. A plain file's Job is checked with
+// each environment: MB101, which fires in both, is reported once. In
+// SARIF, the result names its environment.
+func TestEnvironmentsApart(t *testing.T) {
+	t.Chdir("testdata/render")
+	cfg, err := config.Load("environments.meshbatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(context.Background(), []string{"charts/envs", "plain"}, lint.Options{
+		Rules:  []*rules.Rule{checks.Lookup("MB101"), checks.Lookup("MB508")},
+		Render: lint.RenderOptions{Renderer: engine.Engine{}, Configure: cfg.ChartRenderings},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for f := range res.Findings.All() {
+		env := ""
+		if f.Rendered != nil {
+			env = f.Rendered.Environment
+			if !strings.HasSuffix(f.Message, " [environment "+env+"]") {
+				t.Errorf("%s:%d: the message does not name environment %q: %s", f.File, f.Line, env, f.Message)
+			}
+		}
+		got = append(got, fmt.Sprintf("%s %s:%d %s", f.RuleID, f.File, f.Line, env))
+	}
+	want := []string{
+		"MB508 charts/envs/templates/job.yaml:11 prod",
+		"MB101 charts/envs/templates/job.yaml:14 prod",
+		"MB101 charts/envs/templates/job.yaml:14 staging",
+		"MB508 plain/job.yaml:11 ",
+		"MB101 plain/job.yaml:14 ",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if res.Stats.Objects != 4 { // two Jobs of the chart, prod's policy, the plain Job
+		t.Errorf("%d objects, want 4", res.Stats.Objects)
+	}
+
+	f, err := format.New("sarif", format.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Format(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"environment": "prod"`) {
+		t.Errorf("the SARIF result's properties.rendered does not name the environment:\n%s", buf.String())
+	}
+	// The two environments' MB101 on the chart's Job are two alerts to
+	// code scanning: their fingerprints differ.
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID       string            `json:"ruleId"`
+				Fingerprints map[string]string `json:"partialFingerprints"`
+				Locations    []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	prints := map[string]bool{}
+	for _, r := range log.Runs[0].Results {
+		if r.RuleID == "MB101" && r.Locations[0].PhysicalLocation.ArtifactLocation.URI == "charts/envs/templates/job.yaml" {
+			for _, v := range r.Fingerprints {
+				prints[v] = true
+			}
+		}
+	}
+	if len(prints) != 2 {
+		t.Errorf("the environments' MB101 results have %d distinct fingerprints, want 2", len(prints))
+	}
+}
+
+// TestRenderedLibraryChart: a library chart renders nothing on its own,
+// and lint says why instead of reporting an empty rendering.
+func TestRenderedLibraryChart(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Chart.yaml"), []byte("apiVersion: v2\nname: lib\ntype: library\nversion: 0.1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(context.Background(), []string{dir}, lint.Options{Render: lint.RenderOptions{Renderer: engine.Engine{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dir + ": a library chart (type: library), which renders nothing on its own: it is linted in the charts that use it"
+	if res.Findings.Len() != 0 || len(res.InputErrors) != 0 || len(res.Notices) != 1 || res.Notices[0] != want {
+		t.Errorf("findings %d, input errors %v, notices %q; want only the notice %q", res.Findings.Len(), res.InputErrors, res.Notices, want)
+	}
+}
+
+// failingRenderer stands for a meshbatch-render that cannot run.
+type failingRenderer struct{}
+
+func (failingRenderer) Render(context.Context, []mbrender.Target) ([]mbrender.Rendering, error) {
+	return nil, fmt.Errorf("meshbatch-render: not found")
+}
+
+// TestRendererFailsOnEnvironments: when the renderer cannot run, a chart
+// rendered for two environments is one input error, not one each.
+func TestRendererFailsOnEnvironments(t *testing.T) {
+	t.Chdir("testdata/render")
+	cfg, err := config.Load("environments.meshbatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := lint.Run(context.Background(), []string{"charts/etl"}, lint.Options{
+		Render: lint.RenderOptions{Renderer: failingRenderer{}, Configure: cfg.ChartRenderings},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.InputErrors) != 1 || !strings.Contains(res.InputErrors[0].Error(), "Helm chart not rendered: meshbatch-render: not found") {
+		t.Errorf("input errors %v, want one for the chart", res.InputErrors)
 	}
 }

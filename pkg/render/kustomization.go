@@ -12,6 +12,7 @@ import (
 // kustomizationRefs is the part of a kustomization file that names other
 // files and directories, and the generators that would reach further.
 type kustomizationRefs struct {
+	Kind       string   `yaml:"kind"`
 	Resources  []string `yaml:"resources"`
 	Bases      []string `yaml:"bases"`
 	Components []string `yaml:"components"`
@@ -57,6 +58,13 @@ func LocalBases(dir string) []string {
 		}
 	}
 	return out
+}
+
+// IsComponent reports whether dir's kustomization is a Component (kind:
+// Component), which overlays take under components: rather than as a base.
+func IsComponent(dir string) bool {
+	k, _, err := readKustomization(dir)
+	return err == nil && k.Kind == "Component"
 }
 
 // IsRemote reports whether a kustomization's reference is a URL or a git
@@ -237,9 +245,26 @@ func Uses(dir, file string) bool {
 	if ka, err := filepath.Abs(kf); err == nil && ka == abs {
 		return true
 	}
-	data, err := os.ReadFile(kf)
+	refs, ok := fileRefs(kf)
+	if !ok {
+		return true // a kustomization that does not parse: its build says why
+	}
+	for _, r := range refs {
+		if ra, err := filepath.Abs(filepath.Join(dir, r)); err == nil && ra == abs {
+			return true
+		}
+	}
+	return false
+}
+
+// fileRefs are the local paths a kustomization file names: resources,
+// bases, components, CRDs, patches, replacements, transformers,
+// generators, validators and generator sources, as written; ok is false
+// when the file does not parse.
+func fileRefs(kustomizationFile string) (refs []string, ok bool) {
+	data, err := os.ReadFile(kustomizationFile)
 	if err != nil {
-		return false
+		return nil, false
 	}
 	type pathed struct {
 		Path string `yaml:"path"`
@@ -265,37 +290,69 @@ func Uses(dir, file string) bool {
 		SecretGenerator       []generator `yaml:"secretGenerator"`
 	}
 	if yaml.Unmarshal(data, &k) != nil {
-		return true // a kustomization that does not parse: its build says why
+		return nil, false
 	}
-	var refs []string
-	refs = append(refs, k.Resources...)
-	refs = append(refs, k.Bases...)
-	refs = append(refs, k.Components...)
-	refs = append(refs, k.Crds...)
-	refs = append(refs, k.PatchesStrategicMerge...)
-	refs = append(refs, k.Transformers...)
-	refs = append(refs, k.Generators...)
-	refs = append(refs, k.Validators...)
+	var all []string
+	all = append(all, k.Resources...)
+	all = append(all, k.Bases...)
+	all = append(all, k.Components...)
+	all = append(all, k.Crds...)
+	all = append(all, k.PatchesStrategicMerge...)
+	all = append(all, k.Transformers...)
+	all = append(all, k.Generators...)
+	all = append(all, k.Validators...)
 	for _, p := range append(append(k.Patches, k.PatchesJSON6902...), k.Replacements...) {
-		refs = append(refs, p.Path)
+		all = append(all, p.Path)
 	}
 	for _, g := range append(k.ConfigMapGenerator, k.SecretGenerator...) {
 		for _, f := range g.Files {
 			if _, path, ok := strings.Cut(f, "="); ok { // key=path
 				f = path
 			}
-			refs = append(refs, f)
+			all = append(all, f)
 		}
-		refs = append(refs, g.Envs...)
-		refs = append(refs, g.Env)
+		all = append(all, g.Envs...)
+		all = append(all, g.Env)
 	}
+	for _, r := range all {
+		if r != "" && !strings.Contains(r, "\n") && !IsRemote(r) {
+			refs = append(refs, r)
+		}
+	}
+	return refs, true
+}
+
+// BuildErrorLine is the line of dir's kustomization file that names the
+// path a build error is about (a generator's file that is not there, a
+// component that does not build), 0 when no single entry is. An entry is
+// about the error when the message holds its absolute path, else when it
+// holds the entry as written.
+func BuildErrorLine(dir, msg string) int {
+	kf := KustomizationFile(dir)
+	refs, ok := fileRefs(kf)
+	if !ok {
+		return 0
+	}
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return 0
+	}
+	var strong, weak []string
 	for _, r := range refs {
-		if r == "" || IsRemote(r) {
-			continue
-		}
-		if ra, err := filepath.Abs(filepath.Join(dir, r)); err == nil && ra == abs {
-			return true
+		switch {
+		case strings.Contains(msg, filepath.Join(absDir, r)):
+			strong = append(strong, r)
+		case strings.Contains(msg, r):
+			weak = append(weak, r)
 		}
 	}
-	return false
+	for _, found := range [][]string{strong, weak} {
+		if len(found) == 1 {
+			return lineOf(kf, found[0])
+		}
+		if len(found) > 1 {
+			return 0
+		}
+	}
+	return 0
 }

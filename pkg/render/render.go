@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Kind is what a directory holds.
@@ -36,6 +38,10 @@ type Target struct {
 	// KubeVersion is the cluster version charts see in .Capabilities,
 	// "" for Helm's default.
 	KubeVersion string `json:"kubeVersion,omitempty"`
+	// Environment names the rendering when a chart is rendered once for
+	// each of several environments (charts: in .meshbatch.yaml), "" when
+	// it is rendered once.
+	Environment string `json:"environment,omitempty"`
 }
 
 // Rendering is what one Target rendered to, or why it did not.
@@ -99,6 +105,20 @@ func KindOf(dir string) Kind {
 		return Kustomize
 	}
 	return ""
+}
+
+// IsLibraryChart reports whether the chart in dir is a library chart
+// (type: library in Chart.yaml): it holds helpers for other charts and
+// renders nothing on its own.
+func IsLibraryChart(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil {
+		return false
+	}
+	var c struct {
+		Type string `yaml:"type"`
+	}
+	return yaml.Unmarshal(data, &c) == nil && c.Type == "library"
 }
 
 // MarkerFile is the file that makes dir a chart or a Kustomize

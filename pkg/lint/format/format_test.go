@@ -212,6 +212,26 @@ func TestJSONSchema(t *testing.T) {
 	}
 }
 
+// TestRenderedGoldensMatchSchema: the JSON reports of rendered charts and
+// overlays (pkg/lint's goldens, the rendered field with its environment)
+// match the published schema.
+func TestRenderedGoldensMatchSchema(t *testing.T) {
+	s := compileSchema(t, filepath.Join("..", "..", "..", "docs", "schemas", "lint-report.v1.schema.json"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "render", "golden", "*.json"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("goldens %v, %v: want the overlays' and the environments' JSON reports", files, err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := validate(t, s, data); err != nil {
+			t.Errorf("%s does not match docs/schemas/lint-report.v1.schema.json:\n%v", f, err)
+		}
+	}
+}
+
 func TestSARIFURI(t *testing.T) {
 	wd, _ := os.Getwd()
 	for in, want := range map[string]string{

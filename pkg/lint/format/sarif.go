@@ -298,7 +298,8 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 }
 
 // fingerprint identifies a finding across line shifts: rule, file, object
-// and field path (plus the message for findings without an object).
+// and field path (plus the message for findings without an object, and
+// the environment of a chart rendered for several).
 func fingerprint(f lint.Finding) string {
 	if f.Live() {
 		return lint.Fingerprint(f.RuleID, liveName(f.Context, f.Object), f.FieldPath)
@@ -306,6 +307,11 @@ func fingerprint(f lint.Finding) string {
 	parts := []string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}
 	if f.Object.Kind == "" {
 		parts = append(parts, f.Message)
+	}
+	if f.Rendered != nil && f.Rendered.Environment != "" {
+		// Each environment's rendering is an object of its own, usually
+		// of the same name: one alert each.
+		parts = append(parts, "environment="+f.Rendered.Environment)
 	}
 	return lint.Fingerprint(parts...)
 }

@@ -162,3 +162,143 @@ func TestRenderChartKubeVersion(t *testing.T) {
 		t.Errorf("rendered %+v, want kube: \"v1.31.0\"", rs[0])
 	}
 }
+
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// helmCreateChart is the layout helm create writes, cut down, with a
+// CronJob: .helmignore, _helpers.tpl, NOTES.txt, a test hook under
+// templates/tests, a subchart with its own .helmignore, and
+// values.schema.json files. Were a .tmp file rendered, scratch.tmp would
+// fail to parse and ignored.tmp would be a document.
+var helmCreateChart = map[string]string{
+	"app/Chart.yaml":  "apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: \"1.16.0\"\ndependencies:\n  - name: worker\n    version: 0.1.0\n",
+	"app/.helmignore": "*.tmp\n.git/\n",
+	"app/values.yaml": "image: {repository: nginx, tag: \"\"}\nreplicaCount: 1\n",
+	"app/values.schema.json": `{"type": "object", "required": ["image"], "properties": {
+  "replicaCount": {"type": "integer", "minimum": 1},
+  "image": {"type": "object", "required": ["repository"], "properties": {"repository": {"type": "string", "minLength": 1}}}}}`,
+	"app/templates/_helpers.tpl":               "{{- define \"app.fullname\" -}}{{ .Release.Name }}-{{ .Chart.Name }}{{- end }}\n",
+	"app/templates/NOTES.txt":                  "Get the URL: {{ include \"app.fullname\" . }}\n",
+	"app/templates/scratch.tmp":                "{{ this is not a template\n",
+	"app/templates/cronjob.yaml":               "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: {{ include \"app.fullname\" . }}}\nspec:\n  schedule: \"0 3 * * *\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers:\n            - name: app\n              image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\"\n",
+	"app/templates/tests/test-connection.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"{{ include \"app.fullname\" . }}-test\"\n  annotations: {\"helm.sh/hook\": test}\nspec:\n  restartPolicy: Never\n  containers: [{name: wget, image: busybox}]\n",
+	"app/charts/worker/Chart.yaml":             "apiVersion: v2\nname: worker\nversion: 0.1.0\n",
+	"app/charts/worker/values.yaml":            "image: registry.example.com/worker:1\n",
+	"app/charts/worker/values.schema.json":     `{"type": "object", "properties": {"image": {"type": "string"}}}`,
+	"app/charts/worker/templates/job.yaml":     "apiVersion: batch/v1\nkind: Job\nmetadata: {name: worker}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: w, image: {{ .Values.image | quote }}}]\n",
+	"app/charts/worker/templates/_helpers.tpl": "{{- define \"worker.x\" }}x{{ end }}\n",
+	"app/charts/worker/templates/NOTES.txt":    "worker\n",
+	"app/charts/worker/templates/ignored.tmp":  "kind: NotRendered # the subchart's .helmignore leaves it out\n",
+	"app/charts/worker/.helmignore":            "*.tmp\n",
+}
+
+// TestRenderHelmCreateLayout: a chart laid out as helm create writes it
+// renders as helm template does: the CronJob, the test hook's Pod and the
+// subchart's Job; no NOTES.txt, no helpers, nothing .helmignore names.
+func TestRenderHelmCreateLayout(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, helmCreateChart)
+	t.Chdir(root)
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range rs[0].Docs {
+		got = append(got, filepath.ToSlash(d.Source))
+	}
+	want := []string{"app/charts/worker/templates/job.yaml", "app/templates/cronjob.yaml", "app/templates/tests/test-connection.yaml"}
+	if len(rs[0].Errors) > 0 || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("documents from %v, errors %+v; want from %v and no error", got, rs[0].Errors, want)
+	}
+}
+
+// TestRenderChartSchemaRejects: values that a values.schema.json rejects
+// are one error on that file (the subchart's when only it rejects them),
+// Helm's list of what it rejects on one line and sorted, and what to do.
+func TestRenderChartSchemaRejects(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, helmCreateChart)
+	t.Chdir(root)
+	for _, c := range []struct {
+		set  []string
+		file string
+		msg  string
+	}{
+		{[]string{"replicaCount=0", "image.repository="}, "app/values.schema.json",
+			"the values do not meet values.schema.json: chart app: at '/image/repository': minLength: got 0, want 1; at '/replicaCount': minimum: got 0, want 1; give values the schema accepts"},
+		{[]string{"worker.image=3"}, "app/charts/worker/values.schema.json",
+			"the values do not meet values.schema.json: chart worker: at '/image': got number, want string; give values"},
+	} {
+		rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app", Set: c.set}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := rs[0].Errors
+		if len(e) != 1 || filepath.ToSlash(e[0].File) != c.file || !strings.HasPrefix(e[0].Msg, c.msg) || strings.Contains(e[0].Msg, "\n") {
+			t.Errorf("--set %v: errors %+v, want one on %s starting %q", c.set, e, c.file, c.msg)
+		}
+	}
+}
+
+// TestBuildKustomizationErrorLine: a build that fails on a path the
+// kustomization names (a generator's file that is not there, a component
+// directory that is not) is an error at the line that names it.
+func TestBuildKustomizationErrorLine(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"base/kustomization.yaml":            "resources: [job.yaml]\n",
+		"base/job.yaml":                      "apiVersion: batch/v1\nkind: Job\nmetadata: {name: etl}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: etl, image: etl:1}]\n",
+		"components/mesh/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncommonAnnotations: {team: data}\n",
+		"nofile/kustomization.yaml":          "resources:\n  - ../base\nconfigMapGenerator:\n  - name: settings\n    files:\n      - settings.properties\n",
+		"nocomponent/kustomization.yaml":     "resources:\n  - ../base\ncomponents:\n  - ../components/mesh\n  - ../components/mess\n",
+	})
+	t.Chdir(root)
+	for dir, line := range map[string]int{"nofile": 6, "nocomponent": 5} {
+		rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Kustomize, Dir: dir}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := rs[0].Errors
+		if len(e) != 1 || e[0].File != filepath.Join(dir, "kustomization.yaml") || e[0].Line != line {
+			t.Errorf("%s: errors %+v, want one at %s/kustomization.yaml:%d", dir, e, dir, line)
+		}
+	}
+}
+
+// TestRenderChartValuesSyntax: a values file that does not parse, the
+// chart's own or one given, is an error at the line the parser names, in
+// that file.
+func TestRenderChartValuesSyntax(t *testing.T) {
+	root := t.TempDir()
+	writeTree(t, root, map[string]string{
+		"app/Chart.yaml":        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+		"app/values.yaml":       "replicaCount: 1\nimage:\n  repository: [nginx\n",
+		"ok/Chart.yaml":         "apiVersion: v2\nname: ok\nversion: 0.1.0\n",
+		"ok/templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+		"env/values-prod.yaml":  "a: 1\nb: [2\n",
+		"ok/values.schema.json": "{}\n",
+	})
+	t.Chdir(root)
+	rs, err := Engine{}.Render(context.Background(), []render.Target{{Kind: render.Helm, Dir: "app"}, {Kind: render.Helm, Dir: "ok", Values: []string{"env/values-prod.yaml"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []render.Error{{File: filepath.Join("app", "values.yaml"), Line: 3}, {File: filepath.Join("env", "values-prod.yaml"), Line: 2}} {
+		e := rs[i].Errors
+		if len(e) != 1 || e[0].File != want.File || e[0].Line != want.Line {
+			t.Errorf("%s: errors %+v, want one at %s:%d", rs[i].Target.Dir, e, want.File, want.Line)
+		}
+	}
+}

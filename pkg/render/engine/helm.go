@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,11 +30,12 @@ import (
 // otherwise).
 func renderChart(t render.Target) render.Rendering {
 	fail := func(file string, format string, args ...any) render.Rendering {
-		return render.Rendering{Errors: []render.Error{{File: file, Msg: fmt.Sprintf(format, args...)}}}
+		msg := fmt.Sprintf(format, args...)
+		return render.Rendering{Errors: []render.Error{{File: file, Line: yamlLine(msg), Msg: msg}}}
 	}
 	loaded, err := loader.LoadDir(t.Dir)
 	if err != nil {
-		return fail(filepath.Join(t.Dir, "Chart.yaml"), "loading the chart: %v", err)
+		return fail(loadErrorFile(t.Dir, err.Error()), "loading the chart: %v", err)
 	}
 	chrt, ok := loaded.(*chartv2.Chart)
 	if !ok {
@@ -80,7 +82,7 @@ func renderChart(t render.Target) render.Rendering {
 	}
 	top, err := chartutil.ToRenderValues(chrt, vals, opts, caps)
 	if err != nil {
-		return fail(filepath.Join(t.Dir, "values.yaml"), "%v", err)
+		return render.Rendering{Errors: []render.Error{valuesError(t.Dir, chrt.Name(), err)}}
 	}
 	out, err := engine.Render(chrt, top)
 	if err != nil {
@@ -136,6 +138,108 @@ func templateError(dir, chartName string, err error) render.Error {
 	}
 	e.Msg = "rendering the chart: " + strings.Join(strings.Fields(msg), " ")
 	return e
+}
+
+// yamlErrorLine finds the line a YAML parser's message names.
+var yamlErrorLine = regexp.MustCompile(`yaml: line (\d+):`)
+
+// yamlLine is the line a YAML error in msg names, 0 for none.
+func yamlLine(msg string) int {
+	if m := yamlErrorLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// loadFile finds the file Helm's chart loader could not read.
+var loadFile = regexp.MustCompile(`cannot load ([A-Za-z0-9_.\-/]+):`)
+
+// loadErrorFile is the file of the chart a loader error is about (its
+// values.yaml that does not parse, say), else its Chart.yaml.
+func loadErrorFile(dir, msg string) string {
+	if m := loadFile.FindStringSubmatch(msg); m != nil {
+		if f := filepath.Join(dir, filepath.FromSlash(m[1])); isRegular(f) {
+			return f
+		}
+	}
+	return filepath.Join(dir, "Chart.yaml")
+}
+
+func isRegular(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// valuesError places an error of the chart's values: a values.schema.json
+// that rejects them is the finding's file (the subchart's, when Helm names
+// a subchart), with Helm's list of what it rejects on one line; otherwise
+// the chart's values.yaml.
+func valuesError(dir, chartName string, err error) render.Error {
+	msg := strings.TrimSpace(err.Error())
+	_, list, isSchema := strings.Cut(msg, "schema(s) in the following chart(s):")
+	if !isSchema {
+		return render.Error{File: filepath.Join(dir, "values.yaml"), Msg: strings.Join(strings.Fields(msg), " ")}
+	}
+	// Helm lists each chart's errors in no fixed order: sorted, a run
+	// says the same as the last.
+	file := ""
+	var parts []string
+	group := 0 // where the current chart's errors start in parts
+	for _, l := range strings.Split(list, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case l == "":
+		case strings.HasSuffix(l, ":") && !strings.HasPrefix(l, "- "):
+			name := strings.TrimSuffix(l, ":")
+			if file == "" {
+				file = schemaFile(dir, chartName, name)
+			}
+			slices.Sort(parts[group:])
+			parts = append(parts, "chart "+name+":")
+			group = len(parts)
+		default:
+			parts = append(parts, strings.TrimPrefix(l, "- "))
+		}
+	}
+	slices.Sort(parts[group:])
+	if file == "" {
+		file = filepath.Join(dir, "values.schema.json")
+	}
+	return render.Error{File: file, Msg: "the values do not meet values.schema.json: " + joinSchemaErrors(parts) +
+		"; give values the schema accepts (the values files, --set, charts: in .meshbatch.yaml), or fix the schema"}
+}
+
+// joinSchemaErrors joins Helm's schema errors of each chart: "chart x: at
+// '/a': ...; at '/b': ...".
+func joinSchemaErrors(parts []string) string {
+	var b strings.Builder
+	for i, p := range parts {
+		switch {
+		case i == 0:
+		case strings.HasPrefix(p, "chart "):
+			b.WriteString("; ")
+		case strings.HasPrefix(parts[i-1], "chart "):
+			b.WriteString(" ")
+		default:
+			b.WriteString("; ")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// schemaFile is the values.schema.json of the chart Helm names: the chart
+// itself, or the subchart of that name under charts/.
+func schemaFile(dir, chartName, name string) string {
+	if name == chartName {
+		return filepath.Join(dir, "values.schema.json")
+	}
+	sub := filepath.Join(dir, "charts", name, "values.schema.json")
+	if _, err := os.Stat(sub); err == nil {
+		return sub
+	}
+	return filepath.Join(dir, "values.schema.json")
 }
 
 func isBlank(b []byte) bool {

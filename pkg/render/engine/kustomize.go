@@ -32,7 +32,8 @@ func buildKustomization(t render.Target) render.Rendering {
 	m, err := k.Run(fs, abs)
 	if err != nil {
 		file := render.KustomizationFile(t.Dir)
-		return render.Rendering{Errors: []render.Error{{File: file, Msg: "building the kustomization: " + strings.ReplaceAll(err.Error(), abs+string(filepath.Separator), "")}}}
+		return render.Rendering{Errors: []render.Error{{File: file, Line: render.BuildErrorLine(t.Dir, err.Error()),
+			Msg: "building the kustomization: " + strings.ReplaceAll(err.Error(), abs+string(filepath.Separator), "")}}}
 	}
 	var r render.Rendering
 	for _, res := range m.Resources() {

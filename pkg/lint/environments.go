@@ -1,0 +1,145 @@
+package lint
+
+import (
+	"context"
+	"slices"
+	"unique"
+
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+)
+
+// environments are the names of the environments the input's charts were
+// rendered for (render.Target.Environment), sorted; none when every chart
+// rendered once.
+func (l *loaded) environments() []string {
+	var envs []string
+	for _, rd := range l.rendered {
+		if e := rd.target.Environment; e != "" && !slices.Contains(envs, e) {
+			envs = append(envs, e)
+		}
+	}
+	slices.Sort(envs)
+	return envs
+}
+
+// environmentOf is the environment an object was rendered for, "" for an
+// object of a plain file or of a chart rendered once.
+func (l *loaded) environmentOf(o *manifest.Object) string {
+	if o == nil {
+		return ""
+	}
+	if rd := l.rendered[o.File]; rd != nil {
+		return rd.target.Environment
+	}
+	return ""
+}
+
+// checkEnvironments checks each environment on its own: the objects
+// rendered for it with those of every plain file and of every chart
+// rendered once, but none rendered for another environment. Two
+// environments of a chart are two deployments, usually of the same names
+// in the same namespace (in different clusters): in one index, the
+// ServiceAccount only prod renders would satisfy staging's CronJob, and
+// two copies of one PeerAuthentication would conflict.
+//
+// An object outside the environments is checked with each; its findings
+// are reported once (the same rule, place and message). A check silenced
+// by partial input counts once per environment it was silenced in.
+func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
+	type shared struct {
+		rule      int
+		obj       *manifest.Object
+		path      unique.Handle[string]
+		msg       string
+		line, col int32
+	}
+	outs := make([]ruleOutput, len(checks))
+	seen := map[shared]bool{}
+	var errs []error
+	seenErr := map[string]bool{}
+	var problems []manifest.Problem
+	seenProblem := map[manifest.Problem]bool{}
+	leftOut := map[*manifest.Object]bool{}
+	for _, env := range envs {
+		w := *l
+		w.objects, w.workloads, w.problems = nil, nil, nil
+		for i, o := range l.objects {
+			if e := l.environmentOf(o); e != "" && e != env || leftOut[o] {
+				continue
+			}
+			w.objects = append(w.objects, o)
+			if l.workloads != nil {
+				w.workloads = append(w.workloads, l.workloads[i])
+			}
+		}
+		in := slices.Clone(w.objects)
+		wOuts, wErrs, err := checkWorld(ctx, &w, checks, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range wOuts {
+			for _, d := range wOuts[i].diags {
+				if l.environmentOf(d.obj) == "" {
+					k := shared{i, d.obj, d.path, d.msg.String(), d.line, d.col}
+					if seen[k] {
+						continue
+					}
+					seen[k] = true
+				}
+				outs[i].diags = append(outs[i].diags, d)
+			}
+			outs[i].silenced += wOuts[i].silenced
+		}
+		for _, e := range wErrs {
+			if !seenErr[e.Error()] {
+				seenErr[e.Error()] = true
+				errs = append(errs, e)
+			}
+		}
+		for _, p := range w.problems {
+			if k := problemKey(p); !seenProblem[k] {
+				seenProblem[k] = true
+				problems = append(problems, p)
+			}
+		}
+		// An object the passes left out (it did not decode after all)
+		// is out of the run, in every environment.
+		kept := make(map[*manifest.Object]bool, len(w.objects))
+		for _, o := range w.objects {
+			kept[o] = true
+		}
+		for _, o := range in {
+			if !kept[o] {
+				leftOut[o] = true
+			}
+		}
+	}
+	l.addProblems(problems)
+	if len(leftOut) > 0 {
+		n := 0
+		for i, o := range l.objects {
+			if leftOut[o] {
+				continue
+			}
+			l.objects[n] = o
+			if l.workloads != nil {
+				l.workloads[n] = l.workloads[i]
+			}
+			n++
+		}
+		clear(l.objects[n:])
+		l.objects = l.objects[:n]
+		if l.workloads != nil {
+			clear(l.workloads[n:])
+			l.workloads = l.workloads[:n]
+		}
+	}
+	return outs, errs, nil
+}
+
+// problemKey is what tells two problems apart, for those found again in
+// each environment.
+func problemKey(p manifest.Problem) manifest.Problem {
+	return manifest.Problem{File: p.File, Doc: p.Doc, Pos: p.Pos, Msg: p.Msg}
+}
