@@ -29,8 +29,9 @@ unit: ## unit, golden and CLI script tests, determinism, a short run of every fu
 	$(GO) test -count=20 -run 'TestGolden|TestDeterministic' ./pkg/generate
 	FUZZTIME=$(CI_FUZZTIME) hack/fuzz.sh
 
-check: ## gofmt, go vet, staticcheck (the module and the hack/ helpers' own)
+check: ## gofmt, go mod tidy, go vet, staticcheck (the module and the hack/ helpers' own)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 	cd hack && $(GO) vet ./... && $(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
