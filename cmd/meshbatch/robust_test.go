@@ -166,7 +166,7 @@ func TestHugeFile(t *testing.T) {
 	start := time.Now()
 	r := runIn(t, dir, nil, "lint", "--no-config", "in")
 	r.want(t, exitUsage,
-		`^0 errors, 0 warnings, 0 infos in 1 object from 1 file$`,
+		`^0 errors, 0 warnings, 0 infos in 1 object from 1 file \(1 input not read\)$`,
 		`stderr:^meshbatch: in/huge.yaml: 300 MiB, over the limit of 64 MiB, so not read; raise it with --max-file-size if this is a real manifest$`,
 		`stderr:^meshbatch: 1 input path\(s\) could not be read$`,
 	)
@@ -260,12 +260,12 @@ func TestUnreadablePaths(t *testing.T) {
 		t.Skip("running as root without /proc: no way to make a path root cannot read")
 	}
 	r := runIn(t, dir, nil, "lint", "--no-config", "in")
-	r.want(t, exitUsage, append(wantErr, `^0 errors, 0 warnings, 0 infos in 1 object from 1 file$`)...)
+	r.want(t, exitUsage, append(wantErr, `^0 errors, 0 warnings, 0 infos in 1 object from 1 file \(1 input not read\)$`)...)
 
 	long := strings.Repeat("x", 300) + ".yaml"
 	runIn(t, dir, nil, "lint", "--no-config", long, "in/sa.yaml").want(t, exitUsage,
 		`stderr:^meshbatch: x+\.yaml: file name too long$`,
-		`^0 errors, 0 warnings, 0 infos in 1 object from 1 file$`)
+		`^0 errors, 0 warnings, 0 infos in 1 object from 1 file \(1 input not read\)$`)
 }
 
 // failingReader is a standard input that cannot be read.
@@ -290,7 +290,7 @@ func TestUnreadableStdin(t *testing.T) {
 			runIn(t, dir, stdin, "lint", "--no-config", "-", "sa.yaml").want(t, exitUsage,
 				`stderr:^meshbatch: <stdin>: `,
 				`stderr:^meshbatch: 1 input path\(s\) could not be read$`,
-				`^0 errors, 0 warnings, 0 infos in 1 object from 1 file$`)
+				`^0 errors, 0 warnings, 0 infos in 1 object from 1 file \(1 input not read\)$`)
 		})
 	}
 }

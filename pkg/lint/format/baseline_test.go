@@ -46,7 +46,7 @@ func format(t *testing.T, name string, res *lint.Result) []byte {
 // the stale entries, valid against their schemas.
 func TestBaselinedFindings(t *testing.T) {
 	res := baselinedResult()
-	const summary = "1 error, 1 warning, 1 info in 3 objects from 4 files (2 suppressed, 1 baselined, 2 stale baseline entries, " +
+	const summary = "1 error, 1 warning, 1 info in 3 objects from 4 files (1 input not read, 2 suppressed, 1 baselined, 2 stale baseline entries, " +
 		"1 object of kinds no rule reads, 2 checks silenced by partial input: MB101)"
 	for _, name := range []string{"text", "github"} {
 		out := string(format(t, name, res))

@@ -24,6 +24,11 @@ func Summary(res *lint.Result) string {
 		plural(c[rules.Error], "error"), plural(c[rules.Warning], "warning"), plural(c[rules.Info], "info"),
 		plural(res.Stats.Objects, "object"), from)
 	var extra []string
+	if n := len(res.InputErrors); n > 0 {
+		// Said here too: a summary of zero findings must not read as a
+		// clean result when part of the input was never linted.
+		extra = append(extra, plural(n, "input")+" not read")
+	}
 	if n := res.Suppressed.Len(); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d suppressed", n))
 	}
