@@ -287,6 +287,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	res.Findings, res.Suppressed = Findings{list: shown, live: live}, Findings{list: suppressed, live: live}
 	res.Baselined.live = live
 	for i, out := range outs {
+		// A fix that failed other than by the editor declining: its
+		// finding is reported without it, and the run must not pass for
+		// a whole one.
+		res.InputErrors = append(res.InputErrors, out.fixErrs...)
 		if out.silenced > 0 {
 			if res.Stats.SilencedByRule == nil {
 				res.Stats.SilencedByRule = map[string]int{}
@@ -413,6 +417,7 @@ func withSpan(objs []*manifest.Object, fn func(span []byte, off int64)) {
 type ruleOutput struct {
 	diags    []finding
 	silenced int
+	fixErrs  []error // rules.Pass.FixErrors
 }
 
 // runChecks runs the rules' checks on up to opts.Workers goroutines; each
@@ -428,6 +433,7 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		pass.SetNow(opts.Now)
 		r.Check(pass)
 		out.silenced = pass.Silenced
+		out.fixErrs = pass.FixErrors
 	})
 	if err != nil {
 		return nil, err
