@@ -3,6 +3,7 @@ package lint
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,6 +46,33 @@ func TestFixErrorsReported(t *testing.T) {
 			if (f.Fix != nil) != (f.Object.Name == "etl") {
 				t.Errorf("%+v: %s: fix %v", mode, f.Object, f.Fix)
 			}
+		}
+	}
+}
+
+// TestOverlay: a file in Options.Overlay is linted, and fixed, as the
+// overlay's bytes, not the file's, even when the engine releases
+// documents and reads them back.
+func TestOverlay(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"a.yaml": jobYAML})
+	file := filepath.Join(dir, "a.yaml")
+	over := "# edited\n" + strings.ReplaceAll(jobYAML, "name: etl\n  namespace", "name: load\n  namespace")
+	for _, mode := range []Residency{{}, ReleaseAll} {
+		res, err := Run(context.Background(), []string{dir}, Options{Rules: []*rules.Rule{renamer}, Fixes: true, Residency: mode,
+			Overlay: map[string][]byte{file: []byte(over)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Findings.Len() != 1 {
+			t.Fatalf("%+v: %d findings, want 1", mode, res.Findings.Len())
+		}
+		f := res.Findings.At(0)
+		if f.Object.Name != "load" || f.Line != 7 || f.Fix == nil {
+			t.Fatalf("%+v: finding %s at line %d, fix %v; want Job batch/load at line 7, with a fix", mode, f.Object, f.Line, f.Fix)
+		}
+		e := f.Fix.Edits[0]
+		if e.File != file || over[e.Start:e.End] != "etl" {
+			t.Errorf("%+v: the fix edits %s at %d-%d, %q in the overlay", mode, e.File, e.Start, e.End, over[e.Start:e.End])
 		}
 	}
 }

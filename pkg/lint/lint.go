@@ -73,6 +73,10 @@ type Options struct {
 	// Fixes asks the rules for the fixes they offer (Finding.Fix), which
 	// read each fixable finding's document again.
 	Fixes bool
+	// Overlay holds bytes to read instead of some files' contents on disk,
+	// by the name the input reaches the file by: meshbatch fix lints its
+	// edits again before it writes them.
+	Overlay map[string][]byte
 
 	// Now is the instant rules that read objects' status judge them at
 	// (rules.Pass.Now); the zero time means time.Now(), taken once when
