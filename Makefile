@@ -43,7 +43,7 @@ e2e-tools: ## build etcd and kube-apiserver into .cache/ (done by e2e on first u
 	hack/e2e-tools.sh
 
 golden: ## rewrite golden files (read every diff before committing)
-	$(GO) test ./pkg/generate/... ./pkg/lint/... ./cmd/meshbatch/... -update
+	$(GO) test ./pkg/generate/... ./pkg/lint/... ./pkg/fix/... ./cmd/meshbatch/... -update
 
 docs: ## regenerate docs/rules and docs/cli from the binary
 	$(GO) run ./cmd/meshbatch docs --dir docs

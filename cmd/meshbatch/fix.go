@@ -1,20 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
 	"github.com/meshbatch/meshbatch/pkg/fix"
-	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
-	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 func newFixCmd() *cobra.Command {
@@ -30,13 +23,26 @@ the bytes of each file, so comments, key order, quoting, indentation and blank
 lines elsewhere stay exactly as they were. A fix is offered only when it is
 certain; a rule's page in docs/rules says whether and when it has one.
 
-Without --write, fix prints a unified diff of every fix and writes nothing;
---write replaces each changed file atomically (a read-only file is an error
-and is left alone). Standard input ("-") is shown as a diff only. --rules
-limits the fixes to some rules.
+Fix lints again what its fixes made and applies the fixes that show up
+then, in memory, until nothing changes (at most ` + strconv.Itoa(fix.DefaultRounds) + ` rounds): a fix that
+another makes possible (MB205 moves an annotation to the pod template,
+where MB302 can complete it) or that overlapped another is applied in the
+same run. Without --write, fix prints one unified diff of the result for
+each file and writes nothing; --write replaces each changed file once,
+atomically (a symbolic link is followed and its target written; a
+read-only file is an error and is left alone). Standard input ("-") is
+shown as a diff only. Fixes still left after the last round are named:
+run fix again to apply them.
 
-When two fixes edit overlapping text of a file, the first is applied and the
-others are named as not applied: run fix again to apply them.
+--rules limits the fixes to some rules. --min-severity does not: fix
+applies every fix whatever its finding's severity, and every finding
+counts for --fail-on.
+
+Findings in Helm charts and Kustomize directories, linted as rendered, are
+not fixed: an edit of the rendered output is not one of the template or
+patch it came from. Fix says how many are at or above --fail-on (they fail
+the run, as findings without a fix do): edit the template or patch each
+points at.
 
 Exit codes: 0 nothing left to fix and no finding without a fix at or above
 --fail-on, 1 fixes available (without --write), fixes left for another run,
@@ -45,8 +51,7 @@ unreadable input or a file that could not be written.`,
 		Example: `  meshbatch fix deploy/                       # show the fixes as a diff
   meshbatch fix --write deploy/               # apply them
   meshbatch fix --rules MB205,MB206 --write deploy/
-  meshbatch fix --istio-version 1.26 --kubelet-version 1.30 deploy/   # facts some fixes need
-  helm template charts/etl | meshbatch fix -  # a diff of standard input`,
+  meshbatch fix --istio-version 1.26 --kubelet-version 1.30 deploy/   # facts some fixes need`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usagef("fix needs at least one PATH: a file, a directory, or - for standard input")
@@ -69,102 +74,27 @@ func runFix(cmd *cobra.Command, args []string, fl lintFlags, write bool, only []
 	if err != nil {
 		return err
 	}
-	var ids []string
-	for _, r := range only {
-		rule := checks.Lookup(strings.TrimSpace(r))
-		if rule == nil {
-			return usagef("--rules: unknown rule %q (meshbatch rules lists them)", r)
-		}
-		ids = append(ids, rule.ID)
-	}
-	var stdin []byte
-	if slices.Contains(args, "-") {
-		if write {
-			return usagef("standard input cannot be written: leave out --write to see its fixes as a diff")
-		}
-		if stdin, err = io.ReadAll(io.LimitReader(cmd.InOrStdin(), int64(fl.maxFileSize)+1)); err != nil {
-			return usagef("reading standard input: %v", err)
-		}
-		opts.Stdin = bytes.NewReader(stdin)
-	}
-	opts.Fixes = true
-	res, err := lint.Run(cmd.Context(), args, opts)
-	if err != nil {
+	rep, err := fix.Run(cmd.Context(), args, fix.Options{
+		Lint:   opts,
+		Rules:  only,
+		Write:  write,
+		FailOn: set.failOn,
+		Stdin:  cmd.InOrStdin(),
+	})
+	if err := rep.WriteDiff(cmd.OutOrStdout()); err != nil {
 		return err
 	}
-	for _, n := range res.Notices {
-		cmd.PrintErrln("meshbatch: " + format.Printable(n))
+	for _, m := range rep.Messages {
+		cmd.PrintErrln("meshbatch: " + format.Printable(m))
 	}
-	for _, e := range res.InputErrors {
-		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))
-	}
-	if len(res.InputErrors) > 0 {
-		return usagef("%d input path(s) could not be read", len(res.InputErrors))
-	}
-	var fixable []lint.Finding
-	unfixed := 0 // findings at or above --fail-on that no fix of this run resolves
-	for f := range res.Findings.All() {
-		if f.Fix != nil && (ids == nil || slices.Contains(ids, f.RuleID)) {
-			fixable = append(fixable, f)
-		} else if set.failOn > 0 && f.Severity >= set.failOn {
-			unfixed++
+	switch {
+	case err != nil:
+		if errors.Is(err, fix.ErrUnknownRule) {
+			return usagef("--rules: %v", err)
 		}
-	}
-	files, err := fix.Plan(fixable, func(file string) ([]byte, error) {
-		if file == lint.StdinName {
-			return stdin, nil
-		}
-		return os.ReadFile(file)
-	})
-	if err != nil {
 		return usageError{err}
-	}
-	applied, left := 0, 0
-	var writeErrs []error
-	for _, file := range files {
-		applied += len(file.Applied)
-		left += len(file.Overlapping)
-		if !write || file.Name == lint.StdinName {
-			if err := fix.Diff(cmd.OutOrStdout(), file.Name, file.Old, file.New); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := fix.Write(file.Name, file.New); err != nil {
-			writeErrs = append(writeErrs, err)
-			continue
-		}
-		cmd.PrintErrln(fmt.Sprintf("meshbatch: fixed %s (%s)", format.Printable(file.Name), countOf(len(file.Applied), "fix", "fixes")))
-	}
-	for _, file := range files {
-		for _, f := range file.Overlapping {
-			cmd.PrintErrln(fmt.Sprintf("meshbatch: %s:%d: %s not applied: its edits overlap another fix's; run meshbatch fix again",
-				format.Printable(f.File), f.Line, f.RuleID))
-		}
-	}
-	switch {
-	case !write && applied > 0:
-		cmd.PrintErrln(fmt.Sprintf("meshbatch: %s in %s; nothing written: run with --write to apply",
-			countOf(applied, "fix", "fixes"), countOf(len(files), "file", "files")))
-	case applied == 0 && left == 0:
-		cmd.PrintErrln("meshbatch: nothing to fix")
-	}
-	if unfixed > 0 {
-		cmd.PrintErrln(fmt.Sprintf("meshbatch: %s at or above %s %s no fix: meshbatch lint shows what to do",
-			countOf(unfixed, "finding", "findings"), set.failOn, map[bool]string{true: "has", false: "have"}[unfixed == 1]))
-	}
-	switch {
-	case len(writeErrs) > 0:
-		return usageError{errors.Join(writeErrs...)}
-	case !write && applied > 0, left > 0, unfixed > 0:
+	case rep.Failed():
 		return errFindings
 	}
 	return nil
-}
-
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

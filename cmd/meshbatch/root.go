@@ -20,6 +20,8 @@ func newRootCmd(s streams) *cobra.Command {
 
   meshbatch generate  expands a short job spec into every manifest the job needs
   meshbatch lint      finds batch lifecycle and mTLS mistakes in existing manifests
+  meshbatch lint --cluster  does the same for the objects of a live cluster, read-only
+  meshbatch fix       shows or applies the fixes lint findings offer, as exact text edits
   meshbatch facts     reads a cluster's facts once, for lint to use offline
   meshbatch rules     lists the lint rules and explains each one`,
 		Example: `  meshbatch generate -f examples/etl-daily.yaml | meshbatch lint -

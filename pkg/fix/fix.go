@@ -1,7 +1,9 @@
-// Package fix applies the fixes rules attach to findings: it gathers
-// their edits by file, leaves out the fixes whose edits overlap ones
-// already taken (a second run applies them), and writes each file
-// atomically or shows the change as a unified diff.
+// Package fix applies the fixes rules attach to findings: Plan gathers
+// their edits by file and leaves out the fixes whose edits overlap ones
+// already taken; Run lints, plans and lints the result again, in rounds,
+// so that those and the fixes a fix makes possible land in one run, then
+// writes each changed file once, atomically, or shows the change as a
+// unified diff.
 package fix
 
 import (
@@ -142,9 +144,14 @@ var ErrReadOnly = errors.New("the file is read-only")
 // directory, with file's mode, renamed over it, so that a reader never
 // sees half a file and a failed write leaves the old one whole. A file
 // without write permission is left alone: fix must not write what its
-// owner made read-only.
+// owner made read-only. A symbolic link is followed: its target is
+// replaced, and the link stays a link.
 func Write(file string, data []byte) error {
-	info, err := os.Stat(file)
+	target, err := filepath.EvalSymlinks(file)
+	if err != nil {
+		return err
+	}
+	info, err := os.Stat(target)
 	if err != nil {
 		return err
 	}
@@ -154,7 +161,7 @@ func Write(file string, data []byte) error {
 	if info.Mode().Perm()&0o200 == 0 {
 		return fmt.Errorf("%s: %w: make it writable (chmod u+w) to apply its fixes, or leave out --write to see them", file, ErrReadOnly)
 	}
-	if f, err := os.OpenFile(file, os.O_WRONLY, 0); err != nil {
+	if f, err := os.OpenFile(target, os.O_WRONLY, 0); err != nil {
 		if errors.Is(err, fs.ErrPermission) {
 			return fmt.Errorf("%s: %w: make it writable to apply its fixes, or leave out --write to see them", file, ErrReadOnly)
 		}
@@ -162,7 +169,7 @@ func Write(file string, data []byte) error {
 	} else {
 		f.Close()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".meshbatch-fix-*")
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".meshbatch-fix-*")
 	if err != nil {
 		return fmt.Errorf("%s: cannot write next to it: %v", file, err)
 	}
@@ -188,7 +195,7 @@ func Write(file string, data []byte) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("%s: %v", file, err)
 	}
-	if err := os.Rename(name, file); err != nil {
+	if err := os.Rename(name, target); err != nil {
 		return fmt.Errorf("%s: %v", file, err)
 	}
 	ok = true

@@ -73,6 +73,10 @@ type Options struct {
 	// Fixes asks the rules for the fixes they offer (Finding.Fix), which
 	// read each fixable finding's document again.
 	Fixes bool
+	// Overlay holds bytes to read instead of some files' contents on disk,
+	// by the name the input reaches the file by: meshbatch fix lints its
+	// edits again before it writes them.
+	Overlay map[string][]byte
 
 	// Now is the instant rules that read objects' status judge them at
 	// (rules.Pass.Now); the zero time means time.Now(), taken once when
@@ -287,6 +291,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	res.Findings, res.Suppressed = Findings{list: shown, live: live}, Findings{list: suppressed, live: live}
 	res.Baselined.live = live
 	for i, out := range outs {
+		// A fix that failed other than by the editor declining: its
+		// finding is reported without it, and the run must not pass for
+		// a whole one.
+		res.InputErrors = append(res.InputErrors, out.fixErrs...)
 		if out.silenced > 0 {
 			if res.Stats.SilencedByRule == nil {
 				res.Stats.SilencedByRule = map[string]int{}
@@ -424,6 +432,7 @@ func withSpan(objs []*manifest.Object, fn func(span []byte, off int64)) {
 type ruleOutput struct {
 	diags    []finding
 	silenced int
+	fixErrs  []error // rules.Pass.FixErrors
 }
 
 // runChecks runs the rules' checks on up to opts.Workers goroutines; each
@@ -439,6 +448,7 @@ func runChecks(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		pass.SetNow(opts.Now)
 		r.Check(pass)
 		out.silenced = pass.Silenced
+		out.fixErrs = pass.FixErrors
 	})
 	if err != nil {
 		return nil, err

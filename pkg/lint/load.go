@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -430,7 +431,7 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 		if !info.IsDir() {
 			// A path named on the command line is read whatever its name
 			// or type: it may be a process substitution like <(helm template).
-			readPath(p, readOne, out, seen)
+			readPath(p, readOne, out, seen, opts.Overlay)
 			continue
 		}
 		before := len(found.list)
@@ -449,14 +450,14 @@ func walkInputs(ctx context.Context, paths []string, opts Options, out *loaded, 
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			readPath(f, readOne, out, seen)
+			readPath(f, readOne, out, seen, opts.Overlay)
 		}
 	}
 	found.dropBases(out)
 	return renderTargets(ctx, found.list, opts, out, send)
 }
 
-func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loaded, seen *seenFiles) {
+func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loaded, seen *seenFiles, overlay map[string][]byte) {
 	f, err := os.Open(p)
 	if err != nil {
 		out.errors = append(out.errors, errorf(p, "%v", describeFSError(err)))
@@ -466,6 +467,12 @@ func readPath(p string, readOne func(string, io.Reader, bool, int64), out *loade
 	info, err := f.Stat()
 	if err == nil && !seen.add(info) {
 		return // already read under another name
+	}
+	if data, ok := overlay[p]; ok {
+		// Not regular: the objects keep these bytes, which the file on
+		// disk does not hold.
+		readOne(p, bytes.NewReader(data), false, int64(len(data)))
+		return
 	}
 	regular := err == nil && info.Mode().IsRegular()
 	size := int64(-1)

@@ -230,6 +230,7 @@ func runPasses(ctx context.Context, checks []*rules.Rule, ix *rules.Index, opts 
 		for i := range part {
 			outs[i].diags = append(outs[i].diags, part[i].diags...)
 			outs[i].silenced += part[i].silenced
+			outs[i].fixErrs = append(outs[i].fixErrs, part[i].fixErrs...)
 		}
 	}
 	size := cmp.Or(opts.Residency.WorkloadsPerPass, workloadsPerPass)

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -15,9 +17,10 @@ type Fix struct {
 }
 
 // FixFunc records a fix's edits with an editor of the reported object's
-// document. It returns an error, usually manifest.ErrNoEdit, when the fix
-// is not certain or the document's shape is one the editor does not edit:
-// the finding is then reported without a fix.
+// document. It returns manifest.ErrNoEdit (or an error wrapping it) when
+// the fix is not certain or the document's shape is one the editor does
+// not edit: the finding is then reported without a fix. Any other error
+// is a failure, not a choice: the engine reports it (Pass.FixErrors).
 type FixFunc func(ed *manifest.Editor) error
 
 // Offer is a fix a report offers: Description says what it does ("drop
@@ -46,25 +49,36 @@ func (p *Pass) ReportFixf(fix Offer, obj *manifest.Object, path, format string, 
 func (p *Pass) ReportSeverityFixf(fix Offer, sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	var f *Fix
 	if p.Fixes {
-		f = buildFix(obj, fix.Description, fix.Build)
+		var err error
+		if f, err = buildFix(obj, fix.Description, fix.Build); err != nil {
+			p.FixErrors = append(p.FixErrors, fmt.Errorf("%s: %s: building its fix: %w", p.Rule.ID, obj.Ref(), err))
+		}
 	}
 	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path,
 		Message: messagef(obj, nil, format, args...), Fix: f})
 }
 
-// buildFix runs build with an editor of obj's document: the fix, or nil.
-func buildFix(obj *manifest.Object, desc string, build FixFunc) *Fix {
+// buildFix runs build with an editor of obj's document: the fix, or nil
+// when there is none to offer. Only the editor declining
+// (manifest.ErrNoEdit) means no fix; any other error is returned.
+func buildFix(obj *manifest.Object, desc string, build FixFunc) (*Fix, error) {
 	if obj == nil || build == nil {
-		return nil
+		return nil, nil
 	}
 	ed, err := obj.Editor()
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	if err := build(ed); err != nil || len(ed.Edits()) == 0 {
-		return nil
+	if err := build(ed); err != nil {
+		if errors.Is(err, manifest.ErrNoEdit) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if len(ed.Edits()) == 0 {
+		return nil, nil
 	}
 	// a copy: desc is read only, so the Offer that holds it, and the
 	// rule's closure with it, need not leave the rule's stack
-	return &Fix{Description: strings.Clone(desc), Edits: ed.Edits()}
+	return &Fix{Description: strings.Clone(desc), Edits: ed.Edits()}, nil
 }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -31,5 +33,31 @@ func TestFixingCostsNothingUnwanted(t *testing.T) {
 	})
 	if fixing > plain {
 		t.Errorf("a report with a fix allocates %.0f times, a plain one %.0f", fixing, plain)
+	}
+}
+
+// TestFixErrors holds buildFix to its contract: the editor declining
+// (manifest.ErrNoEdit, wrapped or not) is no fix and no error; any other
+// error is no fix, recorded in Pass.FixErrors for the engine to report.
+func TestFixErrors(t *testing.T) {
+	r := &Rule{ID: "MB999", Severity: Warning}
+	var diags []Diagnostic
+	p := NewPass(r, nil, mesh.Facts{}, false, func(d Diagnostic) { diags = append(diags, d) })
+	p.Fixes = true
+	obj := &manifest.Object{Kind: "Job", Namespace: "batch", Name: "etl"}
+	boom := errors.New("boom")
+	for _, err := range []error{manifest.ErrNoEdit, fmt.Errorf("no place for it: %w", manifest.ErrNoEdit), boom} {
+		p.ReportFixf(Offer{Description: "d", Build: func(*manifest.Editor) error { return err }}, obj, "metadata", "wrong")
+	}
+	for i, d := range diags {
+		if d.Fix != nil {
+			t.Errorf("report %d: a fix whose build failed is offered: %+v", i, d.Fix)
+		}
+	}
+	if len(p.FixErrors) != 1 || !errors.Is(p.FixErrors[0], boom) {
+		t.Fatalf("FixErrors = %v, want the one error that is not ErrNoEdit", p.FixErrors)
+	}
+	if got, want := p.FixErrors[0].Error(), "MB999: Job batch/etl: building its fix: boom"; got != want {
+		t.Errorf("FixErrors[0] = %q, want %q", got, want)
 	}
 }

@@ -3,6 +3,7 @@ package ruletest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,6 +45,9 @@ func FixRounds(t testing.TB, file string, data []byte, rs []*rules.Rule) []Round
 			lint.Options{Facts: facts, Partial: partial, Rules: rs, Fixes: true, Stdin: bytes.NewReader(data), Now: Now})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(res.InputErrors) > 0 { // a fix that failed (rules.Pass.FixErrors), among others
+			t.Fatalf("%s: %v", file, errors.Join(res.InputErrors...))
 		}
 		all := slices.Collect(res.Findings.All())
 		files, err := fix.Plan(all, func(string) ([]byte, error) { return data, nil })
@@ -126,6 +130,9 @@ func RunFixes(t *testing.T, dir string, r *rules.Rule, update bool) {
 			lint.Options{Facts: facts0, Partial: partial0, Rules: []*rules.Rule{r}, Fixes: true, Residency: lint.ReleaseAll, Now: Now})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(released.InputErrors) > 0 {
+			t.Fatalf("%s, with the documents released: %v", file, errors.Join(released.InputErrors...))
 		}
 		if got, want := fixEdits(slices.Collect(released.Findings.All())), fixEdits(rounds[0].Findings); !slices.Equal(got, want) {
 			t.Errorf("%s: with the documents released, the fixes differ:\n got %q\nwant %q", file, got, want)

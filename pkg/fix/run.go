@@ -1,0 +1,281 @@
+package fix
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
+)
+
+// DefaultRounds bounds the lint-and-fix rounds of a run. A fix can make
+// another possible (MB205 moves an annotation to the pod template, where
+// MB302 can complete it) or wait for one it overlaps; real files settle
+// in two or three rounds.
+const DefaultRounds = 5
+
+// ErrUnknownRule is the error of a rule in Options.Rules that meshbatch
+// does not have.
+var ErrUnknownRule = errors.New("unknown rule")
+
+// Options are what a fix run does besides linting.
+type Options struct {
+	// Lint is how the paths are linted, as meshbatch lint would: config,
+	// facts, suppression, baseline, limits and rendering. Run sets
+	// Fixes, Overlay and Stdin itself, and ignores MinSeverity: every
+	// fix is applied whatever its finding's severity, and every finding
+	// counts for FailOn (Rules chooses the fixes).
+	Lint lint.Options
+	// Rules limits the fixes to these rules, by id or slug; nil applies
+	// every rule's.
+	Rules []string
+	// Write replaces each changed file; otherwise nothing is written and
+	// Report.WriteDiff shows the changes.
+	Write bool
+	// FailOn is the severity at which a finding left without a fix fails
+	// the run (0: none does).
+	FailOn rules.Severity
+	// Stdin is read for the path "-" (never written).
+	Stdin io.Reader
+	// Rounds bounds the rounds of lint and fix; 0 means DefaultRounds.
+	Rounds int
+}
+
+// Report is what a fix run did and what it leaves.
+type Report struct {
+	// Files are the files the fixes change, in the order first changed:
+	// Old as read, New after every round, Applied the findings fixed in
+	// any round, Overlapping empty (see Left).
+	Files []*File
+	// Written is set when the changed files were written (Options.Write).
+	Written bool
+	// Applied counts the fixes applied, over every round.
+	Applied int
+	// Left are findings whose fixes are not applied: the rounds ran out
+	// while fixes still changed their files. Another run applies them.
+	Left []lint.Finding
+	// Unfixed counts the findings at or above FailOn that no fix resolves:
+	// their rule offers none here, or Rules leaves it out.
+	Unfixed int
+	// Rendered counts the findings at or above FailOn on rendered Helm
+	// charts and Kustomize builds: their fixes would edit rendered bytes,
+	// so none is offered; the template or patch is the user's to edit.
+	Rendered int
+	// Messages say, one line each, what happened and what to do: the
+	// lint run's notices, the files written, what is left.
+	Messages []string
+
+	failOn rules.Severity
+	rounds int
+}
+
+// Failed reports whether the run ends with exit code 1: fixes to apply
+// (without Write) or left for another run, or findings at or above
+// FailOn without a fix.
+func (r *Report) Failed() bool {
+	return !r.Written && r.Applied > 0 || len(r.Left) > 0 || r.Unfixed > 0 || r.Rendered > 0
+}
+
+// WriteDiff writes the unified diff of every change not written: all of
+// them without Options.Write; standard input's, which is never written.
+func (r *Report) WriteDiff(w io.Writer) error {
+	for _, f := range r.Files {
+		if r.Written && f.Name != lint.StdinName {
+			continue
+		}
+		if err := Diff(w, f.Name, f.Old, f.New); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run lints paths, applies the fixes the findings offer to the bytes
+// read, and lints the result again, until no fix changes anything or
+// Options.Rounds run out: fixes that only a fix makes possible, and fixes
+// that overlapped another, are applied in the same run. With
+// Options.Write it then writes each changed file once, atomically.
+//
+// The Report holds what to show even when err is not nil. err is an
+// input or usage error (an unknown rule, standard input with Write, a path
+// that cannot be read, a fix that failed) or the files that could not be
+// written: meshbatch exits 2.
+func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
+	rep := &Report{failOn: opts.FailOn, rounds: cmp.Or(max(opts.Rounds, 0), DefaultRounds)}
+	var only []string
+	for _, r := range opts.Rules {
+		rule := checks.Lookup(strings.TrimSpace(r))
+		if rule == nil {
+			return rep, fmt.Errorf("%w %q (meshbatch rules lists them)", ErrUnknownRule, r)
+		}
+		only = append(only, rule.ID)
+	}
+	lopts := opts.Lint
+	lopts.Fixes = true
+	lopts.MinSeverity = 0
+	lopts.Stdin = nil
+	var stdin *[]byte // nil without standard input
+	if slices.Contains(paths, "-") {
+		if opts.Write {
+			return rep, errors.New("standard input cannot be written: leave out --write to see its fixes as a diff")
+		}
+		limit := lopts.Limits.MaxFileBytes
+		if limit <= 0 {
+			limit = manifest.DefaultMaxFileBytes
+		}
+		if opts.Stdin != nil {
+			// one byte more than the limit, for lint to say it is over
+			data, err := io.ReadAll(io.LimitReader(opts.Stdin, limit+1))
+			if err != nil {
+				return rep, fmt.Errorf("reading standard input: %v", err)
+			}
+			stdin = &data
+		}
+	}
+	// The bytes of the files the rounds changed, which the next round
+	// lints instead of the files on disk; standard input's are stdin.
+	current := map[string][]byte{}
+	byName := map[string]*File{}
+	read := func(name string) ([]byte, error) {
+		if name == lint.StdinName && stdin != nil {
+			return *stdin, nil
+		}
+		if data, ok := current[name]; ok {
+			return data, nil
+		}
+		return os.ReadFile(name)
+	}
+	for round := 0; ; round++ {
+		lopts.Overlay = current
+		if stdin != nil {
+			lopts.Stdin = bytes.NewReader(*stdin)
+		}
+		res, err := lint.Run(ctx, paths, lopts)
+		if err != nil {
+			return rep, err
+		}
+		if round == 0 {
+			rep.Messages = append(rep.Messages, res.Notices...)
+		}
+		if len(res.InputErrors) > 0 {
+			for _, e := range res.InputErrors {
+				rep.Messages = append(rep.Messages, e.Error())
+			}
+			return rep, fmt.Errorf("%d input path(s) could not be read", len(res.InputErrors))
+		}
+		var fixable []lint.Finding
+		rep.Unfixed, rep.Rendered = 0, 0
+		for f := range res.Findings.All() {
+			switch {
+			case f.Fix != nil && (only == nil || slices.Contains(only, f.RuleID)):
+				fixable = append(fixable, f)
+			case opts.FailOn == 0 || f.Severity < opts.FailOn:
+			case f.Rendered != nil:
+				rep.Rendered++
+			default:
+				rep.Unfixed++
+			}
+		}
+		if round == rep.rounds {
+			rep.Left = fixable
+			break
+		}
+		files, err := Plan(fixable, read)
+		if err != nil {
+			return rep, err
+		}
+		changed := false
+		for _, f := range files {
+			if bytes.Equal(f.Old, f.New) {
+				continue
+			}
+			changed = true
+			all := byName[f.Name]
+			if all == nil {
+				all = &File{Name: f.Name, Old: f.Old}
+				byName[f.Name] = all
+				rep.Files = append(rep.Files, all)
+			}
+			all.New = f.New
+			all.Applied = append(all.Applied, f.Applied...)
+			rep.Applied += len(f.Applied)
+			if f.Name == lint.StdinName {
+				*stdin = f.New
+			} else {
+				current[f.Name] = f.New
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	if opts.Write {
+		rep.Written = true
+		var errs []error
+		for _, f := range rep.Files {
+			if f.Name == lint.StdinName {
+				continue
+			}
+			// The rounds took time: an editor may have saved the file.
+			if disk, err := os.ReadFile(f.Name); err == nil && !bytes.Equal(disk, f.Old) {
+				errs = append(errs, fmt.Errorf("%s changed since fix read it: not written; run fix again", f.Name))
+				continue
+			}
+			if err := Write(f.Name, f.New); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			rep.Messages = append(rep.Messages, fmt.Sprintf("fixed %s (%s)", f.Name, count(len(f.Applied), "fix", "fixes")))
+		}
+		if len(errs) > 0 {
+			rep.summarise()
+			return rep, errors.Join(errs...)
+		}
+	}
+	rep.summarise()
+	return rep, nil
+}
+
+// summarise adds the messages that say what is left to do.
+func (r *Report) summarise() {
+	for _, f := range r.Left {
+		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not applied: fixes still changed the file after %s; run meshbatch fix again",
+			f.File, f.Line, f.RuleID, count(r.rounds, "round", "rounds")))
+	}
+	switch {
+	case !r.Written && r.Applied > 0:
+		r.Messages = append(r.Messages, fmt.Sprintf("%s in %s; nothing written: run with --write to apply",
+			count(r.Applied, "fix", "fixes"), count(len(r.Files), "file", "files")))
+	case r.Applied == 0 && len(r.Left) == 0:
+		r.Messages = append(r.Messages, "nothing to fix")
+	}
+	if r.Unfixed > 0 {
+		verb := "have"
+		if r.Unfixed == 1 {
+			verb = "has"
+		}
+		r.Messages = append(r.Messages, fmt.Sprintf("%s at or above %s %s no fix: meshbatch lint shows what to do",
+			count(r.Unfixed, "finding", "findings"), r.failOn, verb))
+	}
+	if r.Rendered > 0 {
+		r.Messages = append(r.Messages, fmt.Sprintf("%s at or above %s in rendered Helm charts or Kustomize directories: "+
+			"fix does not edit rendered output; edit the template or patch each points at (meshbatch lint shows where)",
+			count(r.Rendered, "finding", "findings"), r.failOn))
+	}
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
