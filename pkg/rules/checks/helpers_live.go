@@ -27,6 +27,12 @@ func livePod(w *rules.Workload) *corev1.Pod {
 	return pod
 }
 
+// podFinished reports whether the pod has ended for good: phase
+// Succeeded or Failed, so no container of it runs again.
+func podFinished(pod *corev1.Pod) bool {
+	return pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
+}
+
 // livePods yields the workloads that are live pods, with the pod (see
 // livePod), in index order.
 func livePods(ix *rules.Index) iter.Seq2[*rules.Workload, *corev1.Pod] {
