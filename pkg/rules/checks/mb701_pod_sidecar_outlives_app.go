@@ -23,7 +23,7 @@ var PodSidecarOutlivesApp = &rules.Rule{
 		"every app container reports a terminated state, for a minute or more, while istio-proxy reports running. " +
 		"It lasts until someone stops the proxy, the Job's activeDeadlineSeconds ends it as Failed, or the pod is deleted.",
 	Remediation: "Free the stuck pod now by asking the sidecar to quit (the command in the message: a POST to " +
-		"pilot-agent's /quitquitquit on port 15020); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
+		"pilot-agent's /quitquitquit on its status port, 15020 unless status.sidecar.istio.io/port moves it); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
 		"\"true\" (Istio >= 1.24, Kubernetes >= 1.29) or a POST to http://127.0.0.1:15020/quitquitquit when the app ends.",
 	Kinds: []string{"Pod"},
 	Sources: []string{
@@ -115,7 +115,7 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 		}
 		p.Reportf(w.Object, proxy.Path+".state.running",
 			"%s of Job %s/%s is stuck: its app containers have all terminated (%s) %s, but the classic istio-proxy "+
-				"sidecar still runs, so the pod never completes and the Job never finishes; free it now with `%s`, "+
+				"sidecar still runs, so the pod never completes and the Job never finishes; free it now with %s, "+
 				"and fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" or a POST to "+
 				"http://127.0.0.1:15020/quitquitquit when the app ends (MB101)",
 			w.Object.Ref(), w.Namespace, job, strings.Join(exits, ", "), since, quitNow(pod))

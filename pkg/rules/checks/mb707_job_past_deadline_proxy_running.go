@@ -152,7 +152,7 @@ func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 		}
 		p.Reportf(w.Object, proxy.Path+".state.running",
 			"%s still runs istio-proxy %s after %s reached its activeDeadlineSeconds (%s from %s, so at %s)%s: "+
-				"the deadline that should have ended the pod did not; stop the proxy now with `%s`, and find why the pod "+
+				"the deadline that should have ended the pod did not; stop the proxy now with %s, and find why the pod "+
 				"was not deleted", w.Object.Ref(), span(now.Sub(end)), job.Object().Ref(), fmtDuration(deadline), stamp(start),
 			stamp(end), deleting, quitNow(pod))
 	}
