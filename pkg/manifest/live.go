@@ -12,8 +12,9 @@ import (
 const LiveSpoolPrefix, LiveSpoolSuffix = "meshbatch-live-", ".yaml"
 
 // IsLive reports whether o was read from a cluster, so the API server
-// stored it, rather than from a file.
+// stored it, rather than from a file. A file of the user's named like the
+// spool would pass for one; no manifest is named so in practice.
 func (o *Object) IsLive() bool {
 	base := filepath.Base(o.File)
-	return strings.HasPrefix(base, LiveSpoolPrefix) && strings.HasSuffix(base, LiveSpoolSuffix) && filepath.IsAbs(o.File)
+	return strings.HasPrefix(base, LiveSpoolPrefix) && strings.HasSuffix(base, LiveSpoolSuffix)
 }
