@@ -38,8 +38,9 @@ type Facts struct {
 	// or istiod's PILOT_ENABLE_IP_AUTOALLOCATE): "true", "false" or ""
 	// (unknown; Istio's default is false, DNS capture being off).
 	DNSAutoAllocate string
-	// RootCertExpiry is when the mesh root certificate expires (the first
-	// certificate of the istio-ca-root-cert bundle to expire), as
+	// RootCertExpiry is when the mesh root certificate expires (the last
+	// certificate of the istio-ca-root-cert bundle to expire: during a
+	// rotation the bundle holds the old root and the new one), as
 	// `meshbatch facts` read it; the zero time means unknown.
 	RootCertExpiry time.Time
 

@@ -14,7 +14,14 @@ const (
 	AnnotProxyMemLimit = "sidecar.istio.io/proxyMemoryLimit"
 	// AnnotStatus is what the injector writes on every pod it injects.
 	AnnotStatus = "sidecar.istio.io/status"
+	// AnnotStatusPort moves pilot-agent's status server (readiness,
+	// /quitquitquit) off DefaultStatusPort; 0 turns it off.
+	AnnotStatusPort = "status.sidecar.istio.io/port"
 )
+
+// DefaultStatusPort is pilot-agent's status port (global.proxy.statusPort
+// in Istio's chart).
+const DefaultStatusPort = 15020
 
 // The mesh root certificate that istiod publishes in every namespace it
 // serves (pilot/pkg/features CACertConfigMapName, which

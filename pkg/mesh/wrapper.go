@@ -3,7 +3,8 @@ package mesh
 import "strings"
 
 // QuitCommand stops istio-proxy from the app container: pilot-agent's
-// /quitquitquit, POST only and from localhost only.
+// /quitquitquit, POST only and from localhost only. It needs curl in the
+// app's image; the wrapper says so on stderr when the call fails.
 const QuitCommand = "curl -fsS -X POST http://127.0.0.1:15020/quitquitquit"
 
 // ClassicWrapper runs the app ("$@") under a shell for a classic sidecar:

@@ -32,6 +32,7 @@ const (
 // is released (NewIndex).
 type ReadPlan struct {
 	kinds map[string]kindPlan
+	rules map[string]bool // the ids of the run's rules
 }
 
 type kindPlan struct {
@@ -44,7 +45,7 @@ type kindPlan struct {
 // ReadMetadata; the labels and annotations of a kind are kept when some
 // rule declares them.
 func PlanReads(rs []*Rule) *ReadPlan {
-	p := &ReadPlan{kinds: map[string]kindPlan{}}
+	p := &ReadPlan{kinds: map[string]kindPlan{}, rules: map[string]bool{}}
 	set := func(kinds []string, f func(*kindPlan)) {
 		for _, k := range kinds {
 			kp, ok := p.kinds[k]
@@ -56,12 +57,19 @@ func PlanReads(rs []*Rule) *ReadPlan {
 		}
 	}
 	for _, r := range rs {
+		p.rules[r.ID] = true
 		set(r.Reads.Loop, func(kp *kindPlan) { kp.reading = min(kp.reading, ReadInLoops) })
 		set(r.Reads.Spec, func(kp *kindPlan) { kp.reading = ReadBySpec })
 		set(r.Reads.Labels, func(kp *kindPlan) { kp.labels = true })
 		set(r.Reads.Annotations, func(kp *kindPlan) { kp.annotations = true })
 	}
 	return p
+}
+
+// Runs reports whether the run the plan is for checks rule id. The nil
+// plan is a run of every rule.
+func (p *ReadPlan) Runs(id string) bool {
+	return p == nil || p.rules[id]
 }
 
 // Reading returns how the plan reads objects of a kind.

@@ -20,12 +20,18 @@ import (
 // outlives the decoded object.
 type RootCert struct {
 	// NotAfter and Subject are those of the certificate of the bundle that
-	// expires first: trust through it ends then.
+	// expires last: the mesh's trust lasts until then. A bundle holds more
+	// than one root while a root is rotated: workloads trust the old and the
+	// new one until their certificates are re-issued by the new.
 	NotAfter time.Time
 	Subject  string
-	Certs    int      // certificates in the bundle
-	Sum      [32]byte // SHA-256 of the PEM text: the copies of one bundle in many namespaces share it
-	Err      string   // why root-cert.pem cannot be read; the rest is unset then
+	// OldestNotAfter and OldestSubject are those of the certificate that
+	// expires first, when the bundle holds more than one.
+	OldestNotAfter time.Time
+	OldestSubject  string
+	Certs          int      // certificates in the bundle
+	Sum            [32]byte // SHA-256 of the PEM text: the copies of one bundle in many namespaces share it
+	Err            string   // why root-cert.pem cannot be read; the rest is unset then
 }
 
 // IsRootCert reports whether o is an istio-ca-root-cert ConfigMap.
@@ -69,12 +75,18 @@ func ReadRootCert(cm *corev1.ConfigMap) *RootCert {
 			return &RootCert{Err: fmt.Sprintf("its %s holds a certificate that does not parse: %v", mesh.RootCertKey, err)}
 		}
 		rc.Certs++
-		if rc.Certs == 1 || c.NotAfter.Before(rc.NotAfter) {
+		if rc.Certs == 1 || c.NotAfter.After(rc.NotAfter) {
 			rc.NotAfter, rc.Subject = c.NotAfter.UTC(), c.Subject.String()
+		}
+		if rc.Certs == 1 || c.NotAfter.Before(rc.OldestNotAfter) {
+			rc.OldestNotAfter, rc.OldestSubject = c.NotAfter.UTC(), c.Subject.String()
 		}
 	}
 	if rc.Certs == 0 {
 		return &RootCert{Err: fmt.Sprintf("its %s holds no PEM certificate", mesh.RootCertKey)}
+	}
+	if rc.Certs == 1 {
+		rc.OldestNotAfter, rc.OldestSubject = time.Time{}, ""
 	}
 	return rc
 }

@@ -233,6 +233,11 @@ func (p *Pass) Now() time.Time {
 	return p.now
 }
 
+// RuleRuns reports whether this run checks rule id too: a rule that
+// leaves a case to another one reports it itself when that one is not
+// run (disabled, or not selected).
+func (p *Pass) RuleRuns(id string) bool { return p.Index.plan.Runs(id) }
+
 // SetNow sets the clock Now returns; the zero time means time.Now().
 func (p *Pass) SetNow(t time.Time) { p.now = t }
 

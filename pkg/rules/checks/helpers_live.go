@@ -4,11 +4,14 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -25,6 +28,12 @@ func livePod(w *rules.Workload) *corev1.Pod {
 		return nil
 	}
 	return pod
+}
+
+// podFinished reports whether the pod has ended for good: phase
+// Succeeded or Failed, so no container of it runs again.
+func podFinished(pod *corev1.Pod) bool {
+	return pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
 }
 
 // livePods yields the workloads that are live pods, with the pod (see
@@ -155,10 +164,38 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%ds", d.Round(time.Second)/time.Second)
 }
 
-// quitNow is the command that stops a stuck classic istio-proxy now: a
-// POST to pilot-agent's /quitquitquit on its status port (15020), which
-// stops Envoy and the agent with exit code 0.
+// quitNow is how to stop a stuck classic istio-proxy now, for a message:
+// a command in backquotes, with a note where it needs one. pilot-agent's
+// /quitquitquit (POST, from localhost) stops Envoy and the agent with exit
+// code 0; it is served on the status port, 15020 unless the pod's
+// status.sidecar.istio.io/port moves it (0: no status server). `pilot-agent
+// request` reaches only ports 15000, 15004, 15020 and 15021
+// (pilot/cmd/pilot-agent/app/request.go); for another port, curl in the
+// proxy container does, in the default proxyv2 image (Ubuntu, with curl)
+// but not the distroless one, which has neither curl nor a shell.
 func quitNow(pod *corev1.Pod) string {
-	return fmt.Sprintf("kubectl exec -n %s %s -c istio-proxy -- pilot-agent request POST quitquitquit --debug-port 15020",
-		cmp.Or(pod.Namespace, "default"), pod.Name)
+	ns := cmp.Or(pod.Namespace, "default")
+	port := mesh.DefaultStatusPort
+	if v, ok := pod.Annotations[mesh.AnnotStatusPort]; ok {
+		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil {
+			port = int(n) // else the injector refused it (MB212): the pod has the default
+		}
+	}
+	switch {
+	case port == 0:
+		return fmt.Sprintf("`kubectl delete pod -n %s %s` (its %s is 0, so no status server serves /quitquitquit; "+
+			"the Job may count the deleted pod as failed)", ns, pod.Name, mesh.AnnotStatusPort)
+	case slices.Contains(pilotAgentRequestPorts, port):
+		return fmt.Sprintf("`kubectl exec -n %s %s -c istio-proxy -- pilot-agent request POST quitquitquit --debug-port %d`",
+			ns, pod.Name, port)
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d/quitquitquit", port)
+	return fmt.Sprintf("`kubectl exec -n %s %s -c istio-proxy -- curl -sf -XPOST %s` (the status port is %d, from "+
+		"%s, which pilot-agent request cannot reach; the distroless proxy image has no curl: there run "+
+		"`kubectl debug -n %s %s --image=curlimages/curl -- curl -sf -XPOST %s`, which shares the pod's network)",
+		ns, pod.Name, url, port, mesh.AnnotStatusPort, ns, pod.Name, url)
 }
+
+// pilotAgentRequestPorts are the ports `pilot-agent request --debug-port`
+// accepts (allowedPorts in pilot/cmd/pilot-agent/app/request.go, 1.28).
+var pilotAgentRequestPorts = []int{15000, 15004, 15020, 15021}

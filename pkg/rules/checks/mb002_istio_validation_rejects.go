@@ -1,12 +1,15 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/meshbatch/meshbatch/pkg/istiovalid"
+	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -16,7 +19,7 @@ var IstioValidationRejects = &rules.Rule{
 	ID:       "MB002",
 	Slug:     "istio-validation-rejects",
 	Severity: rules.Error,
-	Summary:  "Istio's validating webhook rejects the object, or accepts it with a warning",
+	Summary:  "Istio's validating webhook (as of Istio 1.31) rejects the object, or accepts it with a warning",
 	Rationale: "istiod registers a validating webhook for its configuration kinds. Before an object is stored it runs the " +
 		"kind's validation (istio/istio pkg/config/validation): a ServiceEntry with resolution DNS, no endpoints and a " +
 		"host that is not a fully qualified name (*.example.com), a Sidecar with nothing in it, an egress host without " +
@@ -25,8 +28,12 @@ var IstioValidationRejects = &rules.Rule{
 		"the policy or entry the Job counts on never exists; a warning is printed and the object is stored. The CRD " +
 		"schema does not catch these, so a dry run against a cluster without istiod passes. istioctl analyze reports " +
 		"them as IST0106. meshbatch reports every error and warning Istio's validation returns, at the field; an " +
-		"e2e test holds its checks to Istio's own functions (e2e/istiovalid). What MB503 (portLevelMtls), MB509 " +
-		"(serviceAccounts) and MB611 (MUTUAL without a client certificate) report is left to them.",
+		"e2e test holds its checks to Istio's own functions (e2e/istiovalid) at the version e2e/go.mod pins, which " +
+		"is Istio as of 1.31: Istio adds checks between releases, so when --istio-version names an older istiod the " +
+		"message says newer Istio rejects the object rather than that the cluster's webhook does. An object read " +
+		"from a cluster (lint --cluster) is stored already: it got in while validation was off or under another " +
+		"Istio version, and re-applying it fails. What MB503 (portLevelMtls), MB509 (serviceAccounts) and MB611 " +
+		"(MUTUAL without a client certificate) report is left to them when they run, and reported here when they do not.",
 	Remediation: "Fix the field the finding points at as its message says; the message is Istio's reason.",
 	Kinds:       istiovalid.Kinds,
 	Reads:       rules.Reads{Loop: istiovalid.Kinds},
@@ -36,6 +43,7 @@ var IstioValidationRejects = &rules.Rule{
 		"istio/istio pkg/config/validation/agent/validation.go (ValidateTLS, ValidateLocalityLbSetting, host checks)",
 		"istio/istio pkg/webhooks/validation/server/server.go (the webhook denies on an error, passes warnings on)",
 		"istioctl analyze IST0106 SchemaValidationError",
+		"e2e/go.mod (the istio.io/istio version the checks are held to: main of 2026-08-27, after the 1.31 branch)",
 	},
 	Bad: `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
@@ -61,18 +69,22 @@ spec:
 }
 
 // reportedElsewhere are the beginnings of Istio's messages that other
-// rules report at the same field, with their own explanation, by kind.
-var reportedElsewhere = map[string][]string{
-	"PeerAuthentication": { // MB503
+// rules report at the same field, with their own explanation, by kind;
+// MB002 reports them itself when the other rule is not run.
+var reportedElsewhere = map[string]struct {
+	rule     string
+	prefixes []string
+}{
+	"PeerAuthentication": {"MB503", []string{
 		"mesh/namespace peer authentication cannot have port level mTLS", "port must be in range 1..65535",
-	},
-	"AuthorizationPolicy": { // MB509
+	}},
+	"AuthorizationPolicy": {"MB509", []string{
 		"cannot set serviceAccounts with namespaces or principals", "may not have more than 16 values",
 		"wildcard not allowed, found in", "expected format 'serviceAccount' or 'namespace/serviceAccount'",
-	},
-	"DestinationRule": { // MB611
+	}},
+	"DestinationRule": {"MB611", []string{
 		"client certificate required for mutual tls", "private key required for mutual tls",
-	},
+	}},
 }
 
 func checkIstioValidation(p *rules.Pass) {
@@ -92,8 +104,10 @@ func checkIstioValidation(p *rules.Pass) {
 			is, _ := istiovalid.Config(istiovalid.Meta{
 				Namespace: rules.NamespaceOf(o), Name: o.Name, Labels: o.Labels, Annotations: o.Annotations,
 			}, spec, true)
+			other := reportedElsewhere[kind]
 			for _, i := range is {
-				if slices.ContainsFunc(reportedElsewhere[kind], func(m string) bool { return strings.HasPrefix(i.Msg, m) }) {
+				if other.rule != "" && p.RuleRuns(other.rule) &&
+					slices.ContainsFunc(other.prefixes, func(m string) bool { return strings.HasPrefix(i.Msg, m) }) {
 					continue
 				}
 				path := i.Path
@@ -101,11 +115,32 @@ func checkIstioValidation(p *rules.Pass) {
 					path = "spec"
 				}
 				if i.Warning {
-					p.ReportSeverityf(rules.Warning, o, path, "%s: Istio's validation warns: %s", o.Ref(), i.Msg)
+					p.ReportSeverityf(rules.Warning, o, path, "%s: Istio's validation (as of %s) warns: %s", o.Ref(), istiovalid.AsOf, i.Msg)
 					continue
 				}
-				p.Reportf(o, path, "%s: Istio's validating webhook rejects it: %s; kubectl apply fails and the object is never stored", o.Ref(), i.Msg)
+				p.Reportf(o, path, "%s: %s: %s; %s", o.Ref(), rejects(p), i.Msg, consequence(o))
 			}
 		}
 	}
+}
+
+// rejects says whose validation rejects the object: Istio's as of the
+// release istiovalid follows, and not the cluster's own when the facts say
+// it runs an older istiod, which may lack the check.
+func rejects(p *rules.Pass) string {
+	v := p.Facts.IstioVersion
+	if v.Known() && v.AtLeast(istiovalid.AsOfMajor, istiovalid.AsOfMinor) == mesh.No {
+		return fmt.Sprintf("newer Istio's validation (as of %s) rejects it, and istiod %s may too (checks are added "+
+			"between releases)", istiovalid.AsOf, v)
+	}
+	return fmt.Sprintf("Istio's validating webhook (as of %s) rejects it", istiovalid.AsOf)
+}
+
+// consequence says what a rejection does to the object: one in a file
+// fails to apply; one read from a cluster is stored already.
+func consequence(o *manifest.Object) string {
+	if o.IsLive() {
+		return "it is stored, so it got in while validation was off or under another Istio version; re-applying it fails"
+	}
+	return "kubectl apply fails and the object is never stored"
 }

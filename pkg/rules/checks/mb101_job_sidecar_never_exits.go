@@ -91,7 +91,9 @@ spec:
 		"injected before it was committed, or holds the app until the proxy starts (the hold would do nothing). " +
 		"Elsewhere, where the pod's only app container runs a shell command ([sh, -c, ...], so a shell exists), nothing " +
 		"tries to stop the proxy yet and restartPolicy is Never, runs the command under the wrapper meshbatch generate " +
-		"writes, which stops the proxy with curl when the app ends, whatever its exit code. No fix otherwise.",
+		"writes, which stops the proxy with curl when the app ends, whatever its exit code: the app's image must have " +
+		"curl (meshbatch cannot see into the image; without curl the wrapper says \"could not stop istio-proxy\" on " +
+		"stderr and the pod still never completes). No fix otherwise.",
 	Check: checkJobSidecarNeverExits,
 }
 
@@ -108,7 +110,7 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		}
 		path := m.FirstAppPath()
 		stops := len(m.Quits) + len(m.Unrun)
-		native := rules.Offer{Description: "stop istio-proxy with the app: a native sidecar where the facts allow it, else the quit wrapper", Build: func(ed *manifest.Editor) error {
+		native := rules.Offer{Description: "stop istio-proxy with the app: a native sidecar where the facts allow it, else the quit wrapper (which needs curl in the app's image)", Build: func(ed *manifest.Editor) error {
 			if nativeFixable(p.Facts, w) {
 				return askNative(ed, p.Facts, w)
 			}

@@ -23,12 +23,13 @@ var SEProtocolConflict = &rules.Rule{
 		"means sniffing), istiod keeps one definition and drops the other, so the traffic of the clients that counted " +
 		"on the dropped one is handled as the wrong protocol: HTTP routing and authorization by path stop applying, or " +
 		"a TLS connection is sniffed as plaintext. Which one wins depends on creation order, so it can change on a " +
-		"redeploy. istioctl analyze reports this as IST0177, comparing entries exported to the same namespace or to all.",
+		"redeploy. istioctl analyze reports this as IST0177 from istioctl 1.31 on (the analyzer first ships in " +
+		"1.31.0-alpha.0; 1.30 and older do not have it), comparing entries exported to the same namespace or to all.",
 	Remediation: "Declare the host and port in one ServiceEntry, or give every entry for it the same protocol; narrow exportTo if the entries are meant for different namespaces.",
 	Kinds:       []string{"ServiceEntry"},
 	Reads:       rules.Reads{Loop: []string{"ServiceEntry"}, Spec: []string{"ServiceEntry"}},
 	Sources: []string{
-		"istio/istio pkg/config/analysis/analyzers/serviceentry/conflictingserviceentries.go (IST0177)",
+		"istio/istio pkg/config/analysis/analyzers/serviceentry/conflictingserviceentries.go (IST0177; istioctl >= 1.31)",
 		"istio/istio pkg/config/analysis/msg/messages.yaml (ConflictingServiceEntryProtocol)",
 	},
 	Bad: `apiVersion: networking.istio.io/v1

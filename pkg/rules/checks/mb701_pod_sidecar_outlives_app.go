@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -21,7 +23,7 @@ var PodSidecarOutlivesApp = &rules.Rule{
 		"every app container reports a terminated state, for a minute or more, while istio-proxy reports running. " +
 		"It lasts until someone stops the proxy, the Job's activeDeadlineSeconds ends it as Failed, or the pod is deleted.",
 	Remediation: "Free the stuck pod now by asking the sidecar to quit (the command in the message: a POST to " +
-		"pilot-agent's /quitquitquit on port 15020); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
+		"pilot-agent's /quitquitquit on its status port, 15020 unless status.sidecar.istio.io/port moves it); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
 		"\"true\" (Istio >= 1.24, Kubernetes >= 1.29) or a POST to http://127.0.0.1:15020/quitquitquit when the app ends.",
 	Kinds: []string{"Pod"},
 	Sources: []string{
@@ -103,26 +105,8 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 		if !ok || pod.DeletionTimestamp != nil {
 			continue // a pod being deleted stops its proxy itself
 		}
-		apps := appStatuses(pod)
-		if len(apps) == 0 {
-			continue
-		}
-		var last time.Time
-		var lastName string
-		var exits []string
-		done := true
-		for _, a := range apps {
-			t := a.State.Terminated
-			if t == nil {
-				done = false
-				break
-			}
-			if lastName == "" || t.FinishedAt.After(last) {
-				last, lastName = t.FinishedAt.Time, a.Name
-			}
-			exits = append(exits, fmt.Sprintf("%s exited %d", a.Name, t.ExitCode))
-		}
-		if !done || (!last.IsZero() && p.Now().Sub(last) < stopGrace) {
+		last, lastName, exits, stuck := appsEndedProxyRuns(pod, p.Now())
+		if !stuck {
 			continue // still working, or the proxy may be stopping as asked
 		}
 		since := "at an unrecorded time"
@@ -131,9 +115,34 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 		}
 		p.Reportf(w.Object, proxy.Path+".state.running",
 			"%s of Job %s/%s is stuck: its app containers have all terminated (%s) %s, but the classic istio-proxy "+
-				"sidecar still runs, so the pod never completes and the Job never finishes; free it now with `%s`, "+
+				"sidecar still runs, so the pod never completes and the Job never finishes; free it now with %s, "+
 				"and fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" or a POST to "+
 				"http://127.0.0.1:15020/quitquitquit when the app ends (MB101)",
 			w.Object.Ref(), w.Namespace, job, strings.Join(exits, ", "), since, quitNow(pod))
 	}
+}
+
+// appsEndedProxyRuns reports whether a pod whose classic proxy runs (see
+// jobPodProxyRunning) is stuck as MB701 says: not being deleted, every app
+// container terminated, the last of them stopGrace or more before now. It
+// returns when the last one ended and its name, and every app's exit.
+func appsEndedProxyRuns(pod *corev1.Pod, now time.Time) (last time.Time, lastName string, exits []string, stuck bool) {
+	apps := appStatuses(pod)
+	if pod.DeletionTimestamp != nil || len(apps) == 0 {
+		return time.Time{}, "", nil, false
+	}
+	for _, a := range apps {
+		t := a.State.Terminated
+		if t == nil {
+			return time.Time{}, "", nil, false
+		}
+		if lastName == "" || t.FinishedAt.After(last) {
+			last, lastName = t.FinishedAt.Time, a.Name
+		}
+		exits = append(exits, fmt.Sprintf("%s exited %d", a.Name, t.ExitCode))
+	}
+	if !last.IsZero() && now.Sub(last) < stopGrace {
+		return time.Time{}, "", nil, false
+	}
+	return last, lastName, exits, true
 }

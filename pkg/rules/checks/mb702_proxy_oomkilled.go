@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
@@ -16,19 +17,27 @@ var ProxyOOMKilled = &rules.Rule{
 	Severity: rules.Error,
 	Summary:  "istio-proxy was killed for exceeding its memory limit (OOMKilled)",
 	Rationale: "When Envoy's memory passes the istio-proxy container's limit, the kernel kills it and the status says " +
-		"OOMKilled. Every connection of the pod drops at that moment: a Job's app sees its database or API calls fail " +
-		"mid-run, and its outbound traffic is refused until the proxy is back (iptables still redirects it to the dead " +
-		"port). The kubelet restarts the proxy, which needs the same memory again and is killed again: a limit too " +
-		"small for the configuration istiod pushes (every Service in the mesh unless a Sidecar resource narrows it, " +
-		"MB304) kills it on every run. The limit in force is the one on the pod's istio-proxy container, which the " +
-		"injector took from the pod's sidecar.istio.io/proxyMemoryLimit annotation or, without it, from its default " +
-		"(global.proxy.resources in the injector's values; Istio's chart: 1Gi).",
+		"OOMKilled (exit code 137). Every connection of the pod drops at that moment: a Job's app sees its database or " +
+		"API calls fail mid-run, and its outbound traffic is refused while the proxy is down (iptables still redirects " +
+		"it to the dead port). What follows depends on the sidecar. A classic sidecar is an ordinary container, " +
+		"restarted by the kubelet only when the pod's restartPolicy is OnFailure or Always: under restartPolicy Never " +
+		"(most Jobs) the proxy stays dead, the app's outbound calls fail until it gives up, and the pod ends Failed " +
+		"even when the app itself exits 0, so the Job counts a failure against its backoffLimit. A native sidecar (an " +
+		"init container with restartPolicy Always) is restarted whatever the pod's policy. A restarted proxy needs the " +
+		"same memory again and is killed again: a limit too small for the configuration istiod pushes (every Service " +
+		"in the mesh unless a Sidecar resource narrows it, MB304) kills it on every run. The limit in force is the one " +
+		"on the pod's istio-proxy container: the injector takes it from the pod's sidecar.istio.io/proxyMemoryLimit " +
+		"annotation or, without it, from the install's injector values (global.proxy.resources; Istio's chart: " +
+		"1024Mi); a LimitRange or an istio-proxy container in the pod template can set it too. On a pod that has " +
+		"finished (Succeeded or Failed) the harm is past and the finding is a warning: the next run meets the same limit.",
 	Remediation: "Raise the proxy's memory: sidecar.istio.io/proxyMemoryLimit (and proxyMemory) on the pod template, " +
 		"sized from the proxy's observed peak, and narrow what istiod pushes to it with a Sidecar resource (MB304).",
 	Kinds: []string{"Pod"},
 	Sources: []string{
 		"kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle (container states, lastState)",
 		"kubernetes.io/docs/tasks/configure-pod-container/assign-memory-resource (exceed a container's memory limit)",
+		"kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#restart-policy (Never: no container is restarted; " +
+			"sidecar-containers: an init container with restartPolicy Always is)",
 		"istio/api annotation/annotations.yaml (sidecar.istio.io/proxyMemoryLimit)",
 		"istio/istio manifests/charts/istio-control/istio-discovery/values.yaml (global.proxy.resources)",
 	},
@@ -39,7 +48,7 @@ metadata:
   namespace: batch
   annotations: {sidecar.istio.io/proxyMemoryLimit: "128Mi"}
 spec:
-  restartPolicy: Never
+  restartPolicy: OnFailure
   containers:
     - {name: etl, image: registry.example.com/etl:1.4.2}
     - name: istio-proxy
@@ -106,12 +115,21 @@ func checkProxyOOMKilled(p *rules.Pass) {
 		if !t.FinishedAt.IsZero() {
 			at = " at " + stampAgo(p.Now(), t.FinishedAt.Time)
 		}
-		kind := "classic sidecar"
-		if proxy.Init {
+		kind, after := "classic sidecar", ""
+		switch {
+		case proxy.Init:
 			kind = "native sidecar"
+		case pod.Spec.RestartPolicy == corev1.RestartPolicyNever && proxy.State.Terminated != nil:
+			// Only a native sidecar is restarted under Never.
+			after = "; under restartPolicy Never the kubelet does not restart it, so the pod's outbound calls fail " +
+				"from then on and the pod ends Failed even if the app exits 0, which the Job counts against its backoffLimit"
 		}
-		p.Reportf(w.Object, path, "%s: its istio-proxy (%s) %s for running out of memory (OOMKilled)%s, dropping every "+
-			"connection of the pod; %s", w.Object.Ref(), kind, when, at, memoryLimitInForce(pod))
+		sev, past := p.Rule.Severity, ""
+		if podFinished(pod) {
+			sev, past = rules.Warning, fmt.Sprintf(" (the pod has ended %s: the harm is done, the next run meets the same limit)", pod.Status.Phase)
+		}
+		p.ReportSeverityf(sev, w.Object, path, "%s: its istio-proxy (%s) %s for running out of memory (OOMKilled)%s, dropping every "+
+			"connection of the pod%s%s; %s", w.Object.Ref(), kind, when, at, after, past, memoryLimitInForce(pod))
 	}
 }
 
@@ -119,11 +137,12 @@ func checkProxyOOMKilled(p *rules.Pass) {
 // where the injector took it from.
 func memoryLimitInForce(pod *corev1.Pod) string {
 	var limit string
+	var limitQ resource.Quantity
 	for _, cs := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for i := range cs {
 			if cs[i].Name == "istio-proxy" {
 				if q, ok := cs[i].Resources.Limits[corev1.ResourceMemory]; ok {
-					limit = q.String()
+					limit, limitQ = q.String(), q
 				}
 			}
 		}
@@ -146,7 +165,17 @@ func memoryLimitInForce(pod *corev1.Pod) string {
 			"pod's other sidecar.istio.io/proxy* annotations drop it): an istio-proxy container in the pod template or the "+
 			"namespace's LimitRange set it; set %s to raise it", limit, mesh.AnnotProxyMemLimit)
 	}
-	return fmt.Sprintf("the limit in force is %s, which the pod does not set (no %s annotation): the injector's default "+
-		"(global.proxy.resources.limits.memory; Istio's chart: 1024Mi), unless an istio-proxy container in the pod template "+
-		"or a LimitRange set it; set the annotation to raise it", limit, mesh.AnnotProxyMemLimit)
+	if q := resource.MustParse(chartProxyMemoryLimit); limitQ.Cmp(q) == 0 {
+		return fmt.Sprintf("the limit in force is %s, which the pod does not set (no %s annotation): most likely the "+
+			"injector's default (global.proxy.resources.limits.memory; Istio's chart: %s); set the annotation to raise it",
+			limit, mesh.AnnotProxyMemLimit, chartProxyMemoryLimit)
+	}
+	return fmt.Sprintf("the limit in force is %s, which the pod does not set (no %s annotation) and which is not Istio's "+
+		"chart default (%s): it comes from the install's injector values (global.proxy.resources.limits.memory), a "+
+		"LimitRange, or an istio-proxy container in the pod template; set the annotation to raise it",
+		limit, mesh.AnnotProxyMemLimit, chartProxyMemoryLimit)
 }
+
+// chartProxyMemoryLimit is global.proxy.resources.limits.memory in Istio's
+// istio-discovery chart (manifests/charts/istio-control/istio-discovery/values.yaml).
+const chartProxyMemoryLimit = "1024Mi"

@@ -18,7 +18,8 @@ var InjectionMissed = &rules.Rule{
 		"whose selectors were edited, or a pod created while the namespace was not yet labelled, let a pod in without " +
 		"either. Such a pod is outside the mesh: its calls leave in plaintext, which every peer under STRICT mTLS " +
 		"refuses, and it has no identity for AuthorizationPolicies to admit. Labelling the namespace afterwards does " +
-		"not change it: injection happens only when a pod is created.",
+		"not change it: injection happens only when a pod is created. A pod that has finished (Succeeded or Failed) " +
+		"or is being deleted is not reported: its run is over.",
 	Remediation: "Recreate the pod so that the webhook sees it (delete it; a Job or CronJob runs it again), after " +
 		"checking that istiod's injector is up and that its webhook configuration selects the namespace " +
 		"(kubectl get mutatingwebhookconfiguration -l app=sidecar-injector).",
@@ -75,6 +76,9 @@ status:
 
 func checkInjectionMissed(p *rules.Pass) {
 	for w, pod := range livePods(p.Index) {
+		if podFinished(pod) || pod.DeletionTimestamp != nil {
+			continue // its run is over or ending: recreating it is what matters, and a Job does that itself
+		}
 		if _, injected := pod.Annotations[mesh.AnnotStatus]; injected {
 			continue
 		}

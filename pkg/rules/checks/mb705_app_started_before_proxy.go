@@ -21,7 +21,10 @@ var AppStartedBeforeProxy = &rules.Rule{
 		"not listening or has no configuration yet, and fail. An app that does not retry exits non-zero; the kubelet " +
 		"restarts it (restartPolicy: OnFailure) or the pod fails and the Job counts a failure (Never). The status shows " +
 		"it: a failed run of the app that ended at or within seconds of istio-proxy's start (a proxy is ready a few " +
-		"seconds after it starts when istiod answers), while the proxy itself did not restart. It is MB201's race, " +
+		"seconds after it starts when istiod answers), while the proxy itself did not restart. An app also fails that " +
+		"fast on bad arguments or a missing file, so the finding is an error only when the failed run ended no later " +
+		"than the proxy started and the app ran fine once restarted (it runs now, or exited 0); otherwise it is a " +
+		"warning that says the proxy may be the cause, as it is on a pod that has finished. It is MB201's race, " +
 		"observed; it is not reported when the pod holds the app until the proxy is ready (the injected postStart " +
 		"hook), when the app polls the proxy's readiness itself, or when istio-proxy is a native sidecar, which starts " +
 		"and is ready before the app.",
@@ -129,15 +132,22 @@ func checkAppStartedBeforeProxy(p *rules.Pass) {
 			case a.RestartCount > 0:
 				then = fmt.Sprintf("it was restarted (restart count %d)", a.RestartCount)
 			}
-			sev := p.Rule.Severity
-			if !certain {
-				sev = rules.Warning // the proxy may have been ready by then, if barely
+			// Only a run that failed with the proxy not up and then ran fine
+			// once restarted shows the race; an app that fails at once may
+			// just have bad arguments.
+			sev, verdict := rules.Warning, "it may have failed because its first connections were redirected to a proxy "+
+				"that was not serving yet, or for a reason of its own (check its log)"
+			if recovered && certain {
+				sev, verdict = p.Rule.Severity, "its first connections were redirected to a proxy that was not serving yet"
+			}
+			past := ""
+			if podFinished(pod) {
+				sev, past = rules.Warning, fmt.Sprintf(" The pod has ended (%s); its next run may meet the same race.", pod.Status.Phase)
 			}
 			p.ReportSeverityf(sev, w.Object, path,
-				"%s: app container %s failed (exit code %d) at %s, %s (%s), before the proxy could be ready: its first "+
-					"connections were redirected to a proxy that was not serving yet; %s. Nothing holds the app "+
-					"(no holdApplicationUntilProxyStarts, no native sidecar)",
-				w.Object.Ref(), a.Name, run.ExitCode, stamp(run.FinishedAt.Time), when, stamp(started), then)
+				"%s: app container %s failed (exit code %d) at %s, %s (%s), before the proxy could be ready: %s; %s. "+
+					"Nothing holds the app (no holdApplicationUntilProxyStarts, no native sidecar).%s",
+				w.Object.Ref(), a.Name, run.ExitCode, stamp(run.FinishedAt.Time), when, stamp(started), verdict, then, past)
 		}
 	}
 }

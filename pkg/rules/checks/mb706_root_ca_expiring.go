@@ -22,19 +22,27 @@ var RootCAExpiring = &rules.Rule{
 	Rationale: "istiod publishes the mesh's root certificate in the ConfigMap istio-ca-root-cert of every namespace it " +
 		"serves (key root-cert.pem), and every sidecar validates its peers' certificates against it. When the root " +
 		"expires, every certificate it signed fails validation: mTLS between workloads fails, and under STRICT every " +
-		"call in the mesh is refused. Workload certificates rotate by themselves every day; the root does not, unless " +
-		"the CA is plugged in (cacerts) and rotated by hand or by cert-manager, and Istio's self-signed root lasts 10 " +
-		"years, long enough to be forgotten. A Job that is running now with an activeDeadlineSeconds that ends after " +
-		"the expiry may lose mTLS midway through its run. This is the source article's root CA expiry alert, checked " +
-		"from the certificate itself: an error once it has expired or before a running Job's deadline, a warning " +
-		"within 30 days.",
-	Remediation: "Rotate the root before it expires: plug in a new root next to the old one in cacerts (both in " +
-		"root-cert.pem) so that workloads trust both while their certificates are re-issued, then remove the old one; " +
-		"see Istio's plugin CA and root transition docs.",
+		"call in the mesh is refused. Workload certificates rotate by themselves every day. Istio's self-signed root " +
+		"(10 years) is rotated by istiod's SelfSignedCARootCertRotator, which re-issues it well before expiry, so a " +
+		"self-signed root near its expiry means the rotator is turned off or failing (istiod's log says which); a " +
+		"plugged-in CA (cacerts) is never rotated by istiod: it is rotated by hand or by cert-manager. While a root " +
+		"is rotated, root-cert.pem holds the old and the new root and workloads trust both: MB706 judges such a " +
+		"bundle on the root that expires last and reports the old one's expiry as information, to be removed once " +
+		"workloads hold certificates from the new root. A Job that is running now with an activeDeadlineSeconds " +
+		"that ends after the expiry may lose mTLS midway through its run. This is the source article's root CA " +
+		"expiry alert, checked from the certificate itself: an error once it has expired or before a running Job's " +
+		"deadline, a warning within 30 days.",
+	Remediation: "For a self-signed root, find why istiod did not rotate it: its rotator checks the root every " +
+		"CITADEL_SELF_SIGNED_ROOT_CERT_CHECK_INTERVAL (1h by default; zero or negative turns it off) and rotates it " +
+		"within the last CITADEL_SELF_SIGNED_ROOT_CERT_GRACE_PERIOD_PERCENTILE of its lifetime; its errors are in " +
+		"istiod's log. For a plugged-in CA, rotate the root before it expires: put a new root next to " +
+		"the old one in cacerts (both in root-cert.pem) so that workloads trust both while their certificates are " +
+		"re-issued, then remove the old one; see Istio's plugin CA and root transition docs.",
 	Kinds: []string{"ConfigMap", "Job"},
 	Reads: rules.Reads{Loop: []string{"ConfigMap"}},
 	Sources: []string{
 		"istio/istio pilot/pkg/features/experimental.go (PILOT_CA_CERT_CONFIGMAP: istio-ca-root-cert)",
+		"istio/istio security/pkg/pki/ca/selfsignedcarootcertrotator.go (istiod rotates its self-signed root)",
 		"istio/istio pkg/config/constants/constants.go (CACertNamespaceConfigMapDataName: root-cert.pem)",
 		"istio.io/latest/docs/tasks/security/cert-management/plugin-ca-cert",
 		"istio.io/latest/docs/ops/configuration/security/root-transition",
@@ -130,15 +138,32 @@ func checkRootCAExpiring(p *rules.Pass) {
 			others = fmt.Sprintf(" (the same bundle is in %d more namespaces of the input)", n)
 		}
 		left := c.NotAfter.Sub(now)
+		last := ""
+		if c.Certs > 1 {
+			last = fmt.Sprintf(" (the last of the %d roots in the bundle to expire)", c.Certs)
+		}
 		switch {
 		case left <= 0:
-			p.Reportf(o, path, "the mesh root certificate in %s (%s) expired on %s, %s ago%s: sidecars reject every "+
+			p.Reportf(o, path, "the mesh root certificate in %s (%s)%s expired on %s, %s ago%s: sidecars reject every "+
 				"certificate it signed, so mTLS between workloads fails and STRICT peers refuse every call",
-				o.Ref(), c.Subject, stamp(c.NotAfter), span(-left), others)
+				o.Ref(), c.Subject, last, stamp(c.NotAfter), span(-left), others)
+			continue
 		case left <= rootExpiryWarning:
-			p.ReportSeverityf(rules.Warning, o, path, "the mesh root certificate in %s (%s) expires on %s, in %s%s: "+
+			p.ReportSeverityf(rules.Warning, o, path, "the mesh root certificate in %s (%s)%s expires on %s, in %s%s: "+
 				"once it has, mTLS between workloads fails; rotate the root now",
-				o.Ref(), c.Subject, stamp(c.NotAfter), span(left), others)
+				o.Ref(), c.Subject, last, stamp(c.NotAfter), span(left), others)
+			continue
+		}
+		// A rotation under way: the new root holds, the old one goes.
+		if old := c.OldestNotAfter; c.Certs > 1 && old.Sub(now) <= rootExpiryWarning {
+			verb, when := "expires on", "in "+span(old.Sub(now))
+			if !old.After(now) {
+				verb, when = "expired on", span(now.Sub(old))+" ago"
+			}
+			p.ReportSeverityf(rules.Info, o, path, "the bundle in %s holds %d roots: the old root (%s) %s %s, %s, and "+
+				"trust continues through the root that expires on %s (%s)%s; remove the old root once workloads hold "+
+				"certificates from the new one", o.Ref(), c.Certs, c.OldestSubject, verb, stamp(old), when,
+				stamp(c.NotAfter), c.Subject, others)
 		}
 	}
 	for _, w := range p.Index.BatchWorkloads() {

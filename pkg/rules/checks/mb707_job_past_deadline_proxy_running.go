@@ -1,6 +1,10 @@
 package checks
 
 import (
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -16,7 +20,9 @@ var JobPastDeadlineProxyRunning = &rules.Rule{
 		"recommend against a sidecar that never exits. A pod of that Job that still runs istio-proxy after the deadline " +
 		"has escaped the backstop: its deletion hangs (a finalizer, a preStop hook or a drain that does not end), the " +
 		"Job controller has not acted, or the pod lost its owner. It keeps its resource requests and its place in the " +
-		"mesh, and a CronJob under Forbid may be waiting on it.",
+		"mesh, and a CronJob under Forbid may be waiting on it. The pod is reported once the deadline is further " +
+		"behind than its terminationGracePeriodSeconds (30s by default) and a minute for the Job controller to act; " +
+		"a pod whose app containers have all ended is left to MB701 when it runs, which gives the same command.",
 	Remediation: "Stop the proxy now (the command in the message), look at why the pod was not deleted (kubectl describe " +
 		"pod: finalizers, deletionTimestamp, events), and fix the sidecar's lifecycle so that the deadline is never " +
 		"what ends the Job (MB101).",
@@ -100,6 +106,21 @@ status:
 	Check: checkJobPastDeadlineProxyRunning,
 }
 
+// deletionMargin is how long, beyond a pod's grace period, MB707 lets the
+// Job controller take to act on a passed deadline.
+const deletionMargin = time.Minute
+
+// deletionAllowance is how long after the deadline a pod may still run
+// while it is deleted as it should be: its terminationGracePeriodSeconds
+// (30s when unset) and deletionMargin.
+func deletionAllowance(pod *corev1.Pod) time.Duration {
+	grace := int64(corev1.DefaultTerminationGracePeriodSeconds)
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		grace = *g
+	}
+	return time.Duration(grace)*time.Second + deletionMargin
+}
+
 func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 	now := p.Now()
 	for _, w := range p.Index.Workloads {
@@ -117,8 +138,13 @@ func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 			continue
 		}
 		end := start.Add(deadline)
-		if !end.Before(now) {
+		// The Job controller deletes the pods at the deadline and the
+		// kubelet gives each its grace period before it kills them.
+		if now.Sub(end) <= deletionAllowance(pod) {
 			continue
+		}
+		if _, _, _, stuck := appsEndedProxyRuns(pod, now); stuck && p.RuleRuns(PodSidecarOutlivesApp.ID) {
+			continue // MB701 reports the pod, with the same command
 		}
 		deleting := ""
 		if pod.DeletionTimestamp != nil {
@@ -126,7 +152,7 @@ func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 		}
 		p.Reportf(w.Object, proxy.Path+".state.running",
 			"%s still runs istio-proxy %s after %s reached its activeDeadlineSeconds (%s from %s, so at %s)%s: "+
-				"the deadline that should have ended the pod did not; stop the proxy now with `%s`, and find why the pod "+
+				"the deadline that should have ended the pod did not; stop the proxy now with %s, and find why the pod "+
 				"was not deleted", w.Object.Ref(), span(now.Sub(end)), job.Object().Ref(), fmtDuration(deadline), stamp(start),
 			stamp(end), deleting, quitNow(pod))
 	}

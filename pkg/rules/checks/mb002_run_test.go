@@ -1,0 +1,107 @@
+package checks_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/lint/ruletest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
+)
+
+// TestMB002LeavesToRulesThatRun: the rejections MB503, MB509 and MB611
+// explain are theirs when they run with MB002, and MB002's when they do
+// not (bad_others_not_run.yaml, run alone).
+func TestMB002LeavesToRulesThatRun(t *testing.T) {
+	file := filepath.Join("testdata", "MB002", "bad_others_not_run.yaml")
+	rs := []*rules.Rule{checks.IstioValidationRejects, checks.PAPortLevelMTLS, checks.APServiceAccountsCompat, checks.TLSMaterialMismatch}
+	res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: rs, Now: ruletest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	others := map[string]int{}
+	for f := range res.Findings.All() {
+		others[f.RuleID]++
+		if f.RuleID == "MB002" {
+			t.Errorf("%s:%d: MB002 reports what another rule of the run reports: %s", f.File, f.Line, f.Message)
+		}
+	}
+	for _, id := range []string{"MB503", "MB509", "MB611"} {
+		if others[id] == 0 {
+			t.Errorf("%s found nothing in %s: the case MB002 leaves to it is not reported at all (findings by rule: %v)", id, file, others)
+		}
+	}
+}
+
+// TestMB002OnLiveObjects: an object read from a cluster is stored, so
+// MB002 does not say that applying it fails to store it.
+func TestMB002OnLiveObjects(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("testdata", "MB002", "bad.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := false
+	src := &lint.LiveSource{Context: "prod", SpoolDir: t.TempDir(), Next: func([]byte) ([]byte, error) {
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return doc, nil
+	}}
+	res, err := lint.Run(context.Background(), nil, lint.Options{Rules: []*rules.Rule{checks.IstioValidationRejects}, Live: src, Now: ruletest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for f := range res.Findings.All() {
+		if f.Severity != rules.Error {
+			continue
+		}
+		n++
+		if strings.Contains(f.Message, "never stored") || !strings.Contains(f.Message, "it is stored") {
+			t.Errorf("live %s %s: %s", f.Object.Kind, f.Object.Name, f.Message)
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no error on the live objects of bad.yaml (stats %+v)", res.Stats)
+	}
+}
+
+// TestMB002OlderIstio: when the facts say istiod is older than the
+// release whose validation MB002 follows, it does not claim the cluster's
+// webhook rejects the object.
+func TestMB002OlderIstio(t *testing.T) {
+	file := filepath.Join("testdata", "MB002", "bad.yaml")
+	for _, tc := range []struct {
+		v    mesh.Version
+		want string
+	}{
+		{mesh.Version{Major: 1, Minor: 28}, "newer Istio's validation (as of 1.31) rejects it, and istiod 1.28 may too"},
+		{mesh.Version{Major: 1, Minor: 31}, "Istio's validating webhook (as of 1.31) rejects it"},
+		{mesh.Version{}, "Istio's validating webhook (as of 1.31) rejects it"},
+	} {
+		res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: []*rules.Rule{checks.IstioValidationRejects},
+			Facts: mesh.Facts{IstioVersion: tc.v}, Now: ruletest.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for f := range res.Findings.All() {
+			if f.Severity == rules.Error {
+				n++
+				if !strings.Contains(f.Message, tc.want) {
+					t.Errorf("Istio %s: %s:%d: %s\nwant it to say %q", tc.v, f.File, f.Line, f.Message, tc.want)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("Istio %s: no error in %s", tc.v, file)
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package checks_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/lint/ruletest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
+)
+
+// TestMB707LeavesStuckPodsToMB701: a pod past its Job's deadline whose
+// apps have all ended gets MB701's finding alone when both rules run.
+func TestMB707LeavesStuckPodsToMB701(t *testing.T) {
+	file := filepath.Join("testdata", "MB707", "bad_app_ended.yaml")
+	rs := []*rules.Rule{checks.PodSidecarOutlivesApp, checks.JobPastDeadlineProxyRunning}
+	res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: rs, Now: ruletest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]int{}
+	for f := range res.Findings.All() {
+		by[f.RuleID]++
+	}
+	if by["MB701"] != 1 || by["MB707"] != 0 {
+		t.Errorf("findings by rule %v: want MB701 once and no MB707", by)
+	}
+}
