@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -133,32 +132,57 @@ func keyOf(o *manifest.Object) objectKey {
 
 // leaveToOwners drops the findings on live objects that their controller
 // reports: a Job's pod repeats its Job's template, a CronJob's Job its
-// CronJob's, so a rule that reads the owner's kind reports the problem
-// there, once. The rule of thumb: a finding on an object whose controller
-// is in the input is dropped when the rule's Kinds list the controller's
-// kind, and kept otherwise, as a rule that reads only Pods is about the
-// pod's own state (a proxy that outlived its app), which its Job does not
-// show. Problems (MB001) are kept.
-func (l *liveRun) leaveToOwners(found []*finding, objects []*manifest.Object) []*finding {
+// CronJob's, so a problem of the template is reported there, once. A
+// finding on a controlled object is dropped only when its controller, in
+// the input, has a finding of the same rule at the corresponding field
+// (see ownerPath); the messages may differ, as they name the object. What
+// the controller does not show is kept: a pod's own state (a proxy that
+// outlived its app) and what the injector or the API server added to the
+// pod (the injected istio-proxy's env). Problems (MB001) are kept.
+func (l *liveRun) leaveToOwners(found []*finding) []*finding {
 	if l == nil || len(l.owners) == 0 {
 		return found
 	}
-	present := make(map[objectKey]bool, len(objects))
-	for _, o := range objects {
-		present[keyOf(o)] = true
+	type reported struct {
+		rule string
+		obj  objectKey
+		path string
+	}
+	onObjects := make(map[reported]bool, len(found))
+	for _, f := range found {
+		if f.obj != nil && f.problem() == nil {
+			onObjects[reported{f.rule.ID, keyOf(f.obj), f.fieldPath()}] = true
+		}
 	}
 	kept := found[:0]
 	for _, f := range found {
 		if f.obj != nil && f.problem() == nil {
-			if owner, ok := l.owners[f.obj]; ok && slices.Contains(f.rule.Kinds, owner.kind) &&
-				present[objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}] {
-				l.onOwner++
-				continue
+			if owner, ok := l.owners[f.obj]; ok {
+				at := reported{f.rule.ID, objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}, ownerPath(owner.kind, f.fieldPath())}
+				if onObjects[at] {
+					l.onOwner++
+					continue
+				}
 			}
 		}
 		kept = append(kept, f)
 	}
 	return kept
+}
+
+// ownerPath is the field of a controller that corresponds to the field
+// path of an object it controls: a CronJob's spec.jobTemplate holds its
+// Jobs' metadata and spec, the spec.template of a Job (or ReplicaSet,
+// StatefulSet, DaemonSet) its pods'.
+func ownerPath(ownerKind, path string) string {
+	prefix := "spec.template"
+	if ownerKind == "CronJob" {
+		prefix = "spec.jobTemplate"
+	}
+	if path == "" {
+		return prefix
+	}
+	return prefix + "." + path
 }
 
 // compareLive orders findings on live objects after those in files, by

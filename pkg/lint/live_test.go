@@ -42,20 +42,25 @@ var liveDocs = []string{
 	`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n",
 }
 
-// kindRule reports every workload of the kinds it reads: the static rules'
-// shape, to see which findings are left to their controllers.
+// kindRule reports the first container's image of every workload of the
+// kinds it reads, at its field in each (a Pod's spec.containers[0] is a
+// Job's spec.template.spec.containers[0]): the static rules' shape, to
+// see which findings are left to their controllers.
 func kindRule(id string, kinds ...string) *rules.Rule {
 	return &rules.Rule{
 		ID: id, Slug: "test-" + strings.ToLower(id), Severity: rules.Warning, Kinds: kinds,
 		Check: func(p *rules.Pass) {
 			for _, k := range kinds {
 				for _, o := range p.Index.OfKind(k) {
-					p.Reportf(o, "spec", "%s", o.Ref())
+					p.Reportf(o, podSpecPath[k]+".containers[0].image", "%s", o.Ref())
 				}
 			}
 		},
 	}
 }
+
+// podSpecPath is where each kind holds its pods' spec.
+var podSpecPath = map[string]string{"Pod": "spec", "Job": "spec.template.spec", "CronJob": "spec.jobTemplate.spec.template.spec"}
 
 func lintLive(t *testing.T, paths []string, src *LiveSource, residency Residency, rs ...*rules.Rule) *Result {
 	t.Helper()
@@ -136,11 +141,49 @@ func TestFilesWinOverTheCluster(t *testing.T) {
 	if got := where(res.Findings); !slices.Equal(got, want) {
 		t.Errorf("findings:\n got %q\nwant %q", got, want)
 	}
-	if f := res.Findings.At(0); f.Line != 6 {
-		t.Errorf("the file's finding is at line %d, want 6 (spec)", f.Line)
+	if f := res.Findings.At(0); f.Line != 12 {
+		t.Errorf("the file's finding is at line %d, want 12 (the image)", f.Line)
 	}
 	if res.Stats.LiveShadowed != 2 || !slices.ContainsFunc(res.Notices, func(n string) bool { return strings.Contains(n, "2 of its objects are defined in the files too") }) {
 		t.Errorf("shadowed %d, notices %q: want the 2 cluster objects the files define said", res.Stats.LiveShadowed, res.Notices)
+	}
+}
+
+// TestOwnerMustHaveTheFinding: a finding on a controlled object goes to
+// its controller only when the controller has a finding of the same rule
+// at the corresponding field. A Job whose pod got PILOT_CERT_DURATION in
+// its injected istio-proxy (from the mesh's proxyMetadata) has a clean
+// template: MB404 is the pod's, and is kept, though MB404 reads Jobs.
+func TestOwnerMustHaveTheFinding(t *testing.T) {
+	ns := liveDocs[0]
+	job := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch","uid":"u9"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
+	pod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"etl-x7k2p","namespace":"batch","annotations":{"sidecar.istio.io/status":"{}"},` +
+		`"ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":"etl","uid":"u9","controller":true}]},` +
+		`"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"},` +
+		`{"name":"istio-proxy","image":"proxyv2:1.28.1","env":[{"name":"PILOT_CERT_DURATION","value":"48h"}]}]},"status":{"phase":"Running"}}` + "\n"
+	res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf([]string{ns, job, pod}, 2, io.EOF)}, Residency{}, checks.UnknownCertKnob)
+	if got := where(res.Findings); !slices.Equal(got, []string{"MB404 Pod batch/etl-x7k2p @prod"}) {
+		t.Errorf("findings %q, want MB404 on the pod", got)
+	}
+	if res.Stats.OnOwner != 0 {
+		t.Errorf("%d findings left to an owner that does not have them", res.Stats.OnOwner)
+	}
+
+	// A rule that reads Jobs and Pods and reports on the pod alone, or at
+	// another field of the Job, leaves the pod's finding in place.
+	podOnly := &rules.Rule{ID: "MB993", Slug: "test-mb993", Severity: rules.Warning, Kinds: []string{"Job", "Pod"},
+		Check: func(p *rules.Pass) {
+			for _, o := range p.Index.OfKind("Pod") {
+				p.Reportf(o, "spec.containers[0].image", "pod %s", o.Ref())
+			}
+			for _, o := range p.Index.OfKind("Job") {
+				p.Reportf(o, "spec.template.spec.containers[0].name", "job %s", o.Ref())
+			}
+		}}
+	res = lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(liveDocs, 2, io.EOF)}, Residency{}, podOnly)
+	want := []string{"MB993 Job batch/etl @prod", "MB993 Job batch/nightly-1 @prod", "MB993 Pod batch/debug @prod", "MB993 Pod batch/nightly-1-abcde @prod"}
+	if got := where(res.Findings); !slices.Equal(got, want) || res.Stats.OnOwner != 0 {
+		t.Errorf("findings:\n got %q\nwant %q (on owner: %d, want 0)", got, want, res.Stats.OnOwner)
 	}
 }
 
