@@ -15,16 +15,26 @@ import (
 // whose facts say Istio 1.22 (classic sidecars), with an injected
 // namespace, a Job of it, and a list that was refused.
 func writeStream(t *testing.T) string {
+	return writeStreamOf(t, "1.22", []string{
+		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}`,
+		`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}`,
+	})
+}
+
+// writeStreamOf writes the stream of context prod-eu, whose facts say
+// Istio istioVersion and Kubernetes 1.30, with the objects on one page.
+func writeStreamOf(t *testing.T, istioVersion string, objects []string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := livestream.NewWriter(&buf)
 	w.Frame(livestream.TypeContext, []byte("prod-eu"))
-	w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \"1.22\"\n  kubernetesVersion: \"1.30\"\n"))
+	w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \""+istioVersion+"\"\n  kubernetesVersion: \"1.30\"\n"))
 	w.Frame(livestream.TypeNote, []byte("no node reports a kubelet version"))
-	w.Page([][]byte{
-		[]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}`),
-		[]byte(`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}`),
-	})
+	page := make([][]byte, len(objects))
+	for i, o := range objects {
+		page[i] = []byte(o)
+	}
+	w.Page(page)
 	w.Frame(livestream.TypeEnd, nil)
 	file := filepath.Join(t.TempDir(), "cluster.stream")
 	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
@@ -79,5 +89,27 @@ func TestClusterFlags(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestLintClusterNamespacesPartial: with -n, a DestinationRule whose
+// host no ServiceEntry in the listed namespaces declares is not MB610
+// (the entry may be in another namespace): stderr and the summary say
+// the check was silenced.
+func TestLintClusterNamespacesPartial(t *testing.T) {
+	stream := writeStreamOf(t, "1.28", []string{
+		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}`,
+		`{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"rates","namespace":"batch"},"spec":{"host":"api.rates.example.com","trafficPolicy":{"tls":{"mode":"SIMPLE"}}}}`,
+	})
+	_, stdout, _ := runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "concise")
+	if !strings.Contains(stdout, "MB610") {
+		t.Fatalf("every namespace: no MB610:\n%s", stdout)
+	}
+	_, stdout, stderr := runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-n", "batch", "-f", "text")
+	if strings.Contains(stdout, "MB610 ") || !strings.Contains(stdout, "silenced by partial input: MB610") {
+		t.Errorf("-n batch: MB610 reported, or its silencing not said:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "meshbatch: cluster prod-eu: only namespace batch was listed") {
+		t.Errorf("-n batch: stderr does not say the run is partial:\n%s", stderr)
 	}
 }

@@ -242,6 +242,7 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 			return usageError{err}
 		}
 		opts.Facts, opts.Live = set.facts, cluster.live()
+		opts.Live.Namespaces = fl.cluster.namespaces
 	}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {

@@ -206,6 +206,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 	}
 	opts.decodeWhole = len(checks) == 0
+	partialCluster := opts.Live != nil && len(opts.Live.Namespaces) > 0 && !opts.Partial
+	if partialCluster {
+		opts.Partial = true
+	}
 	opts.plan = rules.PlanReads(checks)
 	loaded, err := load(ctx, paths, opts)
 	if err != nil {
@@ -224,6 +228,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			Msg: "standard input holds no YAML document, so nothing was linted (did the command before the pipe fail?)"})
 	}
 	res := &Result{InputErrors: loaded.errors, Notices: loaded.notices}
+	if partialCluster {
+		res.Notices = append(res.Notices, opts.Live.partialNotice())
+	}
 	res.Stats.Files = countFiles(loaded)
 	res.Stats.Objects = len(loaded.objects) + loaded.left.count
 	res.Stats.Skipped = loaded.left.count

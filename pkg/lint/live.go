@@ -33,6 +33,23 @@ type LiveSource struct {
 	Next func(buf []byte) ([]byte, error)
 	// SpoolDir is where the spool file goes; "" is os.TempDir().
 	SpoolDir string
+	// Namespaces are the namespaces listed (lint --cluster -n), nil for
+	// every namespace. Then the cluster is linted as partial input
+	// (Options.Partial): an object missing from the listed namespaces may
+	// be in another, so "none in the input" verdicts stay silent.
+	Namespaces []string
+}
+
+// partialNotice says why a run of a cluster's listed namespaces is
+// partial, once.
+func (src *LiveSource) partialNotice() string {
+	listed := "namespace " + src.Namespaces[0] + " was"
+	if len(src.Namespaces) > 1 {
+		listed = "namespaces " + strings.Join(src.Namespaces, ", ") + " were"
+	}
+	return fmt.Sprintf("cluster %s: only %s listed (with the mesh's root namespace): checks that report an object missing "+
+		"from the input stayed silent, as with --partial, since it may be in a namespace not listed; lint every namespace to run them",
+		src.Context, listed)
 }
 
 // liveRun is a run's live input: where its pages are spooled, and what

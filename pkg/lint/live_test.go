@@ -256,3 +256,30 @@ func TestNoFixOnLiveObjects(t *testing.T) {
 		t.Errorf("%s on live %s carries a fix: %+v", f.RuleID, f.Object, f.Fix)
 	}
 }
+
+// TestListedNamespacesArePartial: a cluster linted in some namespaces
+// (lint --cluster -n) is partial input: a "none in the input" verdict
+// is silenced and counted, and a notice says why; every namespace keeps
+// it.
+func TestListedNamespacesArePartial(t *testing.T) {
+	missing := &rules.Rule{ID: "MB994", Slug: "test-mb994", Severity: rules.Warning, Kinds: []string{"Job"},
+		Check: func(p *rules.Pass) {
+			for _, o := range p.Index.OfKind("Job") {
+				p.Missingf(o, "spec", "%s needs a ServiceEntry, and none is in the input", o.Ref())
+			}
+		}}
+	docs := liveDocs[5:] // the Job batch/etl
+	all := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(docs, 1, io.EOF)}, Residency{}, missing)
+	if got := where(all.Findings); !slices.Equal(got, []string{"MB994 Job batch/etl @prod"}) || all.Stats.Silenced != 0 {
+		t.Errorf("every namespace: findings %q, silenced %d; want MB994", got, all.Stats.Silenced)
+	}
+	some := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(docs, 1, io.EOF), Namespaces: []string{"batch", "etl"}}, Residency{}, missing)
+	if some.Findings.Len() != 0 || some.Stats.Silenced != 1 || some.Stats.SilencedByRule["MB994"] != 1 {
+		t.Errorf("namespaces batch, etl: findings %q, silenced %v; want MB994 silenced", where(some.Findings), some.Stats.SilencedByRule)
+	}
+	if !slices.ContainsFunc(some.Notices, func(n string) bool {
+		return strings.Contains(n, "cluster prod: only namespaces batch, etl were listed") && strings.Contains(n, "as with --partial")
+	}) {
+		t.Errorf("notices %q: want the partial listing said", some.Notices)
+	}
+}
