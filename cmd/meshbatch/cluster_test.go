@@ -113,3 +113,26 @@ func TestLintClusterNamespacesPartial(t *testing.T) {
 		t.Errorf("-n batch: stderr does not say the run is partial:\n%s", stderr)
 	}
 }
+
+// TestGivenFactsOverridingTheCluster: a fact in the config file or a
+// flag that contradicts the cluster's is said on stderr, with both
+// values and the one that wins; one that agrees is not.
+func TestGivenFactsOverridingTheCluster(t *testing.T) {
+	stream := writeStream(t) // Istio 1.22, Kubernetes 1.30
+	cfg := filepath.Join(t.TempDir(), ".meshbatch.yaml")
+	if err := os.WriteFile(cfg, []byte("facts:\n  istioVersion: \"1.28\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, stderr := runMeshbatch(t, "lint", "--config", cfg, "--cluster", "--cluster-stream", stream, "-f", "concise", "--kubernetes-version", "1.30.0")
+	want := `meshbatch: fact istioVersion: "1.28" from ` + cfg + `:2:3: facts.istioVersion wins over "1.22" from the facts of cluster prod-eu`
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not say the config's istioVersion wins:\n%s\nwant %q", stderr, want)
+	}
+	if strings.Contains(stderr, "fact kubernetesVersion") {
+		t.Errorf("--kubernetes-version 1.30.0 agrees with the cluster's 1.30, and was said to override it:\n%s", stderr)
+	}
+	_, _, stderr = runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "concise", "--istio-version", "1.26")
+	if want := `meshbatch: fact istioVersion: "1.26" from --istio-version wins over "1.22" from the facts of cluster prod-eu`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr does not say --istio-version wins:\n%s", stderr)
+	}
+}

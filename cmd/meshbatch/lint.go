@@ -244,6 +244,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 		opts.Facts, opts.Live = set.facts, cluster.live()
 		opts.Live.Namespaces = fl.cluster.namespaces
 	}
+	for _, n := range set.notices {
+		cmd.PrintErrln("meshbatch: " + format.Printable(n))
+	}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {
 		if cluster != nil {
