@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
 // LiveSource is a cluster's objects, read a page at a time (meshbatch
@@ -123,6 +125,65 @@ func (l *liveRun) read(ctx context.Context, src *LiveSource, out *loaded, send f
 		*buf = page // so that batchDone recycles the storage the page is in
 		send(page, off, line, buf)
 	}
+}
+
+// takeLiveStatus gives the file's object out.objects[at] the status of
+// the cluster's object of the same kind, namespace and name, which it
+// replaces: the file says what the object should be, the cluster what it
+// is doing, and the rules that judge status (a stalled CronJob, a Job
+// past its deadline) read the latter. The file's object is decoded again
+// if the loader released it, and stays decoded: the passes, which decode
+// objects from their files, would drop the status.
+func (out *loaded) takeLiveStatus(at int, live *manifest.Object, opts Options) {
+	file := out.objects[at]
+	liveTyped := live.Typed
+	if liveTyped == nil && live.Released() {
+		typed, _, err := live.Redecode(nil, 0, opts.Limits) // its problems were reported when it was loaded
+		if err != nil {
+			out.errors = append(out.errors, fmt.Errorf("cluster %s: %s: reading its status again: %v", out.live.context, live.Ref(), err))
+			return
+		}
+		liveTyped = typed
+	}
+	status := statusField(liveTyped)
+	if !status.IsValid() || status.IsZero() {
+		return
+	}
+	if file.Typed == nil {
+		if !file.Released() {
+			return
+		}
+		typed, probs, err := file.Redecode(nil, 0, opts.Limits)
+		if err != nil {
+			return // left released: its pass decodes it again, and says why it cannot
+		}
+		if file.Partial() { // the loader did not check the fields it did not decode: the passes would have
+			out.problems = append(out.problems, probs...)
+		}
+		file.RestoreTyped(typed)
+	}
+	own := statusField(file.Typed)
+	if !own.IsValid() || own.Type() != status.Type() {
+		return
+	}
+	own.Set(status)
+	if out.workloads != nil {
+		out.workloads[at] = rules.WorkloadOf(file) // its summary holds what it reads of the status
+	}
+}
+
+// statusField is the Status field of a decoded Kubernetes object, which
+// may be set; the zero Value for kinds without one.
+func statusField(typed any) reflect.Value {
+	v := reflect.ValueOf(typed)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	f := v.Elem().FieldByName("Status")
+	if !f.IsValid() || !f.CanSet() {
+		return reflect.Value{}
+	}
+	return f
 }
 
 // controllerOf returns a decoded object's controller, if it names one.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
@@ -281,5 +282,49 @@ func TestListedNamespacesArePartial(t *testing.T) {
 		return strings.Contains(n, "cluster prod: only namespaces batch, etl were listed") && strings.Contains(n, "as with --partial")
 	}) {
 		t.Errorf("notices %q: want the partial listing said", some.Notices)
+	}
+}
+
+// TestFileKeepsTheLiveStatus: a CronJob defined in a file and in the
+// cluster is linted as the file says, with the cluster's status: it has
+// not run for ten days, which MB703 reports on the file's CronJob, in
+// every residency.
+func TestFileKeepsTheLiveStatus(t *testing.T) {
+	const cronJob = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+  namespace: batch
+spec:
+  schedule: "0 1 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: app
+              image: etl:2
+`
+	file := filepath.Join(writeFiles(t, map[string]string{"cron.yaml": cronJob}), "cron.yaml")
+	live := `{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"nightly","namespace":"batch","uid":"u1"},"spec":{"schedule":"0 1 * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}},"status":{"lastScheduleTime":"2026-11-26T01:00:00Z"}}` + "\n"
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	for name, r := range map[string]Residency{"default": {}, "release all": ReleaseAll, "keep all": {KeepAll: true}} {
+		t.Run(name, func(t *testing.T) {
+			src := &LiveSource{Context: "prod", Next: pagesOf([]string{liveDocs[0], live}, 1, io.EOF), SpoolDir: t.TempDir()}
+			res, err := Run(context.Background(), []string{file}, Options{Rules: []*rules.Rule{checks.CronJobStalled}, Live: src, Residency: r, Workers: 2, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := where(res.Findings); !slices.Equal(got, []string{"MB703 CronJob batch/nightly " + file}) {
+				t.Fatalf("findings %q, want MB703 on the file's CronJob", got)
+			}
+			if f := res.Findings.At(0); !strings.Contains(f.Message, "2026-11-26") {
+				t.Errorf("message %q does not name the cluster's last schedule time", f.Message)
+			}
+			if res.Stats.LiveShadowed != 1 || len(res.InputErrors) > 0 {
+				t.Errorf("shadowed %d, input errors %v", res.Stats.LiveShadowed, res.InputErrors)
+			}
+		})
 	}
 }

@@ -253,12 +253,16 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	}
 	seen := map[string]bool{} // namespaces of the objects left out
 	inFiles := filesDefine(results, out.live)
+	var shadowing map[objectKey]int // the files' objects the cluster has too, by their index in out.objects
 	for _, fr := range results {
 		for _, d := range fr.docs {
 			for i, o := range d.objects {
 				if fr.live {
 					if inFiles[keyOf(o)] {
 						out.live.shadowed++ // the file's object is linted instead
+						if at, ok := shadowing[keyOf(o)]; ok {
+							out.takeLiveStatus(at, o, opts)
+						}
 						continue
 					}
 					if d.owners[i] != (ownerRef{}) {
@@ -287,6 +291,12 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				out.objects = append(out.objects, o)
 				if !opts.Residency.KeepAll { // else NewIndexOf reads the templates itself
 					out.workloads = append(out.workloads, w)
+				}
+				if !fr.live && inFiles[keyOf(o)] {
+					if shadowing == nil {
+						shadowing = map[objectKey]int{}
+					}
+					shadowing[keyOf(o)] = len(out.objects) - 1
 				}
 				if ia.own != nil || ia.template != nil {
 					if out.ignores == nil {
