@@ -136,3 +136,23 @@ func TestGivenFactsOverridingTheCluster(t *testing.T) {
 		t.Errorf("stderr does not say --istio-version wins:\n%s", stderr)
 	}
 }
+
+// TestLintClusterNewerFields: fields of a newer cluster are no finding:
+// a clean cluster whose Pod and VirtualService have fields this
+// meshbatch does not know exits 0, and stderr says they were ignored.
+func TestLintClusterNewerFields(t *testing.T) {
+	stream := writeStreamOf(t, "1.28", []string{
+		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"tools"}}`,
+		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"debug","namespace":"tools"},"spec":{"futureSpecField":1,"containers":[{"name":"app","image":"tools:1"}]},"status":{"phase":"Running","futureStatusField":"x"}}`,
+		`{"apiVersion":"networking.istio.io/v1","kind":"VirtualService","metadata":{"name":"api","namespace":"tools"},"spec":{"hosts":["api"],"futureRouting":{}}}`,
+	})
+	code, stdout, stderr := runMeshbatch(t, "lint", "--no-config", "--cluster", "--cluster-stream", stream, "-f", "concise", "--kubelet-version", "1.30")
+	if code != 0 || strings.Contains(stdout, "MB001") {
+		t.Errorf("exit %d, want 0 and no MB001:\n%s\n%s", code, stdout, stderr)
+	}
+	want := "meshbatch: cluster prod-eu: its objects have fields this meshbatch does not know (Pod spec.futureSpecField, Pod status.futureStatusField, " +
+		"VirtualService spec.futureRouting): they were ignored; a newer meshbatch may know them"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr:\n%s\nwant %q", stderr, want)
+	}
+}

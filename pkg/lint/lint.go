@@ -260,6 +260,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if opts.ListObjects {
 		res.Files = inventory(loaded)
 	}
+	if n := loaded.live.unknownNotice(); n != "" {
+		res.Notices = append(res.Notices, n)
+	}
 	if l := loaded.live; l != nil && l.shadowed > 0 {
 		res.Notices = append(res.Notices, fmt.Sprintf("cluster %s: %d of its objects are defined in the files too; the files' versions were linted", l.context, l.shadowed))
 	}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -67,6 +68,9 @@ type liveRun struct {
 	owners   map[*manifest.Object]ownerRef
 	shadowed int // live objects a file defines too, left out
 	onOwner  int // findings on a controlled object left to its owner
+	// unknown are the fields of live objects these types lack, dropped
+	// (manifest.ReadStoredDocument).
+	unknown map[manifest.UnknownField]bool
 }
 
 // ownerRef is an object's controller: same namespace, by kind and name.
@@ -77,7 +81,29 @@ func newLiveRun(src *LiveSource) (*liveRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: a spool file for its objects: %v", src.Context, err)
 	}
-	return &liveRun{context: src.Context, spool: f, name: f.Name()}, nil
+	return &liveRun{context: src.Context, spool: f, name: f.Name(), unknown: map[manifest.UnknownField]bool{}}, nil
+}
+
+// maxUnknownNamed is how many unknown fields the notice names.
+const maxUnknownNamed = 8
+
+// unknownNotice says which fields of the cluster's objects were dropped
+// as unknown, each kind and field once: the API server stored them, so
+// they are a newer Kubernetes' or Istio's, not a finding.
+func (l *liveRun) unknownNotice() string {
+	if l == nil || len(l.unknown) == 0 {
+		return ""
+	}
+	var named []string
+	for u := range l.unknown {
+		named = append(named, u.Kind+" "+u.Path)
+	}
+	slices.Sort(named)
+	if len(named) > maxUnknownNamed {
+		named = append(named[:maxUnknownNamed], fmt.Sprintf("and %d more", len(named)-maxUnknownNamed))
+	}
+	return fmt.Sprintf("cluster %s: its objects have fields this meshbatch does not know (%s): they were ignored; a newer meshbatch may know them",
+		l.context, strings.Join(named, ", "))
 }
 
 // close removes the spool file.

@@ -200,18 +200,61 @@ func TestLiveStreamBrokenOff(t *testing.T) {
 	}
 }
 
-// TestLiveInvalidObject: an object the cluster serves that does not decode
-// (a field this meshbatch does not know) is MB001 on the object, without
-// a file.
-func TestLiveInvalidObject(t *testing.T) {
-	bad := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"new","namespace":"batch"},"spec":{"fieldFromTheFuture":1,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
-	res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(append([]string{bad}, liveDocs...), 4, io.EOF)}, Residency{}, kindRule("MB990", "Job"))
-	i := slices.IndexFunc(slices.Collect(res.Findings.All()), func(f Finding) bool { return f.RuleID == rules.InvalidInput.ID })
-	if i < 0 {
-		t.Fatalf("no MB001: %q", where(res.Findings))
+// TestLiveUnknownFieldsAreDropped: the API server stored the cluster's
+// objects, so a field these types lack is a newer cluster's: it is
+// dropped, said once per kind and field in a notice, and no MB001; the
+// objects are whole (no partly-invalid note on their findings), in every
+// residency. A value of the wrong type is still MB001.
+func TestLiveUnknownFieldsAreDropped(t *testing.T) {
+	pod := func(name string) string {
+		return `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"` + name + `","namespace":"batch"},"spec":{"futureSpecField":true,"restartPolicy":"Never",` +
+			`"containers":[{"name":"app","image":"etl:1","futureContainerField":{"a":1}}]},"status":{"phase":"Running","futureStatusField":"x"}}` + "\n"
 	}
-	if f := res.Findings.At(i); !f.Live() || f.Object.String() != "Job batch/new" || f.Line != 0 || !strings.Contains(f.Message, "fieldFromTheFuture") {
-		t.Errorf("%+v, want MB001 on the live Job batch/new", f)
+	job := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"new","namespace":"batch"},"spec":{"fieldFromTheFuture":1,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
+	dr := `{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"api","namespace":"batch"},"spec":{"host":"api.example.com","futureSpecField":"x",` +
+		`"trafficPolicy":{"tls":{"mode":"SIMPLE","futureTLSKnob":true}},"subsets":[{"name":"v1","labels":{"v":"1"},"futureSubsetField":1}]}}` + "\n"
+	wrongType := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"bad","namespace":"batch"},"spec":{"backoffLimit":"six","template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
+	docs := []string{liveDocs[0], pod("a"), pod("b"), job, dr, wrongType}
+	rule := kindRule("MB990", "Job", "Pod")
+	drRule := &rules.Rule{ID: "MB995", Slug: "test-mb995", Severity: rules.Warning, Kinds: []string{"DestinationRule"},
+		Check: func(p *rules.Pass) {
+			for _, o := range p.Index.OfKind("DestinationRule") {
+				p.Reportf(o, "spec.host", "%s is for %s", o.Ref(), rules.DestinationRule(o).GetHost())
+			}
+		}}
+	wantNotice := "cluster prod: its objects have fields this meshbatch does not know (DestinationRule spec.futureSpecField, " +
+		"DestinationRule spec.subsets[*].futureSubsetField, DestinationRule spec.trafficPolicy.tls.futureTLSKnob, " +
+		"Job spec.fieldFromTheFuture, Pod spec.containers[*].futureContainerField, Pod spec.futureSpecField, Pod status.futureStatusField): " +
+		"they were ignored; a newer meshbatch may know them"
+	for name, r := range map[string]Residency{"default": {}, "release all": ReleaseAll, "keep all": {KeepAll: true}} {
+		t.Run(name, func(t *testing.T) {
+			res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(docs, 2, io.EOF)}, r, rule, drRule)
+			want := []string{
+				"MB995 DestinationRule batch/api @prod",
+				"MB001 Job batch/bad @prod",
+				"MB990 Job batch/bad @prod",
+				"MB990 Job batch/new @prod",
+				"MB990 Pod batch/a @prod",
+				"MB990 Pod batch/b @prod",
+			}
+			if got := where(res.Findings); !slices.Equal(got, want) {
+				t.Errorf("findings:\n got %q\nwant %q", got, want)
+			}
+			for f := range res.Findings.All() {
+				if f.RuleID == "MB001" && !strings.Contains(f.Message, "backoffLimit") {
+					t.Errorf("MB001: %s", f.Message)
+				}
+				if f.RuleID != "MB001" && f.Object.Name != "bad" && strings.Contains(f.Message, "partly invalid") {
+					t.Errorf("%s on %s: %q: the object is whole", f.RuleID, f.Object, f.Message)
+				}
+				if f.RuleID == "MB995" && !strings.Contains(f.Message, "is for api.example.com") {
+					t.Errorf("MB995: %q: the DestinationRule lost its spec", f.Message)
+				}
+			}
+			if !slices.Contains(res.Notices, wantNotice) {
+				t.Errorf("notices:\n%s\nwant\n%s", strings.Join(res.Notices, "\n"), wantNotice)
+			}
+		})
 	}
 }
 

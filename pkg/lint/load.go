@@ -121,11 +121,12 @@ var poisonBuffers = false
 type docResult struct {
 	objects   []*manifest.Object
 	problems  []manifest.Problem
-	workloads []*rules.Workload   // aligned with objects, nil when there are none
-	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
-	declared  []declared          // the objects' AnnotFacts (declared.go)
-	notices   []string            // about the job specs it held (checkSpecs)
-	owners    []ownerRef          // aligned with objects, for a page of live objects
+	workloads []*rules.Workload       // aligned with objects, nil when there are none
+	ignores   []ignoreAnnotations     // aligned with objects, when one whose maps go has any
+	declared  []declared              // the objects' AnnotFacts (declared.go)
+	notices   []string                // about the job specs it held (checkSpecs)
+	owners    []ownerRef              // aligned with objects, for a page of live objects
+	unknown   []manifest.UnknownField // fields of live objects these types lack, dropped
 }
 
 // job is a batch of documents of one file for a worker.
@@ -164,7 +165,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		wg.Go(func() {
 			for j := range jobs {
 				for i, c := range j.chunks {
-					objs, probs := loadDocument(j.file, j.docBase+j.first+i, c, opts, keep)
+					objs, probs, unknown := loadDocument(j.file, j.docBase+j.first+i, c, opts, keep, j.live)
 					probs = templateHint(c, probs)
 					objs, probs, notices := checkSpecs(j.file, j.first+i, c, objs, probs, opts)
 					if j.regular {
@@ -172,7 +173,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 							o.ReleaseDocument()
 						}
 					}
-					d := docResult{objects: objs, problems: probs, notices: notices}
+					d := docResult{objects: objs, problems: probs, notices: notices, unknown: unknown}
 					if j.live {
 						d.owners = make([]ownerRef, len(objs))
 						for k, o := range objs {
@@ -308,6 +309,9 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			out.problems = append(out.problems, d.problems...)
 			out.declared = append(out.declared, d.declared...)
 			out.notices = append(out.notices, d.notices...)
+			for _, u := range d.unknown {
+				out.live.unknown[u] = true
+			}
 		}
 	}
 	return out, nil
