@@ -285,7 +285,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	live := loaded.live
 	if live != nil {
-		found = append(found[:len(problems)], live.leaveToOwners(found[len(problems):])...)
+		found = append(found[:len(problems)], live.leaveToOwners(found[len(problems):], opts.Limits)...)
 		res.Stats.LiveShadowed, res.Stats.OnOwner, res.Stats.Cluster = live.shadowed, live.onOwner, live.context
 	}
 	if err := positions(ctx, inFiles(found[len(problems):], live), opts.Workers); err != nil {

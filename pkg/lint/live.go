@@ -10,8 +10,12 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -239,11 +243,12 @@ func keyOf(o *manifest.Object) objectKey {
 // CronJob's, so a problem of the template is reported there, once. A
 // finding on a controlled object is dropped only when its controller, in
 // the input, has a finding of the same rule at the corresponding field
-// (see ownerPath); the messages may differ, as they name the object. What
-// the controller does not show is kept: a pod's own state (a proxy that
-// outlived its app) and what the injector or the API server added to the
-// pod (the injected istio-proxy's env). Problems (MB001) are kept.
-func (l *liveRun) leaveToOwners(found []*finding) []*finding {
+// (see ownerPath; a pod's containers are matched by name, see
+// containerNamed); the messages may differ, as they name the object.
+// What the controller does not show is kept: a pod's own state (a proxy
+// that outlived its app) and what the injector or the API server added
+// to the pod (the injected istio-proxy's env). Problems (MB001) are kept.
+func (l *liveRun) leaveToOwners(found []*finding, lim manifest.Limits) []*finding {
 	if l == nil || len(l.owners) == 0 {
 		return found
 	}
@@ -253,17 +258,58 @@ func (l *liveRun) leaveToOwners(found []*finding) []*finding {
 		path string
 	}
 	onObjects := make(map[reported]bool, len(found))
+	byObject := map[objectKey][]*finding{}
 	for _, f := range found {
 		if f.obj != nil && f.problem() == nil {
-			onObjects[reported{f.rule.ID, keyOf(f.obj), f.fieldPath()}] = true
+			k := keyOf(f.obj)
+			onObjects[reported{f.rule.ID, k, f.fieldPath()}] = true
+			byObject[k] = append(byObject[k], f)
 		}
+	}
+	// Only the names are kept: every pod with a finding in a container
+	// may be decoded again here.
+	names := map[*manifest.Object]*containerNames{}
+	namesOf := func(o *manifest.Object) *containerNames {
+		n, ok := names[o]
+		if !ok {
+			n = namesIn(podSpecOf(o, lim))
+			names[o] = n
+		}
+		return n
+	}
+	// onOwner reports whether the owner (at at) has a finding of f's
+	// rule at the field corresponding to f's. In a container of a pod,
+	// that is the field of the template's container of the same name,
+	// when both decode; else the field of the same path.
+	onOwner := func(f *finding, owner ownerRef, at objectKey) bool {
+		path := f.fieldPath()
+		if inContainer(path, "spec.") {
+			if named, ok := containerNamed(path, "spec.", namesOf(f.obj)); ok {
+				prefix := ownerPath(owner.kind, "spec.")
+				var template *containerNames
+				if on := byObject[at]; len(on) > 0 { // the findings of one object
+					template = namesOf(on[0].obj)
+				}
+				if template != nil {
+					for _, g := range byObject[at] {
+						if g.rule.ID == f.rule.ID && inContainer(g.fieldPath(), prefix) {
+							if gn, ok := containerNamed(g.fieldPath(), prefix, template); ok && gn == named {
+								return true
+							}
+						}
+					}
+					return false
+				}
+			}
+		}
+		return onObjects[reported{f.rule.ID, at, ownerPath(owner.kind, path)}]
 	}
 	kept := found[:0]
 	for _, f := range found {
 		if f.obj != nil && f.problem() == nil {
 			if owner, ok := l.owners[f.obj]; ok {
-				at := reported{f.rule.ID, objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}, ownerPath(owner.kind, f.fieldPath())}
-				if onObjects[at] {
+				at := objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}
+				if onOwner(f, owner, at) {
 					l.onOwner++
 					continue
 				}
@@ -272,6 +318,89 @@ func (l *liveRun) leaveToOwners(found []*finding) []*finding {
 		kept = append(kept, f)
 	}
 	return kept
+}
+
+// containerNamed writes the container index of a field path into a pod
+// spec (at prefix) as the container's name: the injector adds
+// istio-proxy to a pod, before the app's containers when the app waits
+// for the proxy, so a pod's containers[1] may be its template's
+// containers[0]. false when the path is not in a container of spec.
+func containerNamed(path, prefix string, names *containerNames) (string, bool) {
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok || names == nil {
+		return "", false
+	}
+	for _, list := range []struct {
+		field string
+		names []string
+	}{{"containers", names.containers}, {"initContainers", names.init}} {
+		after, ok := strings.CutPrefix(rest, list.field+"[")
+		if !ok {
+			continue
+		}
+		end := strings.IndexByte(after, ']')
+		if end < 0 {
+			return "", false
+		}
+		i, err := strconv.Atoi(after[:end])
+		if err != nil || i < 0 || i >= len(list.names) {
+			return "", false
+		}
+		return list.field + "{" + list.names[i] + "}" + after[end+1:], true
+	}
+	return "", false
+}
+
+// containerNames are the names of a pod spec's containers, in order.
+type containerNames struct{ containers, init []string }
+
+// namesIn returns the names of spec's containers; nil for no spec.
+func namesIn(spec *corev1.PodSpec) *containerNames {
+	if spec == nil {
+		return nil
+	}
+	n := &containerNames{}
+	for _, c := range spec.Containers {
+		n.containers = append(n.containers, c.Name)
+	}
+	for _, c := range spec.InitContainers {
+		n.init = append(n.init, c.Name)
+	}
+	return n
+}
+
+// inContainer reports whether a field path is in a container of the pod
+// spec at prefix.
+func inContainer(path, prefix string) bool {
+	rest, ok := strings.CutPrefix(path, prefix)
+	return ok && (strings.HasPrefix(rest, "containers[") || strings.HasPrefix(rest, "initContainers["))
+}
+
+// podSpecOf returns the pod spec of a Pod or of a workload's template,
+// decoding the object again (without keeping it) if it was released;
+// nil for other kinds, or when it does not decode.
+func podSpecOf(o *manifest.Object, lim manifest.Limits) *corev1.PodSpec {
+	typed := o.Typed
+	if typed == nil && o.Released() {
+		typed, _, _ = o.Redecode(nil, 0, lim)
+	}
+	switch t := typed.(type) {
+	case *corev1.Pod:
+		return &t.Spec
+	case *batchv1.Job:
+		return &t.Spec.Template.Spec
+	case *batchv1.CronJob:
+		return &t.Spec.JobTemplate.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.Deployment:
+		return &t.Spec.Template.Spec
+	}
+	return nil
 }
 
 // ownerPath is the field of a controller that corresponds to the field

@@ -371,3 +371,36 @@ spec:
 		})
 	}
 }
+
+// TestOwnerContainersByName: a pod whose app waits for its proxy has
+// istio-proxy first, so its containers[1] is its Job's containers[0]: a
+// finding there is the Job's, and goes to it; one on the injected
+// istio-proxy, which the Job does not have, stays, in every residency.
+func TestOwnerContainersByName(t *testing.T) {
+	job := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch","uid":"u9"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
+	pod := `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"etl-x7k2p","namespace":"batch",` +
+		`"ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":"etl","uid":"u9","controller":true}]},` +
+		`"spec":{"restartPolicy":"Never","containers":[{"name":"istio-proxy","image":"proxyv2:1.28.1"},{"name":"app","image":"etl:1"}]}}` + "\n"
+	// MB996 reports every container's image, at its index.
+	images := &rules.Rule{ID: "MB996", Slug: "test-mb996", Severity: rules.Warning, Kinds: []string{"Job", "Pod"},
+		Check: func(p *rules.Pass) {
+			for _, w := range p.Index.Workloads {
+				for i, c := range w.Template.Spec.Containers {
+					p.Reportf(w.Object, w.PodPath("containers", i)+".image", "%s: %s", w.Object.Ref(), c.Name)
+				}
+			}
+		}}
+	for name, r := range map[string]Residency{"default": {}, "release all": ReleaseAll, "keep all": {KeepAll: true}} {
+		t.Run(name, func(t *testing.T) {
+			res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf([]string{liveDocs[0], job, pod}, 1, io.EOF)}, r, images)
+			var got []string
+			for f := range res.Findings.All() {
+				got = append(got, f.Object.String()+" "+f.FieldPath)
+			}
+			want := []string{"Job batch/etl spec.template.spec.containers[0].image", "Pod batch/etl-x7k2p spec.containers[0].image"}
+			if !slices.Equal(got, want) || res.Stats.OnOwner != 1 {
+				t.Errorf("findings:\n got %q\nwant %q (on owner: %d, want 1)", got, want, res.Stats.OnOwner)
+			}
+		})
+	}
+}
