@@ -15,26 +15,16 @@ import (
 // whose facts say Istio 1.22 (classic sidecars), with an injected
 // namespace, a Job of it, and a list that was refused.
 func writeStream(t *testing.T) string {
-	return writeStreamOf(t, "1.22", []string{
-		`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}`,
-		`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}`,
-	})
-}
-
-// writeStreamOf writes the stream of context prod-eu, whose facts say
-// Istio istioVersion and Kubernetes 1.30, with the objects on one page.
-func writeStreamOf(t *testing.T, istioVersion string, objects []string) string {
 	t.Helper()
 	var buf bytes.Buffer
 	w := livestream.NewWriter(&buf)
 	w.Frame(livestream.TypeContext, []byte("prod-eu"))
-	w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \""+istioVersion+"\"\n  kubernetesVersion: \"1.30\"\n"))
+	w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \"1.22\"\n  kubernetesVersion: \"1.30\"\n"))
 	w.Frame(livestream.TypeNote, []byte("no node reports a kubelet version"))
-	page := make([][]byte, len(objects))
-	for i, o := range objects {
-		page[i] = []byte(o)
-	}
-	w.Page(page)
+	w.Page([][]byte{
+		[]byte(`{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"batch","labels":{"istio-injection":"enabled"}}}`),
+		[]byte(`{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"etl","namespace":"batch"},"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}`),
+	})
 	w.Frame(livestream.TypeEnd, nil)
 	file := filepath.Join(t.TempDir(), "cluster.stream")
 	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
@@ -155,4 +145,26 @@ func TestLintClusterNewerFields(t *testing.T) {
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant %q", stderr, want)
 	}
+}
+
+// writeStreamOf writes the stream of context prod-eu, whose facts say
+// Istio istioVersion and Kubernetes 1.30, with the objects on one page.
+func writeStreamOf(t *testing.T, istioVersion string, objects []string) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := livestream.NewWriter(&buf)
+	w.Frame(livestream.TypeContext, []byte("prod-eu"))
+	w.Frame(livestream.TypeFacts, []byte("facts:\n  istioVersion: \""+istioVersion+"\"\n  kubernetesVersion: \"1.30\"\n"))
+	w.Frame(livestream.TypeNote, []byte("no node reports a kubelet version"))
+	page := make([][]byte, len(objects))
+	for i, o := range objects {
+		page[i] = []byte(o)
+	}
+	w.Page(page)
+	w.Frame(livestream.TypeEnd, nil)
+	file := filepath.Join(t.TempDir(), "cluster.stream")
+	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }
