@@ -81,18 +81,14 @@ type UnknownField struct {
 // (not PartlyInvalid), and Redecode reads them the same way. fields is
 // as for ReadDocumentPartly (nil decodes whole).
 func ReadStoredDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem, []UnknownField) {
-	r := newDocReader(file, doc, c, lim, fields)
-	r.stored = true
+	r := docReader{file: file, doc: doc, chunk: c, lim: lim.withDefaults(), fields: fields, stored: true}
 	objs, probs := r.read()
 	return objs, probs, r.unknown
 }
 
 func readDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem) {
-	return newDocReader(file, doc, c, lim, fields).read()
-}
-
-func newDocReader(file string, doc int, c Chunk, lim Limits, fields Fields) *docReader {
-	return &docReader{file: file, doc: doc, chunk: c, lim: lim.withDefaults(), fields: fields}
+	r := docReader{file: file, doc: doc, chunk: c, lim: lim.withDefaults(), fields: fields}
+	return r.read()
 }
 
 func (r *docReader) read() ([]*Object, []Problem) {
