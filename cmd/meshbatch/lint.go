@@ -110,8 +110,9 @@ facts, as meshbatch facts reads them; facts given as flags, variables or in
 the config file still win. deploy/rbac/meshbatch-reader.yaml is all it needs.
 Findings on a cluster's objects name the context and the object
 ("prod-eu: Job batch/etl") instead of a file. A finding on an object that a
-controller in the input owns (a CronJob's Job, a Job's Pod) is reported on the
-controller, unless the rule reads only the object's own kind (its state).
+controller in the input owns (a CronJob's Job, a Job's Pod) is left to the
+controller when the controller has the same finding (same rule, same field of
+its template); what only the object shows (its state, the injected proxy) stays.
 With PATHs too, the files are linted with the cluster as the rest of the mesh;
 a file's object wins over the cluster's of the same kind, namespace and name.
 A list that fails (forbidden) is an input error: the report is written and
@@ -250,6 +251,10 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 			return usageError{err}
 		}
 		opts.Facts, opts.Live = set.facts, cluster.live()
+		opts.Live.Namespaces = fl.cluster.namespaces
+	}
+	for _, n := range set.notices {
+		cmd.PrintErrln("meshbatch: " + format.Printable(n))
 	}
 	res, err := lint.Run(cmd.Context(), args, opts)
 	if err != nil {

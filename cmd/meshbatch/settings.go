@@ -84,6 +84,9 @@ type resolved struct {
 	failOn      rules.Severity
 	minSeverity rules.Severity
 	baseline    string // the baseline file, "" for none
+	// notices are the facts given that override detected ones, for
+	// stderr.
+	notices []string
 }
 
 // resolveSettings applies precedence (flags over MESHBATCH_* variables
@@ -193,6 +196,14 @@ func resolveSettingsWith(cfg *config.Config, flags *pflag.FlagSet, clusterFacts 
 			return source(byKey["facts."+key]) != "--"+byKey["facts."+key].flag+" (default)"
 		}
 		r.facts, err = ff.Mesh(raw, userSet)
+		for _, o := range ff.Overrides(raw, userSet) {
+			detected := ff.File
+			if o.Revision != "" {
+				detected += ", revision " + o.Revision
+			}
+			r.notices = append(r.notices, fmt.Sprintf("fact %s: %q from %s wins over %q from %s; drop it to use the detected value",
+				o.Key, o.Given, source(byKey["facts."+o.Key]), o.Detected, detected))
+		}
 	}
 	if err != nil {
 		var fe *lint.FactError

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -378,4 +379,51 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Overridden is a fact given explicitly (a flag, a variable, the config
+// file's facts:) that differs from the one the facts file detected: the
+// given one wins (Mesh), which a user should be told.
+type Overridden struct {
+	Key      string // config key, e.g. "istioVersion"
+	Given    string // the value given, which wins
+	Detected string // the facts file's value
+	Revision string // the revision whose facts say Detected; "" for the top level
+}
+
+// Overrides lists the facts user gives (set says which keys it set) that
+// contradict the file's, at the top level and in each revision, in
+// RawFacts order, then by revision. Values that parse to the same fact
+// ("1.28" and "1.28.0") agree.
+func (ff *FactsFile) Overrides(user lint.RawFacts, set func(key string) bool) []Overridden {
+	var out []Overridden
+	differ := func(f lint.FactField, given, detected []string) bool {
+		if len(detected) == 0 {
+			return false
+		}
+		var a, b lint.RawFacts
+		f.Set(&a, given)
+		f.Set(&b, detected)
+		pa, errA := a.Parse()
+		pb, errB := b.Parse()
+		if errA != nil || errB != nil {
+			return !slices.Equal(given, detected)
+		}
+		return !reflect.DeepEqual(pa, pb)
+	}
+	for _, f := range lint.FactFields() {
+		if !set(f.Key) {
+			continue
+		}
+		given := f.Get(user)
+		if d := f.Get(ff.Facts); differ(f, given, d) {
+			out = append(out, Overridden{Key: f.Key, Given: strings.Join(given, ","), Detected: strings.Join(d, ",")})
+		}
+		for _, name := range sortedKeys(ff.Revisions) {
+			if d := f.Get(ff.Revisions[name].Facts); differ(f, given, d) {
+				out = append(out, Overridden{Key: f.Key, Given: strings.Join(given, ","), Detected: strings.Join(d, ","), Revision: name})
+			}
+		}
+	}
+	return out
 }

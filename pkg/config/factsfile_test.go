@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +120,28 @@ func TestFactsFileDocExample(t *testing.T) {
 	}
 	if len(ff.Revisions) != 2 || len(ff.Namespaces) != 5 || !ff.Ambient.Installed() {
 		t.Errorf("the example reads as %d revisions, %d namespaces, ambient %v", len(ff.Revisions), len(ff.Namespaces), ff.Ambient.Installed())
+	}
+}
+
+// TestFactsFileOverrides: a given fact that differs from the file's, at
+// the top level or in a revision, is listed; one that agrees once parsed
+// ("1.28.0" and "1.28", "TRUE" and "true"), one not set, and one the
+// file does not have are not.
+func TestFactsFileOverrides(t *testing.T) {
+	ff, err := ParseFacts("f.yaml", []byte(factsExample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	user := lint.RawFacts{IstioVersion: "1.28.0", NativeSidecars: "TRUE", OutboundPolicy: "ALLOW_ANY", TrustDomain: "cluster.local", MaxCertTTL: "24h"}
+	set := func(k string) bool { return k != "trustDomain" && k != "kubernetesVersion" && k != "kubeletVersion" }
+	got := ff.Overrides(user, set)
+	want := []Overridden{
+		{Key: "istioVersion", Given: "1.28.0", Detected: "1.26", Revision: "1-26-3"},
+		{Key: "nativeSidecars", Given: "TRUE", Detected: "auto"},
+		{Key: "nativeSidecars", Given: "TRUE", Detected: "false", Revision: "1-26-3"},
+		{Key: "outboundPolicy", Given: "ALLOW_ANY", Detected: "REGISTRY_ONLY"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("overrides:\n got %+v\nwant %+v", got, want)
 	}
 }

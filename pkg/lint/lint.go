@@ -210,6 +210,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		}
 	}
 	opts.decodeWhole = len(checks) == 0
+	partialCluster := opts.Live != nil && len(opts.Live.Namespaces) > 0 && !opts.Partial
+	if partialCluster {
+		opts.Partial = true
+	}
 	opts.plan = rules.PlanReads(checks)
 	loaded, err := load(ctx, paths, opts)
 	if err != nil {
@@ -228,6 +232,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			Msg: "standard input holds no YAML document, so nothing was linted (did the command before the pipe fail?)"})
 	}
 	res := &Result{InputErrors: loaded.errors, Notices: loaded.notices}
+	if partialCluster {
+		res.Notices = append(res.Notices, opts.Live.partialNotice())
+	}
 	res.Stats.Files = countFiles(loaded)
 	res.Stats.Objects = len(loaded.objects) + loaded.left.count
 	res.Stats.Skipped = loaded.left.count
@@ -257,6 +264,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if opts.ListObjects {
 		res.Files = inventory(loaded)
 	}
+	if n := loaded.live.unknownNotice(); n != "" {
+		res.Notices = append(res.Notices, n)
+	}
 	if l := loaded.live; l != nil && l.shadowed > 0 {
 		res.Notices = append(res.Notices, fmt.Sprintf("cluster %s: %d of its objects are defined in the files too; the files' versions were linted", l.context, l.shadowed))
 	}
@@ -279,7 +289,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	}
 	live := loaded.live
 	if live != nil {
-		found = append(found[:len(problems)], live.leaveToOwners(found[len(problems):], loaded.objects)...)
+		found = append(found[:len(problems)], live.leaveToOwners(found[len(problems):], opts.Limits)...)
 		res.Stats.LiveShadowed, res.Stats.OnOwner, res.Stats.Cluster = live.shadowed, live.onOwner, live.context
 	}
 	if err := positions(ctx, inFiles(found[len(problems):], live), opts.Workers); err != nil {

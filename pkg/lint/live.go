@@ -8,12 +8,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
 // LiveSource is a cluster's objects, read a page at a time (meshbatch
@@ -34,6 +40,23 @@ type LiveSource struct {
 	Next func(buf []byte) ([]byte, error)
 	// SpoolDir is where the spool file goes; "" is os.TempDir().
 	SpoolDir string
+	// Namespaces are the namespaces listed (lint --cluster -n), nil for
+	// every namespace. Then the cluster is linted as partial input
+	// (Options.Partial): an object missing from the listed namespaces may
+	// be in another, so "none in the input" verdicts stay silent.
+	Namespaces []string
+}
+
+// partialNotice says why a run of a cluster's listed namespaces is
+// partial, once.
+func (src *LiveSource) partialNotice() string {
+	listed := "namespace " + src.Namespaces[0] + " was"
+	if len(src.Namespaces) > 1 {
+		listed = "namespaces " + strings.Join(src.Namespaces, ", ") + " were"
+	}
+	return fmt.Sprintf("cluster %s: only %s listed (with the mesh's root namespace): checks that report an object missing "+
+		"from the input stayed silent, as with --partial, since it may be in a namespace not listed; lint every namespace to run them",
+		src.Context, listed)
 }
 
 // liveRun is a run's live input: where its pages are spooled, and what
@@ -49,6 +72,9 @@ type liveRun struct {
 	owners   map[*manifest.Object]ownerRef
 	shadowed int // live objects a file defines too, left out
 	onOwner  int // findings on a controlled object left to its owner
+	// unknown are the fields of live objects these types lack, dropped
+	// (manifest.ReadStoredDocument).
+	unknown map[manifest.UnknownField]bool
 }
 
 // ownerRef is an object's controller: same namespace, by kind and name.
@@ -59,7 +85,29 @@ func newLiveRun(src *LiveSource) (*liveRun, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: a spool file for its objects: %v", src.Context, err)
 	}
-	return &liveRun{context: src.Context, spool: f, name: f.Name()}, nil
+	return &liveRun{context: src.Context, spool: f, name: f.Name(), unknown: map[manifest.UnknownField]bool{}}, nil
+}
+
+// maxUnknownNamed is how many unknown fields the notice names.
+const maxUnknownNamed = 8
+
+// unknownNotice says which fields of the cluster's objects were dropped
+// as unknown, each kind and field once: the API server stored them, so
+// they are a newer Kubernetes' or Istio's, not a finding.
+func (l *liveRun) unknownNotice() string {
+	if l == nil || len(l.unknown) == 0 {
+		return ""
+	}
+	var named []string
+	for u := range l.unknown {
+		named = append(named, u.Kind+" "+u.Path)
+	}
+	slices.Sort(named)
+	if len(named) > maxUnknownNamed {
+		named = append(named[:maxUnknownNamed], fmt.Sprintf("and %d more", len(named)-maxUnknownNamed))
+	}
+	return fmt.Sprintf("cluster %s: its objects have fields this meshbatch does not know (%s): they were ignored; a newer meshbatch may know them",
+		l.context, strings.Join(named, ", "))
 }
 
 // close removes the spool file.
@@ -109,6 +157,65 @@ func (l *liveRun) read(ctx context.Context, src *LiveSource, out *loaded, send f
 	}
 }
 
+// takeLiveStatus gives the file's object out.objects[at] the status of
+// the cluster's object of the same kind, namespace and name, which it
+// replaces: the file says what the object should be, the cluster what it
+// is doing, and the rules that judge status (a stalled CronJob, a Job
+// past its deadline) read the latter. The file's object is decoded again
+// if the loader released it, and stays decoded: the passes, which decode
+// objects from their files, would drop the status.
+func (out *loaded) takeLiveStatus(at int, live *manifest.Object, opts Options) {
+	file := out.objects[at]
+	liveTyped := live.Typed
+	if liveTyped == nil && live.Released() {
+		typed, _, err := live.Redecode(nil, 0, opts.Limits) // its problems were reported when it was loaded
+		if err != nil {
+			out.errors = append(out.errors, fmt.Errorf("cluster %s: %s: reading its status again: %v", out.live.context, live.Ref(), err))
+			return
+		}
+		liveTyped = typed
+	}
+	status := statusField(liveTyped)
+	if !status.IsValid() || status.IsZero() {
+		return
+	}
+	if file.Typed == nil {
+		if !file.Released() {
+			return
+		}
+		typed, probs, err := file.Redecode(nil, 0, opts.Limits)
+		if err != nil {
+			return // left released: its pass decodes it again, and says why it cannot
+		}
+		if file.Partial() { // the loader did not check the fields it did not decode: the passes would have
+			out.problems = append(out.problems, probs...)
+		}
+		file.RestoreTyped(typed)
+	}
+	own := statusField(file.Typed)
+	if !own.IsValid() || own.Type() != status.Type() {
+		return
+	}
+	own.Set(status)
+	if out.workloads != nil {
+		out.workloads[at] = rules.WorkloadOf(file) // its summary holds what it reads of the status
+	}
+}
+
+// statusField is the Status field of a decoded Kubernetes object, which
+// may be set; the zero Value for kinds without one.
+func statusField(typed any) reflect.Value {
+	v := reflect.ValueOf(typed)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return reflect.Value{}
+	}
+	f := v.Elem().FieldByName("Status")
+	if !f.IsValid() || !f.CanSet() {
+		return reflect.Value{}
+	}
+	return f
+}
+
 // controllerOf returns a decoded object's controller, if it names one.
 func controllerOf(typed any) (ownerRef, bool) {
 	m, ok := typed.(metav1.Object)
@@ -133,32 +240,182 @@ func keyOf(o *manifest.Object) objectKey {
 
 // leaveToOwners drops the findings on live objects that their controller
 // reports: a Job's pod repeats its Job's template, a CronJob's Job its
-// CronJob's, so a rule that reads the owner's kind reports the problem
-// there, once. The rule of thumb: a finding on an object whose controller
-// is in the input is dropped when the rule's Kinds list the controller's
-// kind, and kept otherwise, as a rule that reads only Pods is about the
-// pod's own state (a proxy that outlived its app), which its Job does not
-// show. Problems (MB001) are kept.
-func (l *liveRun) leaveToOwners(found []*finding, objects []*manifest.Object) []*finding {
+// CronJob's, so a problem of the template is reported there, once. A
+// finding on a controlled object is dropped only when its controller, in
+// the input, has a finding of the same rule at the corresponding field
+// (see ownerPath; a pod's containers are matched by name, see
+// containerNamed); the messages may differ, as they name the object.
+// What the controller does not show is kept: a pod's own state (a proxy
+// that outlived its app) and what the injector or the API server added
+// to the pod (the injected istio-proxy's env). Problems (MB001) are kept.
+func (l *liveRun) leaveToOwners(found []*finding, lim manifest.Limits) []*finding {
 	if l == nil || len(l.owners) == 0 {
 		return found
 	}
-	present := make(map[objectKey]bool, len(objects))
-	for _, o := range objects {
-		present[keyOf(o)] = true
+	type reported struct {
+		rule string
+		obj  objectKey
+		path string
+	}
+	onObjects := make(map[reported]bool, len(found))
+	byObject := map[objectKey][]*finding{}
+	for _, f := range found {
+		if f.obj != nil && f.problem() == nil {
+			k := keyOf(f.obj)
+			onObjects[reported{f.rule.ID, k, f.fieldPath()}] = true
+			byObject[k] = append(byObject[k], f)
+		}
+	}
+	// Only the names are kept: every pod with a finding in a container
+	// may be decoded again here.
+	names := map[*manifest.Object]*containerNames{}
+	namesOf := func(o *manifest.Object) *containerNames {
+		n, ok := names[o]
+		if !ok {
+			n = namesIn(podSpecOf(o, lim))
+			names[o] = n
+		}
+		return n
+	}
+	// onOwner reports whether the owner (at at) has a finding of f's
+	// rule at the field corresponding to f's. In a container of a pod,
+	// that is the field of the template's container of the same name,
+	// when both decode; else the field of the same path.
+	onOwner := func(f *finding, owner ownerRef, at objectKey) bool {
+		path := f.fieldPath()
+		if inContainer(path, "spec.") {
+			if named, ok := containerNamed(path, "spec.", namesOf(f.obj)); ok {
+				prefix := ownerPath(owner.kind, "spec.")
+				var template *containerNames
+				if on := byObject[at]; len(on) > 0 { // the findings of one object
+					template = namesOf(on[0].obj)
+				}
+				if template != nil {
+					for _, g := range byObject[at] {
+						if g.rule.ID == f.rule.ID && inContainer(g.fieldPath(), prefix) {
+							if gn, ok := containerNamed(g.fieldPath(), prefix, template); ok && gn == named {
+								return true
+							}
+						}
+					}
+					return false
+				}
+			}
+		}
+		return onObjects[reported{f.rule.ID, at, ownerPath(owner.kind, path)}]
 	}
 	kept := found[:0]
 	for _, f := range found {
 		if f.obj != nil && f.problem() == nil {
-			if owner, ok := l.owners[f.obj]; ok && slices.Contains(f.rule.Kinds, owner.kind) &&
-				present[objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}] {
-				l.onOwner++
-				continue
+			if owner, ok := l.owners[f.obj]; ok {
+				at := objectKey{owner.kind, effectiveNamespace(refOf(f.obj)), owner.name}
+				if onOwner(f, owner, at) {
+					l.onOwner++
+					continue
+				}
 			}
 		}
 		kept = append(kept, f)
 	}
 	return kept
+}
+
+// containerNamed writes the container index of a field path into a pod
+// spec (at prefix) as the container's name: the injector adds
+// istio-proxy to a pod, before the app's containers when the app waits
+// for the proxy, so a pod's containers[1] may be its template's
+// containers[0]. false when the path is not in a container of spec.
+func containerNamed(path, prefix string, names *containerNames) (string, bool) {
+	rest, ok := strings.CutPrefix(path, prefix)
+	if !ok || names == nil {
+		return "", false
+	}
+	for _, list := range []struct {
+		field string
+		names []string
+	}{{"containers", names.containers}, {"initContainers", names.init}} {
+		after, ok := strings.CutPrefix(rest, list.field+"[")
+		if !ok {
+			continue
+		}
+		end := strings.IndexByte(after, ']')
+		if end < 0 {
+			return "", false
+		}
+		i, err := strconv.Atoi(after[:end])
+		if err != nil || i < 0 || i >= len(list.names) {
+			return "", false
+		}
+		return list.field + "{" + list.names[i] + "}" + after[end+1:], true
+	}
+	return "", false
+}
+
+// containerNames are the names of a pod spec's containers, in order.
+type containerNames struct{ containers, init []string }
+
+// namesIn returns the names of spec's containers; nil for no spec.
+func namesIn(spec *corev1.PodSpec) *containerNames {
+	if spec == nil {
+		return nil
+	}
+	n := &containerNames{}
+	for _, c := range spec.Containers {
+		n.containers = append(n.containers, c.Name)
+	}
+	for _, c := range spec.InitContainers {
+		n.init = append(n.init, c.Name)
+	}
+	return n
+}
+
+// inContainer reports whether a field path is in a container of the pod
+// spec at prefix.
+func inContainer(path, prefix string) bool {
+	rest, ok := strings.CutPrefix(path, prefix)
+	return ok && (strings.HasPrefix(rest, "containers[") || strings.HasPrefix(rest, "initContainers["))
+}
+
+// podSpecOf returns the pod spec of a Pod or of a workload's template,
+// decoding the object again (without keeping it) if it was released;
+// nil for other kinds, or when it does not decode.
+func podSpecOf(o *manifest.Object, lim manifest.Limits) *corev1.PodSpec {
+	typed := o.Typed
+	if typed == nil && o.Released() {
+		typed, _, _ = o.Redecode(nil, 0, lim)
+	}
+	switch t := typed.(type) {
+	case *corev1.Pod:
+		return &t.Spec
+	case *batchv1.Job:
+		return &t.Spec.Template.Spec
+	case *batchv1.CronJob:
+		return &t.Spec.JobTemplate.Spec.Template.Spec
+	case *appsv1.ReplicaSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		return &t.Spec.Template.Spec
+	case *appsv1.Deployment:
+		return &t.Spec.Template.Spec
+	}
+	return nil
+}
+
+// ownerPath is the field of a controller that corresponds to the field
+// path of an object it controls: a CronJob's spec.jobTemplate holds its
+// Jobs' metadata and spec, the spec.template of a Job (or ReplicaSet,
+// StatefulSet, DaemonSet) its pods'.
+func ownerPath(ownerKind, path string) string {
+	prefix := "spec.template"
+	if ownerKind == "CronJob" {
+		prefix = "spec.jobTemplate"
+	}
+	if path == "" {
+		return prefix
+	}
+	return prefix + "." + path
 }
 
 // compareLive orders findings on live objects after those in files, by

@@ -122,11 +122,12 @@ var poisonBuffers = false
 type docResult struct {
 	objects   []*manifest.Object
 	problems  []manifest.Problem
-	workloads []*rules.Workload   // aligned with objects, nil when there are none
-	ignores   []ignoreAnnotations // aligned with objects, when one whose maps go has any
-	declared  []declared          // the objects' AnnotFacts (declared.go)
-	notices   []string            // about the job specs it held (checkSpecs)
-	owners    []ownerRef          // aligned with objects, for a page of live objects
+	workloads []*rules.Workload       // aligned with objects, nil when there are none
+	ignores   []ignoreAnnotations     // aligned with objects, when one whose maps go has any
+	declared  []declared              // the objects' AnnotFacts (declared.go)
+	notices   []string                // about the job specs it held (checkSpecs)
+	owners    []ownerRef              // aligned with objects, for a page of live objects
+	unknown   []manifest.UnknownField // fields of live objects these types lack, dropped
 }
 
 // job is a batch of documents of one file for a worker.
@@ -165,7 +166,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 		wg.Go(func() {
 			for j := range jobs {
 				for i, c := range j.chunks {
-					objs, probs := loadDocument(j.file, j.docBase+j.first+i, c, opts, keep)
+					objs, probs, unknown := loadDocument(j.file, j.docBase+j.first+i, c, opts, keep, j.live)
 					probs = templateHint(c, probs)
 					objs, probs, notices := checkSpecs(j.file, j.first+i, c, objs, probs, opts)
 					if j.regular {
@@ -173,7 +174,7 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 							o.ReleaseDocument()
 						}
 					}
-					d := docResult{objects: objs, problems: probs, notices: notices}
+					d := docResult{objects: objs, problems: probs, notices: notices, unknown: unknown}
 					if j.live {
 						d.owners = make([]ownerRef, len(objs))
 						for k, o := range objs {
@@ -254,12 +255,16 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	}
 	seen := map[string]bool{} // namespaces of the objects left out
 	inFiles := filesDefine(results, out.live)
+	var shadowing map[objectKey]int // the files' objects the cluster has too, by their index in out.objects
 	for _, fr := range results {
 		for _, d := range fr.docs {
 			for i, o := range d.objects {
 				if fr.live {
 					if inFiles[keyOf(o)] {
 						out.live.shadowed++ // the file's object is linted instead
+						if at, ok := shadowing[keyOf(o)]; ok {
+							out.takeLiveStatus(at, o, opts)
+						}
 						continue
 					}
 					if d.owners[i] != (ownerRef{}) {
@@ -289,6 +294,12 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				if !opts.Residency.KeepAll { // else NewIndexOf reads the templates itself
 					out.workloads = append(out.workloads, w)
 				}
+				if !fr.live && inFiles[keyOf(o)] {
+					if shadowing == nil {
+						shadowing = map[objectKey]int{}
+					}
+					shadowing[keyOf(o)] = len(out.objects) - 1
+				}
 				if ia.own != nil || ia.template != nil {
 					if out.ignores == nil {
 						out.ignores = map[*manifest.Object]ignoreAnnotations{}
@@ -299,6 +310,9 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 			out.problems = append(out.problems, d.problems...)
 			out.declared = append(out.declared, d.declared...)
 			out.notices = append(out.notices, d.notices...)
+			for _, u := range d.unknown {
+				out.live.unknown[u] = true
+			}
 		}
 	}
 	return out, nil

@@ -130,12 +130,21 @@ func (k *keepBudget) spill() {
 // loadDocument reads one document for the loader: whole while the keep
 // budget for workloads lasts, and past it its workloads only in the
 // fields their summary reads (rules.SummaryFields).
-func loadDocument(file string, doc int, c manifest.Chunk, opts Options, keep *keepBudget) ([]*manifest.Object, []manifest.Problem) {
+func loadDocument(file string, doc int, c manifest.Chunk, opts Options, keep *keepBudget, live bool) ([]*manifest.Object, []manifest.Problem, []manifest.UnknownField) {
+	var fields manifest.Fields
 	if !opts.Residency.KeepAll && !opts.decodeWhole && keep.exhausted() {
 		// Workloads are released at once: their pass decodes them whole.
-		return manifest.ReadDocumentPartly(file, doc, c, opts.Limits, rules.SummaryFields)
+		fields = rules.SummaryFields
 	}
-	return manifest.ReadDocument(file, doc, c, opts.Limits)
+	if live { // the API server stored it: a field it has and these types lack is a newer cluster's
+		return manifest.ReadStoredDocument(file, doc, c, opts.Limits, fields)
+	}
+	if fields != nil {
+		objs, probs := manifest.ReadDocumentPartly(file, doc, c, opts.Limits, fields)
+		return objs, probs, nil
+	}
+	objs, probs := manifest.ReadDocument(file, doc, c, opts.Limits)
+	return objs, probs, nil
 }
 
 // releaseObjects summarises the pod templates of a document's objects

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	networkingv1 "istio.io/client-go/pkg/apis/networking/v1"
 	securityv1 "istio.io/client-go/pkg/apis/security/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -34,6 +36,9 @@ type kind struct {
 	// Fields: Kubernetes built-in kinds have both.
 	typ     reflect.Type
 	partial func(p *fastParser, f Fields) (any, bool)
+	// decodeStored decodes an object an API server stored: the fields
+	// the type does not know are dropped and their paths returned.
+	decodeStored func(js []byte) (any, []string, *decodeError)
 }
 
 // decodeError is a decoding failure with the field path it concerns (as
@@ -117,6 +122,17 @@ func k8s[T any](versions ...string) kind {
 			return nil, jsonError(js, strict[0], reflect.TypeFor[T]())
 		}
 		return obj, nil
+	}, decodeStored: func(js []byte) (any, []string, *decodeError) {
+		obj := new(T)
+		strict, err := sigsjson.UnmarshalStrict(js, obj)
+		if err != nil {
+			return nil, nil, jsonError(js, err, reflect.TypeFor[T]())
+		}
+		unknown, derr := unknownOnly(js, strict, reflect.TypeFor[T]())
+		if derr != nil {
+			return nil, nil, derr
+		}
+		return obj, unknown, nil
 	}, fast: func(p *fastParser) (any, bool) {
 		obj := new(T)
 		return obj, p.decodeInto(0, reflect.ValueOf(obj).Elem())
@@ -136,7 +152,73 @@ type istioEnvelope struct {
 	Status     json.RawMessage   `json:"status,omitempty"`
 }
 
-var strictProto = protojson.UnmarshalOptions{}
+var (
+	strictProto = protojson.UnmarshalOptions{}
+	storedProto = protojson.UnmarshalOptions{DiscardUnknown: true}
+)
+
+// unknownOnly returns the paths of the unknown fields among a strict
+// decoder's complaints about js, or the first other one (a duplicate
+// field) as an error.
+func unknownOnly(js []byte, strict []error, t reflect.Type) ([]string, *decodeError) {
+	var paths []string
+	for _, e := range strict {
+		m := jsonStrictRE.FindStringSubmatch(e.Error())
+		if m == nil || m[1] != "unknown" {
+			return nil, jsonError(js, e, t)
+		}
+		paths = append(paths, m[2])
+	}
+	return paths, nil
+}
+
+// unknownProtoFields lists the paths (under path) of the fields of the
+// JSON object js that the message md does not have, by its JSON or proto
+// names as protojson reads them, in the messages it holds too.
+func unknownProtoFields(md protoreflect.MessageDescriptor, js []byte, path string) []string {
+	var v any
+	if json.Unmarshal(js, &v) != nil {
+		return nil
+	}
+	var out []string
+	walkProtoJSON(md, v, path, &out)
+	return out
+}
+
+func walkProtoJSON(md protoreflect.MessageDescriptor, v any, path string, out *[]string) {
+	obj, ok := v.(map[string]any)
+	if !ok || strings.HasPrefix(string(md.FullName()), "google.protobuf.") {
+		return // a well-known type (Struct, Duration, wrappers) takes any JSON of its kind
+	}
+	fields := md.Fields()
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		fd := fields.ByJSONName(key)
+		if fd == nil {
+			fd = fields.ByName(protoreflect.Name(key))
+		}
+		at := path + "." + key
+		switch {
+		case fd == nil:
+			*out = append(*out, at)
+		case fd.IsMap():
+			if vd := fd.MapValue(); vd.Message() != nil {
+				if m, ok := obj[key].(map[string]any); ok {
+					for _, k := range slices.Sorted(maps.Keys(m)) {
+						walkProtoJSON(vd.Message(), m[k], at+Key(k), out)
+					}
+				}
+			}
+		case fd.Message() != nil && fd.IsList():
+			if l, ok := obj[key].([]any); ok {
+				for i, item := range l {
+					walkProtoJSON(fd.Message(), item, fmt.Sprintf("%s[%d]", at, i), out)
+				}
+			}
+		case fd.Message() != nil:
+			walkProtoJSON(fd.Message(), obj[key], at, out)
+		}
+	}
+}
 
 func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Message)) kind {
 	return kind{versions: versions, decode: func(js []byte) (any, *decodeError) {
@@ -156,6 +238,27 @@ func istio(versions []string, newObj func() (any, *metav1.ObjectMeta, proto.Mess
 			}
 		}
 		return obj, nil
+	}, decodeStored: func(js []byte) (any, []string, *decodeError) {
+		var env istioEnvelope
+		strict, err := sigsjson.UnmarshalStrict(js, &env)
+		if err != nil {
+			return nil, nil, jsonError(js, err, reflect.TypeFor[istioEnvelope]())
+		}
+		unknown, derr := unknownOnly(js, strict, reflect.TypeFor[istioEnvelope]())
+		if derr != nil {
+			return nil, nil, derr
+		}
+		obj, meta, spec := newObj()
+		*meta = env.Metadata
+		if len(env.Spec) > 0 && string(env.Spec) != "null" {
+			if err := strictProto.Unmarshal(env.Spec, spec); err != nil {
+				if lerr := storedProto.Unmarshal(env.Spec, spec); lerr != nil {
+					return nil, nil, protoError(err, spec, env.Spec)
+				}
+				unknown = append(unknown, unknownProtoFields(spec.ProtoReflect().Descriptor(), env.Spec, "spec")...)
+			}
+		}
+		return obj, unknown, nil
 	}, fast: func(p *fastParser) (any, bool) {
 		var env istioEnvelope
 		if !p.decodeInto(0, reflect.ValueOf(&env).Elem()) {

@@ -3,6 +3,8 @@ package manifest
 import (
 	"bytes"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -65,9 +67,32 @@ func ReadDocument(file string, doc int, c Chunk, lim Limits) ([]*Object, []Probl
 	return readDocument(file, doc, c, lim, nil)
 }
 
+// UnknownField is a field of a stored object that this meshbatch's types
+// do not have (a newer cluster's), which ReadStoredDocument dropped.
+type UnknownField struct {
+	Kind string
+	Path string // its field path, list indexes written [*]: spec.containers[*].futureField
+}
+
+// ReadStoredDocument is ReadDocument for objects an API server stored
+// (a live cluster's): it validated them, so a field these types do not
+// know is a newer server's, not a mistake. Such fields are dropped and
+// listed, each once, instead of being problems; the objects are whole
+// (not PartlyInvalid), and Redecode reads them the same way. fields is
+// as for ReadDocumentPartly (nil decodes whole).
+func ReadStoredDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem, []UnknownField) {
+	r := docReader{file: file, doc: doc, chunk: c, lim: lim.withDefaults(), fields: fields, stored: true}
+	objs, probs := r.read()
+	return objs, probs, r.unknown
+}
+
 func readDocument(file string, doc int, c Chunk, lim Limits, fields Fields) ([]*Object, []Problem) {
-	lim = lim.withDefaults()
-	r := docReader{file: file, doc: doc, chunk: c, lim: lim, fields: fields}
+	r := docReader{file: file, doc: doc, chunk: c, lim: lim.withDefaults(), fields: fields}
+	return r.read()
+}
+
+func (r *docReader) read() ([]*Object, []Problem) {
+	c, lim := r.chunk, r.lim
 	if pe := tooDense(c.Data, lim); pe != nil {
 		r.posProblem(pe, nil)
 		return nil, r.probs
@@ -132,7 +157,32 @@ type docReader struct {
 	fields Fields
 	objs   []*Object
 	probs  []Problem
+	// stored drops the fields the types do not know (ReadStoredDocument),
+	// listed in unknown.
+	stored  bool
+	unknown []UnknownField
 }
+
+// decode decodes js as k, dropping and noting unknown fields when the
+// reader reads stored objects.
+func (r *docReader) decode(k kind, kindName string, js []byte) (any, *decodeError) {
+	if !r.stored {
+		return k.decode(js)
+	}
+	typed, unknown, derr := k.decodeStored(js)
+	if derr != nil {
+		return nil, derr
+	}
+	for _, path := range unknown {
+		f := UnknownField{Kind: kindName, Path: listIndexRE.ReplaceAllString(path, "[*]")}
+		if !slices.Contains(r.unknown, f) {
+			r.unknown = append(r.unknown, f)
+		}
+	}
+	return typed, nil
+}
+
+var listIndexRE = regexp.MustCompile(`\[\d+\]`)
 
 // problem records a problem at a document-relative position.
 func (r *docReader) problem(p Pos, msg string, o *Object) {
@@ -249,11 +299,11 @@ func (r *docReader) fast() bool {
 			return false
 		}
 		var derr *decodeError
-		if typed, derr = k.decode(js); derr != nil {
+		if typed, derr = r.decode(k, kindName, js); derr != nil {
 			return false
 		}
 	}
-	o.Typed = typed
+	o.Typed, o.stored = typed, r.stored
 	if m, ok := typed.(metaMaps); ok {
 		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
 	}
@@ -296,7 +346,7 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 		r.posProblem(err.(*PosError), o)
 		return
 	}
-	typed, derr := k.decode(js)
+	typed, derr := r.decode(k, kindName, js)
 	// A field that does not decode strictly is a problem at that field;
 	// the object is linted without it when the rest decodes (leaveOut), so
 	// that one bad field does not hide the object's other problems.
@@ -310,14 +360,14 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 			return
 		}
 		*bp = js[:0]
-		typed, derr = k.decode(js)
+		typed, derr = r.decode(k, kindName, js)
 	}
 	for i := first; i < len(r.probs); i++ {
 		r.probs[i].LeftOut = true
 		r.probs[i].Msg += " (the object is linted without this field)"
 	}
 	o.invalid = first < len(r.probs)
-	o.Typed = typed
+	o.Typed, o.stored = typed, r.stored
 	if m, ok := typed.(metaMaps); ok {
 		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
 	}

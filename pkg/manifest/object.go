@@ -47,6 +47,7 @@ type Object struct {
 	released bool     // Typed was dropped by ReleaseTyped
 	partial  bool     // Typed was decoded in part (ReadDocumentPartly)
 	invalid  bool     // some fields did not decode and were left out (PartlyInvalid)
+	stored   bool     // read as an API server stored it (ReadStoredDocument)
 	keyLine  int32    // line of the object's first key; 0: docLine
 }
 
@@ -146,7 +147,14 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, []Proble
 	if doc == nil {
 		return nil, nil, fmt.Errorf("%s: %s changed or went away while it was being linted; run lint again", o.File, o.label())
 	}
-	objs, probs := ReadDocument(o.File, o.Doc, Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}, lim)
+	c := Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}
+	var objs []*Object
+	var probs []Problem
+	if o.stored {
+		objs, probs, _ = ReadStoredDocument(o.File, o.Doc, c, lim, nil) // its unknown fields were listed when it was read
+	} else {
+		objs, probs = ReadDocument(o.File, o.Doc, c, lim)
+	}
 	for _, other := range objs {
 		if other.Item != o.Item || other.Kind != o.Kind || other.Typed == nil {
 			continue
