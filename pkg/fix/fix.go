@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -84,7 +85,8 @@ func check(file *File, edits []manifest.Edit) error {
 			return fmt.Errorf("%s: a fix edits two files (%s too): not applied", file.Name, e.File)
 		}
 		if e.Start < 0 || e.End < e.Start || e.End > len(file.Old) ||
-			!bytes.Equal(manifest.NormalizeLineBreaks(bytes.Clone(file.Old[e.Start:e.End])), []byte(e.Old)) {
+			!bytes.Equal(manifest.NormalizeLineBreaks(bytes.Clone(file.Old[e.Start:e.End])), []byte(e.Old)) ||
+			(e.StartPos.Line > 0 && posOf(file.Old, e.Start) != e.StartPos) {
 			return fmt.Errorf("%s changed since it was read: run fix again", file.Name)
 		}
 	}
@@ -200,4 +202,13 @@ func Write(file string, data []byte) error {
 	}
 	ok = true
 	return nil
+}
+
+// posOf is the line and column (in characters) of byte off of data. An
+// insertion replaces no text to compare, so where it lands is checked by
+// its position: a line added above it in the meantime moves it.
+func posOf(data []byte, off int) manifest.Pos {
+	before := data[:off]
+	lineStart := bytes.LastIndexByte(before, '\n') + 1
+	return manifest.Pos{Line: bytes.Count(before, []byte{'\n'}) + 1, Col: utf8.RuneCount(before[lineStart:]) + 1}
 }

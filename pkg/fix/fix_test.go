@@ -92,3 +92,18 @@ func TestWrite(t *testing.T) {
 		t.Errorf("a read-only file was written: %q", got)
 	}
 }
+
+// TestPlanInsertionMoved: an insertion replaces no text, so a line added
+// above it since lint read the file is noticed by its position.
+func TestPlanInsertionMoved(t *testing.T) {
+	read := []byte("a: 1\nb: 2\n")
+	edit := manifest.Edit{File: "f", Start: 5, End: 5, StartPos: manifest.Pos{Line: 2, Col: 1}, EndPos: manifest.Pos{Line: 2, Col: 1}, New: "c: 3\n"}
+	f := lint.Finding{RuleID: "MB999", File: "f", Line: 2, Fix: &rules.Fix{Edits: []manifest.Edit{edit}}}
+	if _, err := Plan([]lint.Finding{f}, func(string) ([]byte, error) { return read, nil }); err != nil {
+		t.Fatalf("the file as read: %v", err)
+	}
+	moved := append([]byte("# new\n"), read...)
+	if _, err := Plan([]lint.Finding{f}, func(string) ([]byte, error) { return moved, nil }); err == nil || !strings.Contains(err.Error(), "changed since it was read") {
+		t.Errorf("a line added above the insertion: err = %v, want the file named as changed", err)
+	}
+}

@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/fix"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/render/engine"
 	"github.com/meshbatch/meshbatch/pkg/rules"
+	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.fixed.yaml")
@@ -225,5 +227,40 @@ func TestRunRendered(t *testing.T) {
 			strings.Contains(msg, "no fix") {
 			t.Errorf("%s: messages:\n%s", c.path, msg)
 		}
+	}
+}
+
+// TestRunFileChangedMeanwhile: a file saved by someone else after lint
+// read it is not written over, and no edit lands where the saved lines
+// moved it: the run fails and says to run again.
+func TestRunFileChangedMeanwhile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "job.yaml")
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: etl, namespace: batch}\nspec:\n  template:\n" +
+		"    metadata:\n      annotations:\n        sidecar.istio.io/proxyMemory: 128Mi\n" +
+		"    spec:\n      restartPolicy: Never\n      containers: [{name: app, image: etl:1}]\n"
+	if err := os.WriteFile(file, []byte(job), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved := []byte("# saved by an editor while fix ran\n" + job)
+	// The rule's check saves the file once, after lint has read it.
+	rule := *checks.ProxyResourcesPartial
+	check, once := rule.Check, sync.Once{}
+	rule.Check = func(p *rules.Pass) {
+		once.Do(func() {
+			if err := os.WriteFile(file, saved, 0o644); err != nil {
+				t.Error(err)
+			}
+		})
+		check(p)
+	}
+	rep, err := fix.Run(context.Background(), []string{file}, fix.Options{Lint: lint.Options{Rules: []*rules.Rule{&rule}}, Write: true})
+	// lint notices it first when it reads the file again for positions;
+	// the fix's own check of its edits is the guard behind that.
+	said := strings.Join(rep.Messages, "\n")
+	if err == nil || !strings.Contains(said+err.Error(), "changed") {
+		t.Errorf("err = %v, messages:\n%s\nwant the file named as changed", err, said)
+	}
+	if got, _ := os.ReadFile(file); !bytes.Equal(got, saved) {
+		t.Errorf("the file saved meanwhile was written over:\n%s", got)
 	}
 }
