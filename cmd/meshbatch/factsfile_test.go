@@ -157,3 +157,22 @@ spec:
 		t.Errorf("stderr does not name the bad line: %s", stderr.String())
 	}
 }
+
+// TestFixSaysGivenFactsOverride: fix says, as lint does, when a fact
+// given on the command line overrides the facts file's: MB101's fix is
+// chosen by it.
+func TestFixSaysGivenFactsOverride(t *testing.T) {
+	dir := t.TempDir()
+	ff := filepath.Join(dir, "facts.yaml")
+	if err := os.WriteFile(ff, []byte("facts:\n  istioVersion: \"1.22\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	job := filepath.Join(dir, "job.yaml")
+	if err := os.WriteFile(job, []byte("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: etl, namespace: batch}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, stderr := runMeshbatch(t, "fix", "--no-config", "--facts", ff, "--istio-version", "1.28", job)
+	if want := `meshbatch: fact istioVersion: "1.28" from --istio-version wins over "1.22" from ` + ff; !strings.Contains(stderr, want) {
+		t.Errorf("stderr:\n%s\nwant %q", stderr, want)
+	}
+}

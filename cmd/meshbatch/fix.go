@@ -74,6 +74,9 @@ func runFix(cmd *cobra.Command, args []string, fl lintFlags, write bool, only []
 	if err != nil {
 		return err
 	}
+	for _, n := range set.notices { // a given fact over the facts file's: fixes like MB101's depend on it
+		cmd.PrintErrln("meshbatch: " + format.Printable(n))
+	}
 	rep, err := fix.Run(cmd.Context(), args, fix.Options{
 		Lint:   opts,
 		Rules:  only,
