@@ -406,8 +406,12 @@ func podSpecOf(o *manifest.Object, lim manifest.Limits) *corev1.PodSpec {
 // ownerPath is the field of a controller that corresponds to the field
 // path of an object it controls: a CronJob's spec.jobTemplate holds its
 // Jobs' metadata and spec, the spec.template of a Job (or ReplicaSet,
-// StatefulSet, DaemonSet) its pods'.
+// StatefulSet, DaemonSet) its pods'. A Deployment controls ReplicaSets,
+// whose fields are at the same paths as its own.
 func ownerPath(ownerKind, path string) string {
+	if ownerKind == "Deployment" {
+		return path
+	}
 	prefix := "spec.template"
 	if ownerKind == "CronJob" {
 		prefix = "spec.jobTemplate"

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -90,8 +91,9 @@ func where(fs Findings) []string {
 
 // TestLiveFindingsNameTheObject: findings on live objects have no file or
 // line but the context, in every residency; a controlled object's
-// findings go to its controller when the rule reads the controller's
-// kind, and stay when it does not (a rule about Pods alone).
+// finding goes to its controller when the controller has the same
+// finding at the corresponding field, and stays when it does not (a rule
+// that reports on Pods alone).
 func TestLiveFindingsNameTheObject(t *testing.T) {
 	all := []*rules.Rule{
 		kindRule("MB990", "Job", "CronJob", "Pod"), // a template rule: reported on the owners
@@ -137,7 +139,7 @@ func TestFilesWinOverTheCluster(t *testing.T) {
 	want := []string{
 		"MB990 Job batch/etl " + filepath.Join(dir, "etl.yaml"),
 		"MB990 Job report " + filepath.Join(dir, "other.yaml"),
-		"MB990 Job batch/nightly-1 @prod", // the rule does not read CronJobs: kept
+		"MB990 Job batch/nightly-1 @prod", // the rule reports on no CronJob: kept
 	}
 	if got := where(res.Findings); !slices.Equal(got, want) {
 		t.Errorf("findings:\n got %q\nwant %q", got, want)
@@ -185,6 +187,31 @@ func TestOwnerMustHaveTheFinding(t *testing.T) {
 	want := []string{"MB993 Job batch/etl @prod", "MB993 Job batch/nightly-1 @prod", "MB993 Pod batch/debug @prod", "MB993 Pod batch/nightly-1-abcde @prod"}
 	if got := where(res.Findings); !slices.Equal(got, want) || res.Stats.OnOwner != 0 {
 		t.Errorf("findings:\n got %q\nwant %q (on owner: %d, want 0)", got, want, res.Stats.OnOwner)
+	}
+}
+
+// TestReplicaSetLeftToItsDeployment: a Deployment's ReplicaSets (old
+// ones too) have its fields at the same paths, so a finding both have is
+// reported once, on the Deployment.
+func TestReplicaSetLeftToItsDeployment(t *testing.T) {
+	template := `"template":{"spec":{"containers":[{"name":"app","image":"api:1"}]}}`
+	deploy := `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"api","namespace":"batch","uid":"d1"},"spec":{"replicas":1,` + template + `}}` + "\n"
+	rs := func(name string, replicas int) string {
+		return `{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"` + name + `","namespace":"batch","uid":"r-` + name + `",` +
+			`"ownerReferences":[{"apiVersion":"apps/v1","kind":"Deployment","name":"api","uid":"d1","controller":true}]},` +
+			`"spec":{"replicas":` + strconv.Itoa(replicas) + `,` + template + `}}` + "\n"
+	}
+	image := &rules.Rule{ID: "MB994", Slug: "test-mb994", Severity: rules.Warning, Kinds: []string{"Deployment", "ReplicaSet"},
+		Check: func(p *rules.Pass) {
+			for _, k := range []string{"Deployment", "ReplicaSet"} {
+				for _, o := range p.Index.OfKind(k) {
+					p.Reportf(o, "spec.template.spec.containers[0].image", "%s", o.Ref())
+				}
+			}
+		}}
+	res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf([]string{liveDocs[0], deploy, rs("api-new", 1), rs("api-old", 0)}, 2, io.EOF)}, Residency{}, image)
+	if got := where(res.Findings); !slices.Equal(got, []string{"MB994 Deployment batch/api @prod"}) || res.Stats.OnOwner != 2 {
+		t.Errorf("findings %q (on owner: %d): want the Deployment's alone, 2 left to it", got, res.Stats.OnOwner)
 	}
 }
 
