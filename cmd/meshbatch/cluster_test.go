@@ -273,8 +273,8 @@ func TestLintClusterNewerFields(t *testing.T) {
 	if code != 0 || strings.Contains(stdout, "MB001") {
 		t.Errorf("exit %d, want 0 and no MB001:\n%s\n%s", code, stdout, stderr)
 	}
-	want := "meshbatch: cluster prod-eu: its objects have fields this meshbatch does not know (Pod spec.futureSpecField, Pod status.futureStatusField, " +
-		"VirtualService spec.futureRouting): they were ignored; a newer meshbatch may know them"
+	want := "meshbatch: cluster prod-eu: its objects have fields or values this meshbatch does not know (Pod spec.futureSpecField, Pod status.futureStatusField, " +
+		"VirtualService spec.futureRouting): they were ignored (an unknown value leaves its field unset); a newer meshbatch may know them"
 	if !strings.Contains(stderr, want) {
 		t.Errorf("stderr:\n%s\nwant %q", stderr, want)
 	}

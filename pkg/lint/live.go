@@ -106,7 +106,7 @@ func (l *liveRun) unknownNotice() string {
 	if len(named) > maxUnknownNamed {
 		named = append(named[:maxUnknownNamed], fmt.Sprintf("and %d more", len(named)-maxUnknownNamed))
 	}
-	return fmt.Sprintf("cluster %s: its objects have fields this meshbatch does not know (%s): they were ignored; a newer meshbatch may know them",
+	return fmt.Sprintf("cluster %s: its objects have fields or values this meshbatch does not know (%s): they were ignored (an unknown value leaves its field unset); a newer meshbatch may know them",
 		l.context, strings.Join(named, ", "))
 }
 

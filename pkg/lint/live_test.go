@@ -239,7 +239,7 @@ func TestLiveUnknownFieldsAreDropped(t *testing.T) {
 	}
 	job := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"new","namespace":"batch"},"spec":{"fieldFromTheFuture":1,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
 	dr := `{"apiVersion":"networking.istio.io/v1","kind":"DestinationRule","metadata":{"name":"api","namespace":"batch"},"spec":{"host":"api.example.com","futureSpecField":"x",` +
-		`"trafficPolicy":{"tls":{"mode":"SIMPLE","futureTLSKnob":true}},"subsets":[{"name":"v1","labels":{"v":"1"},"futureSubsetField":1}]}}` + "\n"
+		`"trafficPolicy":{"loadBalancer":{"simple":"FUTURE_LB"},"tls":{"mode":"SIMPLE","futureTLSKnob":true}},"subsets":[{"name":"v1","labels":{"v":"1"},"futureSubsetField":1}]}}` + "\n"
 	wrongType := `{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"bad","namespace":"batch"},"spec":{"backoffLimit":"six","template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}` + "\n"
 	docs := []string{liveDocs[0], pod("a"), pod("b"), job, dr, wrongType}
 	rule := kindRule("MB990", "Job", "Pod")
@@ -249,10 +249,11 @@ func TestLiveUnknownFieldsAreDropped(t *testing.T) {
 				p.Reportf(o, "spec.host", "%s is for %s", o.Ref(), rules.DestinationRule(o).GetHost())
 			}
 		}}
-	wantNotice := "cluster prod: its objects have fields this meshbatch does not know (DestinationRule spec.futureSpecField, " +
-		"DestinationRule spec.subsets[*].futureSubsetField, DestinationRule spec.trafficPolicy.tls.futureTLSKnob, " +
+	wantNotice := "cluster prod: its objects have fields or values this meshbatch does not know (DestinationRule spec.futureSpecField, " +
+		"DestinationRule spec.subsets[*].futureSubsetField, DestinationRule spec.trafficPolicy.loadBalancer.simple=FUTURE_LB, " +
+		"DestinationRule spec.trafficPolicy.tls.futureTLSKnob, " +
 		"Job spec.fieldFromTheFuture, Pod spec.containers[*].futureContainerField, Pod spec.futureSpecField, Pod status.futureStatusField): " +
-		"they were ignored; a newer meshbatch may know them"
+		"they were ignored (an unknown value leaves its field unset); a newer meshbatch may know them"
 	for name, r := range map[string]Residency{"default": {}, "release all": ReleaseAll, "keep all": {KeepAll: true}} {
 		t.Run(name, func(t *testing.T) {
 			res := lintLive(t, nil, &LiveSource{Context: "prod", Next: pagesOf(docs, 2, io.EOF)}, r, rule, drRule)

@@ -216,6 +216,18 @@ func walkProtoJSON(md protoreflect.MessageDescriptor, v any, path string, out *[
 			}
 		case fd.Message() != nil:
 			walkProtoJSON(fd.Message(), obj[key], at, out)
+		case fd.Enum() != nil:
+			// DiscardUnknown also drops an enum value of a newer Istio: the
+			// field then reads as its zero value, which a rule would judge.
+			values := []any{obj[key]}
+			if l, ok := obj[key].([]any); ok && fd.IsList() {
+				values = l
+			}
+			for _, v := range values {
+				if name, ok := v.(string); ok && fd.Enum().Values().ByName(protoreflect.Name(name)) == nil {
+					*out = append(*out, at+"="+name)
+				}
+			}
 		}
 	}
 }
