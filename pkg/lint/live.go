@@ -196,10 +196,42 @@ func (out *loaded) takeLiveStatus(at int, live *manifest.Object, opts Options) {
 	if !own.IsValid() || own.Type() != status.Type() {
 		return
 	}
+	if !statusFits(file.Typed, liveTyped) {
+		out.notices = append(out.notices, fmt.Sprintf("%s at %s:%d changes what the cluster's status is judged by (its schedule or deadline): "+
+			"the status of cluster %s was left out of its checks", file.Ref(), file.File, file.Line(), out.live.context))
+		return
+	}
 	own.Set(status)
 	if out.workloads != nil {
 		out.workloads[at] = rules.WorkloadOf(file) // its summary holds what it reads of the status
 	}
+}
+
+// statusFits reports whether the cluster wrote the status of live for the
+// fields of file's spec that the status rules judge it by: a CronJob's
+// schedule, time zone, suspension and concurrency policy, a Job's
+// deadline. A file that changes them (a new schedule not yet applied)
+// would be judged by a status that is not its own.
+func statusFits(file, live any) bool {
+	switch f := file.(type) {
+	case *batchv1.CronJob:
+		l, ok := live.(*batchv1.CronJob)
+		return ok && f.Spec.Schedule == l.Spec.Schedule &&
+			deref(f.Spec.TimeZone, "") == deref(l.Spec.TimeZone, "") &&
+			deref(f.Spec.Suspend, false) == deref(l.Spec.Suspend, false) &&
+			cmp.Or(f.Spec.ConcurrencyPolicy, batchv1.AllowConcurrent) == cmp.Or(l.Spec.ConcurrencyPolicy, batchv1.AllowConcurrent)
+	case *batchv1.Job:
+		l, ok := live.(*batchv1.Job)
+		return ok && deref(f.Spec.ActiveDeadlineSeconds, 0) == deref(l.Spec.ActiveDeadlineSeconds, 0)
+	}
+	return true
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
 }
 
 // statusField is the Status field of a decoded Kubernetes object, which

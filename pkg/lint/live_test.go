@@ -432,3 +432,34 @@ func TestOwnerContainersByName(t *testing.T) {
 		})
 	}
 }
+
+// TestFileChangingTheScheduleTakesNoStatus: a file whose CronJob has a
+// new schedule is not judged by the status the cluster wrote for the old
+// one (it would count runs of the new schedule as missed); it says so.
+func TestFileChangingTheScheduleTakesNoStatus(t *testing.T) {
+	const cronJob = `apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: batch}
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: app, image: etl:2}]
+`
+	file := filepath.Join(writeFiles(t, map[string]string{"cron.yaml": cronJob}), "cron.yaml")
+	live := `{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"nightly","namespace":"batch","uid":"u1"},"spec":{"schedule":"0 1 * * *","jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"app","image":"etl:1"}]}}}}},"status":{"lastScheduleTime":"2026-12-06T01:00:00Z"}}` + "\n"
+	src := &LiveSource{Context: "prod", Next: pagesOf([]string{liveDocs[0], live}, 1, io.EOF), SpoolDir: t.TempDir()}
+	res, err := Run(context.Background(), []string{file}, Options{Rules: []*rules.Rule{checks.CronJobStalled}, Live: src, Now: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Findings.Len() != 0 {
+		t.Errorf("findings %q: the new schedule was judged by the old one's status", where(res.Findings))
+	}
+	if !slices.ContainsFunc(res.Notices, func(n string) bool { return strings.Contains(n, "status of cluster prod was left out") }) {
+		t.Errorf("notices %q do not say the status was left out", res.Notices)
+	}
+}
