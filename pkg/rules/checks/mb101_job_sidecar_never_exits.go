@@ -3,6 +3,7 @@ package checks
 import (
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -196,9 +197,13 @@ var shells = []string{"sh", "bash", "ash", "dash", "ksh", "zsh"}
 // must be known ([shell, -c, ...] in the manifest, so a shell exists), the
 // pod must not restart its containers (a restarted app would find no
 // proxy, MB103), and nothing may try to stop the proxy already (stops
-// counts the attempts: MB102's).
+// counts the attempts: MB102's). The wrapper calls the default status
+// port, so a template that moves it (or turns it off with 0) gets no fix.
 func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
 	if stops > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		return manifest.ErrNoEdit
+	}
+	if v, ok := w.Template.Annotations[mesh.AnnotStatusPort]; ok && strings.TrimSpace(v) != strconv.Itoa(mesh.DefaultStatusPort) {
 		return manifest.ErrNoEdit
 	}
 	var app *rules.ContainerRef
