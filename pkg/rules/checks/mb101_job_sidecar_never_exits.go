@@ -91,7 +91,8 @@ spec:
 		"it, or replacing a value Istio 1.24 to 1.26 read as classic); not for a pod that opts out with \"false\", was " +
 		"injected before it was committed, or holds the app until the proxy starts (the hold would do nothing). " +
 		"Elsewhere, where the pod's only app container runs a shell command ([sh, -c, ...], so a shell exists), nothing " +
-		"tries to stop the proxy yet and restartPolicy is Never, runs the command under the wrapper meshbatch generate " +
+		"tries to stop the proxy yet, restartPolicy is Never and the template leaves status.sidecar.istio.io/port at " +
+		"15020 (the port the wrapper calls), runs the command under the wrapper meshbatch generate " +
 		"writes, which stops the proxy with curl when the app ends, whatever its exit code: the app's image must have " +
 		"curl (meshbatch cannot see into the image; without curl the wrapper says \"could not stop istio-proxy\" on " +
 		"stderr and the pod still never completes). No fix otherwise.",
