@@ -20,18 +20,24 @@ import (
 // outlives the decoded object.
 type RootCert struct {
 	// NotAfter and Subject are those of the certificate of the bundle that
-	// expires last: the mesh's trust lasts until then. A bundle holds more
-	// than one root while a root is rotated: workloads trust the old and the
-	// new one until their certificates are re-issued by the new.
+	// expires last. A bundle holds more than one root while a root is
+	// rotated: workloads trust the old and the new one until their
+	// certificates are re-issued by the new.
 	NotAfter time.Time
 	Subject  string
 	// OldestNotAfter and OldestSubject are those of the certificate that
 	// expires first, when the bundle holds more than one.
 	OldestNotAfter time.Time
 	OldestSubject  string
-	Certs          int      // certificates in the bundle
-	Sum            [32]byte // SHA-256 of the PEM text: the copies of one bundle in many namespaces share it
-	Err            string   // why root-cert.pem cannot be read; the rest is unset then
+	// Rotation says the bundle's roots, more than one, share a subject, as
+	// istiod's self-signed root rotator keeps it: the mesh's trust lasts
+	// until the last one expires. Roots of different subjects (a
+	// multicluster or plugged-in trust bundle) each sign their own
+	// certificates, so the first to expire breaks trust in those.
+	Rotation bool
+	Certs    int      // certificates in the bundle
+	Sum      [32]byte // SHA-256 of the PEM text: the copies of one bundle in many namespaces share it
+	Err      string   // why root-cert.pem cannot be read; the rest is unset then
 }
 
 // IsRootCert reports whether o is an istio-ca-root-cert ConfigMap.
@@ -59,7 +65,7 @@ func ReadRootCert(cm *corev1.ConfigMap) *RootCert {
 	if !ok {
 		return &RootCert{Err: fmt.Sprintf("it has no %s key", mesh.RootCertKey)}
 	}
-	rc := &RootCert{Sum: sha256.Sum256([]byte(data))}
+	rc := &RootCert{Sum: sha256.Sum256([]byte(data)), Rotation: true}
 	rest := []byte(data)
 	for {
 		var b *pem.Block
@@ -75,6 +81,9 @@ func ReadRootCert(cm *corev1.ConfigMap) *RootCert {
 			return &RootCert{Err: fmt.Sprintf("its %s holds a certificate that does not parse: %v", mesh.RootCertKey, err)}
 		}
 		rc.Certs++
+		if rc.Certs > 1 && c.Subject.String() != rc.Subject {
+			rc.Rotation = false
+		}
 		if rc.Certs == 1 || c.NotAfter.After(rc.NotAfter) {
 			rc.NotAfter, rc.Subject = c.NotAfter.UTC(), c.Subject.String()
 		}
@@ -86,7 +95,16 @@ func ReadRootCert(cm *corev1.ConfigMap) *RootCert {
 		return &RootCert{Err: fmt.Sprintf("its %s holds no PEM certificate", mesh.RootCertKey)}
 	}
 	if rc.Certs == 1 {
-		rc.OldestNotAfter, rc.OldestSubject = time.Time{}, ""
+		rc.OldestNotAfter, rc.OldestSubject, rc.Rotation = time.Time{}, "", false
 	}
 	return rc
+}
+
+// Expiry is when the bundle's trust ends and the subject of the root
+// that ends it: the last root's expiry in a rotation, else the first's.
+func (rc *RootCert) Expiry() (time.Time, string) {
+	if rc.Certs > 1 && !rc.Rotation {
+		return rc.OldestNotAfter, rc.OldestSubject
+	}
+	return rc.NotAfter, rc.Subject
 }

@@ -175,12 +175,7 @@ func span(d time.Duration) string {
 // but not the distroless one, which has neither curl nor a shell.
 func quitNow(pod *corev1.Pod) string {
 	ns := cmp.Or(pod.Namespace, "default")
-	port := mesh.DefaultStatusPort
-	if v, ok := pod.Annotations[mesh.AnnotStatusPort]; ok {
-		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil {
-			port = int(n) // else the injector refused it (MB212): the pod has the default
-		}
-	}
+	port := statusPort(pod)
 	switch {
 	case port == 0:
 		return fmt.Sprintf("`kubectl delete pod -n %s %s` (its %s is 0, so no status server serves /quitquitquit; "+
@@ -194,6 +189,18 @@ func quitNow(pod *corev1.Pod) string {
 		"%s, which pilot-agent request cannot reach; the distroless proxy image has no curl: there run "+
 		"`kubectl debug -n %s %s --image=curlimages/curl -- curl -sf -XPOST %s`, which shares the pod's network)",
 		ns, pod.Name, url, port, mesh.AnnotStatusPort, ns, pod.Name, url)
+}
+
+// statusPort is the port of the pod's pilot-agent status server (and its
+// /quitquitquit), 0 when the annotation turns the server off.
+func statusPort(pod *corev1.Pod) int {
+	if v, ok := pod.Annotations[mesh.AnnotStatusPort]; ok {
+		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil {
+			return int(n)
+		}
+		// else the injector refused it (MB212): the pod has the default
+	}
+	return mesh.DefaultStatusPort
 }
 
 // pilotAgentRequestPorts are the ports `pilot-agent request --debug-port`

@@ -30,7 +30,8 @@ var IstioValidationRejects = &rules.Rule{
 		"them as IST0106. meshbatch reports every error and warning Istio's validation returns, at the field; an " +
 		"e2e test holds its checks to Istio's own functions (e2e/istiovalid) at the version e2e/go.mod pins, which " +
 		"is Istio as of 1.31: Istio adds checks between releases, so when --istio-version names an older istiod the " +
-		"message says newer Istio rejects the object rather than that the cluster's webhook does. An object read " +
+		"message says newer Istio rejects the object rather than that the cluster's webhook does, that applying it may " +
+		"fail and will after an upgrade, and the finding is a warning. An object read " +
 		"from a cluster (lint --cluster) is stored already: it got in while validation was off or under another " +
 		"Istio version, and re-applying it fails. What MB503 (portLevelMtls), MB509 (serviceAccounts) and MB611 " +
 		"(MUTUAL without a client certificate) report is left to them when they run, and reported here when they do not.",
@@ -118,7 +119,11 @@ func checkIstioValidation(p *rules.Pass) {
 					p.ReportSeverityf(rules.Warning, o, path, "%s: Istio's validation (as of %s) warns: %s", o.Ref(), istiovalid.AsOf, i.Msg)
 					continue
 				}
-				p.Reportf(o, path, "%s: %s: %s; %s", o.Ref(), rejects(p), i.Msg, consequence(o))
+				sev := rules.Error
+				if olderIstio(p) {
+					sev = rules.Warning // the cluster's istiod may lack the check
+				}
+				p.ReportSeverityf(sev, o, path, "%s: %s: %s; %s", o.Ref(), rejects(p), i.Msg, consequence(p, o))
 			}
 		}
 	}
@@ -128,19 +133,33 @@ func checkIstioValidation(p *rules.Pass) {
 // release istiovalid follows, and not the cluster's own when the facts say
 // it runs an older istiod, which may lack the check.
 func rejects(p *rules.Pass) string {
-	v := p.Facts.IstioVersion
-	if v.Known() && v.AtLeast(istiovalid.AsOfMajor, istiovalid.AsOfMinor) == mesh.No {
+	if olderIstio(p) {
 		return fmt.Sprintf("newer Istio's validation (as of %s) rejects it, and istiod %s may too (checks are added "+
-			"between releases)", istiovalid.AsOf, v)
+			"between releases)", istiovalid.AsOf, p.Facts.IstioVersion)
 	}
 	return fmt.Sprintf("Istio's validating webhook (as of %s) rejects it", istiovalid.AsOf)
 }
 
+// olderIstio says whether the facts name an istiod older than the release
+// istiovalid follows; an unknown version counts as that release.
+func olderIstio(p *rules.Pass) bool {
+	v := p.Facts.IstioVersion
+	return v.Known() && v.AtLeast(istiovalid.AsOfMajor, istiovalid.AsOfMinor) == mesh.No
+}
+
 // consequence says what a rejection does to the object: one in a file
-// fails to apply; one read from a cluster is stored already.
-func consequence(o *manifest.Object) string {
-	if o.IsLive() {
+// fails to apply; one read from a cluster is stored already. Under an
+// older istiod either is certain only after an upgrade.
+func consequence(p *rules.Pass, o *manifest.Object) string {
+	older := olderIstio(p)
+	switch {
+	case o.IsLive() && older:
+		return "it is stored, so it got in while validation was off or under another Istio version; re-applying it " +
+			"may fail, and will after an upgrade"
+	case o.IsLive():
 		return "it is stored, so it got in while validation was off or under another Istio version; re-applying it fails"
+	case older:
+		return "kubectl apply may fail, and will after an upgrade, leaving the object unstored"
 	}
 	return "kubectl apply fails and the object is never stored"
 }

@@ -75,16 +75,21 @@ func TestMB002OnLiveObjects(t *testing.T) {
 
 // TestMB002OlderIstio: when the facts say istiod is older than the
 // release whose validation MB002 follows, it does not claim the cluster's
-// webhook rejects the object.
+// webhook rejects the object nor that applying it fails, and warns.
 func TestMB002OlderIstio(t *testing.T) {
 	file := filepath.Join("testdata", "MB002", "bad.yaml")
 	for _, tc := range []struct {
-		v    mesh.Version
-		want string
+		v        mesh.Version
+		want     []string
+		wantNot  string
+		severity rules.Severity
 	}{
-		{mesh.Version{Major: 1, Minor: 28}, "newer Istio's validation (as of 1.31) rejects it, and istiod 1.28 may too"},
-		{mesh.Version{Major: 1, Minor: 31}, "Istio's validating webhook (as of 1.31) rejects it"},
-		{mesh.Version{}, "Istio's validating webhook (as of 1.31) rejects it"},
+		{mesh.Version{Major: 1, Minor: 28}, []string{"newer Istio's validation (as of 1.31) rejects it, and istiod 1.28 may too",
+			"kubectl apply may fail, and will after an upgrade"}, "apply fails", rules.Warning},
+		{mesh.Version{Major: 1, Minor: 31}, []string{"Istio's validating webhook (as of 1.31) rejects it",
+			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
+		{mesh.Version{}, []string{"Istio's validating webhook (as of 1.31) rejects it",
+			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
 	} {
 		res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: []*rules.Rule{checks.IstioValidationRejects},
 			Facts: mesh.Facts{IstioVersion: tc.v}, Now: ruletest.Now})
@@ -93,15 +98,24 @@ func TestMB002OlderIstio(t *testing.T) {
 		}
 		n := 0
 		for f := range res.Findings.All() {
-			if f.Severity == rules.Error {
-				n++
-				if !strings.Contains(f.Message, tc.want) {
-					t.Errorf("Istio %s: %s:%d: %s\nwant it to say %q", tc.v, f.File, f.Line, f.Message, tc.want)
+			if !strings.Contains(f.Message, "rejects it") {
+				continue // Istio's warnings
+			}
+			n++
+			if f.Severity != tc.severity {
+				t.Errorf("Istio %s: %s:%d: severity %s, want %s", tc.v, f.File, f.Line, f.Severity, tc.severity)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(f.Message, w) {
+					t.Errorf("Istio %s: %s:%d: %s\nwant it to say %q", tc.v, f.File, f.Line, f.Message, w)
 				}
+			}
+			if strings.Contains(f.Message, tc.wantNot) {
+				t.Errorf("Istio %s: %s:%d: %s\nwant it not to say %q", tc.v, f.File, f.Line, f.Message, tc.wantNot)
 			}
 		}
 		if n == 0 {
-			t.Errorf("Istio %s: no error in %s", tc.v, file)
+			t.Errorf("Istio %s: no rejection in %s", tc.v, file)
 		}
 	}
 }

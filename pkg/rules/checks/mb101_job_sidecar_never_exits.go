@@ -3,6 +3,7 @@ package checks
 import (
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -90,7 +91,8 @@ spec:
 		"it, or replacing a value Istio 1.24 to 1.26 read as classic); not for a pod that opts out with \"false\", was " +
 		"injected before it was committed, or holds the app until the proxy starts (the hold would do nothing). " +
 		"Elsewhere, where the pod's only app container runs a shell command ([sh, -c, ...], so a shell exists), nothing " +
-		"tries to stop the proxy yet and restartPolicy is Never, runs the command under the wrapper meshbatch generate " +
+		"tries to stop the proxy yet, restartPolicy is Never and the template leaves status.sidecar.istio.io/port at " +
+		"15020 (the port the wrapper calls), runs the command under the wrapper meshbatch generate " +
 		"writes, which stops the proxy with curl when the app ends, whatever its exit code: the app's image must have " +
 		"curl (meshbatch cannot see into the image; without curl the wrapper says \"could not stop istio-proxy\" on " +
 		"stderr and the pod still never completes). No fix otherwise.",
@@ -196,9 +198,13 @@ var shells = []string{"sh", "bash", "ash", "dash", "ksh", "zsh"}
 // must be known ([shell, -c, ...] in the manifest, so a shell exists), the
 // pod must not restart its containers (a restarted app would find no
 // proxy, MB103), and nothing may try to stop the proxy already (stops
-// counts the attempts: MB102's).
+// counts the attempts: MB102's). The wrapper calls the default status
+// port, so a template that moves it (or turns it off with 0) gets no fix.
 func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
 	if stops > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
+		return manifest.ErrNoEdit
+	}
+	if v, ok := w.Template.Annotations[mesh.AnnotStatusPort]; ok && strings.TrimSpace(v) != strconv.Itoa(mesh.DefaultStatusPort) {
 		return manifest.ErrNoEdit
 	}
 	var app *rules.ContainerRef

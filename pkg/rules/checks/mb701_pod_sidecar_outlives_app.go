@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -24,7 +25,8 @@ var PodSidecarOutlivesApp = &rules.Rule{
 		"It lasts until someone stops the proxy, the Job's activeDeadlineSeconds ends it as Failed, or the pod is deleted.",
 	Remediation: "Free the stuck pod now by asking the sidecar to quit (the command in the message: a POST to " +
 		"pilot-agent's /quitquitquit on its status port, 15020 unless status.sidecar.istio.io/port moves it); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
-		"\"true\" (Istio >= 1.24, Kubernetes >= 1.29) or a POST to http://127.0.0.1:15020/quitquitquit when the app ends.",
+		"\"true\" (Istio >= 1.24, Kubernetes >= 1.29) or a POST to http://127.0.0.1:<status port>/quitquitquit when the app ends; " +
+		"with status.sidecar.istio.io/port: \"0\" there is no quit endpoint to call, and the native sidecar is the fix.",
 	Kinds: []string{"Pod"},
 	Sources: []string{
 		"kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle (pod phase: Running while any container runs)",
@@ -116,10 +118,22 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 		p.Reportf(w.Object, proxy.Path+".state.running",
 			"%s of Job %s/%s is stuck: its app containers have all terminated (%s) %s, but the classic istio-proxy "+
 				"sidecar still runs, so the pod never completes and the Job never finishes; free it now with %s, "+
-				"and fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" or a POST to "+
-				"http://127.0.0.1:15020/quitquitquit when the app ends (MB101)",
-			w.Object.Ref(), w.Namespace, job, strings.Join(exits, ", "), since, quitNow(pod))
+				"and %s",
+			w.Object.Ref(), w.Namespace, job, strings.Join(exits, ", "), since, quitNow(pod), lastingFix(pod))
 	}
+}
+
+// lastingFix is how to fix the Job itself, for MB701's message: the app
+// calls /quitquitquit on the pod's status port when it ends, unless the
+// port is 0 and nothing serves it.
+func lastingFix(pod *corev1.Pod) string {
+	port := statusPort(pod)
+	if port == 0 {
+		return fmt.Sprintf("fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" (its %s is 0, so "+
+			"the proxy serves no quit endpoint the app could call when it ends) (MB101)", mesh.AnnotStatusPort)
+	}
+	return fmt.Sprintf("fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" or a POST to "+
+		"http://127.0.0.1:%d/quitquitquit when the app ends (MB101)", port)
 }
 
 // appsEndedProxyRuns reports whether a pod whose classic proxy runs (see

@@ -26,9 +26,11 @@ var RootCAExpiring = &rules.Rule{
 		"(10 years) is rotated by istiod's SelfSignedCARootCertRotator, which re-issues it well before expiry, so a " +
 		"self-signed root near its expiry means the rotator is turned off or failing (istiod's log says which); a " +
 		"plugged-in CA (cacerts) is never rotated by istiod: it is rotated by hand or by cert-manager. While a root " +
-		"is rotated, root-cert.pem holds the old and the new root and workloads trust both: MB706 judges such a " +
-		"bundle on the root that expires last and reports the old one's expiry as information, to be removed once " +
-		"workloads hold certificates from the new root. A Job that is running now with an activeDeadlineSeconds " +
+		"is rotated, root-cert.pem holds the old and the new root, of one subject (istiod's rotator keeps it), and " +
+		"workloads trust both: MB706 judges such a bundle on the root that expires last and reports the old one's " +
+		"expiry as information, to be removed once workloads hold certificates from the new root. A bundle of roots " +
+		"of different subjects (a multicluster or plugged-in trust bundle) is no rotation: each root carries the " +
+		"trust of what it signed, so MB706 judges it on the root that expires first. A Job that is running now with an activeDeadlineSeconds " +
 		"that ends after the expiry may lose mTLS midway through its run. This is the source article's root CA " +
 		"expiry alert, checked from the certificate itself: an error once it has expired or before a running Job's " +
 		"deadline, a warning within 30 days.",
@@ -137,25 +139,30 @@ func checkRootCAExpiring(p *rules.Pass) {
 		if n := certs.copies[c.Sum] - 1; n > 0 {
 			others = fmt.Sprintf(" (the same bundle is in %d more namespaces of the input)", n)
 		}
-		left := c.NotAfter.Sub(now)
-		last := ""
-		if c.Certs > 1 {
-			last = fmt.Sprintf(" (the last of the %d roots in the bundle to expire)", c.Certs)
+		expiry, subject := c.Expiry()
+		left := expiry.Sub(now)
+		which := ""
+		switch {
+		case c.Rotation:
+			which = fmt.Sprintf(" (the last of the %d roots in the bundle to expire)", c.Certs)
+		case c.Certs > 1:
+			which = fmt.Sprintf(" (the first of the %d roots in the bundle to expire; their subjects differ, so this "+
+				"is no rotation and the others do not carry the trust of what it signed)", c.Certs)
 		}
 		switch {
 		case left <= 0:
 			p.Reportf(o, path, "the mesh root certificate in %s (%s)%s expired on %s, %s ago%s: sidecars reject every "+
 				"certificate it signed, so mTLS between workloads fails and STRICT peers refuse every call",
-				o.Ref(), c.Subject, last, stamp(c.NotAfter), span(-left), others)
+				o.Ref(), subject, which, stamp(expiry), span(-left), others)
 			continue
 		case left <= rootExpiryWarning:
 			p.ReportSeverityf(rules.Warning, o, path, "the mesh root certificate in %s (%s)%s expires on %s, in %s%s: "+
 				"once it has, mTLS between workloads fails; rotate the root now",
-				o.Ref(), c.Subject, last, stamp(c.NotAfter), span(left), others)
+				o.Ref(), subject, which, stamp(expiry), span(left), others)
 			continue
 		}
 		// A rotation under way: the new root holds, the old one goes.
-		if old := c.OldestNotAfter; c.Certs > 1 && old.Sub(now) <= rootExpiryWarning {
+		if old := c.OldestNotAfter; c.Rotation && old.Sub(now) <= rootExpiryWarning {
 			verb, when := "expires on", "in "+span(old.Sub(now))
 			if !old.After(now) {
 				verb, when = "expired on", span(now.Sub(old))+" ago"
@@ -197,7 +204,8 @@ func checkRootCAExpiring(p *rules.Pass) {
 func rootExpiryFor(p *rules.Pass, certs *rootCerts, ns string) (time.Time, string, *manifest.Object) {
 	for _, o := range []*manifest.Object{certs.byNS[ns], certs.byNS[p.Facts.Root()], certs.any} {
 		if o != nil {
-			return rules.RootCertOf(o).NotAfter, o.Ref(), o
+			expiry, _ := rules.RootCertOf(o).Expiry()
+			return expiry, o.Ref(), o
 		}
 	}
 	if t := p.Facts.RootCertExpiry; !t.IsZero() {

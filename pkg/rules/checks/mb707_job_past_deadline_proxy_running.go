@@ -21,7 +21,9 @@ var JobPastDeadlineProxyRunning = &rules.Rule{
 		"has escaped the backstop: its deletion hangs (a finalizer, a preStop hook or a drain that does not end), the " +
 		"Job controller has not acted, or the pod lost its owner. It keeps its resource requests and its place in the " +
 		"mesh, and a CronJob under Forbid may be waiting on it. The pod is reported once the deadline is further " +
-		"behind than its terminationGracePeriodSeconds (30s by default) and a minute for the Job controller to act; " +
+		"behind than its terminationGracePeriodSeconds (30s by default) and a minute for the Job controller to act, " +
+		"or, once the pod is being deleted, a minute after its deletionTimestamp (the time the deletion was asked " +
+		"for plus the grace period it was given, when the pod is due to be gone); " +
 		"a pod whose app containers have all ended is left to MB701 when it runs, which gives the same command.",
 	Remediation: "Stop the proxy now (the command in the message), look at why the pod was not deleted (kubectl describe " +
 		"pod: finalizers, deletionTimestamp, events), and fix the sidecar's lifecycle so that the deadline is never " +
@@ -138,9 +140,15 @@ func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 			continue
 		}
 		end := start.Add(deadline)
-		// The Job controller deletes the pods at the deadline and the
-		// kubelet gives each its grace period before it kills them.
-		if now.Sub(end) <= deletionAllowance(pod) {
+		if dt := pod.DeletionTimestamp; dt != nil {
+			// The deletion's own deadline: the request time plus the
+			// grace period it was given, which may differ from the spec's.
+			if !now.After(end) || now.Sub(dt.Time) <= deletionMargin {
+				continue
+			}
+		} else if now.Sub(end) <= deletionAllowance(pod) {
+			// The Job controller deletes the pods at the deadline and the
+			// kubelet gives each its grace period before it kills them.
 			continue
 		}
 		if _, _, _, stuck := appsEndedProxyRuns(pod, now); stuck && p.RuleRuns(PodSidecarOutlivesApp.ID) {
@@ -148,7 +156,7 @@ func checkJobPastDeadlineProxyRunning(p *rules.Pass) {
 		}
 		deleting := ""
 		if pod.DeletionTimestamp != nil {
-			deleting = ", and its deletion, requested at " + stamp(pod.DeletionTimestamp.Time) + ", has not ended it"
+			deleting = ", and it is being deleted but was due to be gone by " + stamp(pod.DeletionTimestamp.Time)
 		}
 		p.Reportf(w.Object, proxy.Path+".state.running",
 			"%s still runs istio-proxy %s after %s reached its activeDeadlineSeconds (%s from %s, so at %s)%s: "+
