@@ -50,7 +50,10 @@ func (r *reader) rootCert(revs map[string]*revision, def, root string) config.Ro
 			r.notef("ConfigMap %s: %s (rootCert left out)", where, rc.Err)
 			return config.RootCertFacts{}
 		}
-		return config.RootCertFacts{ConfigMap: where, NotAfter: rc.NotAfter.UTC().Format(time.RFC3339), Subject: rc.Subject}
+		// The expiry trust hangs on: the last root's in a rotation, the
+		// first root's in a bundle of roots of different subjects.
+		notAfter, subject := rc.Expiry()
+		return config.RootCertFacts{ConfigMap: where, NotAfter: notAfter.UTC().Format(time.RFC3339), Subject: subject}
 	}
 	r.notef("no ConfigMap %s in %s: istiod has not published the mesh root certificate there (rootCert left out)",
 		mesh.RootCertConfigMap, strings.Join(namespaces, ", "))

@@ -85,3 +85,31 @@ func TestRootCert(t *testing.T) {
 		})
 	}
 }
+
+// TestRootCertTrustBundle: in a bundle of roots of different subjects
+// (no rotation) the facts keep the root that expires first, which the
+// trust in its workloads' certificates hangs on.
+func TestRootCertTrustBundle(t *testing.T) {
+	data, err := os.ReadFile("../rules/checks/testdata/MB706/bad_trust_bundle.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pem []string
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "-----BEGIN") || len(pem) > 0 && !strings.HasPrefix(pem[len(pem)-1], "-----END") || strings.HasPrefix(l, "-----END") {
+			pem = append(pem, l)
+		}
+	}
+	bundle := strings.Join(pem, "\n") + "\n"
+	if n := strings.Count(bundle, "BEGIN CERTIFICATE"); n != 2 {
+		t.Fatalf("the fixture gave %d certificates, want 2", n)
+	}
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "istio-ca-root-cert", Namespace: "istio-system"}, Data: map[string]string{"root-cert.pem": bundle}}
+	r := &reader{ctx: context.Background(), cs: fakeCluster(t, cm)}
+	got := r.rootCert(map[string]*revision{"default": {name: "default", namespace: "istio-system"}}, "default", "istio-system")
+	want := config.RootCertFacts{ConfigMap: "istio-system/istio-ca-root-cert", NotAfter: "2026-06-15T00:00:00Z", Subject: "O=cluster.local"}
+	if got != want {
+		t.Errorf("rootCert = %+v, want %+v", got, want)
+	}
+}
