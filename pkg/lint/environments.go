@@ -117,23 +117,7 @@ func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*
 	}
 	l.addProblems(problems)
 	if len(leftOut) > 0 {
-		n := 0
-		for i, o := range l.objects {
-			if leftOut[o] {
-				continue
-			}
-			l.objects[n] = o
-			if l.workloads != nil {
-				l.workloads[n] = l.workloads[i]
-			}
-			n++
-		}
-		clear(l.objects[n:])
-		l.objects = l.objects[:n]
-		if l.workloads != nil {
-			clear(l.workloads[n:])
-			l.workloads = l.workloads[:n]
-		}
+		l.drop(leftOut)
 	}
 	return outs, errs, nil
 }

@@ -440,9 +440,14 @@ func (l *loaded) leaveOutFailed(late []lateFailure) {
 		l.insertProblem(f.problem, rank)
 		delete(l.ignores, f.object)
 	}
+	l.drop(failed)
+}
+
+// drop takes the objects of out out of the run, with their workloads.
+func (l *loaded) drop(out map[*manifest.Object]bool) {
 	n := 0
 	for i, o := range l.objects {
-		if failed[o] {
+		if out[o] {
 			continue
 		}
 		l.objects[n] = o
