@@ -18,6 +18,7 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/lint/format"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -233,14 +234,6 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	opts.ListObjects = format.NeedsObjects(outputs)
 	opts.Fixes = format.ShowsFixes(outputs)
-	charts := 0 // the Helm charts given --values and --set
-	configure := opts.Render.Configure
-	opts.Render.Configure = func(t render.Target) []render.Target {
-		if t.Kind == render.Helm {
-			charts++
-		}
-		return configure(t)
-	}
 	var cluster *clusterRun
 	if fl.cluster.enabled {
 		if cluster, err = startCluster(cmd, fl.cluster); err != nil {
@@ -250,8 +243,19 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 			cluster.stop()
 			return usageError{err}
 		}
+		// The cluster's facts under the given ones: the charts are
+		// rendered for its Kubernetes version too.
 		opts.Facts, opts.Live = set.facts, cluster.live()
+		opts.Render = renderOptions(cfg, set.facts, fl)
 		opts.Live.Namespaces = fl.cluster.namespaces
+	}
+	charts := 0 // the Helm charts given --values and --set
+	configure := opts.Render.Configure
+	opts.Render.Configure = func(t render.Target) []render.Target {
+		if t.Kind == render.Helm {
+			charts++
+		}
+		return configure(t)
 	}
 	for _, n := range set.notices {
 		cmd.PrintErrln("meshbatch: " + format.Printable(n))
@@ -364,13 +368,25 @@ func lintOptions(cmd *cobra.Command, fl lintFlags) (lint.Options, resolved, *con
 			return opts, set, nil, nil, usagef("--values %s: no such file", v)
 		}
 	}
-	opts.Render = lint.RenderOptions{
+	opts.Render = renderOptions(cfg, set.facts, fl)
+	if base != nil {
+		opts.Baseline = base.matcher
+	}
+	return opts, set, cfg, base, nil
+}
+
+// renderOptions say how the input's charts and Kustomize directories are
+// rendered: with the config's charts: entries, --values and --set, and
+// the Kubernetes version of facts, which must be the run's final ones
+// (lint --cluster builds them again once it has read the cluster's).
+func renderOptions(cfg *config.Config, facts mesh.Facts, fl lintFlags) lint.RenderOptions {
+	return lint.RenderOptions{
 		Renderer: execRenderer{},
 		ChartOf:  cfg.ChartOfValuesFile,
 		Configure: func(t render.Target) []render.Target {
 			ts := cfg.ChartRenderings(t)
 			for i := range ts {
-				if v := set.facts.KubernetesVersion; v.Known() {
+				if v := facts.KubernetesVersion; v.Known() {
 					ts[i].KubeVersion = v.String() // the templates' .Capabilities.KubeVersion
 				}
 				if ts[i].Kind == render.Helm {
@@ -381,10 +397,6 @@ func lintOptions(cmd *cobra.Command, fl lintFlags) (lint.Options, resolved, *con
 			return ts
 		},
 	}
-	if base != nil {
-		opts.Baseline = base.matcher
-	}
-	return opts, set, cfg, base, nil
 }
 
 // loadConfig finds and reads the config file: --config, else
