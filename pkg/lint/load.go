@@ -255,14 +255,17 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 	}
 	seen := map[string]bool{} // namespaces of the objects left out
 	inFiles := filesDefine(results, out.live)
-	var shadowing map[objectKey]int // the files' objects the cluster has too, by their index in out.objects
+	// shadowing are the files' objects the cluster has too, by their
+	// index in out.objects: several for an object that a chart renders
+	// for each of its environments, and each takes the cluster's status.
+	var shadowing map[objectKey][]int
 	for _, fr := range results {
 		for _, d := range fr.docs {
 			for i, o := range d.objects {
 				if fr.live {
 					if inFiles[keyOf(o)] {
 						out.live.shadowed++ // the file's object is linted instead
-						if at, ok := shadowing[keyOf(o)]; ok {
+						for _, at := range shadowing[keyOf(o)] {
 							out.takeLiveStatus(at, o, opts)
 						}
 						continue
@@ -296,9 +299,9 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 				}
 				if !fr.live && inFiles[keyOf(o)] {
 					if shadowing == nil {
-						shadowing = map[objectKey]int{}
+						shadowing = map[objectKey][]int{}
 					}
-					shadowing[keyOf(o)] = len(out.objects) - 1
+					shadowing[keyOf(o)] = append(shadowing[keyOf(o)], len(out.objects)-1)
 				}
 				if ia.own != nil || ia.template != nil {
 					if out.ignores == nil {
