@@ -3,6 +3,7 @@ package lint
 import (
 	"context"
 	"slices"
+	"strings"
 	"unique"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -44,8 +45,11 @@ func (l *loaded) environmentOf(o *manifest.Object) string {
 // two copies of one PeerAuthentication would conflict.
 //
 // An object outside the environments is checked with each; its findings
-// are reported once (the same rule, place and message). A check silenced
-// by partial input counts once per environment it was silenced in.
+// are reported once (the same rule, place and message), and a finding
+// that only some environments cause (their objects or values differ)
+// names them, as a rendered object's finding names its one. A check
+// silenced by partial input counts once per environment it was silenced
+// in.
 func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
 	type shared struct {
 		rule      int
@@ -55,7 +59,13 @@ func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*
 		line, col int32
 	}
 	outs := make([]ruleOutput, len(checks))
-	seen := map[shared]bool{}
+	// seen are the shared findings reported, each at its place in outs
+	// with the environments that found it.
+	type reported struct {
+		rule, at int
+		envs     []string
+	}
+	seen := map[shared]*reported{}
 	var errs []error
 	seenErr := map[string]bool{}
 	var problems []manifest.Problem
@@ -82,10 +92,11 @@ func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*
 			for _, d := range wOuts[i].diags {
 				if l.environmentOf(d.obj) == "" {
 					k := shared{i, d.obj, d.path, d.msg.String(), d.line, d.col}
-					if seen[k] {
+					if r := seen[k]; r != nil {
+						r.envs = append(r.envs, env)
 						continue
 					}
-					seen[k] = true
+					seen[k] = &reported{rule: i, at: len(outs[i].diags), envs: []string{env}}
 				}
 				outs[i].diags = append(outs[i].diags, d)
 			}
@@ -115,6 +126,11 @@ func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*
 			}
 		}
 	}
+	for _, r := range seen {
+		if len(r.envs) < len(envs) {
+			outs[r.rule].diags[r.at].inEnvironments(r.envs)
+		}
+	}
 	l.addProblems(problems)
 	if len(leftOut) > 0 {
 		l.drop(leftOut)
@@ -126,4 +142,23 @@ func checkEnvironments(ctx context.Context, l *loaded, envs []string, checks []*
 // each environment.
 func problemKey(p manifest.Problem) manifest.Problem {
 	return manifest.Problem{File: p.File, Doc: p.Doc, Pos: p.Pos, Msg: p.Msg}
+}
+
+// inEnvironments marks a finding on an object outside the environments
+// as found with only these of them (sorted, as envs are checked).
+func (f *finding) inEnvironments(envs []string) {
+	if f.more == nil {
+		f.more = &findingMore{}
+	}
+	f.more.environments = envs
+}
+
+// environmentsNote is what the message of a finding found with only some
+// environments ends with: " [environment staging]", " [environments prod,
+// staging]".
+func environmentsNote(envs []string) string {
+	if len(envs) == 1 {
+		return environmentNote(envs[0])
+	}
+	return " [environments " + strings.Join(envs, ", ") + "]"
 }

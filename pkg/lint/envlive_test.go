@@ -107,7 +107,8 @@ func TestEveryEnvironmentTakesTheLiveStatus(t *testing.T) {
 				Rules:     []*rules.Rule{checks.CronJobStalled},
 				Render:    lint.RenderOptions{Renderer: engine.Engine{}, Configure: cfg.ChartRenderings},
 				Live:      &lint.LiveSource{Context: "prod-eu", Next: onePage(live...), SpoolDir: t.TempDir()},
-				Residency: r, Workers: 2,
+				Residency: r,
+				Workers:   2,
 				Now:       time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC),
 			})
 			if err != nil {

@@ -46,6 +46,11 @@ type Finding struct {
 	// patch or resource file), and Rendered says where in the rendered
 	// document the finding was.
 	Rendered *RenderedFrom `json:"rendered,omitempty"`
+	// Environments are, for a finding on an object outside the chart
+	// environments of the run (a plain file), the environments it was
+	// found with when not all of them were: the objects only those
+	// render cause it. Nil otherwise.
+	Environments []string `json:"environments,omitempty"`
 	// Fix resolves the finding, when its rule offers one and the run
 	// asked for fixes (Options.Fixes).
 	Fix *rules.Fix `json:"fix,omitempty"`
@@ -202,6 +207,8 @@ type findingMore struct {
 	relatedAt []RelatedObject
 	// fix resolves the finding (Options.Fixes).
 	fix *rules.Fix
+	// environments are Finding's Environments.
+	environments []string
 }
 
 // suppressedBy is Finding's Suppressed, SuppressedBy and SuppressReason:
@@ -273,6 +280,9 @@ func (f *finding) message() string {
 	if f.more != nil && f.more.source != nil {
 		note = f.more.source.note
 	}
+	if f.more != nil && len(f.more.environments) > 0 {
+		note += environmentsNote(f.more.environments)
+	}
 	if p := f.problem(); p != nil {
 		return p.Msg + note
 	}
@@ -327,6 +337,7 @@ func (f *finding) render(live *liveRun) Finding {
 		if f.more.source != nil {
 			out.Rendered = f.more.source.rendered
 		}
+		out.Environments = f.more.environments
 		if s := f.more.suppressed; s != nil {
 			out.Suppressed, out.SuppressedBy, out.SuppressReason = s.origin, s.by, s.reason
 		}

@@ -281,8 +281,9 @@ func TestNoFixOnRenderedFindings(t *testing.T) {
 // the objects of the others. Only prod renders the AuthorizationPolicy
 // that admits the batch namespace's default identity, so MB508 fires on
 // prod's Job and not on staging's. A plain file's Job is checked with
-// each environment: MB101, which fires in both, is reported once. In
-// SARIF, the result names its environment.
+// each environment: MB101, which fires in both, is reported once, and
+// names no environment; MB508, which prod's policy alone causes, names
+// prod. In SARIF, the result names its environment.
 func TestEnvironmentsApart(t *testing.T) {
 	t.Chdir("testdata/render")
 	cfg, err := config.Load("environments.meshbatch.yaml")
@@ -301,9 +302,18 @@ func TestEnvironmentsApart(t *testing.T) {
 		env := ""
 		if f.Rendered != nil {
 			env = f.Rendered.Environment
-			if !strings.HasSuffix(f.Message, " [environment "+env+"]") {
-				t.Errorf("%s:%d: the message does not name environment %q: %s", f.File, f.Line, env, f.Message)
+		}
+		if f.Environments != nil {
+			env = "found with " + strings.Join(f.Environments, ",")
+			if f.Rendered != nil {
+				t.Errorf("%s:%d: a rendered finding names the environments %q it was found with", f.File, f.Line, f.Environments)
 			}
+		}
+		if env != "" && !strings.HasSuffix(f.Message, " [environment "+strings.TrimPrefix(env, "found with ")+"]") {
+			t.Errorf("%s:%d: the message does not name environment %q: %s", f.File, f.Line, env, f.Message)
+		}
+		if env == "" && strings.Contains(f.Message, "[environment") {
+			t.Errorf("%s:%d: found with every environment, the message names one: %s", f.File, f.Line, f.Message)
 		}
 		got = append(got, fmt.Sprintf("%s %s:%d %s", f.RuleID, f.File, f.Line, env))
 	}
@@ -311,7 +321,7 @@ func TestEnvironmentsApart(t *testing.T) {
 		"MB508 charts/envs/templates/job.yaml:11 prod",
 		"MB101 charts/envs/templates/job.yaml:14 prod",
 		"MB101 charts/envs/templates/job.yaml:14 staging",
-		"MB508 plain/job.yaml:11 ",
+		"MB508 plain/job.yaml:11 found with prod",
 		"MB101 plain/job.yaml:14 ",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -331,6 +341,9 @@ func TestEnvironmentsApart(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), `"environment": "prod"`) {
 		t.Errorf("the SARIF result's properties.rendered does not name the environment:\n%s", buf.String())
+	}
+	if !strings.Contains(buf.String(), `"environments": [`) {
+		t.Errorf("the SARIF result of the plain file's MB508 does not name the environment it was found with:\n%s", buf.String())
 	}
 	// The two environments' MB101 on the chart's Job are two alerts to
 	// code scanning: their fingerprints differ.

@@ -45,7 +45,10 @@ type jsonFinding struct {
 	// Rendered is where a finding on a rendered chart or Kustomize build
 	// was in the rendered document (additive: absent otherwise).
 	Rendered *lint.RenderedFrom `json:"rendered,omitempty"`
-	Fix      *jsonFix           `json:"fix,omitempty"`
+	// Environments are the chart environments a finding on a plain file
+	// was found with, when not all of them (additive: absent otherwise).
+	Environments []string `json:"environments,omitempty"`
+	Fix          *jsonFix `json:"fix,omitempty"`
 }
 
 // jsonRelated is another object the finding is about: the line its
@@ -141,7 +144,7 @@ func jsonFindingOf(f lint.Finding) jsonFinding {
 		RuleID: f.RuleID, Slug: f.Slug, Severity: f.Severity.String(),
 		Message: f.Message, Remediation: f.Remediation, DocURL: f.URL,
 		File: f.File, Line: f.Line, Column: f.Column, FieldPath: f.FieldPath,
-		Object: jsonObject(f.Object), Rendered: f.Rendered, Context: f.Context, Fix: jsonFixOf(f),
+		Object: jsonObject(f.Object), Rendered: f.Rendered, Environments: f.Environments, Context: f.Context, Fix: jsonFixOf(f),
 	}
 	for _, r := range f.Related {
 		jf.Related = append(jf.Related, jsonRelated{File: r.File, Line: r.Line, Object: jsonObject(r.Object), Context: r.Context})

@@ -111,6 +111,9 @@ type sarifResultProps struct {
 	// Rendered is where a finding on a rendered chart or Kustomize build
 	// was in the rendered document; the location is in its source.
 	Rendered *lint.RenderedFrom `json:"rendered,omitempty"`
+	// Environments are the chart environments a finding on a plain file
+	// was found with, when not all of them (lint.Finding.Environments).
+	Environments []string `json:"environments,omitempty"`
 }
 
 // sarifRelated is another object a result is about (SARIF's location
@@ -268,7 +271,7 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 		Message:             sarifText{Text: msg},
 		Locations:           []sarifLocation{loc},
 		PartialFingerprints: map[string]string{"meshbatchFinding/v1": fingerprint(f)},
-		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation, Rendered: f.Rendered},
+		Properties:          &sarifResultProps{FieldPath: f.FieldPath, Remediation: f.Remediation, Rendered: f.Rendered, Environments: f.Environments},
 		Fixes:               sarifFixesOf(f),
 	}
 	for i, r := range f.Related {
@@ -312,6 +315,12 @@ func fingerprint(f lint.Finding) string {
 		// Each environment's rendering is an object of its own, usually
 		// of the same name: one alert each.
 		parts = append(parts, "environment="+f.Rendered.Environment)
+	}
+	if len(f.Environments) > 0 {
+		// Found with some environments only: one alert per set of them,
+		// as the message, which names them, may differ from the other
+		// environments' at the same place.
+		parts = append(parts, "environments="+strings.Join(f.Environments, ","))
 	}
 	return lint.Fingerprint(parts...)
 }
