@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -29,10 +30,10 @@ import (
 //
 // Live objects have no file. Their findings name the object and Context
 // (Finding.Context) and have no line. Each page is written to a spool
-// file in SpoolDir as it arrives, and decoded from it, so that the run
-// holds a page of raw objects at a time (and the batches of documents
-// queued to the decoders), as it holds a file at a time: the passes
-// decode released objects again from the spool, which Run removes.
+// file in SpoolDir as it arrives, and decoded; the next page is read
+// once it is, so that the run holds one page of raw objects at a time:
+// the passes decode released objects again from the spool, which Run
+// removes.
 type LiveSource struct {
 	Context string
 	// Next returns the next page of YAML documents, read into buf's
@@ -75,6 +76,11 @@ type liveRun struct {
 	// unknown are the fields of live objects these types lack, dropped
 	// (manifest.ReadStoredDocument).
 	unknown map[manifest.UnknownField]bool
+	// pagesHeld counts the pages read whose raw bytes are not yet
+	// recycled (decoded, and their buffer back in fileBufs), mostHeld
+	// the most at once: the loader's bound, which a test holds to one.
+	pagesHeld atomic.Int32
+	mostHeld  int32
 }
 
 // ownerRef is an object's controller: same namespace, by kind and name.
@@ -119,6 +125,9 @@ func (l *liveRun) close() {
 	}
 }
 
+// released notes that a page's raw bytes were recycled.
+func (l *liveRun) released() { l.pagesHeld.Add(-1) }
+
 // isLive reports whether a finding's file is the live input's.
 func (l *liveRun) isLive(file string) bool { return l != nil && file == l.name }
 
@@ -153,6 +162,7 @@ func (l *liveRun) read(ctx context.Context, src *LiveSource, out *loaded, send f
 		l.size += int64(len(page))
 		l.lines += bytes.Count(page, []byte{'\n'})
 		*buf = page // so that batchDone recycles the storage the page is in
+		l.mostHeld = max(l.mostHeld, l.pagesHeld.Add(1))
 		send(page, off, line, buf)
 	}
 }

@@ -93,6 +93,9 @@ type fileResult struct {
 	buf     *[]byte
 	data    []byte
 	live    bool // a page of the cluster's objects
+	// decoded, for a page of the cluster's objects, is called once its
+	// last batch is decoded and its buffer recycled.
+	decoded func()
 }
 
 // fileBufs recycles the buffers regular files are read into: every file
@@ -112,6 +115,9 @@ func (fr *fileResult) batchDone() {
 		*fr.buf = data[:0]
 		fileBufs.Put(fr.buf)
 		fr.buf, fr.data = nil, nil
+		if fr.decoded != nil {
+			fr.decoded()
+		}
 	}
 }
 
@@ -223,15 +229,21 @@ func load(ctx context.Context, paths []string, opts Options) (*loaded, error) {
 					chunks[i].Offset += int(off)
 					chunks[i].StartLine += line - 1
 				}
-				fr := &fileResult{docs: make([]docResult, len(chunks)), buf: buf, data: page, live: true}
+				decoded := make(chan struct{})
+				fr := &fileResult{docs: make([]docResult, len(chunks)), buf: buf, data: page, live: true,
+					decoded: func() { out.live.released(); close(decoded) }}
 				results = append(results, fr)
 				fr.pending.Store(int32((len(chunks)+batchSize-1)/batchSize) + 1)
-				defer fr.batchDone()
 				for first := 0; first < len(chunks); first += batchSize {
 					end := min(first+batchSize, len(chunks))
 					jobs <- job{file: out.live.name, res: fr, first: first, chunks: chunks[first:end], regular: true, docBase: docs, live: true}
 				}
 				docs += len(chunks)
+				fr.batchDone() // the +1: a page of no documents is done here
+				// The next page is read once this one is decoded: a
+				// page of raw objects at a time, as issue 18 bounds
+				// it; the lister lists the next meanwhile.
+				<-decoded
 			})
 		}
 	}

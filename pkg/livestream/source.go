@@ -70,12 +70,15 @@ func (s *Source) other(typ string, data []byte) {
 	}
 }
 
-// Next returns the next page, read into buf's storage when large enough;
-// io.EOF after the last. An error means the stream broke off: what was
-// read before is all there is.
+// Next returns the next page, read into buf's storage when large enough
+// (the first page, which Open read, in its own); io.EOF after the last.
+// An error means the stream broke off: what was read before is all there
+// is.
 func (s *Source) Next(buf []byte) ([]byte, error) {
 	if s.pending != nil {
-		page := append(buf[:0], s.pending...)
+		// Handed over, not copied into buf: a copy would be a second
+		// page of raw objects held while the caller reads the first.
+		page := s.pending
 		s.pending = nil
 		return page, nil
 	}

@@ -138,3 +138,30 @@ func TestAppendSpaced(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstPageHandedOver: the first page, which Open reads to get past
+// the facts, is handed to the caller as it is, not copied into the
+// caller's buffer: the reader never holds two pages of raw objects.
+func TestFirstPageHandedOver(t *testing.T) {
+	data := stream(t, func(w *Writer) {
+		w.Frame(TypeContext, []byte("prod-eu"))
+		w.Frame(TypeFacts, []byte("facts: {}\n"))
+		w.Page([][]byte{[]byte(`{"kind":"Namespace"}`)})
+		w.Page([][]byte{[]byte(`{"kind":"Pod"}`)})
+	}, true)
+	s, err := Open(bytes.NewReader(data), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := s.pending
+	page, err := s.Next(make([]byte, 0, 1<<10))
+	if err != nil || string(page) != "---\n{\"kind\": \"Namespace\"}\n" {
+		t.Fatalf("first page %q, %v", page, err)
+	}
+	if &page[0] != &read[0] || s.pending != nil {
+		t.Errorf("the first page was copied (or kept): the source held it twice")
+	}
+	if page, err = s.Next(nil); err != nil || !strings.Contains(string(page), "Pod") {
+		t.Errorf("second page %q, %v", page, err)
+	}
+}
