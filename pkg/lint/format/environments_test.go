@@ -63,4 +63,11 @@ func TestFoundWithEnvironments(t *testing.T) {
 	if rs[0].Fingerprints["meshbatchFinding/v1"] == rs[1].Fingerprints["meshbatchFinding/v1"] {
 		t.Errorf("the two results share a fingerprint: code scanning would merge them")
 	}
+	// The same on a cluster's object, whose fingerprint names no file.
+	for _, f := range []*lint.Finding{&every, &some} {
+		f.File, f.Line, f.Column, f.Context = "", 0, 0, "prod-eu"
+	}
+	if fingerprint(every) == fingerprint(some) {
+		t.Errorf("on a cluster's object, the two findings share a fingerprint")
+	}
 }

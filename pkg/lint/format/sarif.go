@@ -302,14 +302,17 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 
 // fingerprint identifies a finding across line shifts: rule, file, object
 // and field path (plus the message for findings without an object, and
-// the environment of a chart rendered for several).
+// the environment of a chart rendered for several, or the environments
+// that alone found it).
 func fingerprint(f lint.Finding) string {
+	var parts []string
 	if f.Live() {
-		return lint.Fingerprint(f.RuleID, liveName(f.Context, f.Object), f.FieldPath)
-	}
-	parts := []string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}
-	if f.Object.Kind == "" {
-		parts = append(parts, f.Message)
+		parts = []string{f.RuleID, liveName(f.Context, f.Object), f.FieldPath}
+	} else {
+		parts = []string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}
+		if f.Object.Kind == "" {
+			parts = append(parts, f.Message)
+		}
 	}
 	if f.Rendered != nil && f.Rendered.Environment != "" {
 		// Each environment's rendering is an object of its own, usually
