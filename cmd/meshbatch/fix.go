@@ -47,7 +47,9 @@ points at.
 Exit codes: 0 nothing left to fix and no finding without a fix at or above
 --fail-on, 1 fixes available (without --write), fixes left for another run,
 or findings without a fix at or above --fail-on, 2 bad flags, bad config,
-unreadable input or a file that could not be written.`,
+unreadable input, a file that could not be written, or a rule's fix that
+failed to build (a bug in meshbatch, named with its rule and place; the
+other fixes are still shown or written).`,
 		Example: `  meshbatch fix deploy/                       # show the fixes as a diff
   meshbatch fix --write deploy/               # apply them
   meshbatch fix --rules MB205,MB206 --write deploy/
@@ -91,10 +93,11 @@ func runFix(cmd *cobra.Command, args []string, fl lintFlags, write bool, only []
 		cmd.PrintErrln("meshbatch: " + format.Printable(m))
 	}
 	switch {
+	case errors.Is(err, fix.ErrUnknownRule):
+		return usagef("--rules: %v", err)
+	case errors.Is(err, fix.ErrBrokenFix):
+		return err // a bug in meshbatch, said above: exit 2, but not the user's input
 	case err != nil:
-		if errors.Is(err, fix.ErrUnknownRule) {
-			return usagef("--rules: %v", err)
-		}
 		return usageError{err}
 	case rep.Failed():
 		return errFindings

@@ -27,6 +27,11 @@ const DefaultRounds = 5
 // does not have.
 var ErrUnknownRule = errors.New("unknown rule")
 
+// ErrBrokenFix is the error of a run in which a rule's fix failed to
+// build: a bug in meshbatch, or a file saved while fix ran.
+// Report.Messages name each.
+var ErrBrokenFix = errors.New("broken fix")
+
 // Options are what a fix run does besides linting.
 type Options struct {
 	// Lint is how the paths are linted, as meshbatch lint would: config,
@@ -63,8 +68,13 @@ type Report struct {
 	// Left are findings whose fixes are not applied: the rounds ran out
 	// while fixes still changed their files. Another run applies them.
 	Left []lint.Finding
+	// FixErrors are the fixes that failed to build in the last round
+	// (lint.Result.FixErrors); their findings count as findings without
+	// a fix.
+	FixErrors []error
 	// Unfixed counts the findings at or above FailOn that no fix resolves:
-	// their rule offers none here, or Rules leaves it out.
+	// their rule offers none here, Rules leaves it out, or it failed to
+	// build (FixErrors).
 	Unfixed int
 	// Rendered counts the findings at or above FailOn on rendered Helm
 	// charts and Kustomize builds: their fixes would edit rendered bytes,
@@ -78,12 +88,16 @@ type Report struct {
 	rounds int
 }
 
-// Failed reports whether the run ends with exit code 1: fixes to apply
-// (without Write) or left for another run, or findings at or above
-// FailOn without a fix.
+// Failed reports whether the run fails: fixes to apply (without Write)
+// or left for another run, or findings at or above FailOn without a fix
+// (exit code 1), or a fix that failed (Broken: exit code 2).
 func (r *Report) Failed() bool {
-	return !r.Written && r.Applied > 0 || len(r.Left) > 0 || r.Unfixed > 0 || r.Rendered > 0
+	return !r.Written && r.Applied > 0 || len(r.Left) > 0 || r.Unfixed > 0 || r.Rendered > 0 || r.Broken()
 }
+
+// Broken reports whether a rule's fix failed to build: Run then returns
+// ErrBrokenFix, and meshbatch exits 2.
+func (r *Report) Broken() bool { return len(r.FixErrors) > 0 }
 
 // WriteDiff writes the unified diff of every change not written: all of
 // them without Options.Write; standard input's, which is never written.
@@ -107,8 +121,8 @@ func (r *Report) WriteDiff(w io.Writer) error {
 //
 // The Report holds what to show even when err is not nil. err is an
 // input or usage error (an unknown rule, standard input with Write, a path
-// that cannot be read, a fix that failed) or the files that could not be
-// written: meshbatch exits 2.
+// that cannot be read), the files that could not be written, or
+// ErrBrokenFix, after the other fixes were applied: meshbatch exits 2.
 func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	rep := &Report{failOn: opts.FailOn, rounds: cmp.Or(max(opts.Rounds, 0), DefaultRounds)}
 	var only []string
@@ -185,6 +199,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				rep.Unfixed++
 			}
 		}
+		rep.FixErrors = res.FixErrors
 		if round == rep.rounds {
 			rep.Left = fixable
 			break
@@ -242,8 +257,20 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		}
 	}
 	rep.summarise()
+	if rep.Broken() {
+		return rep, brokenFixes(len(rep.FixErrors))
+	}
 	return rep, nil
 }
+
+// brokenFixes is ErrBrokenFix with the count of broken fixes.
+type brokenFixes int
+
+func (n brokenFixes) Error() string {
+	return count(int(n), "fix", "fixes") + " of meshbatch's rules could not be applied (said above)"
+}
+
+func (brokenFixes) Is(target error) bool { return target == ErrBrokenFix }
 
 // summarise adds the messages that say what is left to do.
 func (r *Report) summarise() {
@@ -251,11 +278,14 @@ func (r *Report) summarise() {
 		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not applied: fixes still changed the file after %s; run meshbatch fix again",
 			f.File, f.Line, f.RuleID, count(r.rounds, "round", "rounds")))
 	}
+	for _, e := range r.FixErrors {
+		r.Messages = append(r.Messages, e.Error())
+	}
 	switch {
 	case !r.Written && r.Applied > 0:
 		r.Messages = append(r.Messages, fmt.Sprintf("%s in %s; nothing written: run with --write to apply",
 			count(r.Applied, "fix", "fixes"), count(len(r.Files), "file", "files")))
-	case r.Applied == 0 && len(r.Left) == 0:
+	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken():
 		r.Messages = append(r.Messages, "nothing to fix")
 	}
 	if r.Unfixed > 0 {
