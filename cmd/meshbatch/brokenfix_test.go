@@ -30,10 +30,10 @@ func breakMB206(t *testing.T, build func(w *rules.Workload, ed *manifest.Editor)
 	}
 }
 
-// TestBrokenFixExit: a rule's fix that fails to build is a bug in
-// meshbatch: lint -f json and fix say so, name the rule and the file,
-// exit 2, and do not call it input that could not be read. lint still
-// writes its report, the finding in it without a fix.
+// TestBrokenFixExit: a rule's fix that fails to build, or changes
+// nothing, is a bug in meshbatch: lint -f json and fix say so, name the
+// rule and the file, exit 2, and do not call it input that could not be
+// read. lint still writes its report, the finding in it without a fix.
 func TestBrokenFixExit(t *testing.T) {
 	dir := t.TempDir()
 	job := "apiVersion: batch/v1\nkind: Job\nmetadata: {name: etl, namespace: batch}\nspec:\n  template:\n    spec:\n" +
@@ -78,6 +78,15 @@ func TestBrokenFixExit(t *testing.T) {
 		t.Errorf("fix: exit %d, stderr:\n%s", code, stderr)
 	}
 
+	breakMB206(t, func(w *rules.Workload, ed *manifest.Editor) error {
+		return ed.ReplaceScalar(w.TemplateField("spec.containers[0].name"), "etl")
+	})
+	code, out, stderr = cli("fix", "job.yaml")
+	if code != exitUsage || out != "" ||
+		!strings.Contains(stderr, "meshbatch: job.yaml:4: MB206 not fixed: its fix changes nothing, so the finding is left as it is; this is a bug in meshbatch, please report it") ||
+		strings.Contains(stderr, "nothing to fix") {
+		t.Errorf("fix with a fix that changes nothing: exit %d, stdout %q, stderr:\n%s", code, out, stderr)
+	}
 	if got, _ := os.ReadFile("job.yaml"); string(got) != job {
 		t.Errorf("job.yaml was written:\n%s", got)
 	}

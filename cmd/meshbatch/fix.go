@@ -48,8 +48,8 @@ Exit codes: 0 nothing left to fix and no finding without a fix at or above
 --fail-on, 1 fixes available (without --write), fixes left for another run,
 or findings without a fix at or above --fail-on, 2 bad flags, bad config,
 unreadable input, a file that could not be written, or a rule's fix that
-failed to build (a bug in meshbatch, named with its rule and place; the
-other fixes are still shown or written).`,
+failed or changes nothing (a bug in meshbatch, named with its rule and
+place; the other fixes are still shown or written).`,
 		Example: `  meshbatch fix deploy/                       # show the fixes as a diff
   meshbatch fix --write deploy/               # apply them
   meshbatch fix --rules MB205,MB206 --write deploy/

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -28,6 +29,60 @@ func brokenRule(build func(w *rules.Workload, ed *manifest.Editor) error) *rules
 				}}, w.Object, "spec", "%s is broken", w.Object.Ref())
 			}
 		},
+	}
+}
+
+// sameName "renames" the first container to the name it has.
+func sameName(w *rules.Workload, ed *manifest.Editor) error {
+	return ed.ReplaceScalar(w.TemplateField("spec.containers[0].name"), "etl")
+}
+
+// TestRunFixChangesNothing: a fix whose edits leave the file as it is
+// does not end the run as if it were done. Its finding is named, with
+// its rule and place, as left and as a bug, beside the fixes of other
+// rules, which are applied; the run fails with ErrBrokenFix.
+func TestRunFixChangesNothing(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		rules  []*rules.Rule
+		rounds int
+		fixed  int // files fixed by the rules that work
+		line   int // of the finding's spec: in the file as fixed
+	}{
+		{"alone", []*rules.Rule{brokenRule(sameName)}, 0, 0, 12},
+		{"with a rule whose fix works", []*rules.Rule{brokenRule(sameName), checks.AnnotationOnWrongObject}, 0, 1, 10},
+		// the rounds run out: not a fix left for another run
+		{"in the last round", []*rules.Rule{brokenRule(sameName), checks.AnnotationOnWrongObject}, 1, 1, 10},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := copyTo(t, "rounds.yaml")
+			orig, _ := os.ReadFile(file)
+			rep, err := fix.Run(context.Background(), []string{file}, fix.Options{Lint: lint.Options{Rules: c.rules}, FailOn: rules.Error, Write: true, Rounds: c.rounds})
+			if !errors.Is(err, fix.ErrBrokenFix) {
+				t.Errorf("err = %v, want ErrBrokenFix", err)
+			}
+			if len(rep.NoChange) != 1 || rep.NoChange[0].RuleID != "MB998" || len(rep.Left) > 0 || !rep.Failed() {
+				t.Fatalf("NoChange %v, Left %v, failed %v: want MB998's finding, none left for another run, and a failed run", rep.NoChange, rep.Left, rep.Failed())
+			}
+			msg := strings.Join(rep.Messages, "\n")
+			want := fmt.Sprintf("%s:%d: MB998 not fixed: its fix changes nothing, so the finding is left as it is; this is a bug in meshbatch, please report it", file, c.line)
+			if !strings.Contains(msg, want) {
+				t.Errorf("messages:\n%s\nwant %q", msg, want)
+			}
+			if strings.Contains(msg, "nothing to fix") {
+				t.Errorf("a run that leaves a finding says:\n%s", msg)
+			}
+			if len(rep.Files) != c.fixed {
+				t.Fatalf("%d files fixed, want %d", len(rep.Files), c.fixed)
+			}
+			got, _ := os.ReadFile(file)
+			if c.fixed == 0 && !bytes.Equal(got, orig) {
+				t.Errorf("the file was written:\n%s", got)
+			}
+			if c.fixed == 1 && (!slices.Equal(appliedRules(rep.Files[0]), []string{"MB205"}) || !bytes.Equal(got, rep.Files[0].New)) {
+				t.Errorf("applied %v; file:\n%s", appliedRules(rep.Files[0]), got)
+			}
+		})
 	}
 }
 

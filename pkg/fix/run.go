@@ -28,8 +28,8 @@ const DefaultRounds = 5
 var ErrUnknownRule = errors.New("unknown rule")
 
 // ErrBrokenFix is the error of a run in which a rule's fix failed to
-// build: a bug in meshbatch, or a file saved while fix ran.
-// Report.Messages name each.
+// build or changed nothing: a bug in meshbatch (or, for a fix not built,
+// a file saved while fix ran). Report.Messages name each.
 var ErrBrokenFix = errors.New("broken fix")
 
 // Options are what a fix run does besides linting.
@@ -68,6 +68,10 @@ type Report struct {
 	// Left are findings whose fixes are not applied: the rounds ran out
 	// while fixes still changed their files. Another run applies them.
 	Left []lint.Finding
+	// NoChange are findings whose fixes change nothing (File.NoChange)
+	// after the last round: a bug in the rule's fix. The findings are
+	// left as they are, and another run would not apply them either.
+	NoChange []lint.Finding
 	// FixErrors are the fixes that failed to build in the last round
 	// (lint.Result.FixErrors); their findings count as findings without
 	// a fix.
@@ -90,14 +94,14 @@ type Report struct {
 
 // Failed reports whether the run fails: fixes to apply (without Write)
 // or left for another run, or findings at or above FailOn without a fix
-// (exit code 1), or a fix that failed (Broken: exit code 2).
+// (exit code 1), or a broken fix (Broken: exit code 2).
 func (r *Report) Failed() bool {
 	return !r.Written && r.Applied > 0 || len(r.Left) > 0 || r.Unfixed > 0 || r.Rendered > 0 || r.Broken()
 }
 
-// Broken reports whether a rule's fix failed to build: Run then returns
-// ErrBrokenFix, and meshbatch exits 2.
-func (r *Report) Broken() bool { return len(r.FixErrors) > 0 }
+// Broken reports whether a rule's fix failed to build or changed nothing:
+// Run then returns ErrBrokenFix, and meshbatch exits 2.
+func (r *Report) Broken() bool { return len(r.NoChange) > 0 || len(r.FixErrors) > 0 }
 
 // WriteDiff writes the unified diff of every change not written: all of
 // them without Options.Write; standard input's, which is never written.
@@ -200,13 +204,22 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 		rep.FixErrors = res.FixErrors
-		if round == rep.rounds {
-			rep.Left = fixable
-			break
-		}
 		files, err := Plan(fixable, read)
 		if err != nil {
 			return rep, err
+		}
+		var noChange []lint.Finding
+		for _, f := range files {
+			noChange = append(noChange, f.NoChange...)
+		}
+		if round == rep.rounds {
+			rep.NoChange = noChange
+			for _, f := range fixable {
+				if !slices.ContainsFunc(noChange, sameFinding(f)) {
+					rep.Left = append(rep.Left, f)
+				}
+			}
+			break
 		}
 		changed := false
 		for _, f := range files {
@@ -230,6 +243,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 		if !changed {
+			// Every fix left changes nothing: Plan takes any other.
+			rep.NoChange = noChange
 			break
 		}
 	}
@@ -258,7 +273,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	}
 	rep.summarise()
 	if rep.Broken() {
-		return rep, brokenFixes(len(rep.FixErrors))
+		n := len(rep.NoChange) + len(rep.FixErrors)
+		return rep, brokenFixes(n)
 	}
 	return rep, nil
 }
@@ -272,11 +288,22 @@ func (n brokenFixes) Error() string {
 
 func (brokenFixes) Is(target error) bool { return target == ErrBrokenFix }
 
+// sameFinding matches a finding by rule, place and message.
+func sameFinding(f lint.Finding) func(lint.Finding) bool {
+	return func(g lint.Finding) bool {
+		return g.RuleID == f.RuleID && g.File == f.File && g.Line == f.Line && g.Column == f.Column && g.Message == f.Message
+	}
+}
+
 // summarise adds the messages that say what is left to do.
 func (r *Report) summarise() {
 	for _, f := range r.Left {
 		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not applied: fixes still changed the file after %s; run meshbatch fix again",
 			f.File, f.Line, f.RuleID, count(r.rounds, "round", "rounds")))
+	}
+	for _, f := range r.NoChange {
+		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not fixed: its fix changes nothing, so the finding is left as it is; "+
+			"this is a bug in meshbatch, please report it (meshbatch lint shows what to do by hand)", f.File, f.Line, f.RuleID))
 	}
 	for _, e := range r.FixErrors {
 		r.Messages = append(r.Messages, e.Error())

@@ -54,10 +54,10 @@ func FixRounds(t testing.TB, file string, data []byte, rs []*rules.Rule) []Round
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
+		if len(files) > 0 && len(files[0].NoChange) > 0 {
+			t.Errorf("%s: %s's fix changes nothing: %v", file, files[0].NoChange[0].RuleID, files[0].NoChange[0].Fix)
+		}
 		if len(files) == 0 || bytes.Equal(files[0].New, data) {
-			if len(files) > 0 && len(files[0].Applied) > 0 {
-				t.Errorf("%s: fixes that change nothing: %v", file, files[0].Applied[0].Fix)
-			}
 			return rounds
 		}
 		r := Round{Before: data, After: files[0].New, Findings: all}
