@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
@@ -138,6 +140,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		only = append(only, rule.ID)
 	}
 	lopts := opts.Lint
+	if lopts.Render.Renderer != nil {
+		lopts.Render.Renderer = &renderOnce{renderer: lopts.Render.Renderer}
+	}
 	lopts.Fixes = true
 	lopts.MinSeverity = 0
 	lopts.Stdin = nil
@@ -277,6 +282,29 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		return rep, brokenFixes(n)
 	}
 	return rep, nil
+}
+
+// renderOnce renders the charts and Kustomize directories once in a run
+// and gives every later round the same renderings. A renderer reads the
+// files on disk, which fix writes only after the last round (the rounds'
+// edits are an overlay only lint reads), so rendering again would read
+// the same bytes and give the same documents.
+type renderOnce struct {
+	renderer render.Renderer
+	targets  []render.Target
+	done     []render.Rendering
+	rendered bool
+}
+
+func (r *renderOnce) Render(ctx context.Context, targets []render.Target) ([]render.Rendering, error) {
+	if r.rendered && reflect.DeepEqual(targets, r.targets) {
+		return r.done, nil
+	}
+	done, err := r.renderer.Render(ctx, targets)
+	if err == nil {
+		r.targets, r.done, r.rendered = slices.Clone(targets), done, true
+	}
+	return done, err
 }
 
 // brokenFixes is ErrBrokenFix with the count of broken fixes.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/fix"
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/render/engine"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
@@ -262,5 +263,51 @@ func TestRunFileChangedMeanwhile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(file); !bytes.Equal(got, saved) {
 		t.Errorf("the file saved meanwhile was written over:\n%s", got)
+	}
+}
+
+// countingRenderer counts the renders it passes on.
+type countingRenderer struct {
+	render.Renderer
+	calls int
+}
+
+func (c *countingRenderer) Render(ctx context.Context, ts []render.Target) ([]render.Rendering, error) {
+	c.calls++
+	return c.Renderer.Render(ctx, ts)
+}
+
+// TestRunRendersOnce: a run whose plain file takes three rounds renders
+// the chart and the overlays beside it once, not in every round, and
+// fixes and counts as it did: the renderer reads the files on disk, which
+// no round changes.
+func TestRunRendersOnce(t *testing.T) {
+	dir := t.TempDir()
+	for from, to := range map[string]string{"../lint/testdata/render/charts/report": "chart", "../lint/testdata/render/overlays": "overlays"} {
+		if err := os.CopyFS(filepath.Join(dir, to), os.DirFS(from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile("testdata/rounds.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "rounds.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	renderer := &countingRenderer{Renderer: engine.Engine{}}
+	opts := roundsFacts(t)
+	opts.Render.Renderer = renderer
+	rep, err := fix.Run(context.Background(), []string{dir}, fix.Options{Lint: opts, FailOn: rules.Error})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renderer.calls != 1 {
+		t.Errorf("%d renders, want 1", renderer.calls)
+	}
+	want, _ := os.ReadFile("testdata/rounds.fixed.yaml")
+	if len(rep.Files) != 1 || !bytes.Equal(rep.Files[0].New, want) {
+		t.Fatalf("files %v: want rounds.yaml fixed as in testdata/rounds.fixed.yaml", rep.Files)
+	}
+	// the errors of the chart and of the overlays, as TestRunRendered finds them alone
+	if rep.Rendered != 2+5 || rep.Unfixed != 0 {
+		t.Errorf("rendered %d, unfixed %d; want 7, 0", rep.Rendered, rep.Unfixed)
 	}
 }
