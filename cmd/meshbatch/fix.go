@@ -66,6 +66,10 @@ place; the other fixes are still shown or written).`,
 	}
 	addInputFlags(cmd, &fl)
 	f := cmd.Flags()
+	// lint's flags, taken so that a command line or config file of lint
+	// works here too, with help that says what they do in fix
+	f.Lookup("min-severity").Usage = "ignored by fix, which applies every fix whatever its severity (--rules chooses them); taken so that lint's flags work"
+	f.Lookup("fail-on").Usage = "exit 1 when a finding without a fix at or above this severity is left: error, warning, info or none"
 	f.BoolVarP(&write, "write", "w", false, "apply the fixes to the files (default: print a diff)")
 	f.StringSliceVar(&only, "rules", nil, "apply only the fixes of these rules, by id or slug (comma-separated or repeated)")
 	return cmd

@@ -127,7 +127,8 @@ func (r *Report) WriteDiff(w io.Writer) error {
 //
 // The Report holds what to show even when err is not nil. err is an
 // input or usage error (an unknown rule, standard input with Write, a path
-// that cannot be read), the files that could not be written, or
+// that cannot be read), the files that could not be written (each said in
+// Report.Messages; errors.Is finds ErrReadOnly among them), or
 // ErrBrokenFix, after the other fixes were applied: meshbatch exits 2.
 func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	rep := &Report{failOn: opts.FailOn, rounds: cmp.Or(max(opts.Rounds, 0), DefaultRounds)}
@@ -272,8 +273,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			rep.Messages = append(rep.Messages, fmt.Sprintf("fixed %s (%s)", f.Name, count(len(f.Applied), "fix", "fixes")))
 		}
 		if len(errs) > 0 {
+			for _, err := range errs { // a line each, beside the files written
+				rep.Messages = append(rep.Messages, err.Error())
+			}
 			rep.summarise()
-			return rep, errors.Join(errs...)
+			return rep, notWritten(errs)
 		}
 	}
 	rep.summarise()
@@ -283,6 +287,16 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	}
 	return rep, nil
 }
+
+// notWritten is the error of the files Run could not write, which
+// Report.Messages name one a line.
+type notWritten []error
+
+func (e notWritten) Error() string {
+	return count(len(e), "file", "files") + " not written (said above)"
+}
+
+func (e notWritten) Unwrap() []error { return e }
 
 // renderOnce renders the charts and Kustomize directories once in a run
 // and gives every later round the same renderings. A renderer reads the
