@@ -82,6 +82,11 @@ type Report struct {
 	// their rule offers none here, Rules leaves it out, or it failed to
 	// build (FixErrors).
 	Unfixed int
+	// Below counts the findings below FailOn (every one, when FailOn is
+	// 0) that no fix resolves, rendered or not: they do not fail the run,
+	// but a run that passes must not say "nothing to fix" as if nothing
+	// were found.
+	Below int
 	// Rendered counts the findings at or above FailOn on rendered Helm
 	// charts and Kustomize builds: their fixes would edit rendered bytes,
 	// so none is offered; the template or patch is the user's to edit.
@@ -197,12 +202,13 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			return rep, fmt.Errorf("%d input path(s) could not be read", len(res.InputErrors))
 		}
 		var fixable []lint.Finding
-		rep.Unfixed, rep.Rendered = 0, 0
+		rep.Unfixed, rep.Rendered, rep.Below = 0, 0, 0
 		for f := range res.Findings.All() {
 			switch {
 			case f.Fix != nil && (only == nil || slices.Contains(only, f.RuleID)):
 				fixable = append(fixable, f)
 			case opts.FailOn == 0 || f.Severity < opts.FailOn:
+				rep.Below++
 			case f.Rendered != nil:
 				rep.Rendered++
 			default:
@@ -354,6 +360,17 @@ func (r *Report) summarise() {
 	case !r.Written && r.Applied > 0:
 		r.Messages = append(r.Messages, fmt.Sprintf("%s in %s; nothing written: run with --write to apply",
 			count(r.Applied, "fix", "fixes"), count(len(r.Files), "file", "files")))
+	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken() && r.Below > 0 && r.Unfixed == 0 && r.Rendered == 0:
+		why := "below --fail-on " + r.failOn.String()
+		if r.failOn == 0 {
+			why = "--fail-on none"
+		}
+		verb := "have"
+		if r.Below == 1 {
+			verb = "has"
+		}
+		r.Messages = append(r.Messages, fmt.Sprintf("nothing to fix; %s %s no fix (%s, so the run passes): meshbatch lint shows what to do",
+			count(r.Below, "finding", "findings"), verb, why))
 	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken():
 		r.Messages = append(r.Messages, "nothing to fix")
 	}

@@ -124,8 +124,9 @@ func TestRunRounds(t *testing.T) {
 	if rep.Applied != 0 || len(rep.Files) != 0 || rep.Failed() {
 		t.Errorf("a second run: %d fixes, %d files, failed %v", rep.Applied, len(rep.Files), rep.Failed())
 	}
-	if !slices.Contains(rep.Messages, "nothing to fix") {
-		t.Errorf("messages %q", rep.Messages)
+	// MB304's info, which has no fix, is left
+	if want := "nothing to fix; 1 finding has no fix (below --fail-on error, so the run passes): meshbatch lint shows what to do"; !slices.Equal(rep.Messages, []string{want}) {
+		t.Errorf("messages %q, want %q", rep.Messages, want)
 	}
 }
 
@@ -309,5 +310,43 @@ func TestRunRendersOnce(t *testing.T) {
 	// the errors of the chart and of the overlays, as TestRunRendered finds them alone
 	if rep.Rendered != 2+5 || rep.Unfixed != 0 {
 		t.Errorf("rendered %d, unfixed %d; want 7, 0", rep.Rendered, rep.Unfixed)
+	}
+}
+
+// TestRunNothingToFixSaysWhatIsLeft: with no fix to apply, findings that
+// have none and do not fail the run are counted, so that "nothing to fix"
+// does not read as "nothing found"; with none left, it says only that.
+func TestRunNothingToFixSaysWhatIsLeft(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "job.yaml")
+	// sidecar.istio.io/inject "true" on the Job: MB205 (a warning) offers
+	// no fix for it, and MB101 (an info here) none without facts
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: etl\n  namespace: batch\n  annotations:\n    sidecar.istio.io/inject: \"true\"\n" +
+		"spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: app, image: app:1}]\n"
+	if err := os.WriteFile(file, []byte(job), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := lint.Options{Rules: []*rules.Rule{checks.AnnotationOnWrongObject, checks.JobSidecarNeverExits}}
+	for _, c := range []struct {
+		failOn rules.Severity
+		want   string
+	}{
+		{rules.Error, "nothing to fix; 2 findings have no fix (below --fail-on error, so the run passes): meshbatch lint shows what to do"},
+		{0, "nothing to fix; 2 findings have no fix (--fail-on none, so the run passes): meshbatch lint shows what to do"},
+	} {
+		rep, err := fix.Run(context.Background(), []string{file}, fix.Options{Lint: opts, FailOn: c.failOn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Below != 2 || rep.Failed() || !slices.Equal(rep.Messages, []string{c.want}) {
+			t.Errorf("fail on %v: below %d, failed %v, messages %q; want 2, false, %q", c.failOn, rep.Below, rep.Failed(), rep.Messages, c.want)
+		}
+	}
+	opts.Rules = []*rules.Rule{checks.ProxyResourcesPartial} // silent on this Job
+	rep, err := fix.Run(context.Background(), []string{file}, fix.Options{Lint: opts, FailOn: rules.Error})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Messages, []string{"nothing to fix"}) {
+		t.Errorf("messages %q, want only: nothing to fix", rep.Messages)
 	}
 }
