@@ -61,6 +61,11 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		if err := check(file, f.Fix.Edits); err != nil {
 			return nil, err
 		}
+		if selfOverlapping(f.Fix.Edits) {
+			// Apply cannot make them: which would win is not defined
+			return nil, fixBug(fmt.Sprintf("%s:%d: %s's fix has edits that overlap each other, so it cannot be applied; this is a bug in meshbatch, please report it",
+				f.File, f.Line, f.RuleID))
+		}
 		if changesNothing(file.Old, f.Fix.Edits) {
 			file.NoChange = append(file.NoChange, f)
 			continue
@@ -80,6 +85,27 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		file.New = Apply(file.Old, taken[file.Name])
 	}
 	return files, nil
+}
+
+// fixBug is the error of a fix that cannot be applied by its own fault:
+// ErrBrokenFix, said in full.
+type fixBug string
+
+func (e fixBug) Error() string { return string(e) }
+
+func (fixBug) Is(target error) bool { return target == ErrBrokenFix }
+
+// selfOverlapping reports whether two of a fix's edits share a byte, or
+// one inserts inside the other's range.
+func selfOverlapping(edits []manifest.Edit) bool {
+	sorted := slices.Clone(edits)
+	slices.SortFunc(sorted, func(a, b manifest.Edit) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End)) })
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].Start < sorted[i-1].End {
+			return true
+		}
+	}
+	return false
 }
 
 // changesNothing reports whether edits, which check found to fit data,

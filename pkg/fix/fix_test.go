@@ -83,6 +83,29 @@ func TestPlanNoChange(t *testing.T) {
 	}
 }
 
+// TestPlanSelfOverlapping: a fix whose own edits overlap is a bug to
+// report, not a panic or a garbled file.
+func TestPlanSelfOverlapping(t *testing.T) {
+	data := "aaaa\nbbbb\n"
+	for _, edits := range [][]manifest.Edit{
+		{edit(data, 0, 5, "x\n"), edit(data, 2, 7, "y")}, // ranges that share bytes
+		{edit(data, 0, 5, ""), edit(data, 2, 2, "z")},    // an insertion inside a deleted range
+	} {
+		f := finding("MB999", edits...)
+		f.File, f.Line = "f", 1
+		files, err := Plan([]lint.Finding{f}, func(string) ([]byte, error) { return []byte(data), nil })
+		if !errors.Is(err, ErrBrokenFix) || err.Error() != "f:1: MB999's fix has edits that overlap each other, so it cannot be applied; this is a bug in meshbatch, please report it" {
+			t.Errorf("%v: files %v, err %v", edits, files, err)
+		}
+	}
+	// two insertions at one place, and an insertion where a range ends, are no overlap
+	f := finding("MB999", edit(data, 5, 5, "c\n"), edit(data, 5, 5, "d\n"), edit(data, 0, 5, ""))
+	files, err := Plan([]lint.Finding{f}, func(string) ([]byte, error) { return []byte(data), nil })
+	if err != nil || string(files[0].New) != "c\nd\nbbbb\n" {
+		t.Errorf("err %v, new %q", err, files[0].New)
+	}
+}
+
 func TestPlanStaleFile(t *testing.T) {
 	data := "aaaa\n"
 	fs := []lint.Finding{finding("A", edit(data, 0, 4, "b"))}
