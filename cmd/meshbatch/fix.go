@@ -47,7 +47,9 @@ points at.
 Exit codes: 0 nothing left to fix and no finding without a fix at or above
 --fail-on, 1 fixes available (without --write), fixes left for another run,
 or findings without a fix at or above --fail-on, 2 bad flags, bad config,
-unreadable input or a file that could not be written.`,
+unreadable input, a file that could not be written, or a rule's fix that
+failed or changes nothing (a bug in meshbatch, named with its rule and
+place; the other fixes are still shown or written).`,
 		Example: `  meshbatch fix deploy/                       # show the fixes as a diff
   meshbatch fix --write deploy/               # apply them
   meshbatch fix --rules MB205,MB206 --write deploy/
@@ -64,6 +66,10 @@ unreadable input or a file that could not be written.`,
 	}
 	addInputFlags(cmd, &fl)
 	f := cmd.Flags()
+	// lint's flags, taken so that a command line or config file of lint
+	// works here too, with help that says what they do in fix
+	f.Lookup("min-severity").Usage = "ignored by fix, which applies every fix whatever its severity (--rules chooses them); taken so that lint's flags work"
+	f.Lookup("fail-on").Usage = "exit 1 when a finding without a fix at or above this severity is left: error, warning, info or none"
 	f.BoolVarP(&write, "write", "w", false, "apply the fixes to the files (default: print a diff)")
 	f.StringSliceVar(&only, "rules", nil, "apply only the fixes of these rules, by id or slug (comma-separated or repeated)")
 	return cmd
@@ -91,10 +97,11 @@ func runFix(cmd *cobra.Command, args []string, fl lintFlags, write bool, only []
 		cmd.PrintErrln("meshbatch: " + format.Printable(m))
 	}
 	switch {
+	case errors.Is(err, fix.ErrUnknownRule):
+		return usagef("--rules: %v", err)
+	case errors.Is(err, fix.ErrBrokenFix):
+		return err // a bug in meshbatch, said above: exit 2, but not the user's input
 	case err != nil:
-		if errors.Is(err, fix.ErrUnknownRule) {
-			return usagef("--rules: %v", err)
-		}
 		return usageError{err}
 	case rep.Failed():
 		return errFindings

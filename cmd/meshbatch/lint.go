@@ -100,7 +100,8 @@ position, and a format without an --output goes to standard output.
 
 Exit codes, the same for every format: 0 nothing at or above --fail-on,
 1 findings at or above --fail-on (whether --min-severity shows them or not),
-2 bad flags, bad config or unreadable input.
+2 bad flags, bad config or unreadable input, or a fix a rule failed to build
+(json and sarif carry fixes: a bug in meshbatch, said as one).
 
 With --cluster, lint reads a live cluster, read-only: meshbatch-facts (installed
 next to meshbatch) lists, a page at a time, every object the rules read
@@ -286,6 +287,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	for _, e := range res.InputErrors {
 		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))
 	}
+	for _, e := range res.FixErrors {
+		cmd.PrintErrln("meshbatch: " + format.Printable(e.Error()))
+	}
 	if base != nil {
 		if err := base.finish(cmd, res); err != nil {
 			return err
@@ -293,6 +297,9 @@ func runLint(cmd *cobra.Command, args []string, fl lintFlags) error {
 	}
 	if len(res.InputErrors) > 0 {
 		return incomplete(res, cluster)
+	}
+	if len(res.FixErrors) > 0 {
+		return fixesNotBuilt(len(res.FixErrors))
 	}
 	if res.Failed(set.failOn) {
 		return errFindings

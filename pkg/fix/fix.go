@@ -29,12 +29,16 @@ type File struct {
 	// Overlapping are findings whose fixes overlap an applied one: run
 	// fix again on New to apply them.
 	Overlapping []lint.Finding
+	// NoChange are findings whose fixes, applied, leave the file as it
+	// is: a bug in the rule's fix, which would otherwise pass for done.
+	NoChange []lint.Finding
 }
 
 // Plan groups the fixes of findings by file, in finding order, and applies
 // each file's edits to its bytes, read with read. A fix is taken whole or
 // not at all: one with an edit that overlaps an edit already taken waits
-// for the next run.
+// for the next run. A fix that would change nothing is not taken: its
+// finding goes to NoChange.
 func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*File, error) {
 	var files []*File
 	byName := map[string]*File{}
@@ -57,6 +61,15 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		if err := check(file, f.Fix.Edits); err != nil {
 			return nil, err
 		}
+		if selfOverlapping(f.Fix.Edits) {
+			// Apply cannot make them: which would win is not defined
+			return nil, fixBug(fmt.Sprintf("%s:%d: %s's fix has edits that overlap each other, so it cannot be applied; this is a bug in meshbatch, please report it",
+				f.File, f.Line, f.RuleID))
+		}
+		if changesNothing(file.Old, f.Fix.Edits) {
+			file.NoChange = append(file.NoChange, f)
+			continue
+		}
 		if !slices.ContainsFunc(f.Fix.Edits, func(e manifest.Edit) bool { return !slices.ContainsFunc(taken[name], same(e)) }) {
 			file.Applied = append(file.Applied, f) // another finding's fix made the same edits
 			continue
@@ -72,6 +85,43 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		file.New = Apply(file.Old, taken[file.Name])
 	}
 	return files, nil
+}
+
+// fixBug is the error of a fix that cannot be applied by its own fault:
+// ErrBrokenFix, said in full.
+type fixBug string
+
+func (e fixBug) Error() string { return string(e) }
+
+func (fixBug) Is(target error) bool { return target == ErrBrokenFix }
+
+// selfOverlapping reports whether two of a fix's edits share a byte, or
+// one inserts inside the other's range.
+func selfOverlapping(edits []manifest.Edit) bool {
+	sorted := slices.Clone(edits)
+	slices.SortFunc(sorted, func(a, b manifest.Edit) int { return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End)) })
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i].Start < sorted[i-1].End {
+			return true
+		}
+	}
+	return false
+}
+
+// changesNothing reports whether edits, which check found to fit data,
+// leave data as it is: each replaces text with the same text, or together
+// they do (deleting a line and adding it back).
+func changesNothing(data []byte, edits []manifest.Edit) bool {
+	lo, hi := edits[0].Start, edits[0].End
+	for _, e := range edits[1:] {
+		lo, hi = min(lo, e.Start), max(hi, e.End)
+	}
+	local := make([]manifest.Edit, len(edits))
+	for i, e := range edits {
+		e.Start, e.End = e.Start-lo, e.End-lo
+		local[i] = e
+	}
+	return bytes.Equal(Apply(data[lo:hi], local), data[lo:hi])
 }
 
 func same(e manifest.Edit) func(manifest.Edit) bool {

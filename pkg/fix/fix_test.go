@@ -51,6 +51,61 @@ func TestPlanOverlaps(t *testing.T) {
 	}
 }
 
+// TestPlanNoChange: a fix that leaves the file as it is, by one edit or
+// by edits that undo each other, is not applied but named in NoChange,
+// and takes no place from a fix that changes something.
+func TestPlanNoChange(t *testing.T) {
+	data := "aaaa\nbbbb\ncccc\n"
+	fs := []lint.Finding{
+		finding("SAME", edit(data, 0, 4, "aaaa")),                            // line 1 by itself
+		finding("UNDO", edit(data, 5, 10, ""), edit(data, 10, 10, "bbbb\n")), // line 2 deleted, then inserted again
+		finding("REAL", edit(data, 0, 4, "AAAA")),                            // where SAME's edit was
+		finding("MOVE", edit(data, 5, 10, ""), edit(data, 15, 15, "bbbb\n")), // line 2 to the end: a change
+		finding("SAME2", edit(data, 10, 14, "cccc"), edit(data, 14, 14, "")), // two edits, neither a change
+	}
+	files, err := Plan(fs, func(string) ([]byte, error) { return []byte(data), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := files[0]
+	var applied, noChange []string
+	for _, x := range f.Applied {
+		applied = append(applied, x.RuleID)
+	}
+	for _, x := range f.NoChange {
+		noChange = append(noChange, x.RuleID)
+	}
+	if strings.Join(applied, ",") != "REAL,MOVE" || strings.Join(noChange, ",") != "SAME,UNDO,SAME2" || len(f.Overlapping) > 0 {
+		t.Errorf("applied %v, no change %v, overlapping %v; want REAL,MOVE and SAME,UNDO,SAME2 and none", applied, noChange, f.Overlapping)
+	}
+	if string(f.New) != "AAAA\ncccc\nbbbb\n" {
+		t.Errorf("new text %q", f.New)
+	}
+}
+
+// TestPlanSelfOverlapping: a fix whose own edits overlap is a bug to
+// report, not a panic or a garbled file.
+func TestPlanSelfOverlapping(t *testing.T) {
+	data := "aaaa\nbbbb\n"
+	for _, edits := range [][]manifest.Edit{
+		{edit(data, 0, 5, "x\n"), edit(data, 2, 7, "y")}, // ranges that share bytes
+		{edit(data, 0, 5, ""), edit(data, 2, 2, "z")},    // an insertion inside a deleted range
+	} {
+		f := finding("MB999", edits...)
+		f.File, f.Line = "f", 1
+		files, err := Plan([]lint.Finding{f}, func(string) ([]byte, error) { return []byte(data), nil })
+		if !errors.Is(err, ErrBrokenFix) || err.Error() != "f:1: MB999's fix has edits that overlap each other, so it cannot be applied; this is a bug in meshbatch, please report it" {
+			t.Errorf("%v: files %v, err %v", edits, files, err)
+		}
+	}
+	// two insertions at one place, and an insertion where a range ends, are no overlap
+	f := finding("MB999", edit(data, 5, 5, "c\n"), edit(data, 5, 5, "d\n"), edit(data, 0, 5, ""))
+	files, err := Plan([]lint.Finding{f}, func(string) ([]byte, error) { return []byte(data), nil })
+	if err != nil || string(files[0].New) != "c\nd\nbbbb\n" {
+		t.Errorf("err %v, new %q", err, files[0].New)
+	}
+}
+
 func TestPlanStaleFile(t *testing.T) {
 	data := "aaaa\n"
 	fs := []lint.Finding{finding("A", edit(data, 0, 4, "b"))}

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
@@ -26,6 +28,11 @@ const DefaultRounds = 5
 // ErrUnknownRule is the error of a rule in Options.Rules that meshbatch
 // does not have.
 var ErrUnknownRule = errors.New("unknown rule")
+
+// ErrBrokenFix is the error of a run in which a rule's fix failed to
+// build or changed nothing: a bug in meshbatch (or, for a fix not built,
+// a file saved while fix ran). Report.Messages name each.
+var ErrBrokenFix = errors.New("broken fix")
 
 // Options are what a fix run does besides linting.
 type Options struct {
@@ -63,9 +70,23 @@ type Report struct {
 	// Left are findings whose fixes are not applied: the rounds ran out
 	// while fixes still changed their files. Another run applies them.
 	Left []lint.Finding
+	// NoChange are findings whose fixes change nothing (File.NoChange)
+	// after the last round: a bug in the rule's fix. The findings are
+	// left as they are, and another run would not apply them either.
+	NoChange []lint.Finding
+	// FixErrors are the fixes that failed to build in the last round
+	// (lint.Result.FixErrors); their findings count as findings without
+	// a fix.
+	FixErrors []error
 	// Unfixed counts the findings at or above FailOn that no fix resolves:
-	// their rule offers none here, or Rules leaves it out.
+	// their rule offers none here, Rules leaves it out, or it failed to
+	// build (FixErrors).
 	Unfixed int
+	// Below counts the findings below FailOn (every one, when FailOn is
+	// 0) that no fix resolves, rendered or not: they do not fail the run,
+	// but a run that passes must not say "nothing to fix" as if nothing
+	// were found.
+	Below int
 	// Rendered counts the findings at or above FailOn on rendered Helm
 	// charts and Kustomize builds: their fixes would edit rendered bytes,
 	// so none is offered; the template or patch is the user's to edit.
@@ -78,12 +99,16 @@ type Report struct {
 	rounds int
 }
 
-// Failed reports whether the run ends with exit code 1: fixes to apply
-// (without Write) or left for another run, or findings at or above
-// FailOn without a fix.
+// Failed reports whether the run fails: fixes to apply (without Write)
+// or left for another run, or findings at or above FailOn without a fix
+// (exit code 1), or a broken fix (Broken: exit code 2).
 func (r *Report) Failed() bool {
-	return !r.Written && r.Applied > 0 || len(r.Left) > 0 || r.Unfixed > 0 || r.Rendered > 0
+	return !r.Written && r.Applied > 0 || len(r.Left) > 0 || r.Unfixed > 0 || r.Rendered > 0 || r.Broken()
 }
+
+// Broken reports whether a rule's fix failed to build or changed nothing:
+// Run then returns ErrBrokenFix, and meshbatch exits 2.
+func (r *Report) Broken() bool { return len(r.NoChange) > 0 || len(r.FixErrors) > 0 }
 
 // WriteDiff writes the unified diff of every change not written: all of
 // them without Options.Write; standard input's, which is never written.
@@ -107,8 +132,9 @@ func (r *Report) WriteDiff(w io.Writer) error {
 //
 // The Report holds what to show even when err is not nil. err is an
 // input or usage error (an unknown rule, standard input with Write, a path
-// that cannot be read, a fix that failed) or the files that could not be
-// written: meshbatch exits 2.
+// that cannot be read), the files that could not be written (each said in
+// Report.Messages; errors.Is finds ErrReadOnly among them), or
+// ErrBrokenFix, after the other fixes were applied: meshbatch exits 2.
 func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	rep := &Report{failOn: opts.FailOn, rounds: cmp.Or(max(opts.Rounds, 0), DefaultRounds)}
 	var only []string
@@ -120,6 +146,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		only = append(only, rule.ID)
 	}
 	lopts := opts.Lint
+	if lopts.Render.Renderer != nil {
+		lopts.Render.Renderer = &renderOnce{renderer: lopts.Render.Renderer}
+	}
 	lopts.Fixes = true
 	lopts.MinSeverity = 0
 	lopts.Stdin = nil
@@ -173,25 +202,36 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			return rep, fmt.Errorf("%d input path(s) could not be read", len(res.InputErrors))
 		}
 		var fixable []lint.Finding
-		rep.Unfixed, rep.Rendered = 0, 0
+		rep.Unfixed, rep.Rendered, rep.Below = 0, 0, 0
 		for f := range res.Findings.All() {
 			switch {
 			case f.Fix != nil && (only == nil || slices.Contains(only, f.RuleID)):
 				fixable = append(fixable, f)
 			case opts.FailOn == 0 || f.Severity < opts.FailOn:
+				rep.Below++
 			case f.Rendered != nil:
 				rep.Rendered++
 			default:
 				rep.Unfixed++
 			}
 		}
-		if round == rep.rounds {
-			rep.Left = fixable
-			break
-		}
+		rep.FixErrors = res.FixErrors
 		files, err := Plan(fixable, read)
 		if err != nil {
 			return rep, err
+		}
+		var noChange []lint.Finding
+		for _, f := range files {
+			noChange = append(noChange, f.NoChange...)
+		}
+		if round == rep.rounds {
+			rep.NoChange = noChange
+			for _, f := range fixable {
+				if !slices.ContainsFunc(noChange, sameFinding(f)) {
+					rep.Left = append(rep.Left, f)
+				}
+			}
+			break
 		}
 		changed := false
 		for _, f := range files {
@@ -215,6 +255,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			}
 		}
 		if !changed {
+			// Every fix left changes nothing: Plan takes any other.
+			rep.NoChange = noChange
 			break
 		}
 	}
@@ -237,12 +279,68 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			rep.Messages = append(rep.Messages, fmt.Sprintf("fixed %s (%s)", f.Name, count(len(f.Applied), "fix", "fixes")))
 		}
 		if len(errs) > 0 {
+			for _, err := range errs { // a line each, beside the files written
+				rep.Messages = append(rep.Messages, err.Error())
+			}
 			rep.summarise()
-			return rep, errors.Join(errs...)
+			return rep, notWritten(errs)
 		}
 	}
 	rep.summarise()
+	if rep.Broken() {
+		n := len(rep.NoChange) + len(rep.FixErrors)
+		return rep, brokenFixes(n)
+	}
 	return rep, nil
+}
+
+// notWritten is the error of the files Run could not write, which
+// Report.Messages name one a line.
+type notWritten []error
+
+func (e notWritten) Error() string {
+	return count(len(e), "file", "files") + " not written (said above)"
+}
+
+func (e notWritten) Unwrap() []error { return e }
+
+// renderOnce renders the charts and Kustomize directories once in a run
+// and gives every later round the same renderings. A renderer reads the
+// files on disk, which fix writes only after the last round (the rounds'
+// edits are an overlay only lint reads), so rendering again would read
+// the same bytes and give the same documents.
+type renderOnce struct {
+	renderer render.Renderer
+	targets  []render.Target
+	done     []render.Rendering
+	rendered bool
+}
+
+func (r *renderOnce) Render(ctx context.Context, targets []render.Target) ([]render.Rendering, error) {
+	if r.rendered && reflect.DeepEqual(targets, r.targets) {
+		return r.done, nil
+	}
+	done, err := r.renderer.Render(ctx, targets)
+	if err == nil {
+		r.targets, r.done, r.rendered = slices.Clone(targets), done, true
+	}
+	return done, err
+}
+
+// brokenFixes is ErrBrokenFix with the count of broken fixes.
+type brokenFixes int
+
+func (n brokenFixes) Error() string {
+	return count(int(n), "fix", "fixes") + " of meshbatch's rules could not be applied (said above)"
+}
+
+func (brokenFixes) Is(target error) bool { return target == ErrBrokenFix }
+
+// sameFinding matches a finding by rule, place and message.
+func sameFinding(f lint.Finding) func(lint.Finding) bool {
+	return func(g lint.Finding) bool {
+		return g.RuleID == f.RuleID && g.File == f.File && g.Line == f.Line && g.Column == f.Column && g.Message == f.Message
+	}
 }
 
 // summarise adds the messages that say what is left to do.
@@ -251,11 +349,29 @@ func (r *Report) summarise() {
 		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not applied: fixes still changed the file after %s; run meshbatch fix again",
 			f.File, f.Line, f.RuleID, count(r.rounds, "round", "rounds")))
 	}
+	for _, f := range r.NoChange {
+		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not fixed: its fix changes nothing, so the finding is left as it is; "+
+			"this is a bug in meshbatch, please report it (meshbatch lint shows what to do by hand)", f.File, f.Line, f.RuleID))
+	}
+	for _, e := range r.FixErrors {
+		r.Messages = append(r.Messages, e.Error())
+	}
 	switch {
 	case !r.Written && r.Applied > 0:
 		r.Messages = append(r.Messages, fmt.Sprintf("%s in %s; nothing written: run with --write to apply",
 			count(r.Applied, "fix", "fixes"), count(len(r.Files), "file", "files")))
-	case r.Applied == 0 && len(r.Left) == 0:
+	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken() && r.Below > 0 && r.Unfixed == 0 && r.Rendered == 0:
+		why := "below --fail-on " + r.failOn.String()
+		if r.failOn == 0 {
+			why = "--fail-on none"
+		}
+		verb := "have"
+		if r.Below == 1 {
+			verb = "has"
+		}
+		r.Messages = append(r.Messages, fmt.Sprintf("nothing to fix; %s %s no fix (%s, so the run passes): meshbatch lint shows what to do",
+			count(r.Below, "finding", "findings"), verb, why))
+	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken():
 		r.Messages = append(r.Messages, "nothing to fix")
 	}
 	if r.Unfixed > 0 {

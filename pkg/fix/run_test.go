@@ -13,6 +13,7 @@ import (
 
 	"github.com/meshbatch/meshbatch/pkg/fix"
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/render"
 	"github.com/meshbatch/meshbatch/pkg/render/engine"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
@@ -123,8 +124,9 @@ func TestRunRounds(t *testing.T) {
 	if rep.Applied != 0 || len(rep.Files) != 0 || rep.Failed() {
 		t.Errorf("a second run: %d fixes, %d files, failed %v", rep.Applied, len(rep.Files), rep.Failed())
 	}
-	if !slices.Contains(rep.Messages, "nothing to fix") {
-		t.Errorf("messages %q", rep.Messages)
+	// MB304's info, which has no fix, is left
+	if want := "nothing to fix; 1 finding has no fix (below --fail-on error, so the run passes): meshbatch lint shows what to do"; !slices.Equal(rep.Messages, []string{want}) {
+		t.Errorf("messages %q, want %q", rep.Messages, want)
 	}
 }
 
@@ -262,5 +264,89 @@ func TestRunFileChangedMeanwhile(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(file); !bytes.Equal(got, saved) {
 		t.Errorf("the file saved meanwhile was written over:\n%s", got)
+	}
+}
+
+// countingRenderer counts the renders it passes on.
+type countingRenderer struct {
+	render.Renderer
+	calls int
+}
+
+func (c *countingRenderer) Render(ctx context.Context, ts []render.Target) ([]render.Rendering, error) {
+	c.calls++
+	return c.Renderer.Render(ctx, ts)
+}
+
+// TestRunRendersOnce: a run whose plain file takes three rounds renders
+// the chart and the overlays beside it once, not in every round, and
+// fixes and counts as it did: the renderer reads the files on disk, which
+// no round changes.
+func TestRunRendersOnce(t *testing.T) {
+	dir := t.TempDir()
+	for from, to := range map[string]string{"../lint/testdata/render/charts/report": "chart", "../lint/testdata/render/overlays": "overlays"} {
+		if err := os.CopyFS(filepath.Join(dir, to), os.DirFS(from)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile("testdata/rounds.yaml")
+	if err := os.WriteFile(filepath.Join(dir, "rounds.yaml"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	renderer := &countingRenderer{Renderer: engine.Engine{}}
+	opts := roundsFacts(t)
+	opts.Render.Renderer = renderer
+	rep, err := fix.Run(context.Background(), []string{dir}, fix.Options{Lint: opts, FailOn: rules.Error})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if renderer.calls != 1 {
+		t.Errorf("%d renders, want 1", renderer.calls)
+	}
+	want, _ := os.ReadFile("testdata/rounds.fixed.yaml")
+	if len(rep.Files) != 1 || !bytes.Equal(rep.Files[0].New, want) {
+		t.Fatalf("files %v: want rounds.yaml fixed as in testdata/rounds.fixed.yaml", rep.Files)
+	}
+	// the errors of the chart and of the overlays, as TestRunRendered finds them alone
+	if rep.Rendered != 2+5 || rep.Unfixed != 0 {
+		t.Errorf("rendered %d, unfixed %d; want 7, 0", rep.Rendered, rep.Unfixed)
+	}
+}
+
+// TestRunNothingToFixSaysWhatIsLeft: with no fix to apply, findings that
+// have none and do not fail the run are counted, so that "nothing to fix"
+// does not read as "nothing found"; with none left, it says only that.
+func TestRunNothingToFixSaysWhatIsLeft(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "job.yaml")
+	// sidecar.istio.io/inject "true" on the Job: MB205 (a warning) offers
+	// no fix for it, and MB101 (an info here) none without facts
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: etl\n  namespace: batch\n  annotations:\n    sidecar.istio.io/inject: \"true\"\n" +
+		"spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: app, image: app:1}]\n"
+	if err := os.WriteFile(file, []byte(job), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := lint.Options{Rules: []*rules.Rule{checks.AnnotationOnWrongObject, checks.JobSidecarNeverExits}}
+	for _, c := range []struct {
+		failOn rules.Severity
+		want   string
+	}{
+		{rules.Error, "nothing to fix; 2 findings have no fix (below --fail-on error, so the run passes): meshbatch lint shows what to do"},
+		{0, "nothing to fix; 2 findings have no fix (--fail-on none, so the run passes): meshbatch lint shows what to do"},
+	} {
+		rep, err := fix.Run(context.Background(), []string{file}, fix.Options{Lint: opts, FailOn: c.failOn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Below != 2 || rep.Failed() || !slices.Equal(rep.Messages, []string{c.want}) {
+			t.Errorf("fail on %v: below %d, failed %v, messages %q; want 2, false, %q", c.failOn, rep.Below, rep.Failed(), rep.Messages, c.want)
+		}
+	}
+	opts.Rules = []*rules.Rule{checks.ProxyResourcesPartial} // silent on this Job
+	rep, err := fix.Run(context.Background(), []string{file}, fix.Options{Lint: opts, FailOn: rules.Error})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Messages, []string{"nothing to fix"}) {
+		t.Errorf("messages %q, want only: nothing to fix", rep.Messages)
 	}
 }

@@ -127,6 +127,11 @@ type Result struct {
 	// InputErrors are paths that could not be read at all. The rest of the
 	// input is still linted; the command exits 2 when there are any.
 	InputErrors []error
+	// FixErrors are the fixes the rules failed to build (Options.Fixes),
+	// each a *rules.FixError: every path was read and every finding is
+	// reported, the finding of each without its fix. The command exits 2,
+	// saying each is a bug in meshbatch (or a file saved meanwhile).
+	FixErrors []error
 	// Notices say that an input, while not an error, is likely not what was
 	// meant, such as a directory with no file to lint. They do not change
 	// the exit code; the command prints them on stderr.
@@ -304,7 +309,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		// A fix that failed other than by the editor declining: its
 		// finding is reported without it, and the run must not pass for
 		// a whole one.
-		res.InputErrors = append(res.InputErrors, out.fixErrs...)
+		res.FixErrors = append(res.FixErrors, out.fixErrs...)
 		if out.silenced > 0 {
 			if res.Stats.SilencedByRule == nil {
 				res.Stats.SilencedByRule = map[string]int{}

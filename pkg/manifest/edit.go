@@ -32,6 +32,10 @@ type Edit struct {
 // its line with a list dash): the fix is then not offered.
 var ErrNoEdit = errors.New("the document's shape is not one meshbatch edits")
 
+// ErrChanged is what an Editor returns when the object's document is no
+// longer in its file as it was read: an editor saved the file meanwhile.
+var ErrChanged = errors.New("changed since it was read")
+
 // Editor computes text edits to one object's document from its original
 // bytes, so that everything an edit does not touch stays byte for byte as
 // it was: comments, key order, quoting, indentation, blank lines. Inserted
@@ -69,7 +73,7 @@ func (e *Editor) parse() error {
 	o := e.obj
 	doc := o.document()
 	if doc == nil {
-		return fmt.Errorf("%s: the document of %s changed since it was read", o.File, o.label())
+		return fmt.Errorf("%s: the document of %s %w", o.File, o.label(), ErrChanged)
 	}
 	n, err := ParseNode(doc)
 	if err != nil || n == nil {

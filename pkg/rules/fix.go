@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -51,12 +52,39 @@ func (p *Pass) ReportSeverityFixf(fix Offer, sev Severity, obj *manifest.Object,
 	if p.Fixes {
 		var err error
 		if f, err = buildFix(obj, fix.Description, fix.Build); err != nil {
-			p.FixErrors = append(p.FixErrors, fmt.Errorf("%s: %s: building its fix: %w", p.Rule.ID, obj.Ref(), err))
+			p.FixErrors = append(p.FixErrors, &FixError{Rule: p.Rule.ID, File: obj.File, Line: obj.Line(), Object: obj.Ref(), Err: err})
 		}
 	}
 	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path,
 		Message: messagef(obj, nil, format, args...), Fix: f})
 }
+
+// FixError is a fix that failed to build other than by the editor
+// declining: its finding goes out without it. When the document changed
+// since it was read (manifest.ErrChanged), an editor saved the file while
+// meshbatch ran; any other error is a bug in the rule's fix, and the
+// message says so, to be reported rather than worked around.
+type FixError struct {
+	Rule   string // the rule's id
+	File   string
+	Line   int    // the object's line in File, 0 when not known
+	Object string // the object, as manifest.Object.Ref names it
+	Err    error
+}
+
+func (e *FixError) Error() string {
+	where := e.File
+	if e.Line > 0 {
+		where += ":" + strconv.Itoa(e.Line)
+	}
+	if errors.Is(e.Err, manifest.ErrChanged) {
+		return fmt.Sprintf("%s: %s: the fix for %s was not built: %v; run meshbatch again", where, e.Rule, e.Object, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: building the fix for %s failed: %v; this is a bug in meshbatch, please report it (the finding is reported without a fix)",
+		where, e.Rule, e.Object, e.Err)
+}
+
+func (e *FixError) Unwrap() error { return e.Err }
 
 // buildFix runs build with an editor of obj's document: the fix, or nil
 // when there is none to offer. Only the editor declining

@@ -44,9 +44,10 @@ func TestFixErrors(t *testing.T) {
 	var diags []Diagnostic
 	p := NewPass(r, nil, mesh.Facts{}, false, func(d Diagnostic) { diags = append(diags, d) })
 	p.Fixes = true
-	obj := &manifest.Object{Kind: "Job", Namespace: "batch", Name: "etl"}
+	obj := &manifest.Object{File: "etl.yaml", Kind: "Job", Namespace: "batch", Name: "etl"}
 	boom := errors.New("boom")
-	for _, err := range []error{manifest.ErrNoEdit, fmt.Errorf("no place for it: %w", manifest.ErrNoEdit), boom} {
+	changed := fmt.Errorf("etl.yaml: the document of Job etl %w", manifest.ErrChanged)
+	for _, err := range []error{manifest.ErrNoEdit, fmt.Errorf("no place for it: %w", manifest.ErrNoEdit), boom, changed} {
 		p.ReportFixf(Offer{Description: "d", Build: func(*manifest.Editor) error { return err }}, obj, "metadata", "wrong")
 	}
 	for i, d := range diags {
@@ -54,10 +55,16 @@ func TestFixErrors(t *testing.T) {
 			t.Errorf("report %d: a fix whose build failed is offered: %+v", i, d.Fix)
 		}
 	}
-	if len(p.FixErrors) != 1 || !errors.Is(p.FixErrors[0], boom) {
-		t.Fatalf("FixErrors = %v, want the one error that is not ErrNoEdit", p.FixErrors)
+	if len(p.FixErrors) != 2 || !errors.Is(p.FixErrors[0], boom) || !errors.Is(p.FixErrors[1], manifest.ErrChanged) {
+		t.Fatalf("FixErrors = %v, want the two errors that are not ErrNoEdit", p.FixErrors)
 	}
-	if got, want := p.FixErrors[0].Error(), "MB999: Job batch/etl: building its fix: boom"; got != want {
-		t.Errorf("FixErrors[0] = %q, want %q", got, want)
+	// A failure is a bug to report; a file saved meanwhile is not.
+	for i, want := range []string{
+		"etl.yaml: MB999: building the fix for Job batch/etl failed: boom; this is a bug in meshbatch, please report it (the finding is reported without a fix)",
+		"etl.yaml: MB999: the fix for Job batch/etl was not built: etl.yaml: the document of Job etl changed since it was read; run meshbatch again",
+	} {
+		if got := p.FixErrors[i].Error(); got != want {
+			t.Errorf("FixErrors[%d] = %q, want %q", i, got, want)
+		}
 	}
 }

@@ -209,10 +209,10 @@ type Pass struct {
 	// a rule skipped there because what they need may be outside the
 	// input (MB602's clients).
 	Silenced int
-	// FixErrors are the errors fixes failed with other than the editor
-	// declining (manifest.ErrNoEdit): a document that changed since it
-	// was read, or a bug. The engine reports them; the finding goes out
-	// without the fix.
+	// FixErrors are the fixes that failed other than by the editor
+	// declining (manifest.ErrNoEdit), each a *FixError: a document that
+	// changed since it was read, or a bug. The engine reports them
+	// (lint.Result.FixErrors); the finding goes out without the fix.
 	FixErrors []error
 }
 

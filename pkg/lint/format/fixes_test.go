@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
+	"github.com/meshbatch/meshbatch/pkg/rules"
 	"github.com/meshbatch/meshbatch/pkg/rules/checks"
 )
 
@@ -88,5 +91,61 @@ func TestFixesInReports(t *testing.T) {
 	}
 	if bytes.Contains(js.Bytes(), []byte(`"fix"`)) {
 		t.Error("a run that did not ask for fixes reports some")
+	}
+}
+
+// TestFixErrorsInReports: a fix a rule failed to build is said in every
+// report, apart from the paths that could not be read: JSON's fixErrors
+// (valid against the schema), a SARIF notification that marks the run
+// unsuccessful, and the summary line.
+func TestFixErrorsInReports(t *testing.T) {
+	res := fixedResult(t, true)
+	res.FixErrors = []error{&rules.FixError{Rule: "MB206", File: "bad.yaml", Line: 3, Object: "Job batch/etl", Err: errors.New("boom")}}
+	want := "bad.yaml:3: MB206: building the fix for Job batch/etl failed: boom; this is a bug in meshbatch"
+
+	var js, sarif bytes.Buffer
+	if err := (&JSON{Version: "dev"}).Format(&js, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(t, compileSchema(t, filepath.Join("..", "..", "..", "docs", "schemas", "lint-report.v1.schema.json")), js.Bytes()); err != nil {
+		t.Errorf("JSON with fix errors does not match its schema:\n%v", err)
+	}
+	var report struct {
+		InputErrors []string `json:"inputErrors"`
+		FixErrors   []string `json:"fixErrors"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.InputErrors) != 0 || len(report.FixErrors) != 1 || !strings.HasPrefix(report.FixErrors[0], want) {
+		t.Errorf("JSON: input errors %q, fix errors %q", report.InputErrors, report.FixErrors)
+	}
+
+	if err := (&SARIF{Version: "dev", Rules: checks.All()}).Format(&sarif, res); err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Runs []struct {
+			Invocations []sarifInvocation `json:"invocations"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(sarif.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	inv := log.Runs[0].Invocations[0]
+	if inv.ExecutionSuccessful || len(inv.ToolExecutionNotifications) != 1 || !strings.HasPrefix(inv.ToolExecutionNotifications[0].Message.Text, want) {
+		t.Errorf("SARIF invocation %+v", inv)
+	}
+
+	if s := Summary(res); !strings.Contains(s, "1 fix not built") || strings.Contains(s, "not read") {
+		t.Errorf("summary %q", s)
+	}
+	res.FixErrors = nil
+	js.Reset()
+	if err := (&JSON{Version: "dev"}).Format(&js, res); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(js.Bytes(), []byte("fixErrors")) {
+		t.Error("a run without fix errors reports fixErrors")
 	}
 }

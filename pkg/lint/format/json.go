@@ -133,6 +133,13 @@ func (j *JSON) Format(w io.Writer, res *lint.Result) error {
 	}
 	jw.member("stale", jsonStaleOf(res.Stale))
 	jw.member("inputErrors", inputErrors)
+	if len(res.FixErrors) > 0 { // only with fixes asked for, and then rare: a bug
+		fixErrors := []string{}
+		for _, e := range res.FixErrors {
+			fixErrors = append(fixErrors, e.Error())
+		}
+		jw.member("fixErrors", fixErrors)
+	}
 	jw.member("notices", append([]string{}, res.Notices...))
 	jw.member("summary", summary)
 	jw.close('}')

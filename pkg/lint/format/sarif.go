@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/meshbatch/meshbatch/pkg/lint"
@@ -177,8 +178,8 @@ func (s *SARIF) Format(w io.Writer, res *lint.Result) error {
 		index[r.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sarifRuleOf(r))
 	}
-	invocation := sarifInvocation{ExecutionSuccessful: len(res.InputErrors) == 0}
-	for _, e := range res.InputErrors {
+	invocation := sarifInvocation{ExecutionSuccessful: len(res.InputErrors) == 0 && len(res.FixErrors) == 0}
+	for _, e := range slices.Concat(res.InputErrors, res.FixErrors) {
 		invocation.ToolExecutionNotifications = append(invocation.ToolExecutionNotifications,
 			sarifNotification{Level: "error", Message: sarifText{Text: e.Error()}})
 	}

@@ -29,6 +29,11 @@ func Summary(res *lint.Result) string {
 		// clean result when part of the input was never linted.
 		extra = append(extra, plural(n, "input")+" not read")
 	}
+	if n := len(res.FixErrors); n == 1 {
+		extra = append(extra, "1 fix not built")
+	} else if n > 1 {
+		extra = append(extra, fmt.Sprintf("%d fixes not built", n))
+	}
 	if n := res.Suppressed.Len(); n > 0 {
 		extra = append(extra, fmt.Sprintf("%d suppressed", n))
 	}

@@ -46,18 +46,18 @@ func FixRounds(t testing.TB, file string, data []byte, rs []*rules.Rule) []Round
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(res.InputErrors) > 0 { // a fix that failed (rules.Pass.FixErrors), among others
-			t.Fatalf("%s: %v", file, errors.Join(res.InputErrors...))
+		if errs := append(res.InputErrors, res.FixErrors...); len(errs) > 0 {
+			t.Fatalf("%s: %v", file, errors.Join(errs...))
 		}
 		all := slices.Collect(res.Findings.All())
 		files, err := fix.Plan(all, func(string) ([]byte, error) { return data, nil })
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
+		if len(files) > 0 && len(files[0].NoChange) > 0 {
+			t.Errorf("%s: %s's fix changes nothing: %v", file, files[0].NoChange[0].RuleID, files[0].NoChange[0].Fix)
+		}
 		if len(files) == 0 || bytes.Equal(files[0].New, data) {
-			if len(files) > 0 && len(files[0].Applied) > 0 {
-				t.Errorf("%s: fixes that change nothing: %v", file, files[0].Applied[0].Fix)
-			}
 			return rounds
 		}
 		r := Round{Before: data, After: files[0].New, Findings: all}
@@ -131,8 +131,8 @@ func RunFixes(t *testing.T, dir string, r *rules.Rule, update bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(released.InputErrors) > 0 {
-			t.Fatalf("%s, with the documents released: %v", file, errors.Join(released.InputErrors...))
+		if errs := append(released.InputErrors, released.FixErrors...); len(errs) > 0 {
+			t.Fatalf("%s, with the documents released: %v", file, errors.Join(errs...))
 		}
 		if got, want := fixEdits(slices.Collect(released.Findings.All())), fixEdits(rounds[0].Findings); !slices.Equal(got, want) {
 			t.Errorf("%s: with the documents released, the fixes differ:\n got %q\nwant %q", file, got, want)
