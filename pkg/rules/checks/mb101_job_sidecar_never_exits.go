@@ -224,5 +224,5 @@ func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
 	if len(cmd) < 3 && !(len(cmd) == 2 && len(app.Container.Args) > 0) || cmd[1] != "-c" || !slices.Contains(shells, path.Base(cmd[0])) {
 		return manifest.ErrNoEdit
 	}
-	return ed.InsertItems(app.Path+".command", 1, []string{mesh.ClassicWrapper, mesh.WrapperName, cmd[0], "-c"})
+	return ed.InsertItems(app.Path+".command", 1, []string{mesh.ClassicWrapper(mesh.DefaultStatusPort), mesh.WrapperName, cmd[0], "-c"})
 }
