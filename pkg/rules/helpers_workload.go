@@ -253,14 +253,20 @@ type QuitSite struct {
 	// container whose command or args hold an exec-form line (see
 	// ExecLines), so the call never stops anything.
 	NotRun bool
+	// Status is where the pod's pilot-agent serves /quitquitquit.
+	Status mesh.StatusServer
 }
 
-// Istio reports whether the call may reach Istio: port 15020 (pilot-agent)
-// or 15000 (Envoy admin), or a port the text does not pin down. Other
-// sidecars have quit endpoints too (cloud-sql-proxy on its admin port).
+// Istio reports whether the call may reach Istio: the pod's status port
+// (pilot-agent), 15020 (its default, which an author may call after the
+// pod moved it: MB102), 15000 (Envoy admin), or a port the text does not
+// pin down. Other sidecars have quit endpoints too (cloud-sql-proxy on its
+// admin port).
 func (q QuitSite) Istio() bool {
 	switch {
-	case q.Port == 15020 || q.Port == 15000:
+	case q.Port == mesh.DefaultStatusPort || q.Port == 15000:
+		return true
+	case q.Port != 0 && q.Port == q.Status.Port:
 		return true
 	case q.NoPort || q.Port != 0:
 		return false
@@ -268,16 +274,24 @@ func (q QuitSite) Istio() bool {
 	return true
 }
 
+// WrongPort reports a call to pilot-agent's default status port on a pod
+// whose status server is elsewhere or off: nothing listens there.
+func (q QuitSite) WrongPort() bool {
+	return q.Port == mesh.DefaultStatusPort && q.Status.Moved()
+}
+
 // Fails says why the call certainly cannot stop the proxy, "" when it may:
 // pilot-agent (and Envoy's admin API) take /quitquitquit only as a POST,
 // and only from localhost (pilot/cmd/pilot-agent/status/server.go
-// handleQuit).
+// handleQuit), on the pod's status port.
 func (q QuitSite) Fails() string {
 	switch {
 	case q.Post == mesh.No:
 		return "it sends a GET, and the endpoint takes only a POST"
 	case q.Loopback() == mesh.No:
 		return "it goes to " + q.Host + ", and the endpoint answers only on localhost"
+	case q.WrongPort():
+		return "it goes to port 15020, but " + q.Status.Describe()
 	}
 	return ""
 }
@@ -306,6 +320,10 @@ func (q QuitSite) Loopback() mesh.Tri {
 func QuitSites(w *Workload) []QuitSite {
 	var out []QuitSite
 	calls := QuitCalls(w)
+	var status mesh.StatusServer
+	if len(calls) > 0 {
+		status = w.StatusServer()
+	}
 	var unrun []string // paths of the containers whose lines no shell runs
 	if len(calls) > 0 {
 		for _, l := range ExecLines(w) {
@@ -331,6 +349,7 @@ func QuitSites(w *Workload) []QuitSite {
 			off = at + len("/quitquitquit")
 			q := readQuit(qc, text, at, errexit)
 			q.NotRun = slices.Contains(unrun, qc.Container.Path)
+			q.Status = status
 			out = append(out, q)
 		}
 	}
