@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/meshbatch/meshbatch/internal/suggest"
+	"github.com/meshbatch/meshbatch/pkg/cron"
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
@@ -836,13 +837,13 @@ func (v *validator) schedule(s string) time.Duration {
 		v.errorf("spec.schedule", "%q %s", s, msg)
 		return 0
 	}
-	spec, err := parseSchedule(s)
+	sched, err := cron.Parse(s)
 	if err != nil {
 		// checkSchedule missed something Kubernetes' parser refuses.
 		v.errorf("spec.schedule", "%q is refused by Kubernetes' cron parser: %v", s, err)
 		return 0
 	}
-	interval, err := shortestInterval(spec)
+	interval, err := sched.ShortestInterval()
 	if err != nil {
 		v.errorf("spec.schedule", "%q: %v", s, err)
 		return 0

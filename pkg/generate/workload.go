@@ -12,12 +12,13 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
 
-// QuitCommand stops istio-proxy from the app container (see mesh.QuitCommand).
-const QuitCommand = mesh.QuitCommand
+// QuitCommand stops istio-proxy from the app container (see
+// mesh.QuitCommand). Generated pods leave the status port at its default.
+var QuitCommand = mesh.QuitCommand(mesh.DefaultStatusPort)
 
 // classicWrapper runs the app under /bin/sh for a classic sidecar and
 // stops the proxy when it ends (see mesh.ClassicWrapper).
-var classicWrapper = mesh.ClassicWrapper
+var classicWrapper = mesh.ClassicWrapper(mesh.DefaultStatusPort)
 
 // wrapperName is $0 of the wrapper shell, shown in its error messages.
 const wrapperName = mesh.WrapperName

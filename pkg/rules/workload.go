@@ -145,6 +145,16 @@ func computePodFacts(w *Workload) podFacts {
 	return pf
 }
 
+// StatusServer is where the pod's pilot-agent serves its status server
+// and /quitquitquit (see mesh.StatusServerOf).
+func (w *Workload) StatusServer() mesh.StatusServer {
+	pc, err := w.ProxyConfig()
+	if err != nil {
+		pc = nil // the injector refuses the pod (MB204)
+	}
+	return mesh.StatusServerOf(w.Template.Annotations, pc)
+}
+
 // ProxyConfig is the pod's proxy.istio.io/config as the injector applies it (see proxyConfigOf), parsed once. Callers must not modify it.
 func (w *Workload) ProxyConfig() (*meshv1alpha1.ProxyConfig, error) {
 	if w.mc == nil {

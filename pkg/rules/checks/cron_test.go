@@ -22,7 +22,7 @@ func TestScheduleShortestInterval(t *testing.T) {
 		{"30 1,13 * * *", 12 * time.Hour},
 		{"0 9-17 * * mon-fri", time.Hour},
 		{"0 17 * * 1-5", day},
-		{"0 0 * * 0,7", 7 * day},
+		{"0 0 * * 0,7", 0}, // Kubernetes' parser takes days of week 0 to 6 only, and the API server refuses 7
 		{"0 0 1,15 * *", 14 * day},
 		{"0 0 29 2 *", (366 + 365 + 365 + 365) * day},
 		// day of month and day of week both restricted: either matches
@@ -68,10 +68,15 @@ func TestCronScheduleNext(t *testing.T) {
 		{"CRON_TZ=Europe/Berlin 0 2 * * *", nil, "2026-06-01T00:30:00Z", "2026-06-02T00:00:00Z"},
 		{"0 0 31 4 *", nil, "2026-06-01T00:00:00Z", ""},
 		{"@every 1h", nil, "2026-06-01T00:00:00Z", ""},
+		{"TZ=UTC", nil, "2026-06-01T00:00:00Z", ""}, // a zone and no fields
+		{"TZ=Mars/Base 0 2 * * *", nil, "2026-06-01T00:00:00Z", ""},
+		// 02:30 does not exist in Berlin on 29 March 2026; the controller
+		// (robfig/cron's Next) skips that day's run
+		{"30 2 * * *", &zone, "2026-03-28T12:00:00Z", "2026-03-30T00:30:00Z"},
 	} {
 		got := ""
 		if s, ok := parseCronSchedule(tc.schedule, tc.zone); ok {
-			if n, ok := s.next(at(tc.after)); ok {
+			if n, ok := s.Next(at(tc.after)); ok {
 				got = n.UTC().Format(time.RFC3339)
 			}
 		}
@@ -80,10 +85,10 @@ func TestCronScheduleNext(t *testing.T) {
 		}
 	}
 	s, _ := parseCronSchedule("0 * * * *", nil)
-	if n, first := s.runsBetween(at("2026-06-01T00:00:00Z"), at("2026-06-01T05:30:00Z"), 100); n != 5 || !first.Equal(at("2026-06-01T01:00:00Z")) {
+	if n, first := s.RunsBetween(at("2026-06-01T00:00:00Z"), at("2026-06-01T05:30:00Z"), 100); n != 5 || !first.Equal(at("2026-06-01T01:00:00Z")) {
 		t.Errorf("runsBetween = %d, %s; want 5, 01:00", n, first)
 	}
-	if n, _ := s.runsBetween(at("2026-06-01T00:00:00Z"), at("2026-06-09T00:00:00Z"), 100); n != 100 {
+	if n, _ := s.RunsBetween(at("2026-06-01T00:00:00Z"), at("2026-06-09T00:00:00Z"), 100); n != 100 {
 		t.Errorf("runsBetween stops at its limit: got %d, want 100", n)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -167,19 +166,20 @@ func span(d time.Duration) string {
 // quitNow is how to stop a stuck classic istio-proxy now, for a message:
 // a command in backquotes, with a note where it needs one. pilot-agent's
 // /quitquitquit (POST, from localhost) stops Envoy and the agent with exit
-// code 0; it is served on the status port, 15020 unless the pod's
-// status.sidecar.istio.io/port moves it (0: no status server). `pilot-agent
+// code 0; it is served on the status port, 15020 unless the pod moves it
+// (see mesh.StatusServerOf; 0: no status server). `pilot-agent
 // request` reaches only ports 15000, 15004, 15020 and 15021
 // (pilot/cmd/pilot-agent/app/request.go); for another port, curl in the
 // proxy container does, in the default proxyv2 image (Ubuntu, with curl)
 // but not the distroless one, which has neither curl nor a shell.
 func quitNow(pod *corev1.Pod) string {
 	ns := cmp.Or(pod.Namespace, "default")
-	port := statusPort(pod)
+	status := mesh.PodStatusServer(pod.Annotations)
+	port := status.Port
 	switch {
 	case port == 0:
-		return fmt.Sprintf("`kubectl delete pod -n %s %s` (its %s is 0, so no status server serves /quitquitquit; "+
-			"the Job may count the deleted pod as failed)", ns, pod.Name, mesh.AnnotStatusPort)
+		return fmt.Sprintf("`kubectl delete pod -n %s %s` (%s; "+
+			"the Job may count the deleted pod as failed)", ns, pod.Name, status.Describe())
 	case slices.Contains(pilotAgentRequestPorts, port):
 		return fmt.Sprintf("`kubectl exec -n %s %s -c istio-proxy -- pilot-agent request POST quitquitquit --debug-port %d`",
 			ns, pod.Name, port)
@@ -188,19 +188,7 @@ func quitNow(pod *corev1.Pod) string {
 	return fmt.Sprintf("`kubectl exec -n %s %s -c istio-proxy -- curl -sf -XPOST %s` (the status port is %d, from "+
 		"%s, which pilot-agent request cannot reach; the distroless proxy image has no curl: there run "+
 		"`kubectl debug -n %s %s --image=curlimages/curl -- curl -sf -XPOST %s`, which shares the pod's network)",
-		ns, pod.Name, url, port, mesh.AnnotStatusPort, ns, pod.Name, url)
-}
-
-// statusPort is the port of the pod's pilot-agent status server (and its
-// /quitquitquit), 0 when the annotation turns the server off.
-func statusPort(pod *corev1.Pod) int {
-	if v, ok := pod.Annotations[mesh.AnnotStatusPort]; ok {
-		if n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil {
-			return int(n)
-		}
-		// else the injector refused it (MB212): the pod has the default
-	}
-	return mesh.DefaultStatusPort
+		ns, pod.Name, url, port, status.From, ns, pod.Name, url)
 }
 
 // pilotAgentRequestPorts are the ports `pilot-agent request --debug-port`

@@ -119,8 +119,25 @@ func notStopped(m rules.PodMesh) string {
 			"which no shell runs (MB108)", q.Path, q.Container.Container.Name)
 	}
 	if len(m.Quits) == 0 {
-		return "no container calls /quitquitquit"
+		return "no container calls /quitquitquit" + statusNote(m.W)
 	}
 	q := m.Quits[0]
 	return fmt.Sprintf("the call to /quitquitquit in container %s cannot stop it: %s (MB102)", q.Container.Container.Name, q.Fails())
+}
+
+// statusNote is, for the end of a message that tells the app to stop a
+// classic proxy, where this pod's pilot-agent serves /quitquitquit: ""
+// on the default port 15020 (the one the rule's fix text names), else the
+// call on the pod's own port, or, with the status server off, that the
+// app has nothing to call.
+func statusNote(w *rules.Workload) string {
+	s := w.StatusServer()
+	switch {
+	case !s.Moved():
+		return ""
+	case s.Port == 0:
+		return " (" + s.Describe() + "; the app cannot stop the proxy: ask for a native sidecar or give the status " +
+			"server a port)"
+	}
+	return fmt.Sprintf(" (%s: the call that stops the proxy is `%s`)", s.Describe(), mesh.QuitCommand(s.Port))
 }

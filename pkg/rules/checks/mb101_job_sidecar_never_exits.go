@@ -3,7 +3,6 @@ package checks
 import (
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,8 +32,10 @@ var JobSidecarNeverExits = &rules.Rule{
 		"for exactly \"true\" and a classic one for any other value (\"True\", \"yes\", \"\"), whatever ENABLE_NATIVE_SIDECARS " +
 		"says; from 1.27 any value but \"false\" asks for a native one. Without the Istio version the rule reads other " +
 		"values as 1.24 to 1.26 do. Otherwise the app must stop the proxy itself with a POST to " +
-		"127.0.0.1:15020/quitquitquit; a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port) does " +
-		"not count, nor does one in an exec-form command line that no shell runs (MB108). A template that already " +
+		"127.0.0.1:15020/quitquitquit, or to the port the pod template's status.sidecar.istio.io/port (or the statusPort of its " +
+		"proxy.istio.io/config) moves pilot-agent's status server to; with port 0 there is no status server and nothing to call. " +
+		"A call to 15020 on a pod that moved the port does not count; nor does a call to another sidecar's quit endpoint (cloud-sql-proxy's admin port), " +
+		"or one in an exec-form command line that no shell runs (MB108). A template that already " +
 		"contains istio-proxy (istioctl kube-inject output) is judged by where the " +
 		"proxy sits: in containers it is classic, as an init container with restartPolicy: Always it is native. " +
 		"The verdict depends on cluster facts: pass --istio-version, " +
@@ -91,9 +92,9 @@ spec:
 		"it, or replacing a value Istio 1.24 to 1.26 read as classic); not for a pod that opts out with \"false\", was " +
 		"injected before it was committed, or holds the app until the proxy starts (the hold would do nothing). " +
 		"Elsewhere, where the pod's only app container runs a shell command ([sh, -c, ...], so a shell exists), nothing " +
-		"tries to stop the proxy yet, restartPolicy is Never and the template leaves status.sidecar.istio.io/port at " +
-		"15020 (the port the wrapper calls), runs the command under the wrapper meshbatch generate " +
-		"writes, which stops the proxy with curl when the app ends, whatever its exit code: the app's image must have " +
+		"tries to stop the proxy yet, restartPolicy is Never and the template does not turn pilot-agent's status server " +
+		"off (status.sidecar.istio.io/port: \"0\"), runs the command under the wrapper meshbatch generate " +
+		"writes, which stops the proxy with curl on the pod's status port when the app ends, whatever its exit code: the app's image must have " +
 		"curl (meshbatch cannot see into the image; without curl the wrapper says \"could not stop istio-proxy\" on " +
 		"stderr and the pod still never completes). No fix otherwise.",
 	Check: checkJobSidecarNeverExits,
@@ -198,13 +199,15 @@ var shells = []string{"sh", "bash", "ash", "dash", "ksh", "zsh"}
 // must be known ([shell, -c, ...] in the manifest, so a shell exists), the
 // pod must not restart its containers (a restarted app would find no
 // proxy, MB103), and nothing may try to stop the proxy already (stops
-// counts the attempts: MB102's). The wrapper calls the default status
-// port, so a template that moves it (or turns it off with 0) gets no fix.
+// counts the attempts: MB102's). The wrapper calls the pod's status port;
+// a template that turns the status server off has no quit endpoint and
+// gets no fix.
 func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
 	if stops > 0 || w.Template.Spec.RestartPolicy != corev1.RestartPolicyNever {
 		return manifest.ErrNoEdit
 	}
-	if v, ok := w.Template.Annotations[mesh.AnnotStatusPort]; ok && strings.TrimSpace(v) != strconv.Itoa(mesh.DefaultStatusPort) {
+	status := w.StatusServer()
+	if status.Port == 0 {
 		return manifest.ErrNoEdit
 	}
 	var app *rules.ContainerRef
@@ -224,5 +227,5 @@ func wrapQuit(ed *manifest.Editor, w *rules.Workload, stops int) error {
 	if len(cmd) < 3 && !(len(cmd) == 2 && len(app.Container.Args) > 0) || cmd[1] != "-c" || !slices.Contains(shells, path.Base(cmd[0])) {
 		return manifest.ErrNoEdit
 	}
-	return ed.InsertItems(app.Path+".command", 1, []string{mesh.ClassicWrapper, mesh.WrapperName, cmd[0], "-c"})
+	return ed.InsertItems(app.Path+".command", 1, []string{mesh.ClassicWrapper(status.Port), mesh.WrapperName, cmd[0], "-c"})
 }

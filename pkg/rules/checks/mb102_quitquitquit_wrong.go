@@ -14,17 +14,22 @@ var QuitquitquitWrong = &rules.Rule{
 	Severity: rules.Warning,
 	Summary:  "The app's call to /quitquitquit cannot stop the istio-proxy sidecar",
 	Rationale: "A Job with a classic sidecar completes only when the app stops the proxy itself by calling " +
-		"pilot-agent's /quitquitquit on the status port 15020. pilot-agent answers that endpoint only to a POST " +
+		"pilot-agent's /quitquitquit on its status port, 15020 unless the pod template's status.sidecar.istio.io/port " +
+		"(or the statusPort of its proxy.istio.io/config) moves it; 0 turns the status server off. A call to 15020 on a pod " +
+		"that moved the port reaches nothing and fails. pilot-agent answers that endpoint only to a POST " +
 		"(405 Method Not Allowed otherwise) and only from localhost (403 Forbidden otherwise). curl sends GET unless " +
 		"given -X POST or a body, and wget sends GET unless given --post-data, so a bare `curl localhost:15020/quitquitquit` " +
 		"returns an error that the script usually ignores, the proxy keeps running and the pod never completes. " +
 		"Calling Envoy's admin port 15000 instead stops Envoy, which takes pilot-agent down with it on current Istio, " +
 		"but it is not the supported endpoint and Envoy's admin API also wants a POST.",
-	Remediation: "Call `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` (or `wget -qO- --post-data='' http://127.0.0.1:15020/quitquitquit`) after the app, whether it succeeded or failed.",
-	Kinds:       []string{"Job", "CronJob", "Namespace"},
-	Reads:       rules.Reads{Labels: []string{"Namespace"}},
+	Remediation: "Call `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` (or `wget -qO- --post-data='' http://127.0.0.1:15020/quitquitquit`) after the app, whether it succeeded or failed " +
+		"(the message names another port where the pod moves pilot-agent's status port; with the status server off, ask for a native sidecar).",
+	Kinds: []string{"Job", "CronJob", "Namespace"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (handleQuit: localhost only, POST only)",
+		"istio/istio pilot/cmd/pilot-agent/config/config.go applyAnnotations and app/cmd.go (status.sidecar.istio.io/port over " +
+			"the ProxyConfig's statusPort, read with strconv.Atoi; no status server for port 0), 1.22.0 to 1.30.0",
 		"istio/istio#15041 (pilot-agent /quitquitquit, Istio 1.3)",
 		"istio/istio#11659 (Envoy :15000/quitquitquit left pilot-agent running on Istio 1.0/1.1)",
 	},
@@ -87,11 +92,20 @@ func checkQuitquitquitWrong(p *rules.Pass) {
 					"%s: container %s calls %s, but pilot-agent accepts /quitquitquit only from localhost "+
 						"(403 Forbidden for any other address), so the proxy keeps running and the pod never completes",
 					w.Object.Ref(), q.Container.Container.Name, url)
+			case q.WrongPort():
+				p.Reportf(w.Object, q.Path,
+					"%s: container %s calls %s, but %s; the call fails, the proxy keeps running and the pod never completes%s",
+					w.Object.Ref(), q.Container.Container.Name, url, q.Status.Describe(), wrongPortFix(q.Status))
+			case q.Port == 15000 && q.Status.Port == 0:
+				p.ReportSeverityf(rules.Info, w.Object, q.Path,
+					"%s: container %s stops the proxy through Envoy's admin port (%s): pilot-agent follows Envoy out "+
+						"on current Istio, but it is not the supported endpoint, and %s; a native sidecar needs no call",
+					w.Object.Ref(), q.Container.Container.Name, url, q.Status.Describe())
 			case q.Port == 15000:
 				p.ReportSeverityf(rules.Info, w.Object, q.Path,
 					"%s: container %s stops the proxy through Envoy's admin port (%s): pilot-agent follows Envoy out "+
-						"on current Istio, but the supported endpoint is pilot-agent's POST 127.0.0.1:15020/quitquitquit",
-					w.Object.Ref(), q.Container.Container.Name, url)
+						"on current Istio, but the supported endpoint is pilot-agent's POST 127.0.0.1:%d/quitquitquit",
+					w.Object.Ref(), q.Container.Container.Name, url, q.Status.Port)
 			}
 		}
 	}
@@ -107,4 +121,13 @@ func quitURL(q rules.QuitSite) string {
 		return fmt.Sprintf("%s:%d/quitquitquit", q.Host, q.Port)
 	}
 	return q.Host + "/quitquitquit"
+}
+
+// wrongPortFix says, for MB102's message about a call to 15020 on a pod
+// whose status server is elsewhere, what to call instead.
+func wrongPortFix(s mesh.StatusServer) string {
+	if s.Port == 0 {
+		return ": ask for a native sidecar, or give the status server a port and call it there"
+	}
+	return fmt.Sprintf(": call `%s`", mesh.QuitCommand(s.Port))
 }

@@ -24,7 +24,8 @@ var QuitVsRestartPolicy = &rules.Rule{
 		"cleanly and is therefore not restarted, so the retry runs with its traffic still redirected to a proxy that is gone " +
 		"and every connection fails.",
 	Remediation: "With restartPolicy: Never, stop the proxy whatever the app's outcome (`app; rc=$?; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit; exit $rc`); " +
-		"with restartPolicy: OnFailure, stop it only on success (`app && curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`) or switch to restartPolicy: Never.",
+		"with restartPolicy: OnFailure, stop it only on success (`app && curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`) or switch to restartPolicy: Never " +
+		"(the message names another port where the pod moves pilot-agent's status port).",
 	Kinds: []string{"Job", "CronJob", "Namespace"},
 	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
@@ -83,7 +84,7 @@ func checkQuitVsRestartPolicy(p *rules.Pass) {
 				p.ReportSeverityf(s, w.Object, q.Path,
 					"%s: container %s stops the proxy also when it fails, but restartPolicy is OnFailure: the kubelet "+
 						"restarts the container in the same pod while the proxy, stopped on request, stays stopped, so "+
-						"the retry's connections fail%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
+						"the retry's connections fail%s%s", w.Object.Ref(), q.Container.Container.Name, statusNote(w), assumed(m.Assumptions()))
 				break
 			}
 		case corev1.RestartPolicyNever, "":
@@ -98,11 +99,11 @@ func checkQuitVsRestartPolicy(p *rules.Pass) {
 				p.ReportSeverityf(s, w.Object, q.Path,
 					"%s: container %s stops the proxy only when it succeeds (after &&, under set -e, or after || exit); with "+
 						"restartPolicy: Never a failed run leaves the proxy running, so the pod never finishes and the Job "+
-						"neither fails nor retries%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
+						"neither fails nor retries%s%s", w.Object.Ref(), q.Container.Container.Name, statusNote(w), assumed(m.Assumptions()))
 			case !onSuccess:
 				p.ReportSeverityf(s, w.Object, q.Path,
 					"%s: container %s stops the proxy only when it fails (after ||); a successful run leaves the proxy "+
-						"running, so the pod never completes%s", w.Object.Ref(), q.Container.Container.Name, assumed(m.Assumptions()))
+						"running, so the pod never completes%s%s", w.Object.Ref(), q.Container.Container.Name, statusNote(w), assumed(m.Assumptions()))
 			}
 		}
 	}

@@ -27,9 +27,11 @@ var NativeSidecarUnsupported = &rules.Rule{
 		"have turned the alpha gate on (on the API server and the kubelets). Pass --kubelet-version with the oldest kubelet: without it only the " +
 		"API server is checked. On Istio before 1.24 the annotation does not exist and is ignored: the pod gets a classic " +
 		"sidecar that keeps it alive after the app exits (MB101).",
-	Remediation: "On Kubernetes (API server or any kubelet) < 1.29 or Istio < 1.24 remove the annotation and make the app stop the proxy with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`, or upgrade the cluster; pass --istio-version, --kubernetes-version and --kubelet-version so the check is exact.",
-	Kinds:       []string{"Job", "CronJob", "Namespace"},
-	Reads:       rules.Reads{Labels: []string{"Namespace"}},
+	Remediation: "On Kubernetes (API server or any kubelet) < 1.29 or Istio < 1.24 remove the annotation and make the app stop the proxy with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` " +
+		"(the message names another port where the pod moves pilot-agent's status port), or upgrade the cluster; " +
+		"pass --istio-version, --kubernetes-version and --kubelet-version so the check is exact.",
+	Kinds: []string{"Job", "CronJob", "Namespace"},
+	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml@1.24.0, @1.26.0, @1.27.0 ($nativeSidecar)",
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers (beta and on by default in 1.29)",
@@ -94,14 +96,14 @@ func checkNativeSidecarUnsupported(p *rules.Pass) {
 				how = "istiod's ENABLE_NATIVE_SIDECARS=true"
 				path = m.FirstAppPath()
 			}
-			p.ReportSeverityf(sev, w.Object, path, "%s gets istio-proxy as a native sidecar (%s), but %s",
-				w.Object.Ref(), how, why)
+			p.ReportSeverityf(sev, w.Object, path, "%s gets istio-proxy as a native sidecar (%s), but %s%s",
+				w.Object.Ref(), how, why, classicFallback(w))
 			continue
 		}
 		if rules.NativeRequested(w) && p.Facts.IstioVersion.AtLeast(1, 24) == mesh.No {
 			p.ReportSeverityf(rules.Warning, w.Object, w.TemplateAnnotationPath(mesh.AnnotNative),
 				"%s asks for a native sidecar with sidecar.istio.io/nativeSidecar, but Istio %s ignores that annotation "+
-					"(added in 1.24): the pod gets a classic sidecar that outlives the app", w.Object.Ref(), p.Facts.IstioVersion)
+					"(added in 1.24): the pod gets a classic sidecar that outlives the app%s", w.Object.Ref(), p.Facts.IstioVersion, statusNote(w))
 		}
 	}
 }
@@ -135,4 +137,20 @@ func nativeUnsupported(f mesh.Facts) (rules.Severity, string) {
 			"pod stays in Init and the Job never completes", kubelet)
 	}
 	return 0, ""
+}
+
+// classicFallback is, for MB106's message, what the fix with a classic
+// sidecar takes on this pod when it moves pilot-agent's status server:
+// the quit call on its port, or, with the server off, that the app could
+// not stop a classic sidecar either. "" on the default port.
+func classicFallback(w *rules.Workload) string {
+	s := w.StatusServer()
+	switch {
+	case !s.Moved():
+		return ""
+	case s.Port == 0:
+		return "; nor can a classic sidecar take its place: " + s.Describe() + ", so the app could not stop it either " +
+			"(give the status server a port, or run the Job where native sidecars work)"
+	}
+	return fmt.Sprintf("; with a classic sidecar instead, the app stops it with `%s` (%s)", mesh.QuitCommand(s.Port), s.Describe())
 }

@@ -18,7 +18,7 @@ var ExitOnZeroMisuse = &rules.Rule{
 		"connections. When a Job's app container exits, nothing sends the classic istio-proxy container SIGTERM (the pod " +
 		"is not being deleted), so the variable never comes into play and the pod stays Running. Set on an app container " +
 		"it does even less: pilot-agent reads its own environment, which comes from proxyMetadata.",
-	Remediation: "Remove EXIT_ON_ZERO_ACTIVE_CONNECTIONS as a completion mechanism; use sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+, Kubernetes 1.29+) or end the app with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit`.",
+	Remediation: "Remove EXIT_ON_ZERO_ACTIVE_CONNECTIONS as a completion mechanism; use sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+, Kubernetes 1.29+) or end the app with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` (the message names another port where the pod moves pilot-agent's status port).",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
@@ -73,22 +73,22 @@ func checkExitOnZeroMisuse(p *rules.Pass) {
 		why := "nothing sends a Job's classic istio-proxy SIGTERM when the app exits, so the pod still never completes"
 		if v, ok := w.ProxyMetadata(envExitOnZero); ok && truthy(v) {
 			p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(mesh.AnnotProxyConfig),
-				"%s sets %s in proxyMetadata to end its sidecar, but the variable only shortens the drain after SIGTERM: %s%s",
-				w.Object.Ref(), envExitOnZero, why, assumed(m.Assumptions()))
+				"%s sets %s in proxyMetadata to end its sidecar, but the variable only shortens the drain after SIGTERM: %s%s%s",
+				w.Object.Ref(), envExitOnZero, why, statusNote(w), assumed(m.Assumptions()))
 		}
 		if c, base := rules.ProxyOverride(w); c != nil {
 			if i := envIndex(c, envExitOnZero); i >= 0 && truthy(c.Env[i].Value) {
 				p.ReportSeverityf(s, w.Object, envPath(base, i),
-					"%s sets %s on its istio-proxy container to end it, but the variable only shortens the drain after SIGTERM: %s%s",
-					w.Object.Ref(), envExitOnZero, why, assumed(m.Assumptions()))
+					"%s sets %s on its istio-proxy container to end it, but the variable only shortens the drain after SIGTERM: %s%s%s",
+					w.Object.Ref(), envExitOnZero, why, statusNote(w), assumed(m.Assumptions()))
 			}
 		}
 		for _, c := range w.Containers() {
 			if i := envIndex(c.Container, envExitOnZero); i >= 0 && truthy(c.Container.Env[i].Value) {
 				p.ReportSeverityf(s, w.Object, envPath(c.Path, i),
 					"%s sets %s on app container %s, where pilot-agent never reads it (it belongs in proxyMetadata), and "+
-						"even there it only shortens the drain after SIGTERM: %s%s",
-					w.Object.Ref(), envExitOnZero, c.Container.Name, why, assumed(m.Assumptions()))
+						"even there it only shortens the drain after SIGTERM: %s%s%s",
+					w.Object.Ref(), envExitOnZero, c.Container.Name, why, statusNote(w), assumed(m.Assumptions()))
 			}
 		}
 	}

@@ -1,8 +1,13 @@
 package checks
 
 import (
+	"slices"
+	"strings"
+	"unicode"
+
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/meshbatch/meshbatch/pkg/istiovalid"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -18,12 +23,18 @@ var ProxyResourcesInvalid = &rules.Rule{
 		"istio-proxy container's resources. A value that is not a Kubernetes quantity (\"256MB\", \"0.5 cores\", \"1GiB\") " +
 		"makes the injection fail and the webhook deny the pod; a limit below its request (proxyMemoryLimit: 128Mi with " +
 		"proxyMemory: 256Mi) makes the API server reject the pod (\"must be less than or equal to memory limit\"). Either " +
-		"way the Job controller cannot create pods and the Job never runs.",
+		"way the Job controller cannot create pods and the Job never runs. Every release from 1.22 refuses a value that is " +
+		"no quantity; they differ on spaces around one (\" 256Mi\"): from 1.27.6, 1.28.4 and 1.29 the injector checks each " +
+		"value with resource.ParseQuantity first and refuses them, while older releases only decode the injected pod, " +
+		"which trims spaces (not tabs) and takes the value. Where --istio-version names such an older release that " +
+		"finding is a warning that newer Istio refuses the value; without the version it is an error.",
 	Remediation: "Use Kubernetes quantities (CPU: 100m, 0.5, 1; memory: 128Mi, 1Gi) and keep each limit at or above its request.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{
 		"istio/istio pkg/kube/inject/inject.go RunTemplate (the rendered sidecar must parse as a Pod, else injection fails)",
+		"istio/istio pkg/kube/inject/validate.go validateResourceQuantity (1.27.6, 1.28.4, 1.29.0; absent at 1.22.0 to 1.28.0) " +
+			"and webhook.go applyOverlayYAML (the injected pod decoded from JSON: resource.Quantity.UnmarshalJSON trims spaces)",
 		"istioctl analyze IST0125 InvalidAnnotation (live pods only)",
 		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (resources block)",
 		"kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity",
@@ -93,6 +104,7 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 		if m.Injected() == mesh.Unknown {
 			as = append(as, m.InjectionAssumption())
 		}
+		istio := p.Facts.ForNamespace(w.Namespace).IstioVersion
 		// the quantities that parse, by index in proxyResourceKeys
 		var q [4]resource.Quantity
 		var parsed [4]bool
@@ -102,7 +114,20 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 				continue
 			}
 			n, err := resource.ParseQuantity(v)
+			old, oldOK := paddedQuantity(v)
 			switch {
+			case err != nil && oldOK && !checksQuantity(istio):
+				// An istiod that does not check the value yet takes it: report
+				// what the upgrade does, and compare the value it uses.
+				p.ReportSeverityf(rules.Warning, w.Object, w.TemplateAnnotationPath(k),
+					"%s: %s is %q, with spaces around the quantity: istiod %s may accept it (injectors before %s trim "+
+						"them when they read the injected pod), but from those releases on the injector refuses it, so once "+
+						"upgraded the webhook denies every pod of the Job%s", w.Object.Ref(), k, v, istio, quantityCheckedSince, assumed(as))
+				q[i], parsed[i] = old, true
+			case err != nil && oldOK:
+				p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(k),
+					"%s: %s is %q, which is not a Kubernetes quantity (the spaces around it); the injection fails and "+
+						"every pod of the Job is denied%s", w.Object.Ref(), k, v, assumed(olderNote(as, istio)))
 			case err != nil:
 				p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(k),
 					"%s: %s is %q, which is not a Kubernetes quantity; the injection fails and every pod of the Job is "+
@@ -125,4 +150,48 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 					"so the Job never gets a pod%s", w.Object.Ref(), pair[1], a[pair[1]], pair[0], a[pair[0]], assumed(as))
 		}
 	}
+}
+
+// quantityCheckedSince names the releases whose injector checks the four
+// values with resource.ParseQuantity before it renders the sidecar
+// (pkg/kube/inject/validate.go validateResourceQuantity, added by "add few
+// missing annotation validations": absent at 1.22.0 to 1.28.0, 1.27.5 and
+// 1.28.3; present at 1.27.6, 1.28.4, 1.29.0 and 1.30.0).
+const quantityCheckedSince = "1.27.6, 1.28.4 and 1.29"
+
+// checksQuantity says whether istiod of version v checks the values
+// itself in every patch release: unknown versions are taken to (the
+// stricter reading).
+func checksQuantity(v mesh.Version) bool {
+	return !v.Known() || v.Major != 1 || istiovalid.PodAnnotationCheckedSince(mesh.AnnotProxyCPU, v.Minor) == ""
+}
+
+// paddedQuantity reads a value with spaces around a quantity as injectors
+// before quantityCheckedSince do, and says whether they accept it. Those
+// render the value into the sidecar template's YAML and decode the patched
+// pod from JSON (webhook.go applyOverlayYAML), where
+// resource.Quantity.UnmarshalJSON trims spaces off the JSON string before
+// it parses it, without unescaping it: spaces that JSON writes as they are
+// go, control characters (a tab is written as \t) stay and fail the parse.
+// Backslash escapes, which the template's double-quoted YAML would read,
+// are not modelled: such a value is taken as refused. ok is false for a
+// value without such spaces.
+func paddedQuantity(v string) (q resource.Quantity, ok bool) {
+	t := strings.TrimFunc(v, func(r rune) bool {
+		return unicode.IsSpace(r) && r >= ' ' && r != '\u2028' && r != '\u2029' // the ones encoding/json escapes
+	})
+	if t == v || strings.ContainsRune(v, '\\') {
+		return resource.Quantity{}, false
+	}
+	q, err := resource.ParseQuantity(t)
+	return q, err == nil
+}
+
+// olderNote adds to a padded value's assumptions, when the Istio version
+// is unknown, that older releases take it.
+func olderNote(as []string, v mesh.Version) []string {
+	if v.Known() {
+		return as
+	}
+	return append(slices.Clip(as), "Istio releases before "+quantityCheckedSince+" trim the spaces and accept it; pass --istio-version")
 }

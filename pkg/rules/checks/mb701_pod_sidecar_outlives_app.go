@@ -127,13 +127,13 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 // calls /quitquitquit on the pod's status port when it ends, unless the
 // port is 0 and nothing serves it.
 func lastingFix(pod *corev1.Pod) string {
-	port := statusPort(pod)
-	if port == 0 {
-		return fmt.Sprintf("fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" (its %s is 0, so "+
-			"the proxy serves no quit endpoint the app could call when it ends) (MB101)", mesh.AnnotStatusPort)
+	status := mesh.PodStatusServer(pod.Annotations)
+	if status.Port == 0 {
+		return fmt.Sprintf("fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" (%s, so the app has no "+
+			"quit endpoint to call when it ends) (MB101)", status.Describe())
 	}
 	return fmt.Sprintf("fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" or a POST to "+
-		"http://127.0.0.1:%d/quitquitquit when the app ends (MB101)", port)
+		"http://127.0.0.1:%d/quitquitquit when the app ends (MB101)", status.Port)
 }
 
 // appsEndedProxyRuns reports whether a pod whose classic proxy runs (see

@@ -23,7 +23,7 @@ func TestMB701LastingFixFollowsStatusPort(t *testing.T) {
 	}
 	want := map[string][]string{
 		"etl-moved": {"a POST to http://127.0.0.1:16020/quitquitquit when the app ends"},
-		"etl-off":   {"status.sidecar.istio.io/port is 0", "serves no quit endpoint", "nativeSidecar"},
+		"etl-off":   {"status.sidecar.istio.io/port is 0", "no quit endpoint to call", "nativeSidecar"},
 	}
 	seen := 0
 	for f := range res.Findings.All() {

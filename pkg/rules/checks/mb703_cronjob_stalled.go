@@ -6,6 +6,7 @@ import (
 
 	batchv1 "k8s.io/api/batch/v1"
 
+	"github.com/meshbatch/meshbatch/pkg/cron"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -97,7 +98,7 @@ func checkCronJobStalled(p *rules.Pass) {
 		if last == nil {
 			continue
 		}
-		n, first := sched.runsBetween(last.Time, now, missedLimit)
+		n, first := sched.RunsBetween(last.Time, now, missedLimit)
 		if n < 2 {
 			continue
 		}
@@ -110,7 +111,7 @@ func checkCronJobStalled(p *rules.Pass) {
 
 // forbidOverrun reports a Forbid CronJob whose active Job has run past the
 // next scheduled run: the controller skips runs until it ends.
-func forbidOverrun(p *rules.Pass, w *rules.Workload, sched cronSchedule, now time.Time) {
+func forbidOverrun(p *rules.Pass, w *rules.Workload, sched cron.Schedule, now time.Time) {
 	cj := w.CronJob
 	ref := cj.Status.Active[0]
 	ns := ref.Namespace
@@ -132,7 +133,7 @@ func forbidOverrun(p *rules.Pass, w *rules.Workload, sched cronSchedule, now tim
 		// active run's scheduled time.
 		start, from = cj.Status.LastScheduleTime.Time, "when it was scheduled"
 	}
-	n, first := sched.runsBetween(start, now, missedLimit)
+	n, first := sched.RunsBetween(start, now, missedLimit)
 	if n == 0 {
 		return
 	}

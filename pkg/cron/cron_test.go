@@ -1,4 +1,4 @@
-package generate
+package cron
 
 import (
 	"errors"
@@ -38,26 +38,26 @@ func TestShortestInterval(t *testing.T) {
 		"0 6 1 * *":       28 * day,
 		"0 0 1 jan,jul *": 181 * day, // January 1 to July 1 (non-leap year)
 	} {
-		spec, err := parseSchedule(s)
+		sched, err := Parse(s)
 		if err != nil {
 			t.Errorf("%q: %v", s, err)
 			continue
 		}
-		got, err := shortestInterval(spec)
+		got, err := sched.ShortestInterval()
 		if err != nil || got != want {
 			t.Errorf("%q: got %v, %v; want %v", s, got, err, want)
 		}
 	}
-	spec, err := parseSchedule("0 0 30 2 *")
+	sched, err := Parse("0 0 30 2 *")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := shortestInterval(spec); !errors.Is(err, errNeverRuns) {
-		t.Errorf("February 30: got %v, %v; want errNeverRuns", got, err)
+	if got, err := sched.ShortestInterval(); !errors.Is(err, ErrNeverRuns) {
+		t.Errorf("February 30: got %v, %v; want ErrNeverRuns", got, err)
 	}
 }
 
-// TestRunDaysAgreeWithRobfig holds runsOn, which reads robfig/cron's
+// TestRunDaysAgreeWithRobfig holds RunsOn, which reads robfig/cron's
 // bit sets directly, to the days robfig/cron's own Next runs a schedule
 // on, for hand-picked and random day fields over five years (one of them
 // a leap year, one a century year).
@@ -87,11 +87,11 @@ func TestRunDaysAgreeWithRobfig(t *testing.T) {
 		schedules = append(schedules, fmt.Sprintf("0 0 %s %s %s", field(1, 31), field(1, 12), field(0, 6)))
 	}
 	for _, s := range schedules {
-		spec, err := parseSchedule(s)
+		sched, err := Parse(s)
 		if err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
-		daily := *spec
+		daily := *sched.spec
 		daily.Second, daily.Minute, daily.Hour, daily.Location = 1, 1, 1, time.UTC
 		start := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
 		end := start.AddDate(5, 0, 0)
@@ -100,21 +100,60 @@ func TestRunDaysAgreeWithRobfig(t *testing.T) {
 			want[d] = true
 		}
 		for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
-			if got := runsOn(spec, int(d.Month()), d.Day(), int(d.Weekday())); got != want[d] {
-				t.Fatalf("%q on %s: runsOn says %v, robfig/cron %v", s, d.Format("Mon 2006-01-02"), got, want[d])
+			if got := sched.RunsOn(d.Month(), d.Day(), d.Weekday()); got != want[d] {
+				t.Fatalf("%q on %s: RunsOn says %v, robfig/cron %v", s, d.Format("Mon 2006-01-02"), got, want[d])
 			}
 		}
 	}
 }
 
 func BenchmarkShortestIntervalTwoDaysAWeek(b *testing.B) {
-	spec, err := parseSchedule("0 0 * * 0,3")
+	sched, err := Parse("0 0 * * 0,3")
 	if err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := shortestInterval(spec); err != nil {
+		closestDays.Clear() // the walk, not the cache
+		if _, err := sched.ShortestInterval(); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseZones: a new schedule takes no zone prefix; a running one's
+// prefix wins over timeZone; without either the schedule runs in UTC,
+// whatever zone the machine that runs meshbatch is in.
+func TestParseZones(t *testing.T) {
+	if _, err := Parse("TZ=Europe/Berlin 0 2 * * *"); err == nil {
+		t.Error("Parse took a TZ= prefix, which the API server refuses")
+	}
+	saved := time.Local
+	time.Local = time.FixedZone("elsewhere", 5*3600)
+	defer func() { time.Local = saved }()
+	from := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	berlin, tokyo, nowhere := "Europe/Berlin", "Asia/Tokyo", "Nowhere/Special"
+	for _, tc := range []struct {
+		schedule string
+		zone     *string
+		want     time.Time // zero: an error
+	}{
+		{"0 2 * * *", nil, time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)},
+		{"0 2 * * *", &berlin, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
+		{"CRON_TZ=Europe/Berlin 0 2 * * *", nil, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
+		{"TZ=Europe/Berlin 0 2 * * *", &tokyo, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
+		{"  @daily ", nil, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
+		{"TZ=UTC", nil, time.Time{}}, // robfig/cron alone would slice out of range here
+		{"TZ=Europe/Berlin TZ=UTC 0 2 * * *", nil, time.Time{}},
+		{"0 2 * * *", &nowhere, time.Time{}},
+		{"@every 1h", nil, time.Time{}},
+	} {
+		s, err := ParseIn(tc.schedule, tc.zone)
+		var got time.Time
+		if err == nil {
+			got, _ = s.Next(from)
+		}
+		if !got.Equal(tc.want) {
+			t.Errorf("ParseIn(%q, %v): next run %v (error %v), want %v", tc.schedule, tc.zone, got, err, tc.want)
 		}
 	}
 }

@@ -1,0 +1,79 @@
+package mesh
+
+import (
+	"strconv"
+	"strings"
+
+	meshv1alpha1 "istio.io/api/mesh/v1alpha1"
+)
+
+// StatusServer is where a pod's pilot-agent serves its status server, and
+// with it /quitquitquit.
+type StatusServer struct {
+	Port int    // 0: pilot-agent runs no status server
+	From string // the setting that moved it off DefaultStatusPort; "" when it is not moved
+	// Spaced is set when status.sidecar.istio.io/port has spaces around a
+	// port: the injector takes it, pilot-agent reads it as 0.
+	Spaced bool
+}
+
+// Moved reports whether the status server is not on DefaultStatusPort.
+func (s StatusServer) Moved() bool { return s.Port != DefaultStatusPort }
+
+// StatusServerOf says where pilot-agent serves its status server for a pod
+// with these annotations and pc, its parsed proxy.istio.io/config (nil when
+// absent or unreadable). pilot-agent (pilot/cmd/pilot-agent/config/config.go
+// at 1.22.0 to 1.30.0) takes the port from the ProxyConfig (the mesh's
+// defaultConfig, then the pod's proxy.istio.io/config), then lets
+// status.sidecar.istio.io/port override it, read with strconv.Atoi: a value
+// Atoi refuses gives port 0. It starts the server only for a port above 0
+// (pilot/cmd/pilot-agent/app/cmd.go). The mesh-wide defaultConfig.statusPort
+// is no fact meshbatch knows; the default 15020 is assumed.
+func StatusServerOf(annotations map[string]string, pc *meshv1alpha1.ProxyConfig) StatusServer {
+	if v, ok := annotations[AnnotStatusPort]; ok {
+		// The injector refuses the pod unless the value is a port after
+		// trimming spaces (pkg/kube/inject/validate.go parsePort, MB212);
+		// such a pod never runs, so the default stands for it.
+		if _, err := strconv.ParseUint(strings.TrimSpace(v), 10, 16); err == nil {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return StatusServer{Port: 0, From: AnnotStatusPort, Spaced: true}
+			}
+			if n == DefaultStatusPort {
+				return StatusServer{Port: n}
+			}
+			return StatusServer{Port: n, From: AnnotStatusPort}
+		}
+	}
+	// The injector validates the ProxyConfig (statusPort within 1-65535,
+	// MB204) and refuses the pod otherwise.
+	if p := int(pc.GetStatusPort()); p > 0 && p <= 65535 && p != DefaultStatusPort {
+		return StatusServer{Port: p, From: AnnotProxyConfig + " statusPort"}
+	}
+	return StatusServer{Port: DefaultStatusPort}
+}
+
+// PodStatusServer is StatusServerOf for a pod's (or pod template's)
+// annotations, parsing its proxy.istio.io/config.
+func PodStatusServer(annotations map[string]string) StatusServer {
+	var pc *meshv1alpha1.ProxyConfig
+	if raw, ok := annotations[AnnotProxyConfig]; ok {
+		pc, _ = ParseProxyConfig(raw)
+	}
+	return StatusServerOf(annotations, pc)
+}
+
+// Describe says, for a message, where the status server is and why: "" when
+// it is on DefaultStatusPort.
+func (s StatusServer) Describe() string {
+	switch {
+	case !s.Moved():
+		return ""
+	case s.Spaced:
+		return "its " + AnnotStatusPort + " has spaces around the port, which the injector accepts but pilot-agent reads " +
+			"as 0 (strconv.Atoi) and runs no status server: nothing serves /quitquitquit"
+	case s.Port == 0:
+		return "its " + AnnotStatusPort + " is 0, which turns pilot-agent's status server off: nothing serves /quitquitquit"
+	}
+	return "its " + s.From + " moves pilot-agent's status server, and /quitquitquit with it, to port " + strconv.Itoa(s.Port)
+}
