@@ -115,3 +115,39 @@ spec:
 		}
 	}
 }
+
+// TestHoldFixNeedsFacts: while MB101 finds the proxy kept running, the
+// facts decide its fix, a native sidecar (which a hold would keep out) or
+// a classic one; MB201 holds the app only once they are known.
+func TestHoldFixNeedsFacts(t *testing.T) {
+	job := `apiVersion: batch/v1
+kind: Job
+metadata: {name: etl, namespace: batch}
+spec:
+  template:
+    metadata:
+      labels: {sidecar.istio.io/inject: "true"}
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: etl
+          image: registry.example.com/etl:1.4.2%s
+`
+	const hold = "fix: add holdApplicationUntilProxyStarts: true to proxy.istio.io/config"
+	for _, c := range []struct {
+		name, command string
+		facts         lint.RawFacts
+		want          string
+	}{
+		{"no facts", "", lint.RawFacts{}, "needs istioVersion,kubeletVersion"},
+		{"classic", "", lint.RawFacts{IstioVersion: "1.22", KubernetesVersion: "1.30"}, hold},
+		{"kubelet unknown", "", lint.RawFacts{IstioVersion: "1.24", KubernetesVersion: "1.30"}, "needs kubeletVersion"},
+		// the app stops the proxy: MB101 is silent, and the hold is the fix
+		{"quits", "\n          command: [sh, -c, 'run; curl -fsS -X POST http://127.0.0.1:15020/quitquitquit']", lint.RawFacts{}, hold},
+	} {
+		got := needsFacts(t, checks.StartupRace, strings.Replace(job, "%s", c.command, 1), c.facts)
+		if !slices.Equal(got, []string{c.want}) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
