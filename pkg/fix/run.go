@@ -101,7 +101,10 @@ type Report struct {
 	// counted by the facts they need, in the order first found.
 	NeedFacts []NeedFacts
 	// Messages say, one line each, what happened and what to do: the
-	// lint run's notices, the files written, what is left.
+	// lint run's notices, the files written, what is left. The lines of
+	// Left, NoChange and FixErrors are lines of the last round's text
+	// (File.New); Messages name the line on disk when Run returns: of Old
+	// for a file not written (lines.go).
 	Messages []string
 
 	failOn   rules.Severity
