@@ -38,6 +38,17 @@ run fix again to apply them.
 applies every fix whatever its finding's severity, and every finding
 counts for --fail-on.
 
+Some fixes depend on cluster facts (MB101's native sidecar needs Istio >=
+1.24 and every kubelet >= 1.29): they are offered only where the facts are
+stated. Fix counts the findings that stated facts could give a fix and
+names the flags (or the same keys under facts: in .meshbatch.yaml).
+
+Lines in fix's messages are lines of each file as it is on disk when fix
+ends: without --write, and for a file that could not be written, the file
+as read (a finding in text a fix adds is named at the line the text goes
+in, and says so); with --write, the file as written, which is the one
+you open next.
+
 Findings in Helm charts and Kustomize directories, linted as rendered, are
 not fixed: an edit of the rendered output is not one of the template or
 patch it came from. Fix says how many are at or above --fail-on (they fail
@@ -89,6 +100,9 @@ func runFix(cmd *cobra.Command, args []string, fl lintFlags, write bool, only []
 		Write:  write,
 		FailOn: set.failOn,
 		Stdin:  cmd.InOrStdin(),
+		// the flag, for the messages that say which facts would let
+		// more fixes be offered
+		FactName: func(key string) string { return "--" + factFlags[key].flag },
 	})
 	if err := rep.WriteDiff(cmd.OutOrStdout()); err != nil {
 		return err

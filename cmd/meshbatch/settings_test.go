@@ -30,6 +30,16 @@ func TestEveryFactHasAFlag(t *testing.T) {
 	}
 }
 
+// TestFactsFixesNeedHaveFlags: the facts a rule's fix may need
+// (rules.NeedsFacts) are facts with a flag, which fix names.
+func TestFactsFixesNeedHaveFlags(t *testing.T) {
+	for _, k := range []string{rules.FactIstioVersion, rules.FactKubeletVersion, rules.FactTrustDomain} {
+		if factFlags[k].flag == "" {
+			t.Errorf("rules names the fact %q, which has no flag", k)
+		}
+	}
+}
+
 // TestResolveSettingsPrecedence: flag over MESHBATCH_* over the config file over
 // the flag default, per setting.
 func TestResolveSettingsPrecedence(t *testing.T) {

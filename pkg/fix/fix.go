@@ -32,6 +32,10 @@ type File struct {
 	// NoChange are findings whose fixes, applied, leave the file as it
 	// is: a bug in the rule's fix, which would otherwise pass for done.
 	NoChange []lint.Finding
+
+	edits   []manifest.Edit   // Plan's: the edits that made New of Old
+	rounds  [][]manifest.Edit // Run's: each round's edits, of the text before it
+	written bool              // Run wrote New
 }
 
 // Plan groups the fixes of findings by file, in finding order, and applies
@@ -63,8 +67,7 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		}
 		if selfOverlapping(f.Fix.Edits) {
 			// Apply cannot make them: which would win is not defined
-			return nil, fixBug(fmt.Sprintf("%s:%d: %s's fix has edits that overlap each other, so it cannot be applied; this is a bug in meshbatch, please report it",
-				f.File, f.Line, f.RuleID))
+			return nil, selfOverlap{finding: f, where: fmt.Sprintf("%s:%d", f.File, f.Line)}
 		}
 		if changesNothing(file.Old, f.Fix.Edits) {
 			file.NoChange = append(file.NoChange, f)
@@ -82,18 +85,26 @@ func Plan(findings []lint.Finding, read func(file string) ([]byte, error)) ([]*F
 		file.Applied = append(file.Applied, f)
 	}
 	for _, file := range files {
-		file.New = Apply(file.Old, taken[file.Name])
+		file.edits = taken[file.Name]
+		file.New = Apply(file.Old, file.edits)
 	}
 	return files, nil
 }
 
-// fixBug is the error of a fix that cannot be applied by its own fault:
-// ErrBrokenFix, said in full.
-type fixBug string
+// selfOverlap is the error of a fix whose own edits overlap, which cannot
+// be applied by its own fault: ErrBrokenFix, said in full. where is the
+// finding's place, which Run says on disk.
+type selfOverlap struct {
+	finding lint.Finding
+	where   string
+}
 
-func (e fixBug) Error() string { return string(e) }
+func (e selfOverlap) Error() string {
+	return fmt.Sprintf("%s: %s's fix has edits that overlap each other, so it cannot be applied; this is a bug in meshbatch, please report it",
+		e.where, e.finding.RuleID)
+}
 
-func (fixBug) Is(target error) bool { return target == ErrBrokenFix }
+func (selfOverlap) Is(target error) bool { return target == ErrBrokenFix }
 
 // selfOverlapping reports whether two of a fix's edits share a byte, or
 // one inserts inside the other's range.

@@ -55,6 +55,11 @@ type Options struct {
 	Stdin io.Reader
 	// Rounds bounds the rounds of lint and fix; 0 means DefaultRounds.
 	Rounds int
+	// FactName names a cluster fact, by its key under facts: in
+	// .meshbatch.yaml (lint.RawFacts), in the messages that say which
+	// facts would let more fixes be offered: the flag that states it, for
+	// the command line. nil names it facts.<key>.
+	FactName func(key string) string
 }
 
 // Report is what a fix run did and what it leaves.
@@ -91,12 +96,28 @@ type Report struct {
 	// charts and Kustomize builds: their fixes would edit rendered bytes,
 	// so none is offered; the template or patch is the user's to edit.
 	Rendered int
+	// NeedFacts are the findings left without a fix whose rules would
+	// offer one with more cluster facts stated (lint.Finding.FixNeedsFacts),
+	// counted by the facts they need, in the order first found.
+	NeedFacts []NeedFacts
 	// Messages say, one line each, what happened and what to do: the
-	// lint run's notices, the files written, what is left.
+	// lint run's notices, the files written, what is left. The lines of
+	// Left, NoChange and FixErrors are lines of the last round's text
+	// (File.New); Messages name the line on disk when Run returns: of Old
+	// for a file not written (lines.go).
 	Messages []string
 
-	failOn rules.Severity
-	rounds int
+	failOn   rules.Severity
+	rounds   int
+	factName func(key string) string
+	changed  map[string]*File // Files by name
+}
+
+// NeedFacts counts the findings whose rules offer a fix only with Facts
+// stated (keys of lint.RawFacts, each needed).
+type NeedFacts struct {
+	Facts    []string
+	Findings int
 }
 
 // Failed reports whether the run fails: fixes to apply (without Write)
@@ -136,7 +157,7 @@ func (r *Report) WriteDiff(w io.Writer) error {
 // Report.Messages; errors.Is finds ErrReadOnly among them), or
 // ErrBrokenFix, after the other fixes were applied: meshbatch exits 2.
 func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
-	rep := &Report{failOn: opts.FailOn, rounds: cmp.Or(max(opts.Rounds, 0), DefaultRounds)}
+	rep := &Report{failOn: opts.FailOn, rounds: cmp.Or(max(opts.Rounds, 0), DefaultRounds), factName: opts.FactName, changed: map[string]*File{}}
 	var only []string
 	for _, r := range opts.Rules {
 		rule := checks.Lookup(strings.TrimSpace(r))
@@ -173,7 +194,6 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 	// The bytes of the files the rounds changed, which the next round
 	// lints instead of the files on disk; standard input's are stdin.
 	current := map[string][]byte{}
-	byName := map[string]*File{}
 	read := func(name string) ([]byte, error) {
 		if name == lint.StdinName && stdin != nil {
 			return *stdin, nil
@@ -202,8 +222,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 			return rep, fmt.Errorf("%d input path(s) could not be read", len(res.InputErrors))
 		}
 		var fixable []lint.Finding
-		rep.Unfixed, rep.Rendered, rep.Below = 0, 0, 0
+		rep.Unfixed, rep.Rendered, rep.Below, rep.NeedFacts = 0, 0, 0, nil
 		for f := range res.Findings.All() {
+			if f.Fix == nil && f.FixNeedsFacts != nil && f.Rendered == nil && (only == nil || slices.Contains(only, f.RuleID)) {
+				rep.needFacts(f.FixNeedsFacts)
+			}
 			switch {
 			case f.Fix != nil && (only == nil || slices.Contains(only, f.RuleID)):
 				fixable = append(fixable, f)
@@ -217,6 +240,11 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 		}
 		rep.FixErrors = res.FixErrors
 		files, err := Plan(fixable, read)
+		if so, ok := err.(selfOverlap); ok {
+			where, note := rep.place(so.finding.File, so.finding.Line, so.finding.Column)
+			so.where = where + note
+			err = so
+		}
 		if err != nil {
 			return rep, err
 		}
@@ -239,13 +267,14 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				continue
 			}
 			changed = true
-			all := byName[f.Name]
+			all := rep.changed[f.Name]
 			if all == nil {
 				all = &File{Name: f.Name, Old: f.Old}
-				byName[f.Name] = all
+				rep.changed[f.Name] = all
 				rep.Files = append(rep.Files, all)
 			}
 			all.New = f.New
+			all.rounds = append(all.rounds, f.edits)
 			all.Applied = append(all.Applied, f.Applied...)
 			rep.Applied += len(f.Applied)
 			if f.Name == lint.StdinName {
@@ -276,6 +305,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Report, error) {
 				errs = append(errs, err)
 				continue
 			}
+			f.written = true
 			rep.Messages = append(rep.Messages, fmt.Sprintf("fixed %s (%s)", f.Name, count(len(f.Applied), "fix", "fixes")))
 		}
 		if len(errs) > 0 {
@@ -346,14 +376,23 @@ func sameFinding(f lint.Finding) func(lint.Finding) bool {
 // summarise adds the messages that say what is left to do.
 func (r *Report) summarise() {
 	for _, f := range r.Left {
-		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not applied: fixes still changed the file after %s; run meshbatch fix again",
-			f.File, f.Line, f.RuleID, count(r.rounds, "round", "rounds")))
+		where, note := r.place(f.File, f.Line, f.Column)
+		r.Messages = append(r.Messages, fmt.Sprintf("%s: %s not applied%s: fixes still changed the file after %s; run meshbatch fix again",
+			where, f.RuleID, note, count(r.rounds, "round", "rounds")))
 	}
 	for _, f := range r.NoChange {
-		r.Messages = append(r.Messages, fmt.Sprintf("%s:%d: %s not fixed: its fix changes nothing, so the finding is left as it is; "+
-			"this is a bug in meshbatch, please report it (meshbatch lint shows what to do by hand)", f.File, f.Line, f.RuleID))
+		where, note := r.place(f.File, f.Line, f.Column)
+		r.Messages = append(r.Messages, fmt.Sprintf("%s: %s not fixed%s: its fix changes nothing, so the finding is left as it is; "+
+			"this is a bug in meshbatch, please report it (meshbatch lint shows what to do by hand)", where, f.RuleID, note))
 	}
 	for _, e := range r.FixErrors {
+		var fe *rules.FixError
+		if errors.As(e, &fe) && fe.Line > 0 {
+			// the line of its object's document, which no fix adds
+			moved := *fe
+			moved.Line, _ = r.lineOnDisk(fe.File, fe.Line, 0)
+			e = &moved
+		}
 		r.Messages = append(r.Messages, e.Error())
 	}
 	switch {
@@ -382,11 +421,42 @@ func (r *Report) summarise() {
 		r.Messages = append(r.Messages, fmt.Sprintf("%s at or above %s %s no fix: meshbatch lint shows what to do",
 			count(r.Unfixed, "finding", "findings"), r.failOn, verb))
 	}
+	for _, n := range r.NeedFacts {
+		names := make([]string, len(n.Facts))
+		for i, key := range n.Facts {
+			names[i] = "facts." + key
+			if r.factName != nil {
+				names[i] = r.factName(key)
+			}
+		}
+		r.Messages = append(r.Messages, fmt.Sprintf("%s could be fixed with %s given: a fix is offered only where the facts make it certain",
+			count(n.Findings, "finding", "findings"), joinAnd(names)))
+	}
 	if r.Rendered > 0 {
 		r.Messages = append(r.Messages, fmt.Sprintf("%s at or above %s in rendered Helm charts or Kustomize directories: "+
 			"fix does not edit rendered output; edit the template or patch each points at (meshbatch lint shows where)",
 			count(r.Rendered, "finding", "findings"), r.failOn))
 	}
+}
+
+// needFacts counts a finding whose rule offers a fix only with facts
+// stated.
+func (r *Report) needFacts(facts []string) {
+	for i := range r.NeedFacts {
+		if slices.Equal(r.NeedFacts[i].Facts, facts) {
+			r.NeedFacts[i].Findings++
+			return
+		}
+	}
+	r.NeedFacts = append(r.NeedFacts, NeedFacts{Facts: facts, Findings: 1})
+}
+
+// joinAnd joins "a", "b" and "c" as "a, b and c".
+func joinAnd(s []string) string {
+	if len(s) <= 1 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
 func count(n int, one, many string) string {

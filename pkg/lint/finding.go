@@ -54,6 +54,10 @@ type Finding struct {
 	// Fix resolves the finding, when its rule offers one and the run
 	// asked for fixes (Options.Fixes).
 	Fix *rules.Fix `json:"fix,omitempty"`
+	// FixNeedsFacts are, for a finding without a Fix in a run that asked
+	// for fixes, the cluster facts (keys of RawFacts) whose absence alone
+	// kept its rule from offering one (rules.NeedsFacts).
+	FixNeedsFacts []string `json:"-"`
 }
 
 // RelatedObject is another object a finding is about, and where it is.
@@ -205,8 +209,10 @@ type findingMore struct {
 	// objects' places when some were rendered.
 	source    *sourcePos
 	relatedAt []RelatedObject
-	// fix resolves the finding (Options.Fixes).
-	fix *rules.Fix
+	// fix resolves the finding (Options.Fixes); needs are the facts that
+	// would have let its rule offer one.
+	fix   *rules.Fix
+	needs []string
 	// environments are Finding's Environments.
 	environments []string
 }
@@ -220,8 +226,8 @@ type suppressedBy struct {
 // newFinding holds d as Run does.
 func newFinding(d rules.Diagnostic) finding {
 	f := finding{rule: d.Rule, obj: d.Object, path: unique.Make(d.Path), msg: d.Message, sev: int8(d.Severity)}
-	if len(d.Related) > 0 || d.Fix != nil {
-		f.more = &findingMore{related: d.Related, fix: d.Fix}
+	if len(d.Related) > 0 || d.Fix != nil || d.FixNeedsFacts != nil {
+		f.more = &findingMore{related: d.Related, fix: d.Fix, needs: d.FixNeedsFacts}
 	}
 	return f
 }
@@ -343,6 +349,7 @@ func (f *finding) render(live *liveRun) Finding {
 		}
 		if !live.isLive(f.file()) {
 			out.Fix = f.more.fix // a live object has no file to edit
+			out.FixNeedsFacts = f.more.needs
 		}
 	}
 	return out

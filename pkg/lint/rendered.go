@@ -325,7 +325,7 @@ func mapToSources(found []*finding, rendered map[string]*renderedDoc) {
 		// A fix's edits are offsets in the rendered document, not in the
 		// template or patch the finding now points at: meshbatch fix
 		// would write them into the wrong bytes.
-		f.more.fix = nil
+		f.more.fix, f.more.needs = nil, nil
 		f.line, f.col = int32(src.line), int32(src.col)
 	}
 }

@@ -20,8 +20,10 @@ type Fix struct {
 // FixFunc records a fix's edits with an editor of the reported object's
 // document. It returns manifest.ErrNoEdit (or an error wrapping it) when
 // the fix is not certain or the document's shape is one the editor does
-// not edit: the finding is then reported without a fix. Any other error
-// is a failure, not a choice: the engine reports it (Pass.FixErrors).
+// not edit: the finding is then reported without a fix; a *NeedsFacts
+// when it is not certain only because cluster facts are not known. Any
+// other error is a failure, not a choice: the engine reports it
+// (Pass.FixErrors).
 type FixFunc func(ed *manifest.Editor) error
 
 // Offer is a fix a report offers: Description says what it does ("drop
@@ -41,6 +43,28 @@ type Offer struct {
 	Build       FixFunc
 }
 
+// The keys of the cluster facts a NeedsFacts names: the keys of
+// lint.RawFacts, under facts: in .meshbatch.yaml.
+const (
+	FactIstioVersion   = "istioVersion"
+	FactKubeletVersion = "kubeletVersion"
+	FactTrustDomain    = "trustDomain"
+)
+
+// NeedsFacts is what a FixFunc returns when it offers no fix only because
+// cluster facts are not known: stated, they could make the fix certain.
+// It is manifest.ErrNoEdit to errors.Is, and meshbatch fix counts the
+// findings it leaves and names the facts (Diagnostic.FixNeedsFacts).
+type NeedsFacts struct {
+	Facts []string // fact keys (FactIstioVersion, ...), each needed
+}
+
+func (n *NeedsFacts) Error() string {
+	return "the fix needs the facts " + strings.Join(n.Facts, ", ")
+}
+
+func (*NeedsFacts) Is(target error) bool { return target == manifest.ErrNoEdit }
+
 // ReportFixf is Reportf with a fix.
 func (p *Pass) ReportFixf(fix Offer, obj *manifest.Object, path, format string, args ...any) {
 	p.ReportSeverityFixf(fix, p.Rule.Severity, obj, path, format, args...)
@@ -49,14 +73,20 @@ func (p *Pass) ReportFixf(fix Offer, obj *manifest.Object, path, format string, 
 // ReportSeverityFixf is ReportSeverityf with a fix.
 func (p *Pass) ReportSeverityFixf(fix Offer, sev Severity, obj *manifest.Object, path, format string, args ...any) {
 	var f *Fix
+	var needs []string
 	if p.Fixes {
 		var err error
 		if f, err = buildFix(obj, fix.Description, fix.Build); err != nil {
-			p.FixErrors = append(p.FixErrors, &FixError{Rule: p.Rule.ID, File: obj.File, Line: obj.Line(), Object: obj.Ref(), Err: err})
+			var nf *NeedsFacts
+			if errors.As(err, &nf) {
+				needs = nf.Facts
+			} else if !errors.Is(err, manifest.ErrNoEdit) {
+				p.FixErrors = append(p.FixErrors, &FixError{Rule: p.Rule.ID, File: obj.File, Line: obj.Line(), Object: obj.Ref(), Err: err})
+			}
 		}
 	}
 	p.report(Diagnostic{Rule: p.Rule, Severity: sev, Object: obj, Path: path,
-		Message: messagef(obj, nil, format, args...), Fix: f})
+		Message: messagef(obj, nil, format, args...), Fix: f, FixNeedsFacts: needs})
 }
 
 // FixError is a fix that failed to build other than by the editor
@@ -87,8 +117,9 @@ func (e *FixError) Error() string {
 func (e *FixError) Unwrap() error { return e.Err }
 
 // buildFix runs build with an editor of obj's document: the fix, or nil
-// when there is none to offer. Only the editor declining
-// (manifest.ErrNoEdit) means no fix; any other error is returned.
+// when there is none to offer. The editor declining (manifest.ErrNoEdit)
+// means no fix; it is returned when it says which facts are missing
+// (*NeedsFacts), as is any other error.
 func buildFix(obj *manifest.Object, desc string, build FixFunc) (*Fix, error) {
 	if obj == nil || build == nil {
 		return nil, nil
@@ -98,7 +129,8 @@ func buildFix(obj *manifest.Object, desc string, build FixFunc) (*Fix, error) {
 		return nil, err
 	}
 	if err := build(ed); err != nil {
-		if errors.Is(err, manifest.ErrNoEdit) {
+		var nf *NeedsFacts
+		if errors.Is(err, manifest.ErrNoEdit) && !errors.As(err, &nf) {
 			return nil, nil
 		}
 		return nil, err

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -66,5 +67,37 @@ func TestFixErrors(t *testing.T) {
 		if got := p.FixErrors[i].Error(); got != want {
 			t.Errorf("FixErrors[%d] = %q, want %q", i, got, want)
 		}
+	}
+}
+
+// TestFixNeedsFacts: a fix declined for missing facts is no fix and no
+// error, and the diagnostic names the facts, wrapped or not.
+func TestFixNeedsFacts(t *testing.T) {
+	r := &Rule{ID: "MB999", Severity: Warning}
+	var diags []Diagnostic
+	p := NewPass(r, nil, mesh.Facts{}, false, func(d Diagnostic) { diags = append(diags, d) })
+	p.Fixes = true
+	obj := &manifest.Object{File: "etl.yaml", Kind: "Job", Namespace: "batch", Name: "etl"}
+	needs := &NeedsFacts{Facts: []string{FactIstioVersion, FactKubeletVersion}}
+	for _, err := range []error{needs, fmt.Errorf("not certain: %w", needs), manifest.ErrNoEdit} {
+		p.ReportFixf(Offer{Description: "d", Build: func(*manifest.Editor) error { return err }}, obj, "metadata", "wrong")
+	}
+	if len(p.FixErrors) != 0 {
+		t.Fatalf("FixErrors = %v, want none", p.FixErrors)
+	}
+	for i, d := range diags {
+		want := []string{FactIstioVersion, FactKubeletVersion}
+		if i == 2 {
+			want = nil // declined for another reason
+		}
+		if d.Fix != nil || !slices.Equal(d.FixNeedsFacts, want) {
+			t.Errorf("report %d: fix %v, needs %q; want no fix, needs %q", i, d.Fix, d.FixNeedsFacts, want)
+		}
+	}
+	// a run that wants no fixes builds none, so knows of no missing fact
+	p.Fixes, diags = false, nil
+	p.ReportFixf(Offer{Description: "d", Build: func(*manifest.Editor) error { return needs }}, obj, "metadata", "wrong")
+	if diags[0].FixNeedsFacts != nil {
+		t.Errorf("needs %q without Fixes", diags[0].FixNeedsFacts)
 	}
 }

@@ -108,6 +108,10 @@ type Diagnostic struct {
 	// Fix resolves the finding, when the rule offers one and the run
 	// wants fixes (Pass.Fixes); nil otherwise.
 	Fix *Fix
+	// FixNeedsFacts are, for a finding without a Fix in a run that wants
+	// fixes, the facts whose absence alone kept the rule from offering one
+	// (NeedsFacts).
+	FixNeedsFacts []string
 }
 
 // Message is what a diagnostic says: the format and arguments it was

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"path"
 	"slices"
 	"strings"
@@ -114,10 +115,15 @@ func checkJobSidecarNeverExits(p *rules.Pass) {
 		path := m.FirstAppPath()
 		stops := len(m.Quits) + len(m.Unrun)
 		native := rules.Offer{Description: "stop istio-proxy with the app: a native sidecar where the facts allow it, else the quit wrapper (which needs curl in the app's image)", Build: func(ed *manifest.Editor) error {
-			if nativeFixable(p.Facts, w) {
+			ok, missing := nativeFacts(p.Facts, w)
+			if ok {
 				return askNative(ed, p.Facts, w)
 			}
-			return wrapQuit(ed, w, stops)
+			err := wrapQuit(ed, w, stops)
+			if missing != nil && errors.Is(err, manifest.ErrNoEdit) {
+				return &rules.NeedsFacts{Facts: missing}
+			}
+			return err
 		}}
 		if v == mesh.Yes {
 			p.ReportFixf(native, w.Object, path,
@@ -176,19 +182,39 @@ func askNative(ed *manifest.Editor, f mesh.Facts, w *rules.Workload) error {
 	return ed.Set(w.TemplateField("metadata.annotations"), mesh.AnnotNative, "true")
 }
 
-// nativeFixable says whether askNative fixes w. A pod that holds the app
-// until the proxy starts gets no fix either: the hold would become a
-// no-op that MB202 reports.
+// nativeFixable says whether askNative fixes w.
 func nativeFixable(f mesh.Facts, w *rules.Workload) bool {
-	f = f.ForNamespace(w.Namespace)
-	if f.IstioVersion.AtLeast(1, 24) != mesh.Yes || f.KubeletVersion.AtLeast(1, 29) != mesh.Yes {
-		return false
-	}
+	ok, _ := nativeFacts(f, w)
+	return ok
+}
+
+// nativeFacts says whether askNative fixes w, and otherwise which unknown
+// facts (rules.NeedsFacts) alone keep it from doing so: Istio >= 1.24 and
+// every kubelet >= 1.29 (a kubelet is never newer than the API server). A
+// pod that holds the app until the proxy starts gets no fix either: the
+// hold would become a no-op that MB202 reports.
+func nativeFacts(f mesh.Facts, w *rules.Workload) (ok bool, missing []string) {
 	if _, _, pre := rules.InjectedProxy(w); pre || w.Template.Annotations[mesh.AnnotNative] == "false" {
-		return false
+		return false, nil
 	}
-	pc, err := w.ProxyConfig()
-	return err == nil && !pc.GetHoldApplicationUntilProxyStarts().GetValue()
+	if pc, err := w.ProxyConfig(); err != nil || pc.GetHoldApplicationUntilProxyStarts().GetValue() {
+		return false, nil
+	}
+	f = f.ForNamespace(w.Namespace)
+	istio, kubelet := f.IstioVersion.AtLeast(1, 24), f.KubeletVersion.AtLeast(1, 29)
+	if kubelet == mesh.Unknown && f.KubernetesVersion.AtLeast(1, 29) == mesh.No {
+		kubelet = mesh.No
+	}
+	if istio == mesh.No || kubelet == mesh.No {
+		return false, nil
+	}
+	if istio == mesh.Unknown {
+		missing = append(missing, rules.FactIstioVersion)
+	}
+	if kubelet == mesh.Unknown {
+		missing = append(missing, rules.FactKubeletVersion)
+	}
+	return missing == nil, missing
 }
 
 // shells are the programs a "shell -c script" command may name.

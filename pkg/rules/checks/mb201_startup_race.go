@@ -67,7 +67,9 @@ spec:
 	AutoFix: "Sets holdApplicationUntilProxyStarts: true in the pod's proxy.istio.io/config: adds the annotation " +
 		"({\"holdApplicationUntilProxyStarts\":true}), or merges the setting into the one there, as a line of its YAML " +
 		"block or a member of its JSON object. No fix for a pre-injected pod, a config Istio cannot read, one that sets " +
-		"the hold to false, or a pod MB101's fix makes native.",
+		"the hold to false, or a pod MB101's fix makes native; nor, while the pod keeps its proxy running (MB101), before " +
+		"the facts that decide between a native sidecar and a classic one are known (--istio-version, --kubelet-version): " +
+		"a hold would keep MB101's native sidecar out.",
 	Check: checkStartupRace,
 }
 
@@ -99,8 +101,15 @@ func checkStartupRace(p *rules.Pass) {
 		}
 		exits := neverExits(m) != mesh.No
 		p.ReportSeverityFixf(rules.Offer{Description: "add holdApplicationUntilProxyStarts: true to " + mesh.AnnotProxyConfig, Build: func(ed *manifest.Editor) error {
-			if exits && nativeFixable(p.Facts, w) {
-				return manifest.ErrNoEdit // MB101's fix, a native sidecar, orders the proxy first
+			if exits {
+				// The facts choose MB101's fix: a native sidecar, which
+				// orders the proxy first and which a hold would keep out
+				// (nativeFacts), or a classic one, held here.
+				if native, missing := nativeFacts(p.Facts, w); native {
+					return manifest.ErrNoEdit
+				} else if missing != nil {
+					return &rules.NeedsFacts{Facts: missing}
+				}
 			}
 			return addHold(ed, w)
 		}}, sev(p.Rule, m.Classic() == mesh.Yes && hold == mesh.No), w.Object, path,

@@ -115,7 +115,12 @@ func checkPrincipalValue(p *rules.Pass, o *manifest.Object, path, field, v strin
 	switch {
 	case strings.HasPrefix(strings.ToLower(v), "spiffe://"):
 		p.ReportFixf(rules.Offer{Description: "drop spiffe://", Build: func(ed *manifest.Editor) error {
-			if !principalMatches(p, v[len("spiffe://"):]) {
+			rest := v[len("spiffe://"):]
+			if !principalMatches(p, rest) {
+				if _, ok := rules.ParsePrincipal(rest); ok && !strings.Contains(rest, "*") && p.Facts.TrustDomain == "" && len(p.Facts.TrustAliases) == 0 {
+					// a principal of another trust domain, perhaps the mesh's own
+					return &rules.NeedsFacts{Facts: []string{rules.FactTrustDomain}}
+				}
 				return manifest.ErrNoEdit // still wrong without it: another finding says how
 			}
 			return ed.ReplaceInScalar(path, v[:len("spiffe://")], "")
