@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -123,4 +124,18 @@ func notStopped(m rules.PodMesh) string {
 	}
 	q := m.Quits[0]
 	return fmt.Sprintf("the call to /quitquitquit in container %s cannot stop it: %s (MB102)", q.Container.Container.Name, q.Fails())
+}
+
+// sortedKeysWhere returns the keys of m that keep accepts, sorted: the
+// few annotations or labels a rule reports, without sorting every key of
+// every pod template first.
+func sortedKeysWhere(m map[string]string, keep func(key string) bool) []string {
+	var keys []string
+	for k := range m {
+		if keep(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
