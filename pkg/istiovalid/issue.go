@@ -61,6 +61,14 @@ func (is *Issues) err(path string, err error) {
 	}
 }
 
+// errAt is err at the field name of parent, whose path it builds only
+// for an error: most checks pass, and MB002 checks every Istio object.
+func (is *Issues) errAt(parent, name string, err error) {
+	if err != nil {
+		is.err(field(parent, name), err)
+	}
+}
+
 func (is *Issues) warn(path string, err error) {
 	if err != nil {
 		*is = append(*is, Issue{Path: path, Msg: err.Error(), Warning: true})
