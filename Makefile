@@ -42,8 +42,8 @@ e2e: ## validate every generated manifest with kube-apiserver + Istio's webhook 
 e2e-tools: ## build etcd and kube-apiserver into .cache/ (done by e2e on first use)
 	hack/e2e-tools.sh
 
-golden: ## rewrite golden files (read every diff before committing)
-	$(GO) test ./pkg/generate/... ./pkg/lint/... ./pkg/fix/... ./cmd/meshbatch/... -update
+golden: ## rewrite golden files and docs/facts.schema.json (read every diff before committing)
+	$(GO) test ./pkg/generate/... ./pkg/config/... ./pkg/lint/... ./pkg/fix/... ./cmd/meshbatch/... -update
 
 docs: ## regenerate docs/rules and docs/cli from the binary
 	$(GO) run ./cmd/meshbatch docs --dir docs

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -94,6 +95,7 @@ func fakeCluster(t *testing.T, objs ...runtime.Object) *fake.Clientset {
 // TestClusters reads each test cluster and compares the facts file and
 // the notes with the folder's want.yaml and notes.txt.
 func TestClusters(t *testing.T) {
+	factsSchema := compileFactsSchema(t)
 	dirs, err := filepath.Glob("testdata/*/cluster.yaml")
 	if err != nil || len(dirs) < 5 {
 		t.Fatalf("want the five test clusters, found %v (%v)", dirs, err)
@@ -110,6 +112,10 @@ func TestClusters(t *testing.T) {
 			}
 			golden(t, filepath.Join(dir, "want.yaml"), got)
 			golden(t, filepath.Join(dir, "notes.txt"), gotNotes)
+			// What Read writes, the published schema takes.
+			if err := factsSchema.Validate(jsonInstance(t, got)); err != nil {
+				t.Errorf("docs/facts.schema.json refuses the facts file Read wrote:\n%v", err)
+			}
 			// What Read writes, lint reads back.
 			back, err := config.ParseFacts("want.yaml", got)
 			if err != nil {
@@ -178,4 +184,41 @@ func TestForbidden(t *testing.T) {
 
 func forbidden(gr schema.GroupResource) error {
 	return apierrors.NewForbidden(gr, "", errors.New("RBAC: access denied"))
+}
+
+// compileFactsSchema compiles docs/facts.schema.json, the schema of what
+// `meshbatch facts` writes, asserting formats as an editor does.
+func compileFactsSchema(t *testing.T) *jsonschema.Schema {
+	t.Helper()
+	data, err := os.ReadFile("../../docs/facts.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(config.FactsSchemaID, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(config.FactsSchemaID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func jsonInstance(t *testing.T, yamlData []byte) any {
+	t.Helper()
+	js, err := manifest.YAMLToJSON(yamlData, manifest.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
 }

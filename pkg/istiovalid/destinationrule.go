@@ -25,7 +25,7 @@ func DestinationRule(ns string, dr *networking.DestinationRule) Issues {
 			is.errf(field(p, "name"), "duplicate subset names: %s", s.GetName())
 		}
 		names[s.GetName()] = true
-		is.err(field(p, "name"), checkSubsetName(s.GetName()))
+		is.errAt(p, "name", checkSubsetName(s.GetName()))
 		checkLabelMap(&is, field(p, "labels"), s.GetLabels())
 		checkTrafficPolicy(&is, field(p, "trafficPolicy"), ns, s.GetTrafficPolicy())
 	}
@@ -101,7 +101,7 @@ func checkOutlierDetection(is *Issues, path string, o *networking.OutlierDetecti
 		return
 	}
 	if o.BaseEjectionTime != nil {
-		is.err(field(path, "baseEjectionTime"), checkDuration(o.BaseEjectionTime))
+		is.errAt(path, "baseEjectionTime", checkDuration(o.BaseEjectionTime))
 	}
 	//lint:ignore SA1019 Istio warns about it
 	if o.ConsecutiveErrors != 0 {
@@ -111,10 +111,10 @@ func checkOutlierDetection(is *Issues, path string, o *networking.OutlierDetecti
 		is.errf(field(path, "consecutiveLocalOriginFailures"), "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false")
 	}
 	if o.Interval != nil {
-		is.err(field(path, "interval"), checkDuration(o.Interval))
+		is.errAt(path, "interval", checkDuration(o.Interval))
 	}
-	is.err(field(path, "maxEjectionPercent"), checkPercent(o.MaxEjectionPercent))
-	is.err(field(path, "minHealthPercent"), checkPercent(o.MinHealthPercent))
+	is.errAt(path, "maxEjectionPercent", checkPercent(o.MaxEjectionPercent))
+	is.errAt(path, "minHealthPercent", checkPercent(o.MinHealthPercent))
 }
 
 func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolSettings) {
@@ -137,7 +137,7 @@ func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolS
 		neg(h.MaxRequestsPerConnection, "maxRequestsPerConnection", "max requests per connection")
 		neg(h.MaxRetries, "maxRetries", "max retries")
 		if h.IdleTimeout != nil {
-			is.err(field(p, "idleTimeout"), checkDuration(h.IdleTimeout))
+			is.errAt(p, "idleTimeout", checkDuration(h.IdleTimeout))
 		}
 		if h.H2UpgradePolicy == networking.ConnectionPoolSettings_HTTPSettings_UPGRADE && h.UseClientProtocol {
 			is.errf(field(p, "useClientProtocol"), "use client protocol must not be true when H2UpgradePolicy is UPGRADE")
@@ -148,12 +148,12 @@ func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolS
 			if ka.Interval == nil {
 				is.errf(field(kp, "interval"), "http2 keepalive interval is required")
 			} else {
-				is.err(field(kp, "interval"), checkDuration(ka.Interval))
+				is.errAt(kp, "interval", checkDuration(ka.Interval))
 			}
 			if ka.Timeout == nil {
 				is.errf(field(kp, "timeout"), "http2 keepalive timeout is required")
 			} else {
-				is.err(field(kp, "timeout"), checkDuration(ka.Timeout))
+				is.errAt(kp, "timeout", checkDuration(ka.Timeout))
 			}
 		}
 	}
@@ -163,20 +163,20 @@ func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolS
 			is.errf(field(p, "maxConnections"), "max connections must be non-negative")
 		}
 		if t.ConnectTimeout != nil {
-			is.err(field(p, "connectTimeout"), checkDuration(t.ConnectTimeout))
+			is.errAt(p, "connectTimeout", checkDuration(t.ConnectTimeout))
 		}
 		if t.MaxConnectionDuration != nil {
-			is.err(field(p, "maxConnectionDuration"), checkDuration(t.MaxConnectionDuration))
+			is.errAt(p, "maxConnectionDuration", checkDuration(t.MaxConnectionDuration))
 		}
 		if t.IdleTimeout != nil && t.IdleTimeout.AsDuration().Milliseconds() != 0 {
-			is.err(field(p, "idleTimeout"), checkDuration(t.IdleTimeout))
+			is.errAt(p, "idleTimeout", checkDuration(t.IdleTimeout))
 		}
 		if ka := t.TcpKeepalive; ka != nil {
 			if ka.Time != nil {
-				is.err(field(p, "tcpKeepalive.time"), checkDuration(ka.Time))
+				is.errAt(p, "tcpKeepalive.time", checkDuration(ka.Time))
 			}
 			if ka.Interval != nil {
-				is.err(field(p, "tcpKeepalive.interval"), checkDuration(ka.Interval))
+				is.errAt(p, "tcpKeepalive.interval", checkDuration(ka.Interval))
 			}
 		}
 	}
@@ -235,7 +235,7 @@ func checkLoadBalancer(is *Issues, path string, lb *networking.LoadBalancerSetti
 		if w.Duration == nil {
 			is.errf(field(p, "duration"), "duration is required")
 		} else {
-			is.err(field(p, "duration"), checkDuration(w.Duration))
+			is.errAt(p, "duration", checkDuration(w.Duration))
 		}
 		if w.MinimumPercent.GetValue() > 100 {
 			is.errf(field(p, "minimumPercent"), "minimumPercent value should be less than or equal to 100")
@@ -305,7 +305,7 @@ func checkLocalityLB(is *Issues, path string, lb *networking.LocalityLoadBalance
 		}
 		is.err(idx(field(path, "distribute"), i), checkLocalities(to))
 	}
-	is.err(field(path, "distribute"), checkLocalities(from))
+	is.errAt(path, "distribute", checkLocalities(from))
 	if (len(lb.GetFailover()) != 0 || len(lb.GetFailoverPriority()) != 0) && outlier == nil {
 		is.warnf(path, "outlier detection policy must be provided for failover")
 	}

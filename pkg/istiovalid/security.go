@@ -171,24 +171,33 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 			len(src.NotTrustDomains) == 0 {
 			is.errf(sp, "`from.source` must not be empty, found at rule %d", i)
 		}
-		checkIPs(is, field(sp, "ipBlocks"), src.IpBlocks)
-		checkIPs(is, field(sp, "notIpBlocks"), src.NotIpBlocks)
-		checkIPs(is, field(sp, "remoteIpBlocks"), src.RemoteIpBlocks)
-		checkIPs(is, field(sp, "notRemoteIpBlocks"), src.NotRemoteIpBlocks)
-		is.err(field(sp, "principals"), checkEmptyValues("Principals", src.Principals))
-		is.err(field(sp, "requestPrincipals"), checkEmptyValues("RequestPrincipals", src.RequestPrincipals))
-		is.err(field(sp, "namespaces"), checkEmptyValues("Namespaces", src.Namespaces))
-		is.err(field(sp, "serviceAccounts"), checkServiceAccounts("ServiceAccounts", src.ServiceAccounts))
-		is.err(field(sp, "trustDomains"), checkTrustDomains("TrustDomains", src.TrustDomains))
-		is.err(field(sp, "ipBlocks"), checkEmptyValues("IpBlocks", src.IpBlocks))
-		is.err(field(sp, "remoteIpBlocks"), checkEmptyValues("RemoteIpBlocks", src.RemoteIpBlocks))
-		is.err(field(sp, "notPrincipals"), checkEmptyValues("NotPrincipals", src.NotPrincipals))
-		is.err(field(sp, "notRequestPrincipals"), checkEmptyValues("NotRequestPrincipals", src.NotRequestPrincipals))
-		is.err(field(sp, "notNamespaces"), checkEmptyValues("NotNamespaces", src.NotNamespaces))
-		is.err(field(sp, "notServiceAccounts"), checkServiceAccounts("NotServiceAccounts", src.NotServiceAccounts))
-		is.err(field(sp, "notTrustDomains"), checkTrustDomains("NotTrustDomains", src.NotTrustDomains))
-		is.err(field(sp, "notIpBlocks"), checkEmptyValues("NotIpBlocks", src.NotIpBlocks))
-		is.err(field(sp, "notRemoteIpBlocks"), checkEmptyValues("NotRemoteIpBlocks", src.NotRemoteIpBlocks))
+		// Paths are built only for a list there is to check, or an error.
+		if len(src.IpBlocks) > 0 {
+			checkIPs(is, field(sp, "ipBlocks"), src.IpBlocks)
+		}
+		if len(src.NotIpBlocks) > 0 {
+			checkIPs(is, field(sp, "notIpBlocks"), src.NotIpBlocks)
+		}
+		if len(src.RemoteIpBlocks) > 0 {
+			checkIPs(is, field(sp, "remoteIpBlocks"), src.RemoteIpBlocks)
+		}
+		if len(src.NotRemoteIpBlocks) > 0 {
+			checkIPs(is, field(sp, "notRemoteIpBlocks"), src.NotRemoteIpBlocks)
+		}
+		is.errAt(sp, "principals", checkEmptyValues("Principals", src.Principals))
+		is.errAt(sp, "requestPrincipals", checkEmptyValues("RequestPrincipals", src.RequestPrincipals))
+		is.errAt(sp, "namespaces", checkEmptyValues("Namespaces", src.Namespaces))
+		is.errAt(sp, "serviceAccounts", checkServiceAccounts("ServiceAccounts", src.ServiceAccounts))
+		is.errAt(sp, "trustDomains", checkTrustDomains("TrustDomains", src.TrustDomains))
+		is.errAt(sp, "ipBlocks", checkEmptyValues("IpBlocks", src.IpBlocks))
+		is.errAt(sp, "remoteIpBlocks", checkEmptyValues("RemoteIpBlocks", src.RemoteIpBlocks))
+		is.errAt(sp, "notPrincipals", checkEmptyValues("NotPrincipals", src.NotPrincipals))
+		is.errAt(sp, "notRequestPrincipals", checkEmptyValues("NotRequestPrincipals", src.NotRequestPrincipals))
+		is.errAt(sp, "notNamespaces", checkEmptyValues("NotNamespaces", src.NotNamespaces))
+		is.errAt(sp, "notServiceAccounts", checkServiceAccounts("NotServiceAccounts", src.NotServiceAccounts))
+		is.errAt(sp, "notTrustDomains", checkTrustDomains("NotTrustDomains", src.NotTrustDomains))
+		is.errAt(sp, "notIpBlocks", checkEmptyValues("NotIpBlocks", src.NotIpBlocks))
+		is.errAt(sp, "notRemoteIpBlocks", checkEmptyValues("NotRemoteIpBlocks", src.NotRemoteIpBlocks))
 		if src.NotPrincipals != nil || src.Principals != nil || src.IpBlocks != nil || src.NotIpBlocks != nil ||
 			src.Namespaces != nil || src.NotNamespaces != nil || src.RemoteIpBlocks != nil || src.NotRemoteIpBlocks != nil ||
 			src.ServiceAccounts != nil || src.NotServiceAccounts != nil {
@@ -215,8 +224,12 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 			len(op.NotPaths)+len(op.NotHosts) == 0 {
 			is.errf(opp, "`to.operation` must not be empty, found at rule %d", i)
 		}
-		checkPorts(is, field(opp, "ports"), op.Ports)
-		checkPorts(is, field(opp, "notPorts"), op.NotPorts)
+		if len(op.Ports) > 0 {
+			checkPorts(is, field(opp, "ports"), op.Ports)
+		}
+		if len(op.NotPorts) > 0 {
+			checkPorts(is, field(opp, "notPorts"), op.NotPorts)
+		}
 		for _, c := range []struct {
 			name, json string
 			vals       []string
@@ -225,10 +238,10 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 			{"Hosts", "hosts", op.Hosts}, {"NotPorts", "notPorts", op.NotPorts}, {"NotMethods", "notMethods", op.NotMethods},
 			{"NotPaths", "notPaths", op.NotPaths}, {"NotHosts", "notHosts", op.NotHosts},
 		} {
-			is.err(field(opp, c.json), checkEmptyValues(c.name, c.vals))
+			is.errAt(opp, c.json, checkEmptyValues(c.name, c.vals))
 		}
-		is.err(field(opp, "paths"), checkPathTemplates("Paths", op.Paths))
-		is.err(field(opp, "notPaths"), checkPathTemplates("NotPaths", op.NotPaths))
+		is.errAt(opp, "paths", checkPathTemplates("Paths", op.Paths))
+		is.errAt(opp, "notPaths", checkPathTemplates("NotPaths", op.NotPaths))
 		if op.Ports != nil || op.NotPorts != nil {
 			tcpTo = true
 		}

@@ -69,14 +69,14 @@ func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEnt
 		}
 		portNumbers[port.Number] = true
 		if port.TargetPort != 0 {
-			is.err(field(p, "targetPort"), checkPort(int(port.TargetPort)))
+			is.errAt(p, "targetPort", checkPort(int(port.TargetPort)))
 		}
 		if len(se.GetAddresses()) == 0 && !auto && (port.Protocol == "" || port.Protocol == "TCP") {
 			is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled")
 		}
-		is.err(field(p, "name"), checkPortName(port.Name))
-		is.err(field(p, "protocol"), checkProtocol(port.Protocol))
-		is.err(field(p, "number"), checkPort(int(port.Number)))
+		is.errAt(p, "name", checkPortName(port.Name))
+		is.errAt(p, "protocol", checkProtocol(port.Protocol))
+		is.errAt(p, "number", checkPort(int(port.Number)))
 	}
 	switch res {
 	case networking.ServiceEntry_NONE:
@@ -208,7 +208,7 @@ func checkEndpoint(is *Issues, path string, we *networking.WorkloadEntry, portNa
 	unix := false
 	if rest, ok := strings.CutPrefix(addr, unixPrefix); ok {
 		unix = true
-		is.err(field(path, "address"), checkUnixAddress(rest))
+		is.errAt(path, "address", checkUnixAddress(rest))
 		if len(we.GetPorts()) != 0 {
 			is.errf(field(path, "ports"), "unix endpoint %s must not include ports", addr)
 		}

@@ -40,12 +40,12 @@ func Sidecar(ns string, sc *networking.Sidecar) Issues {
 			is.errf(field(pp, "targetPort"), "targetPort has no impact on Sidecars")
 		}
 		if in.Port.Name != "" {
-			is.err(field(pp, "name"), checkPortName(in.Port.Name))
+			is.errAt(pp, "name", checkPortName(in.Port.Name))
 		}
-		is.err(field(pp, "protocol"), checkProtocol(in.Port.Protocol))
-		is.err(field(pp, "number"), checkPort(int(in.Port.Number)))
+		is.errAt(pp, "protocol", checkProtocol(in.Port.Protocol))
+		is.errAt(pp, "number", checkPort(int(in.Port.Number)))
 		if in.Bind != "" {
-			is.err(field(p, "bind"), checkIP(in.Bind))
+			is.errAt(p, "bind", checkIP(in.Bind))
 		}
 		if ports[in.Port.Number] {
 			is.errf(field(pp, "number"), "sidecar: ports on IP bound listeners must be unique")
@@ -259,23 +259,23 @@ func checkEgressPort(is *Issues, path string, eg *networking.IstioEgressListener
 	port := eg.Port
 	pp := field(path, "port")
 	if port.Name != "" {
-		is.err(field(pp, "name"), checkPortName(port.Name))
+		is.errAt(pp, "name", checkPortName(port.Name))
 	}
-	is.err(field(pp, "protocol"), checkProtocol(port.Protocol))
+	is.errAt(pp, "protocol", checkProtocol(port.Protocol))
 	if port.Number == 0 {
 		if rest, ok := strings.CutPrefix(eg.Bind, unixPrefix); !ok {
 			is.errf(field(path, "bind"), "sidecar: ports with 0 value must have a unix domain socket bind address")
 		} else {
-			is.err(field(path, "bind"), checkUnixAddress(rest))
+			is.errAt(path, "bind", checkUnixAddress(rest))
 		}
 		if m := eg.CaptureMode; m != networking.CaptureMode_DEFAULT && m != networking.CaptureMode_NONE {
 			is.errf(field(path, "captureMode"), "sidecar: captureMode must be DEFAULT/NONE for unix domain socket listeners")
 		}
 		return
 	}
-	is.err(field(pp, "number"), checkPort(int(port.Number)))
+	is.errAt(pp, "number", checkPort(int(port.Number)))
 	if eg.Bind != "" {
-		is.err(field(path, "bind"), checkIP(eg.Bind))
+		is.errAt(path, "bind", checkIP(eg.Bind))
 	}
 }
 
@@ -320,7 +320,7 @@ func checkOutboundTrafficPolicy(is *Issues, path string, tp *networking.Outbound
 			is.errf(field(path, "egressProxy"), "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode")
 			return
 		}
-		is.err(field(path, "egressProxy.host"), checkFQDN(ep.GetHost()))
+		is.errAt(path, "egressProxy.host", checkFQDN(ep.GetHost()))
 		if ep.Port == nil {
 			is.errf(field(path, "egressProxy.port"), "sidecar: egress_proxy port must be non-nil")
 			return
@@ -329,11 +329,11 @@ func checkOutboundTrafficPolicy(is *Issues, path string, tp *networking.Outbound
 		if ep.Host == "*" {
 			is.errf(field(p, "host"), "invalid destination host %s", ep.Host)
 		} else {
-			is.err(field(p, "host"), checkWildcardDomain(ep.Host))
+			is.errAt(p, "host", checkWildcardDomain(ep.Host))
 		}
 		if ep.Subset != "" {
-			is.err(field(p, "subset"), checkSubsetName(ep.Subset))
+			is.errAt(p, "subset", checkSubsetName(ep.Subset))
 		}
-		is.err(field(p, "port.number"), checkPort(int(ep.Port.GetNumber())))
+		is.errAt(p, "port.number", checkPort(int(ep.Port.GetNumber())))
 	}
 }

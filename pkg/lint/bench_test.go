@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/meshbatch/meshbatch/internal/corpusgen"
 	"github.com/meshbatch/meshbatch/pkg/manifest"
@@ -83,23 +84,36 @@ func memCorpus(b *testing.B, n int) []*manifest.Object {
 	return objs
 }
 
-// perObject reports throughput and allocations per object; b.Loop must
-// have finished.
-func perObject(b *testing.B, n int, before *runtime.MemStats) {
+// perObject reports throughput, allocations per object and the CPU time
+// the process spent per operation (every goroutine's, the collector's
+// too), which on a shared machine moves less than the wall time that
+// ns/op is; b.Loop must have finished.
+func perObject(b *testing.B, n int, before *benchStart) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
 	total := float64(n) * float64(b.N)
 	b.ReportMetric(total/b.Elapsed().Seconds(), "objects/s")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/total, "allocs/object")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/total, "B/object")
+	b.ReportMetric(float64(after.Mallocs-before.mem.Mallocs)/total, "allocs/object")
+	b.ReportMetric(float64(after.TotalAlloc-before.mem.TotalAlloc)/total, "B/object")
+	if cpu, ok := processCPU(); ok && before.cpuOK {
+		b.ReportMetric(float64(cpu-before.cpu)/float64(b.N), "cpu-ns/op")
+	}
 }
 
-func startCount(b *testing.B) *runtime.MemStats {
-	var m runtime.MemStats
+// benchStart is what perObject measures from.
+type benchStart struct {
+	mem   runtime.MemStats
+	cpu   time.Duration
+	cpuOK bool
+}
+
+func startCount(b *testing.B) *benchStart {
+	var s benchStart
 	runtime.GC()
-	runtime.ReadMemStats(&m)
+	runtime.ReadMemStats(&s.mem)
+	s.cpu, s.cpuOK = processCPU()
 	b.ResetTimer()
-	return &m
+	return &s
 }
 
 // BenchmarkLoad measures reading, splitting, parsing and decoding files.

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -302,8 +304,7 @@ func jsonError(js []byte, err error, t reflect.Type) *decodeError {
 	if m := jsonStrictRE.FindStringSubmatch(msg); m != nil {
 		de := &decodeError{path: m[2], msg: fmt.Sprintf("%s field %q", m[1], m[2])}
 		if m[1] == "unknown" {
-			parent, name := SplitFieldPath(m[2])
-			if s := suggest.Closest(name, JSONFieldsAt(t, parent)); s != "" {
+			if s := closestField(t, m[2]); s != "" {
 				de.msg += fmt.Sprintf("; did you mean %q?", s)
 			}
 		}
@@ -326,6 +327,37 @@ func jsonError(js []byte, err error, t reflect.Type) *decodeError {
 	}
 	return &decodeError{msg: strings.TrimPrefix(msg, "json: ")}
 }
+
+// closestField is the field of t a did-you-mean offers for the unknown
+// field at path, remembered by type and path: the loader decodes a
+// document with an unknown field twice (its fast path gives up, then the
+// slow one reports it) and lint decodes it again in its pass, and a field
+// misspelt once is often misspelt in every copy of a template. It holds
+// maxClosestFields answers at most.
+func closestField(t reflect.Type, path string) string {
+	k := closestKey{t, path}
+	if s, ok := closestFields.Load(k); ok {
+		return s.(string)
+	}
+	parent, name := SplitFieldPath(path)
+	s := suggest.Closest(name, JSONFieldsAt(t, parent))
+	if closestFieldsHeld.Add(1) <= maxClosestFields {
+		closestFields.Store(k, s)
+	}
+	return s
+}
+
+type closestKey struct {
+	t    reflect.Type
+	path string
+}
+
+var (
+	closestFields     sync.Map
+	closestFieldsHeld atomic.Int64
+)
+
+const maxClosestFields = 4096
 
 // jsonTypeName names a JSON value's type, as a decoder reports it, in a
 // YAML author's words.

@@ -97,7 +97,7 @@ func (r *docReader) read() ([]*Object, []Problem) {
 		r.posProblem(pe, nil)
 		return nil, r.probs
 	}
-	if r.fast() {
+	if !r.slowOnly && r.fast() {
 		r.unnamed(r.objs[0], nil)
 		return r.objs, r.probs
 	}
@@ -161,6 +161,10 @@ type docReader struct {
 	// listed in unknown.
 	stored  bool
 	unknown []UnknownField
+	// slowOnly skips the fast path, for a document known to have fields
+	// that do not decode (Object.Redecode of a PartlyInvalid object): the
+	// fast path would give up on it after decoding it once for nothing.
+	slowOnly bool
 }
 
 // decode decodes js as k, dropping and noting unknown fields when the

@@ -148,13 +148,10 @@ func (o *Object) Redecode(span []byte, spanOff int64, lim Limits) (any, []Proble
 		return nil, nil, fmt.Errorf("%s: %s changed or went away while it was being linted; run lint again", o.File, o.label())
 	}
 	c := Chunk{Data: doc, StartLine: int(o.docLine), Offset: int(o.docOff)}
-	var objs []*Object
-	var probs []Problem
-	if o.stored {
-		objs, probs, _ = ReadStoredDocument(o.File, o.Doc, c, lim, nil) // its unknown fields were listed when it was read
-	} else {
-		objs, probs = ReadDocument(o.File, o.Doc, c, lim)
-	}
+	// As ReadDocument or ReadStoredDocument would read it (a stored
+	// object's unknown fields were listed when it was read).
+	r := docReader{file: o.File, doc: o.Doc, chunk: c, lim: lim.withDefaults(), stored: o.stored, slowOnly: o.invalid}
+	objs, probs := r.read()
 	for _, other := range objs {
 		if other.Item != o.Item || other.Kind != o.Kind || other.Typed == nil {
 			continue

@@ -43,28 +43,34 @@ func MeshOf(p *Pass, w *Workload) PodMesh {
 	pf := w.podFacts()
 	m := PodMesh{W: w, Inj: p.Index.Injection(w), Intent: pf.intent != "", IntentWhy: pf.intent, Quits: pf.quits, Unrun: pf.unrun, Wrapper: pf.wrapper}
 	m.Native, m.NativeWhy = w.nativeSidecar(p.Facts)
-	m.NativeWhy += mesh.QuoteNote(mesh.AnnotNative, w.Template.Annotations[mesh.AnnotNative])
 	m.NativeAssumed = m.Native == mesh.Unknown && pf.requested
 	return m
 }
 
-// nativeSidecar is NativeSidecar(f, w), worked out once per template for
-// the facts of the first caller.
+// nativeSidecar is NativeSidecar(f, w), its reason followed by the note
+// on a typographically quoted annotation, worked out once per template for
+// the facts of the first caller: every workload rule asks, and reading the
+// annotation again cost more than the rest of MeshOf.
 func (w *Workload) nativeSidecar(f mesh.Facts) (mesh.Tri, string) {
 	if w.mc == nil {
-		return NativeSidecar(f, w)
+		return w.nativeSidecarNoted(f)
 	}
 	k := nativeFactsOf(f)
 	w.mc.nativeOnce.Do(func() {
 		w.mc.nativeKey = k
-		w.mc.native, w.mc.nativeWhy = NativeSidecar(f, w)
+		w.mc.native, w.mc.nativeWhy = w.nativeSidecarNoted(f)
 	})
 	if w.mc.nativeKey != k {
 		// another set of facts than the first caller's (an Index reused
 		// with other facts): correct, only not cached
-		return NativeSidecar(f, w)
+		return w.nativeSidecarNoted(f)
 	}
 	return w.mc.native, w.mc.nativeWhy
+}
+
+func (w *Workload) nativeSidecarNoted(f mesh.Facts) (mesh.Tri, string) {
+	native, why := NativeSidecar(f, w)
+	return native, why + mesh.QuoteNote(mesh.AnnotNative, w.Template.Annotations[mesh.AnnotNative])
 }
 
 // nativeFacts are the facts Facts.NativeSidecar reads: the key of the

@@ -33,12 +33,15 @@ func TestScheduleShortestInterval(t *testing.T) {
 		{"61 * * * *", 0},
 		{"0 2 * *", 0},
 	} {
-		got, ok := scheduleShortestInterval(tc.schedule)
-		if !ok {
-			got = 0
-		}
-		if got != tc.want {
-			t.Errorf("scheduleShortestInterval(%q) = %v, %v; want %v", tc.schedule, got, ok, tc.want)
+		// the second call is answered from pkg/cron's cache
+		for range 2 {
+			got, ok := scheduleShortestInterval(tc.schedule)
+			if !ok {
+				got = 0
+			}
+			if got != tc.want || ok != (tc.want != 0) {
+				t.Errorf("scheduleShortestInterval(%q) = %v, %v; want %v", tc.schedule, got, ok, tc.want)
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -140,4 +141,18 @@ func statusNote(w *rules.Workload) string {
 			"server a port)"
 	}
 	return fmt.Sprintf(" (%s: the call that stops the proxy is `%s`)", s.Describe(), mesh.QuitCommand(s.Port))
+}
+
+// sortedKeysWhere returns the keys of m that keep accepts, sorted: the
+// few annotations or labels a rule reports, without sorting every key of
+// every pod template first.
+func sortedKeysWhere(m map[string]string, keep func(key string) bool) []string {
+	var keys []string
+	for k := range m {
+		if keep(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -70,17 +69,14 @@ spec:
 func checkUnknownIstioKey(p *rules.Pass) {
 	known := knownIstioKeys()
 	for _, w := range p.Index.BatchWorkloads() {
-		for _, key := range slices.Sorted(maps.Keys(w.Template.Annotations)) {
-			if inIstioDomain(key) && !known.names[key] {
-				p.Reportf(w.Object, w.TemplateAnnotationPath(key), "%s has the pod annotation %q, %s",
-					w.Object.Ref(), key, known.explain(key))
-			}
+		unknown := func(key string) bool { return inIstioDomain(key) && !known.names[key] }
+		for _, key := range sortedKeysWhere(w.Template.Annotations, unknown) {
+			p.Reportf(w.Object, w.TemplateAnnotationPath(key), "%s has the pod annotation %q, %s",
+				w.Object.Ref(), key, known.explain(key))
 		}
-		for _, key := range slices.Sorted(maps.Keys(w.Template.Labels)) {
-			if inIstioDomain(key) && !known.names[key] {
-				p.Reportf(w.Object, w.TemplateLabelPath(key), "%s has the pod label %q, %s",
-					w.Object.Ref(), key, known.explain(key))
-			}
+		for _, key := range sortedKeysWhere(w.Template.Labels, unknown) {
+			p.Reportf(w.Object, w.TemplateLabelPath(key), "%s has the pod label %q, %s",
+				w.Object.Ref(), key, known.explain(key))
 		}
 	}
 }

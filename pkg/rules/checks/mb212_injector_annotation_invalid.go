@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"maps"
 	"slices"
 
 	"github.com/meshbatch/meshbatch/pkg/istiovalid"
@@ -81,10 +80,10 @@ func checkInjectorAnnotations(p *rules.Pass) {
 		}
 		var m rules.PodMesh
 		known := false
-		for _, name := range slices.Sorted(maps.Keys(anns)) {
-			if !istiovalid.ChecksPodAnnotation(name) || slices.Contains(ownedElsewhere, name) {
-				continue
-			}
+		checked := sortedKeysWhere(anns, func(name string) bool {
+			return istiovalid.ChecksPodAnnotation(name) && !slices.Contains(ownedElsewhere, name)
+		})
+		for _, name := range checked {
 			err := istiovalid.PodAnnotationValue(name, anns[name])
 			if err == nil {
 				continue
