@@ -41,7 +41,10 @@ var IstioValidationRejects = &rules.Rule{
 		"warn about) report is left to them when they run, and reported here when they do not.",
 	Remediation: "Fix the field the finding points at as its message says; the message is Istio's reason.",
 	Kinds:       istiovalid.Kinds,
-	Reads:       rules.Reads{Loop: istiovalid.Kinds},
+	// validateMetadata reads every kind's annotations, ServiceEntry
+	// validation the entry's labels; a kind another rule reads by its spec
+	// keeps only the declared maps
+	Reads: rules.Reads{Loop: istiovalid.Kinds, Annotations: istiovalid.Kinds, Labels: []string{"ServiceEntry"}},
 	Sources: []string{
 		"istio/istio pkg/config/validation/validation.go (ValidateServiceEntry, ValidateSidecar, ValidateDestinationRule, " +
 			"ValidateAuthorizationPolicy, ValidatePeerAuthentication, validateMetadata)",
@@ -249,23 +252,28 @@ func reportIssue(p *rules.Pass, o *manifest.Object, r istiovalid.Release, exact 
 	}
 }
 
-// whose names the validation that says i.
+// whose names the validation that says i: the webhook when it rejects,
+// its validation when it warns.
 func whose(p *rules.Pass, r istiovalid.Release, exact bool, i istiovalid.Issue) string {
 	v := p.Facts.IstioVersion
+	what := "validating webhook"
+	if i.Warning {
+		what = "validation"
+	}
 	switch {
 	case !v.Known() || v.Major != 1:
 		if i.Schema {
 			return fmt.Sprintf("the API server (Istio's CRDs as of %s)", istiovalid.AsOf)
 		}
-		return fmt.Sprintf("Istio's validating webhook (as of %s)", istiovalid.AsOf)
+		return fmt.Sprintf("Istio's %s (as of %s)", what, istiovalid.AsOf)
 	case !exact:
 		return fmt.Sprintf("Istio %s's validation (the oldest meshbatch knows; istiod %s may differ)", r, v)
 	case i.Schema:
 		return fmt.Sprintf("the API server (Istio %s's CRDs)", r)
 	case v.Minor > istiovalid.AsOfMinor:
-		return fmt.Sprintf("Istio's validating webhook (as of %s; istiod %s may have more checks)", istiovalid.AsOf, v)
+		return fmt.Sprintf("Istio's %s (as of %s; istiod %s may have more checks)", what, istiovalid.AsOf, v)
 	}
-	return fmt.Sprintf("istiod %s's validating webhook", r)
+	return fmt.Sprintf("istiod %s's %s", r, what)
 }
 
 // consequence says what a rejection does to the object: one in a file
