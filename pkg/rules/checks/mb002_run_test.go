@@ -123,3 +123,42 @@ func TestMB002OlderIstio(t *testing.T) {
 		}
 	}
 }
+
+// TestMB002ReleaseWording: under istiod 1.24 a check of newer releases
+// names them and the upgrade, one of some 1.24 patches names the patches,
+// and a field the 1.24 CRD lacks says the API server drops it.
+func TestMB002ReleaseWording(t *testing.T) {
+	file := filepath.Join("testdata", "MB002", "bad_istio_1_24.yaml")
+	res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: []*rules.Rule{checks.IstioValidationRejects},
+		Facts: mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 24}}, Now: ruletest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		`metadata.annotations["internal.istio.io/parents"]`: {"newer Istio's validating webhook (from 1.27) rejects it",
+			"istiod 1.24 accepts it, but kubectl apply will fail after an upgrade"},
+		"spec.trafficPolicy.connectionPool.tcp.idleTimeout": {"istiod 1.24's validating webhook rejects it in patches before 1.24.4",
+			"kubectl apply fails on those patches"},
+		"spec.trafficPolicy.retryBudget": {"the API server (Istio 1.24's CRDs) warns: unknown field", "(it comes in 1.27)"},
+		"spec.trafficPolicy.loadBalancer.warmup.aggression": {"istiod 1.24's validating webhook rejects it: aggression should be greater than or equal to 1",
+			"kubectl apply fails and the object is never stored"},
+	}
+	seen := map[string]bool{}
+	for f := range res.Findings.All() {
+		ws, ok := want[f.FieldPath]
+		if !ok {
+			continue
+		}
+		seen[f.FieldPath] = true
+		for _, w := range ws {
+			if !strings.Contains(f.Message, w) {
+				t.Errorf("%s:%d (%s): %s\nwant it to say %q", f.File, f.Line, f.FieldPath, f.Message, w)
+			}
+		}
+	}
+	for p := range want {
+		if !seen[p] {
+			t.Errorf("no finding at %s", p)
+		}
+	}
+}
