@@ -15,26 +15,44 @@ type Meta struct {
 // Kinds are the kinds Config validates.
 var Kinds = []string{"PeerAuthentication", "AuthorizationPolicy", "DestinationRule", "ServiceEntry", "Sidecar"}
 
-// Config is what istiod's validating webhook says of an object of one of
-// Kinds with the given spec (the metadata checks first: when they fail,
-// Istio looks no further). ok is false for a kind or spec type it does
-// not know. autoAllocate is PILOT_ENABLE_IP_AUTOALLOCATE.
+// Config is what istiod's validating webhook (as of AsOf) says of an
+// object of one of Kinds with the given spec (the metadata checks first:
+// when they fail, Istio looks no further). ok is false for a kind or spec
+// type it does not know. autoAllocate is PILOT_ENABLE_IP_AUTOALLOCATE.
 func Config(m Meta, spec proto.Message, autoAllocate bool) (is Issues, ok bool) {
+	return ConfigAt(Latest, m, spec, autoAllocate)
+}
+
+// ConfigAt is Config as release r's API server and webhook see the
+// object: fields r's CRD lacks are dropped first (with a warning each),
+// and the checks are r's.
+func ConfigAt(r Release, m Meta, spec proto.Message, autoAllocate bool) (is Issues, ok bool) {
+	switch spec.(type) {
+	case *security.PeerAuthentication, *security.AuthorizationPolicy, *networking.DestinationRule,
+		*networking.ServiceEntry, *networking.Sidecar:
+	default:
+		return nil, false
+	}
+	spec, dropped, refused := Prune(r, spec)
+	if refused {
+		return dropped, true
+	}
+	is = append(is, dropped...)
 	ap, isAuthz := spec.(*security.AuthorizationPolicy)
-	if is := Metadata(m.Namespace, m.Name, m.Annotations, ap, isAuthz); len(is) > 0 {
-		return is, true
+	if mis := Metadata(r, m.Namespace, m.Name, m.Annotations, ap, isAuthz); len(mis) > 0 {
+		return append(is, mis...), true
 	}
 	switch s := spec.(type) {
 	case *security.PeerAuthentication:
-		return PeerAuthentication(s), true
+		is = append(is, PeerAuthentication(r, s)...)
 	case *security.AuthorizationPolicy:
-		return AuthorizationPolicy(s), true
+		is = append(is, AuthorizationPolicy(r, s)...)
 	case *networking.DestinationRule:
-		return DestinationRule(m.Namespace, s), true
+		is = append(is, DestinationRule(r, m.Namespace, s)...)
 	case *networking.ServiceEntry:
-		return ServiceEntry(m.Namespace, m.Labels, s, autoAllocate), true
+		is = append(is, ServiceEntry(r, m.Namespace, m.Labels, s, autoAllocate)...)
 	case *networking.Sidecar:
-		return Sidecar(m.Namespace, s), true
+		is = append(is, Sidecar(r, m.Namespace, s)...)
 	}
-	return nil, false
+	return is, true
 }

@@ -9,11 +9,12 @@ import (
 	networking "istio.io/api/networking/v1alpha3"
 )
 
-// DestinationRule is ValidateDestinationRule for a rule in namespace ns.
-func DestinationRule(ns string, dr *networking.DestinationRule) Issues {
+// DestinationRule is ValidateDestinationRule of release r for a rule in
+// namespace ns.
+func DestinationRule(r Release, ns string, dr *networking.DestinationRule) Issues {
 	var is Issues
 	is.err("spec.host", checkWildcardDomain(dr.GetHost()))
-	checkTrafficPolicy(&is, "spec.trafficPolicy", ns, dr.GetTrafficPolicy())
+	checkTrafficPolicy(&is, r, "spec.trafficPolicy", ns, dr.GetTrafficPolicy())
 	names := map[string]bool{}
 	for i, s := range dr.GetSubsets() {
 		p := idx("spec.subsets", i)
@@ -27,7 +28,7 @@ func DestinationRule(ns string, dr *networking.DestinationRule) Issues {
 		names[s.GetName()] = true
 		is.errAt(p, "name", checkSubsetName(s.GetName()))
 		checkLabelMap(&is, field(p, "labels"), s.GetLabels())
-		checkTrafficPolicy(&is, field(p, "trafficPolicy"), ns, s.GetTrafficPolicy())
+		checkTrafficPolicy(&is, r, field(p, "trafficPolicy"), ns, s.GetTrafficPolicy())
 	}
 	checkExportTo(&is, "spec.exportTo", ns, dr.GetExportTo(), false, dr.GetWorkloadSelector() != nil)
 	checkWorkloadSelector(&is, "spec.workloadSelector", dr.GetWorkloadSelector())
@@ -44,23 +45,29 @@ func checkSubsetName(name string) error {
 	return nil
 }
 
-func checkTrafficPolicy(is *Issues, path, ns string, tp *networking.TrafficPolicy) {
+func checkTrafficPolicy(is *Issues, r Release, path, ns string, tp *networking.TrafficPolicy) {
 	if tp == nil {
 		return
 	}
 	if tp.OutlierDetection == nil && tp.ConnectionPool == nil && tp.LoadBalancer == nil && tp.Tls == nil &&
-		tp.PortLevelSettings == nil && tp.Tunnel == nil && tp.ProxyProtocol == nil && tp.RetryBudget == nil {
-		is.errf(path, "traffic policy must have at least one field")
-		return
+		tp.PortLevelSettings == nil && tp.Tunnel == nil && tp.ProxyProtocol == nil {
+		if tp.RetryBudget == nil {
+			is.errf(path, "traffic policy must have at least one field")
+			return
+		}
+		if !r.has(tpRetryBudgetCounts) {
+			is.gated(r, tpRetryBudgetUncounted, func(is *Issues) { is.errf(path, "traffic policy must have at least one field") })
+			return
+		}
 	}
 	if tp.Tunnel != nil && tp.ProxyProtocol != nil {
 		is.errf(path, "tunnel and proxyProtocol must not be set together")
 		return
 	}
 	checkOutlierDetection(is, field(path, "outlierDetection"), tp.OutlierDetection)
-	checkConnectionPool(is, field(path, "connectionPool"), tp.ConnectionPool)
-	checkLoadBalancer(is, field(path, "loadBalancer"), tp.LoadBalancer, tp.OutlierDetection)
-	checkClientTLS(is, field(path, "tls"), ns, tp.Tls)
+	checkConnectionPool(is, r, field(path, "connectionPool"), tp.ConnectionPool)
+	checkLoadBalancer(is, r, field(path, "loadBalancer"), tp.LoadBalancer, tp.OutlierDetection)
+	checkClientTLS(is, r, field(path, "tls"), ns, tp.Tls)
 	for i, pl := range tp.PortLevelSettings {
 		p := idx(field(path, "portLevelSettings"), i)
 		if pl == nil {
@@ -75,9 +82,9 @@ func checkTrafficPolicy(is *Issues, path, ns string, tp *networking.TrafficPolic
 			continue
 		}
 		checkOutlierDetection(is, field(p, "outlierDetection"), pl.OutlierDetection)
-		checkConnectionPool(is, field(p, "connectionPool"), pl.ConnectionPool)
-		checkLoadBalancer(is, field(p, "loadBalancer"), pl.LoadBalancer, pl.OutlierDetection)
-		checkClientTLS(is, field(p, "tls"), ns, pl.Tls)
+		checkConnectionPool(is, r, field(p, "connectionPool"), pl.ConnectionPool)
+		checkLoadBalancer(is, r, field(p, "loadBalancer"), pl.LoadBalancer, pl.OutlierDetection)
+		checkClientTLS(is, r, field(p, "tls"), ns, pl.Tls)
 	}
 	if t := tp.Tunnel; t != nil {
 		p := field(path, "tunnel")
@@ -117,7 +124,7 @@ func checkOutlierDetection(is *Issues, path string, o *networking.OutlierDetecti
 	is.errAt(path, "minHealthPercent", checkPercent(o.MinHealthPercent))
 }
 
-func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolSettings) {
+func checkConnectionPool(is *Issues, r Release, path string, cp *networking.ConnectionPoolSettings) {
 	if cp == nil {
 		return
 	}
@@ -145,16 +152,18 @@ func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolS
 		neg(h.MaxConcurrentStreams, "maxConcurrentStreams", "max concurrent streams")
 		if ka := h.GetHttp2KeepAlive(); ka != nil {
 			kp := field(p, "http2KeepAlive")
-			if ka.Interval == nil {
-				is.errf(field(kp, "interval"), "http2 keepalive interval is required")
-			} else {
-				is.errAt(kp, "interval", checkDuration(ka.Interval))
-			}
-			if ka.Timeout == nil {
-				is.errf(field(kp, "timeout"), "http2 keepalive timeout is required")
-			} else {
-				is.errAt(kp, "timeout", checkDuration(ka.Timeout))
-			}
+			is.gated(r, poolHTTP2KeepAlive, func(is *Issues) {
+				if ka.Interval == nil {
+					is.errf(field(kp, "interval"), "http2 keepalive interval is required")
+				} else {
+					is.errAt(kp, "interval", checkDuration(ka.Interval))
+				}
+				if ka.Timeout == nil {
+					is.errf(field(kp, "timeout"), "http2 keepalive timeout is required")
+				} else {
+					is.errAt(kp, "timeout", checkDuration(ka.Timeout))
+				}
+			})
 		}
 	}
 	if t := cp.Tcp; t != nil {
@@ -168,21 +177,26 @@ func checkConnectionPool(is *Issues, path string, cp *networking.ConnectionPoolS
 		if t.MaxConnectionDuration != nil {
 			is.errAt(p, "maxConnectionDuration", checkDuration(t.MaxConnectionDuration))
 		}
-		if t.IdleTimeout != nil && t.IdleTimeout.AsDuration().Milliseconds() != 0 {
-			is.errAt(p, "idleTimeout", checkDuration(t.IdleTimeout))
-		}
-		if ka := t.TcpKeepalive; ka != nil {
-			if ka.Time != nil {
-				is.errAt(p, "tcpKeepalive.time", checkDuration(ka.Time))
+		is.gated(r, poolTCPDurations, func(is *Issues) {
+			if t.IdleTimeout != nil && t.IdleTimeout.AsDuration().Milliseconds() != 0 {
+				is.errAt(p, "idleTimeout", checkDuration(t.IdleTimeout))
 			}
-			if ka.Interval != nil {
-				is.errAt(p, "tcpKeepalive.interval", checkDuration(ka.Interval))
+			if ka := t.TcpKeepalive; ka != nil {
+				if ka.Time != nil {
+					is.errAt(p, "tcpKeepalive.time", checkDuration(ka.Time))
+				}
+				if ka.Interval != nil {
+					is.errAt(p, "tcpKeepalive.interval", checkDuration(ka.Interval))
+				}
 			}
+		})
+		if t.IdleTimeout != nil && t.IdleTimeout.AsDuration().Milliseconds() == 0 {
+			is.gated(r, poolTCPIdleTimeoutZero, func(is *Issues) { is.err(field(p, "idleTimeout"), checkDuration(t.IdleTimeout)) })
 		}
 	}
 }
 
-func checkLoadBalancer(is *Issues, path string, lb *networking.LoadBalancerSettings, outlier *networking.OutlierDetection) {
+func checkLoadBalancer(is *Issues, r Release, path string, lb *networking.LoadBalancerSettings, outlier *networking.OutlierDetection) {
 	if lb == nil {
 		return
 	}
@@ -192,18 +206,20 @@ func checkLoadBalancer(is *Issues, path string, lb *networking.LoadBalancerSetti
 			if c.GetName() == "" {
 				is.errf(field(p, "httpCookie.name"), "name required for HttpCookie")
 			}
-			names := map[string]bool{}
-			for i, a := range c.GetAttributes() {
-				ap := idx(field(p, "httpCookie.attributes"), i)
-				switch {
-				case a.GetName() == "":
-					is.errf(ap, "cookie attribute name cannot be empty")
-				case names[a.GetName()]:
-					is.errf(ap, "duplicate cookie attribute name: %s", a.GetName())
-				default:
-					names[a.GetName()] = true
+			is.gated(r, lbCookieAttributes, func(is *Issues) {
+				names := map[string]bool{}
+				for i, a := range c.GetAttributes() {
+					ap := idx(field(p, "httpCookie.attributes"), i)
+					switch {
+					case a.GetName() == "":
+						is.errf(ap, "cookie attribute name cannot be empty")
+					case names[a.GetName()]:
+						is.errf(ap, "duplicate cookie attribute name: %s", a.GetName())
+					default:
+						names[a.GetName()] = true
+					}
 				}
-			}
+			})
 		}
 		//lint:ignore SA1019 Istio warns about it
 		if ch.MinimumRingSize != 0 {
@@ -225,11 +241,19 @@ func checkLoadBalancer(is *Issues, path string, lb *networking.LoadBalancerSetti
 			}
 		}
 	}
-	if lb.LocalityLbSetting != nil && lb.ZoneAwareLbSetting != nil {
-		is.errf(path, "only one of localityLbSetting and zoneAwareLbSetting can be set")
-	}
+	is.gated(r, lbZoneAware, func(is *Issues) {
+		if lb.LocalityLbSetting != nil && lb.ZoneAwareLbSetting != nil {
+			is.errf(path, "only one of localityLbSetting and zoneAwareLbSetting can be set")
+		}
+	})
 	checkLocalityLB(is, field(path, "localityLbSetting"), lb.LocalityLbSetting, outlier)
-	checkZoneAwareLB(is, field(path, "zoneAwareLbSetting"), lb.ZoneAwareLbSetting, outlier)
+	is.gated(r, lbZoneAware, func(is *Issues) {
+		checkZoneAwareLB(is, field(path, "zoneAwareLbSetting"), lb.ZoneAwareLbSetting, outlier)
+	})
+	//lint:ignore SA1019 Istio 1.23 checks it
+	if d := lb.WarmupDurationSecs; d != nil {
+		is.gated(r, lbWarmupDurationSecs, func(is *Issues) { is.err(field(path, "warmupDurationSecs"), checkDuration(d)) })
+	}
 	if w := lb.Warmup; w != nil {
 		p := field(path, "warmup")
 		if w.Duration == nil {
@@ -240,8 +264,16 @@ func checkLoadBalancer(is *Issues, path string, lb *networking.LoadBalancerSetti
 		if w.MinimumPercent.GetValue() > 100 {
 			is.errf(field(p, "minimumPercent"), "minimumPercent value should be less than or equal to 100")
 		}
-		if w.Aggression != nil && w.Aggression.GetValue() <= 0 {
-			is.errf(field(p, "aggression"), "aggression should be greater than 0")
+		if w.Aggression != nil {
+			a := w.Aggression.GetValue()
+			if a < 1 {
+				is.gated(r, lbAggressionBelowOne, func(is *Issues) {
+					is.errf(field(p, "aggression"), "aggression should be greater than or equal to 1")
+				})
+			}
+			if a <= 0 {
+				is.gated(r, lbAggressionNotPositive, func(is *Issues) { is.errf(field(p, "aggression"), "aggression should be greater than 0") })
+			}
 		}
 	}
 }

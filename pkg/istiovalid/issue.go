@@ -30,6 +30,13 @@ type Issue struct {
 	Msg  string
 	// Warning: Istio accepts the object and warns; otherwise it rejects it.
 	Warning bool
+	// Patches is "" when every patch of the release validated for makes
+	// this check; otherwise it names the patches that do ("from 1.24.3",
+	// "before 1.23.6"), and the others accept the object.
+	Patches string
+	// Schema: the API server says it, by the release's CRD schema, before
+	// istiod's webhook sees the object.
+	Schema bool
 }
 
 // Issues is what one validation found.
@@ -72,6 +79,25 @@ func (is *Issues) errAt(parent, name string, err error) {
 func (is *Issues) warn(path string, err error) {
 	if err != nil {
 		*is = append(*is, Issue{Path: path, Msg: err.Error(), Warning: true})
+	}
+}
+
+// gated runs check, the checks of a behaviour of the releases in p, for
+// release r: its issues stand as they are where every patch of r has the
+// behaviour, carry the patches that have it where some do, and are
+// dropped where none does.
+func (is *Issues) gated(r Release, p presence, check func(is *Issues)) {
+	all, some := p.at(r)
+	if !all && some == "" {
+		return
+	}
+	var sub Issues
+	check(&sub)
+	for _, i := range sub {
+		if !all && i.Patches == "" {
+			i.Patches = some
+		}
+		*is = append(*is, i)
 	}
 }
 

@@ -130,7 +130,7 @@ func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues {
 	}
 	if t := tr.GetTlsSettings(); t != nil {
 		var tls Issues
-		checkClientTLS(&tls, "tracing.tlsSettings", "", t)
+		checkClientTLS(&tls, Latest, "tracing.tlsSettings", "", t)
 		for _, i := range tls {
 			i.Msg = "invalid tracing TLS config: " + i.Msg
 			is = append(is, i)
@@ -271,19 +271,21 @@ func checkConnectionSettings(is *Issues, cs *meshv1alpha1.ProxyConfig_Connection
 	}
 }
 
-// checkClientTLS is agent.ValidateTLS: ClientTLSSettings of a
-// DestinationRule (ns its namespace) or of tracing (ns "").
-func checkClientTLS(is *Issues, path, ns string, s *networking.ClientTLSSettings) {
+// checkClientTLS is agent.ValidateTLS of release r: ClientTLSSettings of
+// a DestinationRule (ns its namespace) or of tracing (ns "").
+func checkClientTLS(is *Issues, r Release, path, ns string, s *networking.ClientTLSSettings) {
 	if s == nil {
 		return
 	}
 	const cmPrefix = "configmap://"
 	if rest, ok := strings.CutPrefix(s.GetCredentialName(), cmPrefix); ok {
-		if cmNS, ok := configMapNamespace(rest, ns); !ok {
-			is.errf(field(path, "credentialName"), "invalid configmap:// credentialName: invalid resource name %q", s.GetCredentialName())
-		} else if cmNS != ns || ns == "" {
-			is.errf(field(path, "credentialName"), "invalid configmap:// credentialName: namespace must match the configuration namespace %q", ns)
-		}
+		is.gated(r, tlsConfigMapCredential, func(is *Issues) {
+			if cmNS, ok := configMapNamespace(rest, ns); !ok {
+				is.errf(field(path, "credentialName"), "invalid configmap:// credentialName: invalid resource name %q", s.GetCredentialName())
+			} else if cmNS != ns || ns == "" {
+				is.errf(field(path, "credentialName"), "invalid configmap:// credentialName: namespace must match the configuration namespace %q", ns)
+			}
+		})
 	}
 	mode := s.GetMode()
 	if s.GetInsecureSkipVerify().GetValue() {

@@ -11,8 +11,8 @@ import (
 	typev1beta1 "istio.io/api/type/v1beta1"
 )
 
-// PeerAuthentication is ValidatePeerAuthentication.
-func PeerAuthentication(pa *security.PeerAuthentication) Issues {
+// PeerAuthentication is ValidatePeerAuthentication of release r.
+func PeerAuthentication(r Release, pa *security.PeerAuthentication) Issues {
 	var is Issues
 	levels := pa.GetPortLevelMtls()
 	if len(pa.GetSelector().GetMatchLabels()) == 0 && len(levels) != 0 {
@@ -22,7 +22,10 @@ func PeerAuthentication(pa *security.PeerAuthentication) Issues {
 		is.errf("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element")
 	}
 	for _, port := range sortedKeys(levels) {
-		if port == 0 || port > 65535 {
+		switch {
+		case !r.has(paPortRange) && port == 0:
+			is.errf(portKey("spec.portLevelMtls", port), "port cannot be 0")
+		case r.has(paPortRange) && (port == 0 || port > 65535):
 			is.errf(portKey("spec.portLevelMtls", port), "port must be in range 1..65535")
 		}
 	}
@@ -31,15 +34,19 @@ func PeerAuthentication(pa *security.PeerAuthentication) Issues {
 }
 
 // policyTargetKinds are the group/kinds a policy's targetRef may name
-// ("core" for the core group).
-var policyTargetKinds = map[string]bool{
-	"core/Service":                           true,
-	"networking.istio.io/ServiceEntry":       true,
-	"gateway.networking.k8s.io/Gateway":      true,
-	"gateway.networking.k8s.io/GatewayClass": true,
+// ("core" for the core group) in Istio's order, with the releases that
+// allow each and the name Istio's message gives it.
+var policyTargetKinds = []struct {
+	kind, gvk string
+	p         presence
+}{
+	{"core/Service", "core/v1/Service", always},
+	{"networking.istio.io/ServiceEntry", "networking.istio.io/v1/ServiceEntry", apTargetServiceEntry},
+	{"gateway.networking.k8s.io/Gateway", "gateway.networking.k8s.io/v1/Gateway", always},
+	{"gateway.networking.k8s.io/GatewayClass", "gateway.networking.k8s.io/v1/GatewayClass", apTargetGatewayClass},
 }
 
-func checkTargetRef(is *Issues, path string, r *typev1beta1.PolicyTargetReference) {
+func checkTargetRef(is *Issues, rel Release, path string, r *typev1beta1.PolicyTargetReference) {
 	if r == nil {
 		return
 	}
@@ -47,21 +54,32 @@ func checkTargetRef(is *Issues, path string, r *typev1beta1.PolicyTargetReferenc
 		is.errf(field(path, "name"), "targetRef name must be set")
 	}
 	if r.GetNamespace() != "" {
-		is.errf(field(path, "namespace"), "targetRef namespace must not be set; cross namespace referencing is not supported")
+		msg := "targetRef namespace must not be set; cross namespace referencing is not supported"
+		if rel < 23 {
+			msg = "targetRef namespace must not be set"
+		}
+		is.errf(field(path, "namespace"), "%s", msg)
 	}
 	g := r.GetGroup()
 	if g == "" {
 		g = "core"
 	}
-	if !policyTargetKinds[g+"/"+r.GetKind()] {
-		is.errf(path, "targetRef must be to one of [core/v1/Service networking.istio.io/v1/ServiceEntry gateway.networking.k8s.io/v1/Gateway gateway.networking.k8s.io/v1/GatewayClass] but was %s/%s",
-			r.GetGroup(), r.GetKind())
+	var allowed []string
+	ok := false
+	for _, k := range policyTargetKinds {
+		if rel.has(k.p) {
+			allowed = append(allowed, k.gvk)
+			ok = ok || k.kind == g+"/"+r.GetKind()
+		}
+	}
+	if !ok {
+		is.errf(path, "targetRef must be to one of [%s] but was %s/%s", strings.Join(allowed, " "), r.GetGroup(), r.GetKind())
 	}
 }
 
-// AuthorizationPolicy is ValidateAuthorizationPolicy (with
+// AuthorizationPolicy is ValidateAuthorizationPolicy of release r (with
 // validateMetadata's dry-run check, see Metadata).
-func AuthorizationPolicy(ap *security.AuthorizationPolicy) Issues {
+func AuthorizationPolicy(r Release, ap *security.AuthorizationPolicy) Issues {
 	var is Issues
 	set := 0
 	if ap.GetSelector() != nil {
@@ -77,9 +95,9 @@ func AuthorizationPolicy(ap *security.AuthorizationPolicy) Issues {
 		is.errf("spec", "only one of targetRefs or workloadSelector can be set")
 	}
 	checkWorkloadSelector(&is, "spec.selector", ap.GetSelector())
-	checkTargetRef(&is, "spec.targetRef", ap.GetTargetRef())
-	for i, r := range ap.GetTargetRefs() {
-		checkTargetRef(&is, idx("spec.targetRefs", i), r)
+	checkTargetRef(&is, r, "spec.targetRef", ap.GetTargetRef())
+	for i, ref := range ap.GetTargetRefs() {
+		checkTargetRef(&is, r, idx("spec.targetRefs", i), ref)
 	}
 	action := ap.GetAction()
 	if action == security.AuthorizationPolicy_CUSTOM {
@@ -89,9 +107,9 @@ func AuthorizationPolicy(ap *security.AuthorizationPolicy) Issues {
 		} else if ap.GetProvider().GetName() == "" {
 			is.errf("spec.provider", "`provider.name` must not be empty")
 		}
-		for i, r := range ap.GetRules() {
+		for i, rule := range ap.GetRules() {
 			rp := idx("spec.rules", i)
-			for j, from := range r.GetFrom() {
+			for j, from := range rule.GetFrom() {
 				src := from.GetSource()
 				if src == nil {
 					continue
@@ -100,27 +118,39 @@ func AuthorizationPolicy(ap *security.AuthorizationPolicy) Issues {
 				for _, c := range []struct {
 					set  bool
 					name string
+					p    presence
 				}{
-					{len(src.Namespaces) != 0, "From.Namespaces"}, {len(src.NotNamespaces) != 0, "From.NotNamespaces"},
-					{len(src.ServiceAccounts) != 0, "From.ServiceAccounts"}, {len(src.NotServiceAccounts) != 0, "From.NotServiceAccounts"},
-					{len(src.TrustDomains) != 0, "From.TrustDomains"}, {len(src.NotTrustDomains) != 0, "From.NotTrustDomains"},
-					{len(src.Principals) != 0, "From.Principals"}, {len(src.NotPrincipals) != 0, "From.NotPrincipals"},
-					{len(src.RequestPrincipals) != 0, "From.RequestPrincipals"}, {len(src.NotRequestPrincipals) != 0, "From.NotRequestPrincipals"},
+					{len(src.Namespaces) != 0, "From.Namespaces", always}, {len(src.NotNamespaces) != 0, "From.NotNamespaces", always},
+					{len(src.ServiceAccounts) != 0, "From.ServiceAccounts", apServiceAccounts},
+					{len(src.NotServiceAccounts) != 0, "From.NotServiceAccounts", apServiceAccounts},
+					{len(src.TrustDomains) != 0, "From.TrustDomains", apTrustDomains},
+					{len(src.NotTrustDomains) != 0, "From.NotTrustDomains", apTrustDomains},
+					{len(src.Principals) != 0, "From.Principals", always}, {len(src.NotPrincipals) != 0, "From.NotPrincipals", always},
+					{len(src.RequestPrincipals) != 0, "From.RequestPrincipals", always},
+					{len(src.NotRequestPrincipals) != 0, "From.NotRequestPrincipals", always},
 				} {
 					if c.set {
-						is.errf(sp, "%s is currently not supported with CUSTOM action", c.name)
+						is.gated(r, c.p, func(is *Issues) { is.errf(sp, "%s is currently not supported with CUSTOM action", c.name) })
 					}
 				}
 			}
-			for j, w := range r.GetWhen() {
+			for j, w := range rule.GetWhen() {
 				wp := idx(field(rp, "when"), j)
 				if w == nil {
 					is.errf(wp, "when field cannot be nil")
 					continue
 				}
 				k := w.GetKey()
-				if k == "source.namespace" || k == "source.serviceAccount" || k == "source.trustDomain" || k == "source.principal" ||
-					strings.HasPrefix(k, "request.auth.") {
+				switch {
+				case k == "source.serviceAccount":
+					is.gated(r, apServiceAccounts, func(is *Issues) {
+						is.errf(field(wp, "key"), "%s is currently not supported with CUSTOM action", k)
+					})
+				case k == "source.trustDomain":
+					is.gated(r, apTrustDomains, func(is *Issues) {
+						is.errf(field(wp, "key"), "%s is currently not supported with CUSTOM action", k)
+					})
+				case k == "source.namespace" || k == "source.principal" || strings.HasPrefix(k, "request.auth."):
 					is.errf(field(wp, "key"), "%s is currently not supported with CUSTOM action", k)
 				}
 			}
@@ -133,13 +163,13 @@ func AuthorizationPolicy(ap *security.AuthorizationPolicy) Issues {
 		is.errf("spec.rules", "DENY action without `rules` is meaningless as it will never be triggered, "+
 			"add an empty rule `{}` if you want it be triggered for every request")
 	}
-	for i, r := range ap.GetRules() {
-		checkAuthzRule(&is, idx("spec.rules", i), i, r, action)
+	for i, rule := range ap.GetRules() {
+		checkAuthzRule(&is, r, idx("spec.rules", i), i, rule, action)
 	}
 	return is
 }
 
-func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action security.AuthorizationPolicy_Action) {
+func checkAuthzRule(is *Issues, rel Release, rp string, i int, r *security.Rule, action security.AuthorizationPolicy_Action) {
 	if r == nil {
 		is.errf(rp, "`rule` must not be nil, found at rule %d", i)
 		return
@@ -167,11 +197,15 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 		}
 		if len(src.Principals)+len(src.RequestPrincipals)+len(src.Namespaces)+len(src.IpBlocks)+len(src.RemoteIpBlocks)+
 			len(src.NotPrincipals)+len(src.NotRequestPrincipals)+len(src.NotNamespaces)+len(src.NotIpBlocks)+
-			len(src.NotRemoteIpBlocks)+len(src.ServiceAccounts)+len(src.NotServiceAccounts)+len(src.TrustDomains)+
-			len(src.NotTrustDomains) == 0 {
-			is.errf(sp, "`from.source` must not be empty, found at rule %d", i)
+			len(src.NotRemoteIpBlocks)+len(src.ServiceAccounts)+len(src.NotServiceAccounts) == 0 {
+			if len(src.TrustDomains)+len(src.NotTrustDomains) == 0 {
+				is.errf(sp, "`from.source` must not be empty, found at rule %d", i)
+			} else {
+				is.gated(rel, apTrustDomainsUncounted, func(is *Issues) {
+					is.errf(sp, "`from.source` must not be empty, found at rule %d", i)
+				})
+			}
 		}
-		// Paths are built only for a list there is to check, or an error.
 		if len(src.IpBlocks) > 0 {
 			checkIPs(is, field(sp, "ipBlocks"), src.IpBlocks)
 		}
@@ -188,14 +222,18 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 		is.errAt(sp, "requestPrincipals", checkEmptyValues("RequestPrincipals", src.RequestPrincipals))
 		is.errAt(sp, "namespaces", checkEmptyValues("Namespaces", src.Namespaces))
 		is.errAt(sp, "serviceAccounts", checkServiceAccounts("ServiceAccounts", src.ServiceAccounts))
-		is.errAt(sp, "trustDomains", checkTrustDomains("TrustDomains", src.TrustDomains))
+		is.gated(rel, apTrustDomains, func(is *Issues) {
+			is.errAt(sp, "trustDomains", checkTrustDomains("TrustDomains", src.TrustDomains))
+		})
 		is.errAt(sp, "ipBlocks", checkEmptyValues("IpBlocks", src.IpBlocks))
 		is.errAt(sp, "remoteIpBlocks", checkEmptyValues("RemoteIpBlocks", src.RemoteIpBlocks))
 		is.errAt(sp, "notPrincipals", checkEmptyValues("NotPrincipals", src.NotPrincipals))
 		is.errAt(sp, "notRequestPrincipals", checkEmptyValues("NotRequestPrincipals", src.NotRequestPrincipals))
 		is.errAt(sp, "notNamespaces", checkEmptyValues("NotNamespaces", src.NotNamespaces))
 		is.errAt(sp, "notServiceAccounts", checkServiceAccounts("NotServiceAccounts", src.NotServiceAccounts))
-		is.errAt(sp, "notTrustDomains", checkTrustDomains("NotTrustDomains", src.NotTrustDomains))
+		is.gated(rel, apTrustDomains, func(is *Issues) {
+			is.errAt(sp, "notTrustDomains", checkTrustDomains("NotTrustDomains", src.NotTrustDomains))
+		})
 		is.errAt(sp, "notIpBlocks", checkEmptyValues("NotIpBlocks", src.NotIpBlocks))
 		is.errAt(sp, "notRemoteIpBlocks", checkEmptyValues("NotRemoteIpBlocks", src.NotRemoteIpBlocks))
 		if src.NotPrincipals != nil || src.Principals != nil || src.IpBlocks != nil || src.NotIpBlocks != nil ||
@@ -240,8 +278,8 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 		} {
 			is.errAt(opp, c.json, checkEmptyValues(c.name, c.vals))
 		}
-		is.errAt(opp, "paths", checkPathTemplates("Paths", op.Paths))
-		is.errAt(opp, "notPaths", checkPathTemplates("NotPaths", op.NotPaths))
+		checkPaths(is, rel, field(opp, "paths"), "Paths", op.Paths)
+		checkPaths(is, rel, field(opp, "notPaths"), "NotPaths", op.NotPaths)
 		if op.Ports != nil || op.NotPorts != nil {
 			tcpTo = true
 		}
@@ -257,11 +295,30 @@ func checkAuthzRule(is *Issues, rp string, i int, r *security.Rule, action secur
 			is.errf(wp, "at least one of `values` or `notValues` must be set for key %s", k)
 			continue
 		}
-		if err := checkAttribute(k, c.GetValues()); err != nil {
-			is.errf(field(wp, "values"), "invalid `value` for `key` %s: %v", k, err)
-		}
-		if err := checkAttribute(k, c.GetNotValues()); err != nil {
-			is.errf(field(wp, "notValues"), "invalid `notValue` for `key` %s: %v", k, err)
+		for _, v := range []struct {
+			json, what string
+			vals       []string
+		}{{"values", "value", c.GetValues()}, {"notValues", "notValue", c.GetNotValues()}} {
+			vp := field(wp, v.json)
+			switch {
+			case k == "source.serviceAccount" && !rel.has(apServiceAccounts),
+				k == "source.trustDomain" && !rel.has(apTrustDomainKey):
+				is.errf(vp, "invalid `%s` for `key` %s: unknown attribute: %s", v.what, k, k)
+			case k == "source.trustDomain":
+				if err := checkEmptyValues(k, v.vals); err != nil {
+					is.errf(vp, "invalid `%s` for `key` %s: %v", v.what, k, err)
+					break
+				}
+				is.gated(rel, apTrustDomains, func(is *Issues) {
+					if err := checkAttribute(k, v.vals); err != nil {
+						is.errf(vp, "invalid `%s` for `key` %s: %v", v.what, k, err)
+					}
+				})
+			default:
+				if err := checkAttribute(k, v.vals); err != nil {
+					is.errf(vp, "invalid `%s` for `key` %s: %v", v.what, k, err)
+				}
+			}
 		}
 	}
 	if ((hasFrom && !hasTo && !tcpFrom) || (hasTo && !tcpTo)) && action == security.AuthorizationPolicy_DENY {
@@ -358,6 +415,42 @@ func checkServiceAccounts(key string, vals []string) error {
 	return nil
 }
 
+// checkPaths is CheckValidPathTemplate of release r: the strict checks
+// where r has them, the older '*' check where some patch of r lacks them
+// (it refuses a subset of what the strict ones refuse).
+func checkPaths(is *Issues, r Release, path, key string, paths []string) {
+	if r.has(apStrictPathTemplate) {
+		is.err(path, checkPathTemplates(key, paths))
+		return
+	}
+	if err := checkPathTemplatesBefore125(key, paths); err != nil {
+		is.err(path, err)
+		return
+	}
+	is.gated(r, apStrictPathTemplate, func(is *Issues) { is.err(path, checkPathTemplates(key, paths)) })
+}
+
+// checkPathTemplatesBefore125 is CheckValidPathTemplate before fdad067badd:
+// with a template in the path, no segment may hold a '*' or a brace but
+// the template's own.
+func checkPathTemplatesBefore125(key string, paths []string) error {
+	for _, p := range paths {
+		templated := strings.Contains(p, "{*}") || strings.Contains(p, "{**}")
+		for _, glob := range strings.Split(p, "/") {
+			if glob == "{*}" || glob == "{**}" {
+				continue
+			}
+			if strings.ContainsAny(glob, "{}") {
+				return fmt.Errorf("invalid or unsupported path %s, found in %s.Contains '{' or '}' beyond a supported path template", p, key)
+			}
+			if templated && strings.Contains(glob, "*") {
+				return fmt.Errorf("invalid or unsupported path %s, found in %s.Contains '*' beyond a supported path template", p, key)
+			}
+		}
+	}
+	return nil
+}
+
 var pathLiteralRE = regexp.MustCompile("^[a-zA-Z0-9-._~%!$&'()+,;:@=]+$")
 
 func checkPathTemplates(key string, paths []string) error {
@@ -444,10 +537,10 @@ func checkAttribute(k string, vals []string) error {
 	return fmt.Errorf("unknown attribute: %s", k)
 }
 
-// Metadata is validateMetadata: annotations Istio refuses on any object,
-// and istio.io/dry-run outside an ALLOW or DENY AuthorizationPolicy (ap
-// nil for other kinds).
-func Metadata(ns, name string, annotations map[string]string, ap *security.AuthorizationPolicy, isAuthz bool) Issues {
+// Metadata is validateMetadata of release r: annotations Istio refuses on
+// any object, and istio.io/dry-run outside an ALLOW or DENY
+// AuthorizationPolicy (ap nil for other kinds).
+func Metadata(r Release, ns, name string, annotations map[string]string, ap *security.AuthorizationPolicy, isAuthz bool) Issues {
 	var is Issues
 	const anns = "metadata.annotations"
 	if v, ok := annotations["istio.io/dry-run"]; ok {
@@ -471,6 +564,9 @@ func Metadata(ns, name string, annotations map[string]string, ap *security.Autho
 			is.errf(key(anns, a), "%q annotation found, rejecting", a)
 			return is
 		}
+	}
+	if !r.has(metaInternalParents) {
+		return is // no patch differs: 1.27.0 has the check
 	}
 	for _, a := range []string{"internal.istio.io/parent-namespace", "internal.istio.io/parents"} {
 		if _, ok := annotations[a]; ok {

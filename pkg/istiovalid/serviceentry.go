@@ -6,11 +6,11 @@ import (
 	networking "istio.io/api/networking/v1alpha3"
 )
 
-// ServiceEntry is ValidateServiceEntry for an entry in namespace ns with
-// the given labels. autoAllocate says whether istiod allocates addresses
-// (PILOT_ENABLE_IP_AUTOALLOCATE, on by default from 1.25), which only
-// decides a warning.
-func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEntry, autoAllocate bool) Issues {
+// ServiceEntry is ValidateServiceEntry of release r for an entry in
+// namespace ns with the given labels. autoAllocate says whether istiod
+// allocates addresses (PILOT_ENABLE_IP_AUTOALLOCATE, on by default from
+// 1.25, considered from 1.23), which only decides a warning.
+func ServiceEntry(r Release, ns string, labels map[string]string, se *networking.ServiceEntry, autoAllocate bool) Issues {
 	var is Issues
 	if sel := se.GetWorkloadSelector(); sel != nil {
 		if checkSelectorLabels(&is, "spec.workloadSelector.labels", sel.GetLabels()) {
@@ -35,7 +35,7 @@ func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEnt
 			continue
 		}
 		is.err(p, checkWildcardDomain(h))
-		if res != networking.ServiceEntry_DYNAMIC_DNS {
+		if res != networking.ServiceEntry_DYNAMIC_DNS || !r.has(seDynamicDNS) {
 			is.warn(p, checkPartialWildcard(h))
 		}
 	}
@@ -71,8 +71,15 @@ func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEnt
 		if port.TargetPort != 0 {
 			is.errAt(p, "targetPort", checkPort(int(port.TargetPort)))
 		}
-		if len(se.GetAddresses()) == 0 && !auto && (port.Protocol == "" || port.Protocol == "TCP") {
-			is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled")
+		if len(se.GetAddresses()) == 0 && (!auto || r < 23) && (port.Protocol == "" || port.Protocol == "TCP") {
+			switch {
+			case r < 23:
+				is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol")
+			case r < 25:
+				is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol when ISTIO_META_DNS_AUTO_ALLOCATE is not set on a proxy")
+			default:
+				is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled")
+			}
 		}
 		is.errAt(p, "name", checkPortName(port.Name))
 		is.errAt(p, "protocol", checkProtocol(port.Protocol))
@@ -99,6 +106,10 @@ func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEnt
 		if len(se.GetEndpoints()) == 0 {
 			for i, h := range hosts {
 				if err := checkFQDN(h); err != nil {
+					if !r.has(seFQDNFirstOnly) {
+						is.errf(idx("spec.hosts", i), "hosts must be FQDN if no endpoints are provided for resolution mode %s", res)
+						continue
+					}
 					is.errf(idx("spec.hosts", i), "hosts must be FQDN or contain only prefix wildcards if no endpoints are provided for resolution mode %s, %v", res, err)
 					break
 				}
@@ -125,6 +136,11 @@ func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEnt
 				is.err(key(field(p, "ports"), name), checkPortName(name))
 				is.err(key(field(p, "ports"), name), checkPort(int(port)))
 			}
+		}
+		if se.GetWorkloadSelector() != nil {
+			is.gated(r, seDNSSelectorWarning, func(is *Issues) {
+				is.warnf("spec.workloadSelector", "workloadSelector should not be set when resolution mode is %v", res)
+			})
 		}
 		if len(se.GetAddresses()) > 0 {
 			for i, port := range se.GetPorts() {
@@ -162,17 +178,28 @@ func ServiceEntry(ns string, labels map[string]string, se *networking.ServiceEnt
 				is.errf(idx("spec.ports", i), "port cannot be nil")
 				continue
 			}
-			switch parseProtocol(port.Protocol) {
-			case "http", "tls", "grpc", "http2":
-			default:
-				is.errf(field(idx("spec.ports", i), "protocol"), "only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type %s", res)
+			pp := field(idx("spec.ports", i), "protocol")
+			switch pr := parseProtocol(port.Protocol); {
+			case r.has(seDynamicDNSMore):
+				if pr != "http" && pr != "tls" && pr != "grpc" && pr != "http2" {
+					is.errf(pp, "only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type %s", res)
+				}
+			case r.has(seDynamicDNSTLS):
+				if pr != "http" && pr != "tls" {
+					is.errf(pp, "only HTTP and TLS protocol is supported for resolution type %s", res)
+				}
+			case pr != "http":
+				is.errf(pp, "only HTTP protocol is supported for resolution type %s", res)
 			}
 		}
 		loc := se.GetLocation()
-		if loc != networking.ServiceEntry_MESH_EXTERNAL && loc != networking.ServiceEntry_MESH_INTERNAL {
+		switch {
+		case !r.has(seDynamicDNSMore) && loc != networking.ServiceEntry_MESH_EXTERNAL:
+			is.errf("spec.location", "location must be MESH_EXTERNAL for resolution type %s", res)
+		case loc != networking.ServiceEntry_MESH_EXTERNAL && loc != networking.ServiceEntry_MESH_INTERNAL:
 			is.errf("spec.location", "location must be MESH_EXTERNAL or MESH_INTERNAL for resolution type %s", res)
 		}
-		if w, ok := labels["istio.io/use-waypoint"]; loc == networking.ServiceEntry_MESH_INTERNAL && ok && w != "" && !strings.EqualFold(w, "none") {
+		if w, ok := labels["istio.io/use-waypoint"]; r.has(seDynamicDNSMore) && loc == networking.ServiceEntry_MESH_INTERNAL && ok && w != "" && !strings.EqualFold(w, "none") {
 			is.errf("spec.location", "location MESH_INTERNAL with resolution type %s is not supported when using waypoints", res)
 		}
 	default:

@@ -5,11 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
 	networking "istio.io/api/networking/v1alpha3"
 )
 
-// Sidecar is ValidateSidecar for a Sidecar in namespace ns.
-func Sidecar(ns string, sc *networking.Sidecar) Issues {
+// Sidecar is ValidateSidecar of release r for a Sidecar in namespace ns.
+func Sidecar(r Release, ns string, sc *networking.Sidecar) Issues {
 	var is Issues
 	if sel := sc.GetWorkloadSelector(); sel != nil {
 		if checkSelectorLabels(&is, "spec.workloadSelector.labels", sel.GetLabels()) {
@@ -55,16 +56,16 @@ func Sidecar(ns string, sc *networking.Sidecar) Issues {
 			checkDefaultEndpoint(&is, field(p, "defaultEndpoint"), ep)
 		}
 		if t := in.Tls; t != nil {
-			checkSidecarIngressTLS(&is, field(p, "tls"), in.Port.Protocol, t)
+			checkSidecarIngressTLS(&is, r, field(p, "tls"), in.Port.Protocol, t)
 		}
-		checkConnectionPool(&is, field(p, "connectionPool"), in.ConnectionPool)
+		checkConnectionPool(&is, r, field(p, "connectionPool"), in.ConnectionPool)
 		if in.ConnectionPool != nil && in.ConnectionPool.Http != nil && !parseProtocol(in.Port.Protocol).isHTTP() {
 			is.warnf(field(p, "connectionPool.http"),
 				"sidecar: HTTP connection pool settings are configured for port %d (%q) but its protocol is not HTTP (%s); only TCP settings will apply",
 				in.Port.Number, in.Port.Name, in.Port.Protocol)
 		}
 	}
-	checkConnectionPool(&is, "spec.inboundConnectionPool", sc.GetInboundConnectionPool())
+	checkConnectionPool(&is, r, "spec.inboundConnectionPool", sc.GetInboundConnectionPool())
 
 	ports = map[uint32]bool{}
 	sockets := map[string]bool{}
@@ -111,7 +112,8 @@ func Sidecar(ns string, sc *networking.Sidecar) Issues {
 		byNS := map[string]map[string]bool{}
 		for j, h := range eg.Hosts {
 			hp := idx(field(p, "hosts"), j)
-			if hns, svc, ok := strings.Cut(h, "/"); ok && !strings.HasPrefix(hns, "~") {
+			// before 1.31 an excluded namespace ("~ns/") counts like any other
+			if hns, svc, ok := strings.Cut(h, "/"); ok && (!strings.HasPrefix(hns, "~") || !r.has(scExcludedHosts)) {
 				if hns == "." {
 					hns = ns
 				}
@@ -127,13 +129,13 @@ func Sidecar(ns string, sc *networking.Sidecar) Issues {
 				}
 				byNS[hns][svc] = true
 			}
-			checkNamespaceSlashHost(&is, hp, h)
+			checkNamespaceSlashHost(&is, r, hp, h)
 		}
 		if byNS["*"]["*"] && len(byNS) != 1 {
 			is.warnf(field(p, "hosts"), "`*/*` host select all resources, no other hosts can be added")
 		}
 	}
-	checkOutboundTrafficPolicy(&is, "spec.outboundTrafficPolicy", sc.GetOutboundTrafficPolicy())
+	checkOutboundTrafficPolicy(&is, r, "spec.outboundTrafficPolicy", sc.GetOutboundTrafficPolicy())
 	return is
 }
 
@@ -157,7 +159,14 @@ func checkDefaultEndpoint(is *Issues, path, ep string) {
 // checkSidecarIngressTLS has the checks ValidateSidecar makes of an ingress
 // listener's TLS, validateTLSOptions's among them (its warnings about
 // unknown or duplicate cipher suites left out).
-func checkSidecarIngressTLS(is *Issues, path, proto string, t *networking.ServerTLSSettings) {
+func checkSidecarIngressTLS(is *Issues, r Release, path, portProtocol string, t *networking.ServerTLSSettings) {
+	if !r.has(scTLSCertificateLists) {
+		// 1.26 keeps credentialNames and tlsCertificates (older CRDs drop
+		// them) but reads neither
+		old := proto.Clone(t).(*networking.ServerTLSSettings)
+		old.CredentialNames, old.TlsCertificates = nil, nil
+		t = old
+	}
 	if len(t.SubjectAltNames) > 0 {
 		is.errf(field(path, "subjectAltNames"), "sidecar: subjectAltNames is not supported in ingress tls")
 	}
@@ -167,6 +176,7 @@ func checkSidecarIngressTLS(is *Issues, path, proto string, t *networking.Server
 	if t.CredentialName != "" {
 		is.errf(field(path, "credentialName"), "sidecar: credentialName is not currently supported")
 	}
+	// (before 1.27 they are nil here)
 	if len(t.CredentialNames) > 0 {
 		is.errf(field(path, "credentialNames"), "sidecar: credentialNames is not currently supported")
 	}
@@ -176,7 +186,7 @@ func checkSidecarIngressTLS(is *Issues, path, proto string, t *networking.Server
 	if t.Mode == networking.ServerTLSSettings_ISTIO_MUTUAL || t.Mode == networking.ServerTLSSettings_AUTO_PASSTHROUGH {
 		is.errf(field(path, "mode"), "configuration is invalid: cannot set mode to %s in sidecar ingress tls", t.Mode)
 	}
-	if !parseProtocol(proto).isTLS() {
+	if !parseProtocol(portProtocol).isTLS() {
 		is.errf(path, "server cannot have TLS settings for non HTTPS/TLS ports")
 	}
 	checkServerTLS(is, path, t)
@@ -279,9 +289,9 @@ func checkEgressPort(is *Issues, path string, eg *networking.IstioEgressListener
 	}
 }
 
-// checkNamespaceSlashHost is ValidateNamespaceSlashWildcardHostname for a
-// Sidecar: namespace/dnsName.
-func checkNamespaceSlashHost(is *Issues, path, h string) {
+// checkNamespaceSlashHost is ValidateNamespaceSlashWildcardHostname of
+// release r for a Sidecar: namespace/dnsName.
+func checkNamespaceSlashHost(is *Issues, r Release, path, h string) {
 	hns, name, ok := strings.Cut(h, "/")
 	if !ok {
 		is.errf(path, "host must be of form namespace/dnsName")
@@ -290,7 +300,11 @@ func checkNamespaceSlashHost(is *Issues, path, h string) {
 	if hns == "" || name == "" {
 		is.errf(path, "config namespace and dnsName in host entry cannot be empty")
 	}
-	if n := strings.TrimPrefix(hns, "~"); n != "" && n != "*" && n != "." && !isDNS1123Label(n) {
+	if r.has(scExcludedHosts) {
+		if n := strings.TrimPrefix(hns, "~"); n != "" && n != "*" && n != "." && !isDNS1123Label(n) {
+			is.errf(path, "invalid namespace value %q in sidecar", hns)
+		}
+	} else if hns != "*" && hns != "." && hns != "~" && !isDNS1123Label(hns) {
 		is.errf(path, "invalid namespace value %q in sidecar", hns)
 	}
 	if name != "*" && !strings.Contains(name, ".") {
@@ -306,12 +320,12 @@ func checkNamespaceSlashHost(is *Issues, path, h string) {
 	is.err(path, checkPartialWildcard(name))
 }
 
-func checkOutboundTrafficPolicy(is *Issues, path string, tp *networking.OutboundTrafficPolicy) {
+func checkOutboundTrafficPolicy(is *Issues, r Release, path string, tp *networking.OutboundTrafficPolicy) {
 	if tp == nil {
 		return
 	}
 	// ALLOW_ANY_DYNAMIC_DNS is MeshConfig's mode 2; the Sidecar enum has no 2.
-	if int32(tp.GetMode()) == 2 {
+	if int32(tp.GetMode()) == 2 && r.has(scDynamicDNSMode) {
 		is.errf(field(path, "mode"), "sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource")
 		return
 	}

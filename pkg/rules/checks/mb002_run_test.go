@@ -73,9 +73,11 @@ func TestMB002OnLiveObjects(t *testing.T) {
 	}
 }
 
-// TestMB002OlderIstio: when the facts say istiod is older than the
-// release whose validation MB002 follows, it does not claim the cluster's
-// webhook rejects the object nor that applying it fails, and warns.
+// TestMB002OlderIstio: with the facts' Istio version MB002 speaks for that
+// release's webhook, and where the release is older than any it knows,
+// it does not claim the webhook rejects the object, and warns. (The
+// releases' differences are pinned by testdata/MB002/*istio_1_*.yaml and
+// pkg/istiovalid's TestReleaseGates.)
 func TestMB002OlderIstio(t *testing.T) {
 	file := filepath.Join("testdata", "MB002", "bad.yaml")
 	for _, tc := range []struct {
@@ -84,9 +86,11 @@ func TestMB002OlderIstio(t *testing.T) {
 		wantNot  string
 		severity rules.Severity
 	}{
-		{mesh.Version{Major: 1, Minor: 28}, []string{"newer Istio's validation (as of 1.31) rejects it, and istiod 1.28 may too",
-			"kubectl apply may fail, and will after an upgrade"}, "apply fails", rules.Warning},
-		{mesh.Version{Major: 1, Minor: 31}, []string{"Istio's validating webhook (as of 1.31) rejects it",
+		{mesh.Version{Major: 1, Minor: 28}, []string{"istiod 1.28's validating webhook rejects it",
+			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
+		{mesh.Version{Major: 1, Minor: 20}, []string{"Istio 1.22's validation (the oldest meshbatch knows; istiod 1.20 may differ) rejects it",
+			"kubectl apply fails if istiod 1.20 makes the check"}, "never stored", rules.Warning},
+		{mesh.Version{Major: 1, Minor: 31}, []string{"istiod 1.31's validating webhook rejects it",
 			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
 		{mesh.Version{}, []string{"Istio's validating webhook (as of 1.31) rejects it",
 			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
@@ -116,6 +120,45 @@ func TestMB002OlderIstio(t *testing.T) {
 		}
 		if n == 0 {
 			t.Errorf("Istio %s: no rejection in %s", tc.v, file)
+		}
+	}
+}
+
+// TestMB002ReleaseWording: under istiod 1.24 a check of newer releases
+// names them and the upgrade, one of some 1.24 patches names the patches,
+// and a field the 1.24 CRD lacks says the API server drops it.
+func TestMB002ReleaseWording(t *testing.T) {
+	file := filepath.Join("testdata", "MB002", "bad_istio_1_24.yaml")
+	res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: []*rules.Rule{checks.IstioValidationRejects},
+		Facts: mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 24}}, Now: ruletest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		`metadata.annotations["internal.istio.io/parents"]`: {"newer Istio's validating webhook (from 1.27) rejects it",
+			"istiod 1.24 accepts it, but kubectl apply will fail after an upgrade"},
+		"spec.trafficPolicy.connectionPool.tcp.idleTimeout": {"istiod 1.24's validating webhook rejects it in patches before 1.24.4",
+			"kubectl apply fails on those patches"},
+		"spec.trafficPolicy.retryBudget": {"the API server (Istio 1.24's CRDs) warns: unknown field", "(it comes in 1.27)"},
+		"spec.trafficPolicy.loadBalancer.warmup.aggression": {"istiod 1.24's validating webhook rejects it: aggression should be greater than or equal to 1",
+			"kubectl apply fails and the object is never stored"},
+	}
+	seen := map[string]bool{}
+	for f := range res.Findings.All() {
+		ws, ok := want[f.FieldPath]
+		if !ok {
+			continue
+		}
+		seen[f.FieldPath] = true
+		for _, w := range ws {
+			if !strings.Contains(f.Message, w) {
+				t.Errorf("%s:%d (%s): %s\nwant it to say %q", f.File, f.Line, f.FieldPath, f.Message, w)
+			}
+		}
+	}
+	for p := range want {
+		if !seen[p] {
+			t.Errorf("no finding at %s", p)
 		}
 	}
 }
