@@ -162,3 +162,14 @@ func environmentsNote(envs []string) string {
 	}
 	return " [environments " + strings.Join(envs, ", ") + "]"
 }
+
+// MessageWithoutEnvironments is the message without the note that names
+// the environments that alone found it: what identifies the finding
+// whichever environments a run has (SARIF's fingerprint, a baseline's
+// message fingerprint).
+func (f *Finding) MessageWithoutEnvironments() string {
+	if len(f.Environments) == 0 {
+		return f.Message
+	}
+	return strings.TrimSuffix(f.Message, environmentsNote(f.Environments))
+}
