@@ -21,7 +21,7 @@ import (
 // Charts rendered for several environments are checked one environment
 // at a time (checkEnvironments).
 func check(ctx context.Context, l *loaded, checks []*rules.Rule, opts Options) ([]ruleOutput, []error, error) {
-	if envs := l.environments(); len(envs) > 0 {
+	if envs := l.sortedEnvironments(); len(envs) > 0 {
 		return checkEnvironments(ctx, l, envs, checks, opts)
 	}
 	return checkWorld(ctx, l, checks, opts)

@@ -34,6 +34,10 @@ type loaded struct {
 	// rendered are the documents rendered from charts and Kustomize
 	// directories, by the name they were loaded under.
 	rendered map[string]*renderedDoc
+	// environments are the chart environments rendered
+	// (render.Target.Environment), whether or not they rendered a
+	// document: the plain files are checked with each.
+	environments []string
 	// stdinDocs counts the YAML documents standard input held, whether
 	// they gave objects or not: an empty List is one document and no
 	// object, and a valid input.

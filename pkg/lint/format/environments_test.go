@@ -116,9 +116,6 @@ spec:
 `,
 		"charts/sc/Chart.yaml":  "apiVersion: v2\nname: sc\nversion: 0.1.0\n",
 		"charts/sc/values.yaml": "sidecar: false\n",
-		// Every environment renders something: one that renders nothing
-		// is not checked at all (its plain files' findings are lost).
-		"charts/sc/templates/config.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: sc, namespace: batch}\n",
 		"charts/sc/templates/sidecar.yaml": `{{- if .Values.sidecar }}
 apiVersion: networking.istio.io/v1
 kind: Sidecar
