@@ -77,10 +77,12 @@ func compareKeys(a, b key) int {
 		cmp.Compare(a.message, b.message))
 }
 
-// keyOf is what identifies f in a baseline.
+// keyOf is what identifies f in a baseline: its message without the
+// chart environments that alone found it, which a run with other
+// environments names otherwise.
 func keyOf(f *lint.Finding) key {
 	k := key{place{rule: f.RuleID, kind: f.Object.Kind, namespace: f.Object.Namespace, name: f.Object.Name,
-		fieldPath: f.FieldPath}, MessageFingerprint(f.Message)}
+		fieldPath: f.FieldPath}, MessageFingerprint(f.MessageWithoutEnvironments())}
 	if f.Object.Kind == "" {
 		k.file = filepath.ToSlash(filepath.Clean(f.File))
 	}

@@ -155,3 +155,36 @@ func TestStaleNotices(t *testing.T) {
 		t.Error("notices without a stale entry")
 	}
 }
+
+// TestMatchAcrossEnvironments: a plain file's finding that only some
+// chart environments found is recorded without the note naming them, so
+// a run with other environments matches it by its own entry: a new
+// problem at the same place is shown, not hidden in its stead, and
+// --write-baseline writes the same entry again.
+func TestMatchAcrossEnvironments(t *testing.T) {
+	job := lint.ObjectRef{APIVersion: "batch/v1", Kind: "Job", Namespace: "batch", Name: "etl"}
+	found := func(msg string, envs ...string) lint.Finding {
+		f := lint.Finding{RuleID: "MB304", File: "job.yaml", Line: 6, Column: 5, Object: job,
+			FieldPath: "spec.template.metadata", Message: msg, Environments: envs}
+		switch len(envs) {
+		case 0:
+		case 1:
+			f.Message += " [environment " + envs[0] + "]"
+		default:
+			f.Message += " [environments " + strings.Join(envs, ", ") + "]"
+		}
+		return f
+	}
+	const scope = "Job batch/etl: no Sidecar resource with egress hosts applies to its pods"
+	b := FromFindings([]lint.Finding{found(scope, "staging")})
+	for _, envs := range [][]string{{"qa", "staging"}, nil} {
+		newProblem := found("Job batch/etl: a Sidecar without egress hosts applies to its pods", envs...)
+		shown, stale, m := hidden(t, b, false, []lint.Finding{newProblem, found(scope, envs...)})
+		if diff := cmp.Diff([]string{newProblem.Message}, shown); diff != "" || len(stale) != 0 {
+			t.Errorf("environments %v: shown (-want +got):\n%s\nstale %+v", envs, diff, stale)
+		}
+		if diff := cmp.Diff(b.Entries, m.Recorded().Entries); diff != "" {
+			t.Errorf("environments %v: the baseline written again differs (-was +now):\n%s", envs, diff)
+		}
+	}
+}

@@ -410,6 +410,14 @@ func (r *Report) summarise() {
 		}
 		r.Messages = append(r.Messages, fmt.Sprintf("nothing to fix; %s %s no fix (%s, so the run passes): meshbatch lint shows what to do",
 			count(r.Below, "finding", "findings"), verb, why))
+	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken() && r.Unfixed+r.Rendered > 0:
+		// Not "nothing to fix": the lines below say what fails the run.
+		verb := "are"
+		if r.Unfixed+r.Rendered == 1 {
+			verb = "is"
+		}
+		r.Messages = append(r.Messages, fmt.Sprintf("no fix to apply; %s at or above %s %s left, so the run fails:",
+			count(r.Unfixed+r.Rendered, "finding", "findings"), r.failOn, verb))
 	case r.Applied == 0 && len(r.Left) == 0 && !r.Broken():
 		r.Messages = append(r.Messages, "nothing to fix")
 	}

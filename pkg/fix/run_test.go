@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -226,8 +227,14 @@ func TestRunRendered(t *testing.T) {
 		}
 		msg := strings.Join(rep.Messages, "\n")
 		if !strings.Contains(msg, "findings at or above error in rendered Helm charts or Kustomize directories: fix does not edit rendered output; edit the template or patch") ||
-			strings.Contains(msg, "no fix") {
+			strings.Contains(msg, "no fix:") {
 			t.Errorf("%s: messages:\n%s", c.path, msg)
+		}
+		// Not "nothing to fix" when they fail the run: how many are left,
+		// before the line that says what they are.
+		want := fmt.Sprintf("no fix to apply; %d findings at or above error are left, so the run fails:", c.errors)
+		if at := slices.Index(rep.Messages, want); at < 0 || at != len(rep.Messages)-2 || strings.Contains(msg, "nothing to fix") {
+			t.Errorf("%s: messages %q; want %q before the last", c.path, rep.Messages, want)
 		}
 	}
 }

@@ -10,16 +10,12 @@ import (
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
-// environments are the names of the environments the input's charts were
-// rendered for (render.Target.Environment), sorted; none when every chart
-// rendered once.
-func (l *loaded) environments() []string {
-	var envs []string
-	for _, rd := range l.rendered {
-		if e := rd.target.Environment; e != "" && !slices.Contains(envs, e) {
-			envs = append(envs, e)
-		}
-	}
+// sortedEnvironments are the names of the environments the input's charts
+// were rendered for (render.Target.Environment), sorted, those that
+// rendered no document too: the plain files are checked with them as
+// well. None when every chart rendered once.
+func (l *loaded) sortedEnvironments() []string {
+	envs := slices.Clone(l.environments)
 	slices.Sort(envs)
 	return envs
 }
@@ -161,4 +157,15 @@ func environmentsNote(envs []string) string {
 		return environmentNote(envs[0])
 	}
 	return " [environments " + strings.Join(envs, ", ") + "]"
+}
+
+// MessageWithoutEnvironments is the message without the note that names
+// the environments that alone found it: what identifies the finding
+// whichever environments a run has (SARIF's fingerprint, a baseline's
+// message fingerprint).
+func (f *Finding) MessageWithoutEnvironments() string {
+	if len(f.Environments) == 0 {
+		return f.Message
+	}
+	return strings.TrimSuffix(f.Message, environmentsNote(f.Environments))
 }

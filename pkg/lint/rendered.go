@@ -181,6 +181,9 @@ func renderTargets(ctx context.Context, ts []render.Target, opts Options, out *l
 		return nil
 	}
 	for _, r := range rs {
+		if e := r.Target.Environment; e != "" && !slices.Contains(out.environments, e) {
+			out.environments = append(out.environments, e)
+		}
 		for _, e := range r.Errors {
 			out.problems = append(out.problems, manifest.Problem{
 				File: e.File, Pos: manifest.Pos{Line: max(e.Line, 1), Col: max(e.Col, 1)}, Msg: e.Msg + environmentNote(r.Target.Environment),

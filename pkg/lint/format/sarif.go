@@ -303,8 +303,15 @@ func sarifResultOf(f lint.Finding, ruleIndex int) sarifResult {
 
 // fingerprint identifies a finding across line shifts: rule, file, object
 // and field path (plus the message for findings without an object, and
-// the environment of a chart rendered for several, or the environments
-// that alone found it).
+// the environment of a chart rendered for several). It leaves out the
+// environments that alone found a plain file's or a cluster's finding:
+// the same rule on the same object at the same place is one alert, which
+// adding an environment, or one that stops finding it, must not close
+// and open anew (losing its dismissal); properties.environments names
+// them. One run never reports two findings that differ only in them
+// (checkEnvironments reports a finding once with every environment that
+// found it); two messages of one rule at one place are one alert, with
+// environments or without.
 func fingerprint(f lint.Finding) string {
 	var parts []string
 	if f.Live() {
@@ -312,19 +319,13 @@ func fingerprint(f lint.Finding) string {
 	} else {
 		parts = []string{f.RuleID, filepath.ToSlash(f.File), f.Object.String(), f.FieldPath}
 		if f.Object.Kind == "" {
-			parts = append(parts, f.Message)
+			parts = append(parts, f.MessageWithoutEnvironments())
 		}
 	}
 	if f.Rendered != nil && f.Rendered.Environment != "" {
 		// Each environment's rendering is an object of its own, usually
 		// of the same name: one alert each.
 		parts = append(parts, "environment="+f.Rendered.Environment)
-	}
-	if len(f.Environments) > 0 {
-		// Found with some environments only: one alert per set of them,
-		// as the message, which names them, may differ from the other
-		// environments' at the same place.
-		parts = append(parts, "environments="+strings.Join(f.Environments, ","))
 	}
 	return lint.Fingerprint(parts...)
 }
