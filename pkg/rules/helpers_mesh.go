@@ -207,9 +207,6 @@ func matchLabelsOn(sel, podLabels map[string]string) bool {
 }
 
 // ---------------------------------------------------------------------------
-// DestinationRule TLS settings
-
-// ---------------------------------------------------------------------------
 // Ports and protocols
 
 // ServicePortProtocol derives a Kubernetes Service port's protocol the
