@@ -210,3 +210,12 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck is what the loader adds to each CronJob of a file.
+func BenchmarkCheck(b *testing.B) {
+	for b.Loop() {
+		if err := Check("*/15 2-6 * * mon-fri"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
