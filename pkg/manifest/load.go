@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/meshbatch/meshbatch/pkg/cron"
 )
 
 // Problem is a document that could not be read as a Kubernetes object.
@@ -312,6 +314,11 @@ func (r *docReader) fast() bool {
 		o.Labels, o.Annotations = nilIfEmpty(m.GetLabels()), nilIfEmpty(m.GetAnnotations())
 	}
 	r.objs = append(r.objs, o)
+	if kindName == "CronJob" {
+		if s := p.child(p.child(0, "spec"), "schedule"); p.isStr(s) {
+			r.checkSchedule(o, p.str(s), nil)
+		}
+	}
 	return true
 }
 
@@ -377,6 +384,11 @@ func (r *docReader) object(n *yaml.Node, apiVersion, kindName string, item int) 
 	}
 	r.objs = append(r.objs, o)
 	r.unnamed(o, n)
+	if kindName == "CronJob" {
+		if s := child(child(n, "spec"), "schedule"); s != nil && s.Kind == yaml.ScalarNode && s.ShortTag() == "!!str" && s.Value != "" {
+			r.checkSchedule(o, s.Value, n)
+		}
+	}
 }
 
 // maxLeftOut is how many fields that do not decode an object may be
@@ -513,6 +525,31 @@ func (r *docReader) unnamed(o *Object, item *yaml.Node) {
 	}
 	r.problem(pos, fmt.Sprintf("%s has neither metadata.name nor metadata.generateName, so the API server refuses it; "+
 		"give it a name (its findings call it %s)", o.Kind, o.Ref()), o)
+}
+
+// checkSchedule records the problem of a CronJob whose spec.schedule the
+// API server refuses (cron.Check): rules that read the schedule cannot,
+// and would say nothing. A stored object passed validation already, maybe
+// with a "TZ" an update may keep. item is the node of the object, or nil
+// when the fast path read it.
+func (r *docReader) checkSchedule(o *Object, schedule string, item *yaml.Node) {
+	if r.stored {
+		return
+	}
+	err := cron.Check(schedule)
+	if err == nil {
+		return
+	}
+	refusal := err.(*cron.Refusal)
+	if item == nil {
+		item, _ = ParseNode(r.chunk.Data)
+	}
+	pos := Pos{Line: 1, Col: 1}
+	if item != nil {
+		pos = Locate(item, "spec.schedule")
+	}
+	r.add(Problem{Pos: pos, Msg: fmt.Sprintf("%s: spec.schedule %v; %s", o.label(), refusal, refusal.Advice),
+		Fix: "Write spec.schedule as the message says; `kubectl explain cronjob.spec.schedule` describes it."}, o)
 }
 
 func child(n *yaml.Node, key string) *yaml.Node {
