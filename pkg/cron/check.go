@@ -23,9 +23,20 @@ func (r *Refusal) Error() string {
 // zoneInSchedule is the API server's message for "TZ" in a new schedule.
 const zoneInSchedule = "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
 
+// ZoneRefusedSince is the Kubernetes minor whose API server first refuses
+// "TZ" in a new schedule (kubernetes#116252); 1.25 to 1.28 take it with a
+// warning.
+const ZoneRefusedSince = 29
+
+// OnlyTimeZone reports whether "TZ" is all that is refused: the schedule
+// reads otherwise, and an API server before 1.ZoneRefusedSince takes it.
+func (r *Refusal) OnlyTimeZone() bool {
+	return len(r.Reasons) == 1 && r.Reasons[0] == zoneInSchedule
+}
+
 // Check says whether the API server takes s as the spec.schedule of a new
 // CronJob, as validateScheduleFormat in pkg/apis/batch/validation does
-// (Kubernetes 1.27 and later): robfig/cron's ParseStandard must read it
+// (Kubernetes 1.29 and later; before, "TZ" is taken with a warning): robfig/cron's ParseStandard must read it
 // exactly as written (nothing trimmed), and it must not contain "TZ". On
 // update the API server lets a schedule keep "TZ" when the stored one had
 // it; a file is read as a new object. @every passes: the API server takes

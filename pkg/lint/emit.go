@@ -2,8 +2,10 @@ package lint
 
 import (
 	"cmp"
+	"fmt"
 
 	"github.com/meshbatch/meshbatch/pkg/manifest"
+	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -37,7 +39,13 @@ func (e *emitter) severity(r *rules.Rule, reported rules.Severity) rules.Severit
 // annotation that names unknown rules.
 func (e *emitter) problem(p manifest.Problem) *finding {
 	r := rules.InvalidInput
-	return &finding{rule: r, sev: int8(e.severity(r, r.Severity)), line: int32(p.Pos.Line), col: int32(p.Pos.Col),
+	sev := r.Severity
+	if k := e.opts.Facts.KubernetesVersion; p.SinceKubernetes > 0 && k.AtLeast(1, p.SinceKubernetes) == mesh.No {
+		sev = rules.Warning
+		p.Msg += fmt.Sprintf(" (Kubernetes %s, the facts' API server, still takes it with a warning; 1.%d and later refuse it)",
+			k, p.SinceKubernetes)
+	}
+	return &finding{rule: r, sev: int8(e.severity(r, sev)), line: int32(p.Pos.Line), col: int32(p.Pos.Col),
 		more: &findingMore{problem: &p}}
 }
 

@@ -29,6 +29,10 @@ type Problem struct {
 	// Limit is the limit the file or document hit, if that is the problem
 	// (see Limits.Hints).
 	Limit Limit
+	// SinceKubernetes is the minor from which the API server refuses what
+	// the problem names (a TZ in a CronJob's schedule: 29); an older one
+	// takes it with a warning. 0: every version refuses it.
+	SinceKubernetes int
 	// LeftOut is set when the problem is a field the object was linted
 	// without: the rest of it decoded (Object.PartlyInvalid).
 	LeftOut bool
@@ -556,8 +560,13 @@ func (r *docReader) checkSchedule(o *Object, schedule string, item *yaml.Node) {
 	}
 	refusal := err.(*cron.Refusal)
 	pos := r.locate(item, "spec.schedule")
+	since := 0
+	if refusal.OnlyTimeZone() {
+		since = cron.ZoneRefusedSince
+	}
 	r.add(Problem{Pos: pos, Msg: fmt.Sprintf("%s: spec.schedule %v; %s", o.label(), refusal, refusal.Advice),
-		Fix: "Write spec.schedule as the message says; `kubectl explain cronjob.spec.schedule` describes it."}, o)
+		Fix:             "Write spec.schedule as the message says; `kubectl explain cronjob.spec.schedule` describes it.",
+		SinceKubernetes: since}, o)
 }
 
 // locate is the position of path in the document's object item, parsed
