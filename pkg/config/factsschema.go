@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshbatch/meshbatch/internal/orderedjson"
+
 	"github.com/meshbatch/meshbatch/pkg/lint"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 )
@@ -154,18 +156,18 @@ func jsonKey(f reflect.StructField) string {
 // yaml-language-server reads best).
 func FactsSchema() ([]byte, error) {
 	root := factsSchemaOf(reflect.TypeFor[FactsFile](), "")
-	var doc ordered
-	doc.set("$schema", "http://json-schema.org/draft-07/schema#")
-	doc.set("$id", FactsSchemaID)
-	doc.set("title", "meshbatch facts file")
-	doc.set("description", "A cluster's facts as `meshbatch facts` writes them and `meshbatch lint --facts` reads them. Reference: docs/configuration.md, \"factsFile\".")
-	doc.set("type", "object")
+	var doc orderedjson.Object
+	doc.Set("$schema", "http://json-schema.org/draft-07/schema#")
+	doc.Set("$id", FactsSchemaID)
+	doc.Set("title", "meshbatch facts file")
+	doc.Set("description", "A cluster's facts as `meshbatch facts` writes them and `meshbatch lint --facts` reads them. Reference: docs/configuration.md, \"factsFile\".")
+	doc.Set("type", "object")
 	for _, kv := range root {
-		if kv.key != "type" { // the file itself is never null
-			doc.set(kv.key, kv.value)
+		if kv.Key != "type" { // the file itself is never null
+			doc.Set(kv.Key, kv.Value)
 		}
 	}
-	doc.set("definitions", ordered{{"facts", factsSchemaOf(rawFactsType, "facts")}})
+	doc.Set("definitions", orderedjson.Object{{Key: "facts", Value: factsSchemaOf(rawFactsType, "facts")}})
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -179,20 +181,20 @@ func FactsSchema() ([]byte, error) {
 // factsSchemaOf describes a Go type at a path of the facts file. A key
 // with no value (null) leaves the field unset, so every optional value
 // may be null.
-func factsSchemaOf(t reflect.Type, path string) ordered {
-	var s ordered
+func factsSchemaOf(t reflect.Type, path string) orderedjson.Object {
+	var s orderedjson.Object
 	doc := factsDocs[path]
 	if doc.Desc != "" {
-		s.set("description", doc.Desc)
+		s.Set("description", doc.Desc)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		if t == rawFactsType && path != "facts" {
-			s.set("$ref", "#/definitions/facts")
+			s.Set("$ref", "#/definitions/facts")
 			return s
 		}
-		s.set("type", []string{"object", "null"})
-		var props ordered
+		s.Set("type", []string{"object", "null"})
+		var props orderedjson.Object
 		var required []string
 		for f := range t.Fields() {
 			name := jsonKey(f)
@@ -200,26 +202,26 @@ func factsSchemaOf(t reflect.Type, path string) ordered {
 				continue
 			}
 			p := joinField(path, name)
-			props.set(name, factsSchemaOf(f.Type, p))
+			props.Set(name, factsSchemaOf(f.Type, p))
 			if factsDocs[p].Required {
 				required = append(required, name)
 			}
 		}
-		s.set("properties", props)
+		s.Set("properties", props)
 		if len(required) > 0 {
-			s.set("required", required)
+			s.Set("required", required)
 		}
-		s.set("additionalProperties", false)
+		s.Set("additionalProperties", false)
 		if path == "rootCert" {
 			// validate: a rootCert with anything in it needs notAfter.
-			s.set("anyOf", []ordered{{{"maxProperties", 0}}, {{"required", []string{"notAfter"}}}})
+			s.Set("anyOf", []orderedjson.Object{{{Key: "maxProperties", Value: 0}}, {{Key: "required", Value: []string{"notAfter"}}}})
 		}
 	case reflect.Map:
-		s.set("type", []string{"object", "null"})
-		s.set("additionalProperties", factsSchemaOf(t.Elem(), path+".*"))
+		s.Set("type", []string{"object", "null"})
+		s.Set("additionalProperties", factsSchemaOf(t.Elem(), path+".*"))
 	case reflect.Slice:
-		s.set("type", []string{"array", "null"})
-		s.set("items", ordered{{"type", "string"}})
+		s.Set("type", []string{"array", "null"})
+		s.Set("items", orderedjson.Object{{Key: "type", Value: "string"}})
 	case reflect.String:
 		switch {
 		case len(doc.Enum) > 0:
@@ -237,53 +239,18 @@ func factsSchemaOf(t reflect.Type, path string) ordered {
 			if !doc.Required {
 				enum = append(enum, nil)
 			}
-			s.set("enum", enum)
+			s.Set("enum", enum)
 		case doc.Scalar:
-			s.set("type", []string{"string", "number", "null"})
+			s.Set("type", []string{"string", "number", "null"})
 		default:
-			s.set("type", []string{"string", "null"})
+			s.Set("type", []string{"string", "null"})
 		}
 		if doc.Pattern != "" {
-			s.set("pattern", doc.Pattern)
+			s.Set("pattern", doc.Pattern)
 		}
 		if doc.Format != "" {
-			s.set("format", doc.Format)
+			s.Set("format", doc.Format)
 		}
 	}
 	return s
-}
-
-// ordered is a JSON object that keeps its keys in insertion order.
-type ordered []keyValue
-
-type keyValue struct {
-	key   string
-	value any
-}
-
-func (o *ordered) set(key string, value any) { *o = append(*o, keyValue{key, value}) }
-
-func (o ordered) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, kv := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		k, err := json.Marshal(kv.key)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(k)
-		buf.WriteByte(':')
-		var v bytes.Buffer
-		enc := json.NewEncoder(&v)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(kv.value); err != nil {
-			return nil, err
-		}
-		buf.Write(bytes.TrimRight(v.Bytes(), "\n"))
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
 }

@@ -33,53 +33,39 @@ type Schedule struct {
 var ErrNeverRuns = errors.New("the schedule names no day that exists, so it never runs")
 
 // Parse reads a CronJob's spec.schedule as the API server validates a new
-// one: without a TZ= or CRON_TZ= prefix (the timeZone field names the
-// zone) and without @every, which is no calendar schedule. The schedule
-// runs in UTC, the controller manager's zone in most clusters.
+// one (see Check), and refuses @every too, which the API server takes but
+// which is no calendar schedule. The schedule runs in UTC, the controller
+// manager's zone in most clusters.
 func Parse(s string) (Schedule, error) {
-	if hasZonePrefix(strings.TrimSpace(s)) {
-		return Schedule{}, fmt.Errorf("%q sets a time zone, which Kubernetes rejects in schedule", s)
+	if err := Check(s); err != nil {
+		return Schedule{}, err
 	}
-	return parse(s, time.UTC)
+	return calendar(s, time.UTC)
 }
 
-// ParseIn reads a schedule as the CronJob controller runs it: in the zone
-// of a TZ= or CRON_TZ= prefix (which CronJobs created before Kubernetes
-// refused it may still carry, and which wins), else of timeZone, else in
-// UTC. An unknown zone is an error.
+// ParseIn reads a schedule as the CronJob controller runs it
+// (formatSchedule in pkg/controller/cronjob): a schedule with "TZ" in it
+// (a TZ= or CRON_TZ= prefix, which CronJobs created before Kubernetes
+// refused it may still carry) is read as it is, the prefix naming the
+// zone and timeZone ignored; else one with a timeZone gets "TZ=<zone> "
+// in front; else it runs in UTC. An unknown zone is an error.
 func ParseIn(s string, timeZone *string) (Schedule, error) {
-	s = strings.TrimSpace(s)
-	zone := ""
-	if timeZone != nil {
-		zone = *timeZone
-	}
-	if hasZonePrefix(s) {
-		// robfig/cron reads the prefix itself, but slices out of range
-		// when no field follows it: cut it here.
-		_, rest, _ := strings.Cut(s, "=")
-		zone, s, _ = strings.Cut(rest, " ")
-	}
-	loc := time.UTC
-	if zone != "" {
-		l, err := time.LoadLocation(zone)
-		if err != nil {
-			return Schedule{}, fmt.Errorf("unknown time zone %q: %v", zone, err)
+	switch {
+	case strings.Contains(s, "TZ"):
+		return calendar(s, nil)
+	case timeZone != nil:
+		if _, err := time.LoadLocation(*timeZone); err != nil {
+			return Schedule{}, fmt.Errorf("unknown time zone %q: %v", *timeZone, err)
 		}
-		loc = l
+		return calendar("TZ="+*timeZone+" "+s, nil)
 	}
-	return parse(s, loc)
+	return calendar(s, time.UTC)
 }
 
-func hasZonePrefix(s string) bool {
-	return strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=")
-}
-
-func parse(s string, loc *time.Location) (Schedule, error) {
-	s = strings.TrimSpace(s)
-	if hasZonePrefix(s) {
-		return Schedule{}, fmt.Errorf("%q sets a time zone twice", s)
-	}
-	sched, err := robfig.ParseStandard(s)
+// calendar reads s with robfig/cron's ParseStandard, as Kubernetes does, in
+// loc, or in the zone of its TZ= prefix when loc is nil.
+func calendar(s string, loc *time.Location) (Schedule, error) {
+	sched, err := parseStandard(s)
 	if err != nil {
 		return Schedule{}, err
 	}
@@ -87,8 +73,23 @@ func parse(s string, loc *time.Location) (Schedule, error) {
 	if !ok {
 		return Schedule{}, fmt.Errorf("%q is not a calendar schedule", s) // @every
 	}
-	spec.Location = loc // ParseStandard leaves time.Local, the zone of the machine meshbatch runs on
+	if loc != nil {
+		spec.Location = loc // ParseStandard leaves time.Local, the zone of the machine meshbatch runs on
+	}
 	return Schedule{spec: spec}, nil
+}
+
+// parseStandard is ParseStandard with a panic turned into an error, as
+// Kubernetes calls it (ParseCronScheduleWithPanicRecovery in
+// pkg/util/parsers): robfig/cron slices out of range on a zone prefix
+// that no field follows ("TZ=UTC").
+func parseStandard(s string) (sched robfig.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			sched, err = nil, fmt.Errorf("invalid schedule format: %v", r)
+		}
+	}()
+	return robfig.ParseStandard(s)
 }
 
 // Location is the time zone the schedule runs in.

@@ -124,8 +124,10 @@ func BenchmarkShortestIntervalTwoDaysAWeek(b *testing.B) {
 // prefix wins over timeZone; without either the schedule runs in UTC,
 // whatever zone the machine that runs meshbatch is in.
 func TestParseZones(t *testing.T) {
-	if _, err := Parse("TZ=Europe/Berlin 0 2 * * *"); err == nil {
-		t.Error("Parse took a TZ= prefix, which the API server refuses")
+	for _, s := range []string{"TZ=Europe/Berlin 0 2 * * *", "@daily ", "  @daily ", " TZ=Europe/Berlin 0 2 * * *"} {
+		if _, err := Parse(s); err == nil {
+			t.Errorf("Parse took %q, which the API server refuses", s)
+		}
 	}
 	saved := time.Local
 	time.Local = time.FixedZone("elsewhere", 5*3600)
@@ -141,8 +143,14 @@ func TestParseZones(t *testing.T) {
 		{"0 2 * * *", &berlin, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
 		{"CRON_TZ=Europe/Berlin 0 2 * * *", nil, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
 		{"TZ=Europe/Berlin 0 2 * * *", &tokyo, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
-		{"  @daily ", nil, time.Date(2026, 6, 2, 0, 0, 0, 0, time.UTC)},
-		{"TZ=UTC", nil, time.Time{}}, // robfig/cron alone would slice out of range here
+		{" 0 2 * * * ", nil, time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)}, // strings.Fields splits five fields
+		// robfig/cron reads a descriptor only when the schedule starts with @
+		// and is nothing else; the controller trims after a zone prefix
+		{"  @daily ", nil, time.Time{}},
+		{"@daily ", nil, time.Time{}},
+		{"  @daily ", &berlin, time.Date(2026, 6, 1, 22, 0, 0, 0, time.UTC)},
+		{" TZ=Europe/Berlin 0 2 * * *", nil, time.Time{}}, // no prefix then: six fields
+		{"TZ=UTC", nil, time.Time{}},                      // robfig/cron alone would slice out of range here
 		{"TZ=Europe/Berlin TZ=UTC 0 2 * * *", nil, time.Time{}},
 		{"0 2 * * *", &nowhere, time.Time{}},
 		{"@every 1h", nil, time.Time{}},
@@ -154,6 +162,60 @@ func TestParseZones(t *testing.T) {
 		}
 		if !got.Equal(tc.want) {
 			t.Errorf("ParseIn(%q, %v): next run %v (error %v), want %v", tc.schedule, tc.zone, got, err, tc.want)
+		}
+	}
+}
+
+// TestCheck holds Check to what validateScheduleFormat (Kubernetes
+// pkg/apis/batch/validation) answers for a new CronJob: robfig/cron's
+// ParseStandard on the schedule as written, and no "TZ" in it; and checks
+// the advice for each kind of refusal.
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		schedule string
+		reasons  []string // nil: taken
+		advice   string
+	}{
+		{"0 2 * * *", nil, ""},
+		{" 0 2 * * * ", nil, ""},
+		{"@daily", nil, ""},
+		{"@every 1h", nil, ""}, // the API server takes it; the controller runs it
+		{"0 0 * * 0", nil, ""},
+		{"0 0 * * */7", nil, ""}, // a step of 7 names Sunday only
+		{"*/5 * * * 7", []string{"end of range (7) above maximum (6): 7"}, "write 0 for Sunday, not 7: Kubernetes reads days of week 0 (Sunday) to 6 (Saturday)"},
+		{"0 0 * * 5-7", []string{"end of range (7) above maximum (6): 5-7"}, "write 0 for Sunday, not 7: Kubernetes reads days of week 0 (Sunday) to 6 (Saturday)"},
+		{"@daily ", []string{"unrecognized descriptor: @daily "}, `remove the spaces around it: "@daily" (Kubernetes reads a descriptor only when the schedule starts with @ and is nothing else)`},
+		{"  @daily ", []string{"expected exactly 5 fields, found 1: [@daily]"}, `remove the spaces around it: "@daily" (Kubernetes reads a descriptor only when the schedule starts with @ and is nothing else)`},
+		{"TZ=Europe/Berlin 0 2 * * *", []string{zoneInSchedule}, `set spec.timeZone: Europe/Berlin and spec.schedule: "0 2 * * *"`},
+		{"CRON_TZ=UTC @daily", []string{zoneInSchedule}, `set spec.timeZone: UTC and spec.schedule: "@daily"`},
+		{"TZ=UTC", []string{"invalid schedule format: runtime error: slice bounds out of range [:-1]", zoneInSchedule},
+			"take the time zone out of the schedule and name it in spec.timeZone (an IANA name, like Europe/Berlin)"},
+		{"0 2 * *", []string{"expected exactly 5 fields, found 4: [0 2 * *]"}, fiveFields},
+		{"", []string{"empty spec string"}, fiveFields},
+	} {
+		err := Check(tc.schedule)
+		if tc.reasons == nil {
+			if err != nil {
+				t.Errorf("Check(%q) = %v, want nil", tc.schedule, err)
+			}
+			continue
+		}
+		r, ok := err.(*Refusal)
+		if !ok {
+			t.Errorf("Check(%q) = %v, want a refusal", tc.schedule, err)
+			continue
+		}
+		if fmt.Sprint(r.Reasons) != fmt.Sprint(tc.reasons) || r.Advice != tc.advice {
+			t.Errorf("Check(%q):\n got %q, %q\nwant %q, %q", tc.schedule, r.Reasons, r.Advice, tc.reasons, tc.advice)
+		}
+	}
+}
+
+// BenchmarkCheck is what the loader adds to each CronJob of a file.
+func BenchmarkCheck(b *testing.B) {
+	for b.Loop() {
+		if err := Check("*/15 2-6 * * mon-fri"); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"text/template"
+
+	"github.com/meshbatch/meshbatch/internal/orderedjson"
 )
 
 // The JSON Schema (docs/jobspec.schema.json) and the reference
@@ -58,47 +60,17 @@ func specFields() []field {
 	return out
 }
 
-// ordered is a JSON object that keeps its keys in insertion order.
-type ordered []keyValue
-
-type keyValue struct {
-	key   string
-	value any
-}
-
-func (o *ordered) set(key string, value any) { *o = append(*o, keyValue{key, value}) }
-
-func (o ordered) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, kv := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		k, _ := json.Marshal(kv.key)
-		buf.Write(k)
-		buf.WriteByte(':')
-		v, err := json.Marshal(kv.value)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(v)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
-
 // JSONSchema returns the job spec's JSON Schema (draft-07, which
 // yaml-language-server reads best).
 func JSONSchema() ([]byte, error) {
 	root := schemaOf(reflect.TypeFor[BatchJob](), "", fieldDoc{})
-	var doc ordered
-	doc.set("$schema", "http://json-schema.org/draft-07/schema#")
-	doc.set("$id", SchemaID)
-	doc.set("title", "meshbatch job spec ("+SpecAPIVersion+" "+SpecKind+")")
-	doc.set("description", "A batch job for an Istio mesh with STRICT mTLS; `meshbatch generate -f` turns it into manifests. Reference: docs/jobspec.md.")
+	var doc orderedjson.Object
+	doc.Set("$schema", "http://json-schema.org/draft-07/schema#")
+	doc.Set("$id", SchemaID)
+	doc.Set("title", "meshbatch job spec ("+SpecAPIVersion+" "+SpecKind+")")
+	doc.Set("description", "A batch job for an Istio mesh with STRICT mTLS; `meshbatch generate -f` turns it into manifests. Reference: docs/jobspec.md.")
 	for _, kv := range root {
-		doc.set(kv.key, kv.value)
+		doc.Set(kv.Key, kv.Value)
 	}
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
@@ -108,19 +80,19 @@ func JSONSchema() ([]byte, error) {
 }
 
 // schemaOf describes a Go type at a spec path.
-func schemaOf(t reflect.Type, path string, doc fieldDoc) ordered {
-	var s ordered
+func schemaOf(t reflect.Type, path string, doc fieldDoc) orderedjson.Object {
+	var s orderedjson.Object
 	if doc.Desc != "" {
-		s.set("description", describe(doc))
-		s.set("markdownDescription", describeMarkdown(doc))
+		s.Set("description", describe(doc))
+		s.Set("markdownDescription", describeMarkdown(doc))
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		s.set("type", "object")
-		var props ordered
+		s.Set("type", "object")
+		var props orderedjson.Object
 		var required []string
 		prefix := path
 		for f := range t.Fields() {
@@ -130,62 +102,62 @@ func schemaOf(t reflect.Type, path string, doc fieldDoc) ordered {
 				p = prefix + "." + name
 			}
 			fd := fieldDocs[p]
-			props.set(name, schemaOf(f.Type, p, fd))
+			props.Set(name, schemaOf(f.Type, p, fd))
 			if fd.Required {
 				required = append(required, name)
 			}
 		}
-		s.set("properties", props)
+		s.Set("properties", props)
 		if len(required) > 0 {
-			s.set("required", required)
+			s.Set("required", required)
 		}
-		s.set("additionalProperties", false)
+		s.Set("additionalProperties", false)
 		if path == "spec.destinations[]" {
 			// A destination is in the mesh (service) or outside (host).
-			s.set("oneOf", []ordered{requiredOnly("service"), requiredOnly("host")})
+			s.Set("oneOf", []orderedjson.Object{requiredOnly("service"), requiredOnly("host")})
 		}
 	case reflect.Map:
-		s.set("type", "object")
-		s.set("additionalProperties", ordered{{"type", "string"}})
+		s.Set("type", "object")
+		s.Set("additionalProperties", orderedjson.Object{{Key: "type", Value: "string"}})
 	case reflect.Slice:
-		s.set("type", "array")
+		s.Set("type", "array")
 		items := schemaOf(t.Elem(), path+"[]", fieldDocs[path+"[]"])
 		if t.Elem().Kind() == reflect.String {
 			// The constraints of a list of strings are its items'.
 			if len(doc.Enum) > 0 {
-				items.set("enum", doc.Enum)
+				items.Set("enum", doc.Enum)
 			}
 			if doc.Pattern != "" {
-				items.set("pattern", doc.Pattern)
+				items.Set("pattern", doc.Pattern)
 			}
 			doc.Enum, doc.Pattern = nil, ""
 		}
-		s.set("items", items)
+		s.Set("items", items)
 	case reflect.String:
-		s.set("type", "string")
+		s.Set("type", "string")
 	case reflect.Int32, reflect.Int64, reflect.Int:
-		s.set("type", "integer")
+		s.Set("type", "integer")
 	case reflect.Bool:
-		s.set("type", "boolean")
+		s.Set("type", "boolean")
 	}
 	if len(doc.Enum) > 0 {
-		s.set("enum", doc.Enum)
+		s.Set("enum", doc.Enum)
 	}
 	if doc.Pattern != "" {
-		s.set("pattern", doc.Pattern)
+		s.Set("pattern", doc.Pattern)
 	}
 	if doc.Min != nil {
-		s.set("minimum", *doc.Min)
+		s.Set("minimum", *doc.Min)
 	}
 	if doc.Max != nil {
-		s.set("maximum", *doc.Max)
+		s.Set("maximum", *doc.Max)
 	}
 	return s
 }
 
-func requiredOnly(field string) ordered {
-	var o ordered
-	o.set("required", []string{field})
+func requiredOnly(field string) orderedjson.Object {
+	var o orderedjson.Object
+	o.Set("required", []string{field})
 	return o
 }
 

@@ -101,8 +101,12 @@ func (v *validator) schedule(s string) time.Duration {
 		return 0
 	}
 	sched, err := cron.Parse(s)
+	if r, ok := err.(*cron.Refusal); ok {
+		// checkSchedule missed something the API server refuses.
+		v.errorf("spec.schedule", "%v; %s", r, r.Advice)
+		return 0
+	}
 	if err != nil {
-		// checkSchedule missed something Kubernetes' parser refuses.
 		v.errorf("spec.schedule", "%q is refused by Kubernetes' cron parser: %v", s, err)
 		return 0
 	}

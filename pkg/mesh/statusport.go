@@ -28,7 +28,8 @@ func (s StatusServer) Moved() bool { return s.Port != DefaultStatusPort }
 // status.sidecar.istio.io/port override it, read with strconv.Atoi: a value
 // Atoi refuses gives port 0. It starts the server only for a port above 0
 // (pilot/cmd/pilot-agent/app/cmd.go). The mesh-wide defaultConfig.statusPort
-// is no fact meshbatch knows; the default 15020 is assumed.
+// is no fact meshbatch knows for a pod template; the default 15020 is
+// assumed. A live pod carries it (InjectedPodStatusServer).
 func StatusServerOf(annotations map[string]string, pc *meshv1alpha1.ProxyConfig) StatusServer {
 	if v, ok := annotations[AnnotStatusPort]; ok {
 		// The injector refuses the pod unless the value is a port after
@@ -53,14 +54,57 @@ func StatusServerOf(annotations map[string]string, pc *meshv1alpha1.ProxyConfig)
 	return StatusServer{Port: DefaultStatusPort}
 }
 
-// PodStatusServer is StatusServerOf for a pod's (or pod template's)
-// annotations, parsing its proxy.istio.io/config.
+// PodStatusServer is StatusServerOf for a pod template's annotations,
+// parsing its proxy.istio.io/config. The mesh-wide defaultConfig is not
+// known for a template; for a pod the injector ran on, see
+// InjectedPodStatusServer.
 func PodStatusServer(annotations map[string]string) StatusServer {
 	var pc *meshv1alpha1.ProxyConfig
 	if raw, ok := annotations[AnnotProxyConfig]; ok {
 		pc, _ = ParseProxyConfig(raw)
 	}
 	return StatusServerOf(annotations, pc)
+}
+
+// FromProxyConfigEnv is StatusServer.From for a port that the istio-proxy
+// container's PROXY_CONFIG sets and no annotation of the pod does: the
+// mesh's defaultConfig.statusPort or a ProxyConfig resource's.
+const FromProxyConfigEnv = "istio-proxy container's PROXY_CONFIG statusPort (the mesh's defaultConfig or a ProxyConfig resource)"
+
+// InjectedPodStatusServer is PodStatusServer for a pod the injector ran
+// on, with proxyConfigEnv the istio-proxy container's PROXY_CONFIG ("" when
+// it has none). The injector writes there the ProxyConfig it merged: the
+// mesh's defaultConfig, ProxyConfig resources and proxy.istio.io/config
+// (injection-template.yaml, protoToJSON .ProxyConfig, 1.22.0 to 1.28).
+// pilot-agent (pilot/cmd/pilot-agent/config/config.go getMeshConfig and
+// applyAnnotations) applies PROXY_CONFIG over the default mesh config, then
+// proxy.istio.io/config, then status.sidecar.istio.io/port: so a status
+// port in either annotation wins, else PROXY_CONFIG's, else 15020.
+func InjectedPodStatusServer(annotations map[string]string, proxyConfigEnv string) StatusServer {
+	s := PodStatusServer(annotations)
+	if s.From != "" || proxyConfigEnv == "" {
+		return s
+	}
+	if _, set := annotations[AnnotStatusPort]; set {
+		if _, err := strconv.ParseUint(strings.TrimSpace(annotations[AnnotStatusPort]), 10, 16); err == nil {
+			return s // status.sidecar.istio.io/port names 15020 itself
+		}
+	}
+	if raw, ok := annotations[AnnotProxyConfig]; ok {
+		if pc, err := ParseProxyConfig(raw); err == nil && pc.GetStatusPort() != 0 {
+			return s // proxy.istio.io/config names 15020 itself
+		}
+	}
+	env, err := ParseProxyConfig(proxyConfigEnv)
+	if err != nil {
+		return s
+	}
+	// pilot-agent refuses a ProxyConfig whose statusPort is out of range
+	// (ValidateMeshConfigProxyConfig) and never starts: the default stands.
+	if p := int(env.GetStatusPort()); p > 0 && p <= 65535 && p != DefaultStatusPort {
+		return StatusServer{Port: p, From: FromProxyConfigEnv}
+	}
+	return s
 }
 
 // Describe says, for a message, where the status server is and why: "" when

@@ -42,6 +42,37 @@ func TestPodStatusServer(t *testing.T) {
 	}
 }
 
+// TestInjectedPodStatusServer: in a pod the injector ran on, PROXY_CONFIG
+// (the merged ProxyConfig, mesh-wide defaultConfig included) sets the port
+// unless an annotation does, as pilot-agent applies them.
+func TestInjectedPodStatusServer(t *testing.T) {
+	mesh := `{"statusPort":18020}`
+	for _, tc := range []struct {
+		name        string
+		annotations map[string]string
+		env         string
+		port        int
+		from        string
+	}{
+		{"no env", nil, "", 15020, ""},
+		{"env", nil, mesh, 18020, FromProxyConfigEnv},
+		{"env without a port", nil, `{"concurrency":2}`, 15020, ""},
+		{"env unreadable", nil, "{", 15020, ""},
+		{"env out of range", nil, `{"statusPort":70000}`, 15020, ""},
+		{"annotation wins", map[string]string{AnnotStatusPort: "16020"}, mesh, 16020, AnnotStatusPort},
+		{"annotation's 15020 wins", map[string]string{AnnotStatusPort: "15020"}, mesh, 15020, ""},
+		{"annotation off", map[string]string{AnnotStatusPort: "0"}, mesh, 0, AnnotStatusPort},
+		{"proxy config wins", map[string]string{AnnotProxyConfig: "statusPort: 17020"}, mesh, 17020, AnnotProxyConfig + " statusPort"},
+		{"proxy config's 15020 wins", map[string]string{AnnotProxyConfig: "statusPort: 15020"}, mesh, 15020, ""},
+		{"proxy config without a port", map[string]string{AnnotProxyConfig: "concurrency: 2"}, mesh, 18020, FromProxyConfigEnv},
+	} {
+		s := InjectedPodStatusServer(tc.annotations, tc.env)
+		if s.Port != tc.port || s.From != tc.from {
+			t.Errorf("%s: got %+v, want port %d from %q", tc.name, s, tc.port, tc.from)
+		}
+	}
+}
+
 // TestQuitCommandPort: the quit call and the wrapper go to the port given.
 func TestQuitCommandPort(t *testing.T) {
 	if got, want := QuitCommand(16020), "curl -fsS -X POST http://127.0.0.1:16020/quitquitquit"; got != want {

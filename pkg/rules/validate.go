@@ -22,7 +22,7 @@ var InvalidInput = &Rule{
 	ID:       "MB001",
 	Slug:     "invalid-input",
 	Severity: Error,
-	Summary:  "A document is not valid YAML or does not decode into its kind",
+	Summary:  "A document is not valid YAML, does not decode into its kind, or has a value the API server refuses",
 	Rationale: "A manifest the API server would reject never reaches the cluster, and a field the decoder " +
 		"does not know is a typo the cluster ignores or refuses: Istio's own Go types accept unknown fields " +
 		"silently, so `kubectl apply` of a misspelt PeerAuthentication field fails only at admission time. " +
@@ -32,12 +32,22 @@ var InvalidInput = &Rule{
 		"decode, when the decoder names the field: MB001 points at the field, and the object's other findings say they " +
 		"come from a partly invalid object. An object of a kind meshbatch reads with neither metadata.name nor " +
 		"metadata.generateName is invalid input too (the API server refuses it); it is linted as \"unnamed <kind> at " +
-		"<file>:<line>\".",
+		"<file>:<line>\". So is a CronJob whose spec.schedule the API server refuses (validateScheduleFormat in Kubernetes' " +
+		"pkg/apis/batch/validation): it must be read by robfig/cron's ParseStandard exactly as written, nothing trimmed, so " +
+		"day of week 7 (Kubernetes reads 0 to 6, Sunday is 0), \"@daily \" with a space, or a sixth field are refused; " +
+		"and since Kubernetes 1.29 a new CronJob's schedule must not contain TZ (a TZ= or CRON_TZ= prefix: spec.timeZone " +
+		"names the zone; an update may keep one the stored schedule had). MB001 points at the schedule with the API " +
+		"server's words and how to write it; the rules that read schedules (MB104, MB703) cannot read such a one and say " +
+		"nothing of it. A CronJob read from a cluster (lint --cluster) was validated when it was stored and is not checked " +
+		"again. The API server takes @every <duration>.",
 	Remediation: "Fix the YAML syntax or the field named in the message; `kubectl explain <kind>.<field>` shows the valid fields.",
 	Kinds:       []string{"*"},
-	Sources:     []string{"istio/api *_json.gen.go (AllowUnknownFields: true)", "istio/istio pkg/util/protomarshal ApplyYAMLStrict"},
-	Bad:         "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICTT\n",
-	Good:        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICT\n",
+	Sources: []string{"istio/api *_json.gen.go (AllowUnknownFields: true)", "istio/istio pkg/util/protomarshal ApplyYAMLStrict",
+		"kubernetes/kubernetes pkg/apis/batch/validation/validation.go (validateCronJobSpec, validateScheduleFormat)",
+		"kubernetes/kubernetes pkg/util/parsers ParseCronScheduleWithPanicRecovery (robfig/cron/v3 ParseStandard)",
+		"kubernetes/kubernetes#116252 (TZ and CRON_TZ refused on create, Kubernetes 1.29)"},
+	Bad:  "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICTT\n",
+	Good: "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: batch\nspec:\n  mtls:\n    mode: STRICT\n",
 }
 
 var (

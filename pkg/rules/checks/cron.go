@@ -8,9 +8,9 @@ import (
 
 // scheduleShortestInterval returns the shortest time between two runs of a
 // CronJob schedule, read as the API server reads a new one (see
-// cron.Parse); ok is false for what it refuses (@every, a time zone
-// prefix, a malformed field) and for a schedule that never runs. Time
-// zones and daylight saving are ignored.
+// cron.Parse); ok is false for what the API server refuses (MB001
+// reports it), for @every and for a schedule that never runs. Time zones
+// and daylight saving are ignored.
 func scheduleShortestInterval(schedule string) (time.Duration, bool) {
 	s, err := cron.Parse(schedule)
 	if err != nil {

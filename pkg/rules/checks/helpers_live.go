@@ -174,7 +174,7 @@ func span(d time.Duration) string {
 // but not the distroless one, which has neither curl nor a shell.
 func quitNow(pod *corev1.Pod) string {
 	ns := cmp.Or(pod.Namespace, "default")
-	status := mesh.PodStatusServer(pod.Annotations)
+	status := livePodStatusServer(pod)
 	port := status.Port
 	switch {
 	case port == 0:
@@ -185,7 +185,7 @@ func quitNow(pod *corev1.Pod) string {
 			ns, pod.Name, port)
 	}
 	url := fmt.Sprintf("http://127.0.0.1:%d/quitquitquit", port)
-	return fmt.Sprintf("`kubectl exec -n %s %s -c istio-proxy -- curl -sf -XPOST %s` (the status port is %d, from "+
+	return fmt.Sprintf("`kubectl exec -n %s %s -c istio-proxy -- curl -sf -XPOST %s` (the status port is %d, from its "+
 		"%s, which pilot-agent request cannot reach; the distroless proxy image has no curl: there run "+
 		"`kubectl debug -n %s %s --image=curlimages/curl -- curl -sf -XPOST %s`, which shares the pod's network)",
 		ns, pod.Name, url, port, status.From, ns, pod.Name, url)
@@ -194,3 +194,22 @@ func quitNow(pod *corev1.Pod) string {
 // pilotAgentRequestPorts are the ports `pilot-agent request --debug-port`
 // accepts (allowedPorts in pilot/cmd/pilot-agent/app/request.go, 1.28).
 var pilotAgentRequestPorts = []int{15000, 15004, 15020, 15021}
+
+// livePodStatusServer is where pilot-agent serves its status server in a
+// live pod: the injector left the merged ProxyConfig, mesh-wide
+// defaultConfig.statusPort included, in istio-proxy's PROXY_CONFIG (see
+// mesh.InjectedPodStatusServer).
+func livePodStatusServer(pod *corev1.Pod) mesh.StatusServer {
+	env := ""
+	for _, c := range slices.Concat(pod.Spec.InitContainers, pod.Spec.Containers) { // native or classic
+		if c.Name != "istio-proxy" {
+			continue
+		}
+		for _, e := range c.Env {
+			if e.Name == "PROXY_CONFIG" {
+				env = e.Value
+			}
+		}
+	}
+	return mesh.InjectedPodStatusServer(pod.Annotations, env)
+}

@@ -49,7 +49,8 @@ var JobSidecarNeverExits = &rules.Rule{
 		"author expects a sidecar (an Istio label or annotation, a quit call); otherwise it reports the possibility as info.",
 	Remediation: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (Istio 1.24+ on Kubernetes 1.29+); " +
 		"on older clusters make the app's command end with `curl -fsS -X POST http://127.0.0.1:15020/quitquitquit` " +
-		"whether the app succeeds or fails, or run the Job in ambient mode.",
+		"whether the app succeeds or fails (the message names another port where the pod moves pilot-agent's status port; " +
+		"with the status server off, ask for a native sidecar), or run the Job in ambient mode.",
 	Kinds: []string{"Job", "CronJob", "Namespace"},
 	Reads: rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{

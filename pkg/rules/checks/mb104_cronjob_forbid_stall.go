@@ -26,7 +26,7 @@ var CronJobForbidStall = &rules.Rule{
 		"shorter than the schedule's shortest interval, each run is stopped before the next one is due and the CronJob " +
 		"keeps running on schedule, failing every time; when it is longer, the concurrencyPolicy's effect above holds " +
 		"until each deadline (Forbid holds back the schedules due meanwhile, Allow overlaps runs, Replace deletes them).",
-	Remediation: "Fix the sidecar's lifecycle as MB101 says (sidecar.istio.io/nativeSidecar: \"true\", or a POST to 127.0.0.1:15020/quitquitquit at the end of the app), and keep concurrencyPolicy: Forbid with an activeDeadlineSeconds as the backstop.",
+	Remediation: "Fix the sidecar's lifecycle as MB101 says (sidecar.istio.io/nativeSidecar: \"true\", or a POST to /quitquitquit on pilot-agent's status port, 127.0.0.1:15020 unless the pod moves it, at the end of the app), and keep concurrencyPolicy: Forbid with an activeDeadlineSeconds as the backstop.",
 	Kinds:       []string{"CronJob", "Namespace"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
 	Sources: []string{

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -26,8 +27,12 @@ var ProxyResourcesInvalid = &rules.Rule{
 		"way the Job controller cannot create pods and the Job never runs. Every release from 1.22 refuses a value that is " +
 		"no quantity; they differ on spaces around one (\" 256Mi\"): from 1.27.6, 1.28.4 and 1.29 the injector checks each " +
 		"value with resource.ParseQuantity first and refuses them, while older releases only decode the injected pod, " +
-		"which trims spaces (not tabs) and takes the value. Where --istio-version names such an older release that " +
-		"finding is a warning that newer Istio refuses the value; without the version it is an error.",
+		"which trims spaces (not tabs) and takes the value. --istio-version names a minor release, not a patch, so for " +
+		"spaces around a quantity the finding says what the minor does: 1.26 and before accept it (plain spaces; a tab " +
+		"still fails), and the finding is a warning that an upgrade to 1.27.6, 1.28.4 or 1.29 refuses it; at 1.27 and " +
+		"1.28 it depends on the patch (1.27.0 to 1.27.5 and 1.28.0 to 1.28.3 accept it, 1.27.6 and 1.28.4 on refuse it), " +
+		"and the finding is a warning that names the patch from which the webhook denies every pod; from 1.29, and " +
+		"without the version, the value is refused and the finding is an error.",
 	Remediation: "Use Kubernetes quantities (CPU: 100m, 0.5, 1; memory: 128Mi, 1Gi) and keep each limit at or above its request.",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
 	Reads:       rules.Reads{Labels: []string{"Namespace"}},
@@ -117,12 +122,11 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 			old, oldOK := paddedQuantity(v)
 			switch {
 			case err != nil && oldOK && !checksQuantity(istio):
-				// An istiod that does not check the value yet takes it: report
-				// what the upgrade does, and compare the value it uses.
+				// An istiod that may not check the value yet takes it: report
+				// what the minor (and the upgrade) does, and compare the value
+				// it uses.
 				p.ReportSeverityf(rules.Warning, w.Object, w.TemplateAnnotationPath(k),
-					"%s: %s is %q, with spaces around the quantity: istiod %s may accept it (injectors before %s trim "+
-						"them when they read the injected pod), but from those releases on the injector refuses it, so once "+
-						"upgraded the webhook denies every pod of the Job%s", w.Object.Ref(), k, v, istio, quantityCheckedSince, assumed(as))
+					"%s: %s is %q, with spaces around the quantity: %s%s", w.Object.Ref(), k, v, paddedVerdict(istio), assumed(as))
 				q[i], parsed[i] = old, true
 			case err != nil && oldOK:
 				p.ReportSeverityf(s, w.Object, w.TemplateAnnotationPath(k),
@@ -158,6 +162,23 @@ func checkProxyResourcesInvalid(p *rules.Pass) {
 // missing annotation validations": absent at 1.22.0 to 1.28.0, 1.27.5 and
 // 1.28.3; present at 1.27.6, 1.28.4, 1.29.0 and 1.30.0).
 const quantityCheckedSince = "1.27.6, 1.28.4 and 1.29"
+
+// quantityCheckedFromPatch is, for the minor releases that began to check
+// the values in a patch release, that patch.
+var quantityCheckedFromPatch = map[int]string{27: "1.27.6", 28: "1.28.4"}
+
+// paddedVerdict says what istiod of version v (a minor that does not check
+// the values in every patch, see checksQuantity) does with spaces around a
+// quantity.
+func paddedVerdict(v mesh.Version) string {
+	if patch, ok := quantityCheckedFromPatch[v.Minor]; ok && v.Major == 1 {
+		return fmt.Sprintf("istiod %s accepts it before %s (those injectors trim the spaces when they read the injected "+
+			"pod) and refuses it from %s on, where the webhook denies every pod of the Job; which applies depends on the "+
+			"patch release, which --istio-version does not name", v, patch, patch)
+	}
+	return fmt.Sprintf("istiod %s accepts it (injectors before %s trim the spaces when they read the injected pod), but "+
+		"those releases and later refuse it, so once upgraded the webhook denies every pod of the Job", v, quantityCheckedSince)
+}
 
 // checksQuantity says whether istiod of version v checks the values
 // itself in every patch release: unknown versions are taken to (the

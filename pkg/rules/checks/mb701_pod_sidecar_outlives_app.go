@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
 
@@ -24,7 +23,8 @@ var PodSidecarOutlivesApp = &rules.Rule{
 		"every app container reports a terminated state, for a minute or more, while istio-proxy reports running. " +
 		"It lasts until someone stops the proxy, the Job's activeDeadlineSeconds ends it as Failed, or the pod is deleted.",
 	Remediation: "Free the stuck pod now by asking the sidecar to quit (the command in the message: a POST to " +
-		"pilot-agent's /quitquitquit on its status port, 15020 unless status.sidecar.istio.io/port moves it); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
+		"pilot-agent's /quitquitquit on its status port, 15020 unless status.sidecar.istio.io/port, proxy.istio.io/config " +
+		"or the mesh's defaultConfig (in istio-proxy's PROXY_CONFIG) moves it); then fix the Job as MB101 says, with sidecar.istio.io/nativeSidecar: " +
 		"\"true\" (Istio >= 1.24, Kubernetes >= 1.29) or a POST to http://127.0.0.1:<status port>/quitquitquit when the app ends; " +
 		"with status.sidecar.istio.io/port: \"0\" there is no quit endpoint to call, and the native sidecar is the fix.",
 	Kinds: []string{"Pod"},
@@ -33,6 +33,8 @@ var PodSidecarOutlivesApp = &rules.Rule{
 		"kubernetes.io/docs/concepts/workloads/pods/sidecar-containers",
 		"istio/istio pilot/cmd/pilot-agent/status/server.go (handleQuit: POST /quitquitquit from localhost)",
 		"istio/istio pilot/cmd/pilot-agent/app/request.go (pilot-agent request, --debug-port)",
+		"istio/istio pilot/cmd/pilot-agent/config/config.go (PROXY_CONFIG, then proxy.istio.io/config, then status.sidecar.istio.io/port)",
+		"istio/istio manifests/charts/istio-control/istio-discovery/files/injection-template.yaml (PROXY_CONFIG: protoToJSON .ProxyConfig)",
 		"istio/istio#11659",
 	},
 	Bad: `apiVersion: v1
@@ -127,7 +129,7 @@ func checkPodSidecarOutlivesApp(p *rules.Pass) {
 // calls /quitquitquit on the pod's status port when it ends, unless the
 // port is 0 and nothing serves it.
 func lastingFix(pod *corev1.Pod) string {
-	status := mesh.PodStatusServer(pod.Annotations)
+	status := livePodStatusServer(pod)
 	if status.Port == 0 {
 		return fmt.Sprintf("fix the Job for good with sidecar.istio.io/nativeSidecar: \"true\" (%s, so the app has no "+
 			"quit endpoint to call when it ends) (MB101)", status.Describe())

@@ -13,8 +13,8 @@ import (
 )
 
 // TestMB701LastingFixFollowsStatusPort: the fix MB701 names for the Job
-// calls the pod's status port, and with port 0 names the native sidecar
-// alone.
+// calls the pod's status port (its annotations, else the PROXY_CONFIG
+// the injector wrote), and with port 0 names the native sidecar alone.
 func TestMB701LastingFixFollowsStatusPort(t *testing.T) {
 	file := filepath.Join("testdata", "MB701", "bad_status_port.yaml")
 	res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: []*rules.Rule{checks.PodSidecarOutlivesApp}, Now: ruletest.Now})
@@ -24,6 +24,11 @@ func TestMB701LastingFixFollowsStatusPort(t *testing.T) {
 	want := map[string][]string{
 		"etl-moved": {"a POST to http://127.0.0.1:16020/quitquitquit when the app ends"},
 		"etl-off":   {"status.sidecar.istio.io/port is 0", "no quit endpoint to call", "nativeSidecar"},
+		// the mesh's defaultConfig.statusPort, from PROXY_CONFIG
+		"etl-mesh-port": {"a POST to http://127.0.0.1:18020/quitquitquit when the app ends",
+			"curl -sf -XPOST http://127.0.0.1:18020/quitquitquit", "from its istio-proxy container's PROXY_CONFIG statusPort"},
+		// the annotation over PROXY_CONFIG, as pilot-agent applies them
+		"etl-mesh-port-annotated": {"a POST to http://127.0.0.1:16020/quitquitquit when the app ends"},
 	}
 	seen := 0
 	for f := range res.Findings.All() {

@@ -77,3 +77,19 @@ func TestMessagesFollowStatusPort(t *testing.T) {
 		}
 	}
 }
+
+// TestRemediationsCallTheMovedPort: a remediation that tells the app to
+// call 127.0.0.1:15020 says that a pod which moves pilot-agent's status
+// port calls another, so that no rule sends the user to a port nothing
+// serves.
+func TestRemediationsCallTheMovedPort(t *testing.T) {
+	for _, r := range checks.All() {
+		if !strings.Contains(r.Remediation, "127.0.0.1:15020") {
+			continue
+		}
+		if !strings.Contains(r.Remediation, "(the message names another port where the pod moves pilot-agent's status port") &&
+			!strings.Contains(r.Remediation, "127.0.0.1:15020 unless the pod moves it") {
+			t.Errorf("%s: the remediation calls 127.0.0.1:15020 without a word for pods that move the status port: %s", r.ID, r.Remediation)
+		}
+	}
+}
