@@ -99,13 +99,11 @@ func checkInjectorAnnotations(p *rules.Pass) {
 				as = append(as, "assumed injected: "+m.Inj.Reason)
 			}
 			if v := p.Facts.IstioVersion; v.Known() && v.Major == 1 {
-				since, accepts := istiovalid.PodAnnotationCheckedSince(name, v.Minor), "may accept it"
-				if patch, ok := v.Patch(); ok {
-					// the patch settles whether this istiod checks
-					_, since = istiovalid.PodAnnotationCheckedAt(name, istiovalid.ReleaseAt(v.Minor, patch))
-					accepts = "accepts it"
-				}
-				if since != "" {
+				if checked, since, exact := injectorChecks(name, v); !checked {
+					accepts := "may accept it"
+					if exact {
+						accepts = "accepts it"
+					}
 					p.ReportSeverityf(rules.Warning, w.Object, w.TemplateAnnotationPath(name),
 						"%s: newer Istio's sidecar injector (%s) refuses the annotation %s: %v; istiod %s %s "+
 							"(releases before those do not check it), but once upgraded the webhook denies every pod of the Job%s",
