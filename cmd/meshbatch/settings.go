@@ -23,7 +23,7 @@ const envPrefix = "MESHBATCH_"
 // facts: in the config file (lint.RawFacts). Every fact has one
 // (TestEveryFactHasAFlag).
 var factFlags = map[string]struct{ flag, usage string }{
-	"istioVersion":                    {"istio-version", "Istio version of the cluster (e.g. 1.28)"},
+	"istioVersion":                    {"istio-version", "Istio version of the cluster, with the patch when known (e.g. 1.28.5, or 1.28): some checks differ between patches"},
 	"kubernetesVersion":               {"kubernetes-version", "Kubernetes version of the cluster (e.g. 1.31)"},
 	"kubeletVersion":                  {"kubelet-version", "version of the oldest kubelet that may run the pods (e.g. 1.30)"},
 	"nativeSidecars":                  {"native-sidecars", "istiod ENABLE_NATIVE_SIDECARS: true, false or auto"},

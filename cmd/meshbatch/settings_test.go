@@ -107,7 +107,7 @@ func TestResolveSettingsErrorsNameTheSource(t *testing.T) {
 	}
 	fs := newLintCmd().Flags()
 	t.Setenv("MESHBATCH_ISTIO_VERSION", "latest")
-	if _, err := resolveSettings(c, fs); err == nil || err.Error() != `MESHBATCH_ISTIO_VERSION: version "latest": want MAJOR.MINOR, like 1.28` {
+	if _, err := resolveSettings(c, fs); err == nil || err.Error() != `MESHBATCH_ISTIO_VERSION: version "latest": want MAJOR.MINOR or MAJOR.MINOR.PATCH, like 1.28 or 1.28.3` {
 		t.Errorf("env error = %v", err)
 	}
 	t.Setenv("MESHBATCH_ISTIO_VERSION", "") // set but empty: unknown, valid

@@ -135,11 +135,16 @@ func TestValidationAgreesWithOlderIstio(t *testing.T) {
 	if len(parts) == 3 && err == nil {
 		patch, err = strconv.Atoi(parts[2])
 	}
-	if !ok || err != nil || parts[0] != "1" || len(parts) > 3 || istiovalid.ReleaseOf(minor) != istiovalid.Release(minor) {
+	if !ok || err != nil || parts[0] != "1" || len(parts) > 3 || istiovalid.ReleaseOf(minor).Minor() != minor {
 		t.Fatalf("MESHBATCH_ISTIO_VERDICT=%q: want 1.<minor>[.<patch>]=<program>, a minor from 1.%d to 1.%d", env,
 			istiovalid.OldestMinor, istiovalid.AsOfMinor)
 	}
-	r := istiovalid.Release(minor)
+	// with the patch, the release at that patch: its issues are all or
+	// nothing, and rejectsAt reads no patch words
+	r := istiovalid.ReleaseOf(minor)
+	if patch >= 0 {
+		r = istiovalid.ReleaseAt(minor, patch)
+	}
 	prog := startOlderVerdict(t, path)
 	seeds := loadSeeds(t)
 	compared, rejected, failures := 0, 0, 0
@@ -153,7 +158,7 @@ func TestValidationAgreesWithOlderIstio(t *testing.T) {
 			return
 		}
 		compared++
-		ours, _ := istiovalid.ConfigAt(r, s.meta, s.spec, r >= 25)
+		ours, _ := istiovalid.ConfigAt(r, s.meta, s.spec, r.Minor() >= 25)
 		istioRejects := strings.HasPrefix(theirs, "reject")
 		if istioRejects {
 			rejected++

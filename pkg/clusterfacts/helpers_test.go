@@ -32,6 +32,26 @@ func TestImageVersion(t *testing.T) {
 	}
 }
 
+// TestReleaseOfKeepsAReleasedPatch: a release tag gives its patch; a
+// pre-release comes before its x.y.0, so it gives only the minor.
+func TestReleaseOfKeepsAReleasedPatch(t *testing.T) {
+	for tag, want := range map[string]string{
+		"1.28.5":            "1.28.5",
+		"1.28.5-distroless": "1.28.5",
+		"v1.24.3":           "1.24.3",
+		"1.28.0":            "1.28.0",
+		"1.27.0-beta.1":     "1.27",
+		"1.29.0-rc.0":       "1.29",
+		"1.28":              "1.28",
+		"latest":            "unknown",
+		"":                  "unknown",
+	} {
+		if got := releaseOf(tag).String(); got != want {
+			t.Errorf("releaseOf(%q) = %s, want %s", tag, got, want)
+		}
+	}
+}
+
 // TestNativeSidecars follows the variable's type change: a boolean up to
 // 1.26, true/false/auto from 1.27 with anything else disabling it.
 func TestNativeSidecars(t *testing.T) {

@@ -91,6 +91,26 @@ func minorOf(v string) string {
 	return m[1] + "." + m[2]
 }
 
+// releaseOf reads an Istio release from an image tag or label: 1.28.1
+// and 1.28.1-distroless give 1.28.1, whose patch settles what only some
+// patches of 1.28 do; a pre-release (1.28.0-beta.1) comes before its
+// x.y.0 and may lack what that patch has, so it gives 1.28 alone.
+func releaseOf(tag string) mesh.Version {
+	m := versionRE.FindStringSubmatch(strings.TrimPrefix(tag, "v"))
+	if m == nil {
+		return mesh.Version{}
+	}
+	v, err := mesh.ParseVersion(m[1] + "." + m[2])
+	if err != nil || m[3] == "" || strings.Contains(m[0], "-") {
+		return v
+	}
+	patch, err := strconv.Atoi(m[3])
+	if err != nil {
+		return v
+	}
+	return v.WithPatch(patch)
+}
+
 // versionRE reads a release version at the start of a tag: 1.28.1,
 // 1.28.0-beta.1, 1.28.1-distroless (the variant is dropped;
 // istio-installs.md §2).
@@ -265,7 +285,7 @@ func imageVersion(image string) string {
 // readRevision works out the facts of one revision.
 func (r *reader) readRevision(rv *revision) {
 	f := &rv.facts
-	v, _ := mesh.ParseVersion(minorOf(rv.version))
+	v := releaseOf(rv.version)
 	if v.Known() {
 		f.IstioVersion = v.String()
 		rv.info.Version = rv.version

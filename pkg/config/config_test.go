@@ -102,7 +102,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"kind typo in ignore", "ignore:\n  - kinds: [Jobs]\n", `c.yaml:2:5: ignore[0]: unknown kind "Jobs" (did you mean Job?)`},
 		{"lower-case kind in ignore", "ignore:\n  - kinds: [cronjob]\n", `ignore[0]: "cronjob" is not a kind: kinds start with an upper-case letter (did you mean CronJob?)`},
 		{"namespace/name as a kind", "ignore:\n  - kinds: [batch/etl]\n", `ignore[0]: "batch/etl" is not a kind: a kind has no "/"`},
-		{"bad fact", "facts:\n  istioVersion: one\n", `c.yaml:2:3: facts.istioVersion: version "one": want MAJOR.MINOR, like 1.28`},
+		{"bad fact", "facts:\n  istioVersion: one\n", `c.yaml:2:3: facts.istioVersion: version "one": want MAJOR.MINOR or MAJOR.MINOR.PATCH, like 1.28 or 1.28.3`},
 		{"unquoted version", "facts:\n  istioVersion: 1.30\n",
 			`c.yaml:2:17: facts.istioVersion: write the version as a string, like "1.30": YAML reads an unquoted 1.30 as a number`},
 		{"unquoted major version", "facts:\n  kubeletVersion: 1\n", `c.yaml:2:19: facts.kubeletVersion: write the version as a string, like "1"`},

@@ -394,7 +394,8 @@ type Overridden struct {
 // Overrides lists the facts user gives (set says which keys it set) that
 // contradict the file's, at the top level and in each revision, in
 // RawFacts order, then by revision. Values that parse to the same fact
-// ("1.28" and "1.28.0") agree.
+// ("1.28" and "v1.28", "TRUE" and "true") agree; an Istio patch is a fact
+// ("1.28.0" and "1.28" differ).
 func (ff *FactsFile) Overrides(user lint.RawFacts, set func(key string) bool) []Overridden {
 	var out []Overridden
 	differ := func(f lint.FactField, given, detected []string) bool {

@@ -125,23 +125,28 @@ func TestFactsFileDocExample(t *testing.T) {
 
 // TestFactsFileOverrides: a given fact that differs from the file's, at
 // the top level or in a revision, is listed; one that agrees once parsed
-// ("1.28.0" and "1.28", "TRUE" and "true"), one not set, and one the
-// file does not have are not.
+// ("v1.28" and "1.28", "TRUE" and "true"), one not set, and one the
+// file does not have are not. An Istio patch is a fact: "1.28.0" differs
+// from "1.28".
 func TestFactsFileOverrides(t *testing.T) {
 	ff, err := ParseFacts("f.yaml", []byte(factsExample))
 	if err != nil {
 		t.Fatal(err)
 	}
-	user := lint.RawFacts{IstioVersion: "1.28.0", NativeSidecars: "TRUE", OutboundPolicy: "ALLOW_ANY", TrustDomain: "cluster.local", MaxCertTTL: "24h"}
+	user := lint.RawFacts{IstioVersion: "v1.28", NativeSidecars: "TRUE", OutboundPolicy: "ALLOW_ANY", TrustDomain: "cluster.local", MaxCertTTL: "24h"}
 	set := func(k string) bool { return k != "trustDomain" && k != "kubernetesVersion" && k != "kubeletVersion" }
 	got := ff.Overrides(user, set)
 	want := []Overridden{
-		{Key: "istioVersion", Given: "1.28.0", Detected: "1.26", Revision: "1-26-3"},
+		{Key: "istioVersion", Given: "v1.28", Detected: "1.26", Revision: "1-26-3"},
 		{Key: "nativeSidecars", Given: "TRUE", Detected: "auto"},
 		{Key: "nativeSidecars", Given: "TRUE", Detected: "false", Revision: "1-26-3"},
 		{Key: "outboundPolicy", Given: "ALLOW_ANY", Detected: "REGISTRY_ONLY"},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("overrides:\n got %+v\nwant %+v", got, want)
+	}
+	patched := ff.Overrides(lint.RawFacts{IstioVersion: "1.28.0"}, func(k string) bool { return k == "istioVersion" })
+	if len(patched) != 2 || patched[0] != (Overridden{Key: "istioVersion", Given: "1.28.0", Detected: "1.28"}) {
+		t.Errorf("a given patch against a minor-only fact: %+v", patched)
 	}
 }

@@ -50,10 +50,10 @@ const (
 var factsDocs = map[string]factsDoc{
 	"facts": {Desc: "The facts every revision shares or, where revisions differ, those of the default revision: the keys of the config file's facts:, which (like flags and MESHBATCH_* variables) win over these key by key."},
 	"facts.istioVersion": {
-		Desc: "The default revision's Istio release, MAJOR.MINOR." + quoteVersion, Pattern: factsVersionPattern,
+		Desc: "The default revision's Istio release, MAJOR.MINOR.PATCH when the patch is known (meshbatch facts reads it from istiod's image tag), else MAJOR.MINOR: some of Istio's checks differ between patches of a release, which the patch settles." + quoteVersion, Pattern: factsVersionPattern,
 	},
-	"facts.kubernetesVersion": {Desc: "The API server's release, MAJOR.MINOR." + quoteVersion, Pattern: factsVersionPattern},
-	"facts.kubeletVersion":    {Desc: "The oldest node's kubelet release, MAJOR.MINOR." + quoteVersion, Pattern: factsVersionPattern},
+	"facts.kubernetesVersion": {Desc: "The API server's release, MAJOR.MINOR (a patch is read and ignored)." + quoteVersion, Pattern: factsVersionPattern},
+	"facts.kubeletVersion":    {Desc: "The oldest node's kubelet release, MAJOR.MINOR (a patch is read and ignored)." + quoteVersion, Pattern: factsVersionPattern},
 	"facts.nativeSidecars": {
 		Desc: "istiod's ENABLE_NATIVE_SIDECARS, or its default for that release.", Enum: []string{"true", "false", "auto"}, YAMLBool: true,
 	},

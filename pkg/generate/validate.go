@@ -244,6 +244,8 @@ func (v *validator) mesh(j *Job, s *JobSpec) {
 	j.KubernetesVersion, ok2 = v.version("spec.mesh.kubernetesVersion", m.KubernetesVersion)
 	j.KubeletVersion, ok3 = v.version("spec.mesh.kubeletVersion", m.KubeletVersion)
 	versionsOK := ok1 && ok2 && ok3
+	// no choice depends on a Kubernetes patch
+	j.KubernetesVersion, j.KubeletVersion = j.KubernetesVersion.MinorOnly(), j.KubeletVersion.MinorOnly()
 	if j.IstioVersion.Known() && j.IstioVersion.AtLeast(1, 8) == mesh.No {
 		v.errorf("spec.mesh.istioVersion", "Istio %s is too old: per-pod holdApplicationUntilProxyStarts needs Istio 1.8 or later", j.IstioVersion)
 	}

@@ -35,7 +35,7 @@ type pruner struct {
 // drop reports whether the field at path, which the CRD has from minor
 // on, is dropped; set says whether the spec sets it.
 func (p *pruner) drop(minor int, set bool, path string) bool {
-	if !set || int(p.r) >= minor {
+	if !set || p.r.minor >= minor {
 		return false
 	}
 	p.is.warnf(path, "unknown field: Istio %s's CRD has no %s (it comes in 1.%d), so the API server drops it before "+
@@ -49,7 +49,7 @@ func (p *pruner) drop(minor int, set bool, path string) bool {
 // refused is true when the API server refuses the object outright (an
 // enum value its CRD lacks) and is then its error.
 func Prune(r Release, spec proto.Message) (pruned proto.Message, is Issues, refused bool) {
-	if r >= Latest {
+	if r.minor >= Latest.minor {
 		return spec, nil, false
 	}
 	p := &pruner{r: r}
@@ -106,7 +106,7 @@ func Prune(r Release, spec proto.Message) (pruned proto.Message, is Issues, refu
 			}
 		}
 	case *networking.ServiceEntry:
-		if s.Resolution == networking.ServiceEntry_DYNAMIC_DNS && int(r) < crdDynamicDNS {
+		if s.Resolution == networking.ServiceEntry_DYNAMIC_DNS && r.minor < crdDynamicDNS {
 			is.errf("spec.resolution", "Unsupported value: \"DYNAMIC_DNS\": Istio %s's CRD has no resolution DYNAMIC_DNS (it comes in 1.%d), "+
 				"so the API server refuses the object", r, crdDynamicDNS)
 			is[0].Schema = true

@@ -55,7 +55,7 @@ func checkTargetRef(is *Issues, rel Release, path string, r *typev1beta1.PolicyT
 	}
 	if r.GetNamespace() != "" {
 		msg := "targetRef namespace must not be set; cross namespace referencing is not supported"
-		if rel < 23 {
+		if rel.minor < 23 {
 			msg = "targetRef namespace must not be set"
 		}
 		is.errf(field(path, "namespace"), "%s", msg)

@@ -71,11 +71,11 @@ func ServiceEntry(r Release, ns string, labels map[string]string, se *networking
 		if port.TargetPort != 0 {
 			is.errAt(p, "targetPort", checkPort(int(port.TargetPort)))
 		}
-		if len(se.GetAddresses()) == 0 && (!auto || r < 23) && (port.Protocol == "" || port.Protocol == "TCP") {
+		if len(se.GetAddresses()) == 0 && (!auto || r.minor < 23) && (port.Protocol == "" || port.Protocol == "TCP") {
 			switch {
-			case r < 23:
+			case r.minor < 23:
 				is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol")
-			case r < 25:
+			case r.minor < 25:
 				is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol when ISTIO_META_DNS_AUTO_ALLOCATE is not set on a proxy")
 			default:
 				is.warnf(p, "addresses are required for ports serving TCP (or unset) protocol when IP Autoallocation is not enabled")

@@ -22,27 +22,68 @@ const AsOfMajor, AsOfMinor = 1, 31
 // follows; an older one is validated as this one.
 const OldestMinor = 22
 
-// Release is the istiod release whose validation to follow, as its 1.x
-// minor; the patch is not known, so a check that some patches of the
-// minor make and others do not is reported as such (Issue.Patches).
-type Release int
+// Release is the istiod release whose validation to follow: a 1.x minor,
+// and its patch when that is known. With the patch unknown, a check that
+// some patches of the minor make and others do not is reported as such
+// (Issue.Patches); with the patch known, the check is made or not.
+type Release struct {
+	minor int
+	patch int // the patch + 1; 0 when unknown
+	from  int // when the patch is unknown, the lowest it may be
+}
 
 // Latest is the release AsOf names.
-const Latest Release = AsOfMinor
+var Latest = Release{minor: AsOfMinor}
 
-// ReleaseOf is the release to follow for Istio 1.minor: Latest for a
-// later or unknown (0) one, OldestMinor's for an older one.
+// ReleaseOf is the release to follow for Istio 1.minor, patch unknown:
+// Latest for a later or unknown (0) one, OldestMinor's for an older one.
 func ReleaseOf(minor int) Release {
 	switch {
 	case minor == 0 || minor >= AsOfMinor:
 		return Latest
 	case minor < OldestMinor:
-		return OldestMinor
+		return Release{minor: OldestMinor}
 	}
-	return Release(minor)
+	return Release{minor: minor}
 }
 
-func (r Release) String() string { return fmt.Sprintf("1.%d", int(r)) }
+// ReleaseAt is the release to follow for Istio 1.minor.patch: ReleaseOf
+// the minor, at that patch when the minor is one this package follows
+// (a patch of another minor says nothing of the one followed instead).
+func ReleaseAt(minor, patch int) Release {
+	r := ReleaseOf(minor)
+	if r.minor == minor && patch >= 0 {
+		r.patch = patch + 1
+	}
+	return r
+}
+
+// Minor is the release's 1.x minor.
+func (r Release) Minor() int { return r.minor }
+
+// Patch is the release's patch, and whether it is known.
+func (r Release) Patch() (int, bool) { return r.patch - 1, r.patch > 0 }
+
+// Next is the minor after r, patch unknown.
+func (r Release) Next() Release { return Release{minor: r.minor + 1} }
+
+// LaterPatches is the patches of r's minor after r's patch, as a release
+// whose patch is unknown beyond that (String says only the minor); ok is
+// false when r's patch is unknown.
+func (r Release) LaterPatches() (later Release, ok bool) {
+	p, ok := r.Patch()
+	if !ok {
+		return Release{}, false
+	}
+	return Release{minor: r.minor, from: p + 1}, true
+}
+
+func (r Release) String() string {
+	if p, ok := r.Patch(); ok {
+		return fmt.Sprintf("1.%d.%d", r.minor, p)
+	}
+	return fmt.Sprintf("1.%d", r.minor)
+}
 
 // patchRelease is 1.minor.patch.
 type patchRelease struct{ minor, patch int }
@@ -79,10 +120,24 @@ func (a patchRelease) less(b patchRelease) bool {
 	return a.minor < b.minor || (a.minor == b.minor && a.patch < b.patch)
 }
 
+// contains reports whether release x has the behaviour.
+func (p presence) contains(x patchRelease) bool {
+	for _, s := range p {
+		if !x.less(s.from) && (s.to.minor == 0 || x.less(s.to)) {
+			return true
+		}
+	}
+	return false
+}
+
 // at says which patches of release r have the behaviour: all, none, or
-// some, named in words ("from 1.24.3", "before 1.23.6").
+// some, named in words ("from 1.24.3", "before 1.23.6"). A release whose
+// patch is known has it or not: never some.
 func (p presence) at(r Release) (all bool, some string) {
-	lo, hi := patchRelease{int(r), 0}, patchRelease{int(r) + 1, 0}
+	if patch, ok := r.Patch(); ok {
+		return p.contains(patchRelease{r.minor, patch}), ""
+	}
+	lo, hi := patchRelease{r.minor, r.from}, patchRelease{r.minor + 1, 0}
 	var parts []string
 	for _, s := range p {
 		to := s.to
@@ -97,7 +152,7 @@ func (p presence) at(r Release) (all bool, some string) {
 		}
 		switch {
 		case lo.less(s.from) && to.less(hi):
-			parts = append(parts, fmt.Sprintf("%s to 1.%d.%d", s.from, int(r), to.patch-1))
+			parts = append(parts, fmt.Sprintf("%s to 1.%d.%d", s.from, r.minor, to.patch-1))
 		case lo.less(s.from):
 			parts = append(parts, "from "+s.from.String())
 		default:
@@ -113,21 +168,24 @@ func (r Release) has(p presence) bool {
 	return all
 }
 
+// injectorNewerChecks are the releases whose injector checks the values of
+// newerPodAnnotationChecks (pkg/kube/inject/validate.go: absent at 1.27.5
+// and 1.28.3, present at 1.27.6, 1.28.4 and 1.29.0).
+var injectorNewerChecks = since(29).and(27, 6, 0).and(28, 4, 0)
+
+// injectorNewerChecksSince names injectorNewerChecks' releases.
+const injectorNewerChecksSince = "1.27.6, 1.28.4 and 1.29"
+
 // newerPodAnnotationChecks are the pod annotations whose values the
-// injector checks only from some releases on (pkg/kube/inject/validate.go:
-// absent at 1.27.5 and 1.28.3, present at 1.27.6, 1.28.4 and 1.29.0), with
-// the first 1.x minor that checks them in every patch.
-var newerPodAnnotationChecks = map[string]struct {
-	minor int
-	since string
-}{
-	annotation.SidecarTrafficExcludeInterfaces.Name:  {29, "1.27.6, 1.28.4 and 1.29"},
-	annotation.SidecarTrafficKubevirtInterfaces.Name: {29, "1.27.6, 1.28.4 and 1.29"},
-	annotation.IoIstioRerouteVirtualInterfaces.Name:  {29, "1.27.6, 1.28.4 and 1.29"},
-	annotation.SidecarProxyCPU.Name:                  {29, "1.27.6, 1.28.4 and 1.29"},
-	annotation.SidecarProxyMemory.Name:               {29, "1.27.6, 1.28.4 and 1.29"},
-	annotation.SidecarProxyCPULimit.Name:             {29, "1.27.6, 1.28.4 and 1.29"},
-	annotation.SidecarProxyMemoryLimit.Name:          {29, "1.27.6, 1.28.4 and 1.29"},
+// injector checks only from some releases on, with those releases.
+var newerPodAnnotationChecks = map[string]presence{
+	annotation.SidecarTrafficExcludeInterfaces.Name:  injectorNewerChecks,
+	annotation.SidecarTrafficKubevirtInterfaces.Name: injectorNewerChecks,
+	annotation.IoIstioRerouteVirtualInterfaces.Name:  injectorNewerChecks,
+	annotation.SidecarProxyCPU.Name:                  injectorNewerChecks,
+	annotation.SidecarProxyMemory.Name:               injectorNewerChecks,
+	annotation.SidecarProxyCPULimit.Name:             injectorNewerChecks,
+	annotation.SidecarProxyMemoryLimit.Name:          injectorNewerChecks,
 }
 
 // PodAnnotationCheckedSince says from which releases the injector checks
@@ -135,8 +193,21 @@ var newerPodAnnotationChecks = map[string]struct {
 // check it in every patch ("1.27.6, 1.28.4 and 1.29"); "" when every
 // release from 1.minor on checks it as this package does.
 func PodAnnotationCheckedSince(name string, minor int) string {
-	if c, ok := newerPodAnnotationChecks[name]; ok && minor < c.minor {
-		return c.since
+	// ReleaseOf takes minor 0 for unknown, which here is 1.0
+	if p, ok := newerPodAnnotationChecks[name]; ok && (minor == 0 || !ReleaseOf(minor).has(p)) {
+		return injectorNewerChecksSince
 	}
 	return ""
+}
+
+// PodAnnotationCheckedAt says whether release r's injector checks the
+// annotation's value as this package does: in every patch of r (or in
+// r's patch, when it is known), and otherwise from which releases on it
+// does ("1.27.6, 1.28.4 and 1.29"). Each release after one that checks
+// checks too.
+func PodAnnotationCheckedAt(name string, r Release) (checked bool, since string) {
+	if p, ok := newerPodAnnotationChecks[name]; ok && !r.has(p) {
+		return false, injectorNewerChecksSince
+	}
+	return true, ""
 }

@@ -94,12 +94,16 @@ func (r RawFacts) Parse() (mesh.Facts, error) {
 	if f.IstioVersion, err = mesh.ParseVersion(r.IstioVersion); err != nil {
 		return fail("istioVersion", "%v", err)
 	}
+	// No verdict depends on a Kubernetes patch: the minors stay minor-only,
+	// as they print in messages.
 	if f.KubernetesVersion, err = mesh.ParseVersion(r.KubernetesVersion); err != nil {
 		return fail("kubernetesVersion", "%v", err)
 	}
+	f.KubernetesVersion = f.KubernetesVersion.MinorOnly()
 	if f.KubeletVersion, err = mesh.ParseVersion(r.KubeletVersion); err != nil {
 		return fail("kubeletVersion", "%v", err)
 	}
+	f.KubeletVersion = f.KubeletVersion.MinorOnly()
 	switch v := strings.ToLower(r.NativeSidecars); v {
 	case "", "true", "false", "auto":
 		f.NativeSidecars = v

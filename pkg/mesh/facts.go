@@ -85,35 +85,89 @@ func (f Facts) MaxTTL() time.Duration {
 	return f.MaxCertTTL
 }
 
-// Version is a major.minor release; the zero value means unknown.
-type Version struct{ Major, Minor int }
+// Version is a major.minor release, with its patch when that is known;
+// the zero value means unknown. Rules that need the patch ask Patch: a
+// minor-only version ("1.28") leaves it unknown, and such a version reads
+// and prints as it always did.
+type Version struct {
+	Major, Minor int
+	// patch is the patch + 1, so that 0 (the zero value) is unknown.
+	patch int
+}
 
-// ParseVersion reads "1.28", "v1.28" or "1.28.3" (the patch is ignored).
-// The empty string gives the zero (unknown) version.
+// ParseVersion reads "1.28", "v1.28" or "1.28.3". The empty string gives
+// the zero (unknown) version.
 func ParseVersion(s string) (Version, error) {
 	if s == "" {
 		return Version{}, nil
 	}
+	bad := fmt.Errorf("version %q: want MAJOR.MINOR or MAJOR.MINOR.PATCH, like 1.28 or 1.28.3", s)
 	parts := strings.Split(strings.TrimPrefix(s, "v"), ".")
 	if len(parts) < 2 || len(parts) > 3 {
-		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR, like 1.28", s)
+		return Version{}, bad
 	}
-	maj, err1 := strconv.Atoi(parts[0])
-	min, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || maj < 0 || min < 0 {
-		return Version{}, fmt.Errorf("version %q: want MAJOR.MINOR, like 1.28", s)
+	nums := make([]int, len(parts))
+	for i, part := range parts {
+		n, err := strconv.Atoi(part)
+		// Atoi takes a sign, which no release has
+		if err != nil || n < 0 || part[0] == '+' {
+			return Version{}, bad
+		}
+		nums[i] = n
 	}
-	return Version{maj, min}, nil
+	v := Version{Major: nums[0], Minor: nums[1]}
+	if len(nums) == 3 {
+		v = v.WithPatch(nums[2])
+	}
+	return v, nil
+}
+
+// WithPatch is v at patch p (p >= 0) of its minor.
+func (v Version) WithPatch(p int) Version {
+	v.patch = p + 1
+	return v
+}
+
+// Patch is the patch, and whether it is known.
+func (v Version) Patch() (int, bool) { return v.patch - 1, v.patch > 0 }
+
+// MinorOnly is v without its patch.
+func (v Version) MinorOnly() Version {
+	v.patch = 0
+	return v
 }
 
 // Known reports whether the version was given.
 func (v Version) Known() bool { return v != Version{} }
 
+// String is "1.28", or "1.28.3" when the patch is known.
 func (v Version) String() string {
 	if !v.Known() {
 		return "unknown"
 	}
+	if p, ok := v.Patch(); ok {
+		return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, p)
+	}
 	return fmt.Sprintf("%d.%d", v.Major, v.Minor)
+}
+
+// AtLeastPatch answers v >= major.minor.patch: Unknown when v is unknown,
+// or is of that minor with an unknown patch (and patch > 0).
+func (v Version) AtLeastPatch(major, minor, patch int) Tri {
+	if !v.Known() {
+		return Unknown
+	}
+	if v.Major != major || v.Minor != minor {
+		return v.AtLeast(major, minor)
+	}
+	p, ok := v.Patch()
+	switch {
+	case patch == 0:
+		return Yes
+	case !ok:
+		return Unknown
+	}
+	return TriOf(p >= patch)
 }
 
 // AtLeast answers v >= major.minor, or Unknown when v is unknown.

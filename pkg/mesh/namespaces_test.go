@@ -11,7 +11,7 @@ import (
 // revision.
 func TestWithCoversEveryFact(t *testing.T) {
 	o := Facts{
-		IstioVersion: Version{1, 26}, KubernetesVersion: Version{1, 33}, KubeletVersion: Version{1, 31},
+		IstioVersion: Version{Major: 1, Minor: 26}, KubernetesVersion: Version{Major: 1, Minor: 33}, KubeletVersion: Version{Major: 1, Minor: 31},
 		NativeSidecars: "false", OutboundPolicy: "ALLOW_ANY", RootNamespace: "mesh-root",
 		TrustDomain: "old.example.com", TrustAliases: []string{"a"}, MaxCertTTL: time.Hour,
 		HoldApplication: "false", DNSAutoAllocate: "true", RootCertExpiry: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
@@ -23,7 +23,7 @@ func TestWithCoversEveryFact(t *testing.T) {
 			t.Fatalf("the test sets no value for Facts.%s: add it here", name)
 		}
 	}
-	base := Facts{IstioVersion: Version{1, 28}, NativeSidecars: "auto", Namespaces: map[string]Namespace{"a": {}}}
+	base := Facts{IstioVersion: Version{Major: 1, Minor: 28}, NativeSidecars: "auto", Namespaces: map[string]Namespace{"a": {}}}
 	got := base.With(o)
 	want := o
 	want.Namespaces = base.Namespaces
@@ -37,13 +37,13 @@ func TestWithCoversEveryFact(t *testing.T) {
 
 func TestForNamespace(t *testing.T) {
 	f := Facts{
-		IstioVersion: Version{1, 28}, NativeSidecars: "auto", TrustDomain: "prod.example.com",
+		IstioVersion: Version{Major: 1, Minor: 28}, NativeSidecars: "auto", TrustDomain: "prod.example.com",
 		Namespaces: map[string]Namespace{
 			"legacy": {Injection: InjectSidecar, Revision: "1-26-3"},
 			"batch":  {Injection: InjectSidecar, Revision: "1-28-1"},
 			"tools":  {Injection: InjectNone},
 		},
-		Revisions: map[string]Facts{"1-26-3": {IstioVersion: Version{1, 26}, NativeSidecars: "false"}, "1-28-1": {}},
+		Revisions: map[string]Facts{"1-26-3": {IstioVersion: Version{Major: 1, Minor: 26}, NativeSidecars: "false"}, "1-28-1": {}},
 	}
 	for ns, want := range map[string][2]string{
 		"legacy": {"1.26", "false"}, "batch": {"1.28", "auto"}, "tools": {"1.28", "auto"}, "elsewhere": {"1.28", "auto"},

@@ -31,9 +31,9 @@ var IstioValidationRejects = &rules.Rule{
 		"is Istio as of 1.31. Istio adds, drops and relaxes checks between releases and sometimes between patches, " +
 		"and its CRDs gain fields, which an older API server drops before the webhook sees the object. With " +
 		"--istio-version (1.22 or later) MB002 follows that release, as docs/istio-validation-versions.md lists: " +
-		"what every patch of it rejects is an error; what only some patches reject is a warning naming them (the " +
-		"facts give no patch); what only newer releases reject is a warning that applying will fail after an upgrade, " +
-		"naming the releases; a field the release's CRD lacks is a warning that the API server drops it. Without the " +
+		"what every patch of it rejects is an error; what only some patches reject is a warning naming them when the " +
+		"version gives no patch (1.24), and an error or nothing when it does (1.24.3); what only newer releases or " +
+		"later patches reject is a warning that applying will fail after an upgrade, naming the releases; a field the release's CRD lacks is a warning that the API server drops it. Without the " +
 		"version, Istio 1.31's checks; before 1.22, 1.22's, as warnings. An object read " +
 		"from a cluster (lint --cluster) is stored already: it got in while validation was off or under another " +
 		"Istio version, and re-applying it fails. What MB503 (portLevelMtls), MB509 (serviceAccounts), MB611 " +
@@ -112,12 +112,16 @@ func leftToOthers(p *rules.Pass, kind string, i istiovalid.Issue) bool {
 }
 
 // validatedRelease is the release whose validation MB002 follows: the
-// facts' Istio version, AsOf's when it is unknown or later; exact is false
-// for a release older than any istiovalid knows.
+// facts' Istio version (at its patch when the facts give one), AsOf's
+// when it is unknown or later; exact is false for a release older than
+// any istiovalid knows.
 func validatedRelease(p *rules.Pass) (r istiovalid.Release, exact bool) {
 	v := p.Facts.IstioVersion
 	if !v.Known() || v.Major != 1 {
 		return istiovalid.Latest, true
+	}
+	if patch, ok := v.Patch(); ok {
+		return istiovalid.ReleaseAt(v.Minor, patch), v.Minor >= istiovalid.OldestMinor
 	}
 	return istiovalid.ReleaseOf(v.Minor), v.Minor >= istiovalid.OldestMinor
 }
@@ -138,7 +142,7 @@ func checkIstioValidation(p *rules.Pass) {
 			meta := istiovalid.Meta{Namespace: rules.NamespaceOf(o), Name: o.Name, Labels: o.Labels, Annotations: o.Annotations}
 			// istiod allocates addresses by default from 1.25, which
 			// decides a warning about TCP ports (MB602's when it runs)
-			is, _ := istiovalid.ConfigAt(r, meta, spec, r >= 25)
+			is, _ := istiovalid.ConfigAt(r, meta, spec, r.Minor() >= 25)
 			rejected := map[string]bool{}
 			for _, i := range is {
 				if !i.Warning {
@@ -188,11 +192,11 @@ func (n newerRejection) releases() string {
 			continue
 		}
 		j := i
-		for j+1 < len(n.in) && n.in[j+1].patches == "" && n.in[j+1].r == n.in[j].r+1 {
+		for j+1 < len(n.in) && n.in[j+1].patches == "" && n.in[j+1].r.Minor() == n.in[j].r.Minor()+1 {
 			j++
 		}
 		switch {
-		case n.in[j].r == istiovalid.Latest:
+		case n.in[j].r.Minor() == istiovalid.AsOfMinor:
 			parts = append(parts, "from "+rp.r.String())
 		case j > i:
 			parts = append(parts, fmt.Sprintf("%s to %s", rp.r, n.in[j].r))
@@ -204,16 +208,30 @@ func (n newerRejection) releases() string {
 	return strings.Join(parts, ", ")
 }
 
-// newerRejections are the errors of the releases after r up to AsOf,
-// each with the releases that make it, in the order they come.
+// newerRejections are the errors of the releases after r up to AsOf
+// (the later patches of r's minor first, when r's patch is known), each
+// with the releases that make it, in the order they come.
 func newerRejections(r istiovalid.Release, meta istiovalid.Meta, spec proto.Message) []newerRejection {
 	var ns []newerRejection
 	at := map[string]int{}
-	for m := r + 1; m <= istiovalid.Latest; m++ {
-		is, _ := istiovalid.ConfigAt(m, meta, spec, m >= 25)
+	var later []istiovalid.Release
+	laterPatches, samePatchKnown := r.LaterPatches()
+	if samePatchKnown {
+		later = append(later, laterPatches)
+	}
+	for m := r.Next(); m.Minor() <= istiovalid.AsOfMinor; m = m.Next() {
+		later = append(later, m)
+	}
+	for _, m := range later {
+		is, _ := istiovalid.ConfigAt(m, meta, spec, m.Minor() >= 25)
 		for _, i := range is {
 			if i.Warning {
 				continue
+			}
+			if samePatchKnown && m == laterPatches && i.Patches == "" {
+				// every later patch: name them, not the minor
+				after, _ := r.Patch()
+				i.Patches = fmt.Sprintf("from 1.%d.%d", r.Minor(), after+1)
 			}
 			k := i.Path + "\x00" + i.Msg
 			if n, ok := at[k]; ok {
@@ -302,7 +320,7 @@ func mayConsequence(p *rules.Pass, o *manifest.Object, exact bool) string {
 // releases of n do not.
 func newerConsequence(p *rules.Pass, o *manifest.Object, n newerRejection) string {
 	after := "after an upgrade"
-	if n.last() != istiovalid.Latest {
+	if n.last().Minor() != istiovalid.AsOfMinor {
 		after = "after an upgrade to one of those releases"
 	}
 	if o.IsLive() {

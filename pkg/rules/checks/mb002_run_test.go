@@ -162,3 +162,70 @@ func TestMB002ReleaseWording(t *testing.T) {
 		}
 	}
 }
+
+// TestMB002KnownPatch: with the patch in the facts, what only some patches
+// of the minor reject is an error at a patch that rejects it and no error
+// at one that does not, with no "in patches" hedging; a rejection of later
+// patches of the same minor is named as an upgrade.
+func TestMB002KnownPatch(t *testing.T) {
+	type want struct {
+		severity rules.Severity
+		says     []string
+	}
+	for _, tc := range []struct {
+		version string
+		file    string
+		want    map[string]want // by field
+	}{
+		{"1.24.2", "bad_istio_1_24_2.yaml", map[string]want{
+			"spec.trafficPolicy.connectionPool.tcp.idleTimeout": {rules.Error, []string{
+				"istiod 1.24.2's validating webhook rejects it: duration must be greater than 1ms",
+				"kubectl apply fails and the object is never stored"}},
+			"spec.rules[0].to[0].operation.paths": {rules.Warning, []string{
+				"newer Istio's validating webhook (1.24 in patches from 1.24.3, from 1.25) rejects it",
+				"istiod 1.24.2 accepts it, but kubectl apply will fail after an upgrade"}},
+		}},
+		{"1.24.4", "bad_istio_1_24_4.yaml", map[string]want{
+			"spec.rules[0].to[0].operation.paths": {rules.Error, []string{
+				"istiod 1.24.4's validating webhook rejects it: invalid or unsupported path"}},
+			"spec.trafficPolicy.connectionPool.tcp.idleTimeout": {rules.Warning, []string{
+				"newer Istio's validating webhook (1.25 in patches before 1.25.1) rejects it",
+				"istiod 1.24.4 accepts it"}},
+		}},
+	} {
+		v, err := mesh.ParseVersion(tc.version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := lint.Run(context.Background(), []string{filepath.Join("testdata", "MB002", tc.file)},
+			lint.Options{Rules: []*rules.Rule{checks.IstioValidationRejects}, Facts: mesh.Facts{IstioVersion: v}, Now: ruletest.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for f := range res.Findings.All() {
+			w, ok := tc.want[f.FieldPath]
+			if !ok {
+				t.Errorf("Istio %s: unexpected finding at %s: %s", tc.version, f.FieldPath, f.Message)
+				continue
+			}
+			seen[f.FieldPath] = true
+			if f.Severity != w.severity {
+				t.Errorf("Istio %s: %s: severity %s, want %s", tc.version, f.FieldPath, f.Severity, w.severity)
+			}
+			for _, s := range w.says {
+				if !strings.Contains(f.Message, s) {
+					t.Errorf("Istio %s: %s: %s\nwant it to say %q", tc.version, f.FieldPath, f.Message, s)
+				}
+			}
+			if strings.Contains(f.Message, "facts give no patch") {
+				t.Errorf("Istio %s: %s: %s\nsays the facts give no patch", tc.version, f.FieldPath, f.Message)
+			}
+		}
+		for p := range tc.want {
+			if !seen[p] {
+				t.Errorf("Istio %s: no finding at %s", tc.version, p)
+			}
+		}
+	}
+}

@@ -22,8 +22,8 @@ var InjectorAnnotationInvalid = &rules.Rule{
 		"prometheus.istio.io/merge-metrics must be a boolean; the interface lists must be interface names. One bad value " +
 		"fails the injection and the webhook denies the pod, so the Job controller cannot create any pod. istioctl analyze " +
 		"says so only for pods already running (IST0125). The interface lists are checked from Istio 1.27.6, 1.28.4 " +
-		"and 1.29 on: where --istio-version names an older release the finding is a warning that newer Istio refuses " +
-		"the value. The proxy resource annotations are MB303's and " +
+		"and 1.29 on: where --istio-version names an older release (or 1.27 or 1.28 without the patch) the finding is a " +
+		"warning that newer Istio refuses the value. The proxy resource annotations are MB303's and " +
 		"proxy.istio.io/config is MB204's.",
 	Remediation: "Give the annotation a value of the form the finding names, e.g. traffic.sidecar.istio.io/excludeOutboundIPRanges: \"10.0.0.1/32\".",
 	Kinds:       []string{"Job", "CronJob", "Namespace"},
@@ -99,11 +99,15 @@ func checkInjectorAnnotations(p *rules.Pass) {
 				as = append(as, "assumed injected: "+m.Inj.Reason)
 			}
 			if v := p.Facts.IstioVersion; v.Known() && v.Major == 1 {
-				if since := istiovalid.PodAnnotationCheckedSince(name, v.Minor); since != "" {
+				if checked, since, exact := injectorChecks(name, v); !checked {
+					accepts := "may accept it"
+					if exact {
+						accepts = "accepts it"
+					}
 					p.ReportSeverityf(rules.Warning, w.Object, w.TemplateAnnotationPath(name),
-						"%s: newer Istio's sidecar injector (%s) refuses the annotation %s: %v; istiod %s may accept it "+
+						"%s: newer Istio's sidecar injector (%s) refuses the annotation %s: %v; istiod %s %s "+
 							"(releases before those do not check it), but once upgraded the webhook denies every pod of the Job%s",
-						w.Object.Ref(), since, name, err, v, assumed(as))
+						w.Object.Ref(), since, name, err, v, accepts, assumed(as))
 					continue
 				}
 			}

@@ -8,7 +8,6 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/meshbatch/meshbatch/pkg/istiovalid"
 	"github.com/meshbatch/meshbatch/pkg/mesh"
 	"github.com/meshbatch/meshbatch/pkg/rules"
 )
@@ -27,8 +26,9 @@ var ProxyResourcesInvalid = &rules.Rule{
 		"way the Job controller cannot create pods and the Job never runs. Every release from 1.22 refuses a value that is " +
 		"no quantity; they differ on spaces around one (\" 256Mi\"): from 1.27.6, 1.28.4 and 1.29 the injector checks each " +
 		"value with resource.ParseQuantity first and refuses them, while older releases only decode the injected pod, " +
-		"which trims spaces (not tabs) and takes the value. --istio-version names a minor release, not a patch, so for " +
-		"spaces around a quantity the finding says what the minor does: 1.26 and before accept it (plain spaces; a tab " +
+		"which trims spaces (not tabs) and takes the value. With the patch (--istio-version 1.28.3) the finding is exact: " +
+		"an error where that patch refuses spaces around a quantity, a warning that an upgrade refuses it where the patch " +
+		"accepts it. With a minor alone (1.28), the finding says what the minor does: 1.26 and before accept it (plain spaces; a tab " +
 		"still fails), and the finding is a warning that an upgrade to 1.27.6, 1.28.4 or 1.29 refuses it; at 1.27 and " +
 		"1.28 it depends on the patch (1.27.0 to 1.27.5 and 1.28.0 to 1.28.3 accept it, 1.27.6 and 1.28.4 on refuse it), " +
 		"and the finding is a warning that names the patch from which the webhook denies every pod; from 1.29, and " +
@@ -167,11 +167,12 @@ const quantityCheckedSince = "1.27.6, 1.28.4 and 1.29"
 // the values in a patch release, that patch.
 var quantityCheckedFromPatch = map[int]string{27: "1.27.6", 28: "1.28.4"}
 
-// paddedVerdict says what istiod of version v (a minor that does not check
-// the values in every patch, see checksQuantity) does with spaces around a
-// quantity.
+// paddedVerdict says what istiod of version v (one that does not check
+// the values in every patch of its minor, or at its known patch; see
+// checksQuantity) does with spaces around a quantity.
 func paddedVerdict(v mesh.Version) string {
-	if patch, ok := quantityCheckedFromPatch[v.Minor]; ok && v.Major == 1 {
+	_, knownPatch := v.Patch()
+	if patch, ok := quantityCheckedFromPatch[v.Minor]; ok && v.Major == 1 && !knownPatch {
 		return fmt.Sprintf("istiod %s accepts it before %s (those injectors trim the spaces when they read the injected "+
 			"pod) and refuses it from %s on, where the webhook denies every pod of the Job; which applies depends on the "+
 			"patch release, which --istio-version does not name", v, patch, patch)
@@ -181,10 +182,15 @@ func paddedVerdict(v mesh.Version) string {
 }
 
 // checksQuantity says whether istiod of version v checks the values
-// itself in every patch release: unknown versions are taken to (the
-// stricter reading).
+// itself: at its patch when the facts give one, else in every patch
+// release of its minor. Unknown versions are taken to (the stricter
+// reading).
 func checksQuantity(v mesh.Version) bool {
-	return !v.Known() || v.Major != 1 || istiovalid.PodAnnotationCheckedSince(mesh.AnnotProxyCPU, v.Minor) == ""
+	if !v.Known() || v.Major != 1 {
+		return true
+	}
+	checked, _, _ := injectorChecks(mesh.AnnotProxyCPU, v)
+	return checked
 }
 
 // paddedQuantity reads a value with spaces around a quantity as injectors
