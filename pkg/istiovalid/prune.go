@@ -9,9 +9,10 @@ import (
 // The fields of the kinds Config validates that an older release's CRD
 // does not have, by the first minor whose CRD has them
 // (manifests/charts/base crd-all.gen.yaml at each tag; no patch release
-// changed these schemas). The API server drops a field its CRD lacks
-// before istiod's webhook sees the object, and kubectl warns "unknown
-// field"; so the release's webhook validates the object without it.
+// changed these schemas). kubectl apply asks for strict field validation
+// by default, and the API server then refuses a field its CRD lacks; a
+// client that does not ask has the API server drop the field before
+// istiod's webhook sees the object, which validates it without the field.
 const (
 	crdWarmup          = 24 // DestinationRule loadBalancer.warmup
 	crdServiceAccounts = 25 // AuthorizationPolicy source.serviceAccounts, notServiceAccounts
@@ -38,14 +39,16 @@ func (p *pruner) drop(minor int, set bool, path string) bool {
 	if !set || p.r.minor >= minor {
 		return false
 	}
-	p.is.warnf(path, "unknown field: Istio %s's CRD has no %s (it comes in 1.%d), so the API server drops it before "+
-		"istiod sees the object", p.r, path, minor)
+	p.is.errf(path, "unknown field: Istio %s's CRD has no %s (it comes in 1.%d): strict field validation, kubectl "+
+		"apply's default, refuses it (a client that does not ask for it has the API server drop the field, and istiod "+
+		"judges the object without it)", p.r, path, minor)
 	p.is[len(p.is)-1].Schema = true
 	return true
 }
 
 // Prune returns spec as release r's API server passes it to the webhook
-// (a copy, when it drops something), with warnings for what it dropped;
+// (a copy, when it drops something), with an error for each field it
+// dropped (strict field validation refuses it);
 // refused is true when the API server refuses the object outright (an
 // enum value its CRD lacks) and is then its error.
 func Prune(r Release, spec proto.Message) (pruned proto.Message, is Issues, refused bool) {

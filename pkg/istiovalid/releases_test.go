@@ -110,7 +110,7 @@ func TestReleaseGates(t *testing.T) {
 		{name: "http2KeepAlive unknown to 1.30's CRD", kind: "DestinationRule",
 			js:   `{"host":"db","trafficPolicy":{"connectionPool":{"http":{"http2KeepAlive":{"timeout":"5s"}}}}}`,
 			path: "spec.trafficPolicy.connectionPool.http.http2KeepAlive", msg: "unknown field",
-			want: map[string]string{"1.30": "warning", "1.31": ""}},
+			want: map[string]string{"1.30": "error", "1.31": ""}},
 		// c96b8ea654d, 1.23.0; d643c2b4db7 (#53472), 1.24.0
 		{name: "warmupDurationSecs 0s", kind: "DestinationRule",
 			js:   `{"host":"db","trafficPolicy":{"loadBalancer":{"simple":"ROUND_ROBIN","warmupDurationSecs":"0s"}}}`,

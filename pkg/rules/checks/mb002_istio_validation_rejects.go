@@ -29,11 +29,11 @@ var IstioValidationRejects = &rules.Rule{
 		"them as IST0106. meshbatch reports every error and warning Istio's validation returns, at the field; an " +
 		"e2e test holds its checks to Istio's own functions (e2e/istiovalid) at the version e2e/go.mod pins, which " +
 		"is Istio as of 1.31. Istio adds, drops and relaxes checks between releases and sometimes between patches, " +
-		"and its CRDs gain fields, which an older API server drops before the webhook sees the object. With " +
+		"and its CRDs gain fields, which an older API server refuses under strict field validation (kubectl apply's default) or else drops before the webhook sees the object. With " +
 		"--istio-version (1.22 or later) MB002 follows that release, as docs/istio-validation-versions.md lists: " +
 		"what every patch of it rejects is an error; what only some patches reject is a warning naming them when the " +
 		"version gives no patch (1.24), and an error or nothing when it does (1.24.3); what only newer releases or " +
-		"later patches reject is a warning that applying will fail after an upgrade, naming the releases; a field the release's CRD lacks is a warning that the API server drops it. Without the " +
+		"later patches reject is a warning that applying will fail after an upgrade, naming the releases; a field the release's CRD lacks is an error (strict field validation refuses it). Without the " +
 		"version, Istio 1.31's checks; before 1.22, 1.22's, as warnings. An object read " +
 		"from a cluster (lint --cluster) is stored already: it got in while validation was off or under another " +
 		"Istio version, and re-applying it fails. What MB503 (portLevelMtls), MB509 (serviceAccounts), MB611 " +

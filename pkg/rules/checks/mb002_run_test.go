@@ -139,7 +139,7 @@ func TestMB002ReleaseWording(t *testing.T) {
 			"istiod 1.24 accepts it, but kubectl apply will fail after an upgrade"},
 		"spec.trafficPolicy.connectionPool.tcp.idleTimeout": {"istiod 1.24's validating webhook rejects it in patches before 1.24.4",
 			"kubectl apply fails on those patches"},
-		"spec.trafficPolicy.retryBudget": {"the API server (Istio 1.24's CRDs) warns: unknown field", "(it comes in 1.27)"},
+		"spec.trafficPolicy.retryBudget": {"the API server (Istio 1.24's CRDs) rejects it: unknown field", "(it comes in 1.27)"},
 		"spec.trafficPolicy.loadBalancer.warmup.aggression": {"istiod 1.24's validating webhook rejects it: aggression should be greater than or equal to 1",
 			"kubectl apply fails and the object is never stored"},
 	}
