@@ -76,7 +76,9 @@ func checkAPServiceAccountsCompat(p *rules.Pass) {
 					if len(f.vals) == 0 {
 						continue
 					}
-					checkServiceAccountsField(p, o, base, f.name, f.vals)
+					if !checkServiceAccountsField(p, o, base, f.name, f.vals) {
+						continue // the field's own checks came with it, in 1.25
+					}
 					if mixed := identityFieldsSet(src.GetPrincipals(), src.GetNotPrincipals(), src.GetNamespaces(), src.GetNotNamespaces()); mixed != "" {
 						p.Reportf(o, base+"."+f.name,
 							"%s sets %s together with %s in one source: the API server rejects the policy (\"Cannot set "+
@@ -101,12 +103,16 @@ func identityFieldsSet(principals, notPrincipals, namespaces, notNamespaces []st
 	return strings.Join(set, " and ")
 }
 
-func checkServiceAccountsField(p *rules.Pass, o *manifest.Object, base, name string, vals []string) {
+// checkServiceAccountsField reports what is wrong with one serviceAccounts
+// list; known is false when the facts' Istio predates the field, whose
+// CRD rules then do not apply either.
+func checkServiceAccountsField(p *rules.Pass, o *manifest.Object, base, name string, vals []string) (known bool) {
 	path := base + "." + name
 	if p.Facts.IstioVersion.AtLeast(1, 25) == mesh.No {
 		p.Reportf(o, path,
-			"%s uses %s, which Istio %s does not know (added in 1.25): the policy is refused, or the field is dropped and "+
-				"the source matches every client", o.Ref(), name, p.Facts.IstioVersion)
+			"%s uses %s, which Istio %s does not know (added in 1.25): strict field validation (kubectl apply's default) "+
+				"refuses the policy, and where the field is dropped the source matches every client", o.Ref(), name, p.Facts.IstioVersion)
+		return false
 	}
 	if len(vals) > 16 {
 		p.Reportf(o, path, "%s lists %d %s; the API server accepts at most 16", o.Ref(), len(vals), name)
@@ -124,4 +130,5 @@ func checkServiceAccountsField(p *rules.Pass, o *manifest.Object, base, name str
 			p.Reportf(o, vpath, "%s: %s entry %q is not <namespace>/<service account>, so it never matches%s", o.Ref(), name, v, hint)
 		}
 	}
+	return true
 }
