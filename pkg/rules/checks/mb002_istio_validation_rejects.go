@@ -120,6 +120,10 @@ func validatedRelease(p *rules.Pass) (r istiovalid.Release, exact bool) {
 	if !v.Known() || v.Major != 1 {
 		return istiovalid.Latest, true
 	}
+	if v.Minor < istiovalid.OldestMinor {
+		// ReleaseOf reads minor 0 as unknown; 1.0 is older than any it knows
+		return istiovalid.ReleaseOf(istiovalid.OldestMinor), false
+	}
 	if patch, ok := v.Patch(); ok {
 		return istiovalid.ReleaseAt(v.Minor, patch), v.Minor >= istiovalid.OldestMinor
 	}

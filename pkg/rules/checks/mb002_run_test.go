@@ -90,6 +90,9 @@ func TestMB002OlderIstio(t *testing.T) {
 			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
 		{mesh.Version{Major: 1, Minor: 20}, []string{"Istio 1.22's validation (the oldest meshbatch knows; istiod 1.20 may differ) rejects it",
 			"kubectl apply fails if istiod 1.20 makes the check"}, "never stored", rules.Warning},
+		// 1.0: minor 0 must not read as "unknown", which is 1.31
+		{mesh.Version{Major: 1, Minor: 0}, []string{"Istio 1.22's validation (the oldest meshbatch knows; istiod 1.0 may differ) rejects it",
+			"kubectl apply fails if istiod 1.0 makes the check"}, "never stored", rules.Warning},
 		{mesh.Version{Major: 1, Minor: 31}, []string{"istiod 1.31's validating webhook rejects it",
 			"kubectl apply fails and the object is never stored"}, "may fail", rules.Error},
 		{mesh.Version{}, []string{"Istio's validating webhook (as of 1.31) rejects it",
