@@ -31,12 +31,19 @@ const (
 type pruner struct {
 	r  Release
 	is Issues
+	// dry: only find out whether anything is dropped (would), leaving
+	// the spec alone, so that a spec with nothing to drop is not copied.
+	dry, would bool
 }
 
 // drop reports whether the field at path, which the CRD has from minor
 // on, is dropped; set says whether the spec sets it.
 func (p *pruner) drop(minor int, set bool, path string) bool {
 	if !set || p.r.minor >= minor {
+		return false
+	}
+	if p.dry {
+		p.would = true
 		return false
 	}
 	p.is.errf(path, "unknown field: Istio %s's CRD has no %s (it comes in 1.%d): strict field validation, kubectl "+
@@ -55,8 +62,26 @@ func Prune(r Release, spec proto.Message) (pruned proto.Message, is Issues, refu
 	if r.minor >= Latest.minor {
 		return spec, nil, false
 	}
+	if s, ok := spec.(*networking.ServiceEntry); ok && s.Resolution == networking.ServiceEntry_DYNAMIC_DNS && r.minor < crdDynamicDNS {
+		is.errf("spec.resolution", "Unsupported value: \"DYNAMIC_DNS\": Istio %s's CRD has no resolution DYNAMIC_DNS (it comes in 1.%d), "+
+			"so the API server refuses the object", r, crdDynamicDNS)
+		is[0].Schema = true
+		return spec, is, true
+	}
+	dry := &pruner{r: r, dry: true}
+	dry.walk(spec)
+	if !dry.would {
+		return spec, nil, false
+	}
 	p := &pruner{r: r}
 	spec = proto.Clone(spec)
+	p.walk(spec)
+	return spec, p.is, false
+}
+
+// walk drops from spec what r's CRD lacks (or, dry, finds whether it
+// would).
+func (p *pruner) walk(spec proto.Message) {
 	switch s := spec.(type) {
 	case *security.AuthorizationPolicy:
 		for i, rule := range s.GetRules() {
@@ -108,15 +133,7 @@ func Prune(r Release, spec proto.Message) (pruned proto.Message, is Issues, refu
 				t.InsecureSkipVerify = nil
 			}
 		}
-	case *networking.ServiceEntry:
-		if s.Resolution == networking.ServiceEntry_DYNAMIC_DNS && r.minor < crdDynamicDNS {
-			is.errf("spec.resolution", "Unsupported value: \"DYNAMIC_DNS\": Istio %s's CRD has no resolution DYNAMIC_DNS (it comes in 1.%d), "+
-				"so the API server refuses the object", r, crdDynamicDNS)
-			is[0].Schema = true
-			return spec, is, true
-		}
 	}
-	return spec, p.is, false
 }
 
 func (p *pruner) trafficPolicy(path string, tp *networking.TrafficPolicy) {
