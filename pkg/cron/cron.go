@@ -22,10 +22,11 @@ import (
 	robfig "github.com/robfig/cron/v3"
 )
 
-// Schedule is a calendar schedule (five fields or an @ descriptor other
-// than @every) and the time zone it runs in.
+// Schedule is a calendar schedule (five fields or an @ descriptor) and the
+// time zone it runs in, or @every's constant delay.
 type Schedule struct {
-	spec *robfig.SpecSchedule
+	spec  *robfig.SpecSchedule
+	every time.Duration // @every: runs this far apart, on no calendar
 }
 
 // ErrNeverRuns is returned for a schedule that names no day that exists
@@ -33,9 +34,8 @@ type Schedule struct {
 var ErrNeverRuns = errors.New("the schedule names no day that exists, so it never runs")
 
 // Parse reads a CronJob's spec.schedule as the API server validates a new
-// one (see Check), and refuses @every too, which the API server takes but
-// which is no calendar schedule. The schedule runs in UTC, the controller
-// manager's zone in most clusters.
+// one (see Check). The schedule runs in UTC, the controller manager's zone
+// in most clusters.
 func Parse(s string) (Schedule, error) {
 	if err := Check(s); err != nil {
 		return Schedule{}, err
@@ -69,9 +69,12 @@ func calendar(s string, loc *time.Location) (Schedule, error) {
 	if err != nil {
 		return Schedule{}, err
 	}
+	if every, ok := sched.(robfig.ConstantDelaySchedule); ok {
+		return Schedule{every: every.Delay}, nil
+	}
 	spec, ok := sched.(*robfig.SpecSchedule)
 	if !ok {
-		return Schedule{}, fmt.Errorf("%q is not a calendar schedule", s) // @every
+		return Schedule{}, fmt.Errorf("%q: robfig/cron gave a %T", s, sched)
 	}
 	if loc != nil {
 		spec.Location = loc // ParseStandard leaves time.Local, the zone of the machine meshbatch runs on
@@ -92,12 +95,21 @@ func parseStandard(s string) (sched robfig.Schedule, err error) {
 	return robfig.ParseStandard(s)
 }
 
-// Location is the time zone the schedule runs in.
-func (s Schedule) Location() *time.Location { return s.spec.Location }
+// Location is the time zone the schedule runs in (UTC for @every, which
+// no zone changes).
+func (s Schedule) Location() *time.Location {
+	if s.spec == nil {
+		return time.UTC
+	}
+	return s.spec.Location
+}
 
 // Next returns the first run time strictly after t, as the controller
 // computes it; ok is false when there is none within five years.
 func (s Schedule) Next(t time.Time) (next time.Time, ok bool) {
+	if s.spec == nil {
+		return robfig.ConstantDelaySchedule{Delay: s.every}.Next(t), true
+	}
 	next = s.spec.Next(t)
 	return next, !next.IsZero()
 }
@@ -132,6 +144,9 @@ const cycle = 400
 // the shorter of the closest two times within a day and the closest two
 // run days less the span from the day's first time to its last.
 func (s Schedule) ShortestInterval() (time.Duration, error) {
+	if s.spec == nil {
+		return s.every, nil
+	}
 	spec := s.spec
 	var times []int // minutes after midnight
 	for h := range 24 {
@@ -170,8 +185,12 @@ const star = 1 << 63
 // dayPattern is what decides the days a schedule runs on.
 type dayPattern struct{ month, dom, dow uint64 }
 
-// RunsOn reports whether the schedule runs on a day.
+// RunsOn reports whether the schedule runs on a day; @every may run on
+// any.
 func (s Schedule) RunsOn(month time.Month, dom int, dow time.Weekday) bool {
+	if s.spec == nil {
+		return true
+	}
 	return dayPattern{s.spec.Month, s.spec.Dom, s.spec.Dow}.runsOn(int(month), dom, int(dow))
 }
 

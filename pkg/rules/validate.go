@@ -40,7 +40,7 @@ var InvalidInput = &Rule{
 		"which takes it with a warning, MB001 is a warning). MB001 points at the schedule with the API " +
 		"server's words and how to write it; the rules that read schedules (MB104, MB703) cannot read such a one and say " +
 		"nothing of it. A CronJob read from a cluster (lint --cluster) was validated when it was stored and is not checked " +
-		"again. The API server takes @every <duration>.",
+		"again. The API server takes @every <duration>, and MB104 and MB703 read it as its constant delay.",
 	Remediation: "Fix the YAML syntax or the field named in the message; `kubectl explain <kind>.<field>` shows the valid fields.",
 	Kinds:       []string{"*"},
 	Sources: []string{"istio/api *_json.gen.go (AllowUnknownFields: true)", "istio/istio pkg/util/protomarshal ApplyYAMLStrict",

@@ -9,8 +9,8 @@ import (
 // scheduleShortestInterval returns the shortest time between two runs of a
 // CronJob schedule, read as the API server reads a new one (see
 // cron.Parse); ok is false for what the API server refuses (MB001
-// reports it), for @every and for a schedule that never runs. Time zones
-// and daylight saving are ignored.
+// reports it) and for a schedule that never runs; @every's is its delay.
+// Time zones and daylight saving are ignored.
 func scheduleShortestInterval(schedule string) (time.Duration, bool) {
 	s, err := cron.Parse(schedule)
 	if err != nil {
@@ -22,7 +22,7 @@ func scheduleShortestInterval(schedule string) (time.Duration, bool) {
 
 // parseCronSchedule reads a schedule for its run times as the CronJob
 // controller runs it, in its time zone (see cron.ParseIn); ok is false for
-// what it cannot read: @every, an unknown zone, a malformed field.
+// what it cannot read: an unknown zone, a malformed field.
 func parseCronSchedule(schedule string, timeZone *string) (cron.Schedule, bool) {
 	s, err := cron.ParseIn(schedule, timeZone)
 	return s, err == nil

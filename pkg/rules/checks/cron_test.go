@@ -28,7 +28,8 @@ func TestScheduleShortestInterval(t *testing.T) {
 		// day of month and day of week both restricted: either matches
 		{"0 0 13 * 5", day}, // a Friday the 12th: Friday, then the 13th
 		{"0 0 31 4 *", 0},   // never fires
-		{"@every 1h", 0},
+		{"@every 1h", time.Hour},
+		{"@every 90s", 90 * time.Second},
 		{"TZ=UTC 0 2 * * *", 0},
 		{"61 * * * *", 0},
 		{"0 2 * *", 0},
@@ -70,7 +71,7 @@ func TestCronScheduleNext(t *testing.T) {
 		{"0 2 * * *", &zone, "2026-06-01T00:30:00Z", "2026-06-02T00:00:00Z"}, // 02:00 CEST is 00:00 UTC
 		{"CRON_TZ=Europe/Berlin 0 2 * * *", nil, "2026-06-01T00:30:00Z", "2026-06-02T00:00:00Z"},
 		{"0 0 31 4 *", nil, "2026-06-01T00:00:00Z", ""},
-		{"@every 1h", nil, "2026-06-01T00:00:00Z", ""},
+		{"@every 1h", nil, "2026-06-01T00:00:00Z", "2026-06-01T01:00:00Z"},
 		{"TZ=UTC", nil, "2026-06-01T00:00:00Z", ""}, // a zone and no fields
 		{"TZ=Mars/Base 0 2 * * *", nil, "2026-06-01T00:00:00Z", ""},
 		// 02:30 does not exist in Berlin on 29 March 2026; the controller

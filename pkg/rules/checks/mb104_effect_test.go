@@ -27,7 +27,8 @@ func TestStallEffect(t *testing.T) {
 		{"", "0 2 * * *", deadline(3600), "keeps running on schedule", "overlap"},
 		{batchv1.ReplaceConcurrent, "0 * * * *", nil, "deleted when the next one starts", ""},
 		{batchv1.ReplaceConcurrent, "0 * * * *", deadline(600), "keeps running on schedule", "deleted"},
-		{batchv1.ForbidConcurrent, "@every 1h", deadline(600), "wait until its deadline", "stops running"},
+		{batchv1.ForbidConcurrent, "@every 1h", deadline(600), "keeps running on schedule", "stops running"},
+		{batchv1.ForbidConcurrent, "@every 5m", deadline(1800), "start late or are skipped", "stops running"},
 	} {
 		got := stallEffect(batchv1.CronJobSpec{Schedule: tc.schedule, ConcurrencyPolicy: tc.policy}, tc.deadline)
 		if !strings.Contains(got, tc.want) || (tc.not != "" && strings.Contains(got, tc.not)) {
