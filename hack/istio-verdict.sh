@@ -6,7 +6,9 @@
 #
 #   MESHBATCH_ISTIO_VERDICT=1.24=/tmp/mbverdict-1.24.6 hack/e2e.sh -run TestValidationAgreesWithOlderIstio ./istiovalid
 #
-# holds pkg/istiovalid's ConfigAt(24, ...) to it (docs/istio-validation-versions.md).
+# holds pkg/istiovalid's ConfigAt(24, ...) to it (docs/istio-validation-versions.md);
+# -run TestProxyConfigAgreesWithOlderIstio holds ProxyConfigAnnotationAt(24, ...) to
+# that release's injector check of proxy.istio.io/config (pkg/kube/inject).
 #
 # Usage: hack/istio-verdict.sh ISTIO_GIT_DIR TAG OUT
 # ISTIO_GIT_DIR is a clone of istio/istio with its tags. Where the module

@@ -71,6 +71,20 @@ func (o *olderVerdict) verdict(t *testing.T, kind string, meta istiovalid.Meta, 
 	return o.out.Text()
 }
 
+// proxyConfigVerdict is the program's verdict on a proxy.istio.io/config
+// value: "accept" or "reject <error>".
+func (o *olderVerdict) proxyConfigVerdict(t *testing.T, raw string) string {
+	js, _ := json.Marshal(raw)
+	fmt.Fprintf(o.in, "ProxyConfig\t\t\tnull\tnull\t%s\n", js)
+	if err := o.in.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if !o.out.Scan() {
+		t.Fatalf("the verdict program stopped: %v", o.out.Err())
+	}
+	return o.out.Text()
+}
+
 // rejectsAt says whether issues of a release reject the object at one
 // of its patches (-1: the last one): an issue of only some patches counts
 // when its Patches ("from 1.24.3", "before 1.24.4", "1.23.2 to 1.23.5",
@@ -113,15 +127,9 @@ func inPatches(t *testing.T, part string, patch int) bool {
 	return patch >= num(lo) && patch <= num(hi)
 }
 
-// TestValidationAgreesWithOlderIstio holds ConfigAt for an older release
-// to that release's own functions, on the seeds and mutations
-// TestValidationAgreesWithIstio uses. MESHBATCH_ISTIO_VERDICT is
-// "<release>=<program>", the program built by hack/istio-verdict.sh at
-// that release: "1.24.2=/tmp/mbverdict-1.24.2", or "1.24=..." for one
-// built at the minor's last patch. The test is skipped without it. Objects the release's API server refuses (an enum
-// value its CRD lacks) never reach the webhook and are left out; the
-// others go to the program as the API server passes them on (Prune).
-func TestValidationAgreesWithOlderIstio(t *testing.T) {
+// olderIstio reads MESHBATCH_ISTIO_VERDICT, "<release>=<program>", and
+// starts the program; it skips the test without the variable.
+func olderIstio(t *testing.T) (ver string, r istiovalid.Release, patch int, prog *olderVerdict) {
 	env := os.Getenv("MESHBATCH_ISTIO_VERDICT")
 	if env == "" {
 		t.Skip("MESHBATCH_ISTIO_VERDICT not set (hack/istio-verdict.sh builds the program)")
@@ -141,11 +149,23 @@ func TestValidationAgreesWithOlderIstio(t *testing.T) {
 	}
 	// with the patch, the release at that patch: its issues are all or
 	// nothing, and rejectsAt reads no patch words
-	r := istiovalid.ReleaseOf(minor)
+	r = istiovalid.ReleaseOf(minor)
 	if patch >= 0 {
 		r = istiovalid.ReleaseAt(minor, patch)
 	}
-	prog := startOlderVerdict(t, path)
+	return ver, r, patch, startOlderVerdict(t, path)
+}
+
+// TestValidationAgreesWithOlderIstio holds ConfigAt for an older release
+// to that release's own functions, on the seeds and mutations
+// TestValidationAgreesWithIstio uses. MESHBATCH_ISTIO_VERDICT is
+// "<release>=<program>", the program built by hack/istio-verdict.sh at
+// that release: "1.24.2=/tmp/mbverdict-1.24.2", or "1.24=..." for one
+// built at the minor's last patch. The test is skipped without it. Objects the release's API server refuses (an enum
+// value its CRD lacks) never reach the webhook and are left out; the
+// others go to the program as the API server passes them on (Prune).
+func TestValidationAgreesWithOlderIstio(t *testing.T) {
+	ver, r, patch, prog := olderIstio(t)
 	seeds := loadSeeds(t)
 	compared, rejected, failures := 0, 0, 0
 	check := func(s seed) {

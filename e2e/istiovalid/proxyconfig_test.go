@@ -68,7 +68,7 @@ var proxyConfigTexts = []string{
 }
 
 func proxyConfigSeeds(t *testing.T) []string {
-	seeds := slices.Clone(proxyConfigTexts)
+	seeds := slices.Concat(proxyConfigTexts, olderProxyConfigTexts)
 	seeds = append(seeds, podAnnotations(t)[proxyConfigAnnotation]...)
 	return seeds
 }
@@ -92,20 +92,9 @@ func TestProxyConfigAgreesWithInjector(t *testing.T) {
 			t.Error(d)
 		}
 	}
-	r := rand.New(rand.NewPCG(16, 6))
 	const n = 3000
 	rejected, failures := 0, 0
-	for i := range n {
-		pc := &meshv1alpha1.ProxyConfig{}
-		_ = protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal([]byte(jsonOf(seeds[i%len(seeds)])), pc)
-		for range 1 + r.IntN(3) {
-			mutate(r, pc)
-		}
-		js, err := protojson.Marshal(pc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := string(js)
+	for _, v := range proxyConfigMutations(seeds, n) {
 		if check(v) != nil {
 			rejected++
 		}
@@ -120,6 +109,69 @@ func TestProxyConfigAgreesWithInjector(t *testing.T) {
 		t.Errorf("the injector rejected %d of %d mutations: the mutator should give both verdicts often", rejected, n)
 	}
 	t.Logf("%d seeds, %d mutations, %d rejected by the injector, %d disagreements", len(seeds), n, rejected, failures)
+}
+
+// proxyConfigMutations are n seeded mutations of the seeds, as JSON.
+func proxyConfigMutations(seeds []string, n int) []string {
+	r := rand.New(rand.NewPCG(16, 6))
+	out := make([]string, 0, n)
+	for i := range n {
+		pc := &meshv1alpha1.ProxyConfig{}
+		_ = protojson.UnmarshalOptions{DiscardUnknown: true}.Unmarshal([]byte(jsonOf(seeds[i%len(seeds)])), pc)
+		for range 1 + r.IntN(3) {
+			mutate(r, pc)
+		}
+		js, err := protojson.Marshal(pc)
+		if err != nil {
+			panic(err) // a message protojson made cannot fail to marshal
+		}
+		out = append(out, string(js))
+	}
+	return out
+}
+
+// olderProxyConfigTexts set the fields and values whose verdict differs
+// between releases (docs/istio-validation-versions.md, MB204).
+var olderProxyConfigTexts = []string{
+	`{"connectionSettings": {"httpIdleTimeout": 5}}`, `{"connectionSettings": {"httpIdleTimeout": "60s"}, "statusPort": 0}`,
+	`{"connectionSettings": {"profile": "EDGE", "listenerConnectionLimit": 0}}`, `{"connection_settings": {"http_drain_timeout": "x"}}`,
+	`{"fileFlushInterval": "x"}`, `{"fileFlushMinSizeKb": -1}`, `{"statsCompression": "yes"}`,
+	`{"proxyHeaders": {"xForwardedHost": {"enabled": "no"}}}`, `{"proxyHeaders": {"xForwardedPort": 1, "server": {"disabled": true}}}`,
+	`{"proxyHeaders": {"setCurrentClientCertDetails": {"uri": 3}}}`, `{"proxyHeaders": {"preserveHttp1HeaderCase": "x"}}`,
+	`{"tracing": {"enableIstioTags": "maybe", "zipkin": {"address": "zipkin:9411"}}}`,
+	`{"tracing": {"tlsSettings": {"mode": "SIMPLE", "credentialName": "configmap://istio-system/ca"}}}`,
+	`{"proxyMetadata": {"ISTIO_META_DNS_AUTO_ALLOCATE": "true"}}`,
+}
+
+// TestProxyConfigAgreesWithOlderIstio holds ProxyConfigAnnotationAt for an
+// older release to that release's injector check, run by the program
+// hack/istio-verdict.sh builds (MESHBATCH_ISTIO_VERDICT, as for
+// TestValidationAgreesWithOlderIstio), on the seeds and mutations of
+// TestProxyConfigAgreesWithInjector, more of them.
+func TestProxyConfigAgreesWithOlderIstio(t *testing.T) {
+	ver, r, patch, prog := olderIstio(t)
+	seeds := proxyConfigSeeds(t)
+	const n = 20000
+	compared, rejected, failures := 0, 0, 0
+	for _, v := range append(slices.Clone(seeds), proxyConfigMutations(seeds, n)...) {
+		theirs := prog.proxyConfigVerdict(t, v)
+		ours, _ := istiovalid.ProxyConfigAnnotationAt(r, v)
+		compared++
+		istioRejects := strings.HasPrefix(theirs, "reject")
+		if istioRejects {
+			rejected++
+		}
+		if rejectsAt(t, ours, patch) != istioRejects {
+			failures++
+			if failures <= 20 {
+				t.Errorf("proxy.istio.io/config %q: Istio %s says %s; meshbatch says %v", v, ver, theirs, ours)
+			}
+		}
+	}
+	if rejected < compared/10 || rejected > compared*9/10 {
+		t.Errorf("Istio %s rejected %d of %d values: the mutator should give both verdicts often", ver, rejected, compared)
+	}
+	t.Logf("Istio %s: %d proxy.istio.io/config values compared, %d rejected, %d disagreements", ver, compared, rejected, failures)
 }
 
 // jsonOf is s when it is a JSON object, else "{}".

@@ -39,19 +39,28 @@ func DefaultProxyConfig() *meshv1alpha1.ProxyConfig {
 // replaces each top-level field the text sets, takes Go durations ("1m"),
 // ignores nulls, and on an error retries with unknown fields allowed.
 func ApplyProxyConfig(raw string) (*meshv1alpha1.ProxyConfig, error) {
+	pc, _, err := ApplyProxyConfigAt(Latest, raw)
+	return pc, err
+}
+
+// ApplyProxyConfigAt is ApplyProxyConfig by release r's injector, whose
+// ProxyConfig may lack fields: its decoder's retry skips them, values and
+// all, so they are left out before decoding and returned.
+func ApplyProxyConfigAt(r Release, raw string) (*meshv1alpha1.ProxyConfig, []DroppedField, error) {
 	pc := DefaultProxyConfig()
 	js, err := yaml.YAMLToJSON([]byte(raw))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	js, dropped := dropUnknownToRelease(r, js)
 	u := jsonpb.Unmarshaler{}
 	if err := u.Unmarshal(strings.NewReader(string(js)), legacyproto.MessageV1(pc)); err != nil {
 		u.AllowUnknownFields = true
 		if err := u.Unmarshal(strings.NewReader(string(js)), legacyproto.MessageV1(pc)); err != nil {
-			return nil, err
+			return nil, dropped, err
 		}
 	}
-	return pc, nil
+	return pc, dropped, nil
 }
 
 // DecodeProxyConfigJSON decodes JSON text into an empty ProxyConfig with
@@ -71,15 +80,25 @@ func DecodeProxyConfigJSON(js []byte, allowUnknown bool) (*meshv1alpha1.ProxyCon
 // or what ValidateMeshConfigProxyConfig finds. Paths are ProxyConfig field
 // names (JSON), "" for the value as a whole.
 func ProxyConfigAnnotation(raw string) Issues {
-	pc, err := ApplyProxyConfig(raw)
+	is, _ := ProxyConfigAnnotationAt(Latest, raw)
+	return is
+}
+
+// ProxyConfigAnnotationAt is ProxyConfigAnnotation by release r's
+// injector, with the fields it drops for not knowing them.
+func ProxyConfigAnnotationAt(r Release, raw string) (Issues, []DroppedField) {
+	pc, dropped, err := ApplyProxyConfigAt(r, raw)
 	if err != nil {
-		return Issues{{Msg: "failed to convert to apply proxy config: " + err.Error()}}
+		return Issues{{Msg: "failed to convert to apply proxy config: " + err.Error()}}, dropped
 	}
-	return ProxyConfig(pc)
+	return ProxyConfigAt(r, pc), dropped
 }
 
 // ProxyConfig is ValidateMeshConfigProxyConfig.
-func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues {
+func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues { return ProxyConfigAt(Latest, pc) }
+
+// ProxyConfigAt is ValidateMeshConfigProxyConfig of release r.
+func ProxyConfigAt(r Release, pc *meshv1alpha1.ProxyConfig) Issues {
 	var is Issues
 	if pc.GetConfigPath() == "" {
 		is.errf("configPath", "config path must be set")
@@ -130,7 +149,7 @@ func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues {
 	}
 	if t := tr.GetTlsSettings(); t != nil {
 		var tls Issues
-		checkClientTLS(&tls, Latest, "tracing.tlsSettings", "", t)
+		checkClientTLS(&tls, r, "tracing.tlsSettings", "", t)
 		for _, i := range tls {
 			i.Msg = "invalid tracing TLS config: " + i.Msg
 			is = append(is, i)
@@ -154,8 +173,7 @@ func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues {
 		}
 	}
 	if _, ok := pc.GetProxyMetadata()["ISTIO_META_DNS_AUTO_ALLOCATE"]; ok {
-		is.warnf("proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE", "'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; review "+
-			"https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/#dns-auto-allocation-v2 for information about replacement functionality")
+		is.gated(r, pcDNSAutoAllocateWarning, dnsAutoAllocateWarning)
 	}
 	if a := pc.GetEnvoyMetricsService().GetAddress(); a != "" {
 		if err := checkProxyAddress(a); err != nil {
@@ -180,9 +198,14 @@ func ProxyConfig(pc *meshv1alpha1.ProxyConfig) Issues {
 		checkPrivateKeyProvider(&is, pkp)
 	}
 	if cs := pc.GetConnectionSettings(); cs != nil {
-		checkConnectionSettings(&is, cs)
+		is.gated(r, pcConnectionSettings, func(is *Issues) { checkConnectionSettings(is, cs) })
 	}
 	return is
+}
+
+func dnsAutoAllocateWarning(is *Issues) {
+	is.warnf("proxyMetadata.ISTIO_META_DNS_AUTO_ALLOCATE", "'ISTIO_META_DNS_AUTO_ALLOCATE' is deprecated; review "+
+		"https://istio.io/latest/docs/ops/configuration/traffic-management/dns-proxy/#dns-auto-allocation-v2 for information about replacement functionality")
 }
 
 // checkProxyAddress wants host:port with a port in range and a host that

@@ -117,6 +117,19 @@ var (
 	// a32cfc289b8 (#55567): 1.22, 1.23.0 to 1.23.5, 1.24.0 to 1.24.5,
 	// 1.25.0.
 	seDNSSelectorWarning = until(23).and(23, 0, 6).and(24, 0, 6).and(25, 0, 1)
+
+	// The sidecar injector's check of proxy.istio.io/config
+	// (ValidateMeshConfigProxyConfig; the configmap:// tracing credential
+	// is tlsConfigMapCredential's, ValidateTLS with namespace "", so any
+	// such credential is refused):
+
+	// The warning for proxyMetadata ISTIO_META_DNS_AUTO_ALLOCATE:
+	// 9eed7253a5c (#54690), 1.25.0. The injector drops warnings.
+	pcDNSAutoAllocateWarning = since(25)
+
+	// connectionSettings checked: dc816f56c6e (#60576), 1.31.0. Before,
+	// the release's ProxyConfig has no such field (proxyConfigFieldsSince).
+	pcConnectionSettings = since(31)
 )
 
 // apTrustDomainsUncounted is the releases whose empty-source check does

@@ -216,6 +216,17 @@ func (n newerRejection) releases() string {
 // (the later patches of r's minor first, when r's patch is known), each
 // with the releases that make it, in the order they come.
 func newerRejections(r istiovalid.Release, meta istiovalid.Meta, spec proto.Message) []newerRejection {
+	return laterRejections(r, func(m istiovalid.Release) istiovalid.Issues {
+		is, _ := istiovalid.ConfigAt(m, meta, spec, m.Minor() >= 25)
+		return is
+	}, func(istiovalid.Issue) bool { return false })
+}
+
+// laterRejections are the errors issuesAt gives for the releases after r
+// (its later patches when r's patch is known, then each later minor up
+// to AsOf) that skip does not leave out, each with the releases that make
+// it, in the order they come.
+func laterRejections(r istiovalid.Release, issuesAt func(istiovalid.Release) istiovalid.Issues, skip func(istiovalid.Issue) bool) []newerRejection {
 	var ns []newerRejection
 	at := map[string]int{}
 	var later []istiovalid.Release
@@ -227,9 +238,8 @@ func newerRejections(r istiovalid.Release, meta istiovalid.Meta, spec proto.Mess
 		later = append(later, m)
 	}
 	for _, m := range later {
-		is, _ := istiovalid.ConfigAt(m, meta, spec, m.Minor() >= 25)
-		for _, i := range is {
-			if i.Warning {
+		for _, i := range issuesAt(m) {
+			if i.Warning || skip(i) {
 				continue
 			}
 			if samePatchKnown && m == laterPatches && i.Patches == "" {

@@ -1,7 +1,8 @@
 // mbverdict reads one object a line (kind, namespace, name, labels JSON,
 // annotations JSON, spec JSON, tab-separated) and writes Istio's verdict,
 // "reject <error>" or "accept", a line each, to file descriptor 3 (Istio
-// logs to standard output).
+// logs to standard output). Kind ProxyConfig is a proxy.istio.io/config
+// value (the spec field, a JSON string), judged by the injector's check.
 package main
 
 import (
@@ -17,6 +18,7 @@ import (
 	security "istio.io/api/security/v1beta1"
 	"istio.io/istio/pkg/config"
 	"istio.io/istio/pkg/config/validation"
+	"istio.io/istio/pkg/kube/inject"
 )
 
 var fns = map[string]validation.ValidateFunc{
@@ -50,6 +52,12 @@ func main() {
 		var labels, anns map[string]string
 		_ = json.Unmarshal([]byte(f[3]), &labels)
 		_ = json.Unmarshal([]byte(f[4]), &anns)
+		if f[0] == "ProxyConfig" {
+			var raw string
+			_ = json.Unmarshal([]byte(f[5]), &raw)
+			verdict(w, inject.AnnotationValidation["proxy.istio.io/config"](raw))
+			continue
+		}
 		spec := newSpec(f[0])
 		// the caller sends the spec as this release's API server passes it
 		if err := (protojson.UnmarshalOptions{DiscardUnknown: true}).Unmarshal([]byte(f[5]), spec); err != nil {
@@ -58,12 +66,16 @@ func main() {
 			continue
 		}
 		_, err := fns[f[0]](config.Config{Meta: config.Meta{Namespace: f[1], Name: f[2], Labels: labels, Annotations: anns}, Spec: spec})
-		if err != nil {
-			fmt.Fprintf(w, "reject %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-		} else {
-			fmt.Fprintln(w, "accept")
-		}
-		// the caller waits for each verdict before it sends the next
-		_ = w.Flush()
+		verdict(w, err)
 	}
+}
+
+func verdict(w *bufio.Writer, err error) {
+	if err != nil {
+		fmt.Fprintf(w, "reject %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
+	} else {
+		fmt.Fprintln(w, "accept")
+	}
+	// the caller waits for each verdict before it sends the next
+	_ = w.Flush()
 }
