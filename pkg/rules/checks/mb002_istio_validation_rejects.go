@@ -85,26 +85,32 @@ spec:
 var reportedElsewhere = map[string][]struct {
 	rule     string
 	prefixes []string
+	// fields: the CRD's "unknown field" errors at paths ending so
+	fields []string
 }{
 	"PeerAuthentication": {{"MB503", []string{
 		"mesh/namespace peer authentication cannot have port level mTLS", "port must be in range 1..65535", "port cannot be 0",
-	}}},
+	}, nil}},
 	"AuthorizationPolicy": {{"MB509", []string{
 		"cannot set serviceAccounts with namespaces or principals", "may not have more than 16 values",
 		"wildcard not allowed, found in", "expected format 'serviceAccount' or 'namespace/serviceAccount'",
-	}}},
+	}, []string{".serviceAccounts", ".notServiceAccounts"}}},
 	"DestinationRule": {{"MB611", []string{
 		"client certificate required for mutual tls", "private key required for mutual tls",
-	}}},
+	}, nil}},
 	// the warning of releases before 1.25, whose istiod does not allocate
 	// addresses by default
-	"ServiceEntry": {{"MB602", []string{"addresses are required for ports serving TCP"}}},
+	"ServiceEntry": {{"MB602", []string{"addresses are required for ports serving TCP"}, nil}},
 }
 
 // leftToOthers says whether a rule of the run reports i itself.
 func leftToOthers(p *rules.Pass, kind string, i istiovalid.Issue) bool {
 	for _, other := range reportedElsewhere[kind] {
-		if p.RuleRuns(other.rule) && slices.ContainsFunc(other.prefixes, func(m string) bool { return strings.HasPrefix(i.Msg, m) }) {
+		if !p.RuleRuns(other.rule) {
+			continue
+		}
+		if slices.ContainsFunc(other.prefixes, func(m string) bool { return strings.HasPrefix(i.Msg, m) }) ||
+			i.Schema && slices.ContainsFunc(other.fields, func(f string) bool { return strings.HasSuffix(i.Path, f) }) {
 			return true
 		}
 	}

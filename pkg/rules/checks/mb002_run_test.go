@@ -39,6 +39,35 @@ func TestMB002LeavesToRulesThatRun(t *testing.T) {
 	}
 }
 
+// TestMB002LeavesUnknownServiceAccountsToMB509: on Istio before 1.25 the
+// CRD's unknown-field error for serviceAccounts is MB509's when it runs,
+// not a second error at the same field; alone, MB002 reports it.
+func TestMB002LeavesUnknownServiceAccountsToMB509(t *testing.T) {
+	file := filepath.Join("testdata", "MB509", "bad_old_istio.yaml")
+	facts := mesh.Facts{IstioVersion: mesh.Version{Major: 1, Minor: 24}}
+	for _, tc := range []struct {
+		rules  []*rules.Rule
+		wantAt int // MB002 findings at a serviceAccounts field
+	}{
+		{[]*rules.Rule{checks.IstioValidationRejects, checks.APServiceAccountsCompat}, 0},
+		{[]*rules.Rule{checks.IstioValidationRejects}, 2},
+	} {
+		res, err := lint.Run(context.Background(), []string{file}, lint.Options{Rules: tc.rules, Facts: facts, Now: ruletest.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := 0
+		for f := range res.Findings.All() {
+			if f.RuleID == "MB002" && strings.HasSuffix(f.FieldPath, ".serviceAccounts") {
+				at++
+			}
+		}
+		if at != tc.wantAt {
+			t.Errorf("with %d rules: %d MB002 findings at serviceAccounts, want %d", len(tc.rules), at, tc.wantAt)
+		}
+	}
+}
+
 // TestMB002OnLiveObjects: an object read from a cluster is stored, so
 // MB002 does not say that applying it fails to store it.
 func TestMB002OnLiveObjects(t *testing.T) {
