@@ -21,7 +21,8 @@ var APServiceAccountsCompat = &rules.Rule{
 		"without wildcards. The CRD rejects a source that sets it together with principals, notPrincipals, namespaces or " +
 		"notNamespaces (\"Cannot set serviceAccounts with namespaces or principals\", IST0106). On Istio before 1.25 the " +
 		"CRD has no such field: kubectl's strict field validation refuses the policy, and where unknown fields are " +
-		"pruned (or ignored by an older istiod) the source becomes empty and matches every client, which turns an allow-list into allow-all. A \"*\" is " +
+		"pruned the source loses its identities: with other fields set it admits whatever they allow, which widens an allow-list; " +
+		"left empty, istiod's webhook rejects it (an older istiod that does not validate would admit every client). A \"*\" is " +
 		"not a wildcard there but a literal character, and a spiffe:// or trust-domain form never matches. The version " +
 		"check needs --istio-version.",
 	Remediation: "Use either serviceAccounts or principals/namespaces in one source (split them into two sources of the rule), " +
@@ -111,7 +112,8 @@ func checkServiceAccountsField(p *rules.Pass, o *manifest.Object, base, name str
 	if p.Facts.IstioVersion.AtLeast(1, 25) == mesh.No {
 		p.Reportf(o, path,
 			"%s uses %s, which Istio %s does not know (added in 1.25): strict field validation (kubectl apply's default) "+
-				"refuses the policy, and where the field is dropped the source matches every client", o.Ref(), name, p.Facts.IstioVersion)
+				"refuses the policy; a client that does not ask for it has the field dropped, and the source then admits what its "+
+				"other fields allow, or is rejected as empty by istiod's webhook", o.Ref(), name, p.Facts.IstioVersion)
 		return false
 	}
 	if len(vals) > 16 {
