@@ -42,8 +42,7 @@ func (e *emitter) problem(p manifest.Problem) *finding {
 	sev := r.Severity
 	if k := e.opts.Facts.KubernetesVersion; p.SinceKubernetes > 0 && k.AtLeast(1, p.SinceKubernetes) == mesh.No {
 		sev = rules.Warning
-		p.Msg += fmt.Sprintf(" (Kubernetes %s, the facts' API server, still takes it with a warning; 1.%d and later refuse it)",
-			k, p.SinceKubernetes)
+		p.Msg += fmt.Sprintf(" (the facts' API server, Kubernetes %s, still takes it with a warning)", k)
 	}
 	return &finding{rule: r, sev: int8(e.severity(r, sev)), line: int32(p.Pos.Line), col: int32(p.Pos.Col),
 		more: &findingMore{problem: &p}}

@@ -9,8 +9,6 @@ import (
 	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
-
-	"github.com/meshbatch/meshbatch/pkg/cron"
 )
 
 // Problem is a document that could not be read as a Kubernetes object.
@@ -248,7 +246,8 @@ func (r *docReader) notManifest(n *yaml.Node, msg string) Problem {
 }
 
 // fast reads a document with the fast path when it can, and when the
-// document is one object that loads without a problem: anything else is
+// document is one object that decodes without a problem (a CronJob's
+// schedule may still be one, checked as slow checks it): anything else is
 // left to slow, from scratch, so that problems are reported as they always
 // were.
 func (r *docReader) fast() bool {
@@ -534,52 +533,6 @@ func (r *docReader) unnamed(o *Object, item *yaml.Node) {
 	}
 	r.problem(pos, fmt.Sprintf("%s has neither metadata.name nor metadata.generateName, so the API server refuses it; "+
 		"give it a name (its findings call it %s)", o.Kind, o.Ref()), o)
-}
-
-// checkSchedule records the problem of a CronJob whose spec.schedule the
-// API server refuses (cron.Check): rules that read the schedule cannot,
-// and would say nothing. A stored object passed validation already, maybe
-// with a "TZ" an update may keep. item is the node of the object, or nil
-// when the fast path read it.
-func (r *docReader) checkSchedule(o *Object, schedule string, item *yaml.Node) {
-	if r.stored {
-		return
-	}
-	if schedule == "" {
-		// ValidateCronJobSpec: field.Required before any format check. An
-		// absent or null schedule is left alone: a patch (kustomize,
-		// strategic merge) leaves it out or deletes it with null.
-		r.add(Problem{Pos: r.locate(item, "spec.schedule"), Msg: fmt.Sprintf("%s: spec.schedule is empty, "+
-			"and the API server refuses a CronJob without one (spec.schedule: Required value)", o.label()),
-			Fix: "Give spec.schedule five cron fields, like \"0 2 * * *\", or a descriptor like @daily."}, o)
-		return
-	}
-	err := cron.Check(schedule)
-	if err == nil {
-		return
-	}
-	refusal := err.(*cron.Refusal)
-	pos := r.locate(item, "spec.schedule")
-	since := 0
-	if refusal.OnlyTimeZone() {
-		since = cron.ZoneRefusedSince
-	}
-	r.add(Problem{Pos: pos, Msg: fmt.Sprintf("%s: spec.schedule %v; %s", o.label(), refusal, refusal.Advice),
-		Fix:             "Write spec.schedule as the message says; `kubectl explain cronjob.spec.schedule` describes it.",
-		SinceKubernetes: since}, o)
-}
-
-// locate is the position of path in the document's object item, parsed
-// again when the fast path read it (item nil); the document's start when
-// path is not there, the nearest enclosing field that is.
-func (r *docReader) locate(item *yaml.Node, path string) Pos {
-	if item == nil {
-		item, _ = ParseNode(r.chunk.Data)
-	}
-	if item == nil {
-		return Pos{Line: 1, Col: 1}
-	}
-	return Locate(item, path)
 }
 
 func child(n *yaml.Node, key string) *yaml.Node {

@@ -32,12 +32,13 @@ var InvalidInput = &Rule{
 		"decode, when the decoder names the field: MB001 points at the field, and the object's other findings say they " +
 		"come from a partly invalid object. An object of a kind meshbatch reads with neither metadata.name nor " +
 		"metadata.generateName is invalid input too (the API server refuses it); it is linted as \"unnamed <kind> at " +
-		"<file>:<line>\". So is a CronJob whose spec.schedule the API server refuses (validateScheduleFormat in Kubernetes' " +
+		"<file>:<line>\". So is a CronJob with an empty spec.schedule (\"Required value\"; a missing or null one is " +
+		"left alone, as a kustomize patch has it), and one whose spec.schedule the API server refuses (validateScheduleFormat in Kubernetes' " +
 		"pkg/apis/batch/validation): it must be read by robfig/cron's ParseStandard exactly as written, nothing trimmed, so " +
 		"day of week 7 (Kubernetes reads 0 to 6, Sunday is 0), \"@daily \" with a space, or a sixth field are refused; " +
 		"and since Kubernetes 1.29 a new CronJob's schedule must not contain TZ (a TZ= or CRON_TZ= prefix: spec.timeZone " +
 		"names the zone; an update may keep one the stored schedule had; when --kubernetes-version names an older API server, " +
-		"which takes it with a warning, MB001 is a warning). MB001 points at the schedule with the API " +
+		"which takes it with a warning, MB001 is a warning, unless spec.timeZone is set too, which every version refuses). MB001 points at the schedule with the API " +
 		"server's words and how to write it; the rules that read schedules (MB104, MB703) cannot read such a one and say " +
 		"nothing of it. A CronJob read from a cluster (lint --cluster) was validated when it was stored and is not checked " +
 		"again. The API server takes @every <duration>, and MB104 and MB703 read it as its constant delay.",
