@@ -7,12 +7,13 @@ import (
 )
 
 // scheduleShortestInterval returns the shortest time between two runs of a
-// CronJob schedule, read as the API server reads a new one (see
-// cron.Parse); ok is false for what the API server refuses (MB001
-// reports it) and for a schedule that never runs; @every's is its delay.
-// Time zones and daylight saving are ignored.
+// CronJob schedule, read as the controller runs it (see cron.ParseIn: a
+// TZ prefix, which API servers before 1.29 take, is read too); ok is false
+// for what robfig/cron cannot read (MB001 reports it) and for a schedule
+// that never runs; @every's is its delay. Time zones and daylight saving
+// are ignored.
 func scheduleShortestInterval(schedule string) (time.Duration, bool) {
-	s, err := cron.Parse(schedule)
+	s, err := cron.ParseIn(schedule, nil)
 	if err != nil {
 		return 0, false
 	}
