@@ -27,7 +27,7 @@ const (
 )
 
 // pruner drops from a copy of a spec the fields release r's CRD lacks,
-// and says which, as warnings.
+// and says which, as errors (strict field validation refuses them).
 type pruner struct {
 	r  Release
 	is Issues
