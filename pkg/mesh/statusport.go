@@ -31,6 +31,12 @@ func (s StatusServer) Moved() bool { return s.Port != DefaultStatusPort }
 // is no fact meshbatch knows for a pod template; the default 15020 is
 // assumed. A live pod carries it (InjectedPodStatusServer).
 func StatusServerOf(annotations map[string]string, pc *meshv1alpha1.ProxyConfig) StatusServer {
+	return statusServerOver(StatusServer{Port: DefaultStatusPort}, annotations, pc)
+}
+
+// statusServerOver is StatusServerOf where base is the status server
+// before the pod's own settings: pc's statusPort, then the annotation.
+func statusServerOver(base StatusServer, annotations map[string]string, pc *meshv1alpha1.ProxyConfig) StatusServer {
 	if v, ok := annotations[AnnotStatusPort]; ok {
 		// The injector refuses the pod unless the value is a port after
 		// trimming spaces (pkg/kube/inject/validate.go parsePort, MB212);
@@ -48,10 +54,14 @@ func StatusServerOf(annotations map[string]string, pc *meshv1alpha1.ProxyConfig)
 	}
 	// The injector validates the ProxyConfig (statusPort within 1-65535,
 	// MB204) and refuses the pod otherwise.
-	if p := int(pc.GetStatusPort()); p > 0 && p <= 65535 && p != DefaultStatusPort {
+	switch p := int(pc.GetStatusPort()); {
+	case p == 0:
+		return base
+	case p > 65535 || p == DefaultStatusPort:
+		return StatusServer{Port: DefaultStatusPort}
+	default:
 		return StatusServer{Port: p, From: AnnotProxyConfig + " statusPort"}
 	}
-	return StatusServer{Port: DefaultStatusPort}
 }
 
 // PodStatusServer is StatusServerOf for a pod template's annotations,
@@ -59,11 +69,18 @@ func StatusServerOf(annotations map[string]string, pc *meshv1alpha1.ProxyConfig)
 // known for a template; for a pod the injector ran on, see
 // InjectedPodStatusServer.
 func PodStatusServer(annotations map[string]string) StatusServer {
-	var pc *meshv1alpha1.ProxyConfig
-	if raw, ok := annotations[AnnotProxyConfig]; ok {
-		pc, _ = ParseProxyConfig(raw)
+	return statusServerOver(StatusServer{Port: DefaultStatusPort}, annotations, annotationProxyConfig(annotations))
+}
+
+// annotationProxyConfig is the pod's parsed proxy.istio.io/config, nil
+// when absent or unreadable.
+func annotationProxyConfig(annotations map[string]string) *meshv1alpha1.ProxyConfig {
+	raw, ok := annotations[AnnotProxyConfig]
+	if !ok {
+		return nil
 	}
-	return StatusServerOf(annotations, pc)
+	pc, _ := ParseProxyConfig(raw)
+	return pc
 }
 
 // FromProxyConfigEnv is StatusServer.From for a port that the istio-proxy
@@ -81,30 +98,18 @@ const FromProxyConfigEnv = "istio-proxy container's PROXY_CONFIG statusPort (the
 // proxy.istio.io/config, then status.sidecar.istio.io/port: so a status
 // port in either annotation wins, else PROXY_CONFIG's, else 15020.
 func InjectedPodStatusServer(annotations map[string]string, proxyConfigEnv string) StatusServer {
-	s := PodStatusServer(annotations)
-	if s.From != "" || proxyConfigEnv == "" {
-		return s
-	}
-	if _, set := annotations[AnnotStatusPort]; set {
-		if _, err := strconv.ParseUint(strings.TrimSpace(annotations[AnnotStatusPort]), 10, 16); err == nil {
-			return s // status.sidecar.istio.io/port names 15020 itself
+	base := StatusServer{Port: DefaultStatusPort}
+	if proxyConfigEnv != "" {
+		// pilot-agent refuses a ProxyConfig whose statusPort is out of
+		// range (ValidateMeshConfigProxyConfig) and never starts: the
+		// default stands.
+		if env, err := ParseProxyConfig(proxyConfigEnv); err == nil {
+			if p := int(env.GetStatusPort()); p > 0 && p <= 65535 && p != DefaultStatusPort {
+				base = StatusServer{Port: p, From: FromProxyConfigEnv}
+			}
 		}
 	}
-	if raw, ok := annotations[AnnotProxyConfig]; ok {
-		if pc, err := ParseProxyConfig(raw); err == nil && pc.GetStatusPort() != 0 {
-			return s // proxy.istio.io/config names 15020 itself
-		}
-	}
-	env, err := ParseProxyConfig(proxyConfigEnv)
-	if err != nil {
-		return s
-	}
-	// pilot-agent refuses a ProxyConfig whose statusPort is out of range
-	// (ValidateMeshConfigProxyConfig) and never starts: the default stands.
-	if p := int(env.GetStatusPort()); p > 0 && p <= 65535 && p != DefaultStatusPort {
-		return StatusServer{Port: p, From: FromProxyConfigEnv}
-	}
-	return s
+	return statusServerOver(base, annotations, annotationProxyConfig(annotations))
 }
 
 // Describe says, for a message, where the status server is and why: "" when
