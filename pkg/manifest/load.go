@@ -524,14 +524,7 @@ func (r *docReader) unnamed(o *Object, item *yaml.Node) {
 	if o.Name != "" || !IsKnownKind(o.APIVersion, o.Kind) {
 		return
 	}
-	if item == nil {
-		item, _ = ParseNode(r.chunk.Data)
-	}
-	pos := Pos{Line: 1, Col: 1}
-	if item != nil {
-		pos = Locate(item, "metadata")
-	}
-	r.problem(pos, fmt.Sprintf("%s has neither metadata.name nor metadata.generateName, so the API server refuses it; "+
+	r.problem(r.locate(item, "metadata"), fmt.Sprintf("%s has neither metadata.name nor metadata.generateName, so the API server refuses it; "+
 		"give it a name (its findings call it %s)", o.Kind, o.Ref()), o)
 }
 
